@@ -1,0 +1,88 @@
+//! Verification, as a postal inspector does it: from the indicium bytes, the PSD certificates
+//! and the vendor root key alone, with no access to the vendor's database.
+//!
+//! The order of the checks matters for the message: a wrong length or version is reported
+//! before a signature, so that a damaged scan is not mistaken for a forgery.
+
+use p256::ecdsa::VerifyingKey;
+use sha2::{Digest, Sha256};
+
+use super::layout::LayoutError;
+use super::signed::Indicium;
+use crate::keys::PsdCertificate;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("not a valid indicium: {0}")]
+    Layout(#[from] LayoutError),
+    #[error("no PSD certificate with serial {0} is known; export it with `postcounter keys export`")]
+    UnknownCertificate(u32),
+    #[error("PSD certificate {serial} is not signed by the trusted vendor root key")]
+    CertificateNotTrusted { serial: u32 },
+    #[error("PSD certificate {serial} is for PSD {certified}, but the indicium names PSD {claimed}")]
+    DeviceMismatch {
+        serial: u32,
+        certified: u32,
+        claimed: u32,
+    },
+    #[error("PSD certificate {serial} is valid {from} to {until}, not on the date of mailing {mailing}")]
+    CertificateNotValidOnDate {
+        serial: u32,
+        from: String,
+        until: String,
+        mailing: String,
+    },
+    #[error("the signature does not match the indicium data (altered or forged)")]
+    BadSignature,
+}
+
+/// An indicium whose signature and certificate chain have been checked.
+#[derive(Clone, Debug)]
+pub struct VerifiedIndicium {
+    pub indicium: Indicium,
+    pub certificate: PsdCertificate,
+    /// SHA-256 of the 112 bytes: a short, stable handle for logs and reports.
+    pub fingerprint: [u8; 32],
+}
+
+/// Checks `bytes` against the trusted `root` and the known PSD `certificates`.
+pub fn verify(
+    bytes: &[u8],
+    root: &VerifyingKey,
+    certificates: &[PsdCertificate],
+) -> Result<VerifiedIndicium, VerifyError> {
+    let indicium = Indicium::from_bytes(bytes)?;
+    let serial = indicium.data.certificate_serial;
+    let certificate = certificates
+        .iter()
+        .find(|c| c.serial == serial)
+        .ok_or(VerifyError::UnknownCertificate(serial))?;
+    certificate
+        .verify_with(root)
+        .map_err(|_| VerifyError::CertificateNotTrusted { serial })?;
+    if certificate.psd_id != indicium.data.device_id {
+        return Err(VerifyError::DeviceMismatch {
+            serial,
+            certified: certificate.psd_id,
+            claimed: indicium.data.device_id,
+        });
+    }
+    if !certificate.is_valid_on(indicium.data.mailing_date) {
+        return Err(VerifyError::CertificateNotValidOnDate {
+            serial,
+            from: certificate.valid_from.to_string(),
+            until: certificate.valid_until.to_string(),
+            mailing: indicium.data.mailing_date.to_string(),
+        });
+    }
+    if !indicium.signature_is_valid(&certificate.public_key) {
+        return Err(VerifyError::BadSignature);
+    }
+    let mut fingerprint = [0u8; 32];
+    fingerprint.copy_from_slice(&Sha256::digest(bytes));
+    Ok(VerifiedIndicium {
+        indicium,
+        certificate: certificate.clone(),
+        fingerprint,
+    })
+}

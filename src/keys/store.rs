@@ -1,0 +1,231 @@
+//! The key store: a directory of PEM files.
+//!
+//! ```text
+//! keys/                     mode 0700
+//!   root.key.pem            vendor root private key (PKCS#8, 0600): certifies PSD keys
+//!   root.pub.pem            vendor root public key (SPKI): what verifiers trust
+//!   psd-<id>.key.pem        a PSD's signing key (PKCS#8, 0600)
+//!   psd-<id>.cert.pem       its certificate, signed by the root
+//! ```
+//! In the embedded set-up the counter is its own vendor and holds the root key too; a central
+//! vendor keeps the root offline and ships only certificates.
+
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use p256::elliptic_curve::Generate;
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+
+use super::certificate::{CertificateError, PsdCertificate};
+use super::key_file::{self, KeyFileError};
+use crate::date::Date;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyStoreError {
+    #[error(transparent)]
+    File(#[from] KeyFileError),
+    #[error("{path}: {source}")]
+    Certificate {
+        path: PathBuf,
+        source: CertificateError,
+    },
+    #[error("{0}: the PSD key does not match the public key in its certificate")]
+    KeyMismatch(PathBuf),
+    #[error("{0} already exists; refusing to replace a key")]
+    Exists(PathBuf),
+}
+
+/// A PSD's signing key with the certificate that vouches for it.
+#[derive(Clone, Debug)]
+pub struct PsdSigner {
+    key: SigningKey,
+    certificate: PsdCertificate,
+}
+
+impl PsdSigner {
+    pub fn new(key: SigningKey, certificate: PsdCertificate) -> Option<PsdSigner> {
+        (*key.verifying_key() == certificate.public_key).then_some(PsdSigner { key, certificate })
+    }
+
+    /// ECDSA P-256 over SHA-256 of `message`, as r‖s. Deterministic (RFC 6979): signing the
+    /// same bytes again gives the same signature, so a reprint is byte-identical.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        let signature: Signature = self.key.sign(message);
+        let mut bytes = [0u8; 64];
+        bytes.copy_from_slice(&signature.to_bytes());
+        bytes
+    }
+
+    pub fn certificate(&self) -> &PsdCertificate {
+        &self.certificate
+    }
+}
+
+pub struct KeyStore {
+    dir: PathBuf,
+}
+
+impl KeyStore {
+    /// Opens (creating, owner-only) the key directory.
+    pub fn open(dir: &Path) -> Result<KeyStore, KeyStoreError> {
+        if !dir.exists() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|source| KeyFileError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+        }
+        Ok(KeyStore {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn root_key_path(&self) -> PathBuf {
+        self.dir.join("root.key.pem")
+    }
+
+    pub fn root_public_path(&self) -> PathBuf {
+        self.dir.join("root.pub.pem")
+    }
+
+    fn psd_key_path(&self, psd_id: u32) -> PathBuf {
+        self.dir.join(format!("psd-{psd_id}.key.pem"))
+    }
+
+    pub fn psd_certificate_path(&self, psd_id: u32) -> PathBuf {
+        self.dir.join(format!("psd-{psd_id}.cert.pem"))
+    }
+
+    pub fn has_root(&self) -> bool {
+        self.root_key_path().exists()
+    }
+
+    pub fn has_psd(&self, psd_id: u32) -> bool {
+        self.psd_key_path(psd_id).exists() && self.psd_certificate_path(psd_id).exists()
+    }
+
+    /// Creates the vendor root key pair. Refuses to replace one: every certificate it signed
+    /// would stop verifying.
+    pub fn create_root(&self) -> Result<VerifyingKey, KeyStoreError> {
+        if self.has_root() {
+            return Err(KeyStoreError::Exists(self.root_key_path()));
+        }
+        let root = SigningKey::generate_from_rng(&mut rand::rng());
+        key_file::write_private_key(&self.root_key_path(), &root)?;
+        key_file::write_public_key(&self.root_public_path(), root.verifying_key())?;
+        Ok(*root.verifying_key())
+    }
+
+    pub fn root_public_key(&self) -> Result<VerifyingKey, KeyStoreError> {
+        Ok(key_file::read_public_key(&self.root_public_path())?)
+    }
+
+    /// Creates a PSD key and its certificate, signed by the root key.
+    pub fn create_psd(
+        &self,
+        psd_id: u32,
+        certificate_serial: u32,
+        valid_from: Date,
+        valid_until: Date,
+    ) -> Result<PsdSigner, KeyStoreError> {
+        let key_path = self.psd_key_path(psd_id);
+        if key_path.exists() {
+            return Err(KeyStoreError::Exists(key_path));
+        }
+        let root = key_file::read_private_key(&self.root_key_path())?;
+        let key = SigningKey::generate_from_rng(&mut rand::rng());
+        let cert_path = self.psd_certificate_path(psd_id);
+        let certificate = PsdCertificate::issue(
+            &root,
+            certificate_serial,
+            psd_id,
+            *key.verifying_key(),
+            valid_from,
+            valid_until,
+        )
+        .map_err(|source| KeyStoreError::Certificate {
+            path: cert_path.clone(),
+            source,
+        })?;
+        let pem = certificate.to_pem().map_err(|source| KeyStoreError::Certificate {
+            path: cert_path.clone(),
+            source,
+        })?;
+        key_file::write_private_key(&key_path, &key)?;
+        key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644)?;
+        Ok(PsdSigner { key, certificate })
+    }
+
+    pub fn psd_signer(&self, psd_id: u32) -> Result<PsdSigner, KeyStoreError> {
+        let key = key_file::read_private_key(&self.psd_key_path(psd_id))?;
+        let certificate = read_certificate(&self.psd_certificate_path(psd_id))?;
+        PsdSigner::new(key, certificate).ok_or_else(|| KeyStoreError::KeyMismatch(self.psd_key_path(psd_id)))
+    }
+
+    /// Every PSD certificate in the store.
+    pub fn certificates(&self) -> Result<Vec<PsdCertificate>, KeyStoreError> {
+        let entries = fs::read_dir(&self.dir).map_err(|source| KeyFileError::Io {
+            path: self.dir.clone(),
+            source,
+        })?;
+        let mut certificates = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.to_string_lossy().ends_with(".cert.pem") {
+                certificates.push(read_certificate(&path)?);
+            }
+        }
+        certificates.sort_by_key(|c| c.serial);
+        Ok(certificates)
+    }
+
+    /// Writes what a verifier needs, and nothing secret: the root public key, and for every
+    /// PSD its certificate and its public key as SPKI PEM. Returns the files written.
+    pub fn export_public(&self, out_dir: &Path) -> Result<Vec<PathBuf>, KeyStoreError> {
+        fs::create_dir_all(out_dir).map_err(|source| KeyFileError::Io {
+            path: out_dir.to_path_buf(),
+            source,
+        })?;
+        let mut written = vec![out_dir.join("root.pub.pem")];
+        key_file::write_public_key(&written[0], &self.root_public_key()?)?;
+        for certificate in self.certificates()? {
+            let cert_path = out_dir.join(format!("psd-{}.cert.pem", certificate.psd_id));
+            let pem = certificate.to_pem().map_err(|source| KeyStoreError::Certificate {
+                path: cert_path.clone(),
+                source,
+            })?;
+            key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644)?;
+            let pub_path = out_dir.join(format!("psd-{}.pub.pem", certificate.psd_id));
+            key_file::write_public_key(&pub_path, &certificate.public_key)?;
+            written.extend([cert_path, pub_path]);
+        }
+        Ok(written)
+    }
+}
+
+pub fn read_certificate(path: &Path) -> Result<PsdCertificate, KeyStoreError> {
+    let pem = fs::read_to_string(path).map_err(|source| KeyFileError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    PsdCertificate::from_pem(&pem).map_err(|source| KeyStoreError::Certificate {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Owner-only check for the key directory, used by diagnostics.
+pub fn is_owner_only(path: &Path) -> bool {
+    fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o077 == 0)
+        .unwrap_or(false)
+}

@@ -1,0 +1,9 @@
+//! postcounter: a terminal postage counter.
+//!
+//! The map of the crate, from the pure core outwards:
+//! - [`money`], [`weight`], [`date`]: exact units (mills, picograms, days); no floats, no clock.
+pub mod date;
+pub mod money;
+pub mod weight;
+pub mod indicium;
+pub mod keys;
