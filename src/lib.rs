@@ -3,7 +3,8 @@
 //! The map of the crate, from the pure core outwards:
 //! - [`money`], [`weight`], [`date`]: exact units (mills, picograms, days); no floats, no clock.
 pub mod date;
-pub mod money;
-pub mod weight;
 pub mod indicium;
 pub mod keys;
+pub mod money;
+pub mod psd;
+pub mod weight;

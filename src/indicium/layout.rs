@@ -113,34 +113,66 @@ fn put_be(bytes: &mut [u8], value: u64) {
 }
 
 fn get_be(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0u64, |value, &b| (value << 8) | u64::from(b))
+    bytes
+        .iter()
+        .fold(0u64, |value, &b| (value << 8) | u64::from(b))
 }
 
 impl IndiciumData {
     /// The 48 bytes the signature covers.
     pub fn to_signed_bytes(&self) -> Result<[u8; SIGNED_LEN], LayoutError> {
-        let out_of_range = |field: &'static str, value: String, max: &str| LayoutError::OutOfRange {
-            field,
-            value,
-            max: max.to_string(),
-        };
+        let out_of_range =
+            |field: &'static str, value: String, max: &str| LayoutError::OutOfRange {
+                field,
+                value,
+                max: max.to_string(),
+            };
         let mut b = [0u8; SIGNED_LEN];
         b[0] = INDICIUM_VERSION;
         b[1] = ALGORITHM_ECDSA_P256_SHA256;
         put_be(&mut b[2..6], u64::from(self.certificate_serial));
         put_be(&mut b[6..10], u64::from(self.device_id));
         put_be(&mut b[10..14], u64::from(self.license_number));
-        put_be(&mut b[14..19], money_field("ascending register", self.ascending_register, REGISTER_MAX_MILLS)?);
-        put_be(&mut b[19..24], money_field("descending register", self.descending_register, REGISTER_MAX_MILLS)?);
-        put_be(&mut b[24..27], money_field("postage", self.postage, POSTAGE_MAX_MILLS)?);
-        let day = u16::try_from(self.mailing_date.days_since_2000())
-            .map_err(|_| out_of_range("date of mailing", self.mailing_date.to_string(), "2179-06-06"))?;
+        put_be(
+            &mut b[14..19],
+            money_field(
+                "ascending register",
+                self.ascending_register,
+                REGISTER_MAX_MILLS,
+            )?,
+        );
+        put_be(
+            &mut b[19..24],
+            money_field(
+                "descending register",
+                self.descending_register,
+                REGISTER_MAX_MILLS,
+            )?,
+        );
+        put_be(
+            &mut b[24..27],
+            money_field("postage", self.postage, POSTAGE_MAX_MILLS)?,
+        );
+        let day = u16::try_from(self.mailing_date.days_since_2000()).map_err(|_| {
+            out_of_range(
+                "date of mailing",
+                self.mailing_date.to_string(),
+                "2179-06-06",
+            )
+        })?;
         put_be(&mut b[27..29], u64::from(day));
         if self.origin_zip5 > 99_999 {
-            return Err(out_of_range("origin ZIP", self.origin_zip5.to_string(), "99999"));
+            return Err(out_of_range(
+                "origin ZIP",
+                self.origin_zip5.to_string(),
+                "99999",
+            ));
         }
         put_be(&mut b[29..32], u64::from(self.origin_zip5));
-        put_be(&mut b[32..36], u64::from(encode_destination(self.destination_zip)?));
+        put_be(
+            &mut b[32..36],
+            u64::from(encode_destination(self.destination_zip)?),
+        );
         b[36] = self.rate_category;
         b[37] = self.extra_services;
         put_be(&mut b[38..40], u64::from(self.software_id));
@@ -160,8 +192,11 @@ impl IndiciumData {
         if b[1] != ALGORITHM_ECDSA_P256_SHA256 {
             return Err(LayoutError::UnsupportedAlgorithm(b[1]));
         }
-        let as_u32 = |range: std::ops::Range<usize>| u32::try_from(get_be(&b[range])).unwrap_or(u32::MAX);
-        let as_money = |range: std::ops::Range<usize>| Money::from_mills(i64::try_from(get_be(&b[range])).unwrap_or(i64::MAX));
+        let as_u32 =
+            |range: std::ops::Range<usize>| u32::try_from(get_be(&b[range])).unwrap_or(u32::MAX);
+        let as_money = |range: std::ops::Range<usize>| {
+            Money::from_mills(i64::try_from(get_be(&b[range])).unwrap_or(i64::MAX))
+        };
         let mut label_binding = [0u8; 4];
         label_binding.copy_from_slice(&b[44..48]);
         Ok(IndiciumData {
@@ -197,7 +232,11 @@ fn encode_destination(destination: Option<DestinationZip>) -> Result<u32, Layout
         return Ok(0);
     };
     if zip.zip5 == 0 || zip.zip5 > 99_999 || zip.plus4.is_some_and(|p| p > 9999) {
-        let value = format!("{:05}{}", zip.zip5, zip.plus4.map(|p| format!("-{p:04}")).unwrap_or_default());
+        let value = format!(
+            "{:05}{}",
+            zip.zip5,
+            zip.plus4.map(|p| format!("-{p:04}")).unwrap_or_default()
+        );
         return Err(LayoutError::OutOfRange {
             field: "destination ZIP",
             value,
@@ -205,7 +244,11 @@ fn encode_destination(destination: Option<DestinationZip>) -> Result<u32, Layout
         });
     }
     let number = zip.zip5 * 10_000 + u32::from(zip.plus4.unwrap_or(0));
-    Ok(if zip.plus4.is_some() { number | ZIP_PLUS4_FLAG } else { number })
+    Ok(if zip.plus4.is_some() {
+        number | ZIP_PLUS4_FLAG
+    } else {
+        number
+    })
 }
 
 fn decode_destination(field: u32) -> Result<Option<DestinationZip>, LayoutError> {

@@ -8,6 +8,8 @@ pub mod layout;
 pub mod signed;
 pub mod verify;
 
-pub use layout::{DestinationZip, INDICIUM_LEN, IndiciumData, LayoutError, SOFTWARE_ID, label_binding};
+pub use layout::{
+    DestinationZip, INDICIUM_LEN, IndiciumData, LayoutError, SOFTWARE_ID, label_binding,
+};
 pub use signed::Indicium;
 pub use verify::{VerifiedIndicium, VerifyError, verify};

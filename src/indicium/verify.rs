@@ -15,17 +15,23 @@ use crate::keys::PsdCertificate;
 pub enum VerifyError {
     #[error("not a valid indicium: {0}")]
     Layout(#[from] LayoutError),
-    #[error("no PSD certificate with serial {0} is known; export it with `postcounter keys export`")]
+    #[error(
+        "no PSD certificate with serial {0} is known; export it with `postcounter keys export`"
+    )]
     UnknownCertificate(u32),
     #[error("PSD certificate {serial} is not signed by the trusted vendor root key")]
     CertificateNotTrusted { serial: u32 },
-    #[error("PSD certificate {serial} is for PSD {certified}, but the indicium names PSD {claimed}")]
+    #[error(
+        "PSD certificate {serial} is for PSD {certified}, but the indicium names PSD {claimed}"
+    )]
     DeviceMismatch {
         serial: u32,
         certified: u32,
         claimed: u32,
     },
-    #[error("PSD certificate {serial} is valid {from} to {until}, not on the date of mailing {mailing}")]
+    #[error(
+        "PSD certificate {serial} is valid {from} to {until}, not on the date of mailing {mailing}"
+    )]
     CertificateNotValidOnDate {
         serial: u32,
         from: String,

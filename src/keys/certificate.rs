@@ -74,12 +74,16 @@ impl PsdCertificate {
         };
         let signed = certificate.signed_bytes()?;
         let signature: Signature = root.sign(&signed);
-        certificate.root_signature.copy_from_slice(&signature.to_bytes());
+        certificate
+            .root_signature
+            .copy_from_slice(&signature.to_bytes());
         Ok(certificate)
     }
 
     fn signed_bytes(&self) -> Result<[u8; SIGNED_LEN], CertificateError> {
-        let day = |date: Date| u16::try_from(date.days_since_2000()).map_err(|_| CertificateError::DateOutOfRange);
+        let day = |date: Date| {
+            u16::try_from(date.days_since_2000()).map_err(|_| CertificateError::DateOutOfRange)
+        };
         let mut bytes = [0u8; SIGNED_LEN];
         bytes[0] = FORMAT_VERSION;
         bytes[1..5].copy_from_slice(&self.serial.to_be_bytes());
@@ -105,10 +109,14 @@ impl PsdCertificate {
         if bytes[0] != FORMAT_VERSION {
             return Err(CertificateError::UnsupportedVersion(bytes[0]));
         }
-        let be32 = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-        let day = |at: usize| Date::from_days_since_2000(i32::from(u16::from_be_bytes([bytes[at], bytes[at + 1]])));
-        let public_key =
-            VerifyingKey::from_sec1_bytes(&bytes[13..46]).map_err(|_| CertificateError::BadPublicKey)?;
+        let be32 = |at: usize| {
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let day = |at: usize| {
+            Date::from_days_since_2000(i32::from(u16::from_be_bytes([bytes[at], bytes[at + 1]])))
+        };
+        let public_key = VerifyingKey::from_sec1_bytes(&bytes[13..46])
+            .map_err(|_| CertificateError::BadPublicKey)?;
         let mut root_signature = [0u8; 64];
         root_signature.copy_from_slice(&bytes[SIGNED_LEN..]);
         Ok(PsdCertificate {
@@ -123,7 +131,9 @@ impl PsdCertificate {
 
     /// Checks that the vendor root key signed this certificate.
     pub fn verify_with(&self, root: &VerifyingKey) -> Result<(), CertificateError> {
-        let not_signed = || CertificateError::NotSignedByRoot { serial: self.serial };
+        let not_signed = || CertificateError::NotSignedByRoot {
+            serial: self.serial,
+        };
         let signature = Signature::from_slice(&self.root_signature).map_err(|_| not_signed())?;
         root.verify(&self.signed_bytes()?, &signature)
             .map_err(|_| not_signed())
@@ -140,8 +150,8 @@ impl PsdCertificate {
     }
 
     pub fn from_pem(pem: &str) -> Result<PsdCertificate, CertificateError> {
-        let (label, bytes) =
-            pem_rfc7468::decode_vec(pem.as_bytes()).map_err(|e| CertificateError::Pem(e.to_string()))?;
+        let (label, bytes) = pem_rfc7468::decode_vec(pem.as_bytes())
+            .map_err(|e| CertificateError::Pem(e.to_string()))?;
         if label != CERTIFICATE_PEM_LABEL {
             return Err(CertificateError::Pem(format!(
                 "the label is {label:?}, expected {CERTIFICATE_PEM_LABEL:?}"
@@ -158,7 +168,10 @@ mod tests {
 
     fn keys() -> (SigningKey, SigningKey) {
         let mut rng = rand::rng();
-        (SigningKey::generate_from_rng(&mut rng), SigningKey::generate_from_rng(&mut rng))
+        (
+            SigningKey::generate_from_rng(&mut rng),
+            SigningKey::generate_from_rng(&mut rng),
+        )
     }
 
     #[test]
@@ -166,7 +179,8 @@ mod tests {
         let (root, psd) = keys();
         let from = Date::parse("2026-01-01").unwrap();
         let until = Date::parse("2029-12-31").unwrap();
-        let cert = PsdCertificate::issue(&root, 7, 1_000_001, *psd.verifying_key(), from, until).unwrap();
+        let cert =
+            PsdCertificate::issue(&root, 7, 1_000_001, *psd.verifying_key(), from, until).unwrap();
         let pem = cert.to_pem().unwrap();
         let back = PsdCertificate::from_pem(&pem).unwrap();
         assert_eq!(back, cert);
@@ -180,7 +194,9 @@ mod tests {
         let (root, psd) = keys();
         let (other_root, _) = keys();
         let day = Date::parse("2026-01-01").unwrap();
-        let cert = PsdCertificate::issue(&root, 7, 42, *psd.verifying_key(), day, day.add_days(365)).unwrap();
+        let cert =
+            PsdCertificate::issue(&root, 7, 42, *psd.verifying_key(), day, day.add_days(365))
+                .unwrap();
         assert_eq!(
             cert.verify_with(other_root.verifying_key()),
             Err(CertificateError::NotSignedByRoot { serial: 7 })

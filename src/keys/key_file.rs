@@ -12,7 +12,9 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use p256::ecdsa::{SigningKey, VerifyingKey};
-use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use p256::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
@@ -21,7 +23,9 @@ pub enum KeyFileError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: readable by group or others (mode {mode:o}); a private key must be owner-only: run chmod 600 {path}")]
+    #[error(
+        "{path}: readable by group or others (mode {mode:o}); a private key must be owner-only: run chmod 600 {path}"
+    )]
     TooOpen { path: PathBuf, mode: u32 },
     #[error("{path}: not a P-256 key in PEM ({reason})")]
     BadKey { path: PathBuf, reason: String },
@@ -87,7 +91,8 @@ pub fn read_private_key(path: &Path) -> Result<SigningKey, KeyFileError> {
 }
 
 pub fn public_key_pem(key: &VerifyingKey) -> Result<String, String> {
-    key.to_public_key_pem(LineEnding::LF).map_err(|e| e.to_string())
+    key.to_public_key_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())
 }
 
 pub fn write_public_key(path: &Path, key: &VerifyingKey) -> Result<(), KeyFileError> {
@@ -111,7 +116,10 @@ mod tests {
         let path = dir.path().join("psd.key.pem");
         let key = SigningKey::generate_from_rng(&mut rand::rng());
         write_private_key(&path, &key).unwrap();
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         assert_eq!(read_private_key(&path).unwrap(), key);
     }
 
@@ -122,7 +130,10 @@ mod tests {
         write_private_key(&path, &SigningKey::generate_from_rng(&mut rand::rng())).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         let err = read_private_key(&path).unwrap_err();
-        assert!(matches!(err, KeyFileError::TooOpen { mode: 0o644, .. }), "{err}");
+        assert!(
+            matches!(err, KeyFileError::TooOpen { mode: 0o644, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("chmod 600"));
     }
 }

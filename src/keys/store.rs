@@ -14,9 +14,9 @@ use std::fs;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use p256::elliptic_curve::Generate;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::elliptic_curve::Generate;
 
 use super::certificate::{CertificateError, PsdCertificate};
 use super::key_file::{self, KeyFileError};
@@ -156,10 +156,12 @@ impl KeyStore {
             path: cert_path.clone(),
             source,
         })?;
-        let pem = certificate.to_pem().map_err(|source| KeyStoreError::Certificate {
-            path: cert_path.clone(),
-            source,
-        })?;
+        let pem = certificate
+            .to_pem()
+            .map_err(|source| KeyStoreError::Certificate {
+                path: cert_path.clone(),
+                source,
+            })?;
         key_file::write_private_key(&key_path, &key)?;
         key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644)?;
         Ok(PsdSigner { key, certificate })
@@ -168,7 +170,8 @@ impl KeyStore {
     pub fn psd_signer(&self, psd_id: u32) -> Result<PsdSigner, KeyStoreError> {
         let key = key_file::read_private_key(&self.psd_key_path(psd_id))?;
         let certificate = read_certificate(&self.psd_certificate_path(psd_id))?;
-        PsdSigner::new(key, certificate).ok_or_else(|| KeyStoreError::KeyMismatch(self.psd_key_path(psd_id)))
+        PsdSigner::new(key, certificate)
+            .ok_or_else(|| KeyStoreError::KeyMismatch(self.psd_key_path(psd_id)))
     }
 
     /// Every PSD certificate in the store.
@@ -199,10 +202,12 @@ impl KeyStore {
         key_file::write_public_key(&written[0], &self.root_public_key()?)?;
         for certificate in self.certificates()? {
             let cert_path = out_dir.join(format!("psd-{}.cert.pem", certificate.psd_id));
-            let pem = certificate.to_pem().map_err(|source| KeyStoreError::Certificate {
-                path: cert_path.clone(),
-                source,
-            })?;
+            let pem = certificate
+                .to_pem()
+                .map_err(|source| KeyStoreError::Certificate {
+                    path: cert_path.clone(),
+                    source,
+                })?;
             key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644)?;
             let pub_path = out_dir.join(format!("psd-{}.pub.pem", certificate.psd_id));
             key_file::write_public_key(&pub_path, &certificate.public_key)?;

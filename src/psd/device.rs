@@ -1,0 +1,196 @@
+//! The PSD as a device: a ledger, a signing key with its certificate, and the vendor's
+//! license number. It turns an issue request into a signed indicium whose debit is durable
+//! before the indicium leaves this function.
+
+use sha2::{Digest, Sha256};
+
+use super::error::PsdError;
+use super::ledger::{Audit, IssueEntry, Ledger, PsdState, RefillOutcome, VoidOutcome};
+use super::registers::Registers;
+use crate::date::Date;
+use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID, label_binding};
+use crate::keys::{PsdCertificate, PsdSigner};
+use crate::money::Money;
+
+/// One mail piece's postage, as the PSD is asked to print it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueRequest {
+    /// The caller's idempotency key: a retry with the same key returns the same indicium.
+    pub request_id: String,
+    pub postage: Money,
+    pub mailing_date: Date,
+    pub origin_zip5: u32,
+    pub destination_zip: Option<DestinationZip>,
+    pub rate_category: u8,
+    pub extra_services: u8,
+    pub label_serial: Option<String>,
+}
+
+impl IssueRequest {
+    /// SHA-256 of everything but the id, so a reused id with another content is caught.
+    fn digest(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        hasher.update(self.postage.mills().to_be_bytes());
+        hasher.update(self.mailing_date.days_since_2000().to_be_bytes());
+        hasher.update(self.origin_zip5.to_be_bytes());
+        let (zip5, plus4) = self
+            .destination_zip
+            .map(|z| (z.zip5, z.plus4.map(u32::from).unwrap_or(u32::MAX)))
+            .unwrap_or((0, 0));
+        hasher.update(zip5.to_be_bytes());
+        hasher.update(plus4.to_be_bytes());
+        hasher.update([self.rate_category, self.extra_services]);
+        if let Some(label) = &self.label_serial {
+            hasher.update([1]);
+            hasher.update(label.as_bytes());
+        }
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(&hasher.finalize());
+        digest
+    }
+}
+
+/// A signed indicium, durable in the ledger.
+#[derive(Clone, Debug)]
+pub struct IssuedIndicium {
+    pub indicium: Indicium,
+    pub bytes: Vec<u8>,
+    pub registers: Registers,
+    /// True when the request was a retry and this is the indicium issued the first time.
+    pub replayed: bool,
+}
+
+pub struct Psd {
+    ledger: Ledger,
+    signer: PsdSigner,
+    license_number: u32,
+}
+
+impl Psd {
+    /// Opens the PSD of `signer`'s certificate in `ledger`, registering it on first use,
+    /// and audits it. A failed audit leaves the PSD open but locked, so its state can be
+    /// shown; see [`Psd::audit_report`].
+    pub async fn open(
+        ledger: Ledger,
+        signer: PsdSigner,
+        license_number: u32,
+    ) -> Result<(Psd, Audit), PsdError> {
+        let certificate = signer.certificate();
+        ledger
+            .create_psd(certificate.psd_id, certificate.serial, license_number)
+            .await?;
+        let audit = ledger.audit(certificate.psd_id).await?;
+        Ok((
+            Psd {
+                ledger,
+                signer,
+                license_number,
+            },
+            audit,
+        ))
+    }
+
+    pub fn device_id(&self) -> u32 {
+        self.signer.certificate().psd_id
+    }
+
+    pub fn certificate(&self) -> &PsdCertificate {
+        self.signer.certificate()
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub async fn state(&self) -> Result<PsdState, PsdError> {
+        self.ledger.state(self.device_id()).await
+    }
+
+    /// Issues one indicium: debit, serial and signature in one durable transaction.
+    pub async fn issue(&self, request: &IssueRequest) -> Result<IssuedIndicium, PsdError> {
+        let certificate = self.signer.certificate();
+        if !certificate.is_valid_on(request.mailing_date) {
+            return Err(PsdError::Refused(format!(
+                "the PSD certificate {} is valid {} to {}, not on {}",
+                certificate.serial,
+                certificate.valid_from,
+                certificate.valid_until,
+                request.mailing_date
+            )));
+        }
+        let entry = IssueEntry {
+            request_id: request.request_id.clone(),
+            request_digest: request.digest(),
+            postage: request.postage,
+            mailing_date: request.mailing_date,
+        };
+        let outcome = self
+            .ledger
+            .issue(self.device_id(), &entry, |registers| {
+                let data = self.indicium_data(request, registers)?;
+                let indicium = Indicium::sign(data, &self.signer).map_err(PsdError::from_layout)?;
+                Ok(indicium.to_bytes().map_err(PsdError::from_layout)?.to_vec())
+            })
+            .await?;
+        let indicium = Indicium::from_bytes(&outcome.indicium).map_err(|e| {
+            PsdError::Locked(format!("the ledger holds an unreadable indicium: {e}"))
+        })?;
+        Ok(IssuedIndicium {
+            indicium,
+            bytes: outcome.indicium,
+            registers: outcome.registers,
+            replayed: outcome.replayed,
+        })
+    }
+
+    /// The data elements for `request` with the registers after its debit.
+    pub fn indicium_data(
+        &self,
+        request: &IssueRequest,
+        registers: &Registers,
+    ) -> Result<IndiciumData, PsdError> {
+        let certificate = self.signer.certificate();
+        Ok(IndiciumData {
+            certificate_serial: certificate.serial,
+            device_id: certificate.psd_id,
+            license_number: self.license_number,
+            ascending_register: registers.ascending,
+            descending_register: registers.descending,
+            postage: request.postage,
+            mailing_date: request.mailing_date,
+            origin_zip5: request.origin_zip5,
+            destination_zip: request.destination_zip,
+            rate_category: request.rate_category,
+            extra_services: request.extra_services,
+            software_id: SOFTWARE_ID,
+            piece_serial: u32::try_from(registers.piece_count)
+                .map_err(|_| PsdError::Locked("the piece serial would exceed 4294967295".into()))?,
+            label_binding: label_binding(request.label_serial.as_deref()),
+        })
+    }
+
+    pub fn signer(&self) -> &PsdSigner {
+        &self.signer
+    }
+
+    pub async fn refill(&self, refill_id: &str, amount: Money) -> Result<RefillOutcome, PsdError> {
+        self.ledger
+            .refill(self.device_id(), refill_id, amount)
+            .await
+    }
+
+    pub async fn void(
+        &self,
+        piece_serial: u32,
+        today: Date,
+        window_days: i32,
+    ) -> Result<VoidOutcome, PsdError> {
+        self.ledger
+            .void(self.device_id(), piece_serial, today, window_days)
+            .await
+    }
+
+    pub async fn audit(&self) -> Result<Audit, PsdError> {
+        self.ledger.audit(self.device_id()).await
+    }
+}

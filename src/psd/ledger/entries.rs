@@ -1,0 +1,404 @@
+//! The operations that move value: refill, issue, void. Each is one `BEGIN IMMEDIATE`
+//! transaction that is committed (and so, with `synchronous=FULL`, on disk) before the caller
+//! hears of it, and each is keyed by an id so that a retry returns the first outcome instead
+//! of moving value twice.
+
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
+
+use super::{Ledger, PsdState, money_column, now_unix_ms};
+use crate::date::Date;
+use crate::money::Money;
+use crate::psd::error::PsdError;
+use crate::psd::registers::{RegisterError, Registers};
+
+/// What the ledger records of an issue request.
+#[derive(Clone, Debug)]
+pub struct IssueEntry {
+    /// The caller's idempotency key.
+    pub request_id: String,
+    /// SHA-256 of the request's content: the same id with another content is refused.
+    pub request_digest: [u8; 32],
+    pub postage: Money,
+    pub mailing_date: Date,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueOutcome {
+    pub piece_serial: u32,
+    pub indicium: Vec<u8>,
+    /// The registers right after this piece was debited.
+    pub registers: Registers,
+    /// True when this is the answer to a retry: nothing moved this time.
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefillOutcome {
+    pub amount: Money,
+    pub registers: Registers,
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoidOutcome {
+    pub piece_serial: u32,
+    pub refunded: Money,
+    pub registers: Registers,
+    pub replayed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceRecord {
+    pub piece_serial: u32,
+    pub request_id: String,
+    pub postage: Money,
+    pub mailing_date: Date,
+    pub indicium: Vec<u8>,
+    pub voided_on: Option<Date>,
+}
+
+fn u32_column(row: &SqliteRow, column: &str) -> Result<u32, sqlx::Error> {
+    let value: i64 = row.try_get(column)?;
+    u32::try_from(value).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn day_column(row: &SqliteRow, column: &str) -> Result<Date, sqlx::Error> {
+    let day: i64 = row.try_get(column)?;
+    Ok(Date::from_days_since_2000(
+        i32::try_from(day).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+    ))
+}
+
+pub(super) fn piece_record(row: &SqliteRow) -> Result<PieceRecord, sqlx::Error> {
+    let voided: Option<i64> = row.try_get("voided_day")?;
+    Ok(PieceRecord {
+        piece_serial: u32_column(row, "piece_serial")?,
+        request_id: row.try_get("request_id")?,
+        postage: money_column(row, "postage_mills")?,
+        mailing_date: day_column(row, "mailing_day")?,
+        indicium: row.try_get("indicium")?,
+        voided_on: voided
+            .and_then(|d| i32::try_from(d).ok())
+            .map(Date::from_days_since_2000),
+    })
+}
+
+pub(super) async fn read_state(
+    connection: &mut SqliteConnection,
+    device_id: u32,
+) -> Result<Option<PsdState>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT device_id, certificate_serial, license_number, ascending_mills, descending_mills, \
+         control_total_mills, piece_count, locked_reason FROM psd WHERE device_id = ?",
+    )
+    .bind(i64::from(device_id))
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let piece_count: i64 = row.try_get("piece_count")?;
+    Ok(Some(PsdState {
+        device_id: u32_column(&row, "device_id")?,
+        certificate_serial: u32_column(&row, "certificate_serial")?,
+        license_number: u32_column(&row, "license_number")?,
+        registers: Registers {
+            ascending: money_column(&row, "ascending_mills")?,
+            descending: money_column(&row, "descending_mills")?,
+            control_total: money_column(&row, "control_total_mills")?,
+            piece_count: u64::try_from(piece_count)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        },
+        locked_reason: row.try_get("locked_reason")?,
+    }))
+}
+
+async fn write_registers(
+    connection: &mut SqliteConnection,
+    device_id: u32,
+    before: &Registers,
+    after: &Registers,
+) -> Result<(), sqlx::Error> {
+    // The WHERE on the old values makes a lost update impossible even if a second writer
+    // slipped past the IMMEDIATE lock.
+    let result = sqlx::query(
+        "UPDATE psd SET ascending_mills = ?, descending_mills = ?, control_total_mills = ?, piece_count = ? \
+         WHERE device_id = ? AND ascending_mills = ? AND descending_mills = ? AND piece_count = ?",
+    )
+    .bind(after.ascending.mills())
+    .bind(after.descending.mills())
+    .bind(after.control_total.mills())
+    .bind(i64::try_from(after.piece_count).unwrap_or(i64::MAX))
+    .bind(i64::from(device_id))
+    .bind(before.ascending.mills())
+    .bind(before.descending.mills())
+    .bind(i64::try_from(before.piece_count).unwrap_or(i64::MAX))
+    .execute(&mut *connection)
+    .await?;
+    if result.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Protocol(
+            "the registers changed under this transaction".into(),
+        ))
+    }
+}
+
+impl Ledger {
+    /// Reads the PSD inside a transaction, refusing a missing or locked one.
+    async fn usable_state(
+        &self,
+        connection: &mut SqliteConnection,
+        device_id: u32,
+    ) -> Result<PsdState, PsdError> {
+        let state = read_state(connection, device_id)
+            .await
+            .map_err(|e| self.storage(e))?
+            .ok_or_else(|| {
+                PsdError::NotFound(format!("no PSD {device_id} in the ledger {}", self.path))
+            })?;
+        match &state.locked_reason {
+            Some(reason) => Err(PsdError::Locked(reason.clone())),
+            None => Ok(state),
+        }
+    }
+
+    /// A register error that means the ledger is broken locks the PSD (after the
+    /// transaction has been rolled back by the drop).
+    async fn register_failure(&self, device_id: u32, error: RegisterError) -> PsdError {
+        let error = PsdError::from_register(error);
+        if let PsdError::Locked(reason) = &error {
+            if let Err(lock_error) = self.lock(device_id, reason).await {
+                return lock_error;
+            }
+        }
+        error
+    }
+
+    /// Credits `amount` once per `refill_id`: a retry returns the first outcome; the same id
+    /// with another amount is refused.
+    pub async fn refill(
+        &self,
+        device_id: u32,
+        refill_id: &str,
+        amount: Money,
+    ) -> Result<RefillOutcome, PsdError> {
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.storage(e))?;
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT amount_mills FROM refill WHERE device_id = ? AND refill_id = ?",
+        )
+        .bind(i64::from(device_id))
+        .bind(refill_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.storage(e))?;
+        if let Some(applied_mills) = existing {
+            let applied = Money::from_mills(applied_mills);
+            if applied != amount {
+                return Err(PsdError::Refused(format!(
+                    "refill id {refill_id:?} was already applied for {applied}, not {amount}"
+                )));
+            }
+            let state = read_state(&mut tx, device_id)
+                .await
+                .map_err(|e| self.storage(e))?;
+            let registers = state.map(|s| s.registers).unwrap_or_default();
+            return Ok(RefillOutcome {
+                amount,
+                registers,
+                replayed: true,
+            });
+        }
+        let state = self.usable_state(&mut tx, device_id).await?;
+        let next = match state.registers.credit(amount) {
+            Ok(next) => next,
+            Err(error) => {
+                drop(tx);
+                return Err(self.register_failure(device_id, error).await);
+            }
+        };
+        sqlx::query(
+            "INSERT INTO refill (device_id, refill_id, amount_mills, control_total_after_mills, applied_unix_ms) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(i64::from(device_id))
+        .bind(refill_id)
+        .bind(amount.mills())
+        .bind(next.control_total.mills())
+        .bind(now_unix_ms())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.storage(e))?;
+        write_registers(&mut tx, device_id, &state.registers, &next)
+            .await
+            .map_err(|e| self.storage(e))?;
+        tx.commit().await.map_err(|e| self.storage(e))?;
+        Ok(RefillOutcome {
+            amount,
+            registers: next,
+            replayed: false,
+        })
+    }
+
+    /// Debits the postage, allocates the piece serial and records the signed indicium, in one
+    /// transaction. `sign` receives the registers after the debit (the piece serial is their
+    /// `piece_count`) and returns the indicium bytes; it runs inside the transaction so that
+    /// the ledger holds every indicium it ever let out.
+    pub async fn issue<F>(
+        &self,
+        device_id: u32,
+        entry: &IssueEntry,
+        sign: F,
+    ) -> Result<IssueOutcome, PsdError>
+    where
+        F: FnOnce(&Registers) -> Result<Vec<u8>, PsdError>,
+    {
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.storage(e))?;
+        if let Some(outcome) = self.replayed_issue(&mut tx, device_id, entry).await? {
+            return Ok(outcome);
+        }
+        let state = self.usable_state(&mut tx, device_id).await?;
+        let next = match state.registers.debit(entry.postage) {
+            Ok(next) => next,
+            Err(error) => {
+                drop(tx);
+                return Err(self.register_failure(device_id, error).await);
+            }
+        };
+        let piece_serial = u32::try_from(next.piece_count)
+            .map_err(|_| PsdError::Locked("the piece serial would exceed 4294967295".into()))?;
+        let indicium = sign(&next)?;
+        sqlx::query(
+            "INSERT INTO piece (device_id, piece_serial, request_id, request_digest, postage_mills, mailing_day, indicium, issued_unix_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i64::from(device_id))
+        .bind(i64::from(piece_serial))
+        .bind(&entry.request_id)
+        .bind(entry.request_digest.as_slice())
+        .bind(entry.postage.mills())
+        .bind(i64::from(entry.mailing_date.days_since_2000()))
+        .bind(indicium.as_slice())
+        .bind(now_unix_ms())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.storage(e))?;
+        write_registers(&mut tx, device_id, &state.registers, &next)
+            .await
+            .map_err(|e| self.storage(e))?;
+        tx.commit().await.map_err(|e| self.storage(e))?;
+        Ok(IssueOutcome {
+            piece_serial,
+            indicium,
+            registers: next,
+            replayed: false,
+        })
+    }
+
+    async fn replayed_issue(
+        &self,
+        tx: &mut SqliteConnection,
+        device_id: u32,
+        entry: &IssueEntry,
+    ) -> Result<Option<IssueOutcome>, PsdError> {
+        let row = sqlx::query("SELECT piece_serial, request_digest, indicium FROM piece WHERE device_id = ? AND request_id = ?")
+            .bind(i64::from(device_id))
+            .bind(&entry.request_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| self.storage(e))?;
+        let Some(row) = row else { return Ok(None) };
+        let digest: Vec<u8> = row.try_get("request_digest").map_err(|e| self.storage(e))?;
+        if digest != entry.request_digest {
+            return Err(PsdError::Refused(format!(
+                "request id {:?} was already used for a different sale",
+                entry.request_id
+            )));
+        }
+        let state = read_state(tx, device_id)
+            .await
+            .map_err(|e| self.storage(e))?;
+        Ok(Some(IssueOutcome {
+            piece_serial: u32_column(&row, "piece_serial").map_err(|e| self.storage(e))?,
+            indicium: row.try_get("indicium").map_err(|e| self.storage(e))?,
+            registers: state.map(|s| s.registers).unwrap_or_default(),
+            replayed: true,
+        }))
+    }
+
+    /// Voids an unused indicium within `window_days` of its date of mailing, once: the
+    /// postage goes back to the descending register (and the control total).
+    pub async fn void(
+        &self,
+        device_id: u32,
+        piece_serial: u32,
+        today: Date,
+        window_days: i32,
+    ) -> Result<VoidOutcome, PsdError> {
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.storage(e))?;
+        let row = sqlx::query(
+            "SELECT p.postage_mills, p.mailing_day, v.voided_day FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
+             WHERE p.device_id = ? AND p.piece_serial = ?",
+        )
+        .bind(i64::from(device_id))
+        .bind(i64::from(piece_serial))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.storage(e))?
+        .ok_or_else(|| PsdError::NotFound(format!("PSD {device_id} has issued no piece {piece_serial}")))?;
+        let postage = money_column(&row, "postage_mills").map_err(|e| self.storage(e))?;
+        let mailing = day_column(&row, "mailing_day").map_err(|e| self.storage(e))?;
+        let already: Option<i64> = row.try_get("voided_day").map_err(|e| self.storage(e))?;
+        let state = self.usable_state(&mut tx, device_id).await?;
+        if already.is_some() {
+            return Ok(VoidOutcome {
+                piece_serial,
+                refunded: postage,
+                registers: state.registers,
+                replayed: true,
+            });
+        }
+        let last_day = mailing.add_days(window_days);
+        if today > last_day {
+            return Err(PsdError::Refused(format!(
+                "piece {piece_serial} was for mailing on {mailing}; voids are accepted within {window_days} days, until {last_day}"
+            )));
+        }
+        let next = match state.registers.credit(postage) {
+            Ok(next) => next,
+            Err(error) => {
+                drop(tx);
+                return Err(self.register_failure(device_id, error).await);
+            }
+        };
+        sqlx::query("INSERT INTO void (device_id, piece_serial, amount_mills, voided_day, voided_unix_ms) VALUES (?, ?, ?, ?, ?)")
+            .bind(i64::from(device_id))
+            .bind(i64::from(piece_serial))
+            .bind(postage.mills())
+            .bind(i64::from(today.days_since_2000()))
+            .bind(now_unix_ms())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.storage(e))?;
+        write_registers(&mut tx, device_id, &state.registers, &next)
+            .await
+            .map_err(|e| self.storage(e))?;
+        tx.commit().await.map_err(|e| self.storage(e))?;
+        Ok(VoidOutcome {
+            piece_serial,
+            refunded: postage,
+            registers: next,
+            replayed: false,
+        })
+    }
+}

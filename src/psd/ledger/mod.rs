@@ -1,0 +1,225 @@
+//! The durable ledger of the embedded PSD: SQLite through sqlx.
+//!
+//! Durability is the point of this module, so it is checked rather than assumed: the ledger
+//! opens in WAL mode with `synchronous=FULL` and reads both settings back, refusing to run
+//! without them, because with anything weaker a power cut could forget a debit whose indicium
+//! was already printed. At open it also runs SQLite's `quick_check` and an audit that
+//! re-derives the registers from the entries; a corrupt or inconsistent ledger locks the PSD
+//! with the reason. One connection serializes the embedded PSD's writers; every operation is
+//! one `BEGIN IMMEDIATE` transaction.
+
+mod audit;
+mod entries;
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Row, SqlSafeStr};
+
+use super::error::PsdError;
+use super::registers::Registers;
+use crate::money::Money;
+
+pub use audit::Audit;
+pub use entries::{IssueEntry, IssueOutcome, PieceRecord, RefillOutcome, VoidOutcome};
+
+/// `PRAGMA synchronous` reads back 2 for FULL.
+const SYNCHRONOUS_FULL: i64 = 2;
+
+pub struct Ledger {
+    pool: SqlitePool,
+    path: String,
+}
+
+/// A PSD's row: its registers, identity and lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PsdState {
+    pub device_id: u32,
+    pub certificate_serial: u32,
+    pub license_number: u32,
+    pub registers: Registers,
+    pub locked_reason: Option<String>,
+}
+
+fn migrator() -> Migrator {
+    Migrator::with_migrations(vec![Migration::new(
+        1,
+        "ledger".into(),
+        MigrationType::Simple,
+        include_str!("../../../migrations/psd/0001_ledger.sql").into_sql_str(),
+        false,
+    )])
+}
+
+pub(crate) fn now_unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger at `path` and checks that it is durable and sound.
+    pub async fn open(path: &Path) -> Result<Ledger, PsdError> {
+        let path_text = path.display().to_string();
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| corrupt_or_storage(&path_text, &e))?;
+        let ledger = Ledger {
+            pool,
+            path: path_text,
+        };
+        ledger.check_durability().await?;
+        ledger.check_integrity().await?;
+        migrator()
+            .run(&ledger.pool)
+            .await
+            .map_err(|e| ledger.storage(e))?;
+        Ok(ledger)
+    }
+
+    async fn check_durability(&self) -> Result<(), PsdError> {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| corrupt_or_storage(&self.path, &e))?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.storage(e))?;
+        if !mode.eq_ignore_ascii_case("wal") || synchronous != SYNCHRONOUS_FULL {
+            return Err(PsdError::Storage {
+                path: self.path.clone(),
+                reason: format!(
+                    "journal_mode is {mode} and synchronous is {synchronous}; the ledger needs wal and 2 (FULL) to be durable"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    async fn check_integrity(&self) -> Result<(), PsdError> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| corrupt_or_storage(&self.path, &e))?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            Ok(())
+        } else {
+            Err(PsdError::Locked(format!(
+                "the ledger {} is corrupt: {}",
+                self.path,
+                rows.join("; ")
+            )))
+        }
+    }
+
+    pub(crate) fn storage(&self, error: impl std::fmt::Display) -> PsdError {
+        PsdError::Storage {
+            path: self.path.clone(),
+            reason: error.to_string(),
+        }
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Registers a PSD with empty registers; does nothing if it exists. Returns whether it
+    /// was created.
+    pub async fn create_psd(
+        &self,
+        device_id: u32,
+        certificate_serial: u32,
+        license_number: u32,
+    ) -> Result<bool, PsdError> {
+        let result = sqlx::query(
+            "INSERT OR IGNORE INTO psd (device_id, certificate_serial, license_number, ascending_mills, \
+             descending_mills, control_total_mills, piece_count, created_unix_ms) VALUES (?, ?, ?, 0, 0, 0, 0, ?)",
+        )
+        .bind(i64::from(device_id))
+        .bind(i64::from(certificate_serial))
+        .bind(i64::from(license_number))
+        .bind(now_unix_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    pub async fn state(&self, device_id: u32) -> Result<PsdState, PsdError> {
+        let mut connection = self.pool.acquire().await.map_err(|e| self.storage(e))?;
+        entries::read_state(&mut connection, device_id)
+            .await
+            .map_err(|e| self.storage(e))?
+            .ok_or_else(|| {
+                PsdError::NotFound(format!("no PSD {device_id} in the ledger {}", self.path))
+            })
+    }
+
+    /// Locks the PSD: it issues nothing more until an administrator clears the lock.
+    pub async fn lock(&self, device_id: u32, reason: &str) -> Result<(), PsdError> {
+        sqlx::query(
+            "UPDATE psd SET locked_reason = ? WHERE device_id = ? AND locked_reason IS NULL",
+        )
+        .bind(reason)
+        .bind(i64::from(device_id))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))?;
+        Ok(())
+    }
+
+    /// Every piece of the PSD, in serial order.
+    pub async fn pieces(&self, device_id: u32) -> Result<Vec<PieceRecord>, PsdError> {
+        let rows = sqlx::query(
+            "SELECT p.piece_serial, p.request_id, p.postage_mills, p.mailing_day, p.indicium, v.voided_day \
+             FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
+             WHERE p.device_id = ? ORDER BY p.piece_serial",
+        )
+        .bind(i64::from(device_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))?;
+        rows.iter()
+            .map(|row| entries::piece_record(row).map_err(|e| self.storage(e)))
+            .collect()
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// "file is not a database" and its kin are a corrupt ledger, which locks the PSD.
+fn corrupt_or_storage(path: &str, error: &sqlx::Error) -> PsdError {
+    let text = error.to_string();
+    if text.contains("not a database") || text.contains("malformed") || text.contains("corrupt") {
+        PsdError::Locked(format!("the ledger {path} is corrupt: {text}"))
+    } else {
+        PsdError::Storage {
+            path: path.to_string(),
+            reason: text,
+        }
+    }
+}
+
+pub(crate) fn money_column(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<Money, sqlx::Error> {
+    Ok(Money::from_mills(row.try_get::<i64, _>(column)?))
+}

@@ -1,0 +1,62 @@
+//! Shared helpers for the integration tests: a fresh key store and PSD in a temporary folder.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use postcounter::date::Date;
+use postcounter::keys::{KeyStore, PsdSigner};
+use postcounter::money::Money;
+use postcounter::psd::{IssueRequest, Ledger, Psd};
+
+pub const DEVICE_ID: u32 = 10_000_001;
+pub const LICENSE: u32 = 700_001;
+
+pub fn day(text: &str) -> Date {
+    Date::parse(text).expect("a valid date")
+}
+
+/// A root key and one certified PSD key in `dir/keys`.
+pub fn signer(dir: &Path) -> (KeyStore, PsdSigner) {
+    let store = KeyStore::open(&dir.join("keys")).expect("key store");
+    if !store.has_root() {
+        store.create_root().expect("root key");
+    }
+    let signer = if store.has_psd(DEVICE_ID) {
+        store.psd_signer(DEVICE_ID).expect("psd signer")
+    } else {
+        store
+            .create_psd(DEVICE_ID, 1, day("2026-01-01"), day("2030-12-31"))
+            .expect("psd key")
+    };
+    (store, signer)
+}
+
+pub async fn open_psd(dir: &Path) -> Psd {
+    let (_, signer) = signer(dir);
+    let ledger = Ledger::open(&dir.join("ledger.sqlite"))
+        .await
+        .expect("ledger");
+    let (psd, audit) = Psd::open(ledger, signer, LICENSE).await.expect("psd");
+    assert!(audit.discrepancies.is_empty(), "{:?}", audit.discrepancies);
+    psd
+}
+
+pub fn letter(request_id: &str, postage_mills: i64) -> IssueRequest {
+    IssueRequest {
+        request_id: request_id.to_string(),
+        postage: Money::from_mills(postage_mills),
+        mailing_date: day("2026-11-21"),
+        origin_zip5: 2134,
+        destination_zip: None,
+        rate_category: 1,
+        extra_services: 0,
+        label_serial: None,
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
