@@ -34,7 +34,9 @@ impl Date {
             return None;
         }
         let days = days_from_civil(i64::from(year), month, day) - EPOCH_2000_FROM_UNIX_DAYS;
-        i32::try_from(days).ok().map(|days_since_2000| Date { days_since_2000 })
+        i32::try_from(days)
+            .ok()
+            .map(|days_since_2000| Date { days_since_2000 })
     }
 
     pub const fn from_days_since_2000(days_since_2000: i32) -> Date {
@@ -73,7 +75,8 @@ impl Date {
         };
         let text = input.trim();
         let mut parts = text.split('-');
-        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(fail());
         };
@@ -120,7 +123,8 @@ fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * mp + 2) / 5 + 1;
@@ -179,7 +183,10 @@ mod tests {
         let d = Date::from_ymd(2026, 7, 12).unwrap();
         assert_eq!(d.to_string(), "2026-07-12");
         assert_eq!(Date::from_days_since_2000(0).to_string(), "2000-01-01");
-        assert_eq!(Date::parse("2024-02-29").unwrap().add_days(1).to_string(), "2024-03-01");
+        assert_eq!(
+            Date::parse("2024-02-29").unwrap().add_days(1).to_string(),
+            "2024-03-01"
+        );
         for days in (-800_000..800_000).step_by(997) {
             let date = Date::from_days_since_2000(days);
             let (y, m, dd) = date.ymd();

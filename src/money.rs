@@ -15,13 +15,17 @@ pub const MILLS_PER_DOLLAR: i64 = 1000;
 
 /// An amount of money in mills. Negative amounts exist (a refund, change owed), but parsing
 /// accepts only non-negative amounts: a clerk never types a negative price.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
 /// Why a text is not an amount of money; its message quotes the text and says what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not an amount of money ({reason}): expected dollars with at most 3 decimals, like 0.78, $4.155 or 12")]
+#[error(
+    "{input:?} is not an amount of money ({reason}): expected dollars with at most 3 decimals, like 0.78, $4.155 or 12"
+)]
 pub struct MoneyParseError {
     pub input: String,
     pub reason: &'static str,
@@ -95,7 +99,8 @@ impl Money {
             Some((whole, fraction)) => (whole, Some(fraction)),
             None => (text, None),
         };
-        let whole_digits = digits_without_grouping(whole).ok_or_else(|| fail("unexpected character"))?;
+        let whole_digits =
+            digits_without_grouping(whole).ok_or_else(|| fail("unexpected character"))?;
         let fraction = fraction.unwrap_or("");
         if !fraction.bytes().all(|b| b.is_ascii_digit()) {
             return Err(fail("unexpected character"));
@@ -128,7 +133,10 @@ impl Money {
 /// The digits of a whole-dollar part, allowing `1,234` grouping (groups of exactly three).
 fn digits_without_grouping(whole: &str) -> Option<String> {
     if !whole.contains(',') {
-        return whole.bytes().all(|b| b.is_ascii_digit()).then(|| whole.to_string());
+        return whole
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| whole.to_string());
     }
     let mut groups = whole.split(',');
     let first = groups.next()?;
@@ -159,7 +167,7 @@ impl fmt::Display for Money {
         let abs = self.0.unsigned_abs();
         let dollars = abs / 1000;
         let mills = abs % 1000;
-        let text = if mills % 10 == 0 {
+        let text = if mills.is_multiple_of(10) {
             format!("{sign}${dollars}.{:02}", mills / 10)
         } else {
             format!("{sign}${dollars}.{mills:03}")

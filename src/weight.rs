@@ -25,7 +25,9 @@ pub struct Weight {
 
 /// Why a text is not a weight; its message quotes the text and says what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a weight ({reason}): expected a number and a unit, like 2oz, 1.5 oz, 3lb 4oz, 250g or 1.2kg")]
+#[error(
+    "{input:?} is not a weight ({reason}): expected a number and a unit, like 2oz, 1.5 oz, 3lb 4oz, 250g or 1.2kg"
+)]
 pub struct WeightParseError {
     pub input: String,
     pub reason: String,
@@ -68,7 +70,9 @@ impl Weight {
     }
 
     pub fn checked_add(self, other: Weight) -> Option<Weight> {
-        self.picograms.checked_add(other.picograms).map(Weight::from_picograms)
+        self.picograms
+            .checked_add(other.picograms)
+            .map(Weight::from_picograms)
     }
 
     /// Whole ounces, rounded up: "not over N oz" pricing counts any fraction as a full ounce.
@@ -161,8 +165,10 @@ fn scaled_decimal(number: &str, unit_picograms: u64) -> Result<Weight, String> {
     };
     let divisor = 10u128.pow(u32::try_from(fraction.len()).unwrap_or(u32::MAX).min(30));
     let scaled = mantissa * u128::from(unit_picograms);
-    if scaled % divisor != 0 {
-        return Err(format!("{number:?} has more decimals than can be weighed exactly"));
+    if !scaled.is_multiple_of(divisor) {
+        return Err(format!(
+            "{number:?} has more decimals than can be weighed exactly"
+        ));
     }
     u64::try_from(scaled / divisor)
         .map(Weight::from_picograms)
@@ -246,7 +252,11 @@ mod tests {
     fn bad_weights_are_refused_with_the_input_quoted() {
         for bad in ["", "2", "oz", "2 stone", "1.2.3oz", "-2oz", "0.00001oz"] {
             let err = Weight::parse(bad).expect_err(bad);
-            assert!(err.to_string().starts_with(&format!("{bad:?} is not a weight")), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("{bad:?} is not a weight")),
+                "{err}"
+            );
         }
         assert_eq!(
             Weight::parse("2").unwrap_err().to_string(),

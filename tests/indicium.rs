@@ -1,4 +1,5 @@
 //! The indicium codec, signature and verification, through the public API.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -105,8 +106,8 @@ fn a_genuine_indicium_verifies_and_flipping_any_one_byte_fails() {
 
 #[test]
 fn verification_names_what_is_wrong() {
-    let chain = chain();
     let other = chain(); // a second, unrelated vendor root
+    let chain = chain();
     let bytes = Indicium::sign(sample_data(), &chain.signer)
         .unwrap()
         .to_bytes()

@@ -1,4 +1,5 @@
 //! The PSD and its durable ledger, through the public API and a real SQLite file.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 

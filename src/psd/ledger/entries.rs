@@ -166,10 +166,10 @@ impl Ledger {
     /// transaction has been rolled back by the drop).
     async fn register_failure(&self, device_id: u32, error: RegisterError) -> PsdError {
         let error = PsdError::from_register(error);
-        if let PsdError::Locked(reason) = &error {
-            if let Err(lock_error) = self.lock(device_id, reason).await {
-                return lock_error;
-            }
+        if let PsdError::Locked(reason) = &error
+            && let Err(lock_error) = self.lock(device_id, reason).await
+        {
+            return lock_error;
         }
         error
     }

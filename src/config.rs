@@ -1,0 +1,240 @@
+//! Layered settings: embedded defaults < `/etc/postcounter/postcounter.toml` <
+//! `./postcounter.toml` < the file named by `--config` < `POSTCOUNTER_*` environment < flags.
+//!
+//! Every layer is a TOML table merged key by key over the one below, and the result is read
+//! with unknown keys refused, so a typo in a kiosk's config stops start-up with the file and
+//! the key rather than being silently ignored. ZIP codes stay text everywhere ("02134" is not
+//! the number 2134); environment values are text and numeric settings accept text.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer};
+use toml::Table;
+
+use crate::money::Money;
+
+const DEFAULTS: &str = include_str!("../postcounter.default.toml");
+const ENV_PREFIX: &str = "POSTCOUNTER_";
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where keys, the ledger and printed jobs live. Empty: the platform's data directory.
+    #[serde(default)]
+    pub data_dir: PathBuf,
+    /// The counter's own ZIP code: the origin of the mail it prices.
+    pub origin_zip: String,
+    /// The vendor's postal license number, printed in every indicium.
+    #[serde(deserialize_with = "number_or_text")]
+    pub license_number: u32,
+    /// The embedded PSD's device id (its serial number).
+    #[serde(deserialize_with = "number_or_text")]
+    pub psd_id: u32,
+    /// The embedded PSD's certificate serial, used when its key is first created.
+    #[serde(deserialize_with = "number_or_text")]
+    pub certificate_serial: u32,
+    /// How many years a new PSD certificate is valid.
+    #[serde(deserialize_with = "number_or_text")]
+    pub certificate_validity_years: u32,
+    /// An unused indicium may be voided this many days after its date of mailing.
+    #[serde(deserialize_with = "number_or_text")]
+    pub void_window_days: i32,
+    /// Funds credited to a brand-new PSD so that a fresh install can sell at once.
+    #[serde(deserialize_with = "money")]
+    pub demo_refill: Money,
+    /// A folder of rate files to use instead of the embedded tables.
+    #[serde(default)]
+    pub rates_dir: Option<PathBuf>,
+    pub printer: PrinterSettings,
+    pub receipt: ReceiptSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSettings {
+    pub label: PrinterSetting,
+    pub receipt: PrinterSetting,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterSetting {
+    /// A profile name from `printers/` (embedded) or a path to a profile file.
+    pub profile: String,
+    /// `virtual`, `file:/dev/usb/lp0`, or `tcp:HOST:PORT` (port 9100 when left out).
+    pub transport: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptSettings {
+    pub header: Vec<String>,
+    pub footer: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {reason}")]
+pub struct ConfigError {
+    pub source_name: String,
+    pub reason: String,
+}
+
+fn number_or_text<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64> + std::str::FromStr,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    let out_of_range = || serde::de::Error::custom("the number is out of range");
+    match Raw::deserialize(deserializer)? {
+        Raw::Number(n) => T::try_from(n).map_err(|_| out_of_range()),
+        Raw::Text(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a whole number"))),
+    }
+}
+
+fn money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    Money::parse(&text).map_err(serde::de::Error::custom)
+}
+
+/// Merges `upper` over `lower`, table by table.
+fn merge(lower: &mut Table, upper: Table) {
+    for (key, value) in upper {
+        match (lower.get_mut(&key), value) {
+            (Some(toml::Value::Table(below)), toml::Value::Table(above)) => merge(below, above),
+            (_, value) => {
+                lower.insert(key, value);
+            }
+        }
+    }
+}
+
+fn parse_layer(source_name: &str, text: &str) -> Result<Table, ConfigError> {
+    text.parse::<Table>().map_err(|e| ConfigError {
+        source_name: source_name.to_string(),
+        reason: e.to_string().trim().to_string(),
+    })
+}
+
+/// `POSTCOUNTER_PRINTER__LABEL__TRANSPORT=tcp:...` becomes `printer.label.transport`.
+fn environment_layer(variables: impl Iterator<Item = (String, String)>) -> Table {
+    let mut layer = Table::new();
+    for (name, value) in variables {
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+        if path == "CONFIG" || path.is_empty() {
+            continue;
+        }
+        let keys: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+        merge(&mut layer, nested(&keys, value));
+    }
+    layer
+}
+
+/// `["printer", "label", "transport"]` and a value as nested one-key tables.
+fn nested(keys: &[String], value: String) -> Table {
+    let mut table = Table::new();
+    match keys {
+        [] => {}
+        [last] => {
+            table.insert(last.clone(), toml::Value::String(value));
+        }
+        [first, rest @ ..] => {
+            table.insert(first.clone(), toml::Value::Table(nested(rest, value)));
+        }
+    }
+    table
+}
+
+impl Config {
+    /// Loads every layer; `explicit_file` is `--config`, `overrides` are flag values as
+    /// (dotted key, value) pairs.
+    pub fn load(explicit_file: Option<&Path>, overrides: &[(&str, String)]) -> Result<Config, ConfigError> {
+        let mut merged = parse_layer("embedded defaults", DEFAULTS)?;
+        let mut files = vec![PathBuf::from("/etc/postcounter/postcounter.toml"), PathBuf::from("postcounter.toml")];
+        if let Ok(from_env) = std::env::var("POSTCOUNTER_CONFIG") {
+            files.push(PathBuf::from(from_env));
+        }
+        files.extend(explicit_file.map(Path::to_path_buf));
+        for file in files {
+            let explicitly_named = Some(file.as_path()) == explicit_file;
+            match std::fs::read_to_string(&file) {
+                Ok(text) => merge(&mut merged, parse_layer(&file.display().to_string(), &text)?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicitly_named => {}
+                Err(e) => {
+                    return Err(ConfigError {
+                        source_name: file.display().to_string(),
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        merge(&mut merged, environment_layer(std::env::vars()));
+        let mut flags = Table::new();
+        for (key, value) in overrides {
+            merge(&mut flags, environment_layer(std::iter::once((format!("{ENV_PREFIX}{}", key.replace('.', "__").to_ascii_uppercase()), value.clone()))));
+        }
+        merge(&mut merged, flags);
+        let mut config: Config = Config::deserialize(merged).map_err(|e| ConfigError {
+            source_name: "configuration".into(),
+            reason: e.to_string().trim().to_string(),
+        })?;
+        if config.data_dir.as_os_str().is_empty() {
+            config.data_dir = default_data_dir();
+        }
+        Ok(config)
+    }
+}
+
+/// `$XDG_DATA_HOME/postcounter`, else `~/.local/share/postcounter`, else `./postcounter-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(xdg).join("postcounter");
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".local/share/postcounter"),
+        None => PathBuf::from("postcounter-data"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_defaults_load() {
+        let defaults: Config = Config::deserialize(parse_layer("d", DEFAULTS).unwrap()).unwrap();
+        assert_eq!(defaults.printer.label.transport, "virtual");
+    }
+
+    #[test]
+    fn environment_keys_nest_and_zip_codes_stay_text() {
+        let mut merged = parse_layer("d", DEFAULTS).unwrap();
+        let env = [
+            ("POSTCOUNTER_ORIGIN_ZIP".to_string(), "02134".to_string()),
+            ("POSTCOUNTER_PRINTER__LABEL__TRANSPORT".to_string(), "tcp:127.0.0.1:9100".to_string()),
+            ("POSTCOUNTER_PSD_ID".to_string(), "42".to_string()),
+            ("OTHER".to_string(), "x".to_string()),
+        ];
+        merge(&mut merged, environment_layer(env.into_iter()));
+        let config = Config::deserialize(merged).unwrap();
+        assert_eq!(config.origin_zip, "02134");
+        assert_eq!(config.psd_id, 42);
+        assert_eq!(config.printer.label.transport, "tcp:127.0.0.1:9100");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_with_its_name() {
+        let mut merged = parse_layer("d", DEFAULTS).unwrap();
+        merge(&mut merged, parse_layer("f", "orgin_zip = \"02134\"").unwrap());
+        let err = Config::deserialize(merged).unwrap_err().to_string();
+        assert!(err.contains("unknown field `orgin_zip`"), "{err}");
+    }
+}

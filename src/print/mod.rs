@@ -1,0 +1,33 @@
+//! Printing: a [`Document`] is encoded to ESC/POS bytes for one [`PrinterProfile`] and handed
+//! to a [`Transport`].
+//!
+//! A printer is split into three parts so that each can be tested and timed on its own:
+//! the profile (data read from `printers/*.toml`), the encoder (a pure function from a document
+//! and a profile to bytes) and the transport (the only part that does IO). Layouts
+//! ([`label`], [`receipt`]) are pure functions from sale data to a document; they never see
+//! bytes, and every text they carry is sanitized for the code page by the encoder.
+
+pub mod card;
+pub mod code_page;
+pub mod document;
+pub mod encoder;
+mod error;
+pub mod escpos_commands;
+pub mod label;
+pub mod profile;
+pub mod raster;
+pub mod receipt;
+pub mod sanitize;
+pub mod simulator;
+pub mod symbol;
+pub mod transport;
+pub mod virtual_printer;
+
+pub use code_page::CodePage;
+pub use document::{Align, Block, Document};
+pub use encoder::encode;
+pub use error::PrintError;
+pub use profile::{PrinterProfile, ProfileError};
+pub use raster::Raster;
+pub use symbol::DataMatrixSymbol;
+pub use transport::{FileTransport, TcpTransport, Transport, TransportError, TransportErrorKind};

@@ -1,0 +1,121 @@
+//! The station: everything a counter needs, opened from the config, created on first run.
+//!
+//! ```text
+//! <data dir>/               mode 0700
+//!   keys/                   see keys::store
+//!   psd/ledger.sqlite       the embedded PSD's ledger (WAL)
+//!   jobs/label/, jobs/receipt/   the virtual printers' ESC/POS captures and PNGs
+//! ```
+//! A fresh machine gets the directory, a vendor root key, a PSD key with its certificate and
+//! a demo refill, and each step is reported as a note so the first run says what it made.
+
+use std::fs;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::keys::{KeyStore, KeyStoreError};
+use crate::psd::{Ledger, Psd, PsdError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StationError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Keys(#[from] KeyStoreError),
+    #[error(transparent)]
+    Psd(#[from] PsdError),
+    #[error("{0}")]
+    Setup(String),
+}
+
+pub struct Station {
+    pub config: Config,
+    pub keys: KeyStore,
+    pub psd: Psd,
+    /// What the first run created (or what the audit found), for the operator to read.
+    pub notes: Vec<String>,
+}
+
+impl Station {
+    pub fn keys_dir(data_dir: &Path) -> PathBuf {
+        data_dir.join("keys")
+    }
+
+    pub fn ledger_path(data_dir: &Path) -> PathBuf {
+        data_dir.join("psd").join("ledger.sqlite")
+    }
+
+    pub fn jobs_dir(data_dir: &Path, printer: &str) -> PathBuf {
+        data_dir.join("jobs").join(printer)
+    }
+
+    /// Opens the station, creating what a first run needs. `today` is the issuing date used
+    /// for a new certificate's validity.
+    pub async fn open(config: Config, today: Date) -> Result<Station, StationError> {
+        let mut notes = Vec::new();
+        let data_dir = config.data_dir.clone();
+        if !data_dir.exists() {
+            create_private_dir(&data_dir)?;
+            notes.push(format!("first run: created the data directory {}", data_dir.display()));
+        }
+        let keys = KeyStore::open(&Self::keys_dir(&data_dir))?;
+        if !keys.has_root() {
+            keys.create_root()?;
+            notes.push(format!(
+                "first run: created the vendor root key; verifiers trust {}",
+                keys.root_public_path().display()
+            ));
+        }
+        if !keys.has_psd(config.psd_id) {
+            let years = i32::try_from(config.certificate_validity_years).unwrap_or(3);
+            keys.create_psd(config.psd_id, config.certificate_serial, today, today.add_days(365 * years))?;
+            notes.push(format!(
+                "first run: created PSD {} with certificate {} (valid {} days)",
+                config.psd_id,
+                config.certificate_serial,
+                365 * years
+            ));
+        }
+        let signer = keys.psd_signer(config.psd_id)?;
+        let ledger_path = Self::ledger_path(&data_dir);
+        if let Some(parent) = ledger_path.parent() {
+            create_private_dir(parent)?;
+        }
+        let ledger = Ledger::open(&ledger_path).await?;
+        let (psd, audit) = Psd::open(ledger, signer, config.license_number).await?;
+        if !audit.discrepancies.is_empty() {
+            notes.push(format!("PSD {} is locked: {}", config.psd_id, audit.discrepancies.join("; ")));
+        }
+        let state = psd.state().await?;
+        if state.registers.control_total.mills() == 0 && state.registers.piece_count == 0 && config.demo_refill.mills() > 0 {
+            let refill = psd
+                .refill(&format!("demo-refill-{}", config.psd_id), config.demo_refill)
+                .await?;
+            if !refill.replayed {
+                notes.push(format!(
+                    "first run: credited a demo refill of {} to PSD {}",
+                    config.demo_refill, config.psd_id
+                ));
+            }
+        }
+        Ok(Station {
+            config,
+            keys,
+            psd,
+            notes,
+        })
+    }
+}
+
+fn create_private_dir(path: &Path) -> Result<(), StationError> {
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|source| StationError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
