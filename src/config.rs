@@ -128,7 +128,9 @@ fn parse_layer(source_name: &str, text: &str) -> Result<Table, ConfigError> {
 fn environment_layer(variables: impl Iterator<Item = (String, String)>) -> Table {
     let mut layer = Table::new();
     for (name, value) in variables {
-        let Some(path) = name.strip_prefix(ENV_PREFIX) else { continue };
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
         if path == "CONFIG" || path.is_empty() {
             continue;
         }
@@ -156,9 +158,15 @@ fn nested(keys: &[String], value: String) -> Table {
 impl Config {
     /// Loads every layer; `explicit_file` is `--config`, `overrides` are flag values as
     /// (dotted key, value) pairs.
-    pub fn load(explicit_file: Option<&Path>, overrides: &[(&str, String)]) -> Result<Config, ConfigError> {
+    pub fn load(
+        explicit_file: Option<&Path>,
+        overrides: &[(&str, String)],
+    ) -> Result<Config, ConfigError> {
         let mut merged = parse_layer("embedded defaults", DEFAULTS)?;
-        let mut files = vec![PathBuf::from("/etc/postcounter/postcounter.toml"), PathBuf::from("postcounter.toml")];
+        let mut files = vec![
+            PathBuf::from("/etc/postcounter/postcounter.toml"),
+            PathBuf::from("postcounter.toml"),
+        ];
         if let Ok(from_env) = std::env::var("POSTCOUNTER_CONFIG") {
             files.push(PathBuf::from(from_env));
         }
@@ -166,7 +174,10 @@ impl Config {
         for file in files {
             let explicitly_named = Some(file.as_path()) == explicit_file;
             match std::fs::read_to_string(&file) {
-                Ok(text) => merge(&mut merged, parse_layer(&file.display().to_string(), &text)?),
+                Ok(text) => merge(
+                    &mut merged,
+                    parse_layer(&file.display().to_string(), &text)?,
+                ),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicitly_named => {}
                 Err(e) => {
                     return Err(ConfigError {
@@ -179,7 +190,16 @@ impl Config {
         merge(&mut merged, environment_layer(std::env::vars()));
         let mut flags = Table::new();
         for (key, value) in overrides {
-            merge(&mut flags, environment_layer(std::iter::once((format!("{ENV_PREFIX}{}", key.replace('.', "__").to_ascii_uppercase()), value.clone()))));
+            merge(
+                &mut flags,
+                environment_layer(std::iter::once((
+                    format!(
+                        "{ENV_PREFIX}{}",
+                        key.replace('.', "__").to_ascii_uppercase()
+                    ),
+                    value.clone(),
+                ))),
+            );
         }
         merge(&mut merged, flags);
         let mut config: Config = Config::deserialize(merged).map_err(|e| ConfigError {
@@ -219,7 +239,10 @@ mod tests {
         let mut merged = parse_layer("d", DEFAULTS).unwrap();
         let env = [
             ("POSTCOUNTER_ORIGIN_ZIP".to_string(), "02134".to_string()),
-            ("POSTCOUNTER_PRINTER__LABEL__TRANSPORT".to_string(), "tcp:127.0.0.1:9100".to_string()),
+            (
+                "POSTCOUNTER_PRINTER__LABEL__TRANSPORT".to_string(),
+                "tcp:127.0.0.1:9100".to_string(),
+            ),
             ("POSTCOUNTER_PSD_ID".to_string(), "42".to_string()),
             ("OTHER".to_string(), "x".to_string()),
         ];
@@ -233,7 +256,10 @@ mod tests {
     #[test]
     fn an_unknown_key_is_refused_with_its_name() {
         let mut merged = parse_layer("d", DEFAULTS).unwrap();
-        merge(&mut merged, parse_layer("f", "orgin_zip = \"02134\"").unwrap());
+        merge(
+            &mut merged,
+            parse_layer("f", "orgin_zip = \"02134\"").unwrap(),
+        );
         let err = Config::deserialize(merged).unwrap_err().to_string();
         assert!(err.contains("unknown field `orgin_zip`"), "{err}");
     }

@@ -2,15 +2,19 @@
 //!
 //! The map of the crate, from the pure core outwards:
 //! - [`money`], [`weight`], [`date`]: exact units (mills, picograms, days); no floats, no clock.
+pub mod address;
+pub mod bench;
+pub mod cli;
+pub mod config;
 pub mod date;
 pub mod indicium;
 pub mod keys;
 pub mod money;
-pub mod psd;
-pub mod weight;
-pub mod config;
-pub mod station;
-pub mod address;
 pub mod print;
+pub mod psd;
 pub mod rates;
+pub mod sale;
 pub mod scan;
+pub mod station;
+pub mod verify_input;
+pub mod weight;

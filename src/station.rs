@@ -21,7 +21,10 @@ use crate::psd::{Ledger, Psd, PsdError};
 #[derive(Debug, thiserror::Error)]
 pub enum StationError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Keys(#[from] KeyStoreError),
     #[error(transparent)]
@@ -58,7 +61,10 @@ impl Station {
         let data_dir = config.data_dir.clone();
         if !data_dir.exists() {
             create_private_dir(&data_dir)?;
-            notes.push(format!("first run: created the data directory {}", data_dir.display()));
+            notes.push(format!(
+                "first run: created the data directory {}",
+                data_dir.display()
+            ));
         }
         let keys = KeyStore::open(&Self::keys_dir(&data_dir))?;
         if !keys.has_root() {
@@ -70,7 +76,12 @@ impl Station {
         }
         if !keys.has_psd(config.psd_id) {
             let years = i32::try_from(config.certificate_validity_years).unwrap_or(3);
-            keys.create_psd(config.psd_id, config.certificate_serial, today, today.add_days(365 * years))?;
+            keys.create_psd(
+                config.psd_id,
+                config.certificate_serial,
+                today,
+                today.add_days(365 * years),
+            )?;
             notes.push(format!(
                 "first run: created PSD {} with certificate {} (valid {} days)",
                 config.psd_id,
@@ -86,12 +97,22 @@ impl Station {
         let ledger = Ledger::open(&ledger_path).await?;
         let (psd, audit) = Psd::open(ledger, signer, config.license_number).await?;
         if !audit.discrepancies.is_empty() {
-            notes.push(format!("PSD {} is locked: {}", config.psd_id, audit.discrepancies.join("; ")));
+            notes.push(format!(
+                "PSD {} is locked: {}",
+                config.psd_id,
+                audit.discrepancies.join("; ")
+            ));
         }
         let state = psd.state().await?;
-        if state.registers.control_total.mills() == 0 && state.registers.piece_count == 0 && config.demo_refill.mills() > 0 {
+        if state.registers.control_total.mills() == 0
+            && state.registers.piece_count == 0
+            && config.demo_refill.mills() > 0
+        {
             let refill = psd
-                .refill(&format!("demo-refill-{}", config.psd_id), config.demo_refill)
+                .refill(
+                    &format!("demo-refill-{}", config.psd_id),
+                    config.demo_refill,
+                )
                 .await?;
             if !refill.replayed {
                 notes.push(format!(

@@ -19,8 +19,17 @@ const KILLS: usize = 200;
 
 fn spawn_selling(data_dir: &std::path::Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .args(["sell", "--weight", "1oz", "--shape", "letter", "--to", "90210"])
-        .args(["--product", "fcm-letter", "--quantity", "100000", "--json", "--no-receipt"])
+        .args([
+            "sell", "--weight", "1oz", "--shape", "letter", "--to", "90210",
+        ])
+        .args([
+            "--product",
+            "fcm-letter",
+            "--quantity",
+            "100000",
+            "--json",
+            "--no-receipt",
+        ])
         .arg("--data-dir")
         .arg(data_dir)
         .env("POSTCOUNTER_DEMO_REFILL", "100000.00")
@@ -37,8 +46,13 @@ fn reported_issues(child: &mut std::process::Child) -> mpsc::Receiver<(u32, Stri
     let stdout = child.stdout.take().expect("piped stdout");
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
-            if let (Some(serial), Some(hex)) = (value["piece_serial"].as_u64(), value["indicium_hex"].as_str()) {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if let (Some(serial), Some(hex)) = (
+                value["piece_serial"].as_u64(),
+                value["indicium_hex"].as_str(),
+            ) {
                 let _ = sender.send((u32::try_from(serial).expect("u32 serial"), hex.to_string()));
             }
         }
@@ -56,14 +70,19 @@ fn sigkill_at_random_moments_never_loses_or_duplicates_an_indicium() {
     let started = Instant::now();
     let mut child = spawn_selling(dir.path());
     let issues = reported_issues(&mut child);
-    let first = issues.recv_timeout(Duration::from_secs(60)).expect("the first sale completes");
+    let first = issues
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the first sale completes");
     let to_first_issue = started.elapsed();
     reported.insert(first.0, first.1);
     child.kill().unwrap();
     child.wait().unwrap();
     reported.extend(issues.try_iter());
 
-    let window_ms = u64::try_from(to_first_issue.as_millis()).unwrap_or(1000).max(20) * 2;
+    let window_ms = u64::try_from(to_first_issue.as_millis())
+        .unwrap_or(1000)
+        .max(20)
+        * 2;
     let mut kills_while_issuing = 0;
     for _ in 0..KILLS {
         let mut child = spawn_selling(dir.path());
@@ -74,23 +93,38 @@ fn sigkill_at_random_moments_never_loses_or_duplicates_an_indicium() {
         std::thread::sleep(Duration::from_millis(5)); // let the reader drain the pipe
         let before = reported.len();
         for (serial, hex) in issues.try_iter() {
-            assert!(reported.insert(serial, hex).is_none(), "piece serial {serial} was reported twice");
+            assert!(
+                reported.insert(serial, hex).is_none(),
+                "piece serial {serial} was reported twice"
+            );
         }
         kills_while_issuing += usize::from(reported.len() > before);
 
         runtime.block_on(async {
-            let ledger = Ledger::open(&dir.path().join("psd/ledger.sqlite")).await.unwrap();
+            let ledger = Ledger::open(&dir.path().join("psd/ledger.sqlite"))
+                .await
+                .unwrap();
             let audit = ledger.audit(common::DEVICE_ID).await.unwrap();
             assert!(audit.discrepancies.is_empty(), "{:?}", audit.discrepancies);
             audit.registers.check().unwrap();
             let pieces = ledger.pieces(common::DEVICE_ID).await.unwrap();
             for (index, piece) in pieces.iter().enumerate() {
-                assert_eq!(piece.piece_serial as usize, index + 1, "serials are unique and gapless");
+                assert_eq!(
+                    piece.piece_serial as usize,
+                    index + 1,
+                    "serials are unique and gapless"
+                );
             }
-            let in_ledger: HashMap<u32, String> =
-                pieces.iter().map(|p| (p.piece_serial, hex(&p.indicium))).collect();
+            let in_ledger: HashMap<u32, String> = pieces
+                .iter()
+                .map(|p| (p.piece_serial, hex(&p.indicium)))
+                .collect();
             for (serial, hex) in &reported {
-                assert_eq!(in_ledger.get(serial), Some(hex), "reported piece {serial} is in the ledger as printed");
+                assert_eq!(
+                    in_ledger.get(serial),
+                    Some(hex),
+                    "reported piece {serial} is in the ledger as printed"
+                );
             }
         });
     }
@@ -98,7 +132,10 @@ fn sigkill_at_random_moments_never_loses_or_duplicates_an_indicium() {
         "{KILLS} kills, {} indicia reported, {kills_while_issuing} runs killed after issuing at least one",
         reported.len()
     );
-    assert!(kills_while_issuing > KILLS / 4, "too few kills landed while issuing: {kills_while_issuing}");
+    assert!(
+        kills_while_issuing > KILLS / 4,
+        "too few kills landed while issuing: {kills_while_issuing}"
+    );
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -14,6 +14,7 @@ pub mod encoder;
 mod error;
 pub mod escpos_commands;
 pub mod label;
+pub mod printer;
 pub mod profile;
 pub mod raster;
 pub mod receipt;

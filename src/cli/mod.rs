@@ -1,0 +1,99 @@
+//! The command line: parse, load the config, run one subcommand.
+//!
+//! Every subcommand returns `anyhow::Result` (this is the binary's edge); errors print as one
+//! line on stderr with a non-zero exit.
+
+mod keys;
+mod psd;
+mod quote;
+mod sell;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::station::Station;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "postcounter",
+    version,
+    about = "A terminal postage counter: rates, a durable PSD, signed indicia printed over ESC/POS, and verification"
+)]
+pub struct Cli {
+    /// A config file layered over the defaults, /etc/postcounter and ./postcounter.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where keys, the PSD ledger and printed jobs live (default ~/.local/share/postcounter).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sell postage without the counter screen: quote, issue, print label and receipt.
+    Sell(sell::SellArgs),
+    /// Show every product that can carry a piece, with prices and the reasons others can't.
+    Quote(quote::QuoteArgs),
+    /// Check an indicium from a PNG image, an ESC/POS capture, or raw bytes (hex or binary).
+    Verify(verify::VerifyArgs),
+    /// Keys and certificates.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// The embedded PSD: registers, refills, voids, audit.
+    #[command(subcommand)]
+    Psd(psd::PsdCommand),
+    /// Measure issuance throughput and latency, stage by stage.
+    Bench(crate::bench::BenchArgs),
+}
+
+/// Runs the command line and maps any error to a one-line message and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("postcounter: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut overrides = Vec::new();
+    if let Some(dir) = &cli.data_dir {
+        overrides.push(("data_dir", dir.display().to_string()));
+    }
+    let config = Config::load(cli.config.as_deref(), &overrides)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Command::Sell(args) => runtime.block_on(sell::run(config, args)),
+        Command::Quote(args) => quote::run(&config, &args),
+        Command::Verify(args) => verify::run(&config, &args),
+        Command::Keys(command) => runtime.block_on(keys::run(config, command)),
+        Command::Psd(command) => runtime.block_on(psd::run(config, command)),
+        Command::Bench(args) => runtime.block_on(crate::bench::run(config, args)),
+    }
+}
+
+/// Opens the station, printing what a first run created to stderr.
+async fn open_station(config: Config) -> anyhow::Result<Station> {
+    let station = Station::open(config, Date::today_utc()).await?;
+    for note in &station.notes {
+        eprintln!("{note}");
+    }
+    Ok(station)
+}
+
+/// Hex of bytes, lower case.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

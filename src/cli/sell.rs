@@ -1,0 +1,264 @@
+//! `postcounter sell`: a whole sale from the command line, for scripts and tests.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use rand::RngExt;
+use serde_json::json;
+
+use super::{hex, open_station};
+use crate::address::ZipCode;
+use crate::config::Config;
+use crate::date::Date;
+use crate::money::Money;
+use crate::print::label::label_document;
+use crate::print::printer::{PrintedJob, Printer};
+use crate::print::receipt::receipt_document;
+use crate::print::receipt::{Tender, TenderKind};
+use crate::rates::{Destination, Dimensions, ExtraService, MailPiece, Product, RateBook, Shape};
+use crate::sale::documents::{label_content, receipt_content};
+use crate::sale::{PricedPiece, SaleRequest, price_piece};
+use crate::station::Station;
+use crate::weight::Weight;
+
+#[derive(Args, Debug)]
+pub struct SellArgs {
+    /// The weight: 2oz, 1.5 oz, 3lb 4oz, 250g, 1.2kg.
+    #[arg(long)]
+    weight: Weight,
+    /// letter, postcard, flat (large envelope) or parcel.
+    #[arg(long, default_value = "letter")]
+    shape: Shape,
+    /// Length x width x height, e.g. "12x10x4in" (parcels: dimensional weight).
+    #[arg(long)]
+    dimensions: Option<Dimensions>,
+    /// The origin ZIP (default: the counter's origin_zip).
+    #[arg(long)]
+    from: Option<String>,
+    /// The destination: a ZIP code (02134, 02134-1234) or a two-letter country code.
+    #[arg(long)]
+    to: String,
+    /// The product slug (see `postcounter quote`); default: the cheapest that can carry it.
+    #[arg(long)]
+    product: Option<Product>,
+    /// An extra service: certified, return-receipt, signature, insurance, certificate-of-mailing.
+    #[arg(long = "extra")]
+    extras: Vec<ExtraService>,
+    /// The declared value, for insurance.
+    #[arg(long)]
+    declared_value: Option<Money>,
+    /// The serial of the label stock the indicium is printed on.
+    #[arg(long)]
+    label_serial: Option<String>,
+    /// The date of mailing, YYYY-MM-DD (default: today, UTC).
+    #[arg(long)]
+    date: Option<Date>,
+    /// How many identical pieces to sell (one indicium and label each).
+    #[arg(long, default_value_t = 1)]
+    quantity: u32,
+    /// The idempotency key: selling again with the same key reprints the same indicia instead
+    /// of issuing new ones. Default: a fresh random key.
+    #[arg(long)]
+    request_id: Option<String>,
+    /// Cash tendered (default: the exact amount).
+    #[arg(long)]
+    cash: Option<Money>,
+    /// Do not print a receipt.
+    #[arg(long)]
+    no_receipt: bool,
+    /// One JSON object per line on stdout, for machines.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
+    let rates = match &config.rates_dir {
+        Some(dir) => RateBook::load_dir(dir)?,
+        None => RateBook::embedded()?,
+    };
+    let origin = ZipCode::parse(args.from.as_deref().unwrap_or(&config.origin_zip))?;
+    let request = SaleRequest {
+        piece: MailPiece {
+            weight: args.weight,
+            shape: args.shape,
+            dimensions: args.dimensions,
+        },
+        origin,
+        destination: Destination::parse(&args.to)?,
+        product: args.product,
+        extras: args.extras.clone(),
+        declared_value: args.declared_value,
+        label_serial: args.label_serial.clone(),
+        mailing_date: args.date.unwrap_or_else(Date::today_utc),
+    };
+    let priced = price_piece(&rates, &request)?;
+    let station = open_station(config).await?;
+    let data_dir = station.config.data_dir.clone();
+    let label_setting = &station.config.printer.label;
+    let mut label_printer = Printer::open(
+        &label_setting.profile,
+        &label_setting.transport,
+        &Station::jobs_dir(&data_dir, "label"),
+    )?;
+    if !args.json {
+        print_quote(&priced);
+    }
+    let base_id = args.request_id.clone().unwrap_or_else(random_request_id);
+    let mut sold = Vec::new();
+    for index in 0..args.quantity {
+        let request_id = if args.quantity == 1 {
+            base_id.clone()
+        } else {
+            format!("{base_id}-{}", index + 1)
+        };
+        let issued = station
+            .psd
+            .issue(&priced.issue_request(&request_id))
+            .await?;
+        let serial = issued.indicium.data.serial_text();
+        let label = label_document(
+            &label_content(&priced, &issued.indicium, &issued.bytes)?,
+            &label_printer.profile,
+        );
+        let printed = label_printer.print(&label).with_context(|| {
+            format!(
+                "indicium {serial} is issued and kept in the ledger, but its label did not print"
+            )
+        })?;
+        report_issue(&args, &priced, &issued, &serial, &printed, &request_id);
+        sold.push((priced.clone(), serial));
+    }
+    if !args.no_receipt {
+        print_receipt(&station, &sold, args.cash, args.json)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn random_request_id() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    format!("sell-{}", hex(&bytes))
+}
+
+fn print_quote(priced: &PricedPiece) {
+    let offer = &priced.offer;
+    let stamped = offer
+        .stamped_postage
+        .map(|s| format!(" (metered; stamped {s})"))
+        .unwrap_or_default();
+    println!(
+        "quote: {}: {}{stamped}",
+        priced.description(),
+        offer.postage
+    );
+    for (service, fee) in &priced.extras {
+        println!("  + {}: {fee}", service.name());
+    }
+    println!("total per piece: {}", priced.total);
+}
+
+fn report_issue(
+    args: &SellArgs,
+    priced: &PricedPiece,
+    issued: &crate::psd::IssuedIndicium,
+    serial: &str,
+    printed: &PrintedJob,
+    request_id: &str,
+) {
+    let files: Vec<String> = printed
+        .files
+        .iter()
+        .flat_map(|f| {
+            [
+                f.escpos_path.display().to_string(),
+                f.png_path.display().to_string(),
+            ]
+        })
+        .collect();
+    if args.json {
+        let line = json!({
+            "serial": serial,
+            "piece_serial": issued.indicium.data.piece_serial,
+            "request_id": request_id,
+            "replayed": issued.replayed,
+            "postage_mills": issued.indicium.data.postage.mills(),
+            "product": priced.offer.product.slug(),
+            "indicium_hex": hex(&issued.bytes),
+            "label_files": files,
+        });
+        println!("{line}");
+    } else {
+        let again = if issued.replayed {
+            " (already issued for this request id: same indicium)"
+        } else {
+            ""
+        };
+        println!(
+            "issued {serial}  {}  {}{again}",
+            issued.indicium.data.postage,
+            priced.offer.product.name()
+        );
+        for file in files {
+            println!("  label: {file}");
+        }
+    }
+}
+
+fn print_receipt(
+    station: &Station,
+    sold: &[(PricedPiece, String)],
+    cash: Option<Money>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let total =
+        Money::checked_sum(sold.iter().map(|(p, _)| p.total)).context("the total overflows")?;
+    let tendered = cash.unwrap_or(total);
+    let change = tendered
+        .checked_sub(total)
+        .filter(|c| !c.is_negative())
+        .with_context(|| format!("cash {tendered} does not cover the total {total}"))?;
+    let tender = Tender {
+        kind: TenderKind::Cash,
+        amount: tendered,
+        card_last4: None,
+    };
+    let config = &station.config;
+    let content = receipt_content(
+        sold,
+        vec![tender],
+        change,
+        config.receipt.header.clone(),
+        config.receipt.footer.clone(),
+    );
+    let setting = &config.printer.receipt;
+    let mut printer = Printer::open(
+        &setting.profile,
+        &setting.transport,
+        &Station::jobs_dir(&config.data_dir, "receipt"),
+    )?;
+    let printed = printer
+        .print(&receipt_document(&content, &printer.profile))
+        .context("the indicia are issued, but the receipt did not print")?;
+    let files: Vec<String> = printed
+        .files
+        .iter()
+        .flat_map(|f| {
+            [
+                f.escpos_path.display().to_string(),
+                f.png_path.display().to_string(),
+            ]
+        })
+        .collect();
+    if json {
+        println!(
+            "{}",
+            json!({ "receipt_total_mills": total.mills(), "change_mills": change.mills(), "receipt_files": files })
+        );
+    } else {
+        println!("receipt: total {total}, tendered {tendered}, change {change}");
+        for file in files {
+            println!("  receipt: {file}");
+        }
+    }
+    Ok(())
+}
