@@ -5,7 +5,7 @@
 //! Data Matrix, ESC/POS), the same with the real SQLite commit per indicium, and the p50 of
 //! each stage. It works in a scratch folder so it never touches the station's PSD.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -117,7 +117,7 @@ pub async fn run(_config: Config, args: BenchArgs) -> anyhow::Result<ExitCode> {
     result
 }
 
-async fn measure(scratch: &PathBuf, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+async fn measure(scratch: &Path, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let today = Date::today_utc();
     let keys = KeyStore::open(&scratch.join("keys"))?;
     keys.create_root()?;

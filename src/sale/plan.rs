@@ -43,7 +43,7 @@ pub struct PricedPiece {
 /// Quotes the piece and prices the chosen product with its extra services.
 pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiece, SaleError> {
     let quote = rates.quote(&QuoteRequest {
-        piece: request.piece.clone(),
+        piece: request.piece,
         origin: request.origin.clone(),
         destination: request.destination.clone(),
         date: request.mailing_date,
