@@ -93,6 +93,16 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         mailing_date: args.date.unwrap_or_else(Date::today_utc),
     };
     let priced = price_piece(&rates, &request)?;
+    // Payment is settled before anything is issued: a short tender issues nothing.
+    let total = priced
+        .total
+        .checked_mul(i64::from(args.quantity))
+        .context("the total overflows")?;
+    let tendered = args.cash.unwrap_or(total);
+    let change = tendered
+        .checked_sub(total)
+        .filter(|c| !c.is_negative())
+        .with_context(|| format!("cash {tendered} does not cover the total {total}"))?;
     let station = open_station(config).await?;
     let data_dir = station.config.data_dir.clone();
     let label_setting = &station.config.printer.label;
@@ -130,7 +140,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         sold.push((priced.clone(), serial));
     }
     if !args.no_receipt {
-        print_receipt(&station, &sold, args.cash, args.json)?;
+        print_receipt(&station, &sold, (tendered, change), args.json)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -207,16 +217,11 @@ fn report_issue(
 fn print_receipt(
     station: &Station,
     sold: &[(PricedPiece, String)],
-    cash: Option<Money>,
+    (tendered, change): (Money, Money),
     json: bool,
 ) -> anyhow::Result<()> {
     let total =
         Money::checked_sum(sold.iter().map(|(p, _)| p.total)).context("the total overflows")?;
-    let tendered = cash.unwrap_or(total);
-    let change = tendered
-        .checked_sub(total)
-        .filter(|c| !c.is_negative())
-        .with_context(|| format!("cash {tendered} does not cover the total {total}"))?;
     let tender = Tender {
         kind: TenderKind::Cash,
         amount: tendered,
