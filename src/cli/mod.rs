@@ -4,6 +4,7 @@
 //! line on stderr with a non-zero exit.
 
 mod keys;
+mod piece_args;
 mod psd;
 mod quote;
 mod sell;

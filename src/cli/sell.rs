@@ -7,38 +7,23 @@ use clap::Args;
 use rand::RngExt;
 use serde_json::json;
 
+use super::piece_args::{PieceArgs, load_rates};
 use super::{hex, open_station};
-use crate::address::ZipCode;
 use crate::config::Config;
-use crate::date::Date;
 use crate::money::Money;
 use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
 use crate::print::receipt::receipt_document;
 use crate::print::receipt::{Tender, TenderKind};
-use crate::rates::{Destination, Dimensions, ExtraService, MailPiece, Product, RateBook, Shape};
+use crate::rates::{ExtraService, Product};
 use crate::sale::documents::{label_content, receipt_content};
 use crate::sale::{PricedPiece, SaleRequest, price_piece};
 use crate::station::Station;
-use crate::weight::Weight;
 
 #[derive(Args, Debug)]
 pub struct SellArgs {
-    /// The weight: 2oz, 1.5 oz, 3lb 4oz, 250g, 1.2kg.
-    #[arg(long)]
-    weight: Weight,
-    /// letter, postcard, flat (large envelope) or parcel.
-    #[arg(long, default_value = "letter")]
-    shape: Shape,
-    /// Length x width x height, e.g. "12x10x4in" (parcels: dimensional weight).
-    #[arg(long)]
-    dimensions: Option<Dimensions>,
-    /// The origin ZIP (default: the counter's origin_zip).
-    #[arg(long)]
-    from: Option<String>,
-    /// The destination: a ZIP code (02134, 02134-1234) or a two-letter country code.
-    #[arg(long)]
-    to: String,
+    #[command(flatten)]
+    piece: PieceArgs,
     /// The product slug (see `postcounter quote`); default: the cheapest that can carry it.
     #[arg(long)]
     product: Option<Product>,
@@ -51,9 +36,6 @@ pub struct SellArgs {
     /// The serial of the label stock the indicium is printed on.
     #[arg(long)]
     label_serial: Option<String>,
-    /// The date of mailing, YYYY-MM-DD (default: today, UTC).
-    #[arg(long)]
-    date: Option<Date>,
     /// How many identical pieces to sell (one indicium and label each).
     #[arg(long, default_value_t = 1)]
     quantity: u32,
@@ -73,24 +55,16 @@ pub struct SellArgs {
 }
 
 pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
-    let rates = match &config.rates_dir {
-        Some(dir) => RateBook::load_dir(dir)?,
-        None => RateBook::embedded()?,
-    };
-    let origin = ZipCode::parse(args.from.as_deref().unwrap_or(&config.origin_zip))?;
+    let rates = load_rates(&config)?;
     let request = SaleRequest {
-        piece: MailPiece {
-            weight: args.weight,
-            shape: args.shape,
-            dimensions: args.dimensions,
-        },
-        origin,
-        destination: Destination::parse(&args.to)?,
+        piece: args.piece.piece(),
+        origin: args.piece.origin(&config)?,
+        destination: args.piece.destination()?,
         product: args.product,
         extras: args.extras.clone(),
         declared_value: args.declared_value,
         label_serial: args.label_serial.clone(),
-        mailing_date: args.date.unwrap_or_else(Date::today_utc),
+        mailing_date: args.piece.mailing_date(),
     };
     let priced = price_piece(&rates, &request)?;
     // Payment is settled before anything is issued: a short tender issues nothing.

@@ -4,6 +4,10 @@
 //! Bytes 0x20-0x7E are ASCII in both; the upper half is looked up here. WPC1252 has five
 //! undefined positions: a byte there is an error rather than a guess, because sanitized text
 //! never contains one.
+//!
+//! These tables deliberately repeat the encoder's (`crate::print::code_page`): the interpreter
+//! stands for the printer's firmware, and an independent table is what lets a test catch a
+//! wrong byte in the encoder's.
 
 /// A code page selectable with `ESC t n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

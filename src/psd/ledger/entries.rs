@@ -63,7 +63,7 @@ fn u32_column(row: &SqliteRow, column: &str) -> Result<u32, sqlx::Error> {
     u32::try_from(value).map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-fn day_column(row: &SqliteRow, column: &str) -> Result<Date, sqlx::Error> {
+pub(super) fn day_column(row: &SqliteRow, column: &str) -> Result<Date, sqlx::Error> {
     let day: i64 = row.try_get(column)?;
     Ok(Date::from_days_since_2000(
         i32::try_from(day).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
@@ -143,9 +143,23 @@ async fn write_registers(
     }
 }
 
+/// Writes the new registers and commits: the last step of every operation.
+pub(super) async fn commit_registers(
+    ledger: &Ledger,
+    mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    device_id: u32,
+    before: &Registers,
+    after: &Registers,
+) -> Result<(), PsdError> {
+    write_registers(&mut tx, device_id, before, after)
+        .await
+        .map_err(|e| ledger.storage(e))?;
+    tx.commit().await.map_err(|e| ledger.storage(e))
+}
+
 impl Ledger {
     /// Reads the PSD inside a transaction, refusing a missing or locked one.
-    async fn usable_state(
+    pub(super) async fn usable_state(
         &self,
         connection: &mut SqliteConnection,
         device_id: u32,
@@ -164,7 +178,7 @@ impl Ledger {
 
     /// A register error that means the ledger is broken locks the PSD (after the
     /// transaction has been rolled back by the drop).
-    async fn register_failure(&self, device_id: u32, error: RegisterError) -> PsdError {
+    pub(super) async fn register_failure(&self, device_id: u32, error: RegisterError) -> PsdError {
         let error = PsdError::from_register(error);
         if let PsdError::Locked(reason) = &error
             && let Err(lock_error) = self.lock(device_id, reason).await
@@ -231,10 +245,7 @@ impl Ledger {
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
-        write_registers(&mut tx, device_id, &state.registers, &next)
-            .await
-            .map_err(|e| self.storage(e))?;
-        tx.commit().await.map_err(|e| self.storage(e))?;
+        commit_registers(self, tx, device_id, &state.registers, &next).await?;
         Ok(RefillOutcome {
             amount,
             registers: next,
@@ -289,10 +300,7 @@ impl Ledger {
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
-        write_registers(&mut tx, device_id, &state.registers, &next)
-            .await
-            .map_err(|e| self.storage(e))?;
-        tx.commit().await.map_err(|e| self.storage(e))?;
+        commit_registers(self, tx, device_id, &state.registers, &next).await?;
         Ok(IssueOutcome {
             piece_serial,
             indicium,
@@ -330,75 +338,5 @@ impl Ledger {
             registers: state.map(|s| s.registers).unwrap_or_default(),
             replayed: true,
         }))
-    }
-
-    /// Voids an unused indicium within `window_days` of its date of mailing, once: the
-    /// postage goes back to the descending register (and the control total).
-    pub async fn void(
-        &self,
-        device_id: u32,
-        piece_serial: u32,
-        today: Date,
-        window_days: i32,
-    ) -> Result<VoidOutcome, PsdError> {
-        let mut tx = self
-            .pool()
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(|e| self.storage(e))?;
-        let row = sqlx::query(
-            "SELECT p.postage_mills, p.mailing_day, v.voided_day FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
-             WHERE p.device_id = ? AND p.piece_serial = ?",
-        )
-        .bind(i64::from(device_id))
-        .bind(i64::from(piece_serial))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| self.storage(e))?
-        .ok_or_else(|| PsdError::NotFound(format!("PSD {device_id} has issued no piece {piece_serial}")))?;
-        let postage = money_column(&row, "postage_mills").map_err(|e| self.storage(e))?;
-        let mailing = day_column(&row, "mailing_day").map_err(|e| self.storage(e))?;
-        let already: Option<i64> = row.try_get("voided_day").map_err(|e| self.storage(e))?;
-        let state = self.usable_state(&mut tx, device_id).await?;
-        if already.is_some() {
-            return Ok(VoidOutcome {
-                piece_serial,
-                refunded: postage,
-                registers: state.registers,
-                replayed: true,
-            });
-        }
-        let last_day = mailing.add_days(window_days);
-        if today > last_day {
-            return Err(PsdError::Refused(format!(
-                "piece {piece_serial} was for mailing on {mailing}; voids are accepted within {window_days} days, until {last_day}"
-            )));
-        }
-        let next = match state.registers.credit(postage) {
-            Ok(next) => next,
-            Err(error) => {
-                drop(tx);
-                return Err(self.register_failure(device_id, error).await);
-            }
-        };
-        sqlx::query("INSERT INTO void (device_id, piece_serial, amount_mills, voided_day, voided_unix_ms) VALUES (?, ?, ?, ?, ?)")
-            .bind(i64::from(device_id))
-            .bind(i64::from(piece_serial))
-            .bind(postage.mills())
-            .bind(i64::from(today.days_since_2000()))
-            .bind(now_unix_ms())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.storage(e))?;
-        write_registers(&mut tx, device_id, &state.registers, &next)
-            .await
-            .map_err(|e| self.storage(e))?;
-        tx.commit().await.map_err(|e| self.storage(e))?;
-        Ok(VoidOutcome {
-            piece_serial,
-            refunded: postage,
-            registers: next,
-            replayed: false,
-        })
     }
 }

@@ -10,6 +10,7 @@
 
 mod audit;
 mod entries;
+mod void;
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

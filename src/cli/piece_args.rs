@@ -1,0 +1,63 @@
+//! The arguments that describe a mail piece, shared by `sell` and `quote`.
+
+use clap::Args;
+
+use crate::address::ZipCode;
+use crate::config::Config;
+use crate::date::Date;
+use crate::rates::{Destination, Dimensions, MailPiece, RateBook, Shape};
+use crate::weight::Weight;
+
+#[derive(Args, Debug)]
+pub struct PieceArgs {
+    /// The weight: 2oz, 1.5 oz, 3lb 4oz, 250g, 1.2kg.
+    #[arg(long)]
+    pub weight: Weight,
+    /// letter, postcard, flat (large envelope) or parcel.
+    #[arg(long, default_value = "letter")]
+    pub shape: Shape,
+    /// Length x width x height, e.g. "12x10x4in" (parcels: dimensional weight).
+    #[arg(long)]
+    pub dimensions: Option<Dimensions>,
+    /// The origin ZIP (default: the counter's origin_zip).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The destination: a ZIP code (02134, 02134-1234) or a two-letter country code.
+    #[arg(long)]
+    pub to: String,
+    /// The date of mailing, YYYY-MM-DD (default: today, UTC).
+    #[arg(long)]
+    pub date: Option<Date>,
+}
+
+impl PieceArgs {
+    pub fn piece(&self) -> MailPiece {
+        MailPiece {
+            weight: self.weight,
+            shape: self.shape,
+            dimensions: self.dimensions,
+        }
+    }
+
+    pub fn origin(&self, config: &Config) -> anyhow::Result<ZipCode> {
+        Ok(ZipCode::parse(
+            self.from.as_deref().unwrap_or(&config.origin_zip),
+        )?)
+    }
+
+    pub fn destination(&self) -> anyhow::Result<Destination> {
+        Ok(Destination::parse(&self.to)?)
+    }
+
+    pub fn mailing_date(&self) -> Date {
+        self.date.unwrap_or_else(Date::today_utc)
+    }
+}
+
+/// The configured rate files, or the embedded ones.
+pub fn load_rates(config: &Config) -> anyhow::Result<RateBook> {
+    Ok(match &config.rates_dir {
+        Some(dir) => RateBook::load_dir(dir)?,
+        None => RateBook::embedded()?,
+    })
+}
