@@ -212,6 +212,43 @@ mod tests {
         assert_eq!(format!("{:>8}", Money(780)), "   $0.78");
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn display_then_parse_gives_back_the_amount(mills in 0i64..1_000_000_000_000_000) {
+                let amount = Money(mills);
+                prop_assert_eq!(Money::parse(&amount.to_string()), Ok(amount));
+            }
+
+            #[test]
+            fn dollars_and_up_to_three_decimals_parse_exactly(dollars in 0i64..1_000_000_000, fraction in "[0-9]{0,3}") {
+                let text = format!("{dollars}.{fraction}");
+                let padded = format!("{fraction:0<3}");
+                let expected = dollars * 1000 + padded.parse::<i64>().unwrap_or(0);
+                prop_assert_eq!(Money::parse(&text), Ok(Money(expected)));
+            }
+
+            #[test]
+            fn more_than_three_decimals_is_refused(dollars in 0i64..1_000_000, fraction in "[0-9]{4,8}") {
+                let text = format!("{dollars}.{fraction}");
+                let err = Money::parse(&text).unwrap_err();
+                prop_assert_eq!(err.reason, "more than 3 decimals");
+                prop_assert_eq!(err.input, text);
+            }
+
+            #[test]
+            fn any_text_parses_or_errors_quoting_it(text in "\\PC{0,20}") {
+                if let Err(err) = Money::parse(&text) {
+                    let quoted = format!("{text:?}");
+                    prop_assert!(err.to_string().starts_with(&quoted));
+                }
+            }
+        }
+    }
+
     #[test]
     fn overflow_is_an_error_not_a_wrap() {
         assert_eq!(Money(i64::MAX).checked_add(Money(1)), None);
