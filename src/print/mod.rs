@@ -21,6 +21,7 @@ pub mod receipt;
 pub mod sanitize;
 pub mod simulator;
 pub mod symbol;
+mod symbol_placement;
 pub mod transport;
 pub mod virtual_printer;
 
