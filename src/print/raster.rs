@@ -197,7 +197,7 @@ mod tests {
             // Padding bits are set on purpose: they must not leak into the band.
             let rows: Vec<u8> = seed.iter().copied().cycle().take(stride * height as usize).collect();
             let image = Raster::from_rows(width, height, rows).expect("raster");
-            let band_width = (width + left + 7) / 8 * 8;
+            let band_width = (width + left).div_ceil(8) * 8;
             let band = image.placed_in(band_width, left).expect("band");
             for y in 0..height {
                 for x in 0..band_width {
