@@ -149,16 +149,7 @@ fn report_issue(
     printed: &PrintedJob,
     request_id: &str,
 ) {
-    let files: Vec<String> = printed
-        .files
-        .iter()
-        .flat_map(|f| {
-            [
-                f.escpos_path.display().to_string(),
-                f.png_path.display().to_string(),
-            ]
-        })
-        .collect();
+    let files = printed.file_paths();
     if args.json {
         let line = json!({
             "serial": serial,
@@ -218,16 +209,7 @@ fn print_receipt(
     let printed = printer
         .print(&receipt_document(&content, &printer.profile))
         .context("the indicia are issued, but the receipt did not print")?;
-    let files: Vec<String> = printed
-        .files
-        .iter()
-        .flat_map(|f| {
-            [
-                f.escpos_path.display().to_string(),
-                f.png_path.display().to_string(),
-            ]
-        })
-        .collect();
+    let files = printed.file_paths();
     if json {
         println!(
             "{}",

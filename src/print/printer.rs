@@ -38,6 +38,21 @@ pub struct PrintedJob {
     pub files: Option<JobFiles>,
 }
 
+impl PrintedJob {
+    /// The files the job left, as text: the ESC/POS capture, then its PNG.
+    pub fn file_paths(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .flat_map(|f| {
+                [
+                    f.escpos_path.display().to_string(),
+                    f.png_path.display().to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
 /// What the flow can react to when a job does not print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PrinterErrorKind {
