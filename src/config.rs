@@ -164,15 +164,16 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let mut merged = parse_layer("embedded defaults", DEFAULTS)?;
         let mut files = vec![
-            PathBuf::from("/etc/postcounter/postcounter.toml"),
-            PathBuf::from("postcounter.toml"),
+            (PathBuf::from("/etc/postcounter/postcounter.toml"), false),
+            (PathBuf::from("postcounter.toml"), false),
         ];
+        // A file named on purpose must exist: a kiosk must not start on the defaults
+        // because of a typo in its path.
         if let Ok(from_env) = std::env::var("POSTCOUNTER_CONFIG") {
-            files.push(PathBuf::from(from_env));
+            files.push((PathBuf::from(from_env), true));
         }
-        files.extend(explicit_file.map(Path::to_path_buf));
-        for file in files {
-            let explicitly_named = Some(file.as_path()) == explicit_file;
+        files.extend(explicit_file.map(|path| (path.to_path_buf(), true)));
+        for (file, explicitly_named) in files {
             match std::fs::read_to_string(&file) {
                 Ok(text) => merge(
                     &mut merged,
@@ -187,7 +188,19 @@ impl Config {
                 }
             }
         }
-        merge(&mut merged, environment_layer(std::env::vars()));
+        // Only variables that name a setting: other programs' POSTCOUNTER_* variables (and
+        // POSTCOUNTER_CONFIG itself) are not ours to refuse.
+        let known: Vec<String> = merged
+            .keys()
+            .cloned()
+            .chain(["rates_dir".to_string()])
+            .collect();
+        let ours = std::env::vars().filter(|(name, _)| {
+            name.strip_prefix(ENV_PREFIX)
+                .and_then(|rest| rest.split("__").next())
+                .is_some_and(|top| known.contains(&top.to_ascii_lowercase()))
+        });
+        merge(&mut merged, environment_layer(ours));
         let mut flags = Table::new();
         for (key, value) in overrides {
             merge(

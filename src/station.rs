@@ -75,18 +75,25 @@ impl Station {
             ));
         }
         if !keys.has_psd(config.psd_id) {
-            let years = i32::try_from(config.certificate_validity_years).unwrap_or(3);
+            let validity_days = i32::try_from(config.certificate_validity_years)
+                .ok()
+                .filter(|years| (1..=20).contains(years))
+                .map(|years| years * 365)
+                .ok_or_else(|| {
+                    StationError::Setup(format!(
+                        "certificate_validity_years {} is not accepted: expected 1 to 20",
+                        config.certificate_validity_years
+                    ))
+                })?;
             keys.create_psd(
                 config.psd_id,
                 config.certificate_serial,
                 today,
-                today.add_days(365 * years),
+                today.add_days(validity_days),
             )?;
             notes.push(format!(
-                "first run: created PSD {} with certificate {} (valid {} days)",
-                config.psd_id,
-                config.certificate_serial,
-                365 * years
+                "first run: created PSD {} with certificate {} (valid {validity_days} days)",
+                config.psd_id, config.certificate_serial
             ));
         }
         let signer = keys.psd_signer(config.psd_id)?;

@@ -5,12 +5,12 @@
 use std::fmt;
 
 use crate::indicium::INDICIUM_LEN;
-use crate::print::virtual_printer::render;
+use crate::print::virtual_printer::{PAPER_WIDTH_DOTS_MAX, render};
 use crate::scan::{LumaImage, ScanError, decode_png, find_data_matrix};
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-/// The narrowest paper we render a capture on when it has no raster to size it by.
-const DEFAULT_PAPER_WIDTH_DOTS: u32 = 576;
+/// The most `verify` reads of a file: a label capture is about 30 KB, a photo a few MB.
+pub const INPUT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What the input turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,26 +64,25 @@ pub fn indicium_bytes(input: &[u8]) -> Result<(InputKind, Vec<u8>), InputError> 
     Err(InputError::Unrecognized(input.len()))
 }
 
+/// Renders the capture as a printer would and scans it. The paper width is not in the
+/// bytes, so the common widths are tried narrowest first (a job wider than the paper is
+/// refused by the interpreter), then the widest paper the interpreter knows.
 fn from_capture(capture: &[u8]) -> Result<Vec<u8>, InputError> {
-    let width = widest_raster_dots(capture)
-        .unwrap_or(DEFAULT_PAPER_WIDTH_DOTS)
-        .max(DEFAULT_PAPER_WIDTH_DOTS);
-    let rendered = render(capture, width).map_err(|e| InputError::Capture(e.to_string()))?;
-    let image = LumaImage {
-        width: rendered.bitmap.width,
-        height: rendered.bitmap.height,
-        pixels: rendered.bitmap.pixels,
-    };
-    Ok(find_data_matrix(&image)?)
-}
-
-/// The widest `GS v 0` raster in a capture, in dots: the paper is at least that wide.
-fn widest_raster_dots(capture: &[u8]) -> Option<u32> {
-    capture
-        .windows(6)
-        .filter(|w| w[0] == 0x1d && w[1] == 0x76 && w[2] == 0x30)
-        .map(|w| (u32::from(w[4]) + 256 * u32::from(w[5])) * 8)
-        .max()
+    let mut last_error = String::new();
+    for width in [384, 576, 832, PAPER_WIDTH_DOTS_MAX] {
+        match render(capture, width) {
+            Ok(rendered) => {
+                let image = LumaImage {
+                    width: rendered.bitmap.width,
+                    height: rendered.bitmap.height,
+                    pixels: rendered.bitmap.pixels,
+                };
+                return Ok(find_data_matrix(&image)?);
+            }
+            Err(error) => last_error = error.to_string(),
+        }
+    }
+    Err(InputError::Capture(last_error))
 }
 
 fn from_hex(input: &[u8]) -> Option<Vec<u8>> {

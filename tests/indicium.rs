@@ -225,3 +225,32 @@ proptest! {
         let _ = Indicium::from_bytes(&bytes);
     }
 }
+
+#[test]
+fn the_high_s_twin_of_a_genuine_signature_is_refused() {
+    let chain = chain();
+    let certificates = [chain.signer.certificate().clone()];
+    let indicium = Indicium::sign(sample_data(), &chain.signer).unwrap();
+    let signature = p256::ecdsa::Signature::from_slice(&indicium.signature).unwrap();
+    assert_eq!(signature.normalize_s(), signature, "we sign in low-S form");
+    let (r, s) = signature.split_scalars();
+    let twin = p256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+    // The twin is mathematically valid ECDSA...
+    use p256::ecdsa::signature::Verifier;
+    let signed = indicium.data.to_signed_bytes().unwrap();
+    assert!(
+        chain
+            .signer
+            .certificate()
+            .public_key
+            .verify(&signed, &twin)
+            .is_ok()
+    );
+    // ...but not a second valid indicium.
+    let mut bytes = indicium.to_bytes().unwrap();
+    bytes[48..].copy_from_slice(&twin.to_bytes());
+    assert_eq!(
+        verify(&bytes, chain.root.verifying_key(), &certificates).unwrap_err(),
+        VerifyError::BadSignature
+    );
+}

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{day, letter, open_psd, runtime};
+use common::{letter, open_psd, runtime};
 use postcounter::money::Money;
 use postcounter::psd::{Ledger, PsdErrorKind, Registers};
 use proptest::prelude::*;
@@ -105,28 +105,115 @@ fn insufficient_funds_is_an_error_and_leaves_the_registers_alone() {
     });
 }
 
+const DAY_MS: i64 = 86_400_000;
+
 #[test]
 fn a_void_within_the_window_refunds_once_and_a_late_one_is_refused() {
+    use std::sync::atomic::Ordering;
     let dir = tempfile::tempdir().unwrap();
     runtime().block_on(async {
-        let psd = open_psd(dir.path()).await;
+        let (clock, now) = common::manual_clock();
+        let psd = common::open_psd_with_clock(dir.path(), clock).await;
+        let issued_on = psd.ledger().today();
         psd.refill("r", Money::from_mills(5000)).await.unwrap();
         let issued = psd.issue(&letter("a", 780)).await.unwrap();
         psd.issue(&letter("b", 780)).await.unwrap();
         let serial = issued.indicium.data.piece_serial;
-        let voided = psd.void(serial, day("2026-12-01"), 30).await.unwrap();
+
+        now.fetch_add(10 * DAY_MS, Ordering::SeqCst);
+        let voided = psd.void(serial, 30).await.unwrap();
         assert!(!voided.replayed);
         assert_eq!(voided.registers.descending, Money::from_mills(5000 - 780));
-        assert_eq!(voided.registers.ascending, Money::from_mills(1560), "the ascending register never goes back");
-        assert!(psd.void(serial, day("2026-12-01"), 30).await.unwrap().replayed);
-        assert_eq!(psd.state().await.unwrap().registers.control_total, Money::from_mills(5780));
-        let late = psd.void(2, day("2026-12-22"), 30).await.unwrap_err();
+        assert_eq!(
+            voided.registers.ascending,
+            Money::from_mills(1560),
+            "the ascending register never goes back"
+        );
+        assert!(psd.void(serial, 30).await.unwrap().replayed);
+        assert_eq!(
+            psd.state().await.unwrap().registers.control_total,
+            Money::from_mills(5780)
+        );
+
+        now.fetch_add(21 * DAY_MS, Ordering::SeqCst);
+        let late = psd.void(2, 30).await.unwrap_err();
         assert_eq!(
             late.to_string(),
-            "piece 2 was for mailing on 2026-11-21; voids are accepted within 30 days, until 2026-12-21"
+            format!(
+                "piece 2 was issued on {issued_on}; voids are accepted within 30 days of issue, until {} (today is {})",
+                issued_on.add_days(30),
+                issued_on.add_days(31)
+            )
         );
-        assert_eq!(psd.void(99, day("2026-12-01"), 30).await.unwrap_err().kind(), PsdErrorKind::NotFound);
+        assert_eq!(psd.void(99, 30).await.unwrap_err().kind(), PsdErrorKind::NotFound);
         assert!(psd.audit().await.unwrap().discrepancies.is_empty());
+    });
+}
+
+#[test]
+fn a_clock_set_before_the_issue_cannot_void() {
+    use std::sync::atomic::Ordering;
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let (clock, now) = common::manual_clock();
+        let psd = common::open_psd_with_clock(dir.path(), clock).await;
+        psd.refill("r", Money::from_mills(5000)).await.unwrap();
+        psd.issue(&letter("a", 780)).await.unwrap();
+        now.fetch_sub(2 * DAY_MS, Ordering::SeqCst);
+        assert_eq!(
+            psd.void(1, 30).await.unwrap_err().kind(),
+            PsdErrorKind::Refused
+        );
+    });
+}
+
+#[test]
+fn a_retried_sale_whose_piece_was_voided_is_refused_not_reprinted() {
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let psd = open_psd(dir.path()).await;
+        psd.refill("r", Money::from_mills(5000)).await.unwrap();
+        psd.issue(&letter("sale-1", 780)).await.unwrap();
+        psd.void(1, 30).await.unwrap();
+        let retry = psd.issue(&letter("sale-1", 780)).await.unwrap_err();
+        assert_eq!(retry.kind(), PsdErrorKind::Refused);
+        assert!(retry.to_string().contains("which was voided on"), "{retry}");
+    });
+}
+
+#[test]
+fn a_date_of_mailing_in_the_past_or_far_ahead_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let psd = open_psd(dir.path()).await;
+        psd.refill("r", Money::from_mills(5000)).await.unwrap();
+        let today = psd.ledger().today();
+        for date in [today.add_days(-1), today.add_days(8)] {
+            let mut request = letter(&format!("d{date}"), 780);
+            request.mailing_date = date;
+            assert_eq!(
+                psd.issue(&request).await.unwrap_err().kind(),
+                PsdErrorKind::Refused
+            );
+        }
+        let mut request = letter("ahead", 780);
+        request.mailing_date = today.add_days(7);
+        psd.issue(&request).await.unwrap();
+    });
+}
+
+#[test]
+fn a_refill_past_what_an_indicium_can_carry_is_refused_and_the_psd_still_issues() {
+    let dir = tempfile::tempdir().unwrap();
+    runtime().block_on(async {
+        let psd = open_psd(dir.path()).await;
+        let err = psd
+            .refill("typo", Money::parse("5000000000.00").unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), PsdErrorKind::Refused);
+        psd.refill("r", Money::from_mills(5000)).await.unwrap();
+        psd.issue(&letter("a", 780)).await.unwrap();
     });
 }
 
@@ -248,7 +335,7 @@ proptest! {
                         }
                     }
                     Op::Void(serial) => {
-                        let result = psd.void(serial, day("2026-11-25"), 30).await;
+                        let result = psd.void(serial, 30).await;
                         let postage = issues.values().find(|(_, s)| *s == serial).map(|(m, _)| *m);
                         match postage {
                             None => assert_eq!(result.unwrap_err().kind(), PsdErrorKind::NotFound),

@@ -33,8 +33,6 @@ fn sell_one(data_dir: &Path) -> serde_json::Value {
             "2oz",
             "--to",
             "90210",
-            "--date",
-            "2026-11-21",
             "--json",
             "--extra",
             "certified-mail",
@@ -52,7 +50,7 @@ fn a_sales_escpos_bytes_render_to_a_png_that_decodes_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let sale = sell_one(&data_dir);
-    // 2 oz metered letter $1.07 + Certified Mail $5.55 on 2026-11-21.
+    // 2 oz metered letter $1.07 + Certified Mail $5.55 (tables effective 2026-07-12).
     assert_eq!(sale["postage_mills"], 6620);
     let escpos_path = sale["label_files"][0].as_str().unwrap();
     assert!(escpos_path.ends_with(".escpos"));
@@ -173,7 +171,7 @@ fn a_retried_sell_with_the_same_request_id_reprints_the_same_indicium() {
 fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--weight", "2 stone", "--to", "90210"],
             "\"2 stone\" is not a weight",
@@ -197,12 +195,24 @@ fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
             &["--weight", "1oz", "--to", "90210", "--cash", "0.50"],
             "cash $0.50 does not cover the total $0.78",
         ),
+        (
+            &[
+                "--weight",
+                "1oz",
+                "--to",
+                "90210",
+                "--label-serial",
+                "LS 1;DROP",
+            ],
+            "label-stock serial \"LS 1;DROP\" is not accepted",
+        ),
+        (
+            &["--weight", "1oz", "--to", "90210", "--quantity", "0"],
+            "invalid value '0' for '--quantity",
+        ),
     ];
     for (args, expected) in cases {
-        let output = postcounter(
-            &data_dir,
-            &[&["sell", "--date", "2026-11-21"][..], args].concat(),
-        );
+        let output = postcounter(&data_dir, &[&["sell"][..], args].concat());
         assert!(!output.status.success(), "{args:?} succeeded");
         assert!(
             text(&output.stderr).contains(expected),
@@ -214,6 +224,55 @@ fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
     let show = postcounter(&data_dir, &["psd", "show", "--json"]);
     let registers: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(registers["piece_count"], 0);
+}
+
+#[test]
+fn concurrent_sellers_and_auditors_never_lock_a_healthy_psd() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    assert!(postcounter(&data_dir, &["psd", "show"]).status.success()); // first run
+    let sell = || {
+        Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args([
+                "sell",
+                "--weight",
+                "1oz",
+                "--to",
+                "10001",
+                "--quantity",
+                "25",
+                "--no-receipt",
+                "--json",
+            ])
+            .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut sellers = vec![sell(), sell(), sell()];
+    // Every `psd show` opens the ledger and audits it while the sellers commit.
+    let mut audits = 0;
+    while sellers.iter_mut().any(|s| s.try_wait().unwrap().is_none()) {
+        let show = postcounter(&data_dir, &["psd", "show", "--json"]);
+        assert!(show.status.success(), "{}", text(&show.stderr));
+        let state: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+        assert!(
+            state["locked_reason"].is_null(),
+            "locked: {}",
+            state["locked_reason"]
+        );
+        audits += 1;
+    }
+    for mut seller in sellers {
+        assert!(seller.wait().unwrap().success());
+    }
+    let show = postcounter(&data_dir, &["psd", "show", "--json"]);
+    let state: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(state["piece_count"], 75, "after {audits} audits");
+    assert!(state["locked_reason"].is_null());
+    assert!(postcounter(&data_dir, &["psd", "audit"]).status.success());
 }
 
 mod hex {

@@ -60,7 +60,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("postcounter: {error:#}");
+            eprintln!("postcounter: {}", terminal_safe(&format!("{error:#}")));
             ExitCode::FAILURE
         }
     }
@@ -92,6 +92,14 @@ async fn open_station(config: Config) -> anyhow::Result<Station> {
         eprintln!("{note}");
     }
     Ok(station)
+}
+
+/// Text for the terminal with every control character replaced: a file name or a value
+/// from outside must not be able to move the cursor or change the terminal's state.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// Hex of bytes, lower case.

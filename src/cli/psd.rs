@@ -7,7 +7,6 @@ use serde_json::json;
 
 use super::open_station;
 use crate::config::Config;
-use crate::date::Date;
 
 #[derive(Subcommand, Debug)]
 pub enum PsdCommand {
@@ -23,13 +22,9 @@ pub enum PsdCommand {
         #[arg(long)]
         id: String,
     },
-    /// Void an unused indicium (by piece serial) within the void window; refunds once.
-    Void {
-        piece_serial: u32,
-        /// The date of the void (default today, UTC).
-        #[arg(long)]
-        date: Option<Date>,
-    },
+    /// Void an unused indicium (by piece serial) within the void window after its issue;
+    /// refunds once.
+    Void { piece_serial: u32 },
     /// Re-derive the registers from the ledger entries; a mismatch locks the PSD.
     Audit,
 }
@@ -91,14 +86,8 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                 outcome.registers.descending
             );
         }
-        PsdCommand::Void { piece_serial, date } => {
-            let outcome = psd
-                .void(
-                    piece_serial,
-                    date.unwrap_or_else(Date::today_utc),
-                    window_days,
-                )
-                .await?;
+        PsdCommand::Void { piece_serial } => {
+            let outcome = psd.void(piece_serial, window_days).await?;
             let again = if outcome.replayed {
                 " (already voided: nothing refunded again)"
             } else {

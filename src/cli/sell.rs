@@ -37,7 +37,7 @@ pub struct SellArgs {
     #[arg(long)]
     label_serial: Option<String>,
     /// How many identical pieces to sell (one indicium and label each).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     quantity: u32,
     /// The idempotency key: selling again with the same key reprints the same indicia instead
     /// of issuing new ones. Default: a fresh random key.
@@ -78,17 +78,30 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         .filter(|c| !c.is_negative())
         .with_context(|| format!("cash {tendered} does not cover the total {total}"))?;
     let station = open_station(config).await?;
-    let data_dir = station.config.data_dir.clone();
-    let label_setting = &station.config.printer.label;
-    let mut label_printer = Printer::open(
-        &label_setting.profile,
-        &label_setting.transport,
-        &Station::jobs_dir(&data_dir, "label"),
-    )?;
+    // Everything that can refuse the sale is checked before the first indicium is issued:
+    // both printers open, and the descending register covers every piece.
+    let mut label_printer = open_printer(&station, "label")?;
+    let mut receipt_printer = if args.no_receipt {
+        None
+    } else {
+        Some(open_printer(&station, "receipt")?)
+    };
+    let available = station.psd.state().await?.registers.descending;
+    if available < total {
+        anyhow::bail!(
+            "insufficient funds: {total} needed, {available} available in the PSD; refill first"
+        );
+    }
     if !args.json {
         print_quote(&priced);
     }
     let base_id = args.request_id.clone().unwrap_or_else(random_request_id);
+    if !args.json {
+        println!(
+            "request id: {base_id} (sell again with --request-id {base_id} to reprint, never to re-issue)"
+        );
+    }
+    let retry_hint = || format!("retry with --request-id {base_id} to reprint the same indicia");
     let mut sold = Vec::new();
     for index in 0..args.quantity {
         let request_id = if args.quantity == 1 {
@@ -99,7 +112,15 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         let issued = station
             .psd
             .issue(&priced.issue_request(&request_id))
-            .await?;
+            .await
+            .with_context(|| {
+                format!(
+                    "piece {} of {} was not issued; {}",
+                    index + 1,
+                    args.quantity,
+                    retry_hint()
+                )
+            })?;
         let serial = issued.indicium.data.serial_text();
         let label = label_document(
             &label_content(&priced, &issued.indicium, &issued.bytes)?,
@@ -107,14 +128,16 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         );
         let printed = label_printer.print(&label).with_context(|| {
             format!(
-                "indicium {serial} is issued and kept in the ledger, but its label did not print"
+                "indicium {serial} is issued and kept in the ledger, but its label did not print; {}",
+                retry_hint()
             )
         })?;
         report_issue(&args, &priced, &issued, &serial, &printed, &request_id);
         sold.push((priced.clone(), serial));
     }
-    if !args.no_receipt {
-        print_receipt(&station, &sold, (tendered, change), args.json)?;
+    if let Some(printer) = &mut receipt_printer {
+        print_receipt(&station, printer, &sold, (tendered, change), args.json)
+            .with_context(retry_hint)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -179,8 +202,21 @@ fn report_issue(
     }
 }
 
+fn open_printer(station: &Station, which: &str) -> anyhow::Result<Printer> {
+    let printers = &station.config.printer;
+    let setting = if which == "label" {
+        &printers.label
+    } else {
+        &printers.receipt
+    };
+    let jobs = Station::jobs_dir(&station.config.data_dir, which);
+    Printer::open(&setting.profile, &setting.transport, &jobs)
+        .with_context(|| format!("the {which} printer cannot be used; nothing was issued"))
+}
+
 fn print_receipt(
     station: &Station,
+    printer: &mut Printer,
     sold: &[(PricedPiece, String)],
     (tendered, change): (Money, Money),
     json: bool,
@@ -200,12 +236,6 @@ fn print_receipt(
         config.receipt.header.clone(),
         config.receipt.footer.clone(),
     );
-    let setting = &config.printer.receipt;
-    let mut printer = Printer::open(
-        &setting.profile,
-        &setting.transport,
-        &Station::jobs_dir(&config.data_dir, "receipt"),
-    )?;
     let printed = printer
         .print(&receipt_document(&content, &printer.profile))
         .context("the indicia are issued, but the receipt did not print")?;

@@ -14,7 +14,7 @@ use crate::keys::key_file::read_public_key;
 use crate::keys::store::read_certificate;
 use crate::rates::{ExtraServices, Product};
 use crate::station::Station;
-use crate::verify_input::indicium_bytes;
+use crate::verify_input::{INPUT_MAX_BYTES, indicium_bytes};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -34,8 +34,7 @@ pub fn run(config: &Config, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         .keys
         .clone()
         .unwrap_or_else(|| Station::keys_dir(&config.data_dir));
-    let input = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let input = read_bounded(&args.file)?;
     let outcome = indicium_bytes(&input)
         .map_err(|e| e.to_string())
         .and_then(|(kind, bytes)| {
@@ -55,13 +54,34 @@ pub fn run(config: &Config, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         }
         Err(reason) => {
             if args.json {
-                println!("{}", json!({ "valid": false, "reason": reason }));
+                println!(
+                    "{}",
+                    json!({ "valid": false, "reason": super::terminal_safe(&reason) })
+                );
             } else {
-                println!("INVALID: {reason}");
+                println!("INVALID: {}", super::terminal_safe(&reason));
             }
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Reads at most [`INPUT_MAX_BYTES`]: a device or a pipe must not grow memory without end.
+fn read_bounded(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut input = Vec::new();
+    file.take(INPUT_MAX_BYTES + 1)
+        .read_to_end(&mut input)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if input.len() as u64 > INPUT_MAX_BYTES {
+        anyhow::bail!(
+            "{} is larger than {INPUT_MAX_BYTES} bytes: not an indicium image or capture",
+            path.display()
+        );
+    }
+    Ok(input)
 }
 
 fn trust(

@@ -38,7 +38,8 @@ pub const INDICIUM_LEN: usize = SIGNED_LEN + SIGNATURE_LEN;
 /// postcounter's software id in the indicium: major in the high byte, minor in the low.
 pub const SOFTWARE_ID: u16 = 0x0001;
 
-const REGISTER_MAX_MILLS: i64 = (1 << 40) - 1;
+/// The largest register value the indicium can carry (40 bits of mills, about $1.1 billion).
+pub const REGISTER_MAX_MILLS: i64 = (1 << 40) - 1;
 const POSTAGE_MAX_MILLS: i64 = (1 << 24) - 1;
 const ZIP_PLUS4_FLAG: u32 = 1 << 31;
 

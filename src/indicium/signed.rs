@@ -45,8 +45,12 @@ impl Indicium {
         let Ok(signed) = self.data.to_signed_bytes() else {
             return false;
         };
+        // Only the low-S form is accepted: (r, n - s) verifies too, and would give every
+        // piece a second valid byte string.
         Signature::from_slice(&self.signature)
-            .map(|signature| key.verify(&signed, &signature).is_ok())
+            .map(|signature| {
+                signature.normalize_s() == signature && key.verify(&signed, &signature).is_ok()
+            })
             .unwrap_or(false)
     }
 }

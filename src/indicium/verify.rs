@@ -59,20 +59,28 @@ pub fn verify(
 ) -> Result<VerifiedIndicium, VerifyError> {
     let indicium = Indicium::from_bytes(bytes)?;
     let serial = indicium.data.certificate_serial;
-    let certificate = certificates
+    // Certificates are looked up by serial and PSD together: two vendors (or a
+    // misconfiguration) may reuse a serial, and the certificate must be this PSD's.
+    let device = indicium.data.device_id;
+    let certificate = match certificates
         .iter()
-        .find(|c| c.serial == serial)
-        .ok_or(VerifyError::UnknownCertificate(serial))?;
+        .find(|c| c.serial == serial && c.psd_id == device)
+    {
+        Some(certificate) => certificate,
+        None => {
+            return Err(match certificates.iter().find(|c| c.serial == serial) {
+                Some(other) => VerifyError::DeviceMismatch {
+                    serial,
+                    certified: other.psd_id,
+                    claimed: device,
+                },
+                None => VerifyError::UnknownCertificate(serial),
+            });
+        }
+    };
     certificate
         .verify_with(root)
         .map_err(|_| VerifyError::CertificateNotTrusted { serial })?;
-    if certificate.psd_id != indicium.data.device_id {
-        return Err(VerifyError::DeviceMismatch {
-            serial,
-            certified: certificate.psd_id,
-            claimed: indicium.data.device_id,
-        });
-    }
     if !certificate.is_valid_on(indicium.data.mailing_date) {
         return Err(VerifyError::CertificateNotValidOnDate {
             serial,

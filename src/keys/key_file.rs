@@ -10,6 +10,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::pkcs8::{
@@ -47,22 +48,49 @@ impl KeyFileError {
     }
 }
 
-/// Writes `text` to `path` atomically with the given mode; an existing file is replaced.
-pub fn write_file_atomically(path: &Path, text: &[u8], mode: u32) -> Result<(), KeyFileError> {
-    let temporary = path.with_extension("tmp");
-    let _ = fs::remove_file(&temporary);
+/// How a finished file takes its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Replace whatever is there (public material that can be written again).
+    Replace,
+    /// Fail if the file exists: a key is never replaced, even by a racing second process.
+    Exclusive,
+}
+
+/// A temporary name no other writer (process or thread) uses at the same time.
+fn temporary_name(path: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut name = path.as_os_str().to_os_string();
+    name.push(format!(".{}.{unique}.tmp", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Writes `text` to `path` atomically with the given mode: written and synced under a
+/// temporary name, then renamed (or, exclusively, hard-linked) into place, and the folder
+/// synced, so a crash leaves either no file or the whole file.
+pub fn write_file_atomically(
+    path: &Path,
+    text: &[u8],
+    mode: u32,
+    placement: Placement,
+) -> Result<(), KeyFileError> {
+    let temporary = temporary_name(path);
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(mode)
         .open(&temporary)
         .map_err(|e| KeyFileError::io(&temporary, e))?;
-    file.write_all(text)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| KeyFileError::io(&temporary, e))?;
-    fs::rename(&temporary, path).map_err(|e| KeyFileError::io(path, e))?;
+    let written = file.write_all(text).and_then(|()| file.sync_all());
+    let placed = written.and_then(|()| match placement {
+        Placement::Replace => fs::rename(&temporary, path),
+        Placement::Exclusive => fs::hard_link(&temporary, path),
+    });
+    let _ = fs::remove_file(&temporary);
+    placed.map_err(|e| KeyFileError::io(path, e))?;
     if let Some(parent) = path.parent() {
-        // Make the rename itself durable.
+        // Make the new name itself durable.
         fs::File::open(parent)
             .and_then(|dir| dir.sync_all())
             .map_err(|e| KeyFileError::io(parent, e))?;
@@ -74,7 +102,7 @@ pub fn write_private_key(path: &Path, key: &SigningKey) -> Result<(), KeyFileErr
     let pem = key
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| KeyFileError::bad(path, e))?;
-    write_file_atomically(path, pem.as_bytes(), 0o600)
+    write_file_atomically(path, pem.as_bytes(), 0o600, Placement::Exclusive)
 }
 
 pub fn read_private_key(path: &Path) -> Result<SigningKey, KeyFileError> {
@@ -97,7 +125,7 @@ pub fn public_key_pem(key: &VerifyingKey) -> Result<String, String> {
 
 pub fn write_public_key(path: &Path, key: &VerifyingKey) -> Result<(), KeyFileError> {
     let pem = public_key_pem(key).map_err(|e| KeyFileError::bad(path, e))?;
-    write_file_atomically(path, pem.as_bytes(), 0o644)
+    write_file_atomically(path, pem.as_bytes(), 0o644, Placement::Replace)
 }
 
 pub fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyFileError> {

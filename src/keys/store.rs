@@ -19,7 +19,7 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 
 use super::certificate::{CertificateError, PsdCertificate};
-use super::key_file::{self, KeyFileError};
+use super::key_file::{self, KeyFileError, Placement};
 use crate::date::Date;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,10 @@ pub enum KeyStoreError {
     KeyMismatch(PathBuf),
     #[error("{0} already exists; refusing to replace a key")]
     Exists(PathBuf),
+    #[error(
+        "certificate serial {serial} is already held by PSD {psd_id}; choose another certificate_serial"
+    )]
+    SerialInUse { serial: u32, psd_id: u32 },
 }
 
 /// A PSD's signing key with the certificate that vouches for it.
@@ -49,10 +53,11 @@ impl PsdSigner {
         (*key.verifying_key() == certificate.public_key).then_some(PsdSigner { key, certificate })
     }
 
-    /// ECDSA P-256 over SHA-256 of `message`, as r‖s. Deterministic (RFC 6979): signing the
-    /// same bytes again gives the same signature, so a reprint is byte-identical.
+    /// ECDSA P-256 over SHA-256 of `message`, as r‖s with S in its low form. Deterministic
+    /// (RFC 6979): signing the same bytes again gives the same signature.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        let signature: Signature = self.key.sign(message);
+        // Low-S form, the only one verification accepts (see `Indicium::signature_is_valid`).
+        let signature: Signature = Signer::<Signature>::sign(&self.key, message).normalize_s();
         let mut bytes = [0u8; 64];
         bytes.copy_from_slice(&signature.to_bytes());
         bytes
@@ -114,7 +119,8 @@ impl KeyStore {
     }
 
     /// Creates the vendor root key pair. Refuses to replace one: every certificate it signed
-    /// would stop verifying.
+    /// would stop verifying (the private key is linked into place exclusively, so a second
+    /// process racing on a first run fails instead of replacing it).
     pub fn create_root(&self) -> Result<VerifyingKey, KeyStoreError> {
         if self.has_root() {
             return Err(KeyStoreError::Exists(self.root_key_path()));
@@ -125,11 +131,19 @@ impl KeyStore {
         Ok(*root.verifying_key())
     }
 
+    /// The root public key; written again from the private key if a crash lost it.
     pub fn root_public_key(&self) -> Result<VerifyingKey, KeyStoreError> {
-        Ok(key_file::read_public_key(&self.root_public_path())?)
+        let public_path = self.root_public_path();
+        if !public_path.exists() && self.has_root() {
+            let root = key_file::read_private_key(&self.root_key_path())?;
+            key_file::write_public_key(&public_path, root.verifying_key())?;
+        }
+        Ok(key_file::read_public_key(&public_path)?)
     }
 
-    /// Creates a PSD key and its certificate, signed by the root key.
+    /// Creates a PSD key and its certificate, signed by the root key. A key left without
+    /// its certificate by a crash is certified rather than replaced. A certificate serial
+    /// already held by another PSD is refused: verifiers look certificates up by serial.
     pub fn create_psd(
         &self,
         psd_id: u32,
@@ -138,12 +152,28 @@ impl KeyStore {
         valid_until: Date,
     ) -> Result<PsdSigner, KeyStoreError> {
         let key_path = self.psd_key_path(psd_id);
-        if key_path.exists() {
-            return Err(KeyStoreError::Exists(key_path));
-        }
-        let root = key_file::read_private_key(&self.root_key_path())?;
-        let key = SigningKey::generate_from_rng(&mut rand::rng());
         let cert_path = self.psd_certificate_path(psd_id);
+        if cert_path.exists() {
+            return Err(KeyStoreError::Exists(cert_path));
+        }
+        if let Some(other) = self
+            .certificates()?
+            .into_iter()
+            .find(|c| c.serial == certificate_serial && c.psd_id != psd_id)
+        {
+            return Err(KeyStoreError::SerialInUse {
+                serial: certificate_serial,
+                psd_id: other.psd_id,
+            });
+        }
+        let key = if key_path.exists() {
+            key_file::read_private_key(&key_path)?
+        } else {
+            let key = SigningKey::generate_from_rng(&mut rand::rng());
+            key_file::write_private_key(&key_path, &key)?;
+            key
+        };
+        let root = key_file::read_private_key(&self.root_key_path())?;
         let certificate = PsdCertificate::issue(
             &root,
             certificate_serial,
@@ -152,18 +182,12 @@ impl KeyStore {
             valid_from,
             valid_until,
         )
-        .map_err(|source| KeyStoreError::Certificate {
+        .and_then(|certificate| certificate.to_pem().map(|pem| (certificate, pem)));
+        let (certificate, pem) = certificate.map_err(|source| KeyStoreError::Certificate {
             path: cert_path.clone(),
             source,
         })?;
-        let pem = certificate
-            .to_pem()
-            .map_err(|source| KeyStoreError::Certificate {
-                path: cert_path.clone(),
-                source,
-            })?;
-        key_file::write_private_key(&key_path, &key)?;
-        key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644)?;
+        key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644, Placement::Exclusive)?;
         Ok(PsdSigner { key, certificate })
     }
 
@@ -208,7 +232,7 @@ impl KeyStore {
                     path: cert_path.clone(),
                     source,
                 })?;
-            key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644)?;
+            key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644, Placement::Replace)?;
             let pub_path = out_dir.join(format!("psd-{}.pub.pem", certificate.psd_id));
             key_file::write_public_key(&pub_path, &certificate.public_key)?;
             written.extend([cert_path, pub_path]);

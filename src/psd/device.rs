@@ -12,6 +12,10 @@ use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID, label
 use crate::keys::{PsdCertificate, PsdSigner};
 use crate::money::Money;
 
+/// How many days ahead a date of mailing may be (post-dating, as meters allow); a date in
+/// the past is never accepted.
+pub const MAX_POSTDATE_DAYS: i32 = 7;
+
 /// One mail piece's postage, as the PSD is asked to print it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssueRequest {
@@ -108,6 +112,14 @@ impl Psd {
 
     /// Issues one indicium: debit, serial and signature in one durable transaction.
     pub async fn issue(&self, request: &IssueRequest) -> Result<IssuedIndicium, PsdError> {
+        let today = self.ledger.today();
+        let latest = today.add_days(MAX_POSTDATE_DAYS);
+        if request.mailing_date < today || request.mailing_date > latest {
+            return Err(PsdError::Refused(format!(
+                "the date of mailing {} is not accepted: it must be from today ({today}) to {latest}",
+                request.mailing_date
+            )));
+        }
         let certificate = self.signer.certificate();
         if !certificate.is_valid_on(request.mailing_date) {
             return Err(PsdError::Refused(format!(
@@ -132,9 +144,14 @@ impl Psd {
                 Ok(indicium.to_bytes().map_err(PsdError::from_layout)?.to_vec())
             })
             .await?;
-        let indicium = Indicium::from_bytes(&outcome.indicium).map_err(|e| {
-            PsdError::Locked(format!("the ledger holds an unreadable indicium: {e}"))
-        })?;
+        let indicium = match Indicium::from_bytes(&outcome.indicium) {
+            Ok(indicium) => indicium,
+            Err(e) => {
+                let reason = format!("the ledger holds an unreadable indicium: {e}");
+                self.ledger.lock(self.device_id(), &reason).await?;
+                return Err(PsdError::Locked(reason));
+            }
+        };
         Ok(IssuedIndicium {
             indicium,
             bytes: outcome.indicium,
@@ -179,14 +196,10 @@ impl Psd {
             .await
     }
 
-    pub async fn void(
-        &self,
-        piece_serial: u32,
-        today: Date,
-        window_days: i32,
-    ) -> Result<VoidOutcome, PsdError> {
+    /// Voids an unused indicium issued within the last `window_days` (by the ledger's clock).
+    pub async fn void(&self, piece_serial: u32, window_days: i32) -> Result<VoidOutcome, PsdError> {
         self.ledger
-            .void(self.device_id(), piece_serial, today, window_days)
+            .void(self.device_id(), piece_serial, window_days)
             .await
     }
 

@@ -54,9 +54,10 @@ impl PsdError {
             RegisterError::NotPositive(amount) => {
                 PsdError::Refused(format!("{amount} is not a positive amount"))
             }
-            other @ (RegisterError::Overflow | RegisterError::InvariantBroken { .. }) => {
-                PsdError::Locked(other.to_string())
-            }
+            error @ RegisterError::AboveLimit { .. } => PsdError::Refused(error.to_string()),
+            other @ (RegisterError::Overflow
+            | RegisterError::AscendingFull { .. }
+            | RegisterError::InvariantBroken { .. }) => PsdError::Locked(other.to_string()),
         }
     }
 

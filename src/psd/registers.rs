@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::indicium::layout::REGISTER_MAX_MILLS;
 use crate::money::Money;
 
 /// The registers of one PSD.
@@ -30,6 +31,14 @@ pub enum RegisterError {
     NotPositive(Money),
     #[error("the registers would overflow")]
     Overflow,
+    #[error(
+        "a credit of {amount} would take the descending register past {limit}, the most an indicium can carry"
+    )]
+    AboveLimit { amount: Money, limit: Money },
+    #[error(
+        "the ascending register is full ({limit}, the most an indicium can carry): the PSD must be replaced"
+    )]
+    AscendingFull { limit: Money },
     #[error(
         "register invariant broken: ascending {ascending} + descending {descending} != control total {control_total}"
     )]
@@ -96,6 +105,14 @@ impl Registers {
         if amount.mills() <= 0 {
             return Err(RegisterError::NotPositive(amount));
         }
+        let limit = Money::from_mills(REGISTER_MAX_MILLS);
+        if self
+            .descending
+            .checked_add(amount)
+            .is_none_or(|descending| descending > limit)
+        {
+            return Err(RegisterError::AboveLimit { amount, limit });
+        }
         let next = Registers {
             descending: self
                 .descending
@@ -132,6 +149,18 @@ mod tests {
         let spent = funded.debit(Money::from_mills(1000)).unwrap();
         assert_eq!(spent.descending, Money::ZERO);
         assert_eq!(spent.piece_count, 1);
+    }
+
+    #[test]
+    fn a_credit_beyond_what_an_indicium_can_carry_is_refused() {
+        let near = Registers::default()
+            .credit(Money::from_mills(REGISTER_MAX_MILLS - 10))
+            .unwrap();
+        assert!(matches!(
+            near.credit(Money::from_mills(11)),
+            Err(RegisterError::AboveLimit { .. })
+        ));
+        assert!(near.credit(Money::from_mills(10)).is_ok());
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub enum SaleError {
     NothingOffered { reasons: Vec<String> },
     #[error("{0}")]
     ExtraService(String),
+    #[error(
+        "label-stock serial {0:?} is not accepted: expected 1 to 32 letters, digits or dashes, like LS-000123-7"
+    )]
+    LabelSerial(String),
     #[error("the sale's total does not fit in {}", Money::from_mills(i64::MAX))]
     TooLarge,
 }

@@ -42,6 +42,9 @@ pub struct PricedPiece {
 
 /// Quotes the piece and prices the chosen product with its extra services.
 pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiece, SaleError> {
+    if let Some(serial) = &request.label_serial {
+        check_label_serial(serial)?;
+    }
     let quote = rates.quote(&QuoteRequest {
         piece: request.piece,
         origin: request.origin.clone(),
@@ -101,6 +104,23 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
         extras,
         total,
     })
+}
+
+/// The longest label-stock serial accepted.
+pub const LABEL_SERIAL_MAX_CHARS: usize = 32;
+
+/// A label-stock serial is printed stock's number: letters, digits and dashes only, so that
+/// nothing else can reach the indicium's binding or a printer.
+pub fn check_label_serial(serial: &str) -> Result<(), SaleError> {
+    let fits = (1..=LABEL_SERIAL_MAX_CHARS).contains(&serial.len())
+        && serial
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if fits {
+        Ok(())
+    } else {
+        Err(SaleError::LabelSerial(serial.to_string()))
+    }
 }
 
 impl PricedPiece {

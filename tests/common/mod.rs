@@ -6,6 +6,7 @@ use std::path::Path;
 use postcounter::date::Date;
 use postcounter::keys::{KeyStore, PsdSigner};
 use postcounter::money::Money;
+use postcounter::psd::ledger::Clock;
 use postcounter::psd::{IssueRequest, Ledger, Psd};
 
 pub const DEVICE_ID: u32 = 10_000_001;
@@ -32,8 +33,24 @@ pub fn signer(dir: &Path) -> (KeyStore, PsdSigner) {
 }
 
 pub async fn open_psd(dir: &Path) -> Psd {
+    open_psd_with_clock(dir, Clock::system()).await
+}
+
+/// A clock the test moves: milliseconds since 1970 in a shared cell.
+pub fn manual_clock() -> (Clock, std::sync::Arc<std::sync::atomic::AtomicI64>) {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis();
+    let cell = std::sync::Arc::new(AtomicI64::new(i64::try_from(now).expect("fits")));
+    let reader = cell.clone();
+    (Clock::from_fn(move || reader.load(Ordering::SeqCst)), cell)
+}
+
+pub async fn open_psd_with_clock(dir: &Path, clock: Clock) -> Psd {
     let (_, signer) = signer(dir);
-    let ledger = Ledger::open(&dir.join("ledger.sqlite"))
+    let ledger = Ledger::open_with_clock(&dir.join("ledger.sqlite"), clock)
         .await
         .expect("ledger");
     let (psd, audit) = Psd::open(ledger, signer, LICENSE).await.expect("psd");
@@ -45,7 +62,7 @@ pub fn letter(request_id: &str, postage_mills: i64) -> IssueRequest {
     IssueRequest {
         request_id: request_id.to_string(),
         postage: Money::from_mills(postage_mills),
-        mailing_date: day("2026-11-21"),
+        mailing_date: Date::today_utc(),
         origin_zip5: 2134,
         destination_zip: None,
         rate_category: 1,

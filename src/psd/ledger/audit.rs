@@ -2,7 +2,9 @@
 //!
 //! The register columns are a cache of the entries; if the two disagree (a bug, a hand edit,
 //! a restored backup of one table), the PSD must not trust either, so the audit locks it with
-//! every discrepancy named.
+//! every discrepancy named. All its reads and the lock happen in one `BEGIN IMMEDIATE`
+//! transaction: read piecemeal, a second process issuing in between would look like a
+//! discrepancy and lock a healthy PSD.
 
 use sqlx::Row;
 
@@ -26,14 +28,24 @@ impl Ledger {
     /// Re-derives the registers of `device_id` from its entries; when they disagree with the
     /// stored registers, or the invariant is broken, locks the PSD and says why.
     pub async fn audit(&self, device_id: u32) -> Result<Audit, PsdError> {
-        let state = self.state(device_id).await?;
+        let mut tx = self
+            .pool()
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| self.storage(e))?;
+        let state = super::entries::read_state(&mut tx, device_id)
+            .await
+            .map_err(|e| self.storage(e))?
+            .ok_or_else(|| {
+                PsdError::NotFound(format!("no PSD {device_id} in the ledger {}", self.path()))
+            })?;
         let id = i64::from(device_id);
         let pieces = sqlx::query(
             "SELECT COALESCE(SUM(postage_mills), 0) AS total, COUNT(*) AS count, COALESCE(MAX(piece_serial), 0) AS highest \
              FROM piece WHERE device_id = ?",
         )
         .bind(id)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
         let credits: i64 = sqlx::query_scalar(
@@ -41,7 +53,7 @@ impl Ledger {
                     (SELECT COALESCE(SUM(amount_mills), 0) FROM void WHERE device_id = ?1)",
         )
         .bind(id)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
         let get = |column: &str| {
@@ -80,12 +92,15 @@ impl Ledger {
             ));
         }
         if !discrepancies.is_empty() && state.locked_reason.is_none() {
-            self.lock(
-                device_id,
-                &format!("audit failed: {}", discrepancies.join("; ")),
-            )
-            .await?;
+            let reason = format!("audit failed: {}", discrepancies.join("; "));
+            sqlx::query("UPDATE psd SET locked_reason = ? WHERE device_id = ?")
+                .bind(&reason)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.storage(e))?;
         }
+        tx.commit().await.map_err(|e| self.storage(e))?;
         Ok(Audit {
             registers,
             derived_ascending,

@@ -6,7 +6,7 @@
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
-use super::{Ledger, PsdState, money_column, now_unix_ms};
+use super::{Ledger, PsdState, money_column};
 use crate::date::Date;
 use crate::money::Money;
 use crate::psd::error::PsdError;
@@ -157,6 +157,22 @@ pub(super) async fn commit_registers(
     tx.commit().await.map_err(|e| ledger.storage(e))
 }
 
+/// The registers right after a stored piece was debited, as its indicium recorded them.
+fn registers_after(indicium: &[u8], piece_serial: u32) -> Result<Registers, PsdError> {
+    let data = crate::indicium::Indicium::from_bytes(indicium)
+        .map_err(|e| PsdError::Locked(format!("the ledger holds an unreadable indicium: {e}")))?
+        .data;
+    Ok(Registers {
+        ascending: data.ascending_register,
+        descending: data.descending_register,
+        control_total: data
+            .ascending_register
+            .checked_add(data.descending_register)
+            .unwrap_or(data.ascending_register),
+        piece_count: u64::from(piece_serial),
+    })
+}
+
 impl Ledger {
     /// Reads the PSD inside a transaction, refusing a missing or locked one.
     pub(super) async fn usable_state(
@@ -241,7 +257,7 @@ impl Ledger {
         .bind(refill_id)
         .bind(amount.mills())
         .bind(next.control_total.mills())
-        .bind(now_unix_ms())
+        .bind(self.now_unix_ms())
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
@@ -282,8 +298,12 @@ impl Ledger {
                 return Err(self.register_failure(device_id, error).await);
             }
         };
-        let piece_serial = u32::try_from(next.piece_count)
-            .map_err(|_| PsdError::Locked("the piece serial would exceed 4294967295".into()))?;
+        let Ok(piece_serial) = u32::try_from(next.piece_count) else {
+            drop(tx);
+            let reason = "the piece serial would exceed 4294967295: the PSD is full";
+            self.lock(device_id, reason).await?;
+            return Err(PsdError::Locked(reason.into()));
+        };
         let indicium = sign(&next)?;
         sqlx::query(
             "INSERT INTO piece (device_id, piece_serial, request_id, request_digest, postage_mills, mailing_day, indicium, issued_unix_ms) \
@@ -296,7 +316,7 @@ impl Ledger {
         .bind(entry.postage.mills())
         .bind(i64::from(entry.mailing_date.days_since_2000()))
         .bind(indicium.as_slice())
-        .bind(now_unix_ms())
+        .bind(self.now_unix_ms())
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
@@ -315,27 +335,43 @@ impl Ledger {
         device_id: u32,
         entry: &IssueEntry,
     ) -> Result<Option<IssueOutcome>, PsdError> {
-        let row = sqlx::query("SELECT piece_serial, request_digest, indicium FROM piece WHERE device_id = ? AND request_id = ?")
-            .bind(i64::from(device_id))
-            .bind(&entry.request_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| self.storage(e))?;
+        let row = sqlx::query(
+            "SELECT p.piece_serial, p.request_digest, p.indicium, v.voided_day \
+             FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
+             WHERE p.device_id = ? AND p.request_id = ?",
+        )
+        .bind(i64::from(device_id))
+        .bind(&entry.request_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| self.storage(e))?;
         let Some(row) = row else { return Ok(None) };
-        let digest: Vec<u8> = row.try_get("request_digest").map_err(|e| self.storage(e))?;
+        let storage = |e| self.storage(e);
+        let digest: Vec<u8> = row.try_get("request_digest").map_err(storage)?;
         if digest != entry.request_digest {
             return Err(PsdError::Refused(format!(
                 "request id {:?} was already used for a different sale",
                 entry.request_id
             )));
         }
-        let state = read_state(tx, device_id)
-            .await
-            .map_err(|e| self.storage(e))?;
+        let piece_serial = u32_column(&row, "piece_serial").map_err(storage)?;
+        // A voided piece's postage is back in the descending register: printing its
+        // indicium again would spend it twice.
+        if let Some(voided) = row
+            .try_get::<Option<i64>, _>("voided_day")
+            .map_err(storage)?
+        {
+            let voided_on = Date::from_days_since_2000(i32::try_from(voided).unwrap_or(0));
+            return Err(PsdError::Refused(format!(
+                "request id {:?} was issued as piece {piece_serial}, which was voided on {voided_on}; start a new sale",
+                entry.request_id
+            )));
+        }
+        let indicium: Vec<u8> = row.try_get("indicium").map_err(storage)?;
         Ok(Some(IssueOutcome {
-            piece_serial: u32_column(&row, "piece_serial").map_err(|e| self.storage(e))?,
-            indicium: row.try_get("indicium").map_err(|e| self.storage(e))?,
-            registers: state.map(|s| s.registers).unwrap_or_default(),
+            registers: registers_after(&indicium, piece_serial)?,
+            piece_serial,
+            indicium,
             replayed: true,
         }))
     }

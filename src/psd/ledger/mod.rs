@@ -13,6 +13,7 @@ mod entries;
 mod void;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -23,6 +24,7 @@ use sqlx::{Row, SqlSafeStr};
 
 use super::error::PsdError;
 use super::registers::Registers;
+use crate::date::Date;
 use crate::money::Money;
 
 pub use audit::Audit;
@@ -34,6 +36,39 @@ const SYNCHRONOUS_FULL: i64 = 2;
 pub struct Ledger {
     pool: SqlitePool,
     path: String,
+    clock: Clock,
+}
+
+/// Where the ledger reads the time: the issue time of each piece, the day a void is asked
+/// for. The system clock in service; tests move a manual one. The caller never passes a
+/// date that decides a refund.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(system_unix_ms))
+    }
+
+    /// A clock that reads milliseconds since 1970 from `now_unix_ms`.
+    pub fn from_fn(now_unix_ms: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(now_unix_ms))
+    }
+
+    pub fn now_unix_ms(&self) -> i64 {
+        (self.0)()
+    }
+
+    pub fn today(&self) -> Date {
+        day_of_unix_ms(self.now_unix_ms())
+    }
+}
+
+/// The UTC day of a moment.
+pub fn day_of_unix_ms(unix_ms: i64) -> Date {
+    const DAYS_FROM_1970_TO_2000: i64 = 10_957;
+    let days = unix_ms.div_euclid(86_400_000) - DAYS_FROM_1970_TO_2000;
+    Date::from_days_since_2000(i32::try_from(days).unwrap_or(0))
 }
 
 /// A PSD's row: its registers, identity and lock.
@@ -56,7 +91,7 @@ fn migrator() -> Migrator {
     )])
 }
 
-pub(crate) fn now_unix_ms() -> i64 {
+fn system_unix_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -66,6 +101,11 @@ pub(crate) fn now_unix_ms() -> i64 {
 impl Ledger {
     /// Opens (creating if needed) the ledger at `path` and checks that it is durable and sound.
     pub async fn open(path: &Path) -> Result<Ledger, PsdError> {
+        Ledger::open_with_clock(path, Clock::system()).await
+    }
+
+    /// [`Ledger::open`] with another clock (tests that need days to pass).
+    pub async fn open_with_clock(path: &Path, clock: Clock) -> Result<Ledger, PsdError> {
         let path_text = path.display().to_string();
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -82,6 +122,7 @@ impl Ledger {
         let ledger = Ledger {
             pool,
             path: path_text,
+            clock,
         };
         ledger.check_durability().await?;
         ledger.check_integrity().await?;
@@ -139,6 +180,15 @@ impl Ledger {
         &self.path
     }
 
+    /// Today, by the ledger's clock.
+    pub fn today(&self) -> Date {
+        self.clock.today()
+    }
+
+    pub(crate) fn now_unix_ms(&self) -> i64 {
+        self.clock.now_unix_ms()
+    }
+
     /// Registers a PSD with empty registers; does nothing if it exists. Returns whether it
     /// was created.
     pub async fn create_psd(
@@ -154,7 +204,7 @@ impl Ledger {
         .bind(i64::from(device_id))
         .bind(i64::from(certificate_serial))
         .bind(i64::from(license_number))
-        .bind(now_unix_ms())
+        .bind(self.clock.now_unix_ms())
         .execute(&self.pool)
         .await
         .map_err(|e| self.storage(e))?;

@@ -1,12 +1,12 @@
 //! Voiding an unused indicium: the postage goes back to the descending register (and the
 //! control total, so the invariant holds while the ascending register never goes back),
-//! once, and only within the void window.
+//! once, and only within the void window. The window runs from the day the piece was issued,
+//! by the ledger's own clock: a date supplied by the caller could reopen it at will.
 
 use sqlx::Row;
 
-use super::entries::{VoidOutcome, commit_registers, day_column};
-use super::{Ledger, money_column, now_unix_ms};
-use crate::date::Date;
+use super::entries::{VoidOutcome, commit_registers};
+use super::{Ledger, day_of_unix_ms, money_column};
 use crate::psd::error::PsdError;
 
 impl Ledger {
@@ -16,16 +16,16 @@ impl Ledger {
         &self,
         device_id: u32,
         piece_serial: u32,
-        today: Date,
         window_days: i32,
     ) -> Result<VoidOutcome, PsdError> {
+        let today = self.today();
         let mut tx = self
             .pool()
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| self.storage(e))?;
         let row = sqlx::query(
-            "SELECT p.postage_mills, p.mailing_day, v.voided_day FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
+            "SELECT p.postage_mills, p.issued_unix_ms, v.voided_day FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
              WHERE p.device_id = ? AND p.piece_serial = ?",
         )
         .bind(i64::from(device_id))
@@ -35,7 +35,8 @@ impl Ledger {
         .map_err(|e| self.storage(e))?
         .ok_or_else(|| PsdError::NotFound(format!("PSD {device_id} has issued no piece {piece_serial}")))?;
         let postage = money_column(&row, "postage_mills").map_err(|e| self.storage(e))?;
-        let mailing = day_column(&row, "mailing_day").map_err(|e| self.storage(e))?;
+        let issued_unix_ms: i64 = row.try_get("issued_unix_ms").map_err(|e| self.storage(e))?;
+        let issued_on = day_of_unix_ms(issued_unix_ms);
         let already: Option<i64> = row.try_get("voided_day").map_err(|e| self.storage(e))?;
         let state = self.usable_state(&mut tx, device_id).await?;
         if already.is_some() {
@@ -46,10 +47,10 @@ impl Ledger {
                 replayed: true,
             });
         }
-        let last_day = mailing.add_days(window_days);
-        if today > last_day {
+        let last_day = issued_on.add_days(window_days);
+        if today < issued_on || today > last_day {
             return Err(PsdError::Refused(format!(
-                "piece {piece_serial} was for mailing on {mailing}; voids are accepted within {window_days} days, until {last_day}"
+                "piece {piece_serial} was issued on {issued_on}; voids are accepted within {window_days} days of issue, until {last_day} (today is {today})"
             )));
         }
         let next = match state.registers.credit(postage) {
@@ -64,7 +65,7 @@ impl Ledger {
             .bind(i64::from(piece_serial))
             .bind(postage.mills())
             .bind(i64::from(today.days_since_2000()))
-            .bind(now_unix_ms())
+            .bind(self.now_unix_ms())
             .execute(&mut *tx)
             .await
             .map_err(|e| self.storage(e))?;
