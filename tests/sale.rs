@@ -171,7 +171,7 @@ fn a_retried_sell_with_the_same_request_id_reprints_the_same_indicium() {
 fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--weight", "2 stone", "--to", "90210"],
             "\"2 stone\" is not a weight",
@@ -205,6 +205,10 @@ fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
                 "LS 1;DROP",
             ],
             "label-stock serial \"LS 1;DROP\" is not accepted",
+        ),
+        (
+            &["--weight", "1oz", "--to", "90210", "--date", "2020-01-01"],
+            "the date of mailing 2020-01-01 is not accepted",
         ),
         (
             &["--weight", "1oz", "--to", "90210", "--quantity", "0"],

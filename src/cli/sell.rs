@@ -10,6 +10,7 @@ use serde_json::json;
 use super::piece_args::{PieceArgs, load_rates};
 use super::{hex, open_station};
 use crate::config::Config;
+use crate::date::Date;
 use crate::money::Money;
 use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
@@ -56,6 +57,7 @@ pub struct SellArgs {
 
 pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     let rates = load_rates(&config)?;
+    crate::psd::device::check_mailing_date(args.piece.mailing_date(), Date::today_utc())?;
     let request = SaleRequest {
         piece: args.piece.piece(),
         origin: args.piece.origin(&config)?,

@@ -16,6 +16,17 @@ use crate::money::Money;
 /// the past is never accepted.
 pub const MAX_POSTDATE_DAYS: i32 = 7;
 
+/// A date of mailing is today or up to [`MAX_POSTDATE_DAYS`] ahead, never in the past.
+pub fn check_mailing_date(mailing_date: Date, today: Date) -> Result<(), PsdError> {
+    let latest = today.add_days(MAX_POSTDATE_DAYS);
+    if mailing_date < today || mailing_date > latest {
+        return Err(PsdError::Refused(format!(
+            "the date of mailing {mailing_date} is not accepted: it must be from today ({today}) to {latest}"
+        )));
+    }
+    Ok(())
+}
+
 /// One mail piece's postage, as the PSD is asked to print it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssueRequest {
@@ -112,14 +123,7 @@ impl Psd {
 
     /// Issues one indicium: debit, serial and signature in one durable transaction.
     pub async fn issue(&self, request: &IssueRequest) -> Result<IssuedIndicium, PsdError> {
-        let today = self.ledger.today();
-        let latest = today.add_days(MAX_POSTDATE_DAYS);
-        if request.mailing_date < today || request.mailing_date > latest {
-            return Err(PsdError::Refused(format!(
-                "the date of mailing {} is not accepted: it must be from today ({today}) to {latest}",
-                request.mailing_date
-            )));
-        }
+        check_mailing_date(request.mailing_date, self.ledger.today())?;
         let certificate = self.signer.certificate();
         if !certificate.is_valid_on(request.mailing_date) {
             return Err(PsdError::Refused(format!(
