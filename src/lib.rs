@@ -9,6 +9,7 @@ pub mod config;
 pub mod date;
 pub mod indicium;
 pub mod keys;
+pub mod kiosk;
 pub mod money;
 pub mod print;
 pub mod psd;

@@ -1,0 +1,319 @@
+//! Basket, payment, issuing and done: turning priced pieces into printed indicia.
+//!
+//! Nothing is issued before the payment is accepted, and each piece is asked for once per
+//! press of Confirm at most: while requests are in flight Confirm does nothing, and a retry
+//! after a failure reuses the piece's request id, so the PSD answers with the same indicium
+//! rather than a second one. A label that fails to print is reprinted from the same
+//! indicium or voided; it is never issued again.
+
+use super::type_into;
+use crate::kiosk::action::{Action, Effect};
+use crate::kiosk::state::{IssuedPiece, Notice, Payment, PrintProblem, State, Step};
+use crate::money::Money;
+
+/// The most identical pieces one basket line takes.
+pub const QUANTITY_MAX: u32 = 99;
+
+pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match state.step {
+        Step::Basket => basket(state, action),
+        Step::Payment => payment(state, action),
+        Step::Issuing => issuing(state, action),
+        _ => done(state, action),
+    }
+}
+
+fn basket(state: &mut State, action: Action) -> Vec<Effect> {
+    let count = state.basket.len();
+    match action {
+        Action::Up => state.selected_item = state.selected_item.saturating_sub(1),
+        Action::Down if state.selected_item + 1 < count => state.selected_item += 1,
+        Action::Type('+') | Action::Right => change_quantity(state, 1),
+        Action::Type('-') | Action::Left => change_quantity(state, -1),
+        Action::Remove if count > 0 => {
+            state.basket.remove(state.selected_item.min(count - 1));
+            state.selected_item = state
+                .selected_item
+                .min(state.basket.len().saturating_sub(1));
+        }
+        Action::AddAnother | Action::Back => state.step = Step::Weigh,
+        Action::Confirm if count == 0 => {
+            state.notice = Some(Notice::Error(
+                "the basket is empty: weigh a piece first".into(),
+            ))
+        }
+        Action::Confirm => {
+            state.notice = None;
+            state.step = Step::Payment;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn change_quantity(state: &mut State, by: i64) {
+    if let Some(item) = state.basket.get_mut(state.selected_item) {
+        let next = i64::from(item.quantity) + by;
+        if (1..=i64::from(QUANTITY_MAX)).contains(&next) {
+            item.quantity = u32::try_from(next).unwrap_or(1);
+        }
+    }
+}
+
+fn payment(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Type(c) => {
+            type_into(
+                &mut state.payment.tendered_text,
+                c,
+                |c| c.is_ascii_digit() || c == '.',
+                10,
+            );
+            state.payment.tendered = Money::parse(&state.payment.tendered_text).ok();
+        }
+        Action::Erase => {
+            state.payment.tendered_text.pop();
+            state.payment.tendered = Money::parse(&state.payment.tendered_text).ok();
+        }
+        Action::Back => {
+            state.payment = Payment::default();
+            state.step = Step::Basket;
+        }
+        Action::Confirm => {
+            let total = state.basket_total();
+            // An empty tender means exact cash.
+            let tendered = if state.payment.tendered_text.is_empty() {
+                Some(total)
+            } else {
+                state.payment.tendered
+            };
+            match tendered {
+                Some(cash) if cash >= total => {
+                    state.payment.tendered = Some(cash);
+                    state.payment.accepted = true;
+                    state.notice = None;
+                    state.step = Step::Issuing;
+                    let mut effects = vec![Effect::OpenDrawer];
+                    effects.extend(issue_missing(state));
+                    return effects;
+                }
+                Some(cash) => {
+                    state.notice = Some(Notice::Error(format!(
+                        "cash {cash} does not cover the total {total}"
+                    )))
+                }
+                None => {
+                    state.notice = Some(Notice::Error(format!(
+                        "{:?} is not an amount of money: type dollars and cents, like 20 or 12.50",
+                        state.payment.tendered_text
+                    )))
+                }
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Issue requests for every piece not yet issued, unless requests are already in flight.
+fn issue_missing(state: &mut State) -> Vec<Effect> {
+    if state.in_flight > 0 || !state.payment.accepted {
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    for item in &state.basket {
+        for piece in u32::try_from(item.issued.len()).unwrap_or(u32::MAX)..item.quantity {
+            effects.push(Effect::Issue {
+                item_id: item.id,
+                piece,
+                request: item
+                    .priced
+                    .issue_request(&item.request_id(&state.sale_id, piece)),
+                priced: Box::new(item.priced.clone()),
+            });
+        }
+    }
+    state.in_flight += u32::try_from(effects.len()).unwrap_or(u32::MAX);
+    effects
+}
+
+fn issuing(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Issued {
+            item_id,
+            piece,
+            result,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            let Some(item) = state.basket.iter_mut().find(|i| i.id == item_id) else {
+                return Vec::new();
+            };
+            match result {
+                Ok((serial, indicium)) if item.issued.len() == piece as usize => {
+                    item.issued.push(IssuedPiece {
+                        serial,
+                        indicium: indicium.clone(),
+                        printed: false,
+                    });
+                    state.in_flight += 1;
+                    return vec![Effect::PrintLabel {
+                        item_id,
+                        piece,
+                        priced: Box::new(item.priced.clone()),
+                        indicium,
+                    }];
+                }
+                Ok(_) => {}
+                Err(reason) => {
+                    state.notice = Some(Notice::Error(format!(
+                        "not issued: {reason}. Press Confirm to try again (no piece is issued twice)"
+                    )));
+                }
+            }
+        }
+        Action::Printed {
+            item_id,
+            piece,
+            result,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            match result {
+                Ok(()) => mark_printed(state, item_id, piece),
+                Err(reason) => {
+                    state.notice =
+                        Some(Notice::Error(format!("the label did not print: {reason}")));
+                    state.print_problem = Some(PrintProblem {
+                        item_id,
+                        piece,
+                        reason,
+                    });
+                }
+            }
+        }
+        Action::Reprint => return reprint(state),
+        Action::VoidIssued => return void_problem(state),
+        Action::Voided {
+            item_id,
+            piece,
+            result,
+        } => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            match result {
+                Ok(()) => drop_voided(state, item_id, piece),
+                Err(reason) => {
+                    state.notice = Some(Notice::Error(format!("the void failed: {reason}")))
+                }
+            }
+        }
+        Action::Confirm if state.print_problem.is_none() => return issue_missing(state),
+        _ => {}
+    }
+    finish_if_done(state)
+}
+
+fn mark_printed(state: &mut State, item_id: u64, piece: u32) {
+    if let Some(issued) = state
+        .basket
+        .iter_mut()
+        .find(|i| i.id == item_id)
+        .and_then(|item| item.issued.get_mut(piece as usize))
+    {
+        issued.printed = true;
+    }
+}
+
+fn reprint(state: &mut State) -> Vec<Effect> {
+    let Some(problem) = state.print_problem.take() else {
+        return Vec::new();
+    };
+    let Some(item) = state.basket.iter().find(|i| i.id == problem.item_id) else {
+        return Vec::new();
+    };
+    let Some(issued) = item.issued.get(problem.piece as usize) else {
+        return Vec::new();
+    };
+    state.in_flight += 1;
+    state.notice = Some(Notice::Info(format!(
+        "reprinting indicium {} (the same one)",
+        issued.serial
+    )));
+    vec![Effect::PrintLabel {
+        item_id: problem.item_id,
+        piece: problem.piece,
+        priced: Box::new(item.priced.clone()),
+        indicium: issued.indicium.clone(),
+    }]
+}
+
+fn void_problem(state: &mut State) -> Vec<Effect> {
+    let Some(problem) = state.print_problem.take() else {
+        return Vec::new();
+    };
+    let Some(item) = state.basket.iter().find(|i| i.id == problem.item_id) else {
+        return Vec::new();
+    };
+    let Some(issued) = item.issued.get(problem.piece as usize) else {
+        return Vec::new();
+    };
+    state.in_flight += 1;
+    vec![Effect::Void {
+        item_id: problem.item_id,
+        piece: problem.piece,
+        serial: issued.serial.clone(),
+    }]
+}
+
+/// A voided piece leaves the sale: its line loses one piece and the refund is owed.
+fn drop_voided(state: &mut State, item_id: u64, piece: u32) {
+    if let Some(item) = state.basket.iter_mut().find(|i| i.id == item_id) {
+        let serial = item
+            .issued
+            .get(piece as usize)
+            .map(|p| p.serial.clone())
+            .unwrap_or_default();
+        item.issued.retain(|p| p.serial != serial);
+        item.quantity = item.quantity.saturating_sub(1);
+        state.notice = Some(Notice::Info(format!(
+            "indicium {serial} voided: refund {} to the customer",
+            item.priced.total
+        )));
+    }
+    state.basket.retain(|item| item.quantity > 0);
+}
+
+fn finish_if_done(state: &mut State) -> Vec<Effect> {
+    if state.in_flight > 0 || state.print_problem.is_some() || !state.all_printed() {
+        return Vec::new();
+    }
+    if state.basket.is_empty() {
+        // Every piece was voided: nothing to print, the refund notice stays on screen.
+        state.step = Step::Done;
+        return Vec::new();
+    }
+    state.step = Step::Done;
+    vec![Effect::PrintReceipt]
+}
+
+fn done(state: &mut State, action: Action) -> Vec<Effect> {
+    if action == Action::Confirm {
+        let next_sale = next_sale_id(&state.sale_id);
+        *state = crate::kiosk::state::State::new(
+            state.mode,
+            state.today,
+            state.origin.clone(),
+            next_sale,
+        );
+    }
+    Vec::new()
+}
+
+/// `counter7-sale41` becomes `counter7-sale42`; any other id gets `-2`.
+fn next_sale_id(sale_id: &str) -> String {
+    match sale_id
+        .rsplit_once("sale")
+        .and_then(|(head, n)| n.parse::<u64>().ok().map(|n| (head, n)))
+    {
+        Some((head, n)) => format!("{head}sale{}", n + 1),
+        None => format!("{sale_id}-2"),
+    }
+}

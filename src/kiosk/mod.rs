@@ -1,0 +1,8 @@
+//! The counter: a terminal kiosk that takes a clerk or a customer from weighing to printed,
+//! verified indicia.
+//!
+//! [`state`] is plain data, [`flow`] the only place it changes, [`action`] the vocabulary
+//! between them and the edge that runs effects.
+pub mod action;
+pub mod flow;
+pub mod state;
