@@ -15,6 +15,7 @@ pub mod print;
 pub mod psd;
 pub mod rates;
 pub mod sale;
+pub mod scale;
 pub mod scan;
 pub mod station;
 pub mod verify_input;

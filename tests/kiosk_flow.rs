@@ -15,6 +15,8 @@ use postcounter::rates::RateBook;
 fn context() -> Context {
     Context {
         rates: Arc::new(RateBook::embedded().unwrap()),
+        receipt_header: vec!["TEST COUNTER".into()],
+        receipt_footer: vec![],
     }
 }
 
@@ -120,7 +122,14 @@ fn a_two_item_cash_sale_issues_prints_and_gives_change() {
             }],
         );
     }
-    assert_eq!(last, vec![Effect::PrintReceipt]);
+    let [Effect::PrintReceipt(receipt)] = &last[..] else {
+        panic!("no receipt in {last:?}")
+    };
+    assert_eq!(
+        receipt.indicium_serials,
+        vec!["S-1".to_string(), "S-2".to_string()]
+    );
+    assert_eq!(receipt.change, Money::from_mills(20_000 - 1850));
     assert_eq!(state.step, Step::Done);
 }
 
@@ -214,7 +223,7 @@ fn paper_out_after_the_indicium_was_issued_reprints_the_same_indicium() {
             result: Ok(()),
         }],
     );
-    assert_eq!(done, vec![Effect::PrintReceipt]);
+    assert!(matches!(&done[..], [Effect::PrintReceipt(_)]));
 }
 
 #[test]

@@ -3,8 +3,8 @@
 //! waits on IO.
 
 use crate::address::{Place, ZipCode};
+use crate::print::receipt::ReceiptContent;
 use crate::psd::IssueRequest;
-use crate::rates::{Quote, QuoteRequest};
 use crate::sale::PricedPiece;
 
 /// Input, from the keyboard (already mapped by the keymap) or from a finished effect.
@@ -38,7 +38,6 @@ pub enum Action {
         place: Option<Place>,
     },
     ZipRefused(String),
-    Quoted(Result<Quote, String>),
     Issued {
         item_id: u64,
         piece: u32,
@@ -54,13 +53,13 @@ pub enum Action {
         piece: u32,
         result: Result<(), String>,
     },
+    ReceiptPrinted(Result<(), String>),
 }
 
 /// Work for the edge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
     LookupZip(String),
-    Quote(QuoteRequest),
     Issue {
         item_id: u64,
         piece: u32,
@@ -78,6 +77,6 @@ pub enum Effect {
         piece: u32,
         serial: String,
     },
-    PrintReceipt,
+    PrintReceipt(Box<ReceiptContent>),
     OpenDrawer,
 }

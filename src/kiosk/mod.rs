@@ -4,5 +4,7 @@
 //! [`state`] is plain data, [`flow`] the only place it changes, [`action`] the vocabulary
 //! between them and the edge that runs effects.
 pub mod action;
+pub mod edge;
 pub mod flow;
 pub mod state;
+pub mod style;

@@ -6,19 +6,21 @@
 //! rather than a second one. A label that fails to print is reprinted from the same
 //! indicium or voided; it is never issued again.
 
-use super::type_into;
+use super::{Context, type_into};
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{IssuedPiece, Notice, Payment, PrintProblem, State, Step};
 use crate::money::Money;
+use crate::print::receipt::{ReceiptContent, Tender, TenderKind};
+use crate::sale::documents::receipt_content;
 
 /// The most identical pieces one basket line takes.
 pub const QUANTITY_MAX: u32 = 99;
 
-pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+pub(super) fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     match state.step {
         Step::Basket => basket(state, action),
         Step::Payment => payment(state, action),
-        Step::Issuing => issuing(state, action),
+        Step::Issuing => issuing(state, context, action),
         _ => done(state, action),
     }
 }
@@ -137,7 +139,7 @@ fn issue_missing(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-fn issuing(state: &mut State, action: Action) -> Vec<Effect> {
+fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     match action {
         Action::Issued {
             item_id,
@@ -208,7 +210,7 @@ fn issuing(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Confirm if state.print_problem.is_none() => return issue_missing(state),
         _ => {}
     }
-    finish_if_done(state)
+    finish_if_done(state, context)
 }
 
 fn mark_printed(state: &mut State, item_id: u64, piece: u32) {
@@ -281,7 +283,7 @@ fn drop_voided(state: &mut State, item_id: u64, piece: u32) {
     state.basket.retain(|item| item.quantity > 0);
 }
 
-fn finish_if_done(state: &mut State) -> Vec<Effect> {
+fn finish_if_done(state: &mut State, context: &Context) -> Vec<Effect> {
     if state.in_flight > 0 || state.print_problem.is_some() || !state.all_printed() {
         return Vec::new();
     }
@@ -291,10 +293,44 @@ fn finish_if_done(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     state.step = Step::Done;
-    vec![Effect::PrintReceipt]
+    vec![Effect::PrintReceipt(Box::new(receipt(state, context)))]
+}
+
+/// The receipt of the sale: every issued piece with its serial, the cash and the change.
+fn receipt(state: &State, context: &Context) -> ReceiptContent {
+    let pieces: Vec<_> = state
+        .basket
+        .iter()
+        .flat_map(|item| {
+            item.issued
+                .iter()
+                .map(|p| (item.priced.clone(), p.serial.clone()))
+        })
+        .collect();
+    let tendered = state
+        .payment
+        .tendered
+        .unwrap_or_else(|| state.basket_total());
+    let tender = Tender {
+        kind: TenderKind::Cash,
+        amount: tendered,
+        card_last4: None,
+    };
+    receipt_content(
+        &pieces,
+        vec![tender],
+        state.change_due().unwrap_or(Money::ZERO),
+        context.receipt_header.clone(),
+        context.receipt_footer.clone(),
+    )
 }
 
 fn done(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Action::ReceiptPrinted(Err(reason)) = &action {
+        state.notice = Some(Notice::Error(format!(
+            "the receipt did not print: {reason}"
+        )));
+    }
     if action == Action::Confirm {
         let next_sale = next_sale_id(&state.sale_id);
         *state = crate::kiosk::state::State::new(

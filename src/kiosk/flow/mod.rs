@@ -14,10 +14,12 @@ use super::action::{Action, Effect};
 use super::state::{State, Step};
 use crate::rates::RateBook;
 
-/// Read-only data the flow needs: the rate tables in force.
+/// Read-only data the flow needs: the rate tables in force and the receipt's fixed lines.
 #[derive(Clone)]
 pub struct Context {
     pub rates: Arc<RateBook>,
+    pub receipt_header: Vec<String>,
+    pub receipt_footer: Vec<String>,
 }
 
 /// Applies `action` to `state` and returns the work the edge must do.
@@ -29,7 +31,7 @@ pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effec
     match state.step {
         Step::Weigh | Step::Destination | Step::Service => piece::update(state, context, action),
         Step::Basket | Step::Payment | Step::Issuing | Step::Done => {
-            checkout::update(state, action)
+            checkout::update(state, context, action)
         }
     }
 }

@@ -1,0 +1,180 @@
+//! The edge: runs the flow's effects against the station (PSD, printers, ZIP directory) in
+//! tokio tasks and sends each result back as an action. Blocking work (printing, the first
+//! ZIP lookup, which builds the directory's index) runs on blocking threads so the screen
+//! keeps drawing.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::action::{Action, Effect};
+use crate::address::ZipCode;
+use crate::indicium::Indicium;
+use crate::print::document::Document;
+use crate::print::label::label_document;
+use crate::print::printer::Printer;
+use crate::print::receipt::{ReceiptContent, receipt_document};
+use crate::sale::PricedPiece;
+use crate::sale::documents::label_content;
+use crate::station::Station;
+
+/// The station's printers, one job at a time each.
+pub struct Printers {
+    pub label: Mutex<Printer>,
+    pub receipt: Mutex<Printer>,
+}
+
+#[derive(Clone)]
+pub struct Edge {
+    station: Arc<Station>,
+    printers: Arc<Printers>,
+    actions: UnboundedSender<Action>,
+}
+
+impl Edge {
+    pub fn new(
+        station: Arc<Station>,
+        printers: Arc<Printers>,
+        actions: UnboundedSender<Action>,
+    ) -> Edge {
+        Edge {
+            station,
+            printers,
+            actions,
+        }
+    }
+
+    /// Starts `effect`; its result arrives later as an action.
+    pub fn run(&self, effect: Effect) {
+        let edge = self.clone();
+        match effect {
+            Effect::LookupZip(text) => {
+                tokio::task::spawn_blocking(move || edge.send(lookup_zip(&text)));
+            }
+            Effect::Issue {
+                item_id,
+                piece,
+                request,
+                ..
+            } => {
+                tokio::spawn(async move {
+                    let result = edge
+                        .station
+                        .psd
+                        .issue(&request)
+                        .await
+                        .map(|issued| (issued.indicium.data.serial_text(), issued.bytes))
+                        .map_err(|e| e.to_string());
+                    edge.send(Action::Issued {
+                        item_id,
+                        piece,
+                        result,
+                    });
+                });
+            }
+            Effect::PrintLabel {
+                item_id,
+                piece,
+                priced,
+                indicium,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let result = edge.print_label(&priced, &indicium);
+                    edge.send(Action::Printed {
+                        item_id,
+                        piece,
+                        result,
+                    });
+                });
+            }
+            Effect::Void {
+                item_id,
+                piece,
+                serial,
+            } => {
+                tokio::spawn(async move {
+                    let result = edge.void(&serial).await;
+                    edge.send(Action::Voided {
+                        item_id,
+                        piece,
+                        result,
+                    });
+                });
+            }
+            Effect::PrintReceipt(content) => {
+                tokio::task::spawn_blocking(move || {
+                    let result = edge.print_receipt(&content);
+                    edge.send(Action::ReceiptPrinted(result));
+                });
+            }
+            Effect::OpenDrawer => {
+                tokio::task::spawn_blocking(move || {
+                    let drawer = Document::new().open_drawer();
+                    // A drawer that does not open is the clerk's to notice; the sale goes on.
+                    let _ = edge.receipt_printer().print(&drawer);
+                });
+            }
+        }
+    }
+
+    fn send(&self, action: Action) {
+        // The receiver is gone only when the app is closing.
+        let _ = self.actions.send(action);
+    }
+
+    fn receipt_printer(&self) -> std::sync::MutexGuard<'_, Printer> {
+        self.printers
+            .receipt
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn print_label(&self, priced: &PricedPiece, indicium_bytes: &[u8]) -> Result<(), String> {
+        let indicium = Indicium::from_bytes(indicium_bytes).map_err(|e| e.to_string())?;
+        let content =
+            label_content(priced, &indicium, indicium_bytes).map_err(|e| e.to_string())?;
+        let mut printer = self
+            .printers
+            .label
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let document = label_document(&content, &printer.profile);
+        printer
+            .print(&document)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn print_receipt(&self, content: &ReceiptContent) -> Result<(), String> {
+        let mut printer = self.receipt_printer();
+        let document = receipt_document(content, &printer.profile);
+        printer
+            .print(&document)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn void(&self, serial: &str) -> Result<(), String> {
+        let piece_serial = serial
+            .rsplit_once('-')
+            .and_then(|(_, piece)| piece.parse::<u32>().ok())
+            .ok_or_else(|| format!("{serial:?} is not an indicium serial"))?;
+        let window_days = self.station.config.void_window_days;
+        self.station
+            .psd
+            .void(piece_serial, window_days)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn lookup_zip(text: &str) -> Action {
+    match ZipCode::parse(text) {
+        Ok(zip) => Action::ZipLooked {
+            place: zip.place(),
+            zip,
+        },
+        Err(error) => Action::ZipRefused(error.to_string()),
+    }
+}
