@@ -2,71 +2,13 @@
 //! date and sale id, the real rate tables, no IO.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
-use std::sync::Arc;
+mod common;
 
-use postcounter::address::ZipCode;
-use postcounter::date::Date;
+use common::kiosk::{add_letter, context, new_state, send, typed, zip_found};
+
 use postcounter::kiosk::action::{Action, Effect};
-use postcounter::kiosk::flow::{Context, update};
-use postcounter::kiosk::state::{Mode, Notice, State, Step};
+use postcounter::kiosk::state::{Notice, Step};
 use postcounter::money::Money;
-use postcounter::rates::RateBook;
-
-fn context() -> Context {
-    Context {
-        rates: Arc::new(RateBook::embedded().unwrap()),
-        receipt_header: vec!["TEST COUNTER".into()],
-        receipt_footer: vec![],
-    }
-}
-
-fn new_state() -> State {
-    State::new(
-        Mode::Counter,
-        Date::parse("2026-11-21").unwrap(),
-        ZipCode::parse("02134").unwrap(),
-        "c1-sale1".into(),
-    )
-}
-
-fn send(
-    state: &mut State,
-    context: &Context,
-    actions: impl IntoIterator<Item = Action>,
-) -> Vec<Effect> {
-    actions
-        .into_iter()
-        .flat_map(|a| update(state, context, a))
-        .collect()
-}
-
-fn typed(text: &str) -> Vec<Action> {
-    text.chars().map(Action::Type).collect()
-}
-
-fn zip_found(text: &str) -> Action {
-    let zip = ZipCode::parse(text).unwrap();
-    Action::ZipLooked {
-        place: zip.place(),
-        zip,
-    }
-}
-
-/// Weighs a letter, sends it to `zip`, takes the first offer: the state ends in the basket.
-fn add_letter(state: &mut State, context: &Context, weight: &str, zip: &str) {
-    send(state, context, typed(weight));
-    send(state, context, [Action::Confirm]);
-    assert_eq!(state.step, Step::Destination, "{:?}", state.notice);
-    send(state, context, typed(zip));
-    assert_eq!(
-        send(state, context, [Action::Confirm]),
-        vec![Effect::LookupZip(zip.into())]
-    );
-    send(state, context, [zip_found(zip)]);
-    assert_eq!(state.step, Step::Service);
-    send(state, context, [Action::Confirm]);
-    assert_eq!(state.step, Step::Basket);
-}
 
 fn issue_effects(effects: &[Effect]) -> Vec<(u64, u32)> {
     effects

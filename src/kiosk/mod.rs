@@ -8,3 +8,4 @@ pub mod edge;
 pub mod flow;
 pub mod state;
 pub mod style;
+pub mod view;

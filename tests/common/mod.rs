@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: a fresh key store and PSD in a temporary folder.
 #![allow(dead_code)]
 
+pub mod kiosk;
+
 use std::path::Path;
 
 use postcounter::date::Date;

@@ -235,10 +235,8 @@ fn reprint(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     state.in_flight += 1;
-    state.notice = Some(Notice::Info(format!(
-        "reprinting indicium {} (the same one)",
-        issued.serial
-    )));
+    // The issuing list shows the piece as printing again; the error notice is settled.
+    state.notice = None;
     vec![Effect::PrintLabel {
         item_id: problem.item_id,
         piece: problem.piece,

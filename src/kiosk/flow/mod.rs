@@ -8,6 +8,8 @@
 mod checkout;
 mod piece;
 
+pub use piece::COUNTER_EXTRAS;
+
 use std::sync::Arc;
 
 use super::action::{Action, Effect};

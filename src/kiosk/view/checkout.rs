@@ -1,0 +1,150 @@
+//! The screens that sell: basket, payment, issuing, done.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::kiosk::state::{State, Step};
+use crate::kiosk::style::Theme;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let lines = match state.step {
+        Step::Basket => basket(state, theme),
+        Step::Payment => payment(state, theme),
+        Step::Issuing => issuing(state, theme),
+        _ => done(state, theme),
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(theme.base.border),
+        ),
+        area,
+    );
+}
+
+fn item_lines(state: &State, theme: &Theme, selectable: bool) -> Vec<Line<'static>> {
+    state
+        .basket
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let style = if selectable && index == state.selected_item {
+                theme.list.selected
+            } else {
+                theme.list.normal
+            };
+            let extras: Vec<&str> = item.priced.extras.iter().map(|(s, _)| s.name()).collect();
+            let extras = if extras.is_empty() {
+                String::new()
+            } else {
+                format!(" + {}", extras.join(", "))
+            };
+            let description = format!("{}{extras}", item.priced.description());
+            Line::styled(
+                format!(
+                    " {:>2} x {:<56} {:>10} ",
+                    item.quantity,
+                    truncate(&description, 56),
+                    item.total().to_string()
+                ),
+                style,
+            )
+        })
+        .collect()
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    text.chars().take(chars).collect()
+}
+
+fn basket(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = item_lines(state, theme, true);
+    if lines.is_empty() {
+        lines.push(Line::styled(" The basket is empty.", theme.base.muted));
+    }
+    lines
+}
+
+fn payment(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = item_lines(state, theme, false);
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled(format!(" {:<20}", "Amount due"), theme.base.text),
+        Span::styled(state.basket_total().to_string(), theme.money.amount_due),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(format!(" {:<20}", "Cash tendered"), theme.base.text),
+        Span::styled(
+            format!(" {}_ ", state.payment.tendered_text),
+            theme.input.focused,
+        ),
+    ]));
+    let change = state
+        .change_due()
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "-".into());
+    lines.push(Line::from(vec![
+        Span::styled(format!(" {:<20}", "Change due"), theme.base.text),
+        Span::styled(change, theme.money.change),
+    ]));
+    lines.push(Line::styled(
+        " Enter with nothing typed takes the exact amount.",
+        theme.base.muted,
+    ));
+    lines
+}
+
+fn issuing(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for item in &state.basket {
+        for piece in 0..item.quantity {
+            let (text, style) = match item.issued.get(piece as usize) {
+                Some(issued) if issued.printed => {
+                    (format!("printed   {}", issued.serial), theme.status.stable)
+                }
+                Some(issued) => (format!("printing  {}", issued.serial), theme.status.moving),
+                None => ("issuing …".to_string(), theme.status.moving),
+            };
+            lines.push(Line::styled(
+                format!(" {} · {text}", item.priced.offer.product.name()),
+                style,
+            ));
+        }
+    }
+    if let Some(problem) = &state.print_problem {
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            format!(" The label did not print: {}", problem.reason),
+            theme.banner.error,
+        ));
+        lines.push(Line::styled(
+            " Fix the printer, then reprint the same indicium, or void it for a refund.",
+            theme.banner.warning,
+        ));
+    }
+    lines
+}
+
+fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(" Postage printed:", theme.base.text)];
+    for item in &state.basket {
+        for issued in &item.issued {
+            lines.push(Line::styled(
+                format!("   {}  {}", issued.serial, item.priced.offer.product.name()),
+                theme.base.text,
+            ));
+        }
+    }
+    lines.push(Line::default());
+    if let Some(change) = state.change_due() {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<20}", "Change due"), theme.base.text),
+            Span::styled(change.to_string(), theme.money.change),
+        ]));
+    }
+    lines.push(Line::styled(" Enter: next customer", theme.base.muted));
+    lines
+}

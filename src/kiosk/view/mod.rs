@@ -1,0 +1,149 @@
+//! Rendering: a pure function of the state, the theme and the key hints.
+//!
+//! Every frame is a header (step and mode), a notice line, the step's screen, and a footer
+//! with the basket total and the keys that work here. A terminal smaller than the counter
+//! needs gets a message saying the size it needs, never a crash or a clipped screen.
+
+mod checkout;
+mod piece;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::state::{Mode, Notice, State, Step};
+use super::style::{ModeKeymap, Theme, UserAction};
+
+/// The smallest terminal the counter draws into.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Draws the whole screen for `state`.
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(theme.base.background), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, theme);
+        return;
+    }
+    let [header, notice, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Fill(1),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    render_header(frame, header, state, theme);
+    render_notice(frame, notice, state, theme);
+    match state.step {
+        Step::Weigh | Step::Destination | Step::Service => piece::render(frame, body, state, theme),
+        _ => checkout::render(frame, body, state, theme),
+    }
+    render_footer(frame, footer, state, theme, keys);
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = format!(
+        "The counter needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; this one is {}x{}. Enlarge the window.",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(theme.banner.warning)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn step_title(state: &State) -> &'static str {
+    let customer = state.mode == Mode::Kiosk;
+    match (state.step, customer) {
+        (Step::Weigh, false) => "Weigh the piece",
+        (Step::Weigh, true) => "Place your item on the scale",
+        (Step::Destination, _) => "Where is it going?",
+        (Step::Service, _) => "Choose a service",
+        (Step::Basket, false) => "Basket",
+        (Step::Basket, true) => "Your items",
+        (Step::Payment, _) => "Payment",
+        (Step::Issuing, _) => "Printing postage",
+        (Step::Done, false) => "Sale complete",
+        (Step::Done, true) => "Thank you",
+    }
+}
+
+fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mode = match state.mode {
+        Mode::Counter => "counter",
+        Mode::Kiosk => "self-service",
+    };
+    let line = Line::from(vec![
+        Span::styled(" postcounter ", theme.header.title),
+        Span::styled(
+            format!("· {} · {mode} · {}", step_title(state), state.today),
+            theme.header.bar,
+        ),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(theme.header.bar), area);
+}
+
+fn render_notice(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let (text, style) = match &state.notice {
+        Some(Notice::Error(text)) => (format!(" ! {text}"), theme.banner.error),
+        Some(Notice::Info(text)) => (format!(" {text}"), theme.base.muted),
+        None => (String::new(), theme.base.text),
+    };
+    frame.render_widget(
+        Paragraph::new(sanitized(&text))
+            .style(style)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// The keys that do something on each screen, for the hint bar.
+pub fn hint_actions(state: &State) -> Vec<UserAction> {
+    use UserAction::*;
+    match state.step {
+        Step::Weigh => vec![Confirm, Left, Right, Back, Quit],
+        Step::Destination | Step::Payment => vec![Confirm, Back],
+        Step::Service => vec![Up, Down, Confirm, Back],
+        Step::Basket => vec![Up, Down, Left, Right, RemoveItem, AddToBasket, Pay, Back],
+        Step::Issuing if state.print_problem.is_some() => vec![Reprint, Void],
+        Step::Issuing => vec![Confirm],
+        Step::Done => vec![Confirm],
+    }
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keys: &ModeKeymap) {
+    let [totals, hints] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let pieces: u32 = state.basket.iter().map(|item| item.quantity).sum();
+    let totals_line = Line::from(vec![
+        Span::styled(
+            format!(" Basket: {pieces} piece(s)   Total "),
+            theme.base.text,
+        ),
+        Span::styled(state.basket_total().to_string(), theme.money.total),
+    ]);
+    frame.render_widget(Paragraph::new(totals_line), totals);
+    let mut spans = Vec::new();
+    for (key, description) in keys.hints(&hint_actions(state)) {
+        spans.push(Span::styled(format!(" {key} "), theme.hint_bar.key));
+        spans.push(Span::styled(
+            format!("{description} "),
+            theme.hint_bar.description,
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.hint_bar.bar),
+        hints,
+    );
+}
+
+/// Text for the screen with control characters replaced (ZIP place names, messages).
+fn sanitized(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}

@@ -1,0 +1,188 @@
+//! The screens that build a piece: weigh, destination, service.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::sanitized;
+use crate::kiosk::flow::COUNTER_EXTRAS;
+use crate::kiosk::state::{State, Step, WeightSource};
+use crate::kiosk::style::Theme;
+use crate::rates::Shape;
+
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    match state.step {
+        Step::Weigh => weigh(frame, area, state, theme),
+        Step::Destination => destination(frame, area, state, theme),
+        _ => service(frame, area, state, theme),
+    }
+}
+
+fn field(label: &str, value: &str, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {label:<14}"), theme.base.text),
+        Span::styled(format!(" {value}_ "), theme.input.focused),
+    ])
+}
+
+fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let draft = &state.draft;
+    let shape = draft.shape.unwrap_or(Shape::Letter);
+    let shapes: Vec<Span> = [
+        Shape::Letter,
+        Shape::Postcard,
+        Shape::LargeEnvelope,
+        Shape::Parcel,
+    ]
+    .iter()
+    .map(|s| {
+        let style = if *s == shape {
+            theme.list.selected
+        } else {
+            theme.list.normal
+        };
+        Span::styled(format!(" {} ", s.name()), style)
+    })
+    .collect();
+    let mut shape_line = vec![Span::styled(format!(" {:<14} ", "Shape"), theme.base.text)];
+    shape_line.extend(shapes);
+    let lines = vec![
+        Line::default(),
+        field("Weight", &sanitized(&draft.weight_text), theme),
+        Line::styled(
+            "                 type it, e.g. 2oz, 1.5 oz, 3lb 4oz, 250g",
+            theme.base.muted,
+        ),
+        Line::default(),
+        Line::from(shape_line),
+        Line::styled("                 ← → to change", theme.base.muted),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(theme.base.border),
+        ),
+        area,
+    );
+}
+
+fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let draft = &state.draft;
+    let weight = match draft.weight {
+        Some((weight, WeightSource::Manual)) => format!("{weight} (typed by the clerk)"),
+        Some((weight, WeightSource::Scale)) => format!("{weight} (scale, stable)"),
+        None => String::new(),
+    };
+    let lines = vec![
+        Line::default(),
+        Line::styled(
+            format!(
+                " {:<14}  {weight}, {}",
+                "Piece",
+                draft.shape.unwrap_or(Shape::Letter).name()
+            ),
+            theme.base.text,
+        ),
+        Line::styled(
+            format!(" {:<14}  {}", "From", state.origin),
+            theme.base.text,
+        ),
+        Line::default(),
+        field("To ZIP code", &sanitized(&draft.zip_text), theme),
+        Line::styled(
+            "                 5 digits or ZIP+4, e.g. 90210 or 90210-1234",
+            theme.base.muted,
+        ),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(theme.base.border),
+        ),
+        area,
+    );
+}
+
+fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let draft = &state.draft;
+    let [offers_area, extras_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
+    let place = match &draft.destination {
+        Some((zip, Some(place))) => format!("{zip} {}, {}", place.city, place.state),
+        Some((zip, None)) => zip.to_string(),
+        None => String::new(),
+    };
+    let zone = draft
+        .quote
+        .as_ref()
+        .and_then(|q| q.zone)
+        .map(|z| format!(" · {z}"))
+        .unwrap_or_default();
+    let mut lines = vec![Line::styled(
+        format!(" To {}{zone}", sanitized(&place)),
+        theme.base.text,
+    )];
+    if let Some(quote) = &draft.quote {
+        for (index, offer) in quote.offers.iter().enumerate() {
+            let style = if index == draft.selected_offer {
+                theme.list.selected
+            } else {
+                theme.list.normal
+            };
+            lines.push(Line::styled(
+                format!(
+                    " {:<48} {:>10} ",
+                    offer.product.name(),
+                    offer.postage.to_string()
+                ),
+                style,
+            ));
+        }
+        for excluded in quote
+            .excluded
+            .iter()
+            .filter(|e| !e.reason.contains("does not take") && !e.reason.contains("international"))
+        {
+            lines.push(Line::styled(
+                format!("   not {}: {}", excluded.product.name(), excluded.reason),
+                theme.list.disabled,
+            ));
+        }
+    }
+    let title = " Services (↑ ↓, Enter to add) ";
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(title)
+                .border_style(theme.base.border),
+        ),
+        offers_area,
+    );
+    let extras: Vec<Line> = COUNTER_EXTRAS
+        .iter()
+        .enumerate()
+        .map(|(index, service)| {
+            let on = draft.extras.contains(service);
+            let mark = if on { "[x]" } else { "[ ]" };
+            let style = if on {
+                theme.list.selected
+            } else {
+                theme.list.normal
+            };
+            Line::styled(format!(" {} {mark} {}", index + 1, service.name()), style)
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(extras).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .title(" Extra services (1-4) ")
+                .border_style(theme.base.border),
+        ),
+        extras_area,
+    );
+}

@@ -1,0 +1,66 @@
+//! Helpers for the counter's flow and screen tests: a fixed date and sale id, real rates.
+
+use std::sync::Arc;
+
+use postcounter::address::ZipCode;
+use postcounter::date::Date;
+use postcounter::kiosk::action::{Action, Effect};
+use postcounter::kiosk::flow::{Context, update};
+use postcounter::kiosk::state::{Mode, State, Step};
+use postcounter::rates::RateBook;
+
+pub fn context() -> Context {
+    Context {
+        rates: Arc::new(RateBook::embedded().unwrap()),
+        receipt_header: vec!["TEST COUNTER".into()],
+        receipt_footer: vec![],
+    }
+}
+
+pub fn new_state() -> State {
+    State::new(
+        Mode::Counter,
+        Date::parse("2026-11-21").unwrap(),
+        ZipCode::parse("02134").unwrap(),
+        "c1-sale1".into(),
+    )
+}
+
+pub fn send(
+    state: &mut State,
+    context: &Context,
+    actions: impl IntoIterator<Item = Action>,
+) -> Vec<Effect> {
+    actions
+        .into_iter()
+        .flat_map(|a| update(state, context, a))
+        .collect()
+}
+
+pub fn typed(text: &str) -> Vec<Action> {
+    text.chars().map(Action::Type).collect()
+}
+
+pub fn zip_found(text: &str) -> Action {
+    let zip = ZipCode::parse(text).unwrap();
+    Action::ZipLooked {
+        place: zip.place(),
+        zip,
+    }
+}
+
+/// Weighs a letter, sends it to `zip`, takes the first offer: the state ends in the basket.
+pub fn add_letter(state: &mut State, context: &Context, weight: &str, zip: &str) {
+    send(state, context, typed(weight));
+    send(state, context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Destination, "{:?}", state.notice);
+    send(state, context, typed(zip));
+    assert_eq!(
+        send(state, context, [Action::Confirm]),
+        vec![Effect::LookupZip(zip.into())]
+    );
+    send(state, context, [zip_found(zip)]);
+    assert_eq!(state.step, Step::Service);
+    send(state, context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Basket);
+}

@@ -1,0 +1,195 @@
+//! Snapshots of every counter screen at the smallest size (80x24) and a kiosk size (120x40),
+//! with a fixed date and sale id; plus style checks where colour carries meaning.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+
+use common::kiosk::{add_letter, context, new_state, send, typed, zip_found};
+use postcounter::kiosk::action::Action;
+use postcounter::kiosk::state::State;
+use postcounter::kiosk::style::{Keymap, KeymapMode, Theme};
+use postcounter::kiosk::view::render;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let theme = Theme::embedded_default().unwrap();
+    let keymap = Keymap::embedded_default().unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| render(frame, state, &theme, keymap.mode(KeymapMode::Counter)))
+        .unwrap();
+    terminal
+}
+
+fn snapshot_both_sizes(name: &str, state: &State) {
+    insta::assert_snapshot!(format!("{name}__80x24"), draw(state, 80, 24).backend());
+    insta::assert_snapshot!(format!("{name}__120x40"), draw(state, 120, 40).backend());
+}
+
+/// A state on the service screen for a 2 oz letter to 90210.
+fn at_service() -> State {
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, typed("2oz"));
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("90210"));
+    send(&mut state, &context, [Action::Confirm, zip_found("90210")]);
+    state
+}
+
+fn with_two_items() -> State {
+    let (context, mut state) = (context(), new_state());
+    add_letter(&mut state, &context, "2oz", "90210");
+    send(&mut state, &context, [Action::AddAnother]);
+    add_letter(&mut state, &context, "1oz", "10001");
+    send(&mut state, &context, [Action::Right]);
+    state
+}
+
+#[test]
+fn weigh_screens() {
+    let (context, mut state) = (context(), new_state());
+    snapshot_both_sizes("weigh__empty", &state);
+    send(&mut state, &context, typed("12"));
+    send(&mut state, &context, [Action::Confirm]);
+    snapshot_both_sizes("weigh__weight_without_unit", &state);
+}
+
+#[test]
+fn destination_screens() {
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, typed("3lb 4oz"));
+    send(
+        &mut state,
+        &context,
+        [Action::Right, Action::Right, Action::Right, Action::Confirm],
+    );
+    send(&mut state, &context, typed("00000"));
+    send(&mut state, &context, [Action::Confirm, zip_found("00000")]);
+    snapshot_both_sizes("destination__unknown_zip", &state);
+}
+
+#[test]
+fn service_screens() {
+    let (context, mut state) = (context(), at_service());
+    snapshot_both_sizes("service__letter_to_90210", &state);
+    send(&mut state, &context, [Action::Type('1'), Action::Down]);
+    snapshot_both_sizes("service__certified_and_second_offer", &state);
+}
+
+#[test]
+fn basket_payment_issuing_and_done_screens() {
+    let (context, mut state) = (context(), with_two_items());
+    snapshot_both_sizes("basket__two_items", &state);
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("20"));
+    snapshot_both_sizes("payment__cash_tendered", &state);
+    send(&mut state, &context, [Action::Confirm]);
+    send(
+        &mut state,
+        &context,
+        [Action::Issued {
+            item_id: 1,
+            piece: 0,
+            result: Ok(("10000001-0000001".into(), vec![0; 112])),
+        }],
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Issued {
+            item_id: 1,
+            piece: 1,
+            result: Ok(("10000001-0000002".into(), vec![0; 112])),
+        }],
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Printed {
+            item_id: 1,
+            piece: 0,
+            result: Err("paper out".into()),
+        }],
+    );
+    snapshot_both_sizes("issuing__paper_out", &state);
+    send(&mut state, &context, [Action::Reprint]);
+    send(
+        &mut state,
+        &context,
+        [Action::Printed {
+            item_id: 1,
+            piece: 0,
+            result: Ok(()),
+        }],
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Printed {
+            item_id: 1,
+            piece: 1,
+            result: Ok(()),
+        }],
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Issued {
+            item_id: 2,
+            piece: 0,
+            result: Ok(("10000001-0000003".into(), vec![0; 112])),
+        }],
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Printed {
+            item_id: 2,
+            piece: 0,
+            result: Ok(()),
+        }],
+    );
+    snapshot_both_sizes("done__change_due", &state);
+}
+
+#[test]
+fn a_terminal_too_small_says_the_size_it_needs() {
+    let terminal = draw(&new_state(), 60, 20);
+    insta::assert_snapshot!("too_small__60x20", terminal.backend());
+}
+
+#[test]
+fn the_amount_due_and_errors_are_drawn_in_their_theme_styles() {
+    let theme = Theme::embedded_default().unwrap();
+    let (context, mut state) = (context(), with_two_items());
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("1"));
+    send(&mut state, &context, [Action::Confirm]);
+    let terminal = draw(&state, 80, 24);
+    let buffer = terminal.backend().buffer();
+    // The first cell of `text` on the row that also shows `marker`.
+    let find = |marker: &str, text: &str| {
+        (0..buffer.area.height)
+            .find_map(|y| {
+                let row: String = (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect();
+                let at = row
+                    .find(marker)
+                    .and_then(|m| row[m..].find(text).map(|t| m + t))?;
+                Some((u16::try_from(row[..at].chars().count()).unwrap(), y))
+            })
+            .unwrap_or_else(|| panic!("{text:?} is not on the screen after {marker:?}"))
+    };
+    let (x, y) = find("Amount due", "$2.92"); // 2 x $1.07 + $0.78
+    let amount_due = theme.money.amount_due;
+    assert_eq!(Some(buffer[(x, y)].fg), amount_due.fg);
+    assert!(buffer[(x, y)].modifier.contains(amount_due.add_modifier));
+    assert_ne!(
+        amount_due.fg, theme.base.text.fg,
+        "the amount due stands out from plain text"
+    );
+    let (x, y) = find("! ", "cash $1.00 does not cover");
+    assert_eq!(buffer[(x, y)].fg, theme.banner.error.fg.unwrap());
+}
