@@ -4,6 +4,7 @@
 //! line on stderr with a non-zero exit.
 
 mod keys;
+mod kiosk;
 mod piece_args;
 mod psd;
 mod quote;
@@ -32,12 +33,15 @@ pub struct Cli {
     /// Where keys, the PSD ledger and printed jobs live (default ~/.local/share/postcounter).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Without a subcommand: the counter screen (`kiosk`).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The counter screen (the default): weigh, rate, pay, print.
+    Kiosk(kiosk::KioskArgs),
     /// Sell postage without the counter screen: quote, issue, print label and receipt.
     Sell(sell::SellArgs),
     /// Show every product that can carry a piece, with prices and the reasons others can't.
@@ -75,7 +79,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    match cli.command {
+    match cli
+        .command
+        .unwrap_or(Command::Kiosk(kiosk::KioskArgs::default()))
+    {
+        Command::Kiosk(args) => runtime.block_on(kiosk::run(config, args)),
         Command::Sell(args) => runtime.block_on(sell::run(config, args)),
         Command::Quote(args) => quote::run(&config, &args),
         Command::Verify(args) => verify::run(&config, &args),

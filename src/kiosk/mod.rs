@@ -4,8 +4,10 @@
 //! [`state`] is plain data, [`flow`] the only place it changes, [`action`] the vocabulary
 //! between them and the edge that runs effects.
 pub mod action;
+pub mod app;
 pub mod edge;
 pub mod flow;
+pub mod input;
 pub mod state;
 pub mod style;
 pub mod view;

@@ -26,7 +26,9 @@ pub struct Context {
 
 /// Applies `action` to `state` and returns the work the edge must do.
 pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
-    if action == Action::Quit && state.in_flight == 0 && !state.payment.accepted {
+    // Quitting is refused while a paid sale is unfinished: its indicia must print first.
+    let sale_settled = !state.payment.accepted || state.step == Step::Done;
+    if action == Action::Quit && state.in_flight == 0 && sale_settled {
         state.quit = true;
         return Vec::new();
     }

@@ -1,0 +1,136 @@
+//! The real binary in a real pseudo-terminal (tmux): a clerk sells two letters for cash, and
+//! the printed label captures verify with `postcounter verify`.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    fn start(data_dir: &Path) -> Tmux {
+        let session = format!("postcounter-e2e-{}", std::process::id());
+        let program = format!(
+            "{} --data-dir {} 2>{}/stderr.log",
+            env!("CARGO_BIN_EXE_postcounter"),
+            data_dir.display(),
+            data_dir.parent().unwrap().display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &program,
+            ])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success());
+        Tmux { session }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let status = Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, key])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits (bounded) until the screen shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+#[test]
+fn a_clerk_sells_two_letters_for_cash_and_the_labels_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let tmux = Tmux::start(&data_dir);
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["2oz", "Enter"]);
+    tmux.wait_for("Where is it going?");
+    tmux.keys(&["90210", "Enter"]);
+    tmux.wait_for("Beverly Hills");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.keys(&["F2"]);
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["1oz", "Enter"]);
+    tmux.wait_for("Where is it going?");
+    tmux.keys(&["10001", "Enter"]);
+    tmux.wait_for("New York");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Basket: 2 piece(s)   Total $1.85");
+    tmux.keys(&["F9"]);
+    tmux.wait_for("Amount due");
+    tmux.keys(&["20", "Enter"]);
+    let done = tmux.wait_for("Sale complete");
+    assert!(done.contains("$18.15"), "change due:\n{done}");
+    tmux.keys(&["Enter", "C-q"]);
+
+    let labels = data_dir.join("jobs/label");
+    let mut serials = Vec::new();
+    for job in ["job-000001.escpos", "job-000002.escpos"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(["verify", "--json"])
+            .arg(labels.join(job))
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["valid"], true, "{json}");
+        serials.push(json["serial"].as_str().unwrap().to_string());
+    }
+    serials.sort();
+    assert_eq!(serials, ["10000001-0000001", "10000001-0000002"]);
+    let receipt = std::fs::read(data_dir.join("jobs/receipt/job-000002.escpos")).unwrap();
+    let rendered = postcounter::print::virtual_printer::render(&receipt, 576).unwrap();
+    assert!(
+        rendered
+            .text_lines
+            .iter()
+            .any(|l| l.contains("CHANGE") && l.contains("$18.15")),
+        "{:?}",
+        rendered.text_lines
+    );
+}
