@@ -47,6 +47,21 @@ pub struct Config {
     pub rates_dir: Option<PathBuf>,
     pub printer: PrinterSettings,
     pub receipt: ReceiptSettings,
+    pub scale: ScaleSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleSettings {
+    /// `none` (the clerk types weights) or `nci` (an Avery Weigh-Tronix NCI serial scale).
+    pub kind: String,
+    /// The serial device of an NCI scale, e.g. /dev/ttyUSB0.
+    pub device: String,
+    #[serde(deserialize_with = "number_or_text")]
+    pub baud: u32,
+    /// How often the scale is read for the live display.
+    #[serde(deserialize_with = "number_or_text")]
+    pub poll_interval_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

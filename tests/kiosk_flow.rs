@@ -287,3 +287,80 @@ fn a_bad_weight_or_short_cash_is_refused_with_the_input_quoted() {
         ))
     );
 }
+
+fn reading(weight: &str, status: postcounter::scale::ReadingStatus) -> Action {
+    Action::ScaleRead(Ok(postcounter::scale::Reading {
+        weight: Some(postcounter::weight::Weight::parse(weight).unwrap()),
+        status,
+        source: postcounter::scale::ReadingSource::Scale,
+        unit: None,
+    }))
+}
+
+#[test]
+fn only_a_stable_scale_reading_is_taken_and_it_is_recorded_as_the_scales() {
+    use postcounter::kiosk::state::WeightSource;
+    use postcounter::scale::ReadingStatus;
+    let (context, mut state) = (context(), new_state());
+    send(
+        &mut state,
+        &context,
+        [reading("3oz", ReadingStatus::Moving), Action::Confirm],
+    );
+    assert_eq!(state.step, Step::Weigh);
+    assert_eq!(
+        state.notice,
+        Some(Notice::Error(
+            "the scale is not stable yet: wait until it settles, or type the weight".into()
+        ))
+    );
+    send(
+        &mut state,
+        &context,
+        [
+            reading("80lb", ReadingStatus::OverCapacity),
+            Action::Confirm,
+        ],
+    );
+    assert!(
+        matches!(&state.notice, Some(Notice::Error(text)) if text.contains("over the scale's capacity"))
+    );
+    send(
+        &mut state,
+        &context,
+        [reading("3oz", ReadingStatus::Stable), Action::Confirm],
+    );
+    assert_eq!(state.step, Step::Destination);
+    let (weight, source) = state.draft.weight.unwrap();
+    assert_eq!(
+        (weight.to_string(), source),
+        ("3 oz".to_string(), WeightSource::Scale)
+    );
+}
+
+#[test]
+fn a_typed_weight_wins_over_the_scale_and_is_recorded_as_manual() {
+    use postcounter::kiosk::state::WeightSource;
+    use postcounter::scale::ReadingStatus;
+    let (context, mut state) = (context(), new_state());
+    send(
+        &mut state,
+        &context,
+        [reading("3oz", ReadingStatus::Moving)],
+    );
+    send(&mut state, &context, typed("2oz"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.draft.weight.unwrap().1, WeightSource::Manual);
+}
+
+#[test]
+fn without_a_scale_an_empty_weight_asks_the_clerk_to_type_it() {
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(
+        state.notice,
+        Some(Notice::Error(
+            "type the weight, e.g. 2oz (no scale is connected)".into()
+        ))
+    );
+}

@@ -53,6 +53,19 @@ fn weigh_screens() {
     send(&mut state, &context, typed("12"));
     send(&mut state, &context, [Action::Confirm]);
     snapshot_both_sizes("weigh__weight_without_unit", &state);
+    let mut state = new_state();
+    let moving = postcounter::scale::Reading {
+        weight: Some(postcounter::weight::Weight::parse("1.25lb").unwrap()),
+        status: postcounter::scale::ReadingStatus::Moving,
+        source: postcounter::scale::ReadingSource::Scale,
+        unit: None,
+    };
+    send(
+        &mut state,
+        &context,
+        [Action::ScaleRead(Ok(moving)), Action::Confirm],
+    );
+    snapshot_both_sizes("weigh__scale_moving", &state);
 }
 
 #[test]

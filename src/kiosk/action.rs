@@ -6,6 +6,7 @@ use crate::address::{Place, ZipCode};
 use crate::print::receipt::ReceiptContent;
 use crate::psd::IssueRequest;
 use crate::sale::PricedPiece;
+use crate::scale::Reading;
 
 /// Input, from the keyboard (already mapped by the keymap) or from a finished effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub enum Action {
         result: Result<(), String>,
     },
     ReceiptPrinted(Result<(), String>),
+    /// A reading from the connected scale, or why it could not be read.
+    ScaleRead(Result<Reading, String>),
 }
 
 /// Work for the edge.

@@ -85,8 +85,14 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         .unwrap_or(0);
     let sale_id = format!("counter{}-{started_s}-sale1", station.config.psd_id);
     let mut state = State::new(options.mode, Date::today_utc(), origin, sale_id);
+    let scale = station.config.scale.clone();
     let (sender, mut results) = mpsc::unbounded_channel();
     let edge = Edge::new(Arc::new(station), printers, sender);
+    match scale.kind.as_str() {
+        "none" => {}
+        "nci" => edge.poll_scale(scale.device, scale.baud, scale.poll_interval_ms),
+        other => anyhow::bail!("scale.kind {other:?} is not accepted: expected none or nci"),
+    }
 
     let mut terminal = ratatui::try_init()?;
     let mut events = EventStream::new();

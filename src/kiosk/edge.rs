@@ -4,6 +4,7 @@
 //! keeps drawing.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -16,6 +17,8 @@ use crate::print::printer::Printer;
 use crate::print::receipt::{ReceiptContent, receipt_document};
 use crate::sale::PricedPiece;
 use crate::sale::documents::label_content;
+use crate::scale::nci::NciSerialScale;
+use crate::scale::{Scale, ScaleErrorKind};
 use crate::station::Station;
 
 /// The station's printers, one job at a time each.
@@ -115,6 +118,46 @@ impl Edge {
                 });
             }
         }
+    }
+
+    /// Reads the NCI scale on `device` every `interval_ms` for the live display, reopening
+    /// it after an error; stops when the app has closed.
+    pub fn poll_scale(&self, device: String, baud: u32, interval_ms: u64) {
+        let actions = self.actions.clone();
+        let interval = Duration::from_millis(interval_ms.clamp(50, 5_000));
+        tokio::task::spawn_blocking(move || {
+            loop {
+                let mut scale = match NciSerialScale::open(&device, baud) {
+                    Ok(scale) => scale,
+                    Err(error) => {
+                        if actions
+                            .send(Action::ScaleRead(Err(error.to_string())))
+                            .is_err()
+                        {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_secs(1));
+                        continue;
+                    }
+                };
+                loop {
+                    let reading = scale.read();
+                    let reopen = reading
+                        .as_ref()
+                        .is_err_and(|e| e.kind() == ScaleErrorKind::Offline);
+                    if actions
+                        .send(Action::ScaleRead(reading.map_err(|e| e.to_string())))
+                        .is_err()
+                    {
+                        return;
+                    }
+                    if reopen {
+                        break;
+                    }
+                    std::thread::sleep(interval);
+                }
+            }
+        });
     }
 
     fn send(&self, action: Action) {

@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::money::Money;
 use crate::rates::{ExtraService, Quote, Shape};
 use crate::sale::PricedPiece;
+use crate::scale::Reading;
 use crate::weight::Weight;
 
 /// The screens of a sale, in order.
@@ -123,6 +124,8 @@ pub struct State {
     /// Issue and print requests sent and not yet answered; Confirm does nothing meanwhile.
     pub in_flight: u32,
     pub print_problem: Option<PrintProblem>,
+    /// The latest scale reading (or why there is none); `None` when no scale is connected.
+    pub scale: Option<Result<Reading, String>>,
     pub quit: bool,
 }
 
@@ -142,6 +145,7 @@ impl State {
             notice: None,
             in_flight: 0,
             print_problem: None,
+            scale: None,
             quit: false,
         }
     }

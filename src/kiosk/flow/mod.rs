@@ -32,6 +32,10 @@ pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effec
         state.quit = true;
         return Vec::new();
     }
+    if let Action::ScaleRead(reading) = action {
+        state.scale = Some(reading);
+        return Vec::new();
+    }
     match state.step {
         Step::Weigh | Step::Destination | Step::Service => piece::update(state, context, action),
         Step::Basket | Step::Payment | Step::Issuing | Step::Done => {

@@ -6,6 +6,7 @@ use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{BasketItem, Draft, Notice, State, Step, WeightSource};
 use crate::rates::{Destination, ExtraService, MailPiece, QuoteRequest, Shape};
 use crate::sale::{SaleRequest, price_piece};
+use crate::scale::{Reading, ReadingStatus};
 use crate::weight::Weight;
 
 const SHAPES: [Shape; 4] = [
@@ -54,22 +55,63 @@ fn weigh(state: &mut State, action: Action) -> Vec<Effect> {
             };
             draft.shape = Some(SHAPES[(at + step) % SHAPES.len()]);
         }
-        Action::Confirm => match Weight::parse(&draft.weight_text) {
-            Ok(weight) if weight > Weight::ZERO => {
-                draft.weight = Some((weight, WeightSource::Manual));
-                draft.shape.get_or_insert(Shape::Letter);
-                state.notice = None;
-                state.step = Step::Destination;
+        Action::Confirm => {
+            let weighed = if draft.weight_text.trim().is_empty() {
+                scale_weight(state.scale.as_ref()).map(|w| (w, WeightSource::Scale))
+            } else {
+                Weight::parse(&draft.weight_text)
+                    .map(|w| (w, WeightSource::Manual))
+                    .map_err(|e| e.to_string())
+            };
+            match weighed {
+                Ok((weight, _)) if weight == Weight::ZERO => {
+                    state.notice =
+                        Some(Notice::Error("a piece must weigh more than nothing".into()));
+                }
+                Ok(weighed) => {
+                    let draft = &mut state.draft;
+                    draft.weight = Some(weighed);
+                    draft.shape.get_or_insert(Shape::Letter);
+                    state.notice = None;
+                    state.step = Step::Destination;
+                }
+                Err(reason) => state.notice = Some(Notice::Error(reason)),
             }
-            Ok(_) => {
-                state.notice = Some(Notice::Error("a piece must weigh more than nothing".into()))
-            }
-            Err(error) => state.notice = Some(Notice::Error(error.to_string())),
-        },
+        }
         Action::Back if !state.basket.is_empty() => state.step = Step::Basket,
         _ => {}
     }
     Vec::new()
+}
+
+/// The scale's weight when it may be used: a stable reading only.
+fn scale_weight(scale: Option<&Result<Reading, String>>) -> Result<Weight, String> {
+    let reading = match scale {
+        None => return Err("type the weight, e.g. 2oz (no scale is connected)".into()),
+        Some(Err(reason)) => {
+            return Err(format!(
+                "the scale cannot be read ({reason}): type the weight"
+            ));
+        }
+        Some(Ok(reading)) => reading,
+    };
+    if let Some(weight) = reading.usable_weight() {
+        return Ok(weight);
+    }
+    Err(match &reading.status {
+        ReadingStatus::Moving => {
+            "the scale is not stable yet: wait until it settles, or type the weight".into()
+        }
+        ReadingStatus::OverCapacity => {
+            "the piece is over the scale's capacity: type the weight".into()
+        }
+        ReadingStatus::UnderZero => "the scale reads below zero: empty it and zero it".into(),
+        ReadingStatus::NoWeight => "put the piece on the scale or type its weight".into(),
+        ReadingStatus::Error(reason) => {
+            format!("the scale reports a fault ({reason}): type the weight")
+        }
+        ReadingStatus::Stable => "the scale gave no weight: type the weight".into(),
+    })
 }
 
 fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {

@@ -10,6 +10,7 @@ use crate::kiosk::flow::COUNTER_EXTRAS;
 use crate::kiosk::state::{State, Step, WeightSource};
 use crate::kiosk::style::Theme;
 use crate::rates::Shape;
+use crate::scale::ReadingStatus;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match state.step {
@@ -48,7 +49,7 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut shape_line = vec![Span::styled(format!(" {:<14} ", "Shape"), theme.base.text)];
     shape_line.extend(shapes);
     let lines = vec![
-        Line::default(),
+        scale_line(state, theme),
         field("Weight", &sanitized(&draft.weight_text), theme),
         Line::styled(
             "                 type it, e.g. 2oz, 1.5 oz, 3lb 4oz, 250g",
@@ -66,6 +67,48 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         area,
     );
+}
+
+/// The live scale reading with its status; Enter with no typed weight takes a stable one.
+fn scale_line(state: &State, theme: &Theme) -> Line<'static> {
+    let (reading, status, style) = match &state.scale {
+        None => (
+            String::new(),
+            "no scale: type the weight".to_string(),
+            theme.base.muted,
+        ),
+        Some(Err(reason)) => (
+            String::new(),
+            format!("cannot read the scale: {}", sanitized(reason)),
+            theme.status.error,
+        ),
+        Some(Ok(reading)) => {
+            let weight = reading
+                .weight
+                .map(|w| w.to_string())
+                .unwrap_or_else(|| "-".into());
+            let (status, style) = match &reading.status {
+                ReadingStatus::Stable => {
+                    ("STABLE (Enter takes it)".to_string(), theme.status.stable)
+                }
+                ReadingStatus::Moving => ("MOVING".to_string(), theme.status.moving),
+                ReadingStatus::OverCapacity => {
+                    ("OVER CAPACITY".to_string(), theme.status.over_capacity)
+                }
+                ReadingStatus::UnderZero => ("BELOW ZERO".to_string(), theme.status.error),
+                ReadingStatus::NoWeight => ("NO WEIGHT".to_string(), theme.base.muted),
+                ReadingStatus::Error(reason) => {
+                    (format!("FAULT: {}", sanitized(reason)), theme.status.error)
+                }
+            };
+            (weight, status, style)
+        }
+    };
+    Line::from(vec![
+        Span::styled(format!(" {:<14}  ", "Scale"), theme.base.text),
+        Span::styled(format!("{reading} "), theme.base.text),
+        Span::styled(status, style),
+    ])
 }
 
 fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
