@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::date::Date;
 use crate::keys::{KeyStore, KeyStoreError};
+use crate::print::printer::{Printer, PrinterError};
 use crate::psd::{Ledger, Psd, PsdError};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,22 @@ pub enum StationError {
     Psd(#[from] PsdError),
     #[error("{0}")]
     Setup(String),
+}
+
+/// Which of the station's printers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrinterRole {
+    Label,
+    Receipt,
+}
+
+impl PrinterRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            PrinterRole::Label => "label",
+            PrinterRole::Receipt => "receipt",
+        }
+    }
 }
 
 pub struct Station {
@@ -52,6 +69,17 @@ impl Station {
 
     pub fn jobs_dir(data_dir: &Path, printer: &str) -> PathBuf {
         data_dir.join("jobs").join(printer)
+    }
+
+    /// Opens the configured printer for `role`; virtual jobs go to `jobs/<role>/`.
+    pub fn open_printer(&self, role: PrinterRole) -> Result<Printer, PrinterError> {
+        let printers = &self.config.printer;
+        let setting = match role {
+            PrinterRole::Label => &printers.label,
+            PrinterRole::Receipt => &printers.receipt,
+        };
+        let jobs = Self::jobs_dir(&self.config.data_dir, role.name());
+        Printer::open(&setting.profile, &setting.transport, &jobs)
     }
 
     /// Opens the station, creating what a first run needs. `today` is the issuing date used

@@ -19,7 +19,7 @@ use crate::print::receipt::{Tender, TenderKind};
 use crate::rates::{ExtraService, Product};
 use crate::sale::documents::{label_content, receipt_content};
 use crate::sale::{PricedPiece, SaleRequest, price_piece};
-use crate::station::Station;
+use crate::station::{PrinterRole, Station};
 
 #[derive(Args, Debug)]
 pub struct SellArgs {
@@ -82,11 +82,11 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     let station = open_station(config).await?;
     // Everything that can refuse the sale is checked before the first indicium is issued:
     // both printers open, and the descending register covers every piece.
-    let mut label_printer = open_printer(&station, "label")?;
+    let mut label_printer = open_printer(&station, PrinterRole::Label)?;
     let mut receipt_printer = if args.no_receipt {
         None
     } else {
-        Some(open_printer(&station, "receipt")?)
+        Some(open_printer(&station, PrinterRole::Receipt)?)
     };
     let available = station.psd.state().await?.registers.descending;
     if available < total {
@@ -204,18 +204,6 @@ fn report_issue(
     }
 }
 
-fn open_printer(station: &Station, which: &str) -> anyhow::Result<Printer> {
-    let printers = &station.config.printer;
-    let setting = if which == "label" {
-        &printers.label
-    } else {
-        &printers.receipt
-    };
-    let jobs = Station::jobs_dir(&station.config.data_dir, which);
-    Printer::open(&setting.profile, &setting.transport, &jobs)
-        .with_context(|| format!("the {which} printer cannot be used; nothing was issued"))
-}
-
 fn print_receipt(
     station: &Station,
     printer: &mut Printer,
@@ -254,4 +242,14 @@ fn print_receipt(
         }
     }
     Ok(())
+}
+
+/// The configured printer for `role`, with the context the operator needs.
+fn open_printer(station: &Station, role: PrinterRole) -> anyhow::Result<Printer> {
+    station.open_printer(role).with_context(|| {
+        format!(
+            "the {} printer cannot be used; nothing was issued",
+            role.name()
+        )
+    })
 }

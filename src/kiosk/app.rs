@@ -22,7 +22,7 @@ use crate::address::ZipCode;
 use crate::date::Date;
 use crate::print::printer::Printer;
 use crate::rates::RateBook;
-use crate::station::Station;
+use crate::station::{PrinterRole, Station};
 
 /// How the counter starts.
 #[derive(Clone, Debug)]
@@ -43,21 +43,6 @@ fn load_theme(choice: Option<&str>) -> anyhow::Result<Theme> {
     })
 }
 
-fn open_printer(station: &Station, which: &str) -> anyhow::Result<Printer> {
-    let printers = &station.config.printer;
-    let setting = if which == "label" {
-        &printers.label
-    } else {
-        &printers.receipt
-    };
-    Printer::open(
-        &setting.profile,
-        &setting.transport,
-        &Station::jobs_dir(&station.config.data_dir, which),
-    )
-    .with_context(|| format!("the {which} printer cannot be used"))
-}
-
 /// Runs the counter until the clerk quits.
 pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> anyhow::Result<()> {
     let theme = load_theme(options.theme.as_deref())?;
@@ -70,8 +55,8 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         Mode::Kiosk => KeymapMode::Kiosk,
     });
     let printers = Arc::new(Printers {
-        label: Mutex::new(open_printer(&station, "label")?),
-        receipt: Mutex::new(open_printer(&station, "receipt")?),
+        label: Mutex::new(open_printer(&station, PrinterRole::Label)?),
+        receipt: Mutex::new(open_printer(&station, PrinterRole::Receipt)?),
     });
     let origin = ZipCode::parse(&station.config.origin_zip)?;
     let context = Context {
@@ -120,4 +105,11 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     };
     ratatui::restore();
     outcome
+}
+
+/// The configured printer for `role`, with the context the operator needs.
+fn open_printer(station: &Station, role: PrinterRole) -> anyhow::Result<Printer> {
+    station
+        .open_printer(role)
+        .with_context(|| format!("the {} printer cannot be used", role.name()))
 }

@@ -8,7 +8,7 @@
 
 use super::{Context, type_into};
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{IssuedPiece, Notice, Payment, PrintProblem, State, Step};
+use crate::kiosk::state::{BasketItem, IssuedPiece, Notice, Payment, PrintProblem, State, Step};
 use crate::money::Money;
 use crate::print::receipt::{ReceiptContent, Tender, TenderKind};
 use crate::sale::documents::receipt_content;
@@ -224,14 +224,16 @@ fn mark_printed(state: &mut State, item_id: u64, piece: u32) {
     }
 }
 
+/// Takes the print problem with its basket item and issued piece, if they still exist.
+fn take_problem(state: &mut State) -> Option<(PrintProblem, BasketItem, IssuedPiece)> {
+    let problem = state.print_problem.take()?;
+    let item = state.basket.iter().find(|i| i.id == problem.item_id)?;
+    let issued = item.issued.get(problem.piece as usize)?.clone();
+    Some((problem, item.clone(), issued))
+}
+
 fn reprint(state: &mut State) -> Vec<Effect> {
-    let Some(problem) = state.print_problem.take() else {
-        return Vec::new();
-    };
-    let Some(item) = state.basket.iter().find(|i| i.id == problem.item_id) else {
-        return Vec::new();
-    };
-    let Some(issued) = item.issued.get(problem.piece as usize) else {
+    let Some((problem, item, issued)) = take_problem(state) else {
         return Vec::new();
     };
     state.in_flight += 1;
@@ -240,26 +242,20 @@ fn reprint(state: &mut State) -> Vec<Effect> {
     vec![Effect::PrintLabel {
         item_id: problem.item_id,
         piece: problem.piece,
-        priced: Box::new(item.priced.clone()),
-        indicium: issued.indicium.clone(),
+        priced: Box::new(item.priced),
+        indicium: issued.indicium,
     }]
 }
 
 fn void_problem(state: &mut State) -> Vec<Effect> {
-    let Some(problem) = state.print_problem.take() else {
-        return Vec::new();
-    };
-    let Some(item) = state.basket.iter().find(|i| i.id == problem.item_id) else {
-        return Vec::new();
-    };
-    let Some(issued) = item.issued.get(problem.piece as usize) else {
+    let Some((problem, _, issued)) = take_problem(state) else {
         return Vec::new();
     };
     state.in_flight += 1;
     vec![Effect::Void {
         item_id: problem.item_id,
         piece: problem.piece,
-        serial: issued.serial.clone(),
+        serial: issued.serial,
     }]
 }
 

@@ -154,11 +154,7 @@ fn quote(state: &mut State, context: &Context) {
         return;
     };
     let request = QuoteRequest {
-        piece: MailPiece {
-            weight,
-            shape: draft.shape.unwrap_or(Shape::Letter),
-            dimensions: None,
-        },
+        piece: draft_piece(draft, weight),
         origin: state.origin.clone(),
         destination: Destination::Domestic(zip.clone()),
         date: state.today,
@@ -181,6 +177,15 @@ fn quote(state: &mut State, context: &Context) {
             draft.quote = Some(quote);
         }
         Err(error) => state.notice = Some(Notice::Error(error.to_string())),
+    }
+}
+
+/// The piece being entered, as rates see it.
+fn draft_piece(draft: &Draft, weight: Weight) -> MailPiece {
+    MailPiece {
+        weight,
+        shape: draft.shape.unwrap_or(Shape::Letter),
+        dimensions: None,
     }
 }
 
@@ -225,11 +230,7 @@ fn add_to_basket(state: &mut State, context: &Context) {
         return;
     };
     let request = SaleRequest {
-        piece: MailPiece {
-            weight,
-            shape: draft.shape.unwrap_or(Shape::Letter),
-            dimensions: None,
-        },
+        piece: draft_piece(draft, weight),
         origin: state.origin.clone(),
         destination: Destination::Domestic(zip.clone()),
         product: Some(offer.product),
