@@ -48,6 +48,20 @@ pub struct Config {
     pub printer: PrinterSettings,
     pub receipt: ReceiptSettings,
     pub scale: ScaleSettings,
+    pub counter: CounterSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterSettings {
+    /// `counter` (a clerk) or `kiosk` (self-service).
+    pub mode: String,
+    #[serde(deserialize_with = "number_or_text")]
+    pub done_timeout_s: u64,
+    #[serde(deserialize_with = "number_or_text")]
+    pub inactivity_timeout_s: u64,
+    /// The card processor: `test` (the built-in test gateway, documented test numbers).
+    pub card_gateway: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

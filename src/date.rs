@@ -53,6 +53,11 @@ impl Date {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
+        Date::from_unix_seconds(seconds)
+    }
+
+    /// The UTC date of a moment given as seconds since 1970.
+    pub fn from_unix_seconds(seconds: u64) -> Date {
         let days = i64::try_from(seconds / 86_400).unwrap_or(0) - EPOCH_2000_FROM_UNIX_DAYS;
         Date::from_days_since_2000(i32::try_from(days).unwrap_or(0))
     }

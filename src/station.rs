@@ -4,6 +4,9 @@
 //! <data dir>/               mode 0700
 //!   keys/                   see keys::store
 //!   psd/ledger.sqlite       the embedded PSD's ledger (WAL)
+//!   payments/payments.sqlite   postage accounts and the test card gateway's answers
+//!   supervisor-pin          the supervisor PIN's salted digest (`postcounter pin set`)
+//!   log/postcounter.log     the counter's log
 //!   jobs/label/, jobs/receipt/   the virtual printers' ESC/POS captures and PNGs
 //! ```
 //! A fresh machine gets the directory, a vendor root key, a PSD key with its certificate and
@@ -65,6 +68,11 @@ impl Station {
 
     pub fn ledger_path(data_dir: &Path) -> PathBuf {
         data_dir.join("psd").join("ledger.sqlite")
+    }
+
+    /// The card gateway's answers and the postage accounts.
+    pub fn payments_path(data_dir: &Path) -> PathBuf {
+        data_dir.join("payments").join("payments.sqlite")
     }
 
     pub fn jobs_dir(data_dir: &Path, printer: &str) -> PathBuf {

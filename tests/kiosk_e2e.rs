@@ -168,3 +168,71 @@ fn the_counter_reads_a_real_nci_scale_and_takes_only_a_stable_weight() {
     assert!(scale.received_commands().iter().any(|c| c.starts_with('W')));
     tmux.keys(&["C-q"]);
 }
+
+#[test]
+fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let pin = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["pin", "set", "--pin", "2468"])
+        .output()
+        .unwrap();
+    assert!(pin.status.success(), "{pin:?}");
+    let tmux = Tmux::start_with(&data_dir, "", "card");
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["1oz", "Enter"]);
+    tmux.wait_for("Where is it going?");
+    tmux.keys(&["90210", "Enter"]);
+    tmux.wait_for("Beverly Hills");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.keys(&["F11"]);
+    tmux.wait_for("Card number");
+    tmux.keys(&["4000000000000002", "Tab", "12/30", "Enter"]);
+    let declined = tmux.wait_for("payment not taken");
+    assert!(!declined.contains("4000000000000002"), "{declined}");
+    tmux.keys(&["4242424242424242", "Tab", "12/30", "Enter"]);
+    let done = tmux.wait_for("Sale complete");
+    assert!(done.contains("VISA •••• 4242"), "{done}");
+    assert!(
+        done.contains("Label 10000001-0000001"),
+        "the label preview:\n{done}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["F7"]);
+    tmux.wait_for("PIN");
+    tmux.keys(&["2468", "Enter"]);
+    // The bottom box is drawn last: the whole screen is there once it shows.
+    let supervisor = tmux.wait_for("Scale   none");
+    assert!(
+        supervisor.contains("$499.22"),
+        "descending register:\n{supervisor}"
+    );
+    assert!(supervisor.contains("10000001-0000001"), "{supervisor}");
+    tmux.keys(&["Escape", "C-q"]);
+
+    let receipt = std::fs::read(data_dir.join("jobs/receipt/job-000001.escpos")).unwrap();
+    let rendered = postcounter::print::virtual_printer::render(&receipt, 576).unwrap();
+    assert!(
+        rendered.text_lines.iter().any(|l| l.contains("****4242")),
+        "{:?}",
+        rendered.text_lines
+    );
+    // No full card number anywhere the station writes.
+    for file in ["payments/payments.sqlite", "log/postcounter.log"] {
+        let bytes = std::fs::read(data_dir.join(file)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for number in ["4242424242424242", "4000000000000002"] {
+            assert!(!text.contains(number), "{file} holds {number}");
+        }
+    }
+    let log = std::fs::read_to_string(data_dir.join("log/postcounter.log")).unwrap();
+    assert!(log.contains("issued 10000001-0000001"), "{log}");
+    assert!(
+        log.contains("declined") || log.contains("not taken"),
+        "{log}"
+    );
+}

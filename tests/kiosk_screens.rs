@@ -4,9 +4,11 @@
 
 mod common;
 
-use common::kiosk::{add_letter, context, new_state, send, typed, zip_found};
+use common::kiosk::{
+    SUPERVISOR_PIN, add_letter, context, new_state, pay_cash_and_print, send, typed, zip_found,
+};
 use postcounter::kiosk::action::Action;
-use postcounter::kiosk::state::State;
+use postcounter::kiosk::state::{Mode, PaymentMethod, State};
 use postcounter::kiosk::style::{Keymap, KeymapMode, Theme};
 use postcounter::kiosk::view::render;
 use ratatui::Terminal;
@@ -15,9 +17,13 @@ use ratatui::backend::TestBackend;
 fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     let theme = Theme::embedded_default().unwrap();
     let keymap = Keymap::embedded_default().unwrap();
+    let mode = match state.mode {
+        Mode::Counter => KeymapMode::Counter,
+        Mode::Kiosk => KeymapMode::Kiosk,
+    };
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
-        .draw(|frame| render(frame, state, &theme, keymap.mode(KeymapMode::Counter)))
+        .draw(|frame| render(frame, state, &theme, keymap.mode(mode)))
         .unwrap();
     terminal
 }
@@ -205,4 +211,142 @@ fn the_amount_due_and_errors_are_drawn_in_their_theme_styles() {
     );
     let (x, y) = find("! ", "cash $1.00 does not cover");
     assert_eq!(buffer[(x, y)].fg, theme.banner.error.fg.unwrap());
+}
+
+#[test]
+fn self_service_welcome_screen() {
+    let mut state = new_state();
+    state.mode = Mode::Kiosk;
+    state.step = postcounter::kiosk::state::Step::Welcome;
+    snapshot_both_sizes("welcome__kiosk", &state);
+}
+
+#[test]
+fn piece_screens_with_dimensions_recipient_and_insurance() {
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, typed("2lb"));
+    send(&mut state, &context, [Action::Left, Action::NextField]);
+    send(&mut state, &context, typed("12x10x4in"));
+    snapshot_both_sizes("weigh__parcel_with_dimensions", &state);
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("90210"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("Jane Doe"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("9 Rodeo Drive"));
+    snapshot_both_sizes("destination__with_recipient", &state);
+    send(&mut state, &context, [Action::Confirm, zip_found("90210")]);
+    send(&mut state, &context, [Action::Type('5')]);
+    send(&mut state, &context, typed("150"));
+    snapshot_both_sizes("service__insured_parcel", &state);
+}
+
+#[test]
+fn card_and_account_payment_screens() {
+    let (context, mut state) = (context(), new_state());
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::PayBy(PaymentMethod::Card)]);
+    send(&mut state, &context, typed("4242424242424242"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("12/3"));
+    let screen = format!("{:?}", draw(&state, 80, 24).backend());
+    assert!(
+        !screen.contains("424242424242"),
+        "only the last four digits show"
+    );
+    snapshot_both_sizes("payment__card_typed", &state);
+    send(
+        &mut state,
+        &context,
+        [Action::PayBy(PaymentMethod::Account)],
+    );
+    send(&mut state, &context, typed("123456782"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("4321"));
+    snapshot_both_sizes("payment__account_with_pin", &state);
+    state.mode = Mode::Kiosk;
+    send(&mut state, &context, [Action::PayBy(PaymentMethod::Cash)]);
+    snapshot_both_sizes("payment__self_service_large_amount", &state);
+}
+
+#[test]
+fn issuing_and_done_screens_preview_the_label() {
+    let (context, mut state) = (context(), new_state());
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::Confirm, Action::Confirm]);
+    let (serial, bytes) = common::kiosk::fixed_indicium(1, 780);
+    send(
+        &mut state,
+        &context,
+        [Action::Issued {
+            item_id: 1,
+            piece: 0,
+            result: Ok((serial, bytes)),
+        }],
+    );
+    snapshot_both_sizes("issuing__label_preview", &state);
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    pay_cash_and_print(&mut state, &context, "1");
+    snapshot_both_sizes("done__label_preview", &state);
+}
+
+#[test]
+fn supervisor_screens() {
+    use postcounter::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
+    use postcounter::money::Money;
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, [Action::Supervisor]);
+    send(&mut state, &context, typed("1111"));
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("24"));
+    snapshot_both_sizes("supervisor__wrong_pin", &state);
+    send(&mut state, &context, [Action::Back, Action::Supervisor]);
+    send(&mut state, &context, typed(SUPERVISOR_PIN));
+    send(&mut state, &context, [Action::Confirm]);
+    let recent = |serial: u32, product: &str, mills: i64, voided: bool| RecentPiece {
+        piece_serial: serial,
+        serial: format!("10000001-{serial:07}"),
+        product: product.into(),
+        postage: Money::from_mills(mills),
+        issued_at: format!("14:{:02}", serial * 3),
+        voided,
+    };
+    let data = SupervisorData {
+        device_id: 10_000_001,
+        registers: postcounter::psd::Registers {
+            ascending: Money::from_mills(13_990),
+            descending: Money::from_mills(486_010),
+            control_total: Money::from_mills(500_000),
+            piece_count: 4,
+        },
+        locked_reason: None,
+        last_contact: "embedded PSD".into(),
+        day: vec![
+            DayTotal {
+                product: "Priority Mail".into(),
+                pieces: 1,
+                postage: Money::from_mills(11_650),
+            },
+            DayTotal {
+                product: "First-Class Mail Letter".into(),
+                pieces: 3,
+                postage: Money::from_mills(2_340),
+            },
+        ],
+        recent: vec![
+            recent(4, "Priority Mail", 11_650, false),
+            recent(3, "First-Class Mail Letter", 780, false),
+            recent(2, "First-Class Mail Letter", 780, true),
+            recent(1, "First-Class Mail Letter", 780, false),
+        ],
+        label_printer: "label-4x6 on virtual".into(),
+        receipt_printer: "receipt-80mm on virtual".into(),
+    };
+    send(
+        &mut state,
+        &context,
+        [Action::SupervisorLoaded(Ok(Box::new(data))), Action::Down],
+    );
+    snapshot_both_sizes("supervisor__unlocked", &state);
 }

@@ -1,10 +1,12 @@
 //! Addresses, as far as postage needs them.
 //!
 //! A counter prices and prints postage from ZIP codes: the origin ZIP goes into the indicium and
-//! the pair of ZIPs decides the zone. Street-level standardization (Publication 28) is a later
-//! concern and gets its own file here when it comes; for now the module holds the ZIP code
-//! type, which is text (leading zeros matter), and its lookup in the `zipcodes` directory.
+//! the pair of ZIPs decides the zone. The ZIP code is text (leading zeros matter) looked up in
+//! the `zipcodes` directory; a label's recipient name and street are standardized in the
+//! style of Publication 28 (`recipient`).
 
+pub mod recipient;
 pub mod zip;
 
+pub use recipient::{RecipientError, recipient_lines};
 pub use zip::{Place, ZipCode, ZipParseError};

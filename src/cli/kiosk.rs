@@ -11,20 +11,19 @@ use crate::config::Config;
 use crate::kiosk::app::{KioskOptions, run as run_counter};
 use crate::kiosk::state::Mode;
 
-#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ModeArg {
     /// Clerk wording and shortcuts.
-    #[default]
     Counter,
-    /// Customer wording, larger text, supervisor only by PIN.
+    /// Customer wording, a welcome screen, an inactivity timeout, supervisor only by PIN.
     Kiosk,
 }
 
 #[derive(Args, Debug, Default)]
 pub struct KioskArgs {
-    /// counter (a clerk) or kiosk (self-service).
-    #[arg(long, value_enum, default_value_t)]
-    mode: ModeArg,
+    /// counter (a clerk) or kiosk (self-service); default: counter.mode in the config.
+    #[arg(long, value_enum)]
+    mode: Option<ModeArg>,
     /// A theme: default-dark, light, high-contrast, or a path to a theme file.
     #[arg(long)]
     theme: Option<String>,
@@ -33,14 +32,29 @@ pub struct KioskArgs {
     keymap: Option<PathBuf>,
 }
 
+fn configured_mode(config: &Config) -> anyhow::Result<Mode> {
+    match config.counter.mode.as_str() {
+        "counter" => Ok(Mode::Counter),
+        "kiosk" => Ok(Mode::Kiosk),
+        other => anyhow::bail!("counter.mode {other:?} is not accepted: expected counter or kiosk"),
+    }
+}
+
 pub async fn run(config: Config, args: KioskArgs) -> anyhow::Result<ExitCode> {
+    let mode = match args.mode {
+        Some(ModeArg::Counter) => Mode::Counter,
+        Some(ModeArg::Kiosk) => Mode::Kiosk,
+        None => configured_mode(&config)?,
+    };
     let rates = load_rates(&config)?;
+    let log_path = crate::log_file::start(&config.data_dir, log::LevelFilter::Info)?;
     let station = open_station(config).await?;
+    for note in &station.notes {
+        log::info!("{note}");
+    }
+    log::info!("logging to {}", log_path.display());
     let options = KioskOptions {
-        mode: match args.mode {
-            ModeArg::Counter => Mode::Counter,
-            ModeArg::Kiosk => Mode::Kiosk,
-        },
+        mode,
         theme: args.theme,
         keymap: args.keymap,
     };

@@ -3,6 +3,7 @@
 //! Every subcommand returns `anyhow::Result` (this is the binary's edge); errors print as one
 //! line on stderr with a non-zero exit.
 
+mod account;
 mod keys;
 mod kiosk;
 mod piece_args;
@@ -54,6 +55,12 @@ enum Command {
     /// The embedded PSD: registers, refills, voids, audit.
     #[command(subcommand)]
     Psd(psd::PsdCommand),
+    /// Prepaid postage accounts: open, credit, show.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// The supervisor PIN that opens the counter's supervisor screen.
+    #[command(subcommand)]
+    Pin(account::PinCommand),
     /// Measure issuance throughput and latency, stage by stage.
     Bench(crate::bench::BenchArgs),
 }
@@ -89,6 +96,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&config, &args),
         Command::Keys(command) => runtime.block_on(keys::run(config, command)),
         Command::Psd(command) => runtime.block_on(psd::run(config, command)),
+        Command::Account(command) => runtime.block_on(account::run(config, command)),
+        Command::Pin(command) => account::run_pin(&config, command),
         Command::Bench(args) => runtime.block_on(crate::bench::run(config, args)),
     }
 }

@@ -125,7 +125,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
             })?;
         let serial = issued.indicium.data.serial_text();
         let label = label_document(
-            &label_content(&priced, &issued.indicium, &issued.bytes)?,
+            &label_content(&priced, &[], &issued.indicium, &issued.bytes)?,
             &label_printer.profile,
         );
         let printed = label_printer.print(&label).with_context(|| {

@@ -2,7 +2,10 @@
 //! (effects). Effects run in tasks at the edge and come back as actions, so `update` never
 //! waits on IO.
 
+use super::state::{ChargeRefusal, PaidBy, SupervisorData};
 use crate::address::{Place, ZipCode};
+use crate::money::Money;
+use crate::payment::{AccountNumber, CardNumber, Expiry};
 use crate::print::receipt::ReceiptContent;
 use crate::psd::IssueRequest;
 use crate::sale::PricedPiece;
@@ -28,6 +31,15 @@ pub enum Action {
     Remove,
     /// Add another piece to the basket.
     AddAnother,
+    /// Move to the next or previous text field of the screen.
+    NextField,
+    PreviousField,
+    /// Choose how to pay (on the payment screen).
+    PayBy(crate::kiosk::state::PaymentMethod),
+    /// Open the supervisor screen (it asks for the PIN).
+    Supervisor,
+    /// Draw the screen with the station's next theme (supervisor).
+    NextTheme,
     Quit,
     /// After a print failure: print the same indicium again.
     Reprint,
@@ -57,6 +69,46 @@ pub enum Action {
     ReceiptPrinted(Result<(), String>),
     /// A reading from the connected scale, or why it could not be read.
     ScaleRead(Result<Reading, String>),
+    /// The app's monotonic clock, in milliseconds since it started (timeouts).
+    Tick(u64),
+    /// The processor's answer to a card or account payment.
+    Charged(Result<PaidBy, ChargeRefusal>),
+    /// A refund of a voided piece went back to the card or account (or why not).
+    Refunded(Result<Money, String>),
+    SupervisorLoaded(Result<Box<SupervisorData>, String>),
+    /// A supervisor refill was applied (the control total after it) or refused.
+    Refilled(Result<Money, String>),
+    /// A supervisor void of a recent indicium: the refund, or why not.
+    RecentVoided(Result<Money, String>),
+}
+
+impl Action {
+    /// Keys pressed by a person, as opposed to results and ticks: they reset the
+    /// self-service inactivity timer.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            Action::Type(_)
+                | Action::Erase
+                | Action::Up
+                | Action::Down
+                | Action::Left
+                | Action::Right
+                | Action::Toggle
+                | Action::Confirm
+                | Action::Back
+                | Action::Remove
+                | Action::AddAnother
+                | Action::NextField
+                | Action::PreviousField
+                | Action::PayBy(_)
+                | Action::Supervisor
+                | Action::NextTheme
+                | Action::Quit
+                | Action::Reprint
+                | Action::VoidIssued
+        )
+    }
 }
 
 /// Work for the edge.
@@ -73,6 +125,7 @@ pub enum Effect {
         item_id: u64,
         piece: u32,
         priced: Box<PricedPiece>,
+        recipient_lines: Vec<String>,
         indicium: Vec<u8>,
     },
     Void {
@@ -82,4 +135,31 @@ pub enum Effect {
     },
     PrintReceipt(Box<ReceiptContent>),
     OpenDrawer,
+    ChargeCard {
+        charge_id: String,
+        card: CardNumber,
+        expiry: Expiry,
+        amount: Money,
+    },
+    ChargeAccount {
+        charge_id: String,
+        account: AccountNumber,
+        pin: String,
+        amount: Money,
+    },
+    /// Gives a voided piece's price back to the card or account that paid for it.
+    Refund {
+        paid_by: Box<PaidBy>,
+        refund_id: String,
+        amount: Money,
+    },
+    /// Read the PSD's registers and the day's pieces for the supervisor screen.
+    LoadSupervisor,
+    Refill {
+        refill_id: String,
+        amount: Money,
+    },
+    VoidRecent {
+        piece_serial: u32,
+    },
 }

@@ -1,28 +1,36 @@
-//! The counter's event loop: terminal events and effect results in, frames out.
+//! The counter's event loop: terminal events, effect results and clock ticks in, frames out.
 //!
-//! Everything that can refuse to start (theme, keymap, station, printers) is loaded before
-//! the terminal is touched, so a broken file is reported on a normal screen. The terminal is
-//! restored on exit, on error, and on panic (ratatui's hook).
+//! Everything that can refuse to start (theme, keymap, station, printers, payment store) is
+//! loaded before the terminal is touched, so a broken file is reported on a normal screen.
+//! The terminal is restored on exit, on error, and on panic (ratatui's hook). Log lines go to
+//! the data directory's log file, never to the screen.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::edge::{Edge, Printers};
-use super::flow::{Context, update};
+use super::action::Action;
+use super::edge::{Edge, Payments, Printers};
+use super::flow::{Context, Timeouts, update};
 use super::input::action_for_key;
+use super::pin::SupervisorPin;
 use super::state::{Mode, State};
 use super::style::{Keymap, KeymapMode, Theme};
 use super::view::render;
 use crate::address::ZipCode;
 use crate::date::Date;
+use crate::payment::{PaymentStore, PostageAccounts, TestGateway};
 use crate::print::printer::Printer;
 use crate::rates::RateBook;
 use crate::station::{PrinterRole, Station};
+
+/// How often the clock ticks for the timeouts.
+const TICK: Duration = Duration::from_millis(250);
 
 /// How the counter starts.
 #[derive(Clone, Debug)]
@@ -33,19 +41,45 @@ pub struct KioskOptions {
     pub keymap: Option<PathBuf>,
 }
 
-fn load_theme(choice: Option<&str>) -> anyhow::Result<Theme> {
-    Ok(match choice {
+/// The chosen theme first, then the other embedded ones (the supervisor cycles through them).
+fn load_themes(choice: Option<&str>) -> anyhow::Result<Vec<Theme>> {
+    let first = match choice {
         None => Theme::embedded_default()?,
         Some(name) if name.ends_with(".toml") || name.contains('/') => {
             Theme::load_file(std::path::Path::new(name))?
         }
         Some(name) => Theme::embedded(name)?,
+    };
+    let chosen = choice.unwrap_or(Theme::embedded_names()[0]);
+    let mut themes = vec![first];
+    for name in Theme::embedded_names() {
+        if name != chosen {
+            themes.push(Theme::embedded(name)?);
+        }
+    }
+    Ok(themes)
+}
+
+/// The card gateway and postage accounts, in the station's payment store.
+async fn open_payments(station: &Station) -> anyhow::Result<Payments> {
+    let path = Station::payments_path(&station.config.data_dir);
+    let store = PaymentStore::open(&path).await?;
+    let gateway = match station.config.counter.card_gateway.as_str() {
+        "test" => Box::new(TestGateway::new(store.clone())),
+        other => anyhow::bail!(
+            "counter.card_gateway {other:?} is not accepted: expected test (the built-in test gateway)"
+        ),
+    };
+    Ok(Payments {
+        gateway,
+        accounts: PostageAccounts::from_store(store).await?,
     })
 }
 
 /// Runs the counter until the clerk quits.
 pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> anyhow::Result<()> {
-    let theme = load_theme(options.theme.as_deref())?;
+    let started = Instant::now();
+    let themes = load_themes(options.theme.as_deref())?;
     let keymap = match &options.keymap {
         Some(path) => Keymap::load_file(path)?,
         None => Keymap::embedded_default()?,
@@ -58,11 +92,18 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         label: Mutex::new(open_printer(&station, PrinterRole::Label)?),
         receipt: Mutex::new(open_printer(&station, PrinterRole::Receipt)?),
     });
+    let payments = Arc::new(open_payments(&station).await?);
     let origin = ZipCode::parse(&station.config.origin_zip)?;
+    let settings = &station.config.counter;
     let context = Context {
         rates: Arc::new(rates),
         receipt_header: station.config.receipt.header.clone(),
         receipt_footer: station.config.receipt.footer.clone(),
+        supervisor_pin: SupervisorPin::load(&station.config.data_dir)?,
+        timeouts: Timeouts {
+            done_ms: settings.done_timeout_s.saturating_mul(1000),
+            inactivity_ms: settings.inactivity_timeout_s.saturating_mul(1000),
+        },
     };
     let started_s = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -72,17 +113,21 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let mut state = State::new(options.mode, Date::today_utc(), origin, sale_id);
     let scale = station.config.scale.clone();
     let (sender, mut results) = mpsc::unbounded_channel();
-    let edge = Edge::new(Arc::new(station), printers, sender);
+    let edge = Edge::new(Arc::new(station), printers, payments, sender);
     match scale.kind.as_str() {
         "none" => {}
         "nci" => edge.poll_scale(scale.device, scale.baud, scale.poll_interval_ms),
         other => anyhow::bail!("scale.kind {other:?} is not accepted: expected none or nci"),
     }
+    log::info!("counter started in {:?} mode", options.mode);
 
     let mut terminal = ratatui::try_init()?;
     let mut events = EventStream::new();
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let outcome = loop {
-        if let Err(error) = terminal.draw(|frame| render(frame, &state, &theme, keys)) {
+        let theme = &themes[state.theme_index % themes.len()];
+        if let Err(error) = terminal.draw(|frame| render(frame, &state, theme, keys)) {
             break Err(error.into());
         }
         let action = tokio::select! {
@@ -93,6 +138,10 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
                 None => break Ok(()),
             },
             Some(result) = results.recv() => Some(result),
+            _ = ticks.tick() => {
+                let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                Some(Action::Tick(now_ms))
+            }
         };
         if let Some(action) = action {
             for effect in update(&mut state, &context, action) {
@@ -104,6 +153,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         }
     };
     ratatui::restore();
+    log::info!("counter stopped");
     outcome
 }
 

@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode as TermKey, KeyEvent, KeyEventKind, KeyModifiers as TermModifiers};
 
 use super::action::Action;
+use super::state::PaymentMethod;
 use super::style::{KeyCode, KeyModifiers, KeyPress, ModeKeymap, UserAction};
 
 /// The counter's action for a terminal key event, if the key means anything.
@@ -62,7 +63,14 @@ fn key_press(event: KeyEvent) -> Option<KeyPress> {
 /// The flow's action for a bound user action; `None` for actions this screen set lacks.
 pub fn action_for_user_action(action: UserAction) -> Option<Action> {
     Some(match action {
-        UserAction::Confirm | UserAction::Pay | UserAction::PayCash => Action::Confirm,
+        UserAction::Confirm | UserAction::Pay => Action::Confirm,
+        UserAction::PayCash => Action::PayBy(PaymentMethod::Cash),
+        UserAction::PayCard => Action::PayBy(PaymentMethod::Card),
+        UserAction::PayAccount => Action::PayBy(PaymentMethod::Account),
+        UserAction::NextField => Action::NextField,
+        UserAction::PreviousField => Action::PreviousField,
+        UserAction::Supervisor => Action::Supervisor,
+        UserAction::NextTheme => Action::NextTheme,
         UserAction::Back => Action::Back,
         UserAction::Up => Action::Up,
         UserAction::Down => Action::Down,

@@ -8,6 +8,8 @@ pub mod app;
 pub mod edge;
 pub mod flow;
 pub mod input;
+pub mod pin;
+pub mod preview;
 pub mod state;
 pub mod style;
 pub mod view;

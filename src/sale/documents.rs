@@ -10,23 +10,26 @@ use crate::rates::{Destination, Product};
 
 use super::plan::PricedPiece;
 
-/// The label for one issued indicium.
+/// The label for one issued indicium, addressed to `recipient_lines` (name and street,
+/// already standardized; may be empty) above the city line of the destination ZIP.
 pub fn label_content(
     piece: &PricedPiece,
+    recipient_lines: &[String],
     indicium: &Indicium,
     indicium_bytes: &[u8],
 ) -> Result<LabelContent, PrintError> {
     let data = &indicium.data;
-    let to_lines = match &piece.request.destination {
+    let mut to_lines = recipient_lines.to_vec();
+    match &piece.request.destination {
         Destination::Domestic(zip) => {
             let place = zip
                 .place()
                 .map(|p| format!("{} {} ", p.city, p.state))
                 .unwrap_or_default();
-            vec![format!("{place}{zip}").to_uppercase()]
+            to_lines.push(format!("{place}{zip}").to_uppercase());
         }
-        Destination::International { country } => vec![country.clone()],
-    };
+        Destination::International { country } => to_lines.push(country.clone()),
+    }
     Ok(LabelContent {
         symbol: DataMatrixSymbol::encode(indicium_bytes)?,
         postage: data.postage,

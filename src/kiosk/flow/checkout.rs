@@ -1,4 +1,4 @@
-//! Basket, payment, issuing and done: turning priced pieces into printed indicia.
+//! Basket, issuing and done: turning priced pieces into printed indicia.
 //!
 //! Nothing is issued before the payment is accepted, and each piece is asked for once per
 //! press of Confirm at most: while requests are in flight Confirm does nothing, and a retry
@@ -6,9 +6,12 @@
 //! rather than a second one. A label that fails to print is reprinted from the same
 //! indicium or voided; it is never issued again.
 
-use super::{Context, type_into};
+use super::Context;
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{BasketItem, IssuedPiece, Notice, Payment, PrintProblem, State, Step};
+use crate::kiosk::preview::LabelPreview;
+use crate::kiosk::state::{
+    BasketItem, IssuedPiece, Notice, PaymentMethod, PrintProblem, State, Step,
+};
 use crate::money::Money;
 use crate::print::receipt::{ReceiptContent, Tender, TenderKind};
 use crate::sale::documents::receipt_content;
@@ -19,7 +22,6 @@ pub const QUANTITY_MAX: u32 = 99;
 pub(super) fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     match state.step {
         Step::Basket => basket(state, action),
-        Step::Payment => payment(state, action),
         Step::Issuing => issuing(state, context, action),
         _ => done(state, action),
     }
@@ -48,6 +50,11 @@ fn basket(state: &mut State, action: Action) -> Vec<Effect> {
             state.notice = None;
             state.step = Step::Payment;
         }
+        Action::PayBy(method) if count > 0 => {
+            state.notice = None;
+            state.payment.method = method;
+            state.step = Step::Payment;
+        }
         _ => {}
     }
     Vec::new()
@@ -62,63 +69,8 @@ fn change_quantity(state: &mut State, by: i64) {
     }
 }
 
-fn payment(state: &mut State, action: Action) -> Vec<Effect> {
-    match action {
-        Action::Type(c) => {
-            type_into(
-                &mut state.payment.tendered_text,
-                c,
-                |c| c.is_ascii_digit() || c == '.',
-                10,
-            );
-            state.payment.tendered = Money::parse(&state.payment.tendered_text).ok();
-        }
-        Action::Erase => {
-            state.payment.tendered_text.pop();
-            state.payment.tendered = Money::parse(&state.payment.tendered_text).ok();
-        }
-        Action::Back => {
-            state.payment = Payment::default();
-            state.step = Step::Basket;
-        }
-        Action::Confirm => {
-            let total = state.basket_total();
-            // An empty tender means exact cash.
-            let tendered = if state.payment.tendered_text.is_empty() {
-                Some(total)
-            } else {
-                state.payment.tendered
-            };
-            match tendered {
-                Some(cash) if cash >= total => {
-                    state.payment.tendered = Some(cash);
-                    state.payment.accepted = true;
-                    state.notice = None;
-                    state.step = Step::Issuing;
-                    let mut effects = vec![Effect::OpenDrawer];
-                    effects.extend(issue_missing(state));
-                    return effects;
-                }
-                Some(cash) => {
-                    state.notice = Some(Notice::Error(format!(
-                        "cash {cash} does not cover the total {total}"
-                    )))
-                }
-                None => {
-                    state.notice = Some(Notice::Error(format!(
-                        "{:?} is not an amount of money: type dollars and cents, like 20 or 12.50",
-                        state.payment.tendered_text
-                    )))
-                }
-            }
-        }
-        _ => {}
-    }
-    Vec::new()
-}
-
 /// Issue requests for every piece not yet issued, unless requests are already in flight.
-fn issue_missing(state: &mut State) -> Vec<Effect> {
+pub(super) fn issue_missing(state: &mut State) -> Vec<Effect> {
     if state.in_flight > 0 || !state.payment.accepted {
         return Vec::new();
     }
@@ -157,11 +109,14 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                         indicium: indicium.clone(),
                         printed: false,
                     });
+                    state.preview =
+                        LabelPreview::of(&item.priced, &item.recipient_lines, &indicium);
                     state.in_flight += 1;
                     return vec![Effect::PrintLabel {
                         item_id,
                         piece,
                         priced: Box::new(item.priced.clone()),
+                        recipient_lines: item.recipient_lines.clone(),
                         indicium,
                     }];
                 }
@@ -179,6 +134,7 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
             result,
         } => {
             state.in_flight = state.in_flight.saturating_sub(1);
+            state.printers.label = Some(result.clone());
             match result {
                 Ok(()) => mark_printed(state, item_id, piece),
                 Err(reason) => {
@@ -201,11 +157,27 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
         } => {
             state.in_flight = state.in_flight.saturating_sub(1);
             match result {
-                Ok(()) => drop_voided(state, item_id, piece),
+                Ok(()) => {
+                    let mut effects = drop_voided(state, item_id, piece);
+                    effects.extend(finish_if_done(state, context));
+                    return effects;
+                }
                 Err(reason) => {
                     state.notice = Some(Notice::Error(format!("the void failed: {reason}")))
                 }
             }
+        }
+        Action::Refunded(result) => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            state.notice = Some(match result {
+                Ok(amount) => Notice::Info(format!(
+                    "{amount} refunded to the customer's {}",
+                    refund_target(state)
+                )),
+                Err(reason) => Notice::Error(format!(
+                    "the refund did not go through: {reason}; refund the customer by hand"
+                )),
+            });
         }
         Action::Confirm if state.print_problem.is_none() => return issue_missing(state),
         _ => {}
@@ -243,6 +215,7 @@ fn reprint(state: &mut State) -> Vec<Effect> {
         item_id: problem.item_id,
         piece: problem.piece,
         priced: Box::new(item.priced),
+        recipient_lines: item.recipient_lines,
         indicium: issued.indicium,
     }]
 }
@@ -259,8 +232,10 @@ fn void_problem(state: &mut State) -> Vec<Effect> {
     }]
 }
 
-/// A voided piece leaves the sale: its line loses one piece and the refund is owed.
-fn drop_voided(state: &mut State, item_id: u64, piece: u32) {
+/// A voided piece leaves the sale: its line loses one piece and the refund is owed, in cash
+/// or back to the card or account that paid.
+fn drop_voided(state: &mut State, item_id: u64, piece: u32) -> Vec<Effect> {
+    let mut effects = Vec::new();
     if let Some(item) = state.basket.iter_mut().find(|i| i.id == item_id) {
         let serial = item
             .issued
@@ -269,24 +244,49 @@ fn drop_voided(state: &mut State, item_id: u64, piece: u32) {
             .unwrap_or_default();
         item.issued.retain(|p| p.serial != serial);
         item.quantity = item.quantity.saturating_sub(1);
-        state.notice = Some(Notice::Info(format!(
-            "indicium {serial} voided: refund {} to the customer",
-            item.priced.total
-        )));
+        let amount = item.priced.total;
+        match &state.payment.paid_by {
+            Some(paid_by) => {
+                state.notice = Some(Notice::Info(format!(
+                    "indicium {serial} voided: refunding {amount} to the {}",
+                    refund_target(state)
+                )));
+                state.in_flight += 1;
+                effects.push(Effect::Refund {
+                    paid_by: Box::new(paid_by.clone()),
+                    refund_id: format!("{}-refund-{serial}", paid_by.charge_id),
+                    amount,
+                });
+            }
+            None => {
+                state.notice = Some(Notice::Info(format!(
+                    "indicium {serial} voided: refund {amount} to the customer in cash"
+                )));
+            }
+        }
     }
     state.basket.retain(|item| item.quantity > 0);
+    effects
+}
+
+fn refund_target(state: &State) -> &'static str {
+    match state.payment.method {
+        PaymentMethod::Card => "card",
+        PaymentMethod::Account => "postage account",
+        PaymentMethod::Cash => "customer",
+    }
 }
 
 fn finish_if_done(state: &mut State, context: &Context) -> Vec<Effect> {
     if state.in_flight > 0 || state.print_problem.is_some() || !state.all_printed() {
         return Vec::new();
     }
+    state.step = Step::Done;
+    state.done_at_ms = Some(state.now_ms);
     if state.basket.is_empty() {
         // Every piece was voided: nothing to print, the refund notice stays on screen.
-        state.step = Step::Done;
         return Vec::new();
     }
-    state.step = Step::Done;
     vec![Effect::PrintReceipt(Box::new(receipt(state, context)))]
 }
 
@@ -301,14 +301,23 @@ fn receipt(state: &State, context: &Context) -> ReceiptContent {
                 .map(|p| (item.priced.clone(), p.serial.clone()))
         })
         .collect();
-    let tendered = state
-        .payment
-        .tendered
-        .unwrap_or_else(|| state.basket_total());
-    let tender = Tender {
-        kind: TenderKind::Cash,
-        amount: tendered,
-        card_last4: None,
+    let tender = match &state.payment.paid_by {
+        Some(paid_by) => Tender {
+            kind: match paid_by.method {
+                PaymentMethod::Account => TenderKind::Account,
+                _ => TenderKind::Card,
+            },
+            amount: paid_by.amount,
+            card_last4: paid_by.card_last4,
+        },
+        None => Tender {
+            kind: TenderKind::Cash,
+            amount: state
+                .payment
+                .tendered
+                .unwrap_or_else(|| state.basket_total()),
+            card_last4: None,
+        },
     };
     receipt_content(
         &pieces,
@@ -320,21 +329,32 @@ fn receipt(state: &State, context: &Context) -> ReceiptContent {
 }
 
 fn done(state: &mut State, action: Action) -> Vec<Effect> {
-    if let Action::ReceiptPrinted(Err(reason)) = &action {
-        state.notice = Some(Notice::Error(format!(
-            "the receipt did not print: {reason}"
-        )));
-    }
-    if action == Action::Confirm {
-        let next_sale = next_sale_id(&state.sale_id);
-        *state = crate::kiosk::state::State::new(
-            state.mode,
-            state.today,
-            state.origin.clone(),
-            next_sale,
-        );
+    match action {
+        Action::ReceiptPrinted(result) => {
+            state.printers.receipt = Some(result.clone());
+            if let Err(reason) = result {
+                state.notice = Some(Notice::Error(format!(
+                    "the receipt did not print: {reason}"
+                )));
+            }
+        }
+        Action::Refunded(result) => {
+            state.in_flight = state.in_flight.saturating_sub(1);
+            if let Err(reason) = result {
+                state.notice = Some(Notice::Error(format!(
+                    "the refund did not go through: {reason}; refund the customer by hand"
+                )));
+            }
+        }
+        Action::Confirm if state.in_flight == 0 => next_customer(state),
+        _ => {}
     }
     Vec::new()
+}
+
+/// Starts the next sale (the welcome screen at a self-service kiosk).
+pub(super) fn next_customer(state: &mut State) {
+    *state = state.next_sale(next_sale_id(&state.sale_id));
 }
 
 /// `counter7-sale41` becomes `counter7-sale42`; any other id gets `-2`.

@@ -1,47 +1,125 @@
 //! The counter's one state machine: `update(&mut State, &Context, Action) -> Vec<Effect>`.
 //!
-//! Each step has its own handler (`piece` for weighing, destination and service; `checkout`
-//! for basket, payment, issuing and done). Handlers only change the state and return effects;
-//! pricing is pure and happens here, while everything that waits (ZIP lookups, issuing,
-//! printing, voids) goes out as an effect and comes back as an action.
+//! Each step has its own handler (`weigh`, `piece` for destination and service, `checkout`
+//! for basket, issuing and done, `payment`, `supervisor`). Handlers only change the state and
+//! return effects; pricing is pure and happens here, while everything that waits (ZIP
+//! lookups, payments, issuing, printing, voids, ledger reads) goes out as an effect and comes
+//! back as an action. Time arrives the same way, as `Action::Tick`, so the timeouts are as
+//! testable as the rest.
 
 mod checkout;
+mod payment;
 mod piece;
+mod supervisor;
+mod weigh;
 
 pub use piece::COUNTER_EXTRAS;
 
 use std::sync::Arc;
 
 use super::action::{Action, Effect};
-use super::state::{State, Step};
+use super::pin::SupervisorPin;
+use super::state::{Mode, State, Step};
 use crate::rates::RateBook;
 
-/// Read-only data the flow needs: the rate tables in force and the receipt's fixed lines.
+/// How long screens wait before moving on by themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The done screen returns to the start after this long.
+    pub done_ms: u64,
+    /// Self-service: an unpaid sale left alone this long is dropped for the welcome screen.
+    pub inactivity_ms: u64,
+}
+
+/// Read-only data the flow needs: the rate tables in force, the receipt's fixed lines, the
+/// supervisor's PIN and the timeouts.
 #[derive(Clone)]
 pub struct Context {
     pub rates: Arc<RateBook>,
     pub receipt_header: Vec<String>,
     pub receipt_footer: Vec<String>,
+    /// `None` until a PIN is set with `postcounter pin set`: the supervisor screen stays shut.
+    pub supervisor_pin: Option<SupervisorPin>,
+    pub timeouts: Timeouts,
 }
 
 /// Applies `action` to `state` and returns the work the edge must do.
 pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
-    // Quitting is refused while a paid sale is unfinished: its indicia must print first.
-    let sale_settled = !state.payment.accepted || state.step == Step::Done;
-    if action == Action::Quit && state.in_flight == 0 && sale_settled {
-        state.quit = true;
-        return Vec::new();
+    if action.is_input() {
+        state.last_input_ms = state.now_ms;
     }
-    if let Action::ScaleRead(reading) = action {
-        state.scale = Some(reading);
-        return Vec::new();
+    match action {
+        Action::Tick(now_ms) => {
+            state.now_ms = state.now_ms.max(now_ms);
+            return timeouts(state, context);
+        }
+        Action::ScaleRead(reading) => {
+            state.scale = Some(reading);
+            return Vec::new();
+        }
+        Action::Quit if may_quit(state) => {
+            state.quit = true;
+            return Vec::new();
+        }
+        Action::Supervisor if state.step != Step::Supervisor => {
+            return supervisor::open(state);
+        }
+        _ => {}
     }
     match state.step {
-        Step::Weigh | Step::Destination | Step::Service => piece::update(state, context, action),
-        Step::Basket | Step::Payment | Step::Issuing | Step::Done => {
-            checkout::update(state, context, action)
+        Step::Welcome => {
+            if action.is_input() {
+                state.step = Step::Weigh;
+            }
+            Vec::new()
         }
+        Step::Weigh => weigh::update(state, action),
+        Step::Destination | Step::Service => piece::update(state, context, action),
+        Step::Payment => payment::update(state, action),
+        Step::Basket | Step::Issuing | Step::Done => checkout::update(state, context, action),
+        Step::Supervisor => supervisor::update(state, context, action),
     }
+}
+
+/// Quitting is refused while a paid sale is unfinished (its indicia must print first), and
+/// at a self-service kiosk it is only for staff, from the supervisor screen.
+fn may_quit(state: &State) -> bool {
+    let sale_settled = !state.payment.accepted || state.step == Step::Done;
+    let staff = match state.mode {
+        Mode::Counter => true,
+        Mode::Kiosk => state.supervisor.as_ref().is_some_and(|s| s.unlocked),
+    };
+    state.in_flight == 0 && !state.payment.pending && sale_settled && staff
+}
+
+/// The done screen's return to the start, and the self-service inactivity timeout.
+fn timeouts(state: &mut State, context: &Context) -> Vec<Effect> {
+    let idle_ms = state.now_ms.saturating_sub(state.last_input_ms);
+    match state.step {
+        Step::Done => {
+            let shown_ms = state
+                .done_at_ms
+                .map_or(0, |at| state.now_ms.saturating_sub(at));
+            if shown_ms >= context.timeouts.done_ms && state.in_flight == 0 {
+                checkout::next_customer(state);
+            }
+        }
+        Step::Weigh | Step::Destination | Step::Service | Step::Basket | Step::Payment
+            if state.mode == Mode::Kiosk
+                && idle_ms >= context.timeouts.inactivity_ms
+                && !state.payment.accepted
+                && !state.payment.pending =>
+        {
+            // Nothing was paid, so nothing is lost: the next customer starts afresh.
+            checkout::next_customer(state);
+        }
+        Step::Supervisor if idle_ms >= context.timeouts.inactivity_ms => {
+            // A supervisor who walks away must not leave the screen open.
+            supervisor::close(state);
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 /// Appends a typed character to a field if it is one of `allowed`, up to `max_chars`.

@@ -1,144 +1,93 @@
-//! Weighing, destination and service: building one priced piece.
+//! Destination and service: where the piece goes, who receives it, how it travels.
+//!
+//! The destination ZIP is looked up (an effect) and an unknown one is refused; a recipient
+//! name and street are optional and checked when the piece joins the basket. The service
+//! screen lists every product that can carry the piece; the digits toggle extra services,
+//! and insurance asks for the declared value its fee depends on.
 
 use super::{Context, type_into};
-use crate::address::ZipCode;
+use crate::address::{ZipCode, recipient_lines};
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{BasketItem, Draft, Notice, State, Step, WeightSource};
+use crate::kiosk::state::{BasketItem, Draft, DraftField, Notice, State, Step};
+use crate::money::Money;
 use crate::rates::{Destination, ExtraService, MailPiece, QuoteRequest, Shape};
 use crate::sale::{SaleRequest, price_piece};
-use crate::scale::{Reading, ReadingStatus};
 use crate::weight::Weight;
 
-const SHAPES: [Shape; 4] = [
-    Shape::Letter,
-    Shape::Postcard,
-    Shape::LargeEnvelope,
-    Shape::Parcel,
-];
-/// Extra services offered at the counter, toggled with the keys 1 to 4 on the service screen.
-pub const COUNTER_EXTRAS: [ExtraService; 4] = [
+/// Extra services offered at the counter, toggled with the keys 1 to 5 on the service screen.
+pub const COUNTER_EXTRAS: [ExtraService; 5] = [
     ExtraService::CertifiedMail,
     ExtraService::ReturnReceipt,
     ExtraService::SignatureConfirmation,
     ExtraService::CertificateOfMailing,
+    ExtraService::Insurance,
+];
+
+const DESTINATION_FIELDS: [DraftField; 3] = [
+    DraftField::Zip,
+    DraftField::RecipientName,
+    DraftField::RecipientStreet,
 ];
 
 pub(super) fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     match state.step {
-        Step::Weigh => weigh(state, action),
         Step::Destination => destination(state, context, action),
         _ => service(state, context, action),
     }
 }
 
-fn weigh(state: &mut State, action: Action) -> Vec<Effect> {
-    let draft = &mut state.draft;
-    match action {
-        Action::Type(c) => type_into(
-            &mut draft.weight_text,
-            c,
-            |c| c.is_ascii_alphanumeric() || c == '.' || c == ' ',
-            16,
-        ),
-        Action::Erase => {
-            draft.weight_text.pop();
-        }
-        Action::Left | Action::Right => {
-            let at = SHAPES
-                .iter()
-                .position(|s| Some(*s) == draft.shape)
-                .unwrap_or(0);
-            let step = if action == Action::Right {
-                1
-            } else {
-                SHAPES.len() - 1
-            };
-            draft.shape = Some(SHAPES[(at + step) % SHAPES.len()]);
-        }
-        Action::Confirm => {
-            let weighed = if draft.weight_text.trim().is_empty() {
-                scale_weight(state.scale.as_ref()).map(|w| (w, WeightSource::Scale))
-            } else {
-                Weight::parse(&draft.weight_text)
-                    .map(|w| (w, WeightSource::Manual))
-                    .map_err(|e| e.to_string())
-            };
-            match weighed {
-                Ok((weight, _)) if weight == Weight::ZERO => {
-                    state.notice =
-                        Some(Notice::Error("a piece must weigh more than nothing".into()));
-                }
-                Ok(weighed) => {
-                    let draft = &mut state.draft;
-                    draft.weight = Some(weighed);
-                    draft.shape.get_or_insert(Shape::Letter);
-                    state.notice = None;
-                    state.step = Step::Destination;
-                }
-                Err(reason) => state.notice = Some(Notice::Error(reason)),
-            }
-        }
-        Action::Back if !state.basket.is_empty() => state.step = Step::Basket,
-        _ => {}
-    }
-    Vec::new()
-}
-
-/// The scale's weight when it may be used: a stable reading only.
-fn scale_weight(scale: Option<&Result<Reading, String>>) -> Result<Weight, String> {
-    let reading = match scale {
-        None => return Err("type the weight, e.g. 2oz (no scale is connected)".into()),
-        Some(Err(reason)) => {
-            return Err(format!(
-                "the scale cannot be read ({reason}): type the weight"
-            ));
-        }
-        Some(Ok(reading)) => reading,
-    };
-    if let Some(weight) = reading.usable_weight() {
-        return Ok(weight);
-    }
-    Err(match &reading.status {
-        ReadingStatus::Moving => {
-            "the scale is not stable yet: wait until it settles, or type the weight".into()
-        }
-        ReadingStatus::OverCapacity => {
-            "the piece is over the scale's capacity: type the weight".into()
-        }
-        ReadingStatus::UnderZero => "the scale reads below zero: empty it and zero it".into(),
-        ReadingStatus::NoWeight => "put the piece on the scale or type its weight".into(),
-        ReadingStatus::Error(reason) => {
-            format!("the scale reports a fault ({reason}): type the weight")
-        }
-        ReadingStatus::Stable => "the scale gave no weight: type the weight".into(),
-    })
-}
-
 fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     let draft = &mut state.draft;
-    match action {
-        Action::Type(c) => type_into(
+    let field = match draft.focus {
+        DraftField::RecipientName => Some(&mut draft.recipient_name),
+        DraftField::RecipientStreet => Some(&mut draft.recipient_street),
+        _ => None,
+    };
+    match (action, field) {
+        (Action::Type(c), Some(field)) => type_into(field, c, |c| !c.is_control(), 40),
+        (Action::Erase, Some(field)) => {
+            field.pop();
+        }
+        (Action::Type(c), None) => type_into(
             &mut draft.zip_text,
             c,
             |c| c.is_ascii_digit() || c == '-',
             10,
         ),
-        Action::Erase => {
+        (Action::Erase, None) => {
             draft.zip_text.pop();
         }
-        Action::Back => state.step = Step::Weigh,
-        Action::Confirm => match ZipCode::parse(&draft.zip_text) {
-            Ok(_) => return vec![Effect::LookupZip(draft.zip_text.clone())],
-            Err(error) => state.notice = Some(Notice::Error(error.to_string())),
-        },
-        Action::ZipRefused(reason) => state.notice = Some(Notice::Error(reason)),
-        Action::ZipLooked { zip, place: None } => {
+        (action @ (Action::NextField | Action::PreviousField), _) => {
+            let at = DESTINATION_FIELDS
+                .iter()
+                .position(|f| *f == draft.focus)
+                .unwrap_or(0);
+            let by = if action == Action::NextField { 1 } else { 2 };
+            draft.focus = DESTINATION_FIELDS[(at + by) % DESTINATION_FIELDS.len()];
+        }
+        (Action::Back, _) => {
+            draft.focus = DraftField::Weight;
+            state.step = Step::Weigh;
+        }
+        (Action::Confirm, _) => {
+            if let Err(error) = recipient_lines(&draft.recipient_name, &draft.recipient_street) {
+                state.notice = Some(Notice::Error(error.to_string()));
+                return Vec::new();
+            }
+            match ZipCode::parse(&draft.zip_text) {
+                Ok(_) => return vec![Effect::LookupZip(draft.zip_text.clone())],
+                Err(error) => state.notice = Some(Notice::Error(error.to_string())),
+            }
+        }
+        (Action::ZipRefused(reason), _) => state.notice = Some(Notice::Error(reason)),
+        (Action::ZipLooked { zip, place: None }, _) => {
             state.notice = Some(Notice::Error(format!(
                 "ZIP code {zip} is not a known ZIP code: check it and type it again"
             )));
         }
-        Action::ZipLooked { zip, place } => {
+        (Action::ZipLooked { zip, place }, _) => {
             draft.destination = Some((zip, place));
+            draft.focus = DraftField::Services;
             state.notice = None;
             quote(state, context);
             state.step = Step::Service;
@@ -185,7 +134,7 @@ fn draft_piece(draft: &Draft, weight: Weight) -> MailPiece {
     MailPiece {
         weight,
         shape: draft.shape.unwrap_or(Shape::Letter),
-        dimensions: None,
+        dimensions: draft.dimensions,
     }
 }
 
@@ -197,23 +146,69 @@ fn service(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
         .map(|q| q.offers.len())
         .unwrap_or(0);
     let draft = &mut state.draft;
+    let insured = draft.extras.contains(&ExtraService::Insurance);
     match action {
+        Action::Type(c) if draft.focus == DraftField::DeclaredValue => type_into(
+            &mut draft.declared_value_text,
+            c,
+            |c| c.is_ascii_digit() || c == '.',
+            9,
+        ),
+        Action::Erase if draft.focus == DraftField::DeclaredValue => {
+            draft.declared_value_text.pop();
+        }
+        Action::NextField | Action::PreviousField if insured => {
+            draft.focus = match draft.focus {
+                DraftField::DeclaredValue => DraftField::Services,
+                _ => DraftField::DeclaredValue,
+            };
+        }
         Action::Up => draft.selected_offer = draft.selected_offer.saturating_sub(1),
         Action::Down if draft.selected_offer + 1 < offers => draft.selected_offer += 1,
-        Action::Type(c @ '1'..='4') => {
+        Action::Type(c @ '1'..='5') => {
             let service = COUNTER_EXTRAS[(c as usize) - ('1' as usize)];
             match draft.extras.iter().position(|s| *s == service) {
                 Some(at) => {
                     draft.extras.remove(at);
+                    if service == ExtraService::Insurance {
+                        draft.focus = DraftField::Services;
+                    }
                 }
-                None => draft.extras.push(service),
+                None => {
+                    draft.extras.push(service);
+                    if service == ExtraService::Insurance {
+                        // Insurance is priced on the declared value: ask for it at once.
+                        draft.focus = DraftField::DeclaredValue;
+                    }
+                }
             }
         }
-        Action::Back => state.step = Step::Destination,
+        Action::Back => {
+            draft.focus = DraftField::Zip;
+            state.step = Step::Destination;
+        }
         Action::Confirm => add_to_basket(state, context),
         _ => {}
     }
     Vec::new()
+}
+
+/// The declared value typed for an insured piece.
+fn declared_value(draft: &Draft) -> Result<Option<Money>, String> {
+    if !draft.extras.contains(&ExtraService::Insurance) {
+        return Ok(None);
+    }
+    let text = draft.declared_value_text.trim();
+    match Money::parse(text) {
+        Ok(value) if value.is_negative() || value == Money::ZERO => Err(format!(
+            "declared value {value}: insurance needs a value above $0.00"
+        )),
+        Ok(value) => Ok(Some(value)),
+        Err(_) if text.is_empty() => {
+            Err("insurance needs the declared value: type it, like 150 or 89.99".into())
+        }
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 fn add_to_basket(state: &mut State, context: &Context) {
@@ -229,13 +224,28 @@ fn add_to_basket(state: &mut State, context: &Context) {
         ));
         return;
     };
+    let declared_value = match declared_value(draft) {
+        Ok(value) => value,
+        Err(reason) => {
+            state.notice = Some(Notice::Error(reason));
+            state.draft.focus = DraftField::DeclaredValue;
+            return;
+        }
+    };
+    let recipient = match recipient_lines(&draft.recipient_name, &draft.recipient_street) {
+        Ok(lines) => lines,
+        Err(error) => {
+            state.notice = Some(Notice::Error(error.to_string()));
+            return;
+        }
+    };
     let request = SaleRequest {
         piece: draft_piece(draft, weight),
         origin: state.origin.clone(),
         destination: Destination::Domestic(zip.clone()),
         product: Some(offer.product),
         extras: draft.extras.clone(),
-        declared_value: None,
+        declared_value,
         label_serial: None,
         mailing_date: state.today,
     };
@@ -246,6 +256,7 @@ fn add_to_basket(state: &mut State, context: &Context) {
             state.basket.push(BasketItem {
                 id,
                 priced,
+                recipient_lines: recipient,
                 quantity: 1,
                 issued: Vec::new(),
             });

@@ -1,19 +1,36 @@
 //! The screens that sell: basket, payment, issuing, done.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::preview;
 use crate::kiosk::state::{State, Step};
 use crate::kiosk::style::Theme;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lines = match state.step {
         Step::Basket => basket(state, theme),
-        Step::Payment => payment(state, theme),
+        Step::Payment => super::payment::lines(state, theme),
         Step::Issuing => issuing(state, theme),
         _ => done(state, theme),
+    };
+    let showing_label = matches!(state.step, Step::Issuing | Step::Done);
+    // The list keeps every line it has; the label preview takes what is left, if that is
+    // enough to draw the symbol.
+    let list_height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let room = area.height.saturating_sub(list_height);
+    let (list_area, preview) = match (&state.preview, showing_label) {
+        (Some(preview), true) if room >= preview::MIN_HEIGHT => {
+            let height = preview::preferred_height(preview, area.width, room);
+            let [list_area, preview_area] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+            (list_area, Some((preview, preview_area)))
+        }
+        _ => (area, None),
     };
     frame.render_widget(
         Paragraph::new(lines).block(
@@ -21,11 +38,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
                 .borders(Borders::ALL)
                 .border_style(theme.base.border),
         ),
-        area,
+        list_area,
     );
+    if let Some((label, preview_area)) = preview {
+        preview::render(frame, preview_area, label, theme);
+    }
 }
 
-fn item_lines(state: &State, theme: &Theme, selectable: bool) -> Vec<Line<'static>> {
+pub(super) fn item_lines(state: &State, theme: &Theme, selectable: bool) -> Vec<Line<'static>> {
     state
         .basket
         .iter()
@@ -65,35 +85,6 @@ fn basket(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     if lines.is_empty() {
         lines.push(Line::styled(" The basket is empty.", theme.base.muted));
     }
-    lines
-}
-
-fn payment(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = item_lines(state, theme, false);
-    lines.push(Line::default());
-    lines.push(Line::from(vec![
-        Span::styled(format!(" {:<20}", "Amount due"), theme.base.text),
-        Span::styled(state.basket_total().to_string(), theme.money.amount_due),
-    ]));
-    lines.push(Line::from(vec![
-        Span::styled(format!(" {:<20}", "Cash tendered"), theme.base.text),
-        Span::styled(
-            format!(" {}_ ", state.payment.tendered_text),
-            theme.input.focused,
-        ),
-    ]));
-    let change = state
-        .change_due()
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "-".into());
-    lines.push(Line::from(vec![
-        Span::styled(format!(" {:<20}", "Change due"), theme.base.text),
-        Span::styled(change, theme.money.change),
-    ]));
-    lines.push(Line::styled(
-        " Enter with nothing typed takes the exact amount.",
-        theme.base.muted,
-    ));
     lines
 }
 
@@ -138,13 +129,26 @@ fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             ));
         }
     }
-    lines.push(Line::default());
     if let Some(change) = state.change_due() {
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<20}", "Change due"), theme.base.text),
             Span::styled(change.to_string(), theme.money.change),
         ]));
     }
-    lines.push(Line::styled(" Enter: next customer", theme.base.muted));
+    if let Some(paid_by) = &state.payment.paid_by {
+        lines.push(Line::styled(
+            format!(
+                " Paid {} by {}, approval {}",
+                paid_by.amount,
+                super::sanitized(&paid_by.reference),
+                super::sanitized(&paid_by.approval_code)
+            ),
+            theme.base.text,
+        ));
+    }
+    lines.push(Line::styled(
+        " Enter: next customer (or wait: the counter starts over by itself)",
+        theme.base.muted,
+    ));
     lines
 }

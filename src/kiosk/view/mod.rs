@@ -4,13 +4,19 @@
 //! with the basket total and the keys that work here. A terminal smaller than the counter
 //! needs gets a message saying the size it needs, never a crash or a clipped screen.
 
+mod big_text;
 mod checkout;
+mod payment;
 mod piece;
+mod preview;
+mod supervisor;
+
+pub use big_text::big_text;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::state::{Mode, Notice, State, Step};
 use super::style::{ModeKeymap, Theme, UserAction};
@@ -37,10 +43,39 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
     render_header(frame, header, state, theme);
     render_notice(frame, notice, state, theme);
     match state.step {
+        Step::Welcome => welcome(frame, body, theme),
         Step::Weigh | Step::Destination | Step::Service => piece::render(frame, body, state, theme),
+        Step::Supervisor => supervisor::render(frame, body, state, theme),
         _ => checkout::render(frame, body, state, theme),
     }
     render_footer(frame, footer, state, theme, keys);
+}
+
+/// The self-service start: large letters and what to do.
+fn welcome(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let mut lines = vec![Line::default()];
+    lines.extend(
+        big_text("POSTAGE")
+            .into_iter()
+            .map(|row| Line::styled(format!("  {row}"), theme.header.title)),
+    );
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "  Weigh and send letters and parcels, and print their postage.",
+        theme.base.text,
+    ));
+    lines.push(Line::styled(
+        "  Press Enter to start. Pay by card or postage account.",
+        theme.base.text,
+    ));
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::new()
+                .borders(Borders::ALL)
+                .border_style(theme.base.border),
+        ),
+        area,
+    );
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -59,6 +94,8 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 fn step_title(state: &State) -> &'static str {
     let customer = state.mode == Mode::Kiosk;
     match (state.step, customer) {
+        (Step::Welcome, _) => "Welcome",
+        (Step::Supervisor, _) => "Supervisor",
         (Step::Weigh, false) => "Weigh the piece",
         (Step::Weigh, true) => "Place your item on the scale",
         (Step::Destination, _) => "Where is it going?",
@@ -104,14 +141,36 @@ fn render_notice(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// The keys that do something on each screen, for the hint bar.
 pub fn hint_actions(state: &State) -> Vec<UserAction> {
     use UserAction::*;
+    let parcel = state.draft.shape == Some(crate::rates::Shape::Parcel);
+    let insured = state
+        .draft
+        .extras
+        .contains(&crate::rates::ExtraService::Insurance);
+    let unlocked = state.supervisor.as_ref().is_some_and(|s| s.unlocked);
     match state.step {
-        Step::Weigh => vec![Confirm, Left, Right, Back, Quit],
-        Step::Destination | Step::Payment => vec![Confirm, Back],
+        Step::Welcome => vec![Confirm],
+        Step::Weigh => {
+            let mut keys = vec![Confirm, Left, Right];
+            if parcel {
+                keys.push(NextField);
+            }
+            keys.push(Back);
+            if state.mode == Mode::Counter {
+                // At a kiosk the supervisor's chord is not advertised, and quitting is staff's.
+                keys.extend([Supervisor, Quit]);
+            }
+            keys
+        }
+        Step::Destination => vec![Confirm, NextField, Back],
+        Step::Service if insured => vec![Up, Down, NextField, Confirm, Back],
         Step::Service => vec![Up, Down, Confirm, Back],
         Step::Basket => vec![Up, Down, Left, Right, RemoveItem, AddToBasket, Pay, Back],
+        Step::Payment => vec![Confirm, PayCash, PayCard, PayAccount, NextField, Back],
         Step::Issuing if state.print_problem.is_some() => vec![Reprint, Void],
         Step::Issuing => vec![Confirm],
         Step::Done => vec![Confirm],
+        Step::Supervisor if unlocked => vec![Up, Down, Void, NextField, NextTheme, Back, Quit],
+        Step::Supervisor => vec![Confirm, Back],
     }
 }
 

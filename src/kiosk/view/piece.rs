@@ -7,9 +7,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::sanitized;
 use crate::kiosk::flow::COUNTER_EXTRAS;
-use crate::kiosk::state::{State, Step, WeightSource};
+use crate::kiosk::state::{DraftField, State, Step, WeightSource};
 use crate::kiosk::style::Theme;
-use crate::rates::Shape;
+use crate::rates::{ExtraService, Shape};
 use crate::scale::ReadingStatus;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -20,10 +20,16 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     }
 }
 
-fn field(label: &str, value: &str, theme: &Theme) -> Line<'static> {
+/// A text field; the focused one is highlighted and shows the cursor.
+fn input(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
+    let (style, cursor) = if focused {
+        (theme.input.focused, "_")
+    } else {
+        (theme.input.normal, " ")
+    };
     Line::from(vec![
         Span::styled(format!(" {label:<14}"), theme.base.text),
-        Span::styled(format!(" {value}_ "), theme.input.focused),
+        Span::styled(format!(" {}{cursor} ", sanitized(value)), style),
     ])
 }
 
@@ -48,9 +54,14 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     .collect();
     let mut shape_line = vec![Span::styled(format!(" {:<14} ", "Shape"), theme.base.text)];
     shape_line.extend(shapes);
-    let lines = vec![
+    let mut lines = vec![
         scale_line(state, theme),
-        field("Weight", &sanitized(&draft.weight_text), theme),
+        input(
+            "Weight",
+            &draft.weight_text,
+            draft.focus != DraftField::Dimensions,
+            theme,
+        ),
         Line::styled(
             "                 type it, e.g. 2oz, 1.5 oz, 3lb 4oz, 250g",
             theme.base.muted,
@@ -59,6 +70,19 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Line::from(shape_line),
         Line::styled("                 ← → to change", theme.base.muted),
     ];
+    if shape == Shape::Parcel {
+        lines.push(Line::default());
+        lines.push(input(
+            "Dimensions",
+            &draft.dimensions_text,
+            draft.focus == DraftField::Dimensions,
+            theme,
+        ));
+        lines.push(Line::styled(
+            "                 optional, Tab to type them, e.g. 12x10x4in",
+            theme.base.muted,
+        ));
+    }
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::new()
@@ -133,9 +157,31 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.base.text,
         ),
         Line::default(),
-        field("To ZIP code", &sanitized(&draft.zip_text), theme),
+        input(
+            "To ZIP code",
+            &draft.zip_text,
+            draft.focus == DraftField::Zip,
+            theme,
+        ),
         Line::styled(
             "                 5 digits or ZIP+4, e.g. 90210 or 90210-1234",
+            theme.base.muted,
+        ),
+        Line::default(),
+        input(
+            "Name",
+            &draft.recipient_name,
+            draft.focus == DraftField::RecipientName,
+            theme,
+        ),
+        input(
+            "Street",
+            &draft.recipient_street,
+            draft.focus == DraftField::RecipientStreet,
+            theme,
+        ),
+        Line::styled(
+            "                 optional, for the label: Tab moves between the fields",
             theme.base.muted,
         ),
     ];
@@ -152,7 +198,7 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let draft = &state.draft;
     let [offers_area, extras_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(7)]).areas(area);
     let place = match &draft.destination {
         Some((zip, Some(place))) => format!("{zip} {}, {}", place.city, place.state),
         Some((zip, None)) => zip.to_string(),
@@ -196,13 +242,18 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     let title = " Services (↑ ↓, Enter to add) ";
+    // Scroll so the highlighted offer (line 1 + its index) stays inside the box.
+    let visible = usize::from(offers_area.height.saturating_sub(2)).max(1);
+    let scroll = (draft.selected_offer + 2).saturating_sub(visible);
     frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .title(title)
-                .border_style(theme.base.border),
-        ),
+        Paragraph::new(lines)
+            .scroll((u16::try_from(scroll).unwrap_or(0), 0))
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .title(title)
+                    .border_style(theme.base.border),
+            ),
         offers_area,
     );
     let extras: Vec<Line> = COUNTER_EXTRAS
@@ -216,14 +267,31 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             } else {
                 theme.list.normal
             };
-            Line::styled(format!(" {} {mark} {}", index + 1, service.name()), style)
+            let mut spans = vec![Span::styled(
+                format!(" {} {mark} {:<24}", index + 1, service.name()),
+                style,
+            )];
+            if *service == ExtraService::Insurance && on {
+                let focused = draft.focus == DraftField::DeclaredValue;
+                let (value_style, cursor) = if focused {
+                    (theme.input.focused, "_")
+                } else {
+                    (theme.input.normal, " ")
+                };
+                spans.push(Span::styled(" declared value $", theme.base.text));
+                spans.push(Span::styled(
+                    format!("{}{cursor}", draft.declared_value_text),
+                    value_style,
+                ));
+            }
+            Line::from(spans)
         })
         .collect();
     frame.render_widget(
         Paragraph::new(extras).block(
             Block::new()
                 .borders(Borders::ALL)
-                .title(" Extra services (1-4) ")
+                .title(" Extra services (1-5) ")
                 .border_style(theme.base.border),
         ),
         extras_area,

@@ -55,6 +55,8 @@ pub struct PieceRecord {
     pub postage: Money,
     pub mailing_date: Date,
     pub indicium: Vec<u8>,
+    /// When the ledger committed the piece, by its own clock.
+    pub issued_unix_ms: i64,
     pub voided_on: Option<Date>,
 }
 
@@ -78,6 +80,7 @@ pub(super) fn piece_record(row: &SqliteRow) -> Result<PieceRecord, sqlx::Error> 
         postage: money_column(row, "postage_mills")?,
         mailing_date: day_column(row, "mailing_day")?,
         indicium: row.try_get("indicium")?,
+        issued_unix_ms: row.try_get("issued_unix_ms")?,
         voided_on: voided
             .and_then(|d| i32::try_from(d).ok())
             .map(Date::from_days_since_2000),

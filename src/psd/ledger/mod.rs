@@ -64,9 +64,15 @@ impl Clock {
     }
 }
 
+const DAYS_FROM_1970_TO_2000: i64 = 10_957;
+
+/// The first millisecond of a UTC day.
+pub fn start_of_day_unix_ms(day: Date) -> i64 {
+    (i64::from(day.days_since_2000()) + DAYS_FROM_1970_TO_2000) * 86_400_000
+}
+
 /// The UTC day of a moment.
 pub fn day_of_unix_ms(unix_ms: i64) -> Date {
-    const DAYS_FROM_1970_TO_2000: i64 = 10_957;
     let days = unix_ms.div_euclid(86_400_000) - DAYS_FROM_1970_TO_2000;
     Date::from_days_since_2000(i32::try_from(days).unwrap_or(0))
 }
@@ -236,12 +242,23 @@ impl Ledger {
 
     /// Every piece of the PSD, in serial order.
     pub async fn pieces(&self, device_id: u32) -> Result<Vec<PieceRecord>, PsdError> {
+        self.pieces_issued_since(device_id, i64::MIN).await
+    }
+
+    /// The pieces the ledger committed at or after `since_unix_ms` (its own clock), in
+    /// serial order: the day's sales for the supervisor.
+    pub async fn pieces_issued_since(
+        &self,
+        device_id: u32,
+        since_unix_ms: i64,
+    ) -> Result<Vec<PieceRecord>, PsdError> {
         let rows = sqlx::query(
-            "SELECT p.piece_serial, p.request_id, p.postage_mills, p.mailing_day, p.indicium, v.voided_day \
+            "SELECT p.piece_serial, p.request_id, p.postage_mills, p.mailing_day, p.indicium, p.issued_unix_ms, v.voided_day \
              FROM piece p LEFT JOIN void v USING (device_id, piece_serial) \
-             WHERE p.device_id = ? ORDER BY p.piece_serial",
+             WHERE p.device_id = ? AND p.issued_unix_ms >= ? ORDER BY p.piece_serial",
         )
         .bind(i64::from(device_id))
+        .bind(since_unix_ms)
         .fetch_all(&self.pool)
         .await
         .map_err(|e| self.storage(e))?;

@@ -4,10 +4,20 @@
 //! this state and a theme, which is what makes every screen snapshot-testable with a fixed
 //! clock and fixed ids.
 
+mod payment;
+mod supervisor;
+
+pub use payment::{ChargeRefusal, PaidBy, Payment, PaymentMethod};
+pub use supervisor::{
+    DayTotal, PIN_ATTEMPTS, PIN_LOCKOUT_MS, RecentPiece, Supervisor, SupervisorData,
+    SupervisorFocus,
+};
+
+use super::preview::LabelPreview;
 use crate::address::{Place, ZipCode};
 use crate::date::Date;
 use crate::money::Money;
-use crate::rates::{ExtraService, Quote, Shape};
+use crate::rates::{Dimensions, ExtraService, Quote, Shape};
 use crate::sale::PricedPiece;
 use crate::scale::Reading;
 use crate::weight::Weight;
@@ -15,6 +25,8 @@ use crate::weight::Weight;
 /// The screens of a sale, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
+    /// Self-service only: the screen a customer walks up to.
+    Welcome,
     Weigh,
     Destination,
     Service,
@@ -22,6 +34,8 @@ pub enum Step {
     Payment,
     Issuing,
     Done,
+    /// Registers, refills, voids and the day's totals, behind the supervisor PIN.
+    Supervisor,
 }
 
 /// Clerk wording and shortcuts, or customer wording with an inactivity timeout.
@@ -45,17 +59,39 @@ pub enum Notice {
     Error(String),
 }
 
+/// The text field that takes typed characters on the piece screens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DraftField {
+    #[default]
+    Weight,
+    /// A parcel's length, width and height.
+    Dimensions,
+    Zip,
+    RecipientName,
+    RecipientStreet,
+    /// The service list has the focus: digits toggle extra services.
+    Services,
+    /// The insured piece's declared value.
+    DeclaredValue,
+}
+
 /// The piece being entered.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Draft {
+    pub focus: DraftField,
     pub weight_text: String,
     pub weight: Option<(Weight, WeightSource)>,
     pub shape: Option<Shape>,
+    pub dimensions_text: String,
+    pub dimensions: Option<Dimensions>,
     pub zip_text: String,
     pub destination: Option<(ZipCode, Option<Place>)>,
+    pub recipient_name: String,
+    pub recipient_street: String,
     pub quote: Option<Quote>,
     pub selected_offer: usize,
     pub extras: Vec<ExtraService>,
+    pub declared_value_text: String,
 }
 
 /// One issued indicium of a basket item.
@@ -71,6 +107,8 @@ pub struct IssuedPiece {
 pub struct BasketItem {
     pub id: u64,
     pub priced: PricedPiece,
+    /// The recipient's name and street for the label; empty for a ZIP-only label.
+    pub recipient_lines: Vec<String>,
     pub quantity: u32,
     pub issued: Vec<IssuedPiece>,
 }
@@ -89,21 +127,19 @@ impl BasketItem {
     }
 }
 
-/// Cash tendered so far, as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Payment {
-    pub tendered_text: String,
-    pub tendered: Option<Money>,
-    /// Set once the payment is accepted: from then on the basket is sold and cannot change.
-    pub accepted: bool,
-}
-
 /// What a print failure left to decide.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintProblem {
     pub item_id: u64,
     pub piece: u32,
     pub reason: String,
+}
+
+/// The outcome of the last job on each printer, for the supervisor's status view.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrinterStatus {
+    pub label: Option<Result<(), String>>,
+    pub receipt: Option<Result<(), String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,15 +160,32 @@ pub struct State {
     /// Issue and print requests sent and not yet answered; Confirm does nothing meanwhile.
     pub in_flight: u32,
     pub print_problem: Option<PrintProblem>,
+    /// The last label issued, drawn before it prints and on the done screen.
+    pub preview: Option<LabelPreview>,
     /// The latest scale reading (or why there is none); `None` when no scale is connected.
     pub scale: Option<Result<Reading, String>>,
+    pub printers: PrinterStatus,
+    /// The app's monotonic clock in milliseconds, advanced by `Action::Tick`.
+    pub now_ms: u64,
+    /// When the last key was pressed (for the self-service inactivity timeout).
+    pub last_input_ms: u64,
+    /// When the sale reached the done screen (for the return to the start).
+    pub done_at_ms: Option<u64>,
+    pub supervisor: Option<Supervisor>,
+    /// Which of the station's themes draws the screen (the supervisor switches it).
+    pub theme_index: usize,
+    /// Supervisor refills made this session: the next refill's id is derived from it.
+    pub refills_made: u32,
     pub quit: bool,
 }
 
 impl State {
     pub fn new(mode: Mode, today: Date, origin: ZipCode, sale_id: String) -> State {
         State {
-            step: Step::Weigh,
+            step: match mode {
+                Mode::Counter => Step::Weigh,
+                Mode::Kiosk => Step::Welcome,
+            },
             mode,
             today,
             origin,
@@ -145,17 +198,41 @@ impl State {
             notice: None,
             in_flight: 0,
             print_problem: None,
+            preview: None,
             scale: None,
+            printers: PrinterStatus::default(),
+            now_ms: 0,
+            last_input_ms: 0,
+            done_at_ms: None,
+            supervisor: None,
+            theme_index: 0,
+            refills_made: 0,
             quit: false,
         }
+    }
+
+    /// A fresh sale after this one, keeping what belongs to the station rather than to the
+    /// customer: the clock, the scale and printer status, the theme, the refill count.
+    pub fn next_sale(&self, sale_id: String) -> State {
+        let mut next = State::new(self.mode, self.today, self.origin.clone(), sale_id);
+        next.scale = self.scale.clone();
+        next.printers = self.printers.clone();
+        next.now_ms = self.now_ms;
+        next.last_input_ms = self.now_ms;
+        next.theme_index = self.theme_index;
+        next.refills_made = self.refills_made;
+        next
     }
 
     pub fn basket_total(&self) -> Money {
         Money::checked_sum(self.basket.iter().map(BasketItem::total)).unwrap_or(Money::ZERO)
     }
 
-    /// Change due for the tender typed so far, if it covers the total.
+    /// Change due for the cash typed so far, if it covers the total.
     pub fn change_due(&self) -> Option<Money> {
+        if self.payment.method != PaymentMethod::Cash {
+            return None;
+        }
         let tendered = self.payment.tendered?;
         tendered
             .checked_sub(self.basket_total())

@@ -1,7 +1,14 @@
 //! The edge: runs the flow's effects against the station (PSD, printers, ZIP directory) in
 //! tokio tasks and sends each result back as an action. Blocking work (printing, the first
 //! ZIP lookup, which builds the directory's index) runs on blocking threads so the screen
-//! keeps drawing.
+//! keeps drawing. Payments (`payment`) and the supervisor's ledger work (`supervisor`) have
+//! their own files.
+
+mod payment;
+mod supervisor;
+
+pub use payment::Payments;
+pub use supervisor::day_totals;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -31,6 +38,7 @@ pub struct Printers {
 pub struct Edge {
     station: Arc<Station>,
     printers: Arc<Printers>,
+    payments: Arc<Payments>,
     actions: UnboundedSender<Action>,
 }
 
@@ -38,11 +46,13 @@ impl Edge {
     pub fn new(
         station: Arc<Station>,
         printers: Arc<Printers>,
+        payments: Arc<Payments>,
         actions: UnboundedSender<Action>,
     ) -> Edge {
         Edge {
             station,
             printers,
+            payments,
             actions,
         }
     }
@@ -68,6 +78,16 @@ impl Edge {
                         .await
                         .map(|issued| (issued.indicium.data.serial_text(), issued.bytes))
                         .map_err(|e| e.to_string());
+                    match &result {
+                        Ok((serial, _)) => log::info!(
+                            "issued {serial} for {} ({})",
+                            request.request_id,
+                            request.postage
+                        ),
+                        Err(reason) => {
+                            log::warn!("issue {} refused: {reason}", request.request_id)
+                        }
+                    }
                     edge.send(Action::Issued {
                         item_id,
                         piece,
@@ -79,10 +99,11 @@ impl Edge {
                 item_id,
                 piece,
                 priced,
+                recipient_lines,
                 indicium,
             } => {
                 tokio::task::spawn_blocking(move || {
-                    let result = edge.print_label(&priced, &indicium);
+                    let result = edge.print_label(&priced, &recipient_lines, &indicium);
                     edge.send(Action::Printed {
                         item_id,
                         piece,
@@ -117,6 +138,26 @@ impl Edge {
                     let _ = edge.receipt_printer().print(&drawer);
                 });
             }
+            Effect::ChargeCard {
+                charge_id,
+                card,
+                expiry,
+                amount,
+            } => self.charge_card(charge_id, card, expiry, amount),
+            Effect::ChargeAccount {
+                charge_id,
+                account,
+                pin,
+                amount,
+            } => self.charge_account(charge_id, account, pin, amount),
+            Effect::Refund {
+                paid_by,
+                refund_id,
+                amount,
+            } => self.refund(*paid_by, refund_id, amount),
+            Effect::LoadSupervisor => self.load_supervisor(),
+            Effect::Refill { refill_id, amount } => self.refill(refill_id, amount),
+            Effect::VoidRecent { piece_serial } => self.void_recent(piece_serial),
         }
     }
 
@@ -172,10 +213,15 @@ impl Edge {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn print_label(&self, priced: &PricedPiece, indicium_bytes: &[u8]) -> Result<(), String> {
+    fn print_label(
+        &self,
+        priced: &PricedPiece,
+        recipient_lines: &[String],
+        indicium_bytes: &[u8],
+    ) -> Result<(), String> {
         let indicium = Indicium::from_bytes(indicium_bytes).map_err(|e| e.to_string())?;
-        let content =
-            label_content(priced, &indicium, indicium_bytes).map_err(|e| e.to_string())?;
+        let content = label_content(priced, recipient_lines, &indicium, indicium_bytes)
+            .map_err(|e| e.to_string())?;
         let mut printer = self
             .printers
             .label

@@ -1,0 +1,150 @@
+//! The edge's payment effects: card charges through the gateway, postage-account charges,
+//! and refunds of voided pieces, each answered as an action.
+//!
+//! Only what the sale may keep comes back: the brand and last four digits of a card, the
+//! account's printed number, the approval code. A log line records each outcome by its
+//! charge id and last four digits, never the number.
+
+use super::Edge;
+use crate::kiosk::action::Action;
+use crate::kiosk::state::{ChargeRefusal, PaidBy, PaymentMethod};
+use crate::money::Money;
+use crate::payment::{
+    AccountNumber, CardCharge, CardNumber, Expiry, PaymentError, PaymentGateway, PostageAccounts,
+};
+use crate::print::card::CardLast4;
+
+/// Where card and account payments go.
+pub struct Payments {
+    pub gateway: Box<dyn PaymentGateway>,
+    pub accounts: PostageAccounts,
+}
+
+fn refusal(error: &PaymentError) -> ChargeRefusal {
+    ChargeRefusal {
+        reason: error.to_string(),
+        retryable: error.kind().is_retryable(),
+    }
+}
+
+impl Edge {
+    pub(super) fn charge_card(
+        &self,
+        charge_id: String,
+        card: CardNumber,
+        expiry: Expiry,
+        amount: Money,
+    ) {
+        let edge = self.clone();
+        tokio::spawn(async move {
+            let charge = CardCharge {
+                id: charge_id,
+                card,
+                expiry,
+                amount,
+            };
+            let answer = edge.payments.gateway.charge(&charge).await;
+            let result = match answer {
+                Ok(approval) => {
+                    log::info!(
+                        "card charge {} approved: {} {} •••• {}, code {}",
+                        approval.charge_id,
+                        approval.amount,
+                        approval.brand.name(),
+                        approval.last4,
+                        approval.approval_code
+                    );
+                    Ok(PaidBy {
+                        method: PaymentMethod::Card,
+                        reference: format!(
+                            "{} •••• {}",
+                            approval.brand.name().to_uppercase(),
+                            approval.last4
+                        ),
+                        card_last4: CardLast4::parse(&approval.last4).ok(),
+                        charge_id: approval.charge_id,
+                        approval_code: approval.approval_code,
+                        amount: approval.amount,
+                    })
+                }
+                Err(error) => {
+                    log::warn!(
+                        "card charge {} ({}) not taken: {error}",
+                        charge.id,
+                        charge.card.masked()
+                    );
+                    Err(refusal(&error))
+                }
+            };
+            edge.send(Action::Charged(result));
+        });
+    }
+
+    pub(super) fn charge_account(
+        &self,
+        charge_id: String,
+        account: AccountNumber,
+        pin: String,
+        amount: Money,
+    ) {
+        let edge = self.clone();
+        tokio::spawn(async move {
+            let answer = edge
+                .payments
+                .accounts
+                .charge(&account, &pin, &charge_id, amount)
+                .await;
+            let result = match answer {
+                Ok(charge) => {
+                    log::info!(
+                        "account charge {charge_id}: {} from {account}, balance {}",
+                        charge.amount,
+                        charge.balance_after
+                    );
+                    Ok(PaidBy {
+                        method: PaymentMethod::Account,
+                        reference: format!("account {account}"),
+                        card_last4: None,
+                        approval_code: charge_id.clone(),
+                        charge_id,
+                        amount: charge.amount,
+                    })
+                }
+                Err(error) => {
+                    log::warn!("account charge {charge_id} on {account} not taken: {error}");
+                    Err(refusal(&error))
+                }
+            };
+            edge.send(Action::Charged(result));
+        });
+    }
+
+    pub(super) fn refund(&self, paid_by: PaidBy, refund_id: String, amount: Money) {
+        let edge = self.clone();
+        tokio::spawn(async move {
+            let payments = &edge.payments;
+            let answer = match paid_by.method {
+                PaymentMethod::Account => {
+                    payments
+                        .accounts
+                        .refund(&paid_by.charge_id, &refund_id, amount)
+                        .await
+                }
+                _ => {
+                    payments
+                        .gateway
+                        .refund(&paid_by.charge_id, &refund_id, amount)
+                        .await
+                }
+            };
+            let result = answer.map(|refund| refund.amount).map_err(|e| {
+                log::warn!("refund {refund_id} of {amount} failed: {e}");
+                e.to_string()
+            });
+            if let Ok(refunded) = &result {
+                log::info!("refund {refund_id}: {refunded} to {}", paid_by.reference);
+            }
+            edge.send(Action::Refunded(result));
+        });
+    }
+}

@@ -1,0 +1,214 @@
+//! Payment: cash with change, a card, or a postage account. Nothing is issued before the
+//! payment is accepted.
+//!
+//! A card or account payment goes to the processor as an effect under an idempotency key
+//! (the sale id and the attempt number). Its answer comes back as `Action::Charged`; an
+//! "unavailable" answer keeps the attempt number, so sending the same payment again cannot
+//! charge twice, while a decline moves on to a fresh attempt. The card number and the PIN
+//! leave the state the moment they are sent.
+
+use super::checkout::issue_missing;
+use super::type_into;
+use crate::kiosk::action::{Action, Effect};
+use crate::kiosk::state::{Notice, Payment, PaymentMethod, State, Step};
+use crate::money::Money;
+use crate::payment::{AccountNumber, CardNumber, Expiry};
+
+pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.payment.pending {
+        return match action {
+            Action::Charged(answer) => charged(state, answer),
+            _ => Vec::new(),
+        };
+    }
+    let payment = &mut state.payment;
+    match action {
+        Action::PayBy(method) => choose(payment, method),
+        Action::Left | Action::Right => {
+            let at = PaymentMethod::ALL
+                .iter()
+                .position(|m| *m == payment.method)
+                .unwrap_or(0);
+            let by = if action == Action::Right { 1 } else { 2 };
+            choose(payment, PaymentMethod::ALL[(at + by) % 3]);
+        }
+        Action::NextField | Action::PreviousField if payment.method != PaymentMethod::Cash => {
+            payment.field = 1 - payment.field.min(1);
+        }
+        Action::Type(c) => type_field(payment, c),
+        Action::Erase => {
+            focused_field(payment).pop();
+            payment.tendered = Money::parse(&payment.tendered_text).ok();
+        }
+        Action::Back => {
+            state.payment = Payment::default();
+            state.step = Step::Basket;
+        }
+        Action::Confirm => return confirm(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn choose(payment: &mut Payment, method: PaymentMethod) {
+    if payment.method != method {
+        payment.method = method;
+        payment.field = 0;
+    }
+}
+
+fn focused_field(payment: &mut Payment) -> &mut String {
+    match (payment.method, payment.field) {
+        (PaymentMethod::Cash, _) => &mut payment.tendered_text,
+        (PaymentMethod::Card, 0) => &mut payment.card_text,
+        (PaymentMethod::Card, _) => &mut payment.expiry_text,
+        (PaymentMethod::Account, 0) => &mut payment.account_text,
+        (PaymentMethod::Account, _) => &mut payment.pin_text,
+    }
+}
+
+fn type_field(payment: &mut Payment, c: char) {
+    let (allowed, max_chars): (fn(char) -> bool, usize) = match (payment.method, payment.field) {
+        (PaymentMethod::Cash, _) => (|c| c.is_ascii_digit() || c == '.', 10),
+        (PaymentMethod::Card, 0) => (|c| c.is_ascii_digit(), 19),
+        (PaymentMethod::Card, _) => (|c| c.is_ascii_digit() || c == '/', 7),
+        (PaymentMethod::Account, 0) => (|c| c.is_ascii_digit(), 12),
+        (PaymentMethod::Account, _) => (|c| c.is_ascii_digit(), 8),
+    };
+    type_into(focused_field(payment), c, allowed, max_chars);
+    payment.tendered = Money::parse(&payment.tendered_text).ok();
+}
+
+fn confirm(state: &mut State) -> Vec<Effect> {
+    let total = state.basket_total();
+    match state.payment.method {
+        PaymentMethod::Cash => cash(state, total),
+        PaymentMethod::Card => card(state, total),
+        PaymentMethod::Account => account(state, total),
+    }
+}
+
+fn cash(state: &mut State, total: Money) -> Vec<Effect> {
+    // An empty tender means exact cash.
+    let tendered = if state.payment.tendered_text.is_empty() {
+        Some(total)
+    } else {
+        state.payment.tendered
+    };
+    match tendered {
+        Some(cash) if cash >= total => {
+            state.payment.tendered = Some(cash);
+            let mut effects = vec![Effect::OpenDrawer];
+            effects.extend(accept(state));
+            effects
+        }
+        Some(cash) => {
+            state.notice = Some(Notice::Error(format!(
+                "cash {cash} does not cover the total {total}"
+            )));
+            Vec::new()
+        }
+        None => {
+            state.notice = Some(Notice::Error(format!(
+                "{:?} is not an amount of money: type dollars and cents, like 20 or 12.50",
+                state.payment.tendered_text
+            )));
+            Vec::new()
+        }
+    }
+}
+
+fn card(state: &mut State, amount: Money) -> Vec<Effect> {
+    let payment = &mut state.payment;
+    let checked = CardNumber::parse(&payment.card_text).and_then(|card| {
+        let expiry = Expiry::parse(&payment.expiry_text)?;
+        expiry.check(state.today)?;
+        Ok((card, expiry))
+    });
+    match checked {
+        Ok((card, expiry)) => {
+            payment.card_text.clear();
+            payment.expiry_text.clear();
+            payment.field = 0;
+            payment.pending = true;
+            state.notice = Some(Notice::Info(format!(
+                "asking the card processor for {amount} …"
+            )));
+            vec![Effect::ChargeCard {
+                charge_id: payment.charge_id(&state.sale_id),
+                card,
+                expiry,
+                amount,
+            }]
+        }
+        Err(error) => {
+            state.notice = Some(Notice::Error(error.to_string()));
+            Vec::new()
+        }
+    }
+}
+
+fn account(state: &mut State, amount: Money) -> Vec<Effect> {
+    let payment = &mut state.payment;
+    let account = match AccountNumber::parse(&payment.account_text) {
+        Ok(account) => account,
+        Err(error) => {
+            state.notice = Some(Notice::Error(error.to_string()));
+            return Vec::new();
+        }
+    };
+    if payment.pin_text.is_empty() {
+        payment.field = 1;
+        state.notice = Some(Notice::Error("type the account's PIN".into()));
+        return Vec::new();
+    }
+    let pin = std::mem::take(&mut payment.pin_text);
+    payment.field = 1;
+    payment.pending = true;
+    state.notice = Some(Notice::Info(format!(
+        "charging {amount} to the postage account …"
+    )));
+    vec![Effect::ChargeAccount {
+        charge_id: payment.charge_id(&state.sale_id),
+        account,
+        pin,
+        amount,
+    }]
+}
+
+fn charged(
+    state: &mut State,
+    answer: Result<crate::kiosk::state::PaidBy, crate::kiosk::state::ChargeRefusal>,
+) -> Vec<Effect> {
+    state.payment.pending = false;
+    match answer {
+        Ok(paid_by) => {
+            state.payment.paid_by = Some(paid_by);
+            state.payment.attempts += 1;
+            accept(state)
+        }
+        Err(refusal) => {
+            if !refusal.retryable {
+                state.payment.attempts += 1;
+            }
+            let next = if refusal.retryable {
+                "try again: the customer is not charged twice"
+            } else {
+                "take another card, another method, or cash"
+            };
+            state.notice = Some(Notice::Error(format!(
+                "payment not taken: {}. {next}",
+                refusal.reason
+            )));
+            Vec::new()
+        }
+    }
+}
+
+/// The payment is taken: the basket is sold, and its indicia are requested.
+fn accept(state: &mut State) -> Vec<Effect> {
+    state.payment.accepted = true;
+    state.notice = None;
+    state.step = Step::Issuing;
+    issue_missing(state)
+}

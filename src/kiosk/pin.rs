@@ -1,0 +1,160 @@
+//! The supervisor's PIN: kept only as a salted SHA-256 digest in `<data dir>/supervisor-pin`
+//! (owner-only, written atomically by `postcounter pin set`), compared in constant time.
+//!
+//! There is no default PIN: until one is set, the supervisor screen says how to set it.
+//! A default or generated PIN would sit on every fresh kiosk, known or shown to whoever saw
+//! the first start.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::keys::key_file::{Placement, write_file_atomically};
+
+/// A PIN is 4 to 8 digits.
+pub const PIN_MIN_DIGITS: usize = 4;
+pub const PIN_MAX_DIGITS: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PinError {
+    #[error(
+        "a supervisor PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits; the one given has {chars} characters or non-digits"
+    )]
+    Format { chars: usize },
+    #[error("{path}: {reason}")]
+    File { path: PathBuf, reason: String },
+}
+
+/// A salted digest of the supervisor's PIN.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SupervisorPin {
+    salt: [u8; 16],
+    digest: [u8; 32],
+}
+
+impl std::fmt::Debug for SupervisorPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SupervisorPin(..)")
+    }
+}
+
+fn digest(salt: &[u8; 16], pin: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(b"postcounter supervisor pin\0");
+    hasher.update(salt);
+    hasher.update(pin.as_bytes());
+    hasher.finalize().into()
+}
+
+impl SupervisorPin {
+    /// The digest of `pin` under a fresh random salt.
+    pub fn new(pin: &str) -> Result<SupervisorPin, PinError> {
+        let digits = pin.chars().count();
+        if !(PIN_MIN_DIGITS..=PIN_MAX_DIGITS).contains(&digits)
+            || !pin.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(PinError::Format { chars: digits });
+        }
+        let salt: [u8; 16] = rand::random();
+        Ok(SupervisorPin {
+            digest: digest(&salt, pin),
+            salt,
+        })
+    }
+
+    /// Whether `typed` is the PIN; every byte of the digest is compared.
+    pub fn matches(&self, typed: &str) -> bool {
+        let typed = digest(&self.salt, typed);
+        typed
+            .iter()
+            .zip(self.digest.iter())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
+    }
+
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("supervisor-pin")
+    }
+
+    /// The PIN set for this data directory, if any.
+    pub fn load(data_dir: &Path) -> Result<Option<SupervisorPin>, PinError> {
+        let path = SupervisorPin::path(data_dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(PinError::File {
+                    path,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let bad = || {
+            PinError::File {
+            path: path.clone(),
+            reason: "not a PIN digest (expected 'sha256 <salt hex> <digest hex>'): set the PIN again with `postcounter pin set`".into(),
+        }
+        };
+        let mut words = text.split_whitespace();
+        if words.next() != Some("sha256") {
+            return Err(bad());
+        }
+        let salt = words.next().and_then(from_hex::<16>).ok_or_else(bad)?;
+        let digest = words.next().and_then(from_hex::<32>).ok_or_else(bad)?;
+        Ok(Some(SupervisorPin { salt, digest }))
+    }
+
+    /// Stores the digest for `data_dir`, replacing any earlier PIN.
+    pub fn save(&self, data_dir: &Path) -> Result<PathBuf, PinError> {
+        let path = SupervisorPin::path(data_dir);
+        let text = format!(
+            "sha256 {} {}\n",
+            crate::cli::hex(&self.salt),
+            crate::cli::hex(&self.digest)
+        );
+        write_file_atomically(&path, text.as_bytes(), 0o600, Placement::Replace).map_err(|e| {
+            PinError::File {
+                path: path.clone(),
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(path)
+    }
+}
+
+fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != N * 2 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (index, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_right_pin_matches_and_the_file_keeps_no_pin_in_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let pin = SupervisorPin::new("2468").unwrap();
+        pin.save(dir.path()).unwrap();
+        let text = std::fs::read_to_string(SupervisorPin::path(dir.path())).unwrap();
+        assert!(!text.contains("2468"));
+        let loaded = SupervisorPin::load(dir.path()).unwrap().unwrap();
+        assert!(loaded.matches("2468"));
+        assert!(!loaded.matches("2469"));
+        assert!(!loaded.matches(""));
+    }
+
+    #[test]
+    fn a_pin_must_be_four_to_eight_digits() {
+        for bad in ["123", "123456789", "12a4", ""] {
+            assert!(SupervisorPin::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(SupervisorPin::new("12345678").is_ok());
+    }
+}

@@ -1,0 +1,274 @@
+//! The supervisor screen: the PIN prompt, then the PSD's registers, the day's totals as a
+//! bar chart by product, the recent indicia to void, a refill field, and the status of the
+//! printers and the scale.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::sanitized;
+use crate::kiosk::state::{State, Supervisor, SupervisorData, SupervisorFocus};
+use crate::kiosk::style::Theme;
+use crate::money::Money;
+
+fn boxed<'a>(title: &str, lines: Vec<Line<'a>>, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(lines).block(
+        Block::new()
+            .borders(Borders::ALL)
+            .title(format!(" {title} "))
+            .border_style(theme.base.border),
+    )
+}
+
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some(supervisor) = &state.supervisor else {
+        return;
+    };
+    match (&supervisor.data, supervisor.unlocked) {
+        (Some(data), true) => unlocked(frame, area, state, supervisor, data, theme),
+        (None, true) => frame.render_widget(
+            boxed(
+                "Supervisor",
+                vec![Line::styled(" Reading the PSD …", theme.base.muted)],
+                theme,
+            ),
+            area,
+        ),
+        _ => frame.render_widget(pin_prompt(supervisor, theme), area),
+    }
+}
+
+fn pin_prompt<'a>(supervisor: &Supervisor, theme: &Theme) -> Paragraph<'a> {
+    let dots = "•".repeat(supervisor.pin_text.chars().count());
+    boxed(
+        "Supervisor",
+        vec![
+            Line::default(),
+            Line::from(vec![
+                Span::styled(format!(" {:<14}", "PIN"), theme.base.text),
+                Span::styled(format!(" {dots}_ "), theme.input.focused),
+            ]),
+            Line::styled(
+                "                type the supervisor PIN and press Enter; Esc goes back",
+                theme.base.muted,
+            ),
+        ],
+        theme,
+    )
+}
+
+fn unlocked(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    supervisor: &Supervisor,
+    data: &SupervisorData,
+    theme: &Theme,
+) {
+    let [top, bottom] = Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
+    let [registers_area, day_area] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(top);
+    let [recent_area, side_area] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(bottom);
+    frame.render_widget(
+        boxed("PSD registers", registers(data, theme), theme),
+        registers_area,
+    );
+    frame.render_widget(
+        boxed(
+            "Today by product",
+            day_chart(data, day_area.width, theme),
+            theme,
+        ),
+        day_area,
+    );
+    frame.render_widget(
+        boxed(
+            "Issued today (F6 voids)",
+            recent(supervisor, data, recent_area, theme),
+            theme,
+        ),
+        recent_area,
+    );
+    frame.render_widget(
+        boxed(
+            "Refill and status",
+            side(state, supervisor, data, theme),
+            theme,
+        ),
+        side_area,
+    );
+}
+
+fn row(label: &str, value: String, style: Style, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {label:<15}"), theme.base.text),
+        Span::styled(value, style),
+    ])
+}
+
+fn registers(data: &SupervisorData, theme: &Theme) -> Vec<Line<'static>> {
+    let r = &data.registers;
+    let lock = match &data.locked_reason {
+        Some(reason) => (format!("LOCKED: {}", sanitized(reason)), theme.status.error),
+        None => ("in service".to_string(), theme.status.stable),
+    };
+    vec![
+        row(
+            "PSD",
+            format!("{:08}", data.device_id),
+            theme.base.text,
+            theme,
+        ),
+        row("Ascending", r.ascending.to_string(), theme.base.text, theme),
+        row(
+            "Descending",
+            r.descending.to_string(),
+            theme.money.total,
+            theme,
+        ),
+        row(
+            "Control total",
+            r.control_total.to_string(),
+            theme.base.text,
+            theme,
+        ),
+        row("Pieces", r.piece_count.to_string(), theme.base.text, theme),
+        row("State", lock.0, lock.1, theme),
+        row(
+            "Last contact",
+            sanitized(&data.last_contact),
+            theme.base.muted,
+            theme,
+        ),
+    ]
+}
+
+/// One bar per product, scaled to the largest postage of the day.
+fn day_chart(data: &SupervisorData, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    if data.day.is_empty() {
+        return vec![Line::styled(" No sales yet today.", theme.base.muted)];
+    }
+    let most = data
+        .day
+        .iter()
+        .map(|t| t.postage.mills())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let bar_room = i64::from(width.saturating_sub(2 + 16 + 16)).max(4);
+    let total = Money::checked_sum(data.day.iter().map(|t| t.postage)).unwrap_or(Money::ZERO);
+    let mut lines: Vec<Line> = data
+        .day
+        .iter()
+        .take(6)
+        .map(|t| {
+            let scaled = (t.postage.mills().max(0) * bar_room + most - 1) / most;
+            let bar = usize::try_from(scaled).unwrap_or(0);
+            let name: String = t.product.chars().take(14).collect();
+            Line::from(vec![
+                Span::styled(format!(" {name:<14} "), theme.base.text),
+                Span::styled("█".repeat(bar), theme.money.total),
+                Span::styled(format!(" {} · {}", t.pieces, t.postage), theme.base.text),
+            ])
+        })
+        .collect();
+    lines.push(Line::styled(
+        format!(" {:<15}{total}", "Day total"),
+        theme.money.total,
+    ));
+    lines
+}
+
+fn recent(
+    supervisor: &Supervisor,
+    data: &SupervisorData,
+    area: Rect,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let height = area.height;
+    // The time of issue where the box is wide enough for it.
+    let with_time = area.width >= 56;
+    if data.recent.is_empty() {
+        return vec![Line::styled(" No indicia issued today.", theme.base.muted)];
+    }
+    // Keep the selected piece on screen.
+    let rows = usize::from(height.saturating_sub(2)).max(1);
+    let first = supervisor.selected_recent.saturating_sub(rows - 1);
+    data.recent
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(index, piece)| {
+            let focused = supervisor.focus == SupervisorFocus::Recent;
+            let style = match (index == supervisor.selected_recent && focused, piece.voided) {
+                (true, _) => theme.list.selected,
+                (false, true) => theme.list.disabled,
+                (false, false) => theme.list.normal,
+            };
+            let voided = if piece.voided { " VOID" } else { "" };
+            let product: String = piece.product.chars().take(11).collect();
+            let time = if with_time {
+                format!(" {}", piece.issued_at)
+            } else {
+                String::new()
+            };
+            Line::styled(
+                format!(
+                    "{time} {} {product:<11} {:>7}{voided}",
+                    piece.serial,
+                    piece.postage.to_string()
+                ),
+                style,
+            )
+        })
+        .collect()
+}
+
+fn side(
+    state: &State,
+    supervisor: &Supervisor,
+    data: &SupervisorData,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let refill_style = if supervisor.focus == SupervisorFocus::Refill {
+        theme.input.focused
+    } else {
+        theme.input.normal
+    };
+    let status = |result: &Option<Result<(), String>>| match result {
+        None => ("no job yet".to_string(), theme.base.muted),
+        Some(Ok(())) => ("ready".to_string(), theme.status.stable),
+        Some(Err(reason)) => (sanitized(reason), theme.status.error),
+    };
+    let (label_status, label_style) = status(&state.printers.label);
+    let (receipt_status, receipt_style) = status(&state.printers.receipt);
+    let (scale, scale_style) = match &state.scale {
+        None => ("none (typed weights)".to_string(), theme.base.muted),
+        Some(Ok(reading)) => (format!("{:?}", reading.status), theme.status.stable),
+        Some(Err(reason)) => (sanitized(reason), theme.status.error),
+    };
+    vec![
+        Line::from(vec![
+            Span::styled(" Refill $", theme.base.text),
+            Span::styled(format!(" {}_ ", supervisor.refill_text), refill_style),
+        ]),
+        Line::styled(" type an amount, Enter", theme.base.muted),
+        Line::default(),
+        Line::styled(
+            format!(" Label   {}", sanitized(&data.label_printer)),
+            theme.base.text,
+        ),
+        Line::styled(format!("         {label_status}"), label_style),
+        Line::styled(
+            format!(" Receipt {}", sanitized(&data.receipt_printer)),
+            theme.base.text,
+        ),
+        Line::styled(format!("         {receipt_status}"), receipt_style),
+        Line::styled(format!(" Scale   {scale}"), scale_style),
+        Line::styled(" Ctrl+T switches the theme", theme.base.muted),
+    ]
+}
