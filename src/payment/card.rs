@@ -15,7 +15,7 @@ const DIGITS_MIN: usize = 12;
 const DIGITS_MAX: usize = 19;
 
 /// What the card number and expiry parsers accept, said in every error.
-const NUMBER_ACCEPTED: &str = "expected a card number of 12 to 19 digits (spaces and dashes allowed), like 4242 4242 4242 4242";
+const NUMBER_ACCEPTED: &str = "expected a card number of 12 to 19 digits (spaces and dashes allowed), like 4111 1111 1111 1111";
 const EXPIRY_ACCEPTED: &str = "expected the expiry as MM/YY, MM/YYYY or MMYY, like 07/28";
 
 /// A Luhn-valid card number of 12-19 digits.

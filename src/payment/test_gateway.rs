@@ -87,20 +87,11 @@ impl TestGateway {
             return replay(&row, charge).map_err(|e| self.store.storage(e))?;
         }
         charge.expiry.check(self.store.clock().today())?;
-        let answer = Answer::for_card(&charge.card);
-        if answer == Answer::Unavailable {
+        let Some(recorded) = Recorded::of(Answer::for_card(&charge.card)) else {
             return Err(PaymentError::Unavailable {
                 reason: "the test card 4000 0000 0000 0119 simulates an unreachable processor"
                     .to_string(),
             });
-        }
-        let approval_code = (answer == Answer::Approved)
-            .then(|| format!("{:06}", rand::random_range(0..1_000_000u32)));
-        let (outcome, decline_reason) = match answer {
-            Answer::Approved => ("approved", None),
-            Answer::Declined(reason) => ("declined", Some(reason)),
-            Answer::InsufficientFunds => ("insufficient_funds", None),
-            Answer::Expired | Answer::Unavailable => ("expired", None),
         };
         sqlx::query(
             "INSERT INTO card_charge (charge_id, last4, brand, amount_mills, outcome, approval_code, \
@@ -110,30 +101,15 @@ impl TestGateway {
         .bind(charge.card.last4())
         .bind(charge.card.brand().name())
         .bind(charge.amount.mills())
-        .bind(outcome)
-        .bind(&approval_code)
-        .bind(decline_reason)
+        .bind(&recorded.outcome)
+        .bind(&recorded.approval_code)
+        .bind(&recorded.decline_reason)
         .bind(self.store.clock().now_unix_ms())
         .execute(&mut *tx)
         .await
         .map_err(|e| self.store.storage(e))?;
         tx.commit().await.map_err(|e| self.store.storage(e))?;
-        let last4 = charge.card.last4();
-        match (answer, approval_code) {
-            (Answer::Approved, Some(approval_code)) => Ok(Approval {
-                charge_id: charge.id.clone(),
-                approval_code,
-                last4,
-                brand: charge.card.brand(),
-                amount: charge.amount,
-            }),
-            (Answer::Declined(reason), _) => Err(PaymentError::Declined {
-                last4,
-                reason: reason.to_string(),
-            }),
-            (Answer::InsufficientFunds, _) => Err(PaymentError::CardInsufficientFunds { last4 }),
-            _ => Err(PaymentError::CardExpired { last4 }),
-        }
+        recorded.answer_to(charge)
     }
 
     async fn refund_once(
@@ -211,6 +187,54 @@ impl PaymentGateway for TestGateway {
     }
 }
 
+/// An answer as the `card_charge` table keeps it.
+struct Recorded {
+    outcome: String,
+    approval_code: Option<String>,
+    decline_reason: Option<String>,
+}
+
+impl Recorded {
+    /// A fresh answer to record, with a random approval code (so that a retry given a new
+    /// approval instead of the recorded one would show); `None` for "unavailable", which
+    /// answered nothing and so records nothing.
+    fn of(answer: Answer) -> Option<Recorded> {
+        let (outcome, decline_reason) = match answer {
+            Answer::Approved => ("approved", None),
+            Answer::Declined(reason) => ("declined", Some(reason.to_string())),
+            Answer::InsufficientFunds => ("insufficient_funds", None),
+            Answer::Expired => ("expired", None),
+            Answer::Unavailable => return None,
+        };
+        Some(Recorded {
+            outcome: outcome.to_string(),
+            approval_code: (answer == Answer::Approved)
+                .then(|| format!("{:06}", rand::random_range(0..1_000_000u32))),
+            decline_reason,
+        })
+    }
+
+    /// What the counter is told for `charge` (whose card and amount match the record).
+    fn answer_to(self, charge: &CardCharge) -> Result<Approval, PaymentError> {
+        let last4 = charge.card.last4();
+        match (self.outcome.as_str(), self.approval_code) {
+            ("approved", Some(approval_code)) => Ok(Approval {
+                charge_id: charge.id.clone(),
+                approval_code,
+                last4,
+                brand: charge.card.brand(),
+                amount: charge.amount,
+            }),
+            ("declined", _) => Err(PaymentError::Declined {
+                last4,
+                reason: self.decline_reason.unwrap_or_default(),
+            }),
+            ("insufficient_funds", _) => Err(PaymentError::CardInsufficientFunds { last4 }),
+            _ => Err(PaymentError::CardExpired { last4 }),
+        }
+    }
+}
+
 /// The first answer to `charge.id` (the inner result), or `Conflict` when the retry is not
 /// the same request. The outer error is a row that could not be read.
 fn replay(
@@ -226,22 +250,10 @@ fn replay(
             first: format!("a charge of {amount} to the {brand} card ending {last4}"),
         }));
     }
-    let outcome: String = row.try_get("outcome")?;
-    Ok(match outcome.as_str() {
-        "approved" => Ok(Approval {
-            charge_id: charge.id.clone(),
-            approval_code: row.try_get("approval_code")?,
-            last4,
-            brand,
-            amount,
-        }),
-        "declined" => Err(PaymentError::Declined {
-            last4,
-            reason: row
-                .try_get::<Option<String>, _>("decline_reason")?
-                .unwrap_or_default(),
-        }),
-        "insufficient_funds" => Err(PaymentError::CardInsufficientFunds { last4 }),
-        _ => Err(PaymentError::CardExpired { last4 }),
-    })
+    let recorded = Recorded {
+        outcome: row.try_get("outcome")?,
+        approval_code: row.try_get("approval_code")?,
+        decline_reason: row.try_get("decline_reason")?,
+    };
+    Ok(recorded.answer_to(charge))
 }
