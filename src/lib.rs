@@ -5,8 +5,10 @@
 pub mod address;
 pub mod bench;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod date;
+pub mod durable_sqlite;
 pub mod indicium;
 pub mod keys;
 pub mod kiosk;

@@ -9,55 +9,18 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 use sqlx::{SqlSafeStr, Sqlite, Transaction};
 
 use super::error::PaymentError;
-use crate::date::Date;
-
-/// `PRAGMA synchronous` reads back 2 for FULL.
-const SYNCHRONOUS_FULL: i64 = 2;
+pub use crate::clock::Clock;
 /// Connections in the pool: readers run alongside; writers queue on SQLite's lock.
 const CONNECTIONS_MAX: u32 = 4;
 /// How long a writer waits for another's transaction before giving up.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
-
-/// Where the store reads the time (entry times, the day an expiry is checked against):
-/// the system clock in service, a fixed one in tests.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
-
-impl Clock {
-    pub fn system() -> Clock {
-        Clock(Arc::new(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0)
-        }))
-    }
-
-    /// A clock that reads milliseconds since 1970 from `now_unix_ms`.
-    pub fn from_fn(now_unix_ms: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
-        Clock(Arc::new(now_unix_ms))
-    }
-
-    pub fn now_unix_ms(&self) -> i64 {
-        (self.0)()
-    }
-
-    /// The UTC day of now.
-    pub fn today(&self) -> Date {
-        const DAYS_FROM_1970_TO_2000: i64 = 10_957;
-        let days = self.now_unix_ms().div_euclid(86_400_000) - DAYS_FROM_1970_TO_2000;
-        Date::from_days_since_2000(i32::try_from(days).unwrap_or(0))
-    }
-}
 
 /// An open payment store; cheap to clone (the clones share one pool).
 #[derive(Clone)]
@@ -94,18 +57,13 @@ impl PaymentStore {
             std::fs::create_dir_all(folder)
                 .map_err(|e| storage(format!("cannot create {}: {e}", folder.display())))?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(CONNECTIONS_MAX)
-            .connect_with(options)
-            .await
-            .map_err(|e| storage(e.to_string()))?;
+        let pool = crate::durable_sqlite::connect(
+            path,
+            CONNECTIONS_MAX,
+            Duration::from_millis(BUSY_TIMEOUT_MS),
+        )
+        .await
+        .map_err(|e| storage(e.to_string()))?;
         let store = PaymentStore {
             pool,
             path: path_text.clone(),
@@ -120,20 +78,13 @@ impl PaymentStore {
     }
 
     async fn check_durability(&self) -> Result<(), PaymentError> {
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
+        match crate::durable_sqlite::durability_problem(&self.pool)
             .await
-            .map_err(|e| self.storage(e))?;
-        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.storage(e))?;
-        if !mode.eq_ignore_ascii_case("wal") || synchronous != SYNCHRONOUS_FULL {
-            return Err(self.storage(format!(
-                "journal_mode is {mode} and synchronous is {synchronous}; payments need wal and 2 (FULL) to be durable"
-            )));
+            .map_err(|e| self.storage(e))?
+        {
+            None => Ok(()),
+            Some(problem) => Err(self.storage(format!("the payment store's {problem}"))),
         }
-        Ok(())
     }
 
     /// Starts a write transaction that holds SQLite's write lock from its first statement.

@@ -13,13 +13,10 @@ mod entries;
 mod void;
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 use sqlx::{Row, SqlSafeStr};
 
 use super::error::PsdError;
@@ -30,51 +27,12 @@ use crate::money::Money;
 pub use audit::Audit;
 pub use entries::{IssueEntry, IssueOutcome, PieceRecord, RefillOutcome, VoidOutcome};
 
-/// `PRAGMA synchronous` reads back 2 for FULL.
-const SYNCHRONOUS_FULL: i64 = 2;
+pub use crate::clock::{Clock, day_of_unix_ms, start_of_day_unix_ms};
 
 pub struct Ledger {
     pool: SqlitePool,
     path: String,
     clock: Clock,
-}
-
-/// Where the ledger reads the time: the issue time of each piece, the day a void is asked
-/// for. The system clock in service; tests move a manual one. The caller never passes a
-/// date that decides a refund.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
-
-impl Clock {
-    pub fn system() -> Clock {
-        Clock(Arc::new(system_unix_ms))
-    }
-
-    /// A clock that reads milliseconds since 1970 from `now_unix_ms`.
-    pub fn from_fn(now_unix_ms: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
-        Clock(Arc::new(now_unix_ms))
-    }
-
-    pub fn now_unix_ms(&self) -> i64 {
-        (self.0)()
-    }
-
-    pub fn today(&self) -> Date {
-        day_of_unix_ms(self.now_unix_ms())
-    }
-}
-
-const DAYS_FROM_1970_TO_2000: i64 = 10_957;
-
-/// The first millisecond of a UTC day.
-pub fn start_of_day_unix_ms(day: Date) -> i64 {
-    (i64::from(day.days_since_2000()) + DAYS_FROM_1970_TO_2000) * 86_400_000
-}
-
-/// The UTC day of a moment.
-pub fn day_of_unix_ms(unix_ms: i64) -> Date {
-    let days = unix_ms.div_euclid(86_400_000) - DAYS_FROM_1970_TO_2000;
-    Date::from_days_since_2000(i32::try_from(days).unwrap_or(0))
 }
 
 /// A PSD's row: its registers, identity and lock.
@@ -97,13 +55,6 @@ fn migrator() -> Migrator {
     )])
 }
 
-fn system_unix_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 impl Ledger {
     /// Opens (creating if needed) the ledger at `path` and checks that it is durable and sound.
     pub async fn open(path: &Path) -> Result<Ledger, PsdError> {
@@ -113,16 +64,8 @@ impl Ledger {
     /// [`Ledger::open`] with another clock (tests that need days to pass).
     pub async fn open_with_clock(path: &Path, clock: Clock) -> Result<Ledger, PsdError> {
         let path_text = path.display().to_string();
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
+        // One connection serializes the embedded PSD's writers.
+        let pool = crate::durable_sqlite::connect(path, 1, Duration::from_secs(10))
             .await
             .map_err(|e| corrupt_or_storage(&path_text, &e))?;
         let ledger = Ledger {
@@ -140,23 +83,16 @@ impl Ledger {
     }
 
     async fn check_durability(&self) -> Result<(), PsdError> {
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
+        let problem = crate::durable_sqlite::durability_problem(&self.pool)
             .await
             .map_err(|e| corrupt_or_storage(&self.path, &e))?;
-        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.storage(e))?;
-        if !mode.eq_ignore_ascii_case("wal") || synchronous != SYNCHRONOUS_FULL {
-            return Err(PsdError::Storage {
+        match problem {
+            None => Ok(()),
+            Some(problem) => Err(PsdError::Storage {
                 path: self.path.clone(),
-                reason: format!(
-                    "journal_mode is {mode} and synchronous is {synchronous}; the ledger needs wal and 2 (FULL) to be durable"
-                ),
-            });
+                reason: format!("the ledger's {problem}"),
+            }),
         }
-        Ok(())
     }
 
     async fn check_integrity(&self) -> Result<(), PsdError> {
