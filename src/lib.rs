@@ -22,5 +22,6 @@ pub mod sale;
 pub mod scale;
 pub mod scan;
 pub mod station;
+pub mod tui_bench;
 pub mod verify_input;
 pub mod weight;

@@ -806,34 +806,14 @@ fn dimensions_parse_in_any_order_and_refuse_what_is_not_inches() {
     }
 }
 
-#[test]
-fn building_the_zip_indexes_once_is_timed() {
-    let started = std::time::Instant::now();
-    let records = zipcodes::database().len();
-    let directory = started.elapsed();
-    let started = std::time::Instant::now();
-    let _ = zip("02134").place();
-    let place_index = started.elapsed();
-    let started = std::time::Instant::now();
-    let _ = zone_between(&zip("10001"), &zip("90210"));
-    let centroids = started.elapsed();
-    let started = std::time::Instant::now();
-    let _ = zone_between(&zip("10001"), &zip("44114"));
-    println!("zipcodes directory ({records} records, decompressed by the crate): {directory:?}");
-    println!(
-        "zip index: {place_index:?}; centroids: {centroids:?}; a later zone: {:?}",
-        started.elapsed()
-    );
-}
-
 static SHIPPED: LazyLock<RateBook> = LazyLock::new(book);
 
 /// Every ZIP with coordinates in the directory, for property tests.
 static ZIPS_WITH_COORDINATES: LazyLock<Vec<ZipCode>> = LazyLock::new(|| {
-    zipcodes::database()
+    postcounter::address::directory::records()
         .iter()
-        .filter(|r| r.lat.parse::<f64>().is_ok_and(|lat| lat != 0.0))
-        .map(|r| zip(&r.zip_code))
+        .filter(|r| r.lat_long.is_some_and(|(lat, _)| lat != 0.0))
+        .map(|r| zip(r.zip5))
         .collect()
 });
 

@@ -2,9 +2,10 @@
 //!
 //! A counter prices and prints postage from ZIP codes: the origin ZIP goes into the indicium and
 //! the pair of ZIPs decides the zone. The ZIP code is text (leading zeros matter) looked up in
-//! the `zipcodes` directory; a label's recipient name and street are standardized in the
+//! the embedded ZIP directory (built from the `zipcodes` crate's); a label's recipient name and street are standardized in the
 //! style of Publication 28 (`recipient`).
 
+pub mod directory;
 pub mod recipient;
 pub mod zip;
 

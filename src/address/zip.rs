@@ -1,14 +1,11 @@
-//! ZIP codes: parsing and lookup in the embedded `zipcodes` directory.
+//! ZIP codes: parsing and lookup in the embedded ZIP directory.
 //!
 //! A ZIP code is text, not a number: "02134" is a Boston ZIP and 2134 is not a ZIP at all, so
 //! [`ZipCode`] keeps the digits as written and only offers a number for packing into the
-//! indicium. The directory has about 43,000 records; looking one up by scanning them on every
-//! keystroke would be wasteful, so an index from ZIP to record is built once, on first use.
+//! indicium. The lookup is in [`super::directory`].
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -81,26 +78,12 @@ impl ZipCode {
 
     /// The city and state of the 5-digit ZIP, `None` when the directory does not know it.
     pub fn place(&self) -> Option<Place> {
-        let record = directory_index()
-            .get(self.zip5.as_str())
-            .map(|&index| &zipcodes::database()[index])?;
+        let record = super::directory::find(&self.zip5)?;
         Some(Place {
-            city: &record.city,
-            state: &record.state,
+            city: record.city,
+            state: record.state,
         })
     }
-}
-
-/// ZIP (5 digits) to position in [`zipcodes::database`], built on first use.
-fn directory_index() -> &'static HashMap<&'static str, usize> {
-    static INDEX: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let mut index = HashMap::new();
-        for (position, record) in zipcodes::database().iter().enumerate() {
-            index.entry(record.zip_code.as_str()).or_insert(position);
-        }
-        index
-    })
 }
 
 impl FromStr for ZipCode {

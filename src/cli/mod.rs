@@ -63,6 +63,8 @@ enum Command {
     Pin(account::PinCommand),
     /// Measure issuance throughput and latency, stage by stage.
     Bench(crate::bench::BenchArgs),
+    /// Measure the counter screen: render time per screen, start-up, keypress to frame, memory.
+    BenchTui(crate::tui_bench::TuiBenchArgs),
 }
 
 /// Runs the command line and maps any error to a one-line message and exit code 1.
@@ -99,6 +101,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Account(command) => runtime.block_on(account::run(config, command)),
         Command::Pin(command) => account::run_pin(&config, command),
         Command::Bench(args) => runtime.block_on(crate::bench::run(config, args)),
+        Command::BenchTui(args) => {
+            println!(
+                "{}",
+                crate::tui_bench::run(&args, &std::env::current_exe()?)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -115,16 +115,15 @@ fn centroids() -> &'static HashMap<String, (f64, f64)> {
     static CENTROIDS: OnceLock<HashMap<String, (f64, f64)>> = OnceLock::new();
     CENTROIDS.get_or_init(|| {
         let mut sums: HashMap<String, (f64, f64, u32)> = HashMap::new();
-        for record in zipcodes::database() {
-            let (Ok(lat), Ok(long)) = (record.lat.parse::<f64>(), record.long.parse::<f64>())
-            else {
+        for record in crate::address::directory::records() {
+            let Some((lat, long)) = record.lat_long else {
                 continue;
             };
-            if (lat == 0.0 && long == 0.0) || record.zip_code.len() != 5 {
+            if (lat == 0.0 && long == 0.0) || record.zip5.len() != 5 {
                 continue;
             }
             let sum = sums
-                .entry(record.zip_code[..3].to_string())
+                .entry(record.zip5[..3].to_string())
                 .or_insert((0.0, 0.0, 0));
             *sum = (sum.0 + lat, sum.1 + long, sum.2 + 1);
         }
