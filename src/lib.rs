@@ -15,6 +15,7 @@ pub mod kiosk;
 pub mod log_file;
 pub mod money;
 pub mod payment;
+pub mod pin_hash;
 pub mod print;
 pub mod psd;
 pub mod rates;

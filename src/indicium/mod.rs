@@ -6,6 +6,7 @@
 //! indicium can verify it with any ECDSA library; [`verify`] is ours.
 pub mod layout;
 pub mod signed;
+pub mod specimen;
 pub mod verify;
 
 pub use layout::{

@@ -125,10 +125,13 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let mut events = EventStream::new();
     let mut ticks = tokio::time::interval(TICK);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut needs_draw = true;
     let outcome = loop {
-        let theme = &themes[state.theme_index % themes.len()];
-        if let Err(error) = terminal.draw(|frame| render(frame, &state, theme, keys)) {
-            break Err(error.into());
+        if needs_draw {
+            let theme = &themes[state.theme_index % themes.len()];
+            if let Err(error) = terminal.draw(|frame| render(frame, &state, theme, keys)) {
+                break Err(error.into());
+            }
         }
         let action = tokio::select! {
             event = events.next() => match event {
@@ -143,11 +146,17 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
                 Some(Action::Tick(now_ms))
             }
         };
+        // A tick only moves the clock, which no screen shows: redraw only if a timeout
+        // changed the screen.
+        let tick = matches!(action, Some(Action::Tick(_)));
+        let before = tick.then(|| (state.step, state.sale_id.clone()));
         if let Some(action) = action {
             for effect in update(&mut state, &context, action) {
                 edge.run(effect);
             }
         }
+        needs_draw =
+            before.is_none_or(|(step, sale_id)| step != state.step || sale_id != state.sale_id);
         if state.quit {
             break Ok(());
         }

@@ -1,5 +1,5 @@
-//! The supervisor's PIN: kept only as a salted SHA-256 digest in `<data dir>/supervisor-pin`
-//! (owner-only, written atomically by `postcounter pin set`), compared in constant time.
+//! The supervisor's PIN: kept only as a salted SHA-256 ([`PinHash`], as account PINs are) in
+//! `<data dir>/supervisor-pin` (owner-only, written atomically by `postcounter pin set`).
 //!
 //! There is no default PIN: until one is set, the supervisor screen says how to set it.
 //! A default or generated PIN would sit on every fresh kiosk, known or shown to whoever saw
@@ -7,69 +7,30 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::keys::key_file::{Placement, write_file_atomically};
-
-/// A PIN is 4 to 8 digits.
-pub const PIN_MIN_DIGITS: usize = 4;
-pub const PIN_MAX_DIGITS: usize = 8;
+use crate::pin_hash::{PinFormatError, PinHash};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
-    #[error(
-        "a supervisor PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits; the one given has {chars} characters or non-digits"
-    )]
-    Format { chars: usize },
+    #[error("the supervisor PIN: {0}")]
+    Format(#[from] PinFormatError),
     #[error("{path}: {reason}")]
     File { path: PathBuf, reason: String },
 }
 
 /// A salted digest of the supervisor's PIN.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SupervisorPin {
-    salt: [u8; 16],
-    digest: [u8; 32],
-}
-
-impl std::fmt::Debug for SupervisorPin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SupervisorPin(..)")
-    }
-}
-
-fn digest(salt: &[u8; 16], pin: &str) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(b"postcounter supervisor pin\0");
-    hasher.update(salt);
-    hasher.update(pin.as_bytes());
-    hasher.finalize().into()
-}
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupervisorPin(PinHash);
 
 impl SupervisorPin {
     /// The digest of `pin` under a fresh random salt.
     pub fn new(pin: &str) -> Result<SupervisorPin, PinError> {
-        let digits = pin.chars().count();
-        if !(PIN_MIN_DIGITS..=PIN_MAX_DIGITS).contains(&digits)
-            || !pin.chars().all(|c| c.is_ascii_digit())
-        {
-            return Err(PinError::Format { chars: digits });
-        }
-        let salt: [u8; 16] = rand::random();
-        Ok(SupervisorPin {
-            digest: digest(&salt, pin),
-            salt,
-        })
+        Ok(SupervisorPin(PinHash::new(pin)?))
     }
 
-    /// Whether `typed` is the PIN; every byte of the digest is compared.
+    /// Whether `typed` is the PIN.
     pub fn matches(&self, typed: &str) -> bool {
-        let typed = digest(&self.salt, typed);
-        typed
-            .iter()
-            .zip(self.digest.iter())
-            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-            == 0
+        self.0.matches(typed)
     }
 
     pub fn path(data_dir: &Path) -> PathBuf {
@@ -100,8 +61,11 @@ impl SupervisorPin {
             return Err(bad());
         }
         let salt = words.next().and_then(from_hex::<16>).ok_or_else(bad)?;
-        let digest = words.next().and_then(from_hex::<32>).ok_or_else(bad)?;
-        Ok(Some(SupervisorPin { salt, digest }))
+        let sha256 = words.next().and_then(from_hex::<32>).ok_or_else(bad)?;
+        Ok(Some(SupervisorPin(PinHash {
+            salt: salt.to_vec(),
+            sha256: sha256.to_vec(),
+        })))
     }
 
     /// Stores the digest for `data_dir`, replacing any earlier PIN.
@@ -109,8 +73,8 @@ impl SupervisorPin {
         let path = SupervisorPin::path(data_dir);
         let text = format!(
             "sha256 {} {}\n",
-            crate::cli::hex(&self.salt),
-            crate::cli::hex(&self.digest)
+            crate::cli::hex(&self.0.salt),
+            crate::cli::hex(&self.0.sha256)
         );
         write_file_atomically(&path, text.as_bytes(), 0o600, Placement::Replace).map_err(|e| {
             PinError::File {

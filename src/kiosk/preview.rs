@@ -97,6 +97,11 @@ impl LabelPreview {
             .collect()
     }
 
+    /// The symbol's side in modules with its quiet zone (it is square).
+    pub fn side_with_quiet_zone_modules(&self) -> u32 {
+        self.symbol.width_modules() + 2 * QUIET_ZONE_MODULES
+    }
+
     fn size_with_quiet_zone(&self) -> (u32, u32) {
         (
             self.symbol.width_modules() + 2 * QUIET_ZONE_MODULES,

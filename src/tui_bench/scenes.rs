@@ -14,7 +14,7 @@ use anyhow::{Context as _, ensure};
 
 use crate::address::ZipCode;
 use crate::date::Date;
-use crate::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID};
+use crate::indicium::specimen::specimen_bytes;
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::flow::{Context, Timeouts, update};
 use crate::kiosk::pin::SupervisorPin;
@@ -42,35 +42,6 @@ pub const TOO_SMALL: &[(u16, u16)] = &[(60, 20)];
 
 /// The supervisor PIN of the scenes.
 const BENCH_PIN: &str = "2468";
-
-/// The bytes of an indicium with real fields and the placeholder signature r = s = 1.
-fn indicium_bytes(piece_serial: u32, today: Date) -> anyhow::Result<Vec<u8>> {
-    let data = IndiciumData {
-        certificate_serial: 1,
-        device_id: 10_000_001,
-        license_number: 700_001,
-        ascending_register: Money::from_mills(780 * i64::from(piece_serial)),
-        descending_register: Money::from_mills(500_000),
-        postage: Money::from_mills(780),
-        mailing_date: today,
-        origin_zip5: 2134,
-        destination_zip: Some(DestinationZip {
-            zip5: 90210,
-            plus4: None,
-        }),
-        rate_category: 1,
-        extra_services: 0,
-        software_id: SOFTWARE_ID,
-        piece_serial,
-        label_binding: [0; 4],
-    };
-    let mut bytes = data.to_signed_bytes()?.to_vec();
-    let mut signature = [0u8; 64];
-    signature[31] = 1;
-    signature[63] = 1;
-    bytes.extend_from_slice(&signature);
-    Ok(bytes)
-}
 
 /// What the supervisor screen shows after a day of sales.
 fn supervisor_data() -> SupervisorData {
@@ -175,7 +146,7 @@ impl Driver {
             Effect::Issue { item_id, piece, .. } => {
                 let serial = format!("10000001-{:07}", self.next_serial);
                 self.next_serial += 1;
-                let bytes = indicium_bytes(self.next_serial - 1, self.state.today)?;
+                let (_, bytes) = specimen_bytes(self.next_serial - 1, 780, self.state.today)?;
                 Some(Action::Issued {
                     item_id,
                     piece,

@@ -74,37 +74,15 @@ pub fn add_letter(state: &mut State, context: &Context, weight: &str, zip: &str)
     assert_eq!(state.step, Step::Basket);
 }
 
-/// An indicium with fixed content and a fixed (not a real) signature r = s = 1, so that
-/// screens drawing its Data Matrix are the same on every run. `from_bytes` takes it; a
-/// verifier would refuse its signature, which the screens never check.
+/// An indicium with fixed content and a placeholder signature, so that screens drawing its
+/// Data Matrix are the same on every run.
 pub fn fixed_indicium(piece_serial: u32, postage_mills: i64) -> (String, Vec<u8>) {
-    use postcounter::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID};
-    use postcounter::money::Money;
-    let data = IndiciumData {
-        certificate_serial: 1,
-        device_id: 10_000_001,
-        license_number: 700_001,
-        ascending_register: Money::from_mills(postage_mills * i64::from(piece_serial)),
-        descending_register: Money::from_mills(500_000),
-        postage: Money::from_mills(postage_mills),
-        mailing_date: Date::parse("2026-11-21").unwrap(),
-        origin_zip5: 2134,
-        destination_zip: Some(DestinationZip {
-            zip5: 90210,
-            plus4: None,
-        }),
-        rate_category: 1,
-        extra_services: 0,
-        software_id: SOFTWARE_ID,
+    postcounter::indicium::specimen::specimen_bytes(
         piece_serial,
-        label_binding: [0; 4],
-    };
-    let mut bytes = data.to_signed_bytes().unwrap().to_vec();
-    let mut signature = [0u8; 64];
-    signature[31] = 1;
-    signature[63] = 1;
-    bytes.extend_from_slice(&signature);
-    (data.serial_text(), bytes)
+        postage_mills,
+        Date::parse("2026-11-21").unwrap(),
+    )
+    .unwrap()
 }
 
 /// Takes a basket through cash payment and issues and prints every piece with fixed

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::preview;
 use crate::kiosk::state::{State, Step};
@@ -32,14 +32,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         }
         _ => (area, None),
     };
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .border_style(theme.base.border),
-        ),
-        list_area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), list_area);
     if let Some((label, preview_area)) = preview {
         preview::render(frame, preview_area, label, theme);
     }

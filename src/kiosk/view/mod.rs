@@ -68,14 +68,33 @@ fn welcome(frame: &mut Frame, area: Rect, theme: &Theme) {
         "  Press Enter to start. Pay by card or postage account.",
         theme.base.text,
     ));
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .border_style(theme.base.border),
-        ),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(panel(theme)), area);
+}
+
+/// A labelled text field; the focused one is highlighted and shows the cursor.
+fn text_field(
+    label: &str,
+    label_width: usize,
+    value: &str,
+    focused: bool,
+    theme: &Theme,
+) -> Line<'static> {
+    let (style, cursor) = if focused {
+        (theme.input.focused, "_")
+    } else {
+        (theme.input.normal, " ")
+    };
+    Line::from(vec![
+        Span::styled(format!(" {label:<label_width$}"), theme.base.text),
+        Span::styled(format!(" {}{cursor} ", sanitized(value)), style),
+    ])
+}
+
+/// The bordered box every screen draws its content in.
+fn panel(theme: &Theme) -> Block<'static> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.base.border)
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {

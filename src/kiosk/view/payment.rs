@@ -8,16 +8,7 @@ use crate::kiosk::state::{Mode, PaymentMethod, State};
 use crate::kiosk::style::Theme;
 
 fn input(label: &str, value: String, focused: bool, theme: &Theme) -> Line<'static> {
-    let style = if focused {
-        theme.input.focused
-    } else {
-        theme.input.normal
-    };
-    let cursor = if focused { "_" } else { " " };
-    Line::from(vec![
-        Span::styled(format!(" {label:<20}"), theme.base.text),
-        Span::styled(format!(" {value}{cursor} "), style),
-    ])
+    super::text_field(label, 20, &value, focused, theme)
 }
 
 pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {

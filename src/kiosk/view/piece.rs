@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::sanitized;
 use crate::kiosk::flow::COUNTER_EXTRAS;
@@ -22,15 +22,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 
 /// A text field; the focused one is highlighted and shows the cursor.
 fn input(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static> {
-    let (style, cursor) = if focused {
-        (theme.input.focused, "_")
-    } else {
-        (theme.input.normal, " ")
-    };
-    Line::from(vec![
-        Span::styled(format!(" {label:<14}"), theme.base.text),
-        Span::styled(format!(" {}{cursor} ", sanitized(value)), style),
-    ])
+    super::text_field(label, 14, value, focused, theme)
 }
 
 fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -83,14 +75,7 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.base.muted,
         ));
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .border_style(theme.base.border),
-        ),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), area);
 }
 
 /// The live scale reading with its status; Enter with no typed weight takes a stable one.
@@ -185,14 +170,7 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.base.muted,
         ),
     ];
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .border_style(theme.base.border),
-        ),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), area);
 }
 
 fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -248,12 +226,7 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((u16::try_from(scroll).unwrap_or(0), 0))
-            .block(
-                Block::new()
-                    .borders(Borders::ALL)
-                    .title(title)
-                    .border_style(theme.base.border),
-            ),
+            .block(super::panel(theme).title(title)),
         offers_area,
     );
     let extras: Vec<Line> = COUNTER_EXTRAS
@@ -288,12 +261,7 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         })
         .collect();
     frame.render_widget(
-        Paragraph::new(extras).block(
-            Block::new()
-                .borders(Borders::ALL)
-                .title(" Extra services (1-5) ")
-                .border_style(theme.base.border),
-        ),
+        Paragraph::new(extras).block(super::panel(theme).title(" Extra services (1-5) ")),
         extras_area,
     );
 }

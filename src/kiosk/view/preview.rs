@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::sanitized;
 use crate::kiosk::preview::LabelPreview;
@@ -17,36 +17,44 @@ const TEXT_COLUMNS: u16 = 24;
 /// its border.
 pub(super) const MIN_HEIGHT: u16 = 13;
 
-/// Rows the preview takes within `width` x `height` (border included): half blocks when
-/// they fit, Braille otherwise; never more than `height`.
-pub(super) fn preferred_height(preview: &LabelPreview, width: u16, height: u16) -> u16 {
-    let (rows, _) = symbol_rows(preview, width, height);
-    let wanted = u16::try_from(rows.len().max(preview.text_lines.len())).unwrap_or(u16::MAX) + 2;
-    wanted.min(height)
+/// How the symbol is drawn: half blocks when they fit, Braille otherwise.
+#[derive(Clone, Copy)]
+enum Drawing {
+    HalfBlocks,
+    Braille,
 }
 
-fn symbol_rows(preview: &LabelPreview, width: u16, height: u16) -> (Vec<String>, u16) {
-    let half = preview.half_block_rows();
-    let half_width = u16::try_from(half.first().map_or(0, |r| r.chars().count())).unwrap_or(0);
-    let half_height = u16::try_from(half.len()).unwrap_or(u16::MAX);
-    if half_width + TEXT_COLUMNS + 3 <= width && half_height + 2 <= height {
-        (half, half_width)
-    } else {
-        let braille = preview.braille_rows();
-        let braille_width =
-            u16::try_from(braille.first().map_or(0, |r| r.chars().count())).unwrap_or(0);
-        (braille, braille_width)
+impl Drawing {
+    /// The drawing that fits `width` x `height` (border included), with its size in cells;
+    /// worked out from the symbol's size, so nothing is drawn to decide.
+    fn fitting(preview: &LabelPreview, width: u16, height: u16) -> (Drawing, u16, u16) {
+        let side = u16::try_from(preview.side_with_quiet_zone_modules()).unwrap_or(u16::MAX);
+        let (half_width, half_height) = (side, side.div_ceil(2));
+        if half_width + TEXT_COLUMNS + 3 <= width && half_height + 2 <= height {
+            (Drawing::HalfBlocks, half_width, half_height)
+        } else {
+            (Drawing::Braille, side.div_ceil(2), side.div_ceil(4))
+        }
     }
 }
 
+/// Rows the preview takes within `width` x `height` (border included); never more than
+/// `height`.
+pub(super) fn preferred_height(preview: &LabelPreview, width: u16, height: u16) -> u16 {
+    let (_, _, symbol_rows) = Drawing::fitting(preview, width, height);
+    let text_rows = u16::try_from(preview.text_lines.len()).unwrap_or(u16::MAX);
+    (symbol_rows.max(text_rows) + 2).min(height)
+}
+
 pub(super) fn render(frame: &mut Frame, area: Rect, preview: &LabelPreview, theme: &Theme) {
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(format!(" Label {} ", sanitized(&preview.serial)))
-        .border_style(theme.base.border);
+    let block = super::panel(theme).title(format!(" Label {} ", sanitized(&preview.serial)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (rows, symbol_width) = symbol_rows(preview, area.width, area.height);
+    let (drawing, symbol_width, _) = Drawing::fitting(preview, area.width, area.height);
+    let rows = match drawing {
+        Drawing::HalfBlocks => preview.half_block_rows(),
+        Drawing::Braille => preview.braille_rows(),
+    };
     let [symbol_area, _, text_area] = Layout::horizontal([
         Constraint::Length(symbol_width),
         Constraint::Length(1),

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::sanitized;
 use crate::kiosk::state::{State, Supervisor, SupervisorData, SupervisorFocus};
@@ -14,12 +14,7 @@ use crate::kiosk::style::Theme;
 use crate::money::Money;
 
 fn boxed<'a>(title: &str, lines: Vec<Line<'a>>, theme: &Theme) -> Paragraph<'a> {
-    Paragraph::new(lines).block(
-        Block::new()
-            .borders(Borders::ALL)
-            .title(format!(" {title} "))
-            .border_style(theme.base.border),
-    )
+    Paragraph::new(lines).block(super::panel(theme).title(format!(" {title} ")))
 }
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

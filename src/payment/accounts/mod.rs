@@ -95,7 +95,7 @@ impl PostageAccounts {
                 "{holder:?} is not accepted as an account holder: expected 1 to {HOLDER_CHARS_MAX} printable characters"
             )));
         }
-        let pin_hash = PinHash::new(pin)?;
+        let pin_hash = PinHash::new(pin).map_err(|e| PaymentError::InvalidInput(e.to_string()))?;
         let inserted = sqlx::query(
             "INSERT INTO account (account_number, holder, pin_salt, pin_sha256, balance_mills, \
              wrong_pin_count, locked, opened_unix_ms) VALUES (?, ?, ?, ?, 0, 0, 0, ?) \
