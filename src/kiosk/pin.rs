@@ -12,7 +12,7 @@ use crate::pin_hash::{PinFormatError, PinHash};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
-    #[error("the supervisor PIN: {0}")]
+    #[error(transparent)]
     Format(#[from] PinFormatError),
     #[error("{path}: {reason}")]
     File { path: PathBuf, reason: String },
