@@ -49,6 +49,23 @@ pub struct Config {
     pub receipt: ReceiptSettings,
     pub scale: ScaleSettings,
     pub counter: CounterSettings,
+    pub vendor: VendorConfig,
+}
+
+/// The postage vendor system, when this machine runs it (`vendor serve`, or in-process).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VendorConfig {
+    /// Where `vendor serve` listens.
+    pub listen: String,
+    /// A `postgres://` URL, or a SQLite file; empty: `<data dir>/vendor/vendor.sqlite`.
+    pub store: String,
+    /// Connections in the store's pool.
+    #[serde(deserialize_with = "number_or_text")]
+    pub max_connections: u32,
+    /// A PSD short of funds is topped up from its account by at least this much.
+    #[serde(deserialize_with = "money")]
+    pub top_up_step: Money,
 }
 
 #[derive(Clone, Debug, Deserialize)]

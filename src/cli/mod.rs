@@ -4,12 +4,14 @@
 //! line on stderr with a non-zero exit.
 
 mod account;
+mod admin;
 mod keys;
 mod kiosk;
 mod piece_args;
 mod psd;
 mod quote;
 mod sell;
+mod vendor;
 mod verify;
 
 use std::path::PathBuf;
@@ -61,6 +63,11 @@ enum Command {
     /// The supervisor PIN that opens the counter's supervisor screen.
     #[command(subcommand)]
     Pin(account::PinCommand),
+    /// The postage vendor system: serve its HTTP API.
+    #[command(subcommand)]
+    Vendor(vendor::VendorCommand),
+    /// Administer the vendor: accounts, PSDs, counters, processing servers, label stock.
+    Admin(admin::AdminArgs),
     /// Measure issuance throughput and latency, stage by stage.
     Bench(crate::bench::BenchArgs),
     /// Measure the counter screen: render time per screen, start-up, keypress to frame, memory.
@@ -100,6 +107,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Psd(command) => runtime.block_on(psd::run(config, command)),
         Command::Account(command) => runtime.block_on(account::run(config, command)),
         Command::Pin(command) => account::run_pin(&config, command),
+        Command::Vendor(command) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(vendor::run(config, command)),
+        Command::Admin(args) => runtime.block_on(admin::run(config, args)),
         Command::Bench(args) => runtime.block_on(crate::bench::run(config, args)),
         Command::BenchTui(args) => {
             println!(

@@ -66,6 +66,11 @@ impl PsdSigner {
     pub fn certificate(&self) -> &PsdCertificate {
         &self.certificate
     }
+
+    /// The private scalar, to hand the key to the vendor's cryptographic module.
+    pub(crate) fn key_bytes(&self) -> p256::FieldBytes {
+        self.key.to_bytes()
+    }
 }
 
 pub struct KeyStore {

@@ -3,6 +3,8 @@
 
 pub mod kiosk;
 pub mod payment;
+pub mod postgres;
+pub mod vendor;
 
 use std::path::Path;
 

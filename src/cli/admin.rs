@@ -1,0 +1,250 @@
+//! `postcounter admin ...`: the vendor's administration, run on the vendor's machine against
+//! its store and key store (never over the network): accounts and their funds, central PSDs
+//! with their keys, counter enrollment and revocation, processing servers, label stock.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::vendor::open_store;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::date::Date;
+use crate::keys::KeyStore;
+use crate::money::Money;
+use crate::station::Station;
+use crate::vendor::label_serial::LabelSerial;
+
+#[derive(Args, Debug)]
+pub struct AdminArgs {
+    /// The store: a postgres:// URL or a SQLite file (default: vendor.store in the config).
+    #[arg(long, global = true)]
+    store: Option<String>,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an account (the customer whose counters buy postage).
+    AccountCreate {
+        account: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Credit funds received for an account, once per --id.
+    AccountCredit {
+        account: String,
+        amount: String,
+        #[arg(long)]
+        id: String,
+    },
+    /// Show an account's balance and PSDs.
+    AccountShow { account: String },
+    /// Create a central PSD for an account: its key, certificate and empty registers.
+    PsdCreate {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        psd_id: u32,
+        #[arg(long)]
+        certificate_serial: u32,
+    },
+    /// Show a PSD's registers and audit them against its pieces.
+    PsdShow { psd_id: u32 },
+    /// Clear a PSD's lock after looking into its reason.
+    PsdUnlock { psd_id: u32 },
+    /// Print a one-time code with which a counter registers for an account.
+    CounterEnroll {
+        #[arg(long)]
+        account: String,
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
+    /// Set a counter active, revoked or locked.
+    CounterStatus {
+        counter: String,
+        status: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Add a processing server to the list (takes effect when the vendor starts).
+    ServerAdd { server_id: u32, name: String },
+    /// Enable or disable a processing server.
+    ServerEnable {
+        server_id: u32,
+        #[arg(long)]
+        off: bool,
+    },
+    /// List the processing servers.
+    ServerList,
+    /// Issue serialized label stock to an account.
+    LabelsIssue {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        first: u64,
+        #[arg(long)]
+        count: u64,
+    },
+}
+
+pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&config, args.store.as_deref()).await?;
+    let now = Clock::system().now_unix_ms();
+    match args.command {
+        AdminCommand::AccountCreate { account, name } => {
+            let created = store.create_account(&account, &name, now).await?;
+            println!(
+                "account {account} {}",
+                if created { "created" } else { "exists already" }
+            );
+        }
+        AdminCommand::AccountCredit {
+            account,
+            amount,
+            id,
+        } => {
+            let amount = Money::parse(&amount)?;
+            let balance = store.credit_account(&account, &id, amount, now).await?;
+            println!("account {account}: balance {balance}");
+        }
+        AdminCommand::AccountShow { account } => {
+            let row = store.account(&account).await?;
+            println!(
+                "account {} ({}): balance {}",
+                row.account_id, row.name, row.balance
+            );
+            for psd in store.psds_of_account(&account).await? {
+                let r = &psd.registers;
+                println!(
+                    "  PSD {}: AR {} DR {} control total {} pieces {}{}",
+                    psd.psd_id,
+                    r.ascending,
+                    r.descending,
+                    r.control_total,
+                    r.piece_count,
+                    psd.locked_reason
+                        .map(|w| format!(" LOCKED: {w}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        AdminCommand::PsdCreate {
+            account,
+            psd_id,
+            certificate_serial,
+        } => {
+            store.account(&account).await?;
+            let keys = KeyStore::open(&Station::keys_dir(&config.data_dir))?;
+            if !keys.has_root() {
+                keys.create_root()?;
+            }
+            if !keys.has_psd(psd_id) {
+                let today = Date::today_utc();
+                let years = i32::try_from(config.certificate_validity_years).unwrap_or(3);
+                keys.create_psd(
+                    psd_id,
+                    certificate_serial,
+                    today,
+                    today.add_days(365 * years),
+                )?;
+            }
+            let created = store
+                .create_psd(psd_id, &account, certificate_serial, now)
+                .await?;
+            println!(
+                "PSD {psd_id} for account {account} {}",
+                if created { "created" } else { "exists already" }
+            );
+        }
+        AdminCommand::PsdShow { psd_id } => {
+            let psd = store.psd(psd_id).await?;
+            let r = &psd.registers;
+            println!(
+                "PSD {psd_id} (account {}, certificate {}): AR {} DR {} control total {} pieces {}",
+                psd.account_id,
+                psd.certificate_serial,
+                r.ascending,
+                r.descending,
+                r.control_total,
+                r.piece_count
+            );
+            let problems = store.audit_psd(psd_id).await?;
+            if problems.is_empty() {
+                println!("audit: the registers match the pieces");
+            }
+            for problem in &problems {
+                println!("audit: {problem}");
+            }
+        }
+        AdminCommand::PsdUnlock { psd_id } => {
+            store.set_psd_lock(psd_id, None).await?;
+            println!("PSD {psd_id} unlocked");
+        }
+        AdminCommand::CounterEnroll { account, days } => {
+            let code = crate::hex::encode(&rand::random::<[u8; 10]>());
+            store
+                .create_enrollment(&code, &account, now + days * 86_400_000)
+                .await?;
+            println!("{code}");
+        }
+        AdminCommand::CounterStatus {
+            counter,
+            status,
+            reason,
+        } => {
+            store
+                .set_counter_status(&counter, &status, reason.as_deref())
+                .await?;
+            println!("counter {counter} is {status}");
+        }
+        AdminCommand::ServerAdd { server_id, name } => {
+            let added = store.add_processing_server(server_id, &name, now).await?;
+            println!(
+                "processing server {server_id} {}",
+                if added { "added" } else { "exists already" }
+            );
+        }
+        AdminCommand::ServerEnable { server_id, off } => {
+            store.set_processing_server_enabled(server_id, !off).await?;
+            println!(
+                "processing server {server_id} {}",
+                if off { "disabled" } else { "enabled" }
+            );
+        }
+        AdminCommand::ServerList => {
+            for server in store.processing_servers().await? {
+                println!(
+                    "{} {} {}",
+                    server.server_id,
+                    server.name,
+                    if server.enabled {
+                        "enabled"
+                    } else {
+                        "disabled"
+                    }
+                );
+            }
+        }
+        AdminCommand::LabelsIssue {
+            account,
+            first,
+            count,
+        } => {
+            let last = first.saturating_add(count.saturating_sub(1));
+            let (Some(first_serial), Some(last_serial)) =
+                (LabelSerial::new(first), LabelSerial::new(last))
+            else {
+                anyhow::bail!(
+                    "label sequences run from 1 to 999999999; {first}..={last} is outside"
+                );
+            };
+            store.issue_label_stock(&account, first, last, now).await?;
+            println!("label stock {first_serial} to {last_serial} issued to account {account}");
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,24 @@
+//! The postage vendor system: one postal license for many counters, the PSDs and their
+//! registers kept centrally, purchases handed to processing servers, served over HTTP.
+//!
+//! - [`api`]: the axum routes (v1) and the OpenAPI document; [`wire`] the JSON bodies,
+//!   shared with the counter's client.
+//! - [`auth`]: counters sign every request with their registered P-256 key.
+//! - [`service`]: authenticate, validate ([`validate`], [`label_serial`]), run.
+//! - [`committer`]: group commit of purchases; [`processing`] and [`crypto_module`]: the
+//!   processing servers that sign.
+//! - [`store`]: SQLite or PostgreSQL, one set of statements.
+pub mod api;
+pub mod auth;
+pub mod committer;
+pub mod crypto_module;
+pub mod error;
+pub mod label_serial;
+pub mod processing;
+pub mod service;
+pub mod store;
+pub mod validate;
+pub mod wire;
+
+pub use error::{VendorError, VendorErrorKind};
+pub use service::{Vendor, VendorSettings};

@@ -1,0 +1,286 @@
+//! The value-moving requests other than purchases: voiding an unused indicium (its postage
+//! goes back to the PSD's DR and control total, once, within the void window) and refilling
+//! a PSD from the account's balance. Each is one write transaction that claims the
+//! idempotency key and the nonce, moves the value and stores the answer before commit; and
+//! the signed read of a PSD's registers, whose nonce is recorded the same way.
+
+use serde::Serialize;
+use sqlx::AnyConnection;
+use sqlx::{Any, Transaction};
+
+use super::counters::active_account_id;
+use super::idempotency::{self, KeyClaim};
+use super::psds::{PSD_COLUMNS, psd_row};
+use super::{VendorStore, int};
+use crate::clock::day_of_unix_ms;
+use crate::money::Money;
+use crate::vendor::error::{VendorError, VendorErrorKind};
+use crate::vendor::wire::{RefillResponse, RegistersResponse, VoidResponse};
+
+/// Who asks, with the parts of the signed request the store checks.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    pub counter_id: String,
+    pub nonce: String,
+    pub nonce_expires_unix_ms: i64,
+    pub now_unix_ms: i64,
+}
+
+/// A stored or fresh answer: HTTP status and JSON body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status_code: u16,
+    pub body: String,
+}
+
+enum Begun {
+    Replay(Answer),
+    Fresh {
+        tx: Transaction<'static, Any>,
+        account_id: String,
+    },
+}
+
+impl VendorStore {
+    /// Opens the write transaction of a keyed request: nonce, key, and an active counter.
+    async fn begin_keyed(
+        &self,
+        context: &RequestContext,
+        key: &str,
+        request_sha256: &[u8; 32],
+    ) -> Result<Begun, VendorError> {
+        let mut tx = self.begin_write().await?;
+        let claim = idempotency::claim(
+            &mut tx,
+            &context.counter_id,
+            key,
+            request_sha256,
+            context.now_unix_ms,
+        )
+        .await?;
+        if !idempotency::record_nonce(
+            &mut tx,
+            &context.counter_id,
+            &context.nonce,
+            context.nonce_expires_unix_ms,
+        )
+        .await?
+        {
+            return Err(idempotency::replayed_nonce(&context.counter_id));
+        }
+        if let KeyClaim::Replay {
+            status_code,
+            response,
+        } = claim
+        {
+            tx.commit().await?;
+            return Ok(Begun::Replay(Answer {
+                status_code,
+                body: response,
+            }));
+        }
+        let account_id = active_account_id(&mut tx, &context.counter_id).await?;
+        Ok(Begun::Fresh { tx, account_id })
+    }
+
+    /// Voids piece `piece_serial` of PSD `psd_id` if it is the account's, unvoided, and
+    /// issued within `window_days` (by the vendor's clock).
+    pub async fn void_piece(
+        &self,
+        context: &RequestContext,
+        key: &str,
+        request_sha256: &[u8; 32],
+        psd_id: u32,
+        piece_serial: u32,
+        window_days: i32,
+    ) -> Result<Answer, VendorError> {
+        let (mut tx, account_id) = match self.begin_keyed(context, key, request_sha256).await? {
+            Begun::Replay(answer) => return Ok(answer),
+            Begun::Fresh { tx, account_id } => (tx, account_id),
+        };
+        let psd = owned_psd(&mut tx, psd_id, &account_id).await?;
+        let row = sqlx::query("SELECT postage_mills, issued_unix_ms, voided_unix_ms FROM piece WHERE psd_id = $1 AND piece_serial = $2")
+            .bind(i64::from(psd_id))
+            .bind(i64::from(piece_serial))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| VendorError::not_found(format!("PSD {psd_id} has issued no piece {piece_serial}")))?;
+        if sqlx::Row::try_get::<Option<i64>, _>(&row, "voided_unix_ms")?.is_some() {
+            return Err(VendorError::refused(format!(
+                "piece {piece_serial} of PSD {psd_id} is voided already"
+            )));
+        }
+        let issued_on = day_of_unix_ms(int(&row, "issued_unix_ms")?);
+        let today = day_of_unix_ms(context.now_unix_ms);
+        let last_day = issued_on.add_days(window_days);
+        if today > last_day {
+            return Err(VendorError::refused(format!(
+                "piece {piece_serial} was issued on {issued_on}; voids are accepted within {window_days} days, until {last_day} (today is {today})"
+            )));
+        }
+        if let Some(reason) = psd.locked_reason {
+            return Err(VendorError::new(
+                VendorErrorKind::PsdLocked,
+                format!("PSD {psd_id} is locked: {reason}"),
+            ));
+        }
+        let postage = int(&row, "postage_mills")?;
+        sqlx::query("UPDATE piece SET voided_unix_ms = $1 WHERE psd_id = $2 AND piece_serial = $3")
+            .bind(context.now_unix_ms)
+            .bind(i64::from(psd_id))
+            .bind(i64::from(piece_serial))
+            .execute(&mut *tx)
+            .await?;
+        credit_psd(&mut tx, psd_id, postage).await?;
+        let registers = owned_psd(&mut tx, psd_id, &account_id).await?.view();
+        let response = VoidResponse {
+            psd_id,
+            piece_serial,
+            refunded_mills: postage,
+            registers,
+        };
+        finish(tx, context, key, 200, &response).await
+    }
+
+    /// Moves `amount` from the account's balance into PSD `psd_id`.
+    pub async fn refill_psd(
+        &self,
+        context: &RequestContext,
+        key: &str,
+        request_sha256: &[u8; 32],
+        psd_id: u32,
+        amount: Money,
+    ) -> Result<Answer, VendorError> {
+        if amount.mills() <= 0 {
+            return Err(VendorError::bad_request(format!(
+                "a refill of {amount} is not accepted: it must be positive"
+            )));
+        }
+        let (mut tx, account_id) = match self.begin_keyed(context, key, request_sha256).await? {
+            Begun::Replay(answer) => return Ok(answer),
+            Begun::Fresh { tx, account_id } => (tx, account_id),
+        };
+        owned_psd(&mut tx, psd_id, &account_id).await?;
+        let taken = sqlx::query("UPDATE account SET balance_mills = balance_mills - $1 WHERE account_id = $2 AND balance_mills >= $1")
+            .bind(amount.mills())
+            .bind(&account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if taken == 0 {
+            let balance = balance(&mut tx, &account_id).await?;
+            return Err(VendorError::new(
+                VendorErrorKind::InsufficientFunds,
+                format!(
+                    "insufficient funds: a refill of {amount} was asked, account {account_id} holds {balance}"
+                ),
+            ));
+        }
+        credit_psd(&mut tx, psd_id, amount.mills()).await?;
+        sqlx::query("INSERT INTO account_entry (account_id, entry_id, kind, amount_mills, psd_id, created_unix_ms) VALUES ($1, $2, 'refill', $3, $4, $5)")
+            .bind(&account_id)
+            .bind(format!("refill {} {key}", context.counter_id))
+            .bind(-amount.mills())
+            .bind(i64::from(psd_id))
+            .bind(context.now_unix_ms)
+            .execute(&mut *tx)
+            .await?;
+        let registers = owned_psd(&mut tx, psd_id, &account_id).await?.view();
+        let account_balance_mills = balance(&mut tx, &account_id).await?.mills();
+        finish(
+            tx,
+            context,
+            key,
+            200,
+            &RefillResponse {
+                registers,
+                account_balance_mills,
+            },
+        )
+        .await
+    }
+
+    /// A PSD's registers and the account's balance, for a counter of that account.
+    pub async fn read_registers(
+        &self,
+        context: &RequestContext,
+        psd_id: u32,
+    ) -> Result<RegistersResponse, VendorError> {
+        let mut tx = self.begin_write().await?;
+        if !idempotency::record_nonce(
+            &mut tx,
+            &context.counter_id,
+            &context.nonce,
+            context.nonce_expires_unix_ms,
+        )
+        .await?
+        {
+            return Err(idempotency::replayed_nonce(&context.counter_id));
+        }
+        let account_id = active_account_id(&mut tx, &context.counter_id).await?;
+        let registers = owned_psd(&mut tx, psd_id, &account_id).await?.view();
+        let account_balance_mills = balance(&mut tx, &account_id).await?.mills();
+        tx.commit().await?;
+        Ok(RegistersResponse {
+            registers,
+            account_balance_mills,
+        })
+    }
+}
+
+async fn finish(
+    mut tx: Transaction<'static, Any>,
+    context: &RequestContext,
+    key: &str,
+    status_code: u16,
+    response: &impl Serialize,
+) -> Result<Answer, VendorError> {
+    let body = serde_json::to_string(response).map_err(VendorError::storage)?;
+    idempotency::finish(&mut tx, &context.counter_id, key, status_code, &body).await?;
+    tx.commit().await?;
+    Ok(Answer { status_code, body })
+}
+
+/// PSD `psd_id`, if it belongs to `account_id`.
+async fn owned_psd(
+    conn: &mut AnyConnection,
+    psd_id: u32,
+    account_id: &str,
+) -> Result<super::PsdRow, VendorError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {PSD_COLUMNS} FROM psd WHERE psd_id = $1"
+    )))
+    .bind(i64::from(psd_id))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| VendorError::not_found(format!("no PSD {psd_id} at this vendor")))?;
+    let psd = psd_row(&row)?;
+    if psd.account_id != account_id {
+        return Err(VendorError::forbidden(format!(
+            "PSD {psd_id} is not of this counter's account"
+        )));
+    }
+    Ok(psd)
+}
+
+async fn credit_psd(
+    conn: &mut AnyConnection,
+    psd_id: u32,
+    amount_mills: i64,
+) -> Result<(), VendorError> {
+    sqlx::query("UPDATE psd SET descending_mills = descending_mills + $1, control_total_mills = control_total_mills + $1 WHERE psd_id = $2")
+        .bind(amount_mills)
+        .bind(i64::from(psd_id))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn balance(conn: &mut AnyConnection, account_id: &str) -> Result<Money, VendorError> {
+    let balance: i64 =
+        sqlx::query_scalar("SELECT balance_mills FROM account WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Money::from_mills(balance))
+}

@@ -1,0 +1,266 @@
+//! Turning a purchase body into pieces the PSD can issue, refusing bad input with a message
+//! that quotes it and says what is accepted, before anything is written.
+
+use super::error::VendorError;
+use super::label_serial::LabelSerial;
+use super::store::purchase::PieceToIssue;
+use super::wire::PieceOrder;
+use crate::date::Date;
+use crate::indicium::DestinationZip;
+use crate::money::Money;
+use crate::psd::device::MAX_POSTDATE_DAYS;
+
+/// The most pieces one request may buy.
+pub const MAX_PIECES_PER_REQUEST: usize = 100;
+/// The most postage one piece may carry: the indicium's 3-byte field.
+pub const MAX_POSTAGE_MILLS: i64 = (1 << 24) - 1;
+
+/// Validates every piece of a purchase against `today` (the vendor's date).
+pub fn pieces(orders: &[PieceOrder], today: Date) -> Result<Vec<PieceToIssue>, VendorError> {
+    if orders.is_empty() || orders.len() > MAX_PIECES_PER_REQUEST {
+        return Err(VendorError::bad_request(format!(
+            "a purchase of {} pieces is not accepted: 1 to {MAX_PIECES_PER_REQUEST} pieces per request",
+            orders.len()
+        )));
+    }
+    orders
+        .iter()
+        .enumerate()
+        .map(|(index, order)| {
+            piece(order, today).map_err(|e| {
+                VendorError::new(e.kind(), format!("piece {}: {}", index + 1, e.message()))
+            })
+        })
+        .collect()
+}
+
+fn piece(order: &PieceOrder, today: Date) -> Result<PieceToIssue, VendorError> {
+    if order.postage_mills <= 0 || order.postage_mills > MAX_POSTAGE_MILLS {
+        return Err(VendorError::bad_request(format!(
+            "postage_mills {} is not accepted: 1 to {MAX_POSTAGE_MILLS} mills ({})",
+            order.postage_mills,
+            Money::from_mills(MAX_POSTAGE_MILLS)
+        )));
+    }
+    let mailing_date = Date::parse(&order.mailing_date).map_err(|_| {
+        VendorError::bad_request(format!(
+            "mailing_date {:?} is not accepted: a date YYYY-MM-DD",
+            shown(&order.mailing_date)
+        ))
+    })?;
+    let latest = today.add_days(MAX_POSTDATE_DAYS);
+    if mailing_date < today || mailing_date > latest {
+        return Err(VendorError::bad_request(format!(
+            "mailing_date {mailing_date} is not accepted: from today ({today}) to {latest}"
+        )));
+    }
+    let origin_zip5 = zip5(&order.origin_zip).ok_or_else(|| {
+        VendorError::bad_request(format!(
+            "origin_zip {:?} is not accepted: five digits",
+            shown(&order.origin_zip)
+        ))
+    })?;
+    let destination_zip = match &order.destination_zip {
+        None => None,
+        Some(text) => Some(destination(text).ok_or_else(|| {
+            VendorError::bad_request(format!(
+                "destination_zip {:?} is not accepted: 12345 or 12345-6789",
+                shown(text)
+            ))
+        })?),
+    };
+    let label_serial = match &order.label_serial {
+        None => None,
+        Some(text) => {
+            Some(LabelSerial::parse(text).map_err(|e| VendorError::bad_request(e.to_string()))?)
+        }
+    };
+    Ok(PieceToIssue {
+        postage: Money::from_mills(order.postage_mills),
+        mailing_date,
+        origin_zip5,
+        destination_zip,
+        rate_category: order.rate_category,
+        extra_services: order.extra_services,
+        label_serial,
+    })
+}
+
+fn zip5(text: &str) -> Option<u32> {
+    (text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+fn destination(text: &str) -> Option<DestinationZip> {
+    let (zip, plus4) = match text.split_once('-') {
+        Some((zip, plus4)) => (zip, Some(plus4)),
+        None => (text, None),
+    };
+    let plus4 = match plus4 {
+        None => None,
+        Some(p) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse().ok()?),
+        Some(_) => return None,
+    };
+    Some(DestinationZip {
+        zip5: zip5(zip)?,
+        plus4,
+    })
+}
+
+/// Input quoted in a message: printable characters only, at most 40.
+pub fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .take(40)
+        .collect()
+}
+
+/// `text` with every run of 12 or more digits (a card number, perhaps) masked to its last 4.
+pub fn mask_digit_runs(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, masked: &mut String| {
+        if digits.len() >= 12 {
+            masked.push_str("••••");
+            masked.push_str(&digits[digits.len() - 4..]);
+        } else {
+            masked.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut masked);
+            masked.push(c);
+        }
+    }
+    flush(&mut digits, &mut masked);
+    masked
+}
+
+/// An idempotency key: 1 to 100 printable ASCII characters.
+pub fn idempotency_key(header: Option<&str>) -> Result<String, VendorError> {
+    match header {
+        Some(key)
+            if !key.is_empty() && key.len() <= 100 && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(key.to_string())
+        }
+        Some(key) => Err(VendorError::bad_request(format!(
+            "the Idempotency-Key {:?} is not accepted: 1 to 100 printable ASCII characters without spaces",
+            shown(key)
+        ))),
+        None => Err(VendorError::bad_request(
+            "this request moves value and needs an Idempotency-Key header (1 to 100 printable ASCII characters), the same on every retry",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order() -> PieceOrder {
+        PieceOrder {
+            postage_mills: 780,
+            mailing_date: "2026-11-22".into(),
+            origin_zip: "02134".into(),
+            destination_zip: Some("94103-1234".into()),
+            rate_category: 1,
+            extra_services: 0,
+            label_serial: None,
+        }
+    }
+
+    fn today() -> Date {
+        Date::parse("2026-11-22").unwrap()
+    }
+
+    #[test]
+    fn a_good_piece_keeps_its_zip_codes_with_leading_zeros() {
+        let pieces = pieces(&[order()], today()).unwrap();
+        assert_eq!(pieces[0].origin_zip5, 2134);
+        assert_eq!(
+            pieces[0].destination_zip,
+            Some(DestinationZip {
+                zip5: 94103,
+                plus4: Some(1234)
+            })
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_quoted_in_the_refusal() {
+        let cases = [
+            (
+                PieceOrder {
+                    postage_mills: 0,
+                    ..order()
+                },
+                "postage_mills 0",
+            ),
+            (
+                PieceOrder {
+                    mailing_date: "22/11/2026".into(),
+                    ..order()
+                },
+                "\"22/11/2026\"",
+            ),
+            (
+                PieceOrder {
+                    mailing_date: "2026-11-21".into(),
+                    ..order()
+                },
+                "from today",
+            ),
+            (
+                PieceOrder {
+                    origin_zip: "2134".into(),
+                    ..order()
+                },
+                "\"2134\"",
+            ),
+            (
+                PieceOrder {
+                    destination_zip: Some("94103-12".into()),
+                    ..order()
+                },
+                "\"94103-12\"",
+            ),
+            (
+                PieceOrder {
+                    label_serial: Some("L1".into()),
+                    ..order()
+                },
+                "\"L1\"",
+            ),
+        ];
+        for (order, quoted) in cases {
+            let error = pieces(&[order], today()).unwrap_err();
+            assert!(error.message().contains(quoted), "{error}");
+            assert!(error.message().starts_with("piece 1:"), "{error}");
+        }
+    }
+
+    #[test]
+    fn long_digit_runs_are_masked_to_their_last_four() {
+        assert_eq!(
+            mask_digit_runs(
+                "invalid type: integer `4242424242424242`, expected a string at line 1 column 40"
+            ),
+            "invalid type: integer `••••4242`, expected a string at line 1 column 40"
+        );
+    }
+
+    #[test]
+    fn idempotency_keys_must_be_printable_and_short() {
+        assert!(idempotency_key(Some("sale-1")).is_ok());
+        assert!(idempotency_key(Some("")).is_err());
+        assert!(idempotency_key(Some("a b")).is_err());
+        assert!(idempotency_key(Some(&"k".repeat(101))).is_err());
+        assert!(idempotency_key(None).is_err());
+    }
+}

@@ -1,0 +1,273 @@
+//! A vendor on loopback for the API tests, over SQLite or PostgreSQL, and counters that
+//! register with it and sign their requests, speaking plain HTTP through reqwest.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use p256::ecdsa::SigningKey;
+use p256::elliptic_curve::Generate;
+use serde_json::{Value, json};
+
+use postcounter::clock::Clock;
+use postcounter::date::Date;
+use postcounter::keys::KeyStore;
+use postcounter::money::Money;
+use postcounter::payment::{PaymentStore, TestGateway};
+use postcounter::vendor::auth::{RequestSigner, SignedRequest};
+use postcounter::vendor::store::VendorStore;
+use postcounter::vendor::{Vendor, VendorSettings, api};
+
+use super::postgres;
+
+pub const LICENSE: u32 = 700_001;
+/// Account A1 and its PSD; A2 is another customer.
+pub const PSD_A1: u32 = 20_000_001;
+pub const PSD_A2: u32 = 20_000_002;
+
+#[derive(Clone, Copy, Debug)]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestVendor {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub store: VendorStore,
+    pub vendor: Arc<Vendor>,
+    pub keys: KeyStore,
+    /// The PostgreSQL database, dropped with the vendor.
+    _database: Option<postgres::TestDatabase>,
+}
+
+impl TestVendor {
+    /// A vendor with accounts A1 ($1000.00, PSD 20000001, labels 1..=100) and A2 (PSD
+    /// 20000002, labels 1000..=1099). `None` when PostgreSQL is asked for and not available.
+    pub async fn start(kind: StoreKind) -> Option<TestVendor> {
+        let dir = tempfile::tempdir().unwrap();
+        let (location, database) = match kind {
+            StoreKind::Sqlite => (dir.path().join("vendor.sqlite").display().to_string(), None),
+            StoreKind::Postgres => {
+                let database = postgres::fresh_database("vendor").await?;
+                (database.url.clone(), Some(database))
+            }
+        };
+        let keys = KeyStore::open(&dir.path().join("keys")).unwrap();
+        keys.create_root().unwrap();
+        let today = Date::today_utc();
+        for (psd_id, serial) in [(PSD_A1, 2001), (PSD_A2, 2002)] {
+            keys.create_psd(psd_id, serial, today.add_days(-30), today.add_days(365))
+                .unwrap();
+        }
+        let store = VendorStore::open(&location, 8).await.unwrap();
+        let now = Clock::system().now_unix_ms();
+        for (account, psd_id, serial, first) in
+            [("A1", PSD_A1, 2001, 1), ("A2", PSD_A2, 2002, 1000)]
+        {
+            store.create_account(account, account, now).await.unwrap();
+            store
+                .create_psd(psd_id, account, serial, now)
+                .await
+                .unwrap();
+            store
+                .issue_label_stock(account, first, first + 99, now)
+                .await
+                .unwrap();
+        }
+        store
+            .credit_account("A1", "seed", Money::from_mills(1_000_000), now)
+            .await
+            .unwrap();
+        let gateway = PaymentStore::open(&dir.path().join("gateway.sqlite"))
+            .await
+            .unwrap();
+        let settings = VendorSettings {
+            license_number: LICENSE,
+            void_window_days: 30,
+            top_up_step: Money::from_mills(100_000),
+        };
+        let vendor = Vendor::start(
+            store.clone(),
+            dir.path().join("keys"),
+            settings,
+            Clock::system(),
+            Some(Arc::new(TestGateway::new(gateway))),
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let router = api::router(vendor.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Some(TestVendor {
+            dir,
+            url,
+            store,
+            vendor,
+            keys,
+            _database: database,
+        })
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.dir.path().join("keys")
+    }
+
+    /// A counter registered for `account`.
+    pub async fn counter(&self, account: &str) -> TestCounter {
+        let code = format!(
+            "code-{}",
+            postcounter::hex::encode(&rand::random::<[u8; 8]>())
+        );
+        let expires = Clock::system().now_unix_ms() + 86_400_000;
+        self.store
+            .create_enrollment(&code, account, expires)
+            .await
+            .unwrap();
+        let key = SigningKey::generate_from_rng(&mut rand::rng());
+        let public = postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+        let client = reqwest::Client::new();
+        let response = client
+            .post(format!("{}/v1/counters", self.url))
+            .json(&json!({"enrollment_code": code, "name": "Test counter", "public_key": public}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let registered: Value = response.json().await.unwrap();
+        let counter_id = registered["counter_id"].as_str().unwrap().to_string();
+        TestCounter {
+            signer: RequestSigner::new(&counter_id, &key).unwrap(),
+            client,
+            url: self.url.clone(),
+        }
+    }
+
+    /// How many rows each value table holds, and the registers: "nothing written" is this
+    /// staying the same.
+    pub async fn footprint(&self) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for sql in [
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM piece",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM idempotency",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM nonce",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM label_use",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM card_payment",
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM account_entry",
+            "SELECT CAST(SUM(balance_mills) AS BIGINT) FROM account",
+            "SELECT CAST(SUM(descending_mills) AS BIGINT) FROM psd",
+            "SELECT CAST(SUM(ascending_mills) AS BIGINT) FROM psd",
+        ] {
+            counts.push(
+                sqlx::query_scalar(sql)
+                    .fetch_one(self.store.pool())
+                    .await
+                    .unwrap(),
+            );
+        }
+        counts
+    }
+}
+
+pub struct TestCounter {
+    pub signer: RequestSigner,
+    pub client: reqwest::Client,
+    pub url: String,
+}
+
+impl TestCounter {
+    pub fn id(&self) -> &str {
+        self.signer.counter_id()
+    }
+
+    /// The Authorization header for this request, signed now.
+    pub fn authorization(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: &[u8],
+    ) -> String {
+        let request = SignedRequest {
+            method,
+            path,
+            idempotency_key: key,
+            body,
+        };
+        self.signer
+            .authorization(&request, Clock::system().now_unix_ms())
+    }
+
+    /// Sends a request with the given Authorization header (signed or tampered with).
+    pub async fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: &[u8],
+        authorization: Option<&str>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.url))
+            .body(body.to_vec());
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(authorization) = authorization {
+            request = request.header("Authorization", authorization);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// A signed request.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: &[u8],
+    ) -> (u16, Value) {
+        let authorization = self.authorization(method, path, key, body);
+        self.send_with(method, path, key, body, Some(&authorization))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
+        self.send("POST", path, Some(key), body.to_string().as_bytes())
+            .await
+    }
+
+    pub async fn buy(&self, key: &str, pieces: Vec<Value>) -> (u16, Value) {
+        self.post("/v1/purchases", key, &json!({ "pieces": pieces }))
+            .await
+    }
+
+    pub async fn registers(&self, psd_id: u32) -> (u16, Value) {
+        self.send("GET", &format!("/v1/psds/{psd_id}/registers"), None, b"")
+            .await
+    }
+}
+
+/// A piece mailed today from 02134 to 94103.
+pub fn piece(postage_mills: i64) -> Value {
+    json!({
+        "postage_mills": postage_mills,
+        "mailing_date": Date::today_utc().to_string(),
+        "origin_zip": "02134",
+        "destination_zip": "94103",
+        "rate_category": 1,
+    })
+}
+
+/// The indicium bytes of piece `index` of a purchase answer.
+pub fn indicium(answer: &Value, index: usize) -> Vec<u8> {
+    postcounter::hex::decode(answer["pieces"][index]["indicium"].as_str().unwrap()).unwrap()
+}
