@@ -13,6 +13,7 @@ pub mod hex;
 pub mod indicium;
 pub mod keys;
 pub mod kiosk;
+pub mod loadtest;
 pub mod log_file;
 pub mod money;
 pub mod payment;

@@ -68,6 +68,8 @@ enum Command {
     Vendor(vendor::VendorCommand),
     /// Administer the vendor: accounts, PSDs, counters, processing servers, label stock.
     Admin(admin::AdminArgs),
+    /// Drive a vendor on loopback with many simulated counters: throughput, latency, ceiling.
+    Loadtest(crate::loadtest::LoadtestArgs),
     /// Measure issuance throughput and latency, stage by stage.
     Bench(crate::bench::BenchArgs),
     /// Measure the counter screen: render time per screen, start-up, keypress to frame, memory.
@@ -112,6 +114,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .build()?
             .block_on(vendor::run(config, command)),
         Command::Admin(args) => runtime.block_on(admin::run(config, args)),
+        Command::Loadtest(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(crate::loadtest::run(args)),
         Command::Bench(args) => runtime.block_on(crate::bench::run(config, args)),
         Command::BenchTui(args) => {
             println!(

@@ -5,6 +5,7 @@ pub mod kiosk;
 pub mod payment;
 pub mod postgres;
 pub mod vendor;
+pub mod vendor_process;
 
 use std::path::Path;
 

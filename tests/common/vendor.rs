@@ -30,20 +30,20 @@ pub enum StoreKind {
     Postgres,
 }
 
-pub struct TestVendor {
+/// A prepared store and key store: accounts A1 ($1000.00, PSD 20000001, labels 1..=100)
+/// and A2 (no funds, PSD 20000002, labels 1000..=1099).
+pub struct VendorFixture {
     pub dir: tempfile::TempDir,
-    pub url: String,
+    pub location: String,
     pub store: VendorStore,
-    pub vendor: Arc<Vendor>,
     pub keys: KeyStore,
-    /// The PostgreSQL database, dropped with the vendor.
+    /// The PostgreSQL database, dropped with the fixture.
     _database: Option<postgres::TestDatabase>,
 }
 
-impl TestVendor {
-    /// A vendor with accounts A1 ($1000.00, PSD 20000001, labels 1..=100) and A2 (PSD
-    /// 20000002, labels 1000..=1099). `None` when PostgreSQL is asked for and not available.
-    pub async fn start(kind: StoreKind) -> Option<TestVendor> {
+impl VendorFixture {
+    /// `None` when PostgreSQL is asked for and not available.
+    pub async fn create(kind: StoreKind) -> Option<VendorFixture> {
         let dir = tempfile::tempdir().unwrap();
         let (location, database) = match kind {
             StoreKind::Sqlite => (dir.path().join("vendor.sqlite").display().to_string(), None),
@@ -78,6 +78,65 @@ impl TestVendor {
             .credit_account("A1", "seed", Money::from_mills(1_000_000), now)
             .await
             .unwrap();
+        Some(VendorFixture {
+            dir,
+            location,
+            store,
+            keys,
+            _database: database,
+        })
+    }
+}
+
+/// A counter registered over HTTP at the vendor at `url`, for `account`.
+pub async fn enroll(store: &VendorStore, url: &str, account: &str) -> TestCounter {
+    let code = format!(
+        "code-{}",
+        postcounter::hex::encode(&rand::random::<[u8; 8]>())
+    );
+    let expires = Clock::system().now_unix_ms() + 86_400_000;
+    store
+        .create_enrollment(&code, account, expires)
+        .await
+        .unwrap();
+    let key = SigningKey::generate_from_rng(&mut rand::rng());
+    let public = postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{url}/v1/counters"))
+        .json(&json!({"enrollment_code": code, "name": "Test counter", "public_key": public}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let registered: Value = response.json().await.unwrap();
+    let counter_id = registered["counter_id"].as_str().unwrap().to_string();
+    TestCounter {
+        signer: RequestSigner::new(&counter_id, &key).unwrap(),
+        client,
+        url: url.to_string(),
+    }
+}
+
+pub struct TestVendor {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub store: VendorStore,
+    pub vendor: Arc<Vendor>,
+    pub keys: KeyStore,
+    _database: Option<postgres::TestDatabase>,
+}
+
+impl TestVendor {
+    /// An in-process vendor on loopback over a [`VendorFixture`].
+    pub async fn start(kind: StoreKind) -> Option<TestVendor> {
+        let VendorFixture {
+            dir,
+            location: _,
+            store,
+            keys,
+            _database,
+        } = VendorFixture::create(kind).await?;
         let gateway = PaymentStore::open(&dir.path().join("gateway.sqlite"))
             .await
             .unwrap();
@@ -105,7 +164,7 @@ impl TestVendor {
             store,
             vendor,
             keys,
-            _database: database,
+            _database,
         })
     }
 
@@ -115,58 +174,37 @@ impl TestVendor {
 
     /// A counter registered for `account`.
     pub async fn counter(&self, account: &str) -> TestCounter {
-        let code = format!(
-            "code-{}",
-            postcounter::hex::encode(&rand::random::<[u8; 8]>())
-        );
-        let expires = Clock::system().now_unix_ms() + 86_400_000;
-        self.store
-            .create_enrollment(&code, account, expires)
-            .await
-            .unwrap();
-        let key = SigningKey::generate_from_rng(&mut rand::rng());
-        let public = postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
-        let client = reqwest::Client::new();
-        let response = client
-            .post(format!("{}/v1/counters", self.url))
-            .json(&json!({"enrollment_code": code, "name": "Test counter", "public_key": public}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        let registered: Value = response.json().await.unwrap();
-        let counter_id = registered["counter_id"].as_str().unwrap().to_string();
-        TestCounter {
-            signer: RequestSigner::new(&counter_id, &key).unwrap(),
-            client,
-            url: self.url.clone(),
-        }
+        enroll(&self.store, &self.url, account).await
     }
 
     /// How many rows each value table holds, and the registers: "nothing written" is this
     /// staying the same.
     pub async fn footprint(&self) -> Vec<i64> {
-        let mut counts = Vec::new();
-        for sql in [
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM piece",
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM idempotency",
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM nonce",
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM label_use",
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM card_payment",
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM account_entry",
-            "SELECT CAST(SUM(balance_mills) AS BIGINT) FROM account",
-            "SELECT CAST(SUM(descending_mills) AS BIGINT) FROM psd",
-            "SELECT CAST(SUM(ascending_mills) AS BIGINT) FROM psd",
-        ] {
-            counts.push(
-                sqlx::query_scalar(sql)
-                    .fetch_one(self.store.pool())
-                    .await
-                    .unwrap(),
-            );
-        }
-        counts
+        footprint(&self.store).await
     }
+}
+
+pub async fn footprint(store: &VendorStore) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for sql in [
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM piece",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM idempotency",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM nonce",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM label_use",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM card_payment",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM account_entry",
+        "SELECT CAST(SUM(balance_mills) AS BIGINT) FROM account",
+        "SELECT CAST(SUM(descending_mills) AS BIGINT) FROM psd",
+        "SELECT CAST(SUM(ascending_mills) AS BIGINT) FROM psd",
+    ] {
+        counts.push(
+            sqlx::query_scalar(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap(),
+        );
+    }
+    counts
 }
 
 pub struct TestCounter {

@@ -166,16 +166,19 @@ async fn prepare_in(
         });
     }
     let account_id = active_account_id(conn, &job.counter_id).await?;
+    let (psd_id, certificate_serial) = usable_psd(conn, &account_id).await?;
+    // Locks are always taken PSD first, then account, so two vendor processes cannot
+    // deadlock on one account's rows.
+    let descending = lock_psd(conn, psd_id).await?;
     if let Some(card) = &job.card {
         record_card_payment(conn, job, &account_id, card, rules.now_unix_ms).await?;
     }
-    let (psd_id, certificate_serial) = usable_psd(conn, &account_id).await?;
     let total = job
         .pieces
         .iter()
         .try_fold(Money::ZERO, |sum, piece| sum.checked_add(piece.postage))
         .ok_or_else(|| VendorError::bad_request("the pieces' postage adds up past the limit"))?;
-    let top_up = top_up_if_short(conn, job, &account_id, psd_id, total, rules).await?;
+    let top_up = top_up_if_short(conn, job, &account_id, psd_id, descending, total, rules).await?;
     let mut pieces = Vec::with_capacity(job.pieces.len());
     let mut messages = Vec::with_capacity(job.pieces.len());
     let mut labels = Vec::with_capacity(job.pieces.len());
@@ -265,6 +268,18 @@ async fn usable_psd(conn: &mut AnyConnection, account_id: &str) -> Result<(u32, 
     })
 }
 
+/// Takes the PSD's row lock with a no-op update (PostgreSQL; SQLite holds the write lock
+/// already), so no other vendor process can spend its DR before this transaction ends.
+/// Returns DR.
+async fn lock_psd(conn: &mut AnyConnection, psd_id: u32) -> Result<i64, VendorError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE psd SET piece_count = piece_count WHERE psd_id = $1 RETURNING descending_mills",
+    )
+    .bind(i64::from(psd_id))
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 /// Moves funds from the account to the PSD when its DR is below `total` (claim 11): at
 /// least the shortfall, and the configured step when the balance allows.
 async fn top_up_if_short(
@@ -272,13 +287,10 @@ async fn top_up_if_short(
     job: &PurchaseJob,
     account_id: &str,
     psd_id: u32,
+    descending: i64,
     total: Money,
     rules: &PurchaseRules,
 ) -> Result<Money, VendorError> {
-    let descending: i64 = sqlx::query_scalar("SELECT descending_mills FROM psd WHERE psd_id = $1")
-        .bind(i64::from(psd_id))
-        .fetch_one(&mut *conn)
-        .await?;
     let shortfall = total.mills() - descending;
     if shortfall <= 0 {
         return Ok(Money::ZERO);

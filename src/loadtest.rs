@@ -1,0 +1,276 @@
+//! `postcounter loadtest`: a vendor on loopback driven by many simulated counters, to
+//! measure what the vendor sustains with durable commits, and in the same run the sign-only
+//! ceiling of its processing servers (nothing can issue faster than it signs).
+//!
+//! Each simulated counter is a real client: it registers with an enrollment code over HTTP,
+//! signs every request with its own P-256 key, and buys one purchase at a time under a fresh
+//! idempotency key, timing each from send to answer. The counters and the vendor share this
+//! machine's cores, as they would not in the field, so the figures are a floor. At the end
+//! the PSD is audited: AR is the sum of the pieces, AR + DR = control total, no gaps.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use p256::elliptic_curve::Generate;
+use serde_json::json;
+
+use crate::clock::Clock;
+use crate::date::Date;
+use crate::keys::KeyStore;
+use crate::money::Money;
+use crate::tui_bench::Percentiles;
+use crate::vendor::auth::{RequestSigner, SignedRequest};
+use crate::vendor::crypto_module::SignJob;
+use crate::vendor::processing::{ProcessingPool, RoundRobin};
+use crate::vendor::store::VendorStore;
+use crate::vendor::{Vendor, VendorSettings, api};
+
+#[derive(Args, Debug)]
+pub struct LoadtestArgs {
+    /// `sqlite` (a fresh file in a scratch folder) or a postgres:// URL (an account and a
+    /// PSD of their own are created in it).
+    #[arg(long, default_value = "sqlite")]
+    store: String,
+    /// Simulated counters buying at once.
+    #[arg(long, default_value_t = 64)]
+    counters: usize,
+    /// Seconds of load.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Pieces per purchase request.
+    #[arg(long, default_value_t = 1)]
+    pieces: usize,
+}
+
+/// What one simulated counter saw.
+#[derive(Default)]
+struct CounterTally {
+    latencies: Vec<Duration>,
+    indicia: u64,
+    refused: u64,
+}
+
+pub async fn run(args: LoadtestArgs) -> anyhow::Result<ExitCode> {
+    let scratch = std::env::temp_dir().join(format!("postcounter-loadtest-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let outcome = load(&args, &scratch).await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    outcome
+}
+
+async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
+    let keys_dir = scratch.join("keys");
+    let keys = KeyStore::open(&keys_dir)?;
+    keys.create_root()?;
+    let psd_id = 30_000_000 + rand::random::<u32>() % 1_000_000;
+    let today = Date::today_utc();
+    keys.create_psd(psd_id, psd_id, today.add_days(-1), today.add_days(365))?;
+    let location = match args.store.as_str() {
+        "sqlite" => scratch.join("vendor.sqlite").display().to_string(),
+        url => url.to_string(),
+    };
+    let store = VendorStore::open(&location, 32).await?;
+    let clock = Clock::system();
+    let account = format!("load-{psd_id}");
+    store
+        .create_account(&account, "loadtest", clock.now_unix_ms())
+        .await?;
+    store
+        .credit_account(
+            &account,
+            "funds",
+            Money::from_mills(1 << 40),
+            clock.now_unix_ms(),
+        )
+        .await?;
+    store
+        .create_psd(psd_id, &account, psd_id, clock.now_unix_ms())
+        .await?;
+    println!(
+        "loadtest: store {} ({}), {} counters, {} piece(s) per request, {} s, durable commits",
+        store.backend().name(),
+        store.location(),
+        args.counters,
+        args.pieces,
+        args.seconds
+    );
+    let servers = store.processing_servers().await?;
+    let ceiling = sign_ceiling(&servers, &keys_dir, psd_id).await?;
+    let settings = VendorSettings {
+        license_number: 700_001,
+        void_window_days: 30,
+        top_up_step: Money::from_mills(1_000_000_000),
+    };
+    let vendor = Vendor::start(store.clone(), keys_dir, settings, clock.clone(), None).await?;
+    println!(
+        "sign-only ceiling ({} processing servers, aws-lc P-256): {:.0} indicia/s",
+        vendor.health().processing_servers,
+        ceiling
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, api::router(vendor)).await });
+    let mut counters = Vec::with_capacity(args.counters);
+    for _ in 0..args.counters {
+        counters.push(enroll(&store, &url, &account, &clock).await?);
+    }
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(args.seconds);
+    let tasks: Vec<_> = counters
+        .into_iter()
+        .map(|(signer, client)| {
+            tokio::spawn(drive(signer, client, url.clone(), args.pieces, deadline))
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let (mut indicia, mut refused) = (0, 0);
+    for task in tasks {
+        let tally = task.await??;
+        latencies.extend(tally.latencies);
+        indicia += tally.indicia;
+        refused += tally.refused;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let summary = Percentiles::of(&latencies);
+    println!(
+        "purchases: {} requests, {indicia} indicia in {elapsed:.1} s = {:.0} indicia/s ({refused} refused)",
+        summary.count,
+        indicia as f64 / elapsed
+    );
+    println!(
+        "latency per purchase: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(summary.p50),
+        ms(summary.p99),
+        ms(summary.max)
+    );
+    let problems = store.audit_psd(psd_id).await?;
+    let psd = store.psd(psd_id).await?;
+    if problems.is_empty() {
+        println!(
+            "audit: PSD {psd_id} AR {} = the sum of its {} pieces, AR + DR = control total, serials 1..={} without gaps",
+            psd.registers.ascending, psd.registers.piece_count, psd.registers.piece_count
+        );
+    }
+    for problem in &problems {
+        println!("audit: {problem}");
+    }
+    store.close().await;
+    Ok(if problems.is_empty() && refused == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
+
+/// Indicia per second the processing servers sign, all at once, for two seconds.
+async fn sign_ceiling(
+    servers: &[crate::vendor::processing::ProcessingServerRow],
+    keys_dir: &Path,
+    psd_id: u32,
+) -> anyhow::Result<f64> {
+    let pool = ProcessingPool::start(
+        servers,
+        keys_dir.to_path_buf(),
+        Box::new(RoundRobin::default()),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let batch = || {
+        (0..256)
+            .map(|i: u32| SignJob {
+                psd_id,
+                message: i.to_be_bytes().repeat(12),
+            })
+            .collect()
+    };
+    let started = Instant::now();
+    let mut signed = 0usize;
+    while started.elapsed() < Duration::from_secs(2) {
+        let lanes = (0..pool.len()).map(|lane| pool.sign(lane, batch()));
+        for signatures in futures_util::future::try_join_all(lanes).await? {
+            signed += signatures.len();
+        }
+    }
+    Ok(signed as f64 / started.elapsed().as_secs_f64())
+}
+
+/// A counter registered over HTTP with its own key, as a real one would.
+async fn enroll(
+    store: &VendorStore,
+    url: &str,
+    account: &str,
+    clock: &Clock,
+) -> anyhow::Result<(RequestSigner, reqwest::Client)> {
+    let code = crate::hex::encode(&rand::random::<[u8; 12]>());
+    store
+        .create_enrollment(&code, account, clock.now_unix_ms() + 3_600_000)
+        .await?;
+    let key = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
+    let public = crate::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+    let client = reqwest::Client::new();
+    let answer: crate::vendor::wire::RegisterCounterResponse = client
+        .post(format!("{url}/v1/counters"))
+        .json(&json!({"enrollment_code": code, "name": "loadtest", "public_key": public}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let signer = RequestSigner::new(&answer.counter_id, &key).map_err(anyhow::Error::msg)?;
+    Ok((signer, client))
+}
+
+/// One counter buying until `deadline`, one purchase at a time.
+async fn drive(
+    signer: RequestSigner,
+    client: reqwest::Client,
+    url: String,
+    pieces: usize,
+    deadline: Instant,
+) -> anyhow::Result<CounterTally> {
+    let clock = Clock::system();
+    let piece = json!({
+        "postage_mills": 780,
+        "mailing_date": clock.today().to_string(),
+        "origin_zip": "02134",
+        "destination_zip": "94103",
+        "rate_category": 1,
+    });
+    let body = json!({ "pieces": vec![piece; pieces] }).to_string();
+    let mut tally = CounterTally::default();
+    let mut sequence = 0u64;
+    while Instant::now() < deadline {
+        sequence += 1;
+        let key = format!("{}-{sequence}", signer.counter_id());
+        let request = SignedRequest {
+            method: "POST",
+            path: "/v1/purchases",
+            idempotency_key: Some(&key),
+            body: body.as_bytes(),
+        };
+        let sent = Instant::now();
+        let authorization = signer.authorization(&request, clock.now_unix_ms());
+        let response = client
+            .post(format!("{url}/v1/purchases"))
+            .header("Authorization", authorization)
+            .header("Idempotency-Key", &key)
+            .header("Content-Type", "application/json")
+            .body(body.clone())
+            .send()
+            .await?;
+        let status = response.status();
+        let _ = response.bytes().await?;
+        tally.latencies.push(sent.elapsed());
+        if status.as_u16() == 201 {
+            tally.indicia += pieces as u64;
+        } else {
+            tally.refused += 1;
+        }
+    }
+    Ok(tally)
+}

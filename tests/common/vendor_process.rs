@@ -1,0 +1,64 @@
+//! `postcounter vendor serve` as a separate process, for the tests that need several
+//! vendors on one store, or one that can be killed.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+pub struct VendorProcess {
+    pub child: Child,
+    pub url: String,
+}
+
+impl VendorProcess {
+    /// Starts a vendor on a free loopback port over `store`, with the keys in `data_dir`,
+    /// and waits until it listens.
+    pub fn spawn(data_dir: &Path, store: &str) -> VendorProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args([
+                "vendor",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--store",
+                store,
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start postcounter vendor serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the vendor said nothing before it stopped")
+                .expect("read the vendor's stderr");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest
+                    .split_whitespace()
+                    .next()
+                    .expect("an address")
+                    .to_string();
+            }
+        };
+        // Keep draining stderr so the vendor never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        VendorProcess { child, url }
+    }
+
+    /// SIGKILL: no chance to flush or finish anything.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for VendorProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
