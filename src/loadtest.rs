@@ -96,14 +96,13 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         args.pieces,
         args.seconds
     );
-    let servers = store.processing_servers().await?;
-    let ceiling = sign_ceiling(&servers, &keys_dir, psd_id).await?;
     let settings = VendorSettings {
         license_number: 700_001,
         void_window_days: 30,
         top_up_step: Money::from_mills(1_000_000_000),
     };
-    let vendor = Vendor::start(store.clone(), keys_dir, settings, clock.clone(), None).await?;
+    let vendor = Vendor::start(store.clone(), keys_dir.clone(), settings, clock.clone(), None).await?;
+    let ceiling = sign_ceiling(&store.processing_servers().await?, &keys_dir, psd_id).await?;
     println!(
         "sign-only ceiling ({} processing servers, aws-lc P-256): {:.0} indicia/s",
         vendor.health().processing_servers,
