@@ -101,7 +101,14 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         void_window_days: 30,
         top_up_step: Money::from_mills(1_000_000_000),
     };
-    let vendor = Vendor::start(store.clone(), keys_dir.clone(), settings, clock.clone(), None).await?;
+    let vendor = Vendor::start(
+        store.clone(),
+        keys_dir.clone(),
+        settings,
+        clock.clone(),
+        None,
+    )
+    .await?;
     let ceiling = sign_ceiling(&store.processing_servers().await?, &keys_dir, psd_id).await?;
     println!(
         "sign-only ceiling ({} processing servers, aws-lc P-256): {:.0} indicia/s",
