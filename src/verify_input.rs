@@ -85,20 +85,12 @@ fn from_capture(capture: &[u8]) -> Result<Vec<u8>, InputError> {
     Err(InputError::Capture(last_error))
 }
 
+/// Hex digits, with any whitespace between them (a pasted, wrapped dump).
 fn from_hex(input: &[u8]) -> Option<Vec<u8>> {
     let digits: Vec<u8> = input
         .iter()
         .copied()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
-    if digits.is_empty() || !digits.len().is_multiple_of(2) {
-        return None;
-    }
-    digits
-        .chunks(2)
-        .map(|pair| {
-            let text = std::str::from_utf8(pair).ok()?;
-            u8::from_str_radix(text, 16).ok()
-        })
-        .collect()
+    crate::hex::decode(std::str::from_utf8(&digits).ok()?).filter(|bytes| !bytes.is_empty())
 }

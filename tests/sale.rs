@@ -61,7 +61,7 @@ fn a_sales_escpos_bytes_render_to_a_png_that_decodes_and_verifies() {
     let png = rendered.bitmap.to_png().unwrap();
     let bytes = find_data_matrix(&decode_png(&png).unwrap()).unwrap();
     assert_eq!(
-        postcounter::cli::hex(&bytes),
+        postcounter::hex::encode(&bytes),
         sale["indicium_hex"].as_str().unwrap()
     );
 

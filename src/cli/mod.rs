@@ -145,8 +145,3 @@ pub fn terminal_safe(text: &str) -> String {
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
 }
-
-/// Hex of bytes, lower case.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}

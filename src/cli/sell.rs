@@ -7,10 +7,11 @@ use clap::Args;
 use rand::RngExt;
 use serde_json::json;
 
+use super::open_station;
 use super::piece_args::{PieceArgs, load_rates};
-use super::{hex, open_station};
 use crate::config::Config;
 use crate::date::Date;
+use crate::hex;
 use crate::money::Money;
 use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
@@ -146,7 +147,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
 
 fn random_request_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
-    format!("sell-{}", hex(&bytes))
+    format!("sell-{}", hex::encode(&bytes))
 }
 
 fn print_quote(priced: &PricedPiece) {
@@ -183,7 +184,7 @@ fn report_issue(
             "replayed": issued.replayed,
             "postage_mills": issued.indicium.data.postage.mills(),
             "product": priced.offer.product.slug(),
-            "indicium_hex": hex(&issued.bytes),
+            "indicium_hex": hex::encode(&issued.bytes),
             "label_files": files,
         });
         println!("{line}");

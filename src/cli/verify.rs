@@ -7,8 +7,8 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::json;
 
-use super::hex;
 use crate::config::Config;
+use crate::hex;
 use crate::indicium::{VerifiedIndicium, verify};
 use crate::keys::key_file::read_public_key;
 use crate::keys::store::read_certificate;
@@ -145,9 +145,9 @@ fn print_fields(verified: &VerifiedIndicium, source: &str) {
                 verified.certificate.valid_until
             ),
         ),
-        ("label binding", hex(&data.label_binding)),
+        ("label binding", hex::encode(&data.label_binding)),
         ("software id", format!("{:#06x}", data.software_id)),
-        ("fingerprint", hex(&verified.fingerprint)),
+        ("fingerprint", hex::encode(&verified.fingerprint)),
     ];
     for (name, value) in rows {
         println!("  {name:<20} {value}");
@@ -173,8 +173,8 @@ fn verified_json(verified: &VerifiedIndicium, source: &str) -> serde_json::Value
         "descending_register_mills": data.descending_register.mills(),
         "piece_serial": data.piece_serial,
         "certificate_serial": data.certificate_serial,
-        "label_binding": hex(&data.label_binding),
+        "label_binding": hex::encode(&data.label_binding),
         "software_id": data.software_id,
-        "fingerprint": hex(&verified.fingerprint),
+        "fingerprint": hex::encode(&verified.fingerprint),
     })
 }

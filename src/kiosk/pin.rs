@@ -73,8 +73,8 @@ impl SupervisorPin {
         let path = SupervisorPin::path(data_dir);
         let text = format!(
             "sha256 {} {}\n",
-            crate::cli::hex(&self.0.salt),
-            crate::cli::hex(&self.0.sha256)
+            crate::hex::encode(&self.0.salt),
+            crate::hex::encode(&self.0.sha256)
         );
         write_file_atomically(&path, text.as_bytes(), 0o600, Placement::Replace).map_err(|e| {
             PinError::File {
@@ -87,14 +87,7 @@ impl SupervisorPin {
 }
 
 fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    if text.len() != N * 2 {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (index, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
-    }
-    Some(out)
+    crate::hex::decode(text)?.try_into().ok()
 }
 
 #[cfg(test)]

@@ -43,14 +43,7 @@ async fn health(State(vendor): State<Arc<Vendor>>) -> Response {
 }
 
 async fn openapi() -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        OPENAPI_JSON,
-    )
-        .into_response()
+    json_text(StatusCode::OK, OPENAPI_JSON.to_string())
 }
 
 async fn unknown_route(method: Method, uri: Uri) -> Response {
@@ -160,15 +153,10 @@ where
         run(context, key).await
     };
     match outcome.await {
-        Ok(answer) => (
+        Ok(answer) => json_text(
             StatusCode::from_u16(answer.status_code).unwrap_or(StatusCode::OK),
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
             answer.body,
-        )
-            .into_response(),
+        ),
         Err(error) => refusal(error),
     }
 }
@@ -204,15 +192,7 @@ fn parse_psd_id(text: &str) -> Result<u32, VendorError> {
 
 fn json(status: StatusCode, body: &impl Serialize) -> Response {
     match serde_json::to_string(body) {
-        Ok(text) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            text,
-        )
-            .into_response(),
+        Ok(text) => json_text(status, text),
         Err(e) => refusal(VendorError::storage(e)),
     }
 }
@@ -220,7 +200,11 @@ fn json(status: StatusCode, body: &impl Serialize) -> Response {
 fn refusal(error: VendorError) -> Response {
     let status = StatusCode::from_u16(error.kind().http_status())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let text = error.body_json();
+    json_text(status, error.body_json())
+}
+
+/// A JSON body, already serialized, with its content type.
+fn json_text(status: StatusCode, text: String) -> Response {
     (
         status,
         [(

@@ -16,9 +16,9 @@ use tokio::sync::{mpsc, oneshot};
 use super::crypto_module::SignJob;
 use super::error::VendorError;
 use super::processing::ProcessingPool;
-use super::store::VendorStore;
 use super::store::purchase::{self, Debited, Prepared, PurchaseJob, PurchaseRules};
 use super::store::void_refill::Answer;
+use super::store::{VendorStore, registers_view};
 use super::wire::{CardReceipt, IssuedPiece, PurchaseResponse};
 use crate::clock::Clock;
 use crate::hex;
@@ -240,14 +240,7 @@ fn response(
                 indicium: hex::encode(indicium),
             })
             .collect(),
-        registers: super::wire::RegistersView {
-            psd_id: debited.psd_id,
-            ascending_mills: debited.registers.ascending.mills(),
-            descending_mills: debited.registers.descending.mills(),
-            control_total_mills: debited.registers.control_total.mills(),
-            piece_count: i64::try_from(debited.registers.piece_count).unwrap_or(i64::MAX),
-            locked_reason: None,
-        },
+        registers: registers_view(debited.psd_id, &debited.registers, None),
         top_up_mills: debited.top_up.mills(),
         card: job.card.as_ref().map(|card| CardReceipt {
             token: card.approval_code.clone(),

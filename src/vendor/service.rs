@@ -11,7 +11,7 @@ use super::auth::{self, SignedRequest, TIMESTAMP_WINDOW_MS};
 use super::committer::{CommitSettings, Committer};
 use super::error::{VendorError, VendorErrorKind};
 use super::processing::{ProcessingPool, RoundRobin};
-use super::store::purchase::{PurchaseJob, refusal_returns_card_payment};
+use super::store::purchase::{PurchaseJob, refusal_returns_card_payment, total_postage};
 use super::store::void_refill::{Answer, RequestContext};
 use super::store::{CounterRow, VendorStore};
 use super::validate;
@@ -146,13 +146,7 @@ impl Vendor {
             lane: self.pool.select(),
         };
         if let Some(card) = &request.card {
-            let total = job
-                .pieces
-                .iter()
-                .try_fold(Money::ZERO, |sum, piece| sum.checked_add(piece.postage))
-                .ok_or_else(|| {
-                    VendorError::bad_request("the pieces' postage adds up past the limit")
-                })?;
+            let total = total_postage(&job.pieces)?;
             job.card = Some(self.charge_card(&job, card, total).await?);
         }
         let charge = job.card.clone();

@@ -27,15 +27,20 @@ impl CounterRow {
         if self.status == "active" {
             return Ok(());
         }
-        let reason = self
-            .status_reason
-            .as_deref()
-            .unwrap_or("no reason recorded");
-        Err(VendorError::forbidden(format!(
-            "counter {} is {}: {reason}",
-            self.counter_id, self.status
-        )))
+        Err(not_active(
+            &self.counter_id,
+            &self.status,
+            self.status_reason.as_deref(),
+        ))
     }
+}
+
+/// The refusal of a revoked or locked counter, with the administrator's reason.
+fn not_active(counter_id: &str, status: &str, reason: Option<&str>) -> VendorError {
+    VendorError::forbidden(format!(
+        "counter {counter_id} is {status}: {}",
+        reason.unwrap_or("no reason recorded")
+    ))
 }
 
 pub fn code_digest(code: &str) -> Vec<u8> {
@@ -194,10 +199,7 @@ pub(super) async fn active_account_id(
     let status = text(&row, "status")?;
     if status != "active" {
         let reason = optional_text(&row, "status_reason")?;
-        return Err(VendorError::forbidden(format!(
-            "counter {counter_id} is {status}: {}",
-            reason.as_deref().unwrap_or("no reason recorded")
-        )));
+        return Err(not_active(counter_id, &status, reason.as_deref()));
     }
     text(&row, "account_id")
 }

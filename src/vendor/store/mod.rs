@@ -11,6 +11,7 @@
 
 mod accounts;
 mod counters;
+mod funds;
 mod idempotency;
 mod psds;
 pub mod purchase;
@@ -29,7 +30,7 @@ use super::error::VendorError;
 pub use accounts::AccountRow;
 pub use counters::CounterRow;
 pub use idempotency::KeyClaim;
-pub use psds::PsdRow;
+pub use psds::{PsdRow, registers_view};
 
 /// Which engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,14 +21,23 @@ pub struct PsdRow {
 
 impl PsdRow {
     pub fn view(&self) -> RegistersView {
-        RegistersView {
-            psd_id: self.psd_id,
-            ascending_mills: self.registers.ascending.mills(),
-            descending_mills: self.registers.descending.mills(),
-            control_total_mills: self.registers.control_total.mills(),
-            piece_count: i64::try_from(self.registers.piece_count).unwrap_or(i64::MAX),
-            locked_reason: self.locked_reason.clone(),
-        }
+        registers_view(self.psd_id, &self.registers, self.locked_reason.clone())
+    }
+}
+
+/// The registers as the API shows them.
+pub fn registers_view(
+    psd_id: u32,
+    registers: &Registers,
+    locked_reason: Option<String>,
+) -> RegistersView {
+    RegistersView {
+        psd_id,
+        ascending_mills: registers.ascending.mills(),
+        descending_mills: registers.descending.mills(),
+        control_total_mills: registers.control_total.mills(),
+        piece_count: i64::try_from(registers.piece_count).unwrap_or(i64::MAX),
+        locked_reason,
     }
 }
 

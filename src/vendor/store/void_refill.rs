@@ -9,6 +9,7 @@ use sqlx::AnyConnection;
 use sqlx::{Any, Transaction};
 
 use super::counters::active_account_id;
+use super::funds::{Transfer, balance, credit_psd, move_to_psd};
 use super::idempotency::{self, KeyClaim};
 use super::psds::{PSD_COLUMNS, psd_row};
 use super::{VendorStore, int};
@@ -161,13 +162,15 @@ impl VendorStore {
             Begun::Fresh { tx, account_id } => (tx, account_id),
         };
         owned_psd(&mut tx, psd_id, &account_id).await?;
-        let taken = sqlx::query("UPDATE account SET balance_mills = balance_mills - $1 WHERE account_id = $2 AND balance_mills >= $1")
-            .bind(amount.mills())
-            .bind(&account_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if taken == 0 {
+        let transfer = Transfer {
+            account_id: &account_id,
+            psd_id,
+            amount_mills: amount.mills(),
+            kind: "refill",
+            entry_id: format!("refill {} {key}", context.counter_id),
+            now_unix_ms: context.now_unix_ms,
+        };
+        if !move_to_psd(&mut tx, &transfer).await? {
             let balance = balance(&mut tx, &account_id).await?;
             return Err(VendorError::new(
                 VendorErrorKind::InsufficientFunds,
@@ -176,15 +179,6 @@ impl VendorStore {
                 ),
             ));
         }
-        credit_psd(&mut tx, psd_id, amount.mills()).await?;
-        sqlx::query("INSERT INTO account_entry (account_id, entry_id, kind, amount_mills, psd_id, created_unix_ms) VALUES ($1, $2, 'refill', $3, $4, $5)")
-            .bind(&account_id)
-            .bind(format!("refill {} {key}", context.counter_id))
-            .bind(-amount.mills())
-            .bind(i64::from(psd_id))
-            .bind(context.now_unix_ms)
-            .execute(&mut *tx)
-            .await?;
         let registers = owned_psd(&mut tx, psd_id, &account_id).await?.view();
         let account_balance_mills = balance(&mut tx, &account_id).await?.mills();
         finish(
@@ -261,26 +255,4 @@ async fn owned_psd(
         )));
     }
     Ok(psd)
-}
-
-async fn credit_psd(
-    conn: &mut AnyConnection,
-    psd_id: u32,
-    amount_mills: i64,
-) -> Result<(), VendorError> {
-    sqlx::query("UPDATE psd SET descending_mills = descending_mills + $1, control_total_mills = control_total_mills + $1 WHERE psd_id = $2")
-        .bind(amount_mills)
-        .bind(i64::from(psd_id))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-async fn balance(conn: &mut AnyConnection, account_id: &str) -> Result<Money, VendorError> {
-    let balance: i64 =
-        sqlx::query_scalar("SELECT balance_mills FROM account WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(Money::from_mills(balance))
 }
