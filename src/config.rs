@@ -50,6 +50,30 @@ pub struct Config {
     pub scale: ScaleSettings,
     pub counter: CounterSettings,
     pub vendor: VendorConfig,
+    pub link: LinkConfig,
+}
+
+/// The counter's link to its vendor (see `link`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkConfig {
+    /// Vendor base URLs; empty: a stand-alone counter on its embedded PSD.
+    #[serde(deserialize_with = "list_or_text")]
+    pub endpoints: Vec<String>,
+    pub enrollment_code: String,
+    pub counter_name: String,
+    #[serde(deserialize_with = "number_or_text")]
+    pub timeout_ms: u64,
+    #[serde(deserialize_with = "number_or_text")]
+    pub attempts: u32,
+    #[serde(deserialize_with = "money")]
+    pub offline_max_value: Money,
+    #[serde(deserialize_with = "number_or_text")]
+    pub offline_max_days: i64,
+    #[serde(deserialize_with = "number_or_text")]
+    pub inspection_window_days: i64,
+    #[serde(deserialize_with = "number_or_text")]
+    pub reconcile_interval_s: u64,
 }
 
 /// The postage vendor system, when this machine runs it (`vendor serve`, or in-process).
@@ -144,6 +168,25 @@ where
             .parse()
             .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a whole number"))),
     }
+}
+
+/// A TOML array of text, or one text with commas (as environment variables give it).
+fn list_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        List(Vec<String>),
+        Text(String),
+    }
+    let items = match Raw::deserialize(deserializer)? {
+        Raw::List(items) => items,
+        Raw::Text(text) => text.split(',').map(str::to_string).collect(),
+    };
+    Ok(items
+        .into_iter()
+        .map(|item| item.trim().to_string())
+        .filter(|item| !item.is_empty())
+        .collect())
 }
 
 fn money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {

@@ -13,6 +13,8 @@ pub mod hex;
 pub mod indicium;
 pub mod keys;
 pub mod kiosk;
+pub mod ledger_chain;
+pub mod link;
 pub mod loadtest;
 pub mod log_file;
 pub mod money;

@@ -16,9 +16,14 @@ use std::fs;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::date::Date;
 use crate::keys::{KeyStore, KeyStoreError};
+use crate::link::counter_link::LinkSettings;
+use crate::link::{CounterLink, OfflineLimits, VendorClient};
 use crate::print::printer::{Printer, PrinterError};
 use crate::psd::{Ledger, Psd, PsdError};
 
@@ -57,6 +62,8 @@ pub struct Station {
     pub config: Config,
     pub keys: KeyStore,
     pub psd: Psd,
+    /// The link to the postage vendor; `None` for a stand-alone counter.
+    pub link: Option<CounterLink>,
     /// What the first run created (or what the audit found), for the operator to read.
     pub notes: Vec<String>,
 }
@@ -164,13 +171,54 @@ impl Station {
                 ));
             }
         }
+        let link = open_link(&config)?;
+        if let Some(link) = &link {
+            notes.push(format!(
+                "linked to the vendor at {}; the embedded PSD {} issues only when none answers",
+                link.status()
+                    .detail
+                    .trim_start_matches("not yet in touch with "),
+                config.psd_id
+            ));
+        }
         Ok(Station {
             config,
             keys,
             psd,
+            link,
             notes,
         })
     }
+}
+
+/// The link to the vendor named in `[link]`, if any.
+fn open_link(config: &Config) -> Result<Option<CounterLink>, StationError> {
+    let settings = &config.link;
+    if settings.endpoints.is_empty() {
+        return Ok(None);
+    }
+    let client = VendorClient::new(
+        &settings.endpoints,
+        Duration::from_millis(settings.timeout_ms.clamp(100, 60_000)),
+        settings.attempts,
+        Clock::system(),
+    )
+    .map_err(|e| StationError::Setup(e.to_string()))?;
+    let link_settings = LinkSettings {
+        data_dir: config.data_dir.clone(),
+        enrollment_code: settings.enrollment_code.clone(),
+        counter_name: settings.counter_name.clone(),
+        limits: OfflineLimits {
+            max_value: settings.offline_max_value,
+            max_days: settings.offline_max_days,
+            inspection_window_days: settings.inspection_window_days,
+        },
+    };
+    Ok(Some(CounterLink::new(
+        client,
+        link_settings,
+        Clock::system(),
+    )))
 }
 
 fn create_private_dir(path: &Path) -> Result<(), StationError> {

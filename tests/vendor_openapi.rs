@@ -8,21 +8,23 @@ use std::collections::BTreeSet;
 
 use postcounter::vendor::VendorErrorKind;
 use postcounter::vendor::wire::{
-    CardDetails, CardReceipt, ErrorBody, Health, IssuedPiece, PieceOrder, ProcessingServerRef,
-    PurchaseRequest, PurchaseResponse, RefillRequest, RefillResponse, RegisterCounterRequest,
-    RegisterCounterResponse, RegistersResponse, RegistersView, VoidRequest, VoidResponse,
+    CardDetails, CardReceipt, ErrorBody, Health, IssuedPiece, LedgerEntry, PieceOrder,
+    ProcessingServerRef, PurchaseRequest, PurchaseResponse, ReconcileRequest, ReconcileResponse,
+    RefillRequest, RefillResponse, RegisterCounterRequest, RegisterCounterResponse,
+    RegistersResponse, RegistersView, VoidRequest, VoidResponse,
 };
 use serde_json::Value;
 
 const DOCUMENT: &str = include_str!("../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 7] = [
+const ROUTES: [(&str, &str); 8] = [
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
     ("post", "/v1/counters"),
     ("post", "/v1/purchases"),
     ("post", "/v1/voids"),
+    ("post", "/v1/reconciliations"),
     ("get", "/v1/psds/{psd_id}/registers"),
     ("post", "/v1/psds/{psd_id}/refills"),
 ];
@@ -33,9 +35,10 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 4] = [
+const REQUEST_BODIES: [&str; 5] = [
     "PurchaseRequest",
     "VoidRequest",
+    "ReconcileRequest",
     "RefillRequest",
     "RegisterCounterRequest",
 ];
@@ -250,6 +253,8 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, PieceOrder);
     assert_request_example!(&doc, CardDetails);
     assert_request_example!(&doc, VoidRequest);
+    assert_request_example!(&doc, ReconcileRequest);
+    assert_request_example!(&doc, LedgerEntry);
     assert_request_example!(&doc, RefillRequest);
     assert_request_example!(&doc, RegisterCounterRequest);
 }
@@ -263,6 +268,7 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, CardReceipt);
     assert_response_example!(&doc, RegistersView);
     assert_response_example!(&doc, VoidResponse);
+    assert_response_example!(&doc, ReconcileResponse);
     assert_response_example!(&doc, RefillResponse);
     assert_response_example!(&doc, RegistersResponse);
     assert_response_example!(&doc, RegisterCounterResponse);

@@ -67,6 +67,8 @@ pub enum Action {
         result: Result<(), String>,
     },
     ReceiptPrinted(Result<(), String>),
+    /// The vendor link went online or offline (or its reason changed).
+    LinkChanged(crate::link::LinkStatus),
     /// A reading from the connected scale, or why it could not be read.
     ScaleRead(Result<Reading, String>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).

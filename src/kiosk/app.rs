@@ -113,7 +113,10 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let mut state = State::new(options.mode, Date::today_utc(), origin, sale_id);
     let scale = station.config.scale.clone();
     let (sender, mut results) = mpsc::unbounded_channel();
+    let link_interval =
+        Duration::from_secs(station.config.link.reconcile_interval_s.clamp(1, 3600));
     let edge = Edge::new(Arc::new(station), printers, payments, sender);
+    edge.watch_link(link_interval);
     match scale.kind.as_str() {
         "none" => {}
         "nci" => edge.poll_scale(scale.device, scale.baud, scale.poll_interval_ms),

@@ -31,6 +31,7 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .route("/v1/counters", post(register_counter))
         .route("/v1/purchases", post(purchase))
         .route("/v1/voids", post(void))
+        .route("/v1/reconciliations", post(reconcile))
         .route("/v1/psds/{psd_id}/registers", get(registers))
         .route("/v1/psds/{psd_id}/refills", post(refill))
         .fallback(unknown_route)
@@ -92,6 +93,19 @@ async fn void(
 ) -> Response {
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.void(context, key, &body)
+    })
+    .await
+}
+
+async fn reconcile(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.reconcile(context, key, &body)
     })
     .await
 }

@@ -16,8 +16,8 @@ use super::store::void_refill::{Answer, RequestContext};
 use super::store::{CounterRow, VendorStore};
 use super::validate;
 use super::wire::{
-    Health, PurchaseRequest, RefillRequest, RegisterCounterRequest, RegisterCounterResponse,
-    RegistersResponse, VoidRequest,
+    Health, PurchaseRequest, ReconcileRequest, RefillRequest, RegisterCounterRequest,
+    RegisterCounterResponse, RegistersResponse, VoidRequest,
 };
 use crate::clock::Clock;
 use crate::money::Money;
@@ -257,6 +257,29 @@ impl Vendor {
         psd_id: u32,
     ) -> Result<RegistersResponse, VendorError> {
         self.store.read_registers(&context, psd_id).await
+    }
+
+    /// `POST /v1/reconciliations`: a counter's offline pieces, hash-chained.
+    pub async fn reconcile(
+        &self,
+        context: RequestContext,
+        key: String,
+        body: &[u8],
+    ) -> Result<Answer, VendorError> {
+        let request: ReconcileRequest = parse_body(
+            body,
+            "{\"psd_id\": 10000001, \"entries\": [{\"piece_serial\": 1, ...}]}",
+        )?;
+        let entries = validate::ledger_entries(request.psd_id, &request.entries)?;
+        self.store
+            .reconcile(
+                &context,
+                &key,
+                &digest("reconcile", body),
+                request.psd_id,
+                &entries,
+            )
+            .await
     }
 
     /// `POST /v1/counters`: unauthenticated but for the one-time code.

@@ -4,9 +4,11 @@
 use super::error::VendorError;
 use super::label_serial::LabelSerial;
 use super::store::purchase::PieceToIssue;
-use super::wire::PieceOrder;
+use super::store::reconcile::ReportedEntry;
+use super::wire::{LedgerEntry, PieceOrder};
 use crate::date::Date;
 use crate::indicium::DestinationZip;
+use crate::ledger_chain::ChainEntry;
 use crate::money::Money;
 use crate::psd::device::MAX_POSTDATE_DAYS;
 
@@ -30,6 +32,58 @@ pub fn pieces(orders: &[PieceOrder], today: Date) -> Result<Vec<PieceToIssue>, V
             piece(order, today).map_err(|e| {
                 VendorError::new(e.kind(), format!("piece {}: {}", index + 1, e.message()))
             })
+        })
+        .collect()
+}
+
+/// The most entries one reconciliation report may carry; a longer ledger goes in parts.
+pub const MAX_ENTRIES_PER_REPORT: usize = 1_000;
+
+/// Decodes a reconciliation report's entries; the chain itself is checked by the store.
+pub fn ledger_entries(
+    psd_id: u32,
+    entries: &[LedgerEntry],
+) -> Result<Vec<ReportedEntry>, VendorError> {
+    if entries.len() > MAX_ENTRIES_PER_REPORT {
+        return Err(VendorError::bad_request(format!(
+            "a report of {} entries is not accepted: at most {MAX_ENTRIES_PER_REPORT} per request",
+            entries.len()
+        )));
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let refused = |what: &str| {
+                VendorError::bad_request(format!("entry for piece {}: {what}", entry.piece_serial))
+            };
+            let mailing_date = Date::parse(&entry.mailing_date).map_err(|_| {
+                refused(&format!(
+                    "mailing_date {:?} is not accepted: a date YYYY-MM-DD",
+                    shown(&entry.mailing_date)
+                ))
+            })?;
+            if entry.postage_mills <= 0 || entry.postage_mills > MAX_POSTAGE_MILLS {
+                return Err(refused(&format!(
+                    "postage_mills {} is not accepted: 1 to {MAX_POSTAGE_MILLS}",
+                    entry.postage_mills
+                )));
+            }
+            let indicium = crate::hex::decode(&entry.indicium)
+                .ok_or_else(|| refused("indicium is not accepted: hex digits"))?;
+            let entry_hash: [u8; 32] = crate::hex::decode(&entry.entry_hash)
+                .and_then(|bytes| bytes.try_into().ok())
+                .ok_or_else(|| refused("entry_hash is not accepted: 64 hex digits"))?;
+            Ok((
+                ChainEntry {
+                    psd_id,
+                    piece_serial: entry.piece_serial,
+                    postage_mills: entry.postage_mills,
+                    mailing_day: mailing_date.days_since_2000(),
+                    issued_unix_ms: entry.issued_unix_ms,
+                    indicium,
+                },
+                entry_hash,
+            ))
         })
         .collect()
 }

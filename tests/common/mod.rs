@@ -4,6 +4,7 @@
 pub mod kiosk;
 pub mod payment;
 pub mod postgres;
+pub mod tmux;
 pub mod vendor;
 pub mod vendor_process;
 

@@ -14,17 +14,16 @@ impl VendorProcess {
     /// Starts a vendor on a free loopback port over `store`, with the keys in `data_dir`,
     /// and waits until it listens.
     pub fn spawn(data_dir: &Path, store: &str) -> VendorProcess {
+        VendorProcess::spawn_at(data_dir, store, "127.0.0.1:0")
+    }
+
+    /// [`VendorProcess::spawn`] listening on `listen`, for a vendor that must come back on
+    /// the address its counters know.
+    pub fn spawn_at(data_dir: &Path, store: &str, listen: &str) -> VendorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_postcounter"))
             .arg("--data-dir")
             .arg(data_dir)
-            .args([
-                "vendor",
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--store",
-                store,
-            ])
+            .args(["vendor", "serve", "--listen", listen, "--store", store])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -32,10 +31,12 @@ impl VendorProcess {
             .expect("start postcounter vendor serve");
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
+        // What the vendor said before it listened: its reason, if it stops instead.
+        let mut said = Vec::new();
         let url = loop {
             let line = lines
                 .next()
-                .expect("the vendor said nothing before it stopped")
+                .unwrap_or_else(|| panic!("the vendor stopped before it listened: {said:?}"))
                 .expect("read the vendor's stderr");
             if let Some(rest) = line.split("listening on ").nth(1) {
                 break rest
@@ -44,6 +45,7 @@ impl VendorProcess {
                     .expect("an address")
                     .to_string();
             }
+            said.push(line);
         };
         // Keep draining stderr so the vendor never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});

@@ -22,6 +22,7 @@ use crate::print::document::Document;
 use crate::print::label::label_document;
 use crate::print::printer::Printer;
 use crate::print::receipt::{ReceiptContent, receipt_document};
+use crate::psd::IssueRequest;
 use crate::sale::PricedPiece;
 use crate::sale::documents::label_content;
 use crate::scale::nci::NciSerialScale;
@@ -71,13 +72,7 @@ impl Edge {
                 ..
             } => {
                 tokio::spawn(async move {
-                    let result = edge
-                        .station
-                        .psd
-                        .issue(&request)
-                        .await
-                        .map(|issued| (issued.indicium.data.serial_text(), issued.bytes))
-                        .map_err(|e| e.to_string());
+                    let result = edge.issue(&request).await;
                     match &result {
                         Ok((serial, _)) => log::info!(
                             "issued {serial} for {} ({})",
@@ -243,11 +238,68 @@ impl Edge {
             .map_err(|e| e.to_string())
     }
 
+    /// Issues through the vendor link when there is one (which falls back to the embedded
+    /// PSD), else from the embedded PSD; the link's status goes to the screen either way.
+    async fn issue(&self, request: &IssueRequest) -> Result<(String, Vec<u8>), String> {
+        let Some(link) = &self.station.link else {
+            return self
+                .station
+                .psd
+                .issue(request)
+                .await
+                .map(|issued| (issued.indicium.data.serial_text(), issued.bytes))
+                .map_err(|e| e.to_string());
+        };
+        let result = link.issue(&self.station.psd, request).await;
+        self.send(Action::LinkChanged(link.status()));
+        result
+            .map(|issued| (issued.serial_text, issued.bytes))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Reports the embedded PSD's ledger and settles lost answers every `interval` while
+    /// the app runs, and shows whether the vendor answered.
+    pub fn watch_link(&self, interval: Duration) {
+        let edge = self.clone();
+        tokio::spawn(async move {
+            let Some(link) = &edge.station.link else {
+                return;
+            };
+            loop {
+                match link.reconcile(&edge.station.psd).await {
+                    Ok(settled) if settled.reported_pieces > 0 || settled.voided_in_doubt > 0 => {
+                        log::info!("reconciled with the vendor: {settled:?}")
+                    }
+                    Ok(_) => {}
+                    Err(error) => log::warn!("reconciling with the vendor: {error}"),
+                }
+                if edge
+                    .actions
+                    .send(Action::LinkChanged(link.status()))
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(interval).await;
+            }
+        });
+    }
+
     async fn void(&self, serial: &str) -> Result<(), String> {
-        let piece_serial = serial
+        let (psd_id, piece_serial) = serial
             .rsplit_once('-')
-            .and_then(|(_, piece)| piece.parse::<u32>().ok())
+            .and_then(|(psd, piece)| Some((psd.parse::<u32>().ok()?, piece.parse::<u32>().ok()?)))
             .ok_or_else(|| format!("{serial:?} is not an indicium serial"))?;
+        if let Some(link) = &self.station.link
+            && psd_id != self.station.psd.device_id()
+        {
+            // Issued by the vendor's central PSD: voided there.
+            return link
+                .void(psd_id, piece_serial)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+        }
         let window_days = self.station.config.void_window_days;
         self.station
             .psd

@@ -57,6 +57,10 @@ pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effec
             state.scale = Some(reading);
             return Vec::new();
         }
+        Action::LinkChanged(status) => {
+            state.link = Some(status);
+            return Vec::new();
+        }
         Action::Quit if may_quit(state) => {
             state.quit = true;
             return Vec::new();

@@ -165,6 +165,8 @@ pub struct State {
     /// The latest scale reading (or why there is none); `None` when no scale is connected.
     pub scale: Option<Result<Reading, String>>,
     pub printers: PrinterStatus,
+    /// The vendor link's status; `None` for a stand-alone counter.
+    pub link: Option<crate::link::LinkStatus>,
     /// The app's monotonic clock in milliseconds, advanced by `Action::Tick`.
     pub now_ms: u64,
     /// When the last key was pressed (for the self-service inactivity timeout).
@@ -201,6 +203,7 @@ impl State {
             preview: None,
             scale: None,
             printers: PrinterStatus::default(),
+            link: None,
             now_ms: 0,
             last_input_ms: 0,
             done_at_ms: None,
@@ -217,6 +220,7 @@ impl State {
         let mut next = State::new(self.mode, self.today, self.origin.clone(), sale_id);
         next.scale = self.scale.clone();
         next.printers = self.printers.clone();
+        next.link = self.link.clone();
         next.now_ms = self.now_ms;
         next.last_input_ms = self.now_ms;
         next.theme_index = self.theme_index;

@@ -133,13 +133,19 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Counter => "counter",
         Mode::Kiosk => "self-service",
     };
-    let line = Line::from(vec![
+    let mut spans = vec![
         Span::styled(" postcounter ", theme.header.title),
         Span::styled(
             format!("· {} · {mode} · {}", step_title(state), state.today),
             theme.header.bar,
         ),
-    ]);
+    ];
+    match &state.link {
+        Some(link) if link.online => spans.push(Span::styled(" · vendor online", theme.header.bar)),
+        Some(_) => spans.push(Span::styled(" OFFLINE: embedded PSD ", theme.banner.error)),
+        None => {}
+    }
+    let line = Line::from(spans);
     frame.render_widget(Paragraph::new(line).style(theme.header.bar), area);
 }
 

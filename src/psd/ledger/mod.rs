@@ -10,6 +10,7 @@
 
 mod audit;
 mod entries;
+mod link_state;
 mod void;
 
 use std::path::Path;
@@ -26,6 +27,7 @@ use crate::money::Money;
 
 pub use audit::Audit;
 pub use entries::{IssueEntry, IssueOutcome, PieceRecord, RefillOutcome, VoidOutcome};
+pub use link_state::{LinkState, Unreported};
 
 pub use crate::clock::{Clock, day_of_unix_ms, start_of_day_unix_ms};
 
@@ -46,13 +48,30 @@ pub struct PsdState {
 }
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "ledger".into(),
-        MigrationType::Simple,
-        include_str!("../../../migrations/psd/0001_ledger.sql").into_sql_str(),
-        false,
-    )])
+    let steps = [
+        (
+            "ledger",
+            include_str!("../../../migrations/psd/0001_ledger.sql"),
+        ),
+        (
+            "link",
+            include_str!("../../../migrations/psd/0002_link.sql"),
+        ),
+    ];
+    Migrator::with_migrations(
+        (1..)
+            .zip(steps)
+            .map(|(version, (name, sql))| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
 
 impl Ledger {

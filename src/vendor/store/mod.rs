@@ -15,6 +15,7 @@ mod funds;
 mod idempotency;
 mod psds;
 pub mod purchase;
+pub mod reconcile;
 pub mod void_refill;
 
 use std::sync::Once;
@@ -60,17 +61,31 @@ pub struct VendorStore {
 const SYNCHRONOUS_FULL: i64 = 2;
 
 fn migrator(backend: Backend) -> Migrator {
-    let sql = match backend {
-        Backend::Sqlite => include_str!("../../../migrations/vendor-sqlite/0001_vendor.sql"),
-        Backend::Postgres => include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
+    let steps = match backend {
+        Backend::Sqlite => [
+            include_str!("../../../migrations/vendor-sqlite/0001_vendor.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0002_reconciliation.sql"),
+        ],
+        Backend::Postgres => [
+            include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
+            include_str!("../../../migrations/vendor-postgres/0002_reconciliation.sql"),
+        ],
     };
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "vendor".into(),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+    let names = ["vendor", "reconciliation"];
+    Migrator::with_migrations(
+        (1..)
+            .zip(names.into_iter().zip(steps))
+            .map(|(version, (name, sql))| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
 
 impl VendorStore {

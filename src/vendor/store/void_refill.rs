@@ -34,7 +34,7 @@ pub struct Answer {
     pub body: String,
 }
 
-enum Begun {
+pub(super) enum Begun {
     Replay(Answer),
     Fresh {
         tx: Transaction<'static, Any>,
@@ -44,7 +44,7 @@ enum Begun {
 
 impl VendorStore {
     /// Opens the write transaction of a keyed request: nonce, key, and an active counter.
-    async fn begin_keyed(
+    pub(super) async fn begin_keyed(
         &self,
         context: &RequestContext,
         key: &str,
@@ -222,7 +222,7 @@ impl VendorStore {
     }
 }
 
-async fn finish(
+pub(super) async fn finish(
     mut tx: Transaction<'static, Any>,
     context: &RequestContext,
     key: &str,

@@ -1,0 +1,217 @@
+//! Reconciliation: a counter reports the pieces its embedded PSD issued while the vendor
+//! could not be reached. The report must continue the chain the vendor holds for that
+//! counter (`ledger_chain`): a gap or a fork is refused and the counter is locked, since
+//! either means pieces the vendor will never see or a ledger rewritten after the fact. An
+//! accepted report records every new piece and moves the head, in one write transaction
+//! keyed like every other value-moving request, so a retry gets the first answer.
+
+use sqlx::AnyConnection;
+
+use super::void_refill::{Answer, Begun, RequestContext, finish};
+use super::{VendorStore, blob, id32, text};
+use crate::indicium::Indicium;
+use crate::ledger_chain::{ChainBreak, ChainEntry, ChainHead};
+use crate::money::Money;
+use crate::vendor::error::{VendorError, VendorErrorKind};
+use crate::vendor::wire::ReconcileResponse;
+
+/// A report's entry: the piece and the hash its counter claims for it.
+pub type ReportedEntry = (ChainEntry, [u8; 32]);
+
+/// Why a report was refused and what it did to the counter.
+enum Refusal {
+    /// The counter is locked: its ledger does not continue what it reported before.
+    Break(String),
+    /// Refused, nothing else happens (malformed, or not this counter's to report).
+    Plain(VendorError),
+}
+
+impl From<VendorError> for Refusal {
+    fn from(error: VendorError) -> Refusal {
+        Refusal::Plain(error)
+    }
+}
+
+impl VendorStore {
+    /// Checks and records `entries` of embedded PSD `psd_id` for the asking counter.
+    pub async fn reconcile(
+        &self,
+        context: &RequestContext,
+        key: &str,
+        request_sha256: &[u8; 32],
+        psd_id: u32,
+        entries: &[ReportedEntry],
+    ) -> Result<Answer, VendorError> {
+        let mut tx = match self.begin_keyed(context, key, request_sha256).await? {
+            Begun::Replay(answer) => return Ok(answer),
+            Begun::Fresh { tx, .. } => tx,
+        };
+        match record_report(&mut tx, context, psd_id, entries).await {
+            Ok(response) => finish(tx, context, key, 200, &response).await,
+            Err(Refusal::Plain(error)) => Err(error),
+            Err(Refusal::Break(reason)) => {
+                // Nothing of the report is kept; the lock is written on its own.
+                drop(tx);
+                let message = format!(
+                    "the ledger of PSD {psd_id} is refused: {reason}; counter {} is locked until an administrator has looked at it",
+                    context.counter_id
+                );
+                self.set_counter_status(&context.counter_id, "locked", Some(&message))
+                    .await?;
+                log::error!("{message}");
+                Err(VendorError::new(VendorErrorKind::Conflict, message))
+            }
+        }
+    }
+}
+
+async fn record_report(
+    conn: &mut AnyConnection,
+    context: &RequestContext,
+    psd_id: u32,
+    entries: &[ReportedEntry],
+) -> Result<ReconcileResponse, Refusal> {
+    let head = held_head(conn, &context.counter_id, psd_id).await?;
+    // Entries the vendor holds already (a retry that lost its answer, or an overlap) must
+    // be the very ones it holds.
+    let mut new_entries = Vec::new();
+    for (entry, claimed) in entries {
+        if entry.piece_serial == 0 || entry.psd_id != psd_id {
+            return Err(VendorError::bad_request(format!(
+                "entry for piece {} of PSD {} is not accepted in a report of PSD {psd_id}",
+                entry.piece_serial, entry.psd_id
+            ))
+            .into());
+        }
+        if entry.piece_serial > head.through_serial {
+            new_entries.push((entry.clone(), *claimed));
+            continue;
+        }
+        let held = held_hash(conn, psd_id, entry.piece_serial).await?;
+        if held.as_ref() != Some(claimed) {
+            return Err(Refusal::Break(
+                ChainBreak::Fork {
+                    piece_serial: entry.piece_serial,
+                }
+                .to_string(),
+            ));
+        }
+    }
+    let new_head = head
+        .extend(&new_entries)
+        .map_err(|e| Refusal::Break(e.to_string()))?;
+    let mut recorded_postage_mills = 0i64;
+    for (entry, hash) in &new_entries {
+        check_indicium(entry).map_err(Refusal::Break)?;
+        recorded_postage_mills = recorded_postage_mills.saturating_add(entry.postage_mills);
+        sqlx::query(
+            "INSERT INTO offline_piece (psd_id, piece_serial, counter_id, postage_mills, mailing_day, issued_unix_ms, indicium, entry_hash, recorded_unix_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(i64::from(psd_id))
+        .bind(i64::from(entry.piece_serial))
+        .bind(&context.counter_id)
+        .bind(entry.postage_mills)
+        .bind(i64::from(entry.mailing_day))
+        .bind(entry.issued_unix_ms)
+        .bind(entry.indicium.clone())
+        .bind(hash.to_vec())
+        .bind(context.now_unix_ms)
+        .execute(&mut *conn)
+        .await
+        .map_err(VendorError::from)?;
+    }
+    sqlx::query(
+        "INSERT INTO counter_ledger (counter_id, psd_id, through_serial, head_hash, reconciled_unix_ms) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (counter_id) DO UPDATE SET through_serial = excluded.through_serial, head_hash = excluded.head_hash, reconciled_unix_ms = excluded.reconciled_unix_ms",
+    )
+    .bind(&context.counter_id)
+    .bind(i64::from(psd_id))
+    .bind(i64::from(new_head.through_serial))
+    .bind(new_head.hash.to_vec())
+    .bind(context.now_unix_ms)
+    .execute(&mut *conn)
+    .await
+    .map_err(VendorError::from)?;
+    Ok(ReconcileResponse {
+        psd_id,
+        through_serial: new_head.through_serial,
+        head_hash: crate::hex::encode(&new_head.hash),
+        recorded: u32::try_from(new_entries.len()).unwrap_or(u32::MAX),
+        recorded_postage_mills,
+    })
+}
+
+/// The head the vendor holds for this counter's embedded PSD; empty on its first report.
+async fn held_head(
+    conn: &mut AnyConnection,
+    counter_id: &str,
+    psd_id: u32,
+) -> Result<ChainHead, VendorError> {
+    let row = sqlx::query(
+        "SELECT counter_id, psd_id, through_serial, head_hash FROM counter_ledger WHERE counter_id = $1 OR psd_id = $2",
+    )
+    .bind(counter_id)
+    .bind(i64::from(psd_id))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut head = ChainHead::EMPTY;
+    for row in &row {
+        let owner = text(row, "counter_id")?;
+        let held_psd = id32(row, "psd_id")?;
+        if owner != counter_id {
+            return Err(VendorError::forbidden(format!(
+                "PSD {psd_id} is reported by another counter"
+            )));
+        }
+        if held_psd != psd_id {
+            return Err(VendorError::forbidden(format!(
+                "counter {counter_id} reports the ledger of PSD {held_psd}, not of PSD {psd_id}"
+            )));
+        }
+        let hash = blob(row, "head_hash")?;
+        head = ChainHead {
+            through_serial: id32(row, "through_serial")?,
+            hash: hash
+                .try_into()
+                .map_err(|_| VendorError::storage("a head hash is not 32 bytes"))?,
+        };
+    }
+    Ok(head)
+}
+
+async fn held_hash(
+    conn: &mut AnyConnection,
+    psd_id: u32,
+    piece_serial: u32,
+) -> Result<Option<[u8; 32]>, VendorError> {
+    let row =
+        sqlx::query("SELECT entry_hash FROM offline_piece WHERE psd_id = $1 AND piece_serial = $2")
+            .bind(i64::from(psd_id))
+            .bind(i64::from(piece_serial))
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(match row {
+        Some(row) => blob(&row, "entry_hash")?.try_into().ok(),
+        None => None,
+    })
+}
+
+/// The entry must describe its own indicium: the same PSD, piece, postage and date.
+fn check_indicium(entry: &ChainEntry) -> Result<(), String> {
+    let indicium = Indicium::from_bytes(&entry.indicium)
+        .map_err(|e| format!("piece {}: {e}", entry.piece_serial))?;
+    let data = &indicium.data;
+    let agrees = data.device_id == entry.psd_id
+        && data.piece_serial == entry.piece_serial
+        && data.postage == Money::from_mills(entry.postage_mills)
+        && data.mailing_date.days_since_2000() == entry.mailing_day;
+    if agrees {
+        Ok(())
+    } else {
+        Err(format!(
+            "piece {} does not match its indicium ({})",
+            entry.piece_serial,
+            data.serial_text()
+        ))
+    }
+}

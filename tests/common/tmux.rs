@@ -1,0 +1,85 @@
+//! The real binary in a real pseudo-terminal: a tmux session the test types into and reads
+//! the screen of, for the counter's end-to-end tests.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    pub fn start(data_dir: &Path) -> Tmux {
+        Tmux::start_with(data_dir, "", "main")
+    }
+
+    /// Starts the counter with `environment` (shell assignments) in a session named `name`.
+    pub fn start_with(data_dir: &Path, environment: &str, name: &str) -> Tmux {
+        let session = format!("postcounter-e2e-{name}-{}", std::process::id());
+        let program = format!(
+            "{environment} {} --data-dir {} 2>{}/stderr.log",
+            env!("CARGO_BIN_EXE_postcounter"),
+            data_dir.display(),
+            data_dir.parent().unwrap().display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &program,
+            ])
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success());
+        Tmux { session }
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let status = Command::new("tmux")
+                .args(["send-keys", "-t", &self.session, key])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits (bounded) until the screen shows `text`.
+    pub fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {text:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
