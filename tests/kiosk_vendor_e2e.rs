@@ -117,5 +117,13 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
         assert!(Instant::now() < deadline, "reported so far: {reported:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
+    // The sale made while the vendor was down never reached it: nothing to settle there.
+    let vendor_pieces: i64 = runtime
+        .block_on(
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM piece")
+                .fetch_one(fixture.store.pool()),
+        )
+        .unwrap();
+    assert_eq!(vendor_pieces, 1);
     tmux.keys(&["C-q"]);
 }

@@ -18,7 +18,8 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 
-use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll};
+use common::vendor::{PSD_A1, StoreKind, TestVendor, VendorFixture, enroll};
+use common::vendor_process::VendorProcess;
 use common::{DEVICE_ID, letter, manual_clock, open_psd_with_clock};
 use postcounter::clock::Clock;
 use postcounter::ledger_chain::{ChainEntry, ChainHead, chained};
@@ -432,4 +433,55 @@ async fn a_report_with_a_gap_is_refused_and_locks_the_counter() {
     );
     let (status, answer) = counter.registers(PSD_A1).await;
     assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_delivers_nothing_so_nothing_is_left_in_doubt() {
+    // A vendor process that can be stopped for real: its port then refuses connections.
+    let fixture = VendorFixture::create(StoreKind::Sqlite).await.unwrap();
+    let address = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    let mut process = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let dir = tempfile::tempdir().unwrap();
+    let psd = open_psd_with_clock(dir.path(), Clock::system()).await;
+    psd.refill("funds", Money::from_mills(50_000))
+        .await
+        .unwrap();
+    fixture
+        .store
+        .create_enrollment("refused-code", "A1", Clock::system().now_unix_ms() + DAY_MS)
+        .await
+        .unwrap();
+    let client = VendorClient::new(
+        &[process.url.clone()],
+        Duration::from_millis(700),
+        3,
+        Clock::system(),
+    )
+    .unwrap();
+    let settings = LinkSettings {
+        data_dir: dir.path().to_path_buf(),
+        enrollment_code: "refused-code".into(),
+        counter_name: "Counter 2".into(),
+        limits: limits(),
+    };
+    let link = CounterLink::new(client, settings, Clock::system());
+    link.reconcile(&psd).await.unwrap();
+
+    process.kill();
+    let issued = link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+    assert!(issued.offline);
+    assert!(psd.ledger().doubts().await.unwrap().is_empty());
+
+    let _process = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let settled = link.reconcile(&psd).await.unwrap();
+    assert_eq!(settled.voided_in_doubt, 0);
+    assert_eq!(settled.reported_pieces, 1);
+    let pieces: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM piece")
+        .fetch_one(fixture.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(pieces, 0, "the vendor never issued the refused purchase");
 }

@@ -94,6 +94,7 @@ impl VendorClient {
     ) -> Result<Reply, LinkError> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut failures = Vec::new();
+        let mut maybe_delivered = false;
         for attempt in 0..self.attempts {
             if attempt > 0 {
                 // A short pause: the next endpoint is probably up; a restarting one soon is.
@@ -140,10 +141,17 @@ impl VendorClient {
                         endpoint: endpoint.clone(),
                     });
                 }
-                Err(e) => failures.push(format!("{endpoint}: {}", transport_failure(&e))),
+                Err(e) => {
+                    // Only a connection never made is sure not to have carried the request.
+                    maybe_delivered |= !e.is_connect();
+                    failures.push(format!("{endpoint}: {}", transport_failure(&e)));
+                }
             }
         }
-        Err(LinkError::Unreachable(failures.join("; ")))
+        Err(LinkError::Unreachable {
+            detail: failures.join("; "),
+            maybe_delivered,
+        })
     }
 
     /// [`VendorClient::send`] with a JSON body, the answer parsed as `T`; a refusal becomes

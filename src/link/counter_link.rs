@@ -142,8 +142,19 @@ impl CounterLink {
         let answer: Result<PurchaseResponse, LinkError> = self
             .signed(Method::POST, "/v1/purchases", Some(key), &body)
             .await;
-        if matches!(&answer, Ok(_) | Err(LinkError::Refused { .. })) {
+        let settled = matches!(
+            &answer,
+            Ok(_)
+                | Err(LinkError::Refused { .. })
+                | Err(LinkError::Unreachable {
+                    maybe_delivered: false,
+                    ..
+                })
+        );
+        if settled {
             psd.ledger().clear_doubt(key).await.map_err(local)?;
+        }
+        if matches!(&answer, Ok(_) | Err(LinkError::Refused { .. })) {
             self.contact(psd).await;
         }
         let response = answer?;

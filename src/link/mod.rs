@@ -31,8 +31,13 @@ pub enum LinkErrorKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LinkError {
-    #[error("no vendor answered: {0}")]
-    Unreachable(String),
+    #[error("no vendor answered: {detail}")]
+    Unreachable {
+        detail: String,
+        /// Whether any attempt may have reached a vendor (sent, then no answer): only then
+        /// can the vendor have acted on it. Refused connections deliver nothing.
+        maybe_delivered: bool,
+    },
     #[error("the vendor refused ({kind}): {message}")]
     Refused {
         status: u16,
@@ -48,7 +53,7 @@ pub enum LinkError {
 impl LinkError {
     pub fn kind(&self) -> LinkErrorKind {
         match self {
-            LinkError::Unreachable(_) => LinkErrorKind::Unreachable,
+            LinkError::Unreachable { .. } => LinkErrorKind::Unreachable,
             LinkError::Refused { .. } => LinkErrorKind::Refused,
             LinkError::Protocol(_) => LinkErrorKind::Protocol,
             LinkError::Local(_) => LinkErrorKind::Local,

@@ -142,7 +142,10 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ];
     match &state.link {
         Some(link) if link.online => spans.push(Span::styled(" · vendor online", theme.header.bar)),
-        Some(_) => spans.push(Span::styled(" OFFLINE: embedded PSD ", theme.banner.error)),
+        Some(_) => spans.extend([
+            Span::styled(" · ", theme.header.bar),
+            Span::styled(" OFFLINE: embedded PSD ", theme.banner.error),
+        ]),
         None => {}
     }
     let line = Line::from(spans);
