@@ -175,9 +175,7 @@ impl Station {
         if let Some(link) = &link {
             notes.push(format!(
                 "linked to the vendor at {}; the embedded PSD {} issues only when none answers",
-                link.status()
-                    .detail
-                    .trim_start_matches("not yet in touch with "),
+                link.endpoints().join(", "),
                 config.psd_id
             ));
         }

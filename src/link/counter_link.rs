@@ -97,6 +97,10 @@ impl CounterLink {
         }
     }
 
+    pub fn endpoints(&self) -> &[String] {
+        self.client.endpoints()
+    }
+
     pub fn status(&self) -> LinkStatus {
         self.status
             .lock()

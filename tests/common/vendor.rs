@@ -245,6 +245,27 @@ impl TestCounter {
         body: &[u8],
         authorization: Option<&str>,
     ) -> (u16, Value) {
+        let (status, text) = self
+            .try_send_with(method, path, key, body, authorization)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// [`send_with`](Self::send_with) for a vendor that may die mid-request: a transport
+    /// failure is an `Err` (the answer, if there was one, is lost), and the body is the text
+    /// exactly as the vendor sent it, so a retry's answer can be compared byte for byte.
+    pub async fn try_send_with(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: &[u8],
+        authorization: Option<&str>,
+    ) -> Result<(u16, String), reqwest::Error> {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self
             .client
@@ -256,13 +277,22 @@ impl TestCounter {
         if let Some(authorization) = authorization {
             request = request.header("Authorization", authorization);
         }
-        let response = request.send().await.unwrap();
+        let response = request.send().await?;
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        Ok((status, response.text().await?))
+    }
+
+    /// A signed request that may fail in transport; see [`try_send_with`](Self::try_send_with).
+    pub async fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: &[u8],
+    ) -> Result<(u16, String), reqwest::Error> {
+        let authorization = self.authorization(method, path, key, body);
+        self.try_send_with(method, path, key, body, Some(&authorization))
+            .await
     }
 
     /// A signed request.
