@@ -19,6 +19,7 @@ use serde_json::json;
 use crate::clock::Clock;
 use crate::date::Date;
 use crate::keys::KeyStore;
+use crate::link::{VendorClient, identity};
 use crate::money::Money;
 use crate::tui_bench::Percentiles;
 use crate::vendor::auth::{RequestSigner, SignedRequest};
@@ -217,17 +218,15 @@ async fn enroll(
         .create_enrollment(&code, account, clock.now_unix_ms() + 3_600_000)
         .await?;
     let key = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
-    let public = crate::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+    let link = VendorClient::new(
+        &[url.to_string()],
+        Duration::from_secs(10),
+        1,
+        clock.clone(),
+    )?;
+    let registration = identity::register(&link, &key, &code, "loadtest").await?;
+    let signer = RequestSigner::new(&registration.counter_id, &key).map_err(anyhow::Error::msg)?;
     let client = reqwest::Client::new();
-    let answer: crate::vendor::wire::RegisterCounterResponse = client
-        .post(format!("{url}/v1/counters"))
-        .json(&json!({"enrollment_code": code, "name": "loadtest", "public_key": public}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let signer = RequestSigner::new(&answer.counter_id, &key).map_err(anyhow::Error::msg)?;
     Ok((signer, client))
 }
 

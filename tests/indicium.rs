@@ -254,3 +254,13 @@ fn the_high_s_twin_of_a_genuine_signature_is_refused() {
         VerifyError::BadSignature
     );
 }
+
+#[test]
+fn a_serial_text_reads_back_as_its_psd_and_piece() {
+    use postcounter::indicium::layout::{indicium_serial_text, parse_indicium_serial_text};
+    let text = indicium_serial_text(20_000_001, 42);
+    assert_eq!(text, "20000001-0000042");
+    assert_eq!(parse_indicium_serial_text(&text), Some((20_000_001, 42)));
+    assert_eq!(parse_indicium_serial_text("20000001"), None);
+    assert_eq!(parse_indicium_serial_text("x-1"), None);
+}

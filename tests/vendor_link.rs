@@ -28,6 +28,7 @@ use postcounter::link::fallback::DAY_MS;
 use postcounter::link::{CounterLink, LinkError, LinkErrorKind, OfflineLimits, VendorClient};
 use postcounter::money::Money;
 use postcounter::psd::Psd;
+use postcounter::vendor::store::VendorStore;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Relay {
@@ -116,9 +117,9 @@ fn limits() -> OfflineLimits {
 }
 
 /// A counter with an embedded PSD holding $50.00, linked to `endpoints`, enrolled for
-/// `account` at `vendor`.
+/// `account` in the vendor's `store`.
 async fn counter(
-    vendor: &TestVendor,
+    store: &VendorStore,
     dir: &Path,
     endpoints: &[String],
     account: &str,
@@ -129,8 +130,7 @@ async fn counter(
         .await
         .unwrap();
     let code = format!("code-{}", std::process::id());
-    vendor
-        .store
+    store
         .create_enrollment(&code, account, clock.now_unix_ms() + DAY_MS)
         .await
         .unwrap();
@@ -157,7 +157,7 @@ async fn the_vendor_issues_past_a_dead_endpoint_and_a_retry_gets_the_same_indici
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let endpoints = [dead_endpoint().await, vendor.url.clone()];
-    let (link, psd) = counter(&vendor, dir.path(), &endpoints, "A1", Clock::system()).await;
+    let (link, psd) = counter(&vendor.store, dir.path(), &endpoints, "A1", Clock::system()).await;
     let mut received = Vec::new();
     for sale in 1..=4 {
         let issued = link
@@ -188,7 +188,7 @@ async fn a_refusal_is_final_and_never_issued_offline() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (link, psd) = counter(
-        &vendor,
+        &vendor.store,
         dir.path(),
         std::slice::from_ref(&vendor.url),
         "A2",
@@ -207,7 +207,14 @@ async fn offline_pieces_come_from_the_embedded_psd_and_are_reconciled_when_the_v
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let network = Network::start(&vendor.url).await;
     let dir = tempfile::tempdir().unwrap();
-    let (link, psd) = counter(&vendor, dir.path(), &[network.url()], "A1", Clock::system()).await;
+    let (link, psd) = counter(
+        &vendor.store,
+        dir.path(),
+        &[network.url()],
+        "A1",
+        Clock::system(),
+    )
+    .await;
     link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
 
     network.set(Relay::Down);
@@ -254,7 +261,7 @@ async fn the_offline_limits_stop_the_embedded_psd() {
     let network = Network::start(&vendor.url).await;
     let dir = tempfile::tempdir().unwrap();
     let (clock, now) = manual_clock();
-    let (link, psd) = counter(&vendor, dir.path(), &[network.url()], "A1", clock).await;
+    let (link, psd) = counter(&vendor.store, dir.path(), &[network.url()], "A1", clock).await;
 
     network.set(Relay::Down);
     let never = link.issue(&psd, &letter("sale-1", 780)).await.unwrap_err();
@@ -300,7 +307,14 @@ async fn a_purchase_whose_answer_was_lost_is_voided_at_the_vendor_once_it_is_bac
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let network = Network::start(&vendor.url).await;
     let dir = tempfile::tempdir().unwrap();
-    let (link, psd) = counter(&vendor, dir.path(), &[network.url()], "A1", Clock::system()).await;
+    let (link, psd) = counter(
+        &vendor.store,
+        dir.path(),
+        &[network.url()],
+        "A1",
+        Clock::system(),
+    )
+    .await;
     link.reconcile(&psd).await.unwrap();
     // What the account can still spend: its balance and its PSD's DR.
     let spendable = |vendor: &TestVendor| {
@@ -351,7 +365,14 @@ async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let network = Network::start(&vendor.url).await;
     let dir = tempfile::tempdir().unwrap();
-    let (link, psd) = counter(&vendor, dir.path(), &[network.url()], "A1", Clock::system()).await;
+    let (link, psd) = counter(
+        &vendor.store,
+        dir.path(),
+        &[network.url()],
+        "A1",
+        Clock::system(),
+    )
+    .await;
     link.reconcile(&psd).await.unwrap();
     network.set(Relay::Down);
     link.issue(&psd, &letter("offline-1", 780)).await.unwrap();
@@ -445,29 +466,15 @@ async fn a_refused_connection_delivers_nothing_so_nothing_is_left_in_doubt() {
     };
     let mut process = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
     let dir = tempfile::tempdir().unwrap();
-    let psd = open_psd_with_clock(dir.path(), Clock::system()).await;
-    psd.refill("funds", Money::from_mills(50_000))
-        .await
-        .unwrap();
-    fixture
-        .store
-        .create_enrollment("refused-code", "A1", Clock::system().now_unix_ms() + DAY_MS)
-        .await
-        .unwrap();
-    let client = VendorClient::new(
-        &[process.url.clone()],
-        Duration::from_millis(700),
-        3,
+    let endpoints = [process.url.clone()];
+    let (link, psd) = counter(
+        &fixture.store,
+        dir.path(),
+        &endpoints,
+        "A1",
         Clock::system(),
     )
-    .unwrap();
-    let settings = LinkSettings {
-        data_dir: dir.path().to_path_buf(),
-        enrollment_code: "refused-code".into(),
-        counter_name: "Counter 2".into(),
-        limits: limits(),
-    };
-    let link = CounterLink::new(client, settings, Clock::system());
+    .await;
     link.reconcile(&psd).await.unwrap();
 
     process.kill();

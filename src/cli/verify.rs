@@ -112,10 +112,7 @@ fn services(bits: u8) -> Vec<String> {
 
 fn destination(verified: &VerifiedIndicium) -> String {
     match verified.indicium.data.destination_zip {
-        Some(zip) => match zip.plus4 {
-            Some(plus4) => format!("{:05}-{plus4:04}", zip.zip5),
-            None => format!("{:05}", zip.zip5),
-        },
+        Some(zip) => zip.to_string(),
         None => "not given".into(),
     }
 }

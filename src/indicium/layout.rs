@@ -50,6 +50,16 @@ pub struct DestinationZip {
     pub plus4: Option<u16>,
 }
 
+/// `12345` or `12345-6789`.
+impl std::fmt::Display for DestinationZip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.plus4 {
+            Some(plus4) => write!(f, "{:05}-{plus4:04}", self.zip5),
+            None => write!(f, "{:05}", self.zip5),
+        }
+    }
+}
+
 /// The signed data elements of an indicium.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndiciumData {
@@ -226,6 +236,12 @@ impl IndiciumData {
 
 pub fn indicium_serial_text(device_id: u32, piece_serial: u32) -> String {
     format!("{device_id:08}-{piece_serial:07}")
+}
+
+/// The PSD and piece of a serial written by [`indicium_serial_text`].
+pub fn parse_indicium_serial_text(text: &str) -> Option<(u32, u32)> {
+    let (device, piece) = text.rsplit_once('-')?;
+    Some((device.parse().ok()?, piece.parse().ok()?))
 }
 
 fn encode_destination(destination: Option<DestinationZip>) -> Result<u32, LayoutError> {

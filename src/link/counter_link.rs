@@ -9,6 +9,10 @@
 //! - pieces the embedded PSD issued: reported to the vendor as a hash chain, and the head
 //!   the vendor acknowledges is kept, which restarts the offline limits' clocks.
 
+mod reconcile;
+
+pub use reconcile::Settled;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,18 +24,14 @@ use super::identity::{self, Registration};
 use super::{LinkError, LinkErrorKind, VendorClient};
 use crate::clock::Clock;
 use crate::indicium::Indicium;
-use crate::ledger_chain::{ChainHead, chained};
 use crate::psd::{IssueRequest, Psd};
 use crate::vendor::auth::RequestSigner;
 use crate::vendor::wire::{
-    LedgerEntry, PieceOrder, PurchaseRequest, PurchaseResponse, ReconcileRequest,
-    ReconcileResponse, VoidRequest, VoidResponse,
+    PieceOrder, PurchaseRequest, PurchaseResponse, VoidRequest, VoidResponse,
 };
 
 /// How often, at most, a successful contact is written to the ledger.
 const CONTACT_WRITE_INTERVAL_MS: i64 = 60_000;
-/// Entries per reconciliation request; a longer backlog goes in several.
-const ENTRIES_PER_REPORT: u32 = 500;
 
 /// What the counter shows of its link.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,18 +48,6 @@ pub struct Issued {
     pub bytes: Vec<u8>,
     /// Issued by the embedded PSD because no vendor answered.
     pub offline: bool,
-}
-
-/// What [`CounterLink::reconcile`] did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Settled {
-    /// Purchases in doubt that turned out to be issued, and were voided.
-    pub voided_in_doubt: u32,
-    /// Purchases in doubt the vendor had never issued.
-    pub cleared_in_doubt: u32,
-    /// Embedded PSD pieces the vendor recorded.
-    pub reported_pieces: u32,
-    pub through_serial: u32,
 }
 
 pub struct LinkSettings {
@@ -136,7 +124,7 @@ impl CounterLink {
             pieces: vec![piece_order(request)],
             card: None,
         };
-        let body = serde_json::to_string(&order).map_err(|e| LinkError::Local(e.to_string()))?;
+        let body = json_body(&order)?;
         let key = request.request_id.as_str();
         // Written before it is sent: a crash or a lost answer leaves a record to settle.
         psd.ledger()
@@ -214,121 +202,13 @@ impl CounterLink {
 
     /// Voids piece `piece_serial` of central PSD `psd_id` at the vendor.
     pub async fn void(&self, psd_id: u32, piece_serial: u32) -> Result<VoidResponse, LinkError> {
-        let body = serde_json::to_string(&VoidRequest {
+        let body = json_body(&VoidRequest {
             psd_id,
             piece_serial,
-        })
-        .map_err(|e| LinkError::Local(e.to_string()))?;
+        })?;
         let key = format!("void-{psd_id}-{piece_serial}");
         self.signed(Method::POST, "/v1/voids", Some(&key), &body)
             .await
-    }
-
-    /// Settles purchases in doubt and reports the embedded PSD's unreported pieces (an
-    /// empty report when there are none, which renews the inspection window).
-    pub async fn reconcile(&self, psd: &Psd) -> Result<Settled, LinkError> {
-        let _one_at_a_time = self.reconciling.lock().await;
-        let outcome = self.settle_and_report(psd).await;
-        match &outcome {
-            Ok(_) => self.set_status(true, self.client.endpoints().join(", ")),
-            Err(error) if error.kind() == LinkErrorKind::Unreachable => {
-                self.set_status(false, error.to_string());
-            }
-            Err(_) => {}
-        }
-        outcome
-    }
-
-    async fn settle_and_report(&self, psd: &Psd) -> Result<Settled, LinkError> {
-        let mut settled = Settled::default();
-        let ledger = psd.ledger();
-        for (key, body) in ledger.doubts().await.map_err(local)? {
-            let answer: Result<PurchaseResponse, LinkError> = self
-                .signed(Method::POST, "/v1/purchases", Some(&key), &body)
-                .await;
-            match answer {
-                Ok(purchase) => {
-                    for piece in &purchase.pieces {
-                        self.void(purchase.psd_id, piece.piece_serial).await?;
-                    }
-                    log::warn!(
-                        "purchase {key} had been issued by the vendor while its answer was lost; voided it"
-                    );
-                    settled.voided_in_doubt += 1;
-                }
-                Err(LinkError::Refused { .. }) => settled.cleared_in_doubt += 1,
-                Err(error) => return Err(error),
-            }
-            ledger.clear_doubt(&key).await.map_err(local)?;
-        }
-        let device_id = psd.device_id();
-        loop {
-            let head = ledger
-                .link_state(device_id)
-                .await
-                .map_err(local)?
-                .map_or(ChainHead::EMPTY, |state| state.head);
-            let entries = ledger
-                .chain_entries_after(device_id, head.through_serial, ENTRIES_PER_REPORT)
-                .await
-                .map_err(local)?;
-            let full = entries.len() == ENTRIES_PER_REPORT as usize;
-            let entries = chained(head, entries);
-            let expected = entries.last().map_or(head, |(entry, hash)| ChainHead {
-                through_serial: entry.piece_serial,
-                hash: *hash,
-            });
-            let report = ReconcileRequest {
-                psd_id: device_id,
-                entries: entries
-                    .iter()
-                    .map(|(entry, hash)| LedgerEntry {
-                        piece_serial: entry.piece_serial,
-                        postage_mills: entry.postage_mills,
-                        mailing_date: crate::date::Date::from_days_since_2000(entry.mailing_day)
-                            .to_string(),
-                        issued_unix_ms: entry.issued_unix_ms,
-                        indicium: crate::hex::encode(&entry.indicium),
-                        entry_hash: crate::hex::encode(hash),
-                    })
-                    .collect(),
-            };
-            let now = self.clock.now_unix_ms();
-            // The key names the chain it extends, so a retry is answered and another
-            // history under the same range is checked (and refused) rather than replayed.
-            let key = if report.entries.is_empty() {
-                format!("inspect-{device_id}-{}-{now}", head.through_serial)
-            } else {
-                format!(
-                    "reconcile-{device_id}-{}-{}",
-                    expected.through_serial,
-                    crate::hex::encode(&expected.hash[..8])
-                )
-            };
-            let body =
-                serde_json::to_string(&report).map_err(|e| LinkError::Local(e.to_string()))?;
-            let answer: ReconcileResponse = self
-                .signed(Method::POST, "/v1/reconciliations", Some(&key), &body)
-                .await?;
-            if answer.through_serial != expected.through_serial
-                || answer.head_hash != crate::hex::encode(&expected.hash)
-            {
-                return Err(LinkError::Protocol(format!(
-                    "the vendor holds the chain up to piece {} ({}), this counter sent up to {}",
-                    answer.through_serial, answer.head_hash, expected.through_serial
-                )));
-            }
-            ledger
-                .record_reconciled(device_id, expected, now)
-                .await
-                .map_err(local)?;
-            self.contact_written_unix_ms.store(now, Ordering::Relaxed);
-            settled.reported_pieces += answer.recorded;
-            settled.through_serial = expected.through_serial;
-            if !full {
-                return Ok(settled);
-            }
-        }
     }
 
     /// A signed request, the answer parsed; registers first if needed.
@@ -370,7 +250,7 @@ impl CounterLink {
 
     /// The vendor answered: online, and (at most once a minute) the contact is kept.
     async fn contact(&self, psd: &Psd) {
-        self.set_status(true, self.client.endpoints().join(", "));
+        self.set_online();
         let now = self.clock.now_unix_ms();
         let written = self.contact_written_unix_ms.load(Ordering::Relaxed);
         if now.saturating_sub(written) < CONTACT_WRITE_INTERVAL_MS {
@@ -380,6 +260,10 @@ impl CounterLink {
             Ok(()) => self.contact_written_unix_ms.store(now, Ordering::Relaxed),
             Err(e) => log::warn!("recording the vendor's contact: {e}"),
         }
+    }
+
+    fn set_online(&self) {
+        self.set_status(true, self.client.endpoints().join(", "));
     }
 
     fn set_status(&self, online: bool, detail: String) {
@@ -398,6 +282,10 @@ impl CounterLink {
     }
 }
 
+fn json_body(body: &impl serde::Serialize) -> Result<String, LinkError> {
+    serde_json::to_string(body).map_err(|e| LinkError::Local(e.to_string()))
+}
+
 fn local(error: crate::psd::PsdError) -> LinkError {
     LinkError::Local(error.to_string())
 }
@@ -407,10 +295,7 @@ fn piece_order(request: &IssueRequest) -> PieceOrder {
         postage_mills: request.postage.mills(),
         mailing_date: request.mailing_date.to_string(),
         origin_zip: format!("{:05}", request.origin_zip5),
-        destination_zip: request.destination_zip.map(|zip| match zip.plus4 {
-            Some(plus4) => format!("{:05}-{plus4:04}", zip.zip5),
-            None => format!("{:05}", zip.zip5),
-        }),
+        destination_zip: request.destination_zip.map(|zip| zip.to_string()),
         rate_category: request.rate_category,
         extra_services: request.extra_services,
         label_serial: request.label_serial.clone(),

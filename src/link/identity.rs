@@ -78,26 +78,36 @@ pub async fn signer(
                     "this counter is not registered with its vendor and link.enrollment_code is empty: ask the vendor's administrator for a code (postcounter admin counter-enroll)".into(),
                 ));
             }
-            let request = RegisterCounterRequest {
-                enrollment_code: enrollment_code.trim().to_string(),
-                name: counter_name.to_string(),
-                public_key: crate::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes()),
-            };
-            let answer: RegisterCounterResponse = client
-                .call(Method::POST, "/v1/counters", None, &request, None)
-                .await?;
-            let registration = Registration {
-                counter_id: answer.counter_id,
-                account_id: answer.account_id,
-                license_number: answer.license_number,
-                psd_ids: answer.psd_ids,
-            };
+            let registration = register(client, &key, enrollment_code.trim(), counter_name).await?;
             save(data_dir, &registration)?;
             registration
         }
     };
     let signer = RequestSigner::new(&registration.counter_id, &key).map_err(LinkError::Local)?;
     Ok((signer, registration))
+}
+
+/// Registers `key` with the vendor under a one-time `enrollment_code`.
+pub async fn register(
+    client: &VendorClient,
+    key: &SigningKey,
+    enrollment_code: &str,
+    counter_name: &str,
+) -> Result<Registration, LinkError> {
+    let request = RegisterCounterRequest {
+        enrollment_code: enrollment_code.to_string(),
+        name: counter_name.to_string(),
+        public_key: crate::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes()),
+    };
+    let answer: RegisterCounterResponse = client
+        .call(Method::POST, "/v1/counters", None, &request, None)
+        .await?;
+    Ok(Registration {
+        counter_id: answer.counter_id,
+        account_id: answer.account_id,
+        license_number: answer.license_number,
+        psd_ids: answer.psd_ids,
+    })
 }
 
 fn save(data_dir: &Path, registration: &Registration) -> Result<(), LinkError> {

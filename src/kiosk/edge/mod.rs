@@ -18,6 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::action::{Action, Effect};
 use crate::address::ZipCode;
 use crate::indicium::Indicium;
+use crate::indicium::layout::parse_indicium_serial_text;
 use crate::print::document::Document;
 use crate::print::label::label_document;
 use crate::print::printer::Printer;
@@ -286,9 +287,7 @@ impl Edge {
     }
 
     async fn void(&self, serial: &str) -> Result<(), String> {
-        let (psd_id, piece_serial) = serial
-            .rsplit_once('-')
-            .and_then(|(psd, piece)| Some((psd.parse::<u32>().ok()?, piece.parse::<u32>().ok()?)))
+        let (psd_id, piece_serial) = parse_indicium_serial_text(serial)
             .ok_or_else(|| format!("{serial:?} is not an indicium serial"))?;
         if let Some(link) = &self.station.link
             && psd_id != self.station.psd.device_id()

@@ -147,7 +147,7 @@ async fn held_head(
     counter_id: &str,
     psd_id: u32,
 ) -> Result<ChainHead, VendorError> {
-    let row = sqlx::query(
+    let rows = sqlx::query(
         "SELECT counter_id, psd_id, through_serial, head_hash FROM counter_ledger WHERE counter_id = $1 OR psd_id = $2",
     )
     .bind(counter_id)
@@ -155,7 +155,7 @@ async fn held_head(
     .fetch_all(&mut *conn)
     .await?;
     let mut head = ChainHead::EMPTY;
-    for row in &row {
+    for row in &rows {
         let owner = text(row, "counter_id")?;
         let held_psd = id32(row, "psd_id")?;
         if owner != counter_id {
