@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::crypto_module::SignJob;
 use super::error::VendorError;
 use super::processing::ProcessingPool;
-use super::store::purchase::{self, Debited, Prepared, PurchaseJob, PurchaseRules};
+use super::store::purchase::{self, Debited, Prepared, PurchaseJob, PurchaseRules, Signed};
 use super::store::void_refill::Answer;
 use super::store::{VendorStore, registers_view};
 use super::wire::{CardReceipt, IssuedPiece, PurchaseResponse};
@@ -45,16 +45,50 @@ pub struct Committer {
 }
 
 impl Committer {
-    /// Starts the committer task on the current tokio runtime.
-    pub fn start(
-        store: VendorStore,
+    /// Starts the committer on a thread and runtime of its own, with its own connection to
+    /// `store`. The batch is the vendor's one serial step: on a shared runtime every one of
+    /// its statements would wait behind the HTTP tasks (signature checks, parsing) queued
+    /// on the workers, and the whole vendor would go at the pace of that queue.
+    pub async fn start(
+        store: &VendorStore,
         pool: Arc<ProcessingPool>,
         settings: CommitSettings,
         clock: Clock,
-    ) -> Committer {
+    ) -> Result<Committer, VendorError> {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(receiver, store, pool, settings, clock));
-        Committer { sender }
+        let (started, ready) = oneshot::channel();
+        let store = store.clone();
+        let spawned = std::thread::Builder::new()
+            .name("committer".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let _ = started.send(Err(VendorError::storage(error)));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match store.open_another(1).await {
+                        Ok(own) => {
+                            let _ = started.send(Ok(()));
+                            run(receiver, own.clone(), pool, settings, clock).await;
+                            own.close().await;
+                        }
+                        Err(error) => {
+                            let _ = started.send(Err(error));
+                        }
+                    }
+                });
+            });
+        spawned.map_err(VendorError::storage)?;
+        ready
+            .await
+            .map_err(|_| VendorError::storage("the committer did not start"))??;
+        Ok(Committer { sender })
     }
 
     /// Hands `job` to the next batch and waits for its durable answer.
@@ -121,7 +155,7 @@ async fn run(
     }
 }
 
-/// One batch: prepare each purchase, sign, record, commit. The outer error is the batch's.
+/// One batch: prepare every purchase, sign, record, commit. The outer error is the batch's.
 async fn commit_batch(
     store: &VendorStore,
     pool: &ProcessingPool,
@@ -129,22 +163,20 @@ async fn commit_batch(
     jobs: &[&PurchaseJob],
 ) -> Result<Vec<Result<Answer, VendorError>>, VendorError> {
     let mut tx = store.begin_write().await?;
-    let mut prepared = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        prepared.push(purchase::prepare(&mut tx, job, rules).await?);
-    }
+    let prepared = purchase::prepare_batch(&mut tx, jobs, rules).await?;
     let signatures = sign_all(pool, jobs, &prepared).await?;
     let mut answers = Vec::with_capacity(jobs.len());
-    for ((job, prepared), signatures) in jobs.iter().zip(prepared).zip(signatures) {
+    let mut signed = Vec::new();
+    for ((job, prepared), signatures) in jobs.iter().zip(&prepared).zip(signatures) {
         answers.push(match prepared {
             Prepared::Answer {
                 status_code,
                 response,
             } => Ok(Answer {
-                status_code,
-                body: response,
+                status_code: *status_code,
+                body: response.clone(),
             }),
-            Prepared::Refused(refusal) => Err(refusal),
+            Prepared::Refused(refusal) => Err(refusal.clone()),
             Prepared::Debited(debited) => {
                 let indicia: Vec<Vec<u8>> = debited
                     .messages
@@ -153,18 +185,16 @@ async fn commit_batch(
                     .map(|(message, signature)| [message.as_slice(), signature].concat())
                     .collect();
                 let server = pool.server(job.lane).clone();
-                let response = response(job, &debited, &indicia, rules, server);
+                let server_id = server.id;
+                let response = response(job, debited, &indicia, rules, server);
                 let body = serde_json::to_string(&response).map_err(VendorError::storage)?;
-                purchase::record(
-                    &mut tx,
+                signed.push(Signed {
                     job,
-                    &debited,
-                    &indicia,
-                    response.processing_server.id,
-                    &body,
-                    rules.now_unix_ms,
-                )
-                .await?;
+                    debited,
+                    indicia,
+                    server_id,
+                    response: body.clone(),
+                });
                 Ok(Answer {
                     status_code: 201,
                     body,
@@ -172,6 +202,7 @@ async fn commit_batch(
             }
         });
     }
+    purchase::record_batch(&mut tx, &signed, rules.now_unix_ms).await?;
     tx.commit().await?;
     Ok(answers)
 }

@@ -47,7 +47,7 @@ const DEFAULT_SERVERS: [(u32, &str); 2] = [(1, "ps-1"), (2, "ps-2")];
 
 impl Vendor {
     /// Starts the processing servers listed in the store (adding the defaults to an empty
-    /// list) and the committer, on the current tokio runtime.
+    /// list) and the committer on its own thread.
     pub async fn start(
         store: VendorStore,
         keys_dir: PathBuf,
@@ -67,14 +67,15 @@ impl Vendor {
             .map_err(|reason| VendorError::new(VendorErrorKind::Unavailable, reason))?;
         let pool = Arc::new(pool);
         let committer = Committer::start(
-            store.clone(),
+            &store,
             pool.clone(),
             CommitSettings {
                 license_number: settings.license_number,
                 top_up_step: settings.top_up_step,
             },
             clock.clone(),
-        );
+        )
+        .await?;
         Ok(Arc::new(Vendor {
             store,
             committer,

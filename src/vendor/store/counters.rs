@@ -1,11 +1,13 @@
 //! Counters: enrollment codes, registration of a counter's public key, its status
 //! (active, revoked, locked) and its last contact.
 
+use std::collections::{BTreeSet, HashMap};
+
 use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe};
 
-use sqlx::AnyConnection;
-
-use super::{VendorStore, blob, int, optional_text, text};
+use super::{Dialect, VendorStore, blob, int, optional_text, text};
 use crate::vendor::error::VendorError;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,6 +185,51 @@ impl VendorStore {
     }
 }
 
+/// The account of each of `counter_ids` that is active, or why it gets nothing.
+pub(super) async fn active_account_ids(
+    conn: &mut AnyConnection,
+    counter_ids: &BTreeSet<&str>,
+) -> Result<HashMap<String, Result<String, VendorError>>, VendorError> {
+    let mut accounts: HashMap<String, Result<String, VendorError>> = counter_ids
+        .iter()
+        .map(|&counter_id| (counter_id.to_string(), Err(not_registered(counter_id))))
+        .collect();
+    if counter_ids.is_empty() {
+        return Ok(accounts);
+    }
+    let sql = format!(
+        "SELECT counter_id, account_id, status, status_reason FROM counter WHERE counter_id IN ({})",
+        Dialect::of(conn).list(counter_ids.len(), 1)
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for counter_id in counter_ids {
+        query = query.bind(*counter_id);
+    }
+    for row in query.fetch_all(&mut *conn).await? {
+        let counter_id = text(&row, "counter_id")?;
+        let account = account_if_active(&counter_id, &row)?;
+        accounts.insert(counter_id, account);
+    }
+    Ok(accounts)
+}
+
+fn not_registered(counter_id: &str) -> VendorError {
+    VendorError::unauthenticated(format!("counter {counter_id} is not registered"))
+}
+
+/// A counter row's account, or the refusal when the counter is not active.
+fn account_if_active(
+    counter_id: &str,
+    row: &AnyRow,
+) -> Result<Result<String, VendorError>, VendorError> {
+    let status = text(row, "status")?;
+    if status != "active" {
+        let reason = optional_text(row, "status_reason")?;
+        return Ok(Err(not_active(counter_id, &status, reason.as_deref())));
+    }
+    Ok(Ok(text(row, "account_id")?))
+}
+
 /// The account of `counter_id`, if the counter is active.
 pub(super) async fn active_account_id(
     conn: &mut AnyConnection,
@@ -193,13 +240,6 @@ pub(super) async fn active_account_id(
             .bind(counter_id)
             .fetch_optional(&mut *conn)
             .await?
-            .ok_or_else(|| {
-                VendorError::unauthenticated(format!("counter {counter_id} is not registered"))
-            })?;
-    let status = text(&row, "status")?;
-    if status != "active" {
-        let reason = optional_text(&row, "status_reason")?;
-        return Err(not_active(counter_id, &status, reason.as_deref()));
-    }
-    text(&row, "account_id")
+            .ok_or_else(|| not_registered(counter_id))?;
+    account_if_active(counter_id, &row)?
 }

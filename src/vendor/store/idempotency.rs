@@ -40,6 +40,17 @@ pub async fn claim(
     if inserted == 1 {
         return Ok(KeyClaim::New);
     }
+    existing(conn, counter_id, key, request_sha256).await
+}
+
+/// What a key claimed before holds: its first answer, or a conflict when the key came with
+/// another body (or is still in progress).
+pub async fn existing(
+    conn: &mut AnyConnection,
+    counter_id: &str,
+    key: &str,
+    request_sha256: &[u8; 32],
+) -> Result<KeyClaim, VendorError> {
     let row = sqlx::query(
         "SELECT request_sha256, status_code, response FROM idempotency WHERE counter_id = $1 AND idempotency_key = $2",
     )
@@ -86,6 +97,20 @@ pub async fn finish(
     .bind(key)
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Gives up a claim whose request was refused, so a retry is done afresh.
+pub async fn release(
+    conn: &mut AnyConnection,
+    counter_id: &str,
+    key: &str,
+) -> Result<(), VendorError> {
+    sqlx::query("DELETE FROM idempotency WHERE counter_id = $1 AND idempotency_key = $2")
+        .bind(counter_id)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

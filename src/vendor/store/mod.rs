@@ -11,6 +11,7 @@
 
 mod accounts;
 mod counters;
+mod dialect;
 mod funds;
 mod idempotency;
 mod psds;
@@ -30,6 +31,7 @@ use super::error::VendorError;
 
 pub use accounts::AccountRow;
 pub use counters::CounterRow;
+pub(crate) use dialect::Dialect;
 pub use idempotency::KeyClaim;
 pub use psds::{PsdRow, registers_view};
 
@@ -55,6 +57,8 @@ pub struct VendorStore {
     backend: Backend,
     /// Where the store is, without any password: for messages.
     location: String,
+    /// Where the store is, as given: to open another pool on it.
+    given_location: String,
 }
 
 /// `PRAGMA synchronous` reads 2 for FULL.
@@ -129,6 +133,7 @@ impl VendorStore {
             pool,
             backend,
             location: shown.clone(),
+            given_location: location.to_string(),
         };
         if backend == Backend::Sqlite {
             store.check_sqlite().await?;
@@ -164,6 +169,12 @@ impl VendorStore {
             )));
         }
         Ok(())
+    }
+
+    /// A pool of its own on the same store, for a task on another runtime: a PostgreSQL
+    /// connection belongs to the runtime that opened it.
+    pub async fn open_another(&self, max_connections: u32) -> Result<VendorStore, VendorError> {
+        VendorStore::open(&self.given_location, max_connections).await
     }
 
     pub fn backend(&self) -> Backend {

@@ -235,14 +235,16 @@ pub(super) async fn finish(
     Ok(Answer { status_code, body })
 }
 
-/// PSD `psd_id`, if it belongs to `account_id`.
+/// PSD `psd_id`, if it belongs to `account_id`; locked on PostgreSQL before the account is
+/// touched, the order purchases take them in too, so the two cannot deadlock.
 async fn owned_psd(
     conn: &mut AnyConnection,
     psd_id: u32,
     account_id: &str,
 ) -> Result<super::PsdRow, VendorError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {PSD_COLUMNS} FROM psd WHERE psd_id = $1"
+        "SELECT {PSD_COLUMNS} FROM psd WHERE psd_id = $1{}",
+        super::Dialect::of(conn).for_update()
     )))
     .bind(i64::from(psd_id))
     .fetch_optional(&mut *conn)

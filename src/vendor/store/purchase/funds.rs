@@ -1,34 +1,341 @@
-//! A purchase's funds: the account's PSD, its row lock, the top-up from the account when
-//! DR is short (claim 11), the conditional debit of each piece, and a card payment turned
-//! into funds of the account.
+//! A batch's funds, held in memory between one locked read and one write per row.
+//!
+//! [`BatchFunds::lock`] reads the PSDs of every account in the batch and then the accounts,
+//! locking the rows as it reads them on PostgreSQL (`FOR UPDATE`, in PSD order and then
+//! account order, the order every writer follows, so two vendor processes cannot
+//! deadlock), and picks each account's first unlocked PSD.
+//! Each purchase is then worked out on copies ([`BatchFunds::take`]): a card payment
+//! becomes funds of the account, a PSD short of funds is topped up from the account
+//! (claim 11), and each piece debits DR and credits AR. Only a purchase that passes every
+//! check is kept ([`BatchFunds::keep`]), so a refused one leaves nothing behind. The rows
+//! locked at the start mean no other transaction can spend the same funds meanwhile, on
+//! either engine; [`BatchFunds::write`] stores the results before the batch commits.
 
-use sqlx::AnyConnection;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{PurchaseJob, PurchaseRules};
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use super::{PurchaseJob, PurchaseRules, total_postage};
 use crate::money::Money;
 use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor::error::{VendorError, VendorErrorKind};
-use crate::vendor::store::funds::{Transfer, balance, move_to_psd};
-use crate::vendor::store::psds::registers;
-use crate::vendor::store::{id32, optional_text};
+use crate::vendor::store::psds::{PSD_COLUMNS, PsdRow, psd_row};
+use crate::vendor::store::{Dialect, int, text};
 
-/// The account's first unlocked PSD.
-pub(super) async fn usable_psd(
-    conn: &mut AnyConnection,
-    account_id: &str,
-) -> Result<(u32, u32), VendorError> {
-    let rows = sqlx::query(
-        "SELECT psd_id, certificate_serial, locked_reason FROM psd WHERE account_id = $1 ORDER BY psd_id",
-    )
-    .bind(account_id)
-    .fetch_all(&mut *conn)
-    .await?;
+struct PsdFunds {
+    certificate_serial: u32,
+    registers: Registers,
+    changed: bool,
+}
+
+struct AccountFunds {
+    /// The PSD its purchases use, or why there is none.
+    psd: Result<u32, VendorError>,
+    balance_mills: i64,
+    changed: bool,
+}
+
+/// An account movement, as `account_entry` records it.
+struct Entry {
+    account_id: String,
+    entry_id: String,
+    kind: &'static str,
+    amount_mills: i64,
+    psd_id: Option<u32>,
+}
+
+struct CardPayment {
+    approval: Approval,
+    counter_id: String,
+}
+
+/// The funds of every account a batch buys for.
+pub(super) struct BatchFunds {
+    accounts: BTreeMap<String, AccountFunds>,
+    psds: BTreeMap<u32, PsdFunds>,
+    entries: Vec<Entry>,
+    card_payments: Vec<CardPayment>,
+}
+
+/// One purchase's funds, worked out but not kept yet.
+pub(super) struct Taken {
+    account_id: String,
+    pub psd_id: u32,
+    pub certificate_serial: u32,
+    /// The registers after each piece, in order.
+    pub after_each_piece: Vec<Registers>,
+    pub top_up: Money,
+    balance_after_mills: i64,
+    card: Option<Approval>,
+    counter_id: String,
+    key: String,
+}
+
+impl BatchFunds {
+    /// Locks and reads the PSDs of the accounts, then the accounts: two statements.
+    pub async fn lock(
+        conn: &mut AnyConnection,
+        account_ids: &BTreeSet<String>,
+    ) -> Result<BatchFunds, VendorError> {
+        let mut funds = BatchFunds {
+            accounts: BTreeMap::new(),
+            psds: BTreeMap::new(),
+            entries: Vec::new(),
+            card_payments: Vec::new(),
+        };
+        if account_ids.is_empty() {
+            return Ok(funds);
+        }
+        let style = Dialect::of(conn);
+        let sql = format!(
+            "SELECT {PSD_COLUMNS} FROM psd WHERE account_id IN ({}) ORDER BY psd_id{}",
+            style.list(account_ids.len(), 1),
+            style.for_update()
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for account_id in account_ids {
+            query = query.bind(account_id);
+        }
+        let mut psds = Vec::new();
+        for row in query.fetch_all(&mut *conn).await? {
+            psds.push(psd_row(&row)?);
+        }
+        let sql = format!(
+            "SELECT account_id, balance_mills FROM account WHERE account_id IN ({}) ORDER BY account_id{}",
+            style.list(account_ids.len(), 1),
+            style.for_update()
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for account_id in account_ids {
+            query = query.bind(account_id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let account_id = text(&row, "account_id")?;
+            let psd = usable_psd(&account_id, &psds);
+            if let Ok(psd_id) = psd
+                && let Some(psd) = psds.iter().find(|psd| psd.psd_id == psd_id)
+            {
+                funds.psds.insert(
+                    psd_id,
+                    PsdFunds {
+                        certificate_serial: psd.certificate_serial,
+                        registers: psd.registers,
+                        changed: false,
+                    },
+                );
+            }
+            funds.accounts.insert(
+                account_id,
+                AccountFunds {
+                    psd,
+                    balance_mills: int(&row, "balance_mills")?,
+                    changed: false,
+                },
+            );
+        }
+        Ok(funds)
+    }
+
+    /// Works out `job`'s funds for `account_id` without keeping them: the card payment,
+    /// the top-up when DR is short, and each piece's debit.
+    pub fn take(
+        &self,
+        job: &PurchaseJob,
+        account_id: &str,
+        rules: &PurchaseRules,
+    ) -> Result<Taken, VendorError> {
+        let account = self.accounts.get(account_id).ok_or_else(|| {
+            VendorError::storage(format!("account {account_id} was not locked for its batch"))
+        })?;
+        let psd_id = account.psd.clone()?;
+        let psd = self.psds.get(&psd_id).ok_or_else(|| {
+            VendorError::storage(format!("PSD {psd_id} was not locked for its batch"))
+        })?;
+        let mut balance_mills = account.balance_mills;
+        if let Some(card) = &job.card {
+            balance_mills = balance_mills
+                .checked_add(card.amount.mills())
+                .ok_or_else(|| VendorError::bad_request("the card payment is past the limit"))?;
+        }
+        let total = total_postage(&job.pieces)?;
+        let mut registers = psd.registers;
+        let descending = registers.descending.mills();
+        let shortfall = total.mills() - descending;
+        let mut top_up = Money::ZERO;
+        if shortfall > 0 {
+            // The configured step when the balance allows, else just the shortfall.
+            let Some(amount_mills) = [shortfall.max(rules.top_up_step.mills()), shortfall]
+                .into_iter()
+                .find(|&amount| amount <= balance_mills)
+            else {
+                return Err(VendorError::new(
+                    VendorErrorKind::InsufficientFunds,
+                    format!(
+                        "insufficient funds: {total} needed, PSD {psd_id} holds {} and account {account_id} {}",
+                        Money::from_mills(descending),
+                        Money::from_mills(balance_mills),
+                    ),
+                ));
+            };
+            balance_mills -= amount_mills;
+            top_up = Money::from_mills(amount_mills);
+            registers.descending = Money::from_mills(descending + amount_mills);
+            registers.control_total =
+                Money::from_mills(registers.control_total.mills() + amount_mills);
+        }
+        let mut after_each_piece = Vec::with_capacity(job.pieces.len());
+        for piece in &job.pieces {
+            registers = debit(registers, piece.postage).ok_or_else(|| {
+                VendorError::new(
+                    VendorErrorKind::PsdLocked,
+                    format!("PSD {psd_id} could not be debited {}", piece.postage),
+                )
+            })?;
+            after_each_piece.push(registers);
+        }
+        Ok(Taken {
+            account_id: account_id.to_string(),
+            psd_id,
+            certificate_serial: psd.certificate_serial,
+            after_each_piece,
+            top_up,
+            balance_after_mills: balance_mills,
+            card: job.card.clone(),
+            counter_id: job.counter_id.clone(),
+            key: job.key.clone(),
+        })
+    }
+
+    /// Keeps a purchase's funds: the next purchase of the batch sees them spent.
+    pub fn keep(&mut self, taken: Taken) {
+        if let Some(psd) = self.psds.get_mut(&taken.psd_id)
+            && let Some(last) = taken.after_each_piece.last()
+        {
+            psd.registers = *last;
+            psd.changed = true;
+        }
+        if let Some(account) = self.accounts.get_mut(&taken.account_id) {
+            account.balance_mills = taken.balance_after_mills;
+            account.changed = true;
+        }
+        if let Some(card) = taken.card {
+            self.entries.push(Entry {
+                account_id: taken.account_id.clone(),
+                entry_id: card.charge_id.clone(),
+                kind: "card",
+                amount_mills: card.amount.mills(),
+                psd_id: None,
+            });
+            self.card_payments.push(CardPayment {
+                approval: card,
+                counter_id: taken.counter_id.clone(),
+            });
+        }
+        if taken.top_up != Money::ZERO {
+            self.entries.push(Entry {
+                account_id: taken.account_id,
+                entry_id: format!("top-up {} {}", taken.counter_id, taken.key),
+                kind: "top_up",
+                amount_mills: -taken.top_up.mills(),
+                psd_id: Some(taken.psd_id),
+            });
+        }
+    }
+
+    /// Stores the registers, balances and entries of every purchase kept.
+    pub async fn write(
+        self,
+        conn: &mut AnyConnection,
+        now_unix_ms: i64,
+    ) -> Result<(), VendorError> {
+        for (psd_id, psd) in self.psds.iter().filter(|(_, psd)| psd.changed) {
+            sqlx::query(
+                "UPDATE psd SET ascending_mills = $1, descending_mills = $2, control_total_mills = $3, piece_count = $4 WHERE psd_id = $5",
+            )
+            .bind(psd.registers.ascending.mills())
+            .bind(psd.registers.descending.mills())
+            .bind(psd.registers.control_total.mills())
+            .bind(i64::try_from(psd.registers.piece_count).unwrap_or(i64::MAX))
+            .bind(i64::from(*psd_id))
+            .execute(&mut *conn)
+            .await?;
+        }
+        for (account_id, account) in self.accounts.iter().filter(|(_, a)| a.changed) {
+            sqlx::query("UPDATE account SET balance_mills = $1 WHERE account_id = $2")
+                .bind(account.balance_mills)
+                .bind(account_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let dialect = Dialect::of(conn);
+        for chunk in dialect.chunks(&self.entries, 6, |entry| {
+            entry.account_id.len() + entry.entry_id.len() + 40
+        }) {
+            let sql = format!(
+                "INSERT INTO account_entry (account_id, entry_id, kind, amount_mills, psd_id, created_unix_ms) VALUES {}",
+                dialect.rows(chunk.len(), 6, 1)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for entry in chunk {
+                query = query
+                    .bind(&entry.account_id)
+                    .bind(&entry.entry_id)
+                    .bind(entry.kind)
+                    .bind(entry.amount_mills)
+                    .bind(entry.psd_id.map(i64::from))
+                    .bind(now_unix_ms);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        for chunk in dialect.chunks(&self.card_payments, 8, |payment| {
+            payment.approval.charge_id.len() + payment.counter_id.len() + 80
+        }) {
+            let sql = format!(
+                "INSERT INTO card_payment (payment_id, counter_id, token, brand, last4, amount_mills, status, created_unix_ms) VALUES {}",
+                dialect.rows(chunk.len(), 8, 1)
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for payment in chunk {
+                let card = &payment.approval;
+                query = query
+                    .bind(&card.charge_id)
+                    .bind(&payment.counter_id)
+                    .bind(&card.approval_code)
+                    .bind(card.brand.name())
+                    .bind(&card.last4)
+                    .bind(card.amount.mills())
+                    .bind("captured")
+                    .bind(now_unix_ms);
+            }
+            query.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The registers after one piece of `postage`: DR down, AR up, one more piece; `None` when
+/// DR does not cover it.
+fn debit(before: Registers, postage: Money) -> Option<Registers> {
+    let descending = before.descending.checked_sub(postage)?;
+    if descending.is_negative() {
+        return None;
+    }
+    Some(Registers {
+        ascending: before.ascending.checked_add(postage)?,
+        descending,
+        control_total: before.control_total,
+        piece_count: before.piece_count.checked_add(1)?,
+    })
+}
+
+/// The account's first unlocked PSD (of `psds`, in PSD order), or why it has none.
+fn usable_psd(account_id: &str, psds: &[PsdRow]) -> Result<u32, VendorError> {
     let mut locked = None;
-    for row in &rows {
-        match optional_text(row, "locked_reason")? {
-            None => return Ok((id32(row, "psd_id")?, id32(row, "certificate_serial")?)),
-            Some(reason) => locked = Some((id32(row, "psd_id")?, reason)),
+    for psd in psds.iter().filter(|psd| psd.account_id == account_id) {
+        match &psd.locked_reason {
+            None => return Ok(psd.psd_id),
+            Some(reason) => locked = Some((psd.psd_id, reason)),
         }
     }
     Err(match locked {
@@ -42,118 +349,24 @@ pub(super) async fn usable_psd(
     })
 }
 
-/// Takes the PSD's row lock with a no-op update (PostgreSQL; SQLite holds the write lock
-/// already), so no other vendor process can spend its DR before this transaction ends.
-/// Returns DR.
-pub(super) async fn lock_psd(conn: &mut AnyConnection, psd_id: u32) -> Result<i64, VendorError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE psd SET piece_count = piece_count WHERE psd_id = $1 RETURNING descending_mills",
-    )
-    .bind(i64::from(psd_id))
-    .fetch_one(&mut *conn)
-    .await?)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Moves funds from the account to the PSD when its DR is below `total` (claim 11): at
-/// least the shortfall, and the configured step when the balance allows.
-pub(super) async fn top_up_if_short(
-    conn: &mut AnyConnection,
-    job: &PurchaseJob,
-    account_id: &str,
-    psd_id: u32,
-    descending: i64,
-    total: Money,
-    rules: &PurchaseRules,
-) -> Result<Money, VendorError> {
-    let shortfall = total.mills() - descending;
-    if shortfall <= 0 {
-        return Ok(Money::ZERO);
-    }
-    for amount_mills in [shortfall.max(rules.top_up_step.mills()), shortfall] {
-        let transfer = Transfer {
-            account_id,
-            psd_id,
-            amount_mills,
-            kind: "top_up",
-            entry_id: format!("top-up {} {}", job.counter_id, job.key),
-            now_unix_ms: rules.now_unix_ms,
+    #[test]
+    fn a_debit_moves_postage_from_dr_to_ar_and_counts_the_piece() {
+        let before = Registers {
+            ascending: Money::from_mills(1_000),
+            descending: Money::from_mills(2_000),
+            control_total: Money::from_mills(3_000),
+            piece_count: 4,
         };
-        if move_to_psd(conn, &transfer).await? {
-            return Ok(Money::from_mills(amount_mills));
-        }
+        let after = debit(before, Money::from_mills(730)).expect("covered");
+        assert_eq!(after.ascending.mills(), 1_730);
+        assert_eq!(after.descending.mills(), 1_270);
+        assert_eq!(after.control_total.mills(), 3_000);
+        assert_eq!(after.piece_count, 5);
+        assert_eq!(debit(before, Money::from_mills(2_001)), None);
+        assert!(debit(before, Money::from_mills(2_000)).is_some());
     }
-    let balance = balance(conn, account_id).await?;
-    Err(VendorError::new(
-        VendorErrorKind::InsufficientFunds,
-        format!(
-            "insufficient funds: {total} needed, PSD {psd_id} holds {} and account {account_id} {balance}",
-            Money::from_mills(descending),
-        ),
-    ))
-}
-
-/// One piece's debit: DR down, AR up, the piece count up, only if DR covers it.
-pub(super) async fn debit(
-    conn: &mut AnyConnection,
-    psd_id: u32,
-    postage: Money,
-) -> Result<Registers, VendorError> {
-    let row = sqlx::query(
-        "UPDATE psd SET ascending_mills = ascending_mills + $1, descending_mills = descending_mills - $1, piece_count = piece_count + 1 \
-         WHERE psd_id = $2 AND descending_mills >= $1 AND locked_reason IS NULL \
-         RETURNING ascending_mills, descending_mills, control_total_mills, piece_count",
-    )
-    .bind(postage.mills())
-    .bind(i64::from(psd_id))
-    .fetch_optional(&mut *conn)
-    .await?;
-    match row {
-        Some(row) => registers(&row),
-        // The top-up made DR cover the whole purchase inside this transaction, so only a
-        // concurrent lock can get here.
-        None => Err(VendorError::new(
-            VendorErrorKind::PsdLocked,
-            format!(
-                "PSD {psd_id} could not be debited {postage}: it was locked or emptied meanwhile"
-            ),
-        )),
-    }
-}
-
-/// A card payment approved for this purchase becomes funds of the account.
-pub(super) async fn record_card_payment(
-    conn: &mut AnyConnection,
-    job: &PurchaseJob,
-    account_id: &str,
-    card: &Approval,
-    now_unix_ms: i64,
-) -> Result<(), VendorError> {
-    sqlx::query(
-        "INSERT INTO card_payment (payment_id, counter_id, token, brand, last4, amount_mills, status, created_unix_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'captured', $7)",
-    )
-    .bind(&card.charge_id)
-    .bind(&job.counter_id)
-    .bind(&card.approval_code)
-    .bind(card.brand.name())
-    .bind(&card.last4)
-    .bind(card.amount.mills())
-    .bind(now_unix_ms)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO account_entry (account_id, entry_id, kind, amount_mills, psd_id, created_unix_ms) VALUES ($1, $2, 'card', $3, NULL, $4)",
-    )
-    .bind(account_id)
-    .bind(&card.charge_id)
-    .bind(card.amount.mills())
-    .bind(now_unix_ms)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("UPDATE account SET balance_mills = balance_mills + $1 WHERE account_id = $2")
-        .bind(card.amount.mills())
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }

@@ -1,21 +1,27 @@
-//! A purchase inside the committer's batch transaction, in two halves around the signing.
+//! A batch of purchases inside the committer's transaction, in two halves around the
+//! signing, each a handful of set-based statements for the whole batch rather than a dozen
+//! per purchase.
 //!
-//! [`prepare`] runs in a savepoint of its own, so a refused purchase leaves nothing of
-//! itself in the batch: it claims the idempotency key and the nonce, checks the counter,
-//! records an approved card payment as funds of the account, picks the account's PSD, tops
-//! it up from the account when short (claim 11), debits DR and credits AR once per piece
-//! with a conditional `UPDATE` (two requests can never spend the same funds, on either
-//! engine), and claims each label serial. It returns the indicium data to sign. [`record`]
-//! then stores the signed pieces and the answer under the idempotency key. The committer
-//! commits the batch before any answer leaves the vendor.
+//! [`prepare_batch`] records every nonce and claims every idempotency key (retries find their
+//! first answer), checks the counters, locks and reads the funds of every account the
+//! batch buys for, and works each purchase out in memory in arrival order: a card payment
+//! becomes funds of the account, a PSD short of funds is topped up from the account
+//! (claim 11), each piece debits DR and credits AR, and each label serial is claimed. A
+//! refused purchase leaves nothing of itself but its nonce. The registers and balances are
+//! written once per row, and the indicium data to sign is returned. [`record_batch`] then
+//! stores the signed pieces and the answers under their keys. The committer commits the
+//! batch before any answer leaves the vendor.
 
-use sqlx::AnyConnection;
-use sqlx::{Acquire, Any, Transaction};
+use std::collections::BTreeSet;
 
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+mod claims;
 mod funds;
 mod label;
 
-use super::counters::active_account_id;
+use super::Dialect;
+use super::counters::active_account_ids;
 use super::idempotency::{self, KeyClaim};
 use crate::date::Date;
 use crate::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID, label_binding};
@@ -24,7 +30,9 @@ use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor::error::{VendorError, VendorErrorKind};
 use crate::vendor::label_serial::LabelSerial;
-use funds::{debit, lock_psd, record_card_payment, top_up_if_short, usable_psd};
+use claims::KeyAnswer;
+use funds::BatchFunds;
+use label::{LabelUse, claim_labels};
 
 /// One piece, validated by the API.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,41 +100,97 @@ pub struct Debited {
     pub top_up: Money,
 }
 
-/// Runs the first half of `job` in a savepoint of `tx`; storage errors abort the batch.
-pub async fn prepare(
-    tx: &mut Transaction<'static, Any>,
-    job: &PurchaseJob,
+/// The first half of a batch: claims, funds and labels for every job, in one transaction.
+/// Each job comes back answered (a retry), refused (nothing of it is left but its nonce and,
+/// for a refunded card, the refusal under its key) or debited. A storage error is the
+/// batch's.
+pub async fn prepare_batch(
+    conn: &mut AnyConnection,
+    jobs: &[&PurchaseJob],
     rules: &PurchaseRules,
-) -> Result<Prepared, VendorError> {
-    let mut savepoint = tx.begin().await?;
-    match prepare_in(&mut savepoint, job, rules).await {
-        Ok(prepared) => {
-            savepoint.commit().await?;
-            Ok(prepared)
+) -> Result<Vec<Prepared>, VendorError> {
+    let mut prepared: Vec<Option<Prepared>> = jobs.iter().map(|_| None).collect();
+    // The nonce first: a replayed request must be refused before it can find an answer.
+    let fresh_nonces = claims::record_nonces(conn, jobs).await?;
+    let mut claiming = Vec::new();
+    for ((job, fresh), slot) in jobs.iter().zip(fresh_nonces).zip(&mut prepared) {
+        if fresh {
+            claiming.push(*job);
+        } else {
+            *slot = Some(Prepared::Refused(idempotency::replayed_nonce(
+                &job.counter_id,
+            )));
         }
-        Err(error) if error.kind() == VendorErrorKind::Unavailable => Err(error),
-        Err(refusal) => {
-            savepoint.rollback().await?;
-            if job.card.is_some() && refusal_returns_card_payment(refusal.kind()) {
-                // The card is refunded after this answer; the key keeps the refusal so a
-                // retry cannot issue against the gateway's replay of the refunded charge.
-                let body = refusal.body_json();
-                let status = refusal.kind().http_status();
-                if idempotency::claim(
-                    tx,
-                    &job.counter_id,
-                    &job.key,
-                    &job.request_sha256,
-                    rules.now_unix_ms,
-                )
-                .await?
-                    == KeyClaim::New
-                {
-                    idempotency::finish(tx, &job.counter_id, &job.key, status, &body).await?;
-                }
+    }
+    let key_claims = claims::claim_keys(conn, &claiming, rules.now_unix_ms).await?;
+    let mut fresh_jobs = Vec::new();
+    let mut claimed = key_claims.into_iter();
+    for (index, slot) in prepared.iter_mut().enumerate() {
+        if slot.is_some() {
+            continue;
+        }
+        match claimed.next() {
+            Some(Ok(KeyClaim::New)) => fresh_jobs.push(index),
+            Some(Ok(KeyClaim::Replay {
+                status_code,
+                response,
+            })) => {
+                *slot = Some(Prepared::Answer {
+                    status_code,
+                    response,
+                })
             }
-            Ok(Prepared::Refused(refusal))
+            Some(Err(refusal)) => *slot = Some(Prepared::Refused(refusal)),
+            None => return Err(VendorError::storage("a purchase's key claim went missing")),
         }
+    }
+    let counter_ids: BTreeSet<&str> = fresh_jobs
+        .iter()
+        .map(|&index| jobs[index].counter_id.as_str())
+        .collect();
+    let accounts = active_account_ids(conn, &counter_ids).await?;
+    let account_ids: BTreeSet<String> = accounts.values().filter_map(|a| a.clone().ok()).collect();
+    let mut funds = BatchFunds::lock(conn, &account_ids).await?;
+    for index in fresh_jobs {
+        let job = jobs[index];
+        let account = accounts
+            .get(&job.counter_id)
+            .cloned()
+            .unwrap_or_else(|| Err(VendorError::storage("a purchase's counter went missing")));
+        let outcome = match account {
+            Ok(account_id) => issue(conn, &mut funds, job, &account_id, rules).await,
+            Err(refusal) => Err(refusal),
+        };
+        prepared[index] = Some(match outcome {
+            Ok(debited) => Prepared::Debited(debited),
+            Err(error) if error.kind() == VendorErrorKind::Unavailable => return Err(error),
+            Err(refusal) => {
+                give_back_key(conn, job, &refusal).await?;
+                Prepared::Refused(refusal)
+            }
+        });
+    }
+    funds.write(conn, rules.now_unix_ms).await?;
+    prepared
+        .into_iter()
+        .map(|slot| slot.ok_or_else(|| VendorError::storage("a purchase was left unprepared")))
+        .collect()
+}
+
+/// A refused purchase's key: released, so a retry is done afresh; but after a card charge
+/// that will be refunded, it keeps the refusal so a retry cannot issue against the
+/// gateway's replay of the refunded charge.
+async fn give_back_key(
+    conn: &mut AnyConnection,
+    job: &PurchaseJob,
+    refusal: &VendorError,
+) -> Result<(), VendorError> {
+    if job.card.is_some() && refusal_returns_card_payment(refusal.kind()) {
+        let body = refusal.body_json();
+        let status = refusal.kind().http_status();
+        idempotency::finish(conn, &job.counter_id, &job.key, status, &body).await
+    } else {
+        idempotency::release(conn, &job.counter_id, &job.key).await
     }
 }
 
@@ -145,62 +209,37 @@ pub fn refusal_returns_card_payment(kind: VendorErrorKind) -> bool {
     )
 }
 
-async fn prepare_in(
+/// One fresh purchase: its funds worked out, its indicia's data, its labels claimed; the
+/// funds are kept only when all of that passed.
+async fn issue(
     conn: &mut AnyConnection,
+    funds: &mut BatchFunds,
     job: &PurchaseJob,
+    account_id: &str,
     rules: &PurchaseRules,
-) -> Result<Prepared, VendorError> {
-    // The nonce first: a replayed request must be refused before it can find an answer.
-    if !idempotency::record_nonce(conn, &job.counter_id, &job.nonce, job.nonce_expires_unix_ms)
-        .await?
-    {
-        return Err(idempotency::replayed_nonce(&job.counter_id));
-    }
-    let claim = idempotency::claim(
-        conn,
-        &job.counter_id,
-        &job.key,
-        &job.request_sha256,
-        rules.now_unix_ms,
-    )
-    .await?;
-    if let KeyClaim::Replay {
-        status_code,
-        response,
-    } = claim
-    {
-        return Ok(Prepared::Answer {
-            status_code,
-            response,
-        });
-    }
-    let account_id = active_account_id(conn, &job.counter_id).await?;
-    let (psd_id, certificate_serial) = usable_psd(conn, &account_id).await?;
-    // Locks are always taken PSD first, then account, so two vendor processes cannot
-    // deadlock on one account's rows.
-    let descending = lock_psd(conn, psd_id).await?;
-    if let Some(card) = &job.card {
-        record_card_payment(conn, job, &account_id, card, rules.now_unix_ms).await?;
-    }
-    let total = total_postage(&job.pieces)?;
-    let top_up = top_up_if_short(conn, job, &account_id, psd_id, descending, total, rules).await?;
+) -> Result<Debited, VendorError> {
+    let taken = funds.take(job, account_id, rules)?;
     let mut pieces = Vec::with_capacity(job.pieces.len());
     let mut messages = Vec::with_capacity(job.pieces.len());
-    let mut after = None;
-    for piece in &job.pieces {
-        let registers = debit(conn, psd_id, piece.postage).await?;
+    let mut labels = Vec::new();
+    for (piece, registers) in job.pieces.iter().zip(&taken.after_each_piece) {
         let piece_serial = u32::try_from(registers.piece_count).map_err(|_| {
             VendorError::new(
                 VendorErrorKind::PsdLocked,
-                format!("PSD {psd_id} has used every piece serial"),
+                format!("PSD {} has used every piece serial", taken.psd_id),
             )
         })?;
         if let Some(serial) = piece.label_serial {
-            label::claim_label(conn, &account_id, serial, psd_id, piece_serial, job, rules).await?;
+            labels.push(LabelUse {
+                serial,
+                psd_id: taken.psd_id,
+                piece_serial,
+                counter_id: &job.counter_id,
+            });
         }
         let data = IndiciumData {
-            certificate_serial,
-            device_id: psd_id,
+            certificate_serial: taken.certificate_serial,
+            device_id: taken.psd_id,
             license_number: rules.license_number,
             ascending_register: registers.ascending,
             descending_register: registers.descending,
@@ -219,53 +258,100 @@ async fn prepare_in(
         })?;
         messages.push(message.to_vec());
         pieces.push(data);
-        after = Some(registers);
     }
-    let registers =
-        after.ok_or_else(|| VendorError::bad_request("a purchase needs at least one piece"))?;
-    Ok(Prepared::Debited(Debited {
-        psd_id,
-        certificate_serial,
+    let registers = *taken
+        .after_each_piece
+        .last()
+        .ok_or_else(|| VendorError::bad_request("a purchase needs at least one piece"))?;
+    claim_labels(conn, account_id, &labels, rules.now_unix_ms).await?;
+    let debited = Debited {
+        psd_id: taken.psd_id,
+        certificate_serial: taken.certificate_serial,
         pieces,
         messages,
         registers,
-        top_up,
-    }))
+        top_up: taken.top_up,
+    };
+    funds.keep(taken);
+    Ok(debited)
 }
 
-/// The second half: the signed pieces and the answer, stored under the key.
-pub async fn record(
+/// A debited purchase, signed and answered, ready to store.
+pub struct Signed<'a> {
+    pub job: &'a PurchaseJob,
+    pub debited: &'a Debited,
+    pub indicia: Vec<Vec<u8>>,
+    pub server_id: u32,
+    pub response: String,
+}
+
+/// The second half of a batch: every signed piece, each answer under its key, and the
+/// counters' last contact, a few multi-row statements for the whole batch.
+pub async fn record_batch(
     conn: &mut AnyConnection,
-    job: &PurchaseJob,
-    debited: &Debited,
-    indicia: &[Vec<u8>],
-    server_id: u32,
-    response: &str,
+    signed: &[Signed<'_>],
     now_unix_ms: i64,
 ) -> Result<(), VendorError> {
-    for ((data, piece), indicium) in debited.pieces.iter().zip(&job.pieces).zip(indicia) {
-        sqlx::query(
-            "INSERT INTO piece (psd_id, piece_serial, counter_id, purchase_key, postage_mills, mailing_day, label_serial, server_id, indicium, issued_unix_ms, voided_unix_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)",
-        )
-        .bind(i64::from(debited.psd_id))
-        .bind(i64::from(data.piece_serial))
-        .bind(&job.counter_id)
-        .bind(&job.key)
-        .bind(data.postage.mills())
-        .bind(i64::from(data.mailing_date.days_since_2000()))
-        .bind(piece.label_serial.map(|s| s.to_string()))
-        .bind(i64::from(server_id))
-        .bind(indicium.clone())
-        .bind(now_unix_ms)
-        .execute(&mut *conn)
-        .await?;
+    let pieces: Vec<(&Signed, &IndiciumData, &PieceToIssue, &Vec<u8>)> = signed
+        .iter()
+        .flat_map(|purchase| {
+            purchase
+                .debited
+                .pieces
+                .iter()
+                .zip(&purchase.job.pieces)
+                .zip(&purchase.indicia)
+                .map(move |((data, piece), indicium)| (purchase, data, piece, indicium))
+        })
+        .collect();
+    let dialect = Dialect::of(conn);
+    for chunk in dialect.chunks(&pieces, 10, |(purchase, _, _, indicium)| {
+        purchase.job.counter_id.len() + purchase.job.key.len() + indicium.len() + 80
+    }) {
+        let sql = format!(
+            "INSERT INTO piece (psd_id, piece_serial, counter_id, purchase_key, postage_mills, mailing_day, label_serial, server_id, indicium, issued_unix_ms) VALUES {}",
+            dialect.rows(chunk.len(), 10, 1)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (purchase, data, piece, indicium) in chunk {
+            query = query
+                .bind(i64::from(purchase.debited.psd_id))
+                .bind(i64::from(data.piece_serial))
+                .bind(&purchase.job.counter_id)
+                .bind(&purchase.job.key)
+                .bind(data.postage.mills())
+                .bind(i64::from(data.mailing_date.days_since_2000()))
+                .bind(piece.label_serial.map(|s| s.to_string()))
+                .bind(i64::from(purchase.server_id))
+                .bind((*indicium).clone())
+                .bind(now_unix_ms);
+        }
+        query.execute(&mut *conn).await?;
     }
-    idempotency::finish(conn, &job.counter_id, &job.key, 201, response).await?;
-    sqlx::query("UPDATE counter SET last_contact_unix_ms = $1 WHERE counter_id = $2")
-        .bind(now_unix_ms)
-        .bind(&job.counter_id)
-        .execute(&mut *conn)
-        .await?;
+    let answers: Vec<KeyAnswer> = signed
+        .iter()
+        .map(|purchase| KeyAnswer {
+            counter_id: &purchase.job.counter_id,
+            key: &purchase.job.key,
+            status_code: 201,
+            response: &purchase.response,
+        })
+        .collect();
+    claims::answer_keys(conn, &answers).await?;
+    let counter_ids: BTreeSet<&str> = signed
+        .iter()
+        .map(|purchase| purchase.job.counter_id.as_str())
+        .collect();
+    if !counter_ids.is_empty() {
+        let sql = format!(
+            "UPDATE counter SET last_contact_unix_ms = $1 WHERE counter_id IN ({})",
+            dialect.list(counter_ids.len(), 2)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now_unix_ms);
+        for counter_id in counter_ids {
+            query = query.bind(counter_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
