@@ -72,6 +72,13 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
         .unwrap();
     let address = free_address();
     let mut vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    // The vendor keeps a log (its store failures go there) in its data directory.
+    let vendor_log =
+        std::fs::read_to_string(postcounter::log_file::log_path(fixture.dir.path())).unwrap();
+    assert!(
+        vendor_log.contains(&format!("vendor listening on http://{address}")),
+        "{vendor_log}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");

@@ -317,6 +317,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
         signer: postcounter::vendor::auth::RequestSigner::new("C0123456789", &key).unwrap(),
         client: registered.client.clone(),
         url: v.url.clone(),
+        clock: registered.clock.clone(),
     };
     let (status, answer) = stranger.buy("sale-1", vec![piece(780)]).await;
     assert_eq!(status, 401, "{answer}");
@@ -331,6 +332,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
         signer: postcounter::vendor::auth::RequestSigner::new(registered.id(), &key).unwrap(),
         client: registered.client.clone(),
         url: v.url.clone(),
+        clock: registered.clock.clone(),
     };
     assert_eq!(impostor.buy("sale-1", vec![piece(780)]).await.0, 401);
 }

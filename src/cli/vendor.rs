@@ -67,6 +67,8 @@ pub async fn run(config: Config, command: VendorCommand) -> anyhow::Result<ExitC
 }
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Store failures answer 503 and are logged: without a logger they would leave no trace.
+    let log_path = crate::log_file::start(&config.data_dir, log::LevelFilter::Info)?;
     let store = open_store(&config, args.store.as_deref()).await?;
     let location = store.location().to_string();
     let vendor = Vendor::start(
@@ -83,11 +85,14 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr()?;
     tokio::spawn(prune_nonces(store));
-    eprintln!(
-        "postcounter vendor: listening on http://{address} (store {location}, license {}, {} processing servers)",
+    let listening = format!(
+        "listening on http://{address} (store {location}, license {}, {} processing servers, log {})",
         config.license_number,
-        vendor.health().processing_servers
+        vendor.health().processing_servers,
+        log_path.display()
     );
+    log::info!("vendor {listening}");
+    eprintln!("postcounter vendor: {listening}");
     axum::serve(listener, api::router(vendor))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -134,8 +134,22 @@ impl Vendor {
         body: &[u8],
     ) -> Result<Answer, VendorError> {
         let request: PurchaseRequest = parse_body(body, "a purchase: {\"pieces\": [...]}")?;
-        let pieces = validate::pieces(&request.pieces, self.clock.today())?;
         let request_sha256 = digest("purchase", body);
+        let pieces = match validate::pieces(&request.pieces, self.clock.today()) {
+            Ok(pieces) => pieces,
+            // A retry of a purchase answered yesterday carries yesterday's mailing date:
+            // its first answer stands, or the counter could never get its indicia back.
+            Err(refusal) => {
+                return match self
+                    .store
+                    .stored_answer(&context, &key, &request_sha256)
+                    .await?
+                {
+                    Some(answer) => Ok(answer),
+                    None => Err(refusal),
+                };
+            }
+        };
         let mut job = PurchaseJob {
             counter_id: context.counter_id.clone(),
             key,

@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: a fresh key store and PSD in a temporary folder.
 #![allow(dead_code)]
 
+pub mod crash_counter;
+pub mod crash_ledger;
 pub mod kiosk;
 pub mod payment;
 pub mod postgres;

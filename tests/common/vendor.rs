@@ -115,6 +115,7 @@ pub async fn enroll(store: &VendorStore, url: &str, account: &str) -> TestCounte
         signer: RequestSigner::new(&counter_id, &key).unwrap(),
         client,
         url: url.to_string(),
+        clock: Clock::system(),
     }
 }
 
@@ -130,6 +131,11 @@ pub struct TestVendor {
 impl TestVendor {
     /// An in-process vendor on loopback over a [`VendorFixture`].
     pub async fn start(kind: StoreKind) -> Option<TestVendor> {
+        TestVendor::start_with_clock(kind, Clock::system()).await
+    }
+
+    /// [`start`](Self::start) with the vendor reading the time from `clock`.
+    pub async fn start_with_clock(kind: StoreKind, clock: Clock) -> Option<TestVendor> {
         let VendorFixture {
             dir,
             location: _,
@@ -149,7 +155,7 @@ impl TestVendor {
             store.clone(),
             dir.path().join("keys"),
             settings,
-            Clock::system(),
+            clock,
             Some(Arc::new(TestGateway::new(gateway))),
         )
         .await
@@ -212,6 +218,8 @@ pub struct TestCounter {
     pub signer: RequestSigner,
     pub client: reqwest::Client,
     pub url: String,
+    /// What its signatures' timestamps read.
+    pub clock: Clock,
 }
 
 impl TestCounter {
@@ -234,7 +242,7 @@ impl TestCounter {
             body,
         };
         self.signer
-            .authorization(&request, Clock::system().now_unix_ms())
+            .authorization(&request, self.clock.now_unix_ms())
     }
 
     /// Sends a request with the given Authorization header (signed or tampered with).

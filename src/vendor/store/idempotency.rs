@@ -40,24 +40,29 @@ pub async fn claim(
     if inserted == 1 {
         return Ok(KeyClaim::New);
     }
-    existing(conn, counter_id, key, request_sha256).await
+    existing(conn, counter_id, key, request_sha256)
+        .await?
+        .ok_or_else(|| VendorError::storage(format!("idempotency key {key:?} vanished")))
 }
 
 /// What a key claimed before holds: its first answer, or a conflict when the key came with
-/// another body (or is still in progress).
+/// another body (or is still in progress); `None` when the key was never claimed.
 pub async fn existing(
     conn: &mut AnyConnection,
     counter_id: &str,
     key: &str,
     request_sha256: &[u8; 32],
-) -> Result<KeyClaim, VendorError> {
-    let row = sqlx::query(
+) -> Result<Option<KeyClaim>, VendorError> {
+    let Some(row) = sqlx::query(
         "SELECT request_sha256, status_code, response FROM idempotency WHERE counter_id = $1 AND idempotency_key = $2",
     )
     .bind(counter_id)
     .bind(key)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
     if blob(&row, "request_sha256")? != request_sha256 {
         return Err(VendorError::new(
             VendorErrorKind::Conflict,
@@ -74,10 +79,10 @@ pub async fn existing(
             format!("the idempotency key {key:?} is in use by a request still in progress"),
         ));
     }
-    Ok(KeyClaim::Replay {
+    Ok(Some(KeyClaim::Replay {
         status_code,
         response: text(&row, "response")?,
-    })
+    }))
 }
 
 /// Stores the answer of a claimed key.

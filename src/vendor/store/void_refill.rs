@@ -43,6 +43,44 @@ pub(super) enum Begun {
 }
 
 impl VendorStore {
+    /// The first answer stored under `key` for this same request, with the retry's nonce
+    /// recorded (a replay is refused); `None`, and nothing written, when there is none.
+    /// For a retry the rules of today would refuse: a purchase answered before midnight and
+    /// asked again after it still gets its first answer.
+    pub async fn stored_answer(
+        &self,
+        context: &RequestContext,
+        key: &str,
+        request_sha256: &[u8; 32],
+    ) -> Result<Option<Answer>, VendorError> {
+        let mut tx = self.begin_write().await?;
+        if !idempotency::record_nonce(
+            &mut tx,
+            &context.counter_id,
+            &context.nonce,
+            context.nonce_expires_unix_ms,
+        )
+        .await?
+        {
+            return Err(idempotency::replayed_nonce(&context.counter_id));
+        }
+        match idempotency::existing(&mut tx, &context.counter_id, key, request_sha256).await {
+            Ok(Some(KeyClaim::Replay {
+                status_code,
+                response,
+            })) => {
+                tx.commit().await?;
+                Ok(Some(Answer {
+                    status_code,
+                    body: response,
+                }))
+            }
+            Err(error) if error.kind() == VendorErrorKind::Unavailable => Err(error),
+            // No answer under the key, or another request's: nothing to give back.
+            _ => Ok(None),
+        }
+    }
+
     /// Opens the write transaction of a keyed request: nonce, key, and an active counter.
     pub(super) async fn begin_keyed(
         &self,

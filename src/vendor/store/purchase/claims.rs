@@ -110,8 +110,15 @@ pub(super) async fn claim_keys(
         claims.push(
             match idempotency::existing(conn, &job.counter_id, &job.key, &job.request_sha256).await
             {
+                Ok(Some(claim)) => Ok(claim),
+                Ok(None) => {
+                    return Err(VendorError::storage(format!(
+                        "idempotency key {:?} was neither claimed nor found",
+                        job.key
+                    )));
+                }
                 Err(error) if error.kind() == VendorErrorKind::Unavailable => return Err(error),
-                claim => claim,
+                Err(refusal) => Err(refusal),
             },
         );
     }
