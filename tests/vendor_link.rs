@@ -145,6 +145,29 @@ async fn counter(
     (CounterLink::new(client, settings, clock), psd)
 }
 
+/// A vendor, the relay in front of it, and a counter of account A1 linked through the relay.
+struct BehindRelay {
+    vendor: TestVendor,
+    network: Network,
+    dir: tempfile::TempDir,
+    link: CounterLink,
+    psd: Psd,
+}
+
+async fn behind_relay(clock: Clock) -> BehindRelay {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let network = Network::start(&vendor.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (link, psd) = counter(&vendor.store, dir.path(), &[network.url()], "A1", clock).await;
+    BehindRelay {
+        vendor,
+        network,
+        dir,
+        link,
+        psd,
+    }
+}
+
 async fn count(vendor: &TestVendor, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(vendor.store.pool())
@@ -204,17 +227,13 @@ async fn a_refusal_is_final_and_never_issued_offline() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_pieces_come_from_the_embedded_psd_and_are_reconciled_when_the_vendor_returns() {
-    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
-    let network = Network::start(&vendor.url).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (link, psd) = counter(
-        &vendor.store,
-        dir.path(),
-        &[network.url()],
-        "A1",
-        Clock::system(),
-    )
-    .await;
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
     link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
 
     network.set(Relay::Down);
@@ -257,11 +276,14 @@ async fn offline_pieces_come_from_the_embedded_psd_and_are_reconciled_when_the_v
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_offline_limits_stop_the_embedded_psd() {
-    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
-    let network = Network::start(&vendor.url).await;
-    let dir = tempfile::tempdir().unwrap();
     let (clock, now) = manual_clock();
-    let (link, psd) = counter(&vendor.store, dir.path(), &[network.url()], "A1", clock).await;
+    let BehindRelay {
+        vendor: _vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(clock).await;
 
     network.set(Relay::Down);
     let never = link.issue(&psd, &letter("sale-1", 780)).await.unwrap_err();
@@ -304,17 +326,13 @@ async fn the_offline_limits_stop_the_embedded_psd() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purchase_whose_answer_was_lost_is_voided_at_the_vendor_once_it_is_back() {
-    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
-    let network = Network::start(&vendor.url).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (link, psd) = counter(
-        &vendor.store,
-        dir.path(),
-        &[network.url()],
-        "A1",
-        Clock::system(),
-    )
-    .await;
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
     link.reconcile(&psd).await.unwrap();
     // What the account can still spend: its balance and its PSD's DR.
     let spendable = |vendor: &TestVendor| {
@@ -362,17 +380,13 @@ async fn a_purchase_whose_answer_was_lost_is_voided_at_the_vendor_once_it_is_bac
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
-    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
-    let network = Network::start(&vendor.url).await;
-    let dir = tempfile::tempdir().unwrap();
-    let (link, psd) = counter(
-        &vendor.store,
-        dir.path(),
-        &[network.url()],
-        "A1",
-        Clock::system(),
-    )
-    .await;
+    let BehindRelay {
+        vendor,
+        network,
+        dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
     link.reconcile(&psd).await.unwrap();
     network.set(Relay::Down);
     link.issue(&psd, &letter("offline-1", 780)).await.unwrap();

@@ -96,6 +96,20 @@ impl VendorStore {
     /// Opens the store at `location`: a `postgres://` URL, or a SQLite file path (created if
     /// missing). Runs the migrations and, on SQLite, checks durability and integrity.
     pub async fn open(location: &str, max_connections: u32) -> Result<VendorStore, VendorError> {
+        let store = VendorStore::connect(location, max_connections).await?;
+        if store.backend == Backend::Sqlite {
+            store.check_sqlite().await?;
+        }
+        migrator(store.backend)
+            .run(&store.pool)
+            .await
+            .map_err(|e| VendorError::storage(format!("migrating {}: {e}", store.location)))?;
+        Ok(store)
+    }
+
+    /// A pool on `location`, its connections set up for durability; no checks, no
+    /// migrations.
+    async fn connect(location: &str, max_connections: u32) -> Result<VendorStore, VendorError> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let (backend, url) =
@@ -129,20 +143,12 @@ impl VendorStore {
             });
         }
         let pool = options.connect(&url).await.map_err(unavailable)?;
-        let store = VendorStore {
+        Ok(VendorStore {
             pool,
             backend,
-            location: shown.clone(),
+            location: shown,
             given_location: location.to_string(),
-        };
-        if backend == Backend::Sqlite {
-            store.check_sqlite().await?;
-        }
-        migrator(backend)
-            .run(&store.pool)
-            .await
-            .map_err(|e| VendorError::storage(format!("migrating {shown}: {e}")))?;
-        Ok(store)
+        })
     }
 
     async fn check_sqlite(&self) -> Result<(), VendorError> {
@@ -171,10 +177,11 @@ impl VendorStore {
         Ok(())
     }
 
-    /// A pool of its own on the same store, for a task on another runtime: a PostgreSQL
-    /// connection belongs to the runtime that opened it.
+    /// A pool of its own on this open store, for a task on another runtime: a PostgreSQL
+    /// connection belongs to the runtime that opened it. The store was checked and migrated
+    /// when it was opened, so this only connects.
     pub async fn open_another(&self, max_connections: u32) -> Result<VendorStore, VendorError> {
-        VendorStore::open(&self.given_location, max_connections).await
+        VendorStore::connect(&self.given_location, max_connections).await
     }
 
     pub fn backend(&self) -> Backend {
