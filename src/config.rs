@@ -57,7 +57,7 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkConfig {
-    /// Vendor base URLs; empty: a stand-alone counter on its embedded PSD.
+    /// Vendor base URLs; empty: the in-process vendor, or stand-alone (`vendor.in_process`).
     #[serde(deserialize_with = "list_or_text")]
     pub endpoints: Vec<String>,
     pub enrollment_code: String,
@@ -90,6 +90,14 @@ pub struct VendorConfig {
     /// A PSD short of funds is topped up from its account by at least this much.
     #[serde(deserialize_with = "money")]
     pub top_up_step: Money,
+    /// With no `[link]` endpoints: run the vendor in-process on loopback (else stand-alone).
+    #[serde(deserialize_with = "bool_or_text")]
+    pub in_process: bool,
+    /// The in-process vendor's central PSD and its certificate serial.
+    #[serde(deserialize_with = "number_or_text")]
+    pub local_psd_id: u32,
+    #[serde(deserialize_with = "number_or_text")]
+    pub local_certificate_serial: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -170,6 +178,26 @@ where
     }
 }
 
+/// A TOML boolean, or `true`/`false` as text (as environment variables give it).
+fn bool_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Text(String),
+    }
+    match Raw::deserialize(deserializer)? {
+        Raw::Bool(value) => Ok(value),
+        Raw::Text(text) => match text.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(serde::de::Error::custom(format!(
+                "{text:?} is not accepted: expected true or false"
+            ))),
+        },
+    }
+}
+
 /// A TOML array of text, or one text with commas (as environment variables give it).
 fn list_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
@@ -245,6 +273,20 @@ fn nested(keys: &[String], value: String) -> Table {
 }
 
 impl Config {
+    /// `certificate_validity_years` in days; refused outside 1 to 20 years.
+    pub fn certificate_validity_days(&self) -> Result<i32, String> {
+        i32::try_from(self.certificate_validity_years)
+            .ok()
+            .filter(|years| (1..=20).contains(years))
+            .map(|years| years * 365)
+            .ok_or_else(|| {
+                format!(
+                    "certificate_validity_years {} is not accepted: expected 1 to 20",
+                    self.certificate_validity_years
+                )
+            })
+    }
+
     /// Loads every layer; `explicit_file` is `--config`, `overrides` are flag values as
     /// (dotted key, value) pairs.
     pub fn load(
@@ -353,6 +395,26 @@ mod tests {
         assert_eq!(config.origin_zip, "02134");
         assert_eq!(config.psd_id, 42);
         assert_eq!(config.printer.label.transport, "tcp:127.0.0.1:9100");
+    }
+
+    #[test]
+    fn a_switch_takes_a_boolean_or_its_text_and_refuses_anything_else() {
+        let load = |value: &str| {
+            let mut merged = parse_layer("d", DEFAULTS).unwrap();
+            let env = [(
+                "POSTCOUNTER_VENDOR__IN_PROCESS".to_string(),
+                value.to_string(),
+            )];
+            merge(&mut merged, environment_layer(env.into_iter()));
+            Config::deserialize(merged).map(|c| c.vendor.in_process)
+        };
+        assert!(load("true").unwrap());
+        assert!(!load(" false ").unwrap());
+        let err = load("no").unwrap_err().to_string();
+        assert!(
+            err.contains("\"no\" is not accepted: expected true or false"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ fn spawn_selling(data_dir: &std::path::Path) -> std::process::Child {
         ])
         .arg("--data-dir")
         .arg(data_dir)
+        // The embedded PSD's own crash safety: a stand-alone counter, no in-process vendor.
+        .env("POSTCOUNTER_VENDOR__IN_PROCESS", "false")
         .env("POSTCOUNTER_DEMO_REFILL", "100000.00")
         .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
         .stdout(Stdio::piped())

@@ -320,6 +320,8 @@ fn loaded(state: &mut State) {
         },
         locked_reason: None,
         last_contact: "embedded PSD".into(),
+        account_balance: None,
+        fallback: None,
         day: vec![],
         recent: vec![],
         label_printer: "label-4x6 on virtual".into(),

@@ -1,5 +1,7 @@
-//! The real binary in a real pseudo-terminal (tmux): a clerk sells two letters for cash, and
-//! the printed label captures verify with `postcounter verify`.
+//! The real binary in a real pseudo-terminal (tmux), on its embedded defaults: the counter
+//! runs its vendor in-process, so every indicium comes from the central PSD over loopback
+//! HTTP. A clerk sells two letters for cash, and the printed label captures verify with
+//! `postcounter verify`.
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
@@ -33,7 +35,8 @@ fn a_clerk_sells_two_letters_for_cash_and_the_labels_verify() {
     tmux.keys(&["20", "Enter"]);
     let done = tmux.wait_for("Sale complete");
     assert!(done.contains("$18.15"), "change due:\n{done}");
-    tmux.keys(&["Enter", "C-q"]);
+    tmux.keys(&["Enter"]);
+    tmux.quit();
 
     let labels = data_dir.join("jobs/label");
     let mut serials = Vec::new();
@@ -50,7 +53,20 @@ fn a_clerk_sells_two_letters_for_cash_and_the_labels_verify() {
         serials.push(json["serial"].as_str().unwrap().to_string());
     }
     serials.sort();
-    assert_eq!(serials, ["10000001-0000001", "10000001-0000002"]);
+    // The in-process vendor's central PSD, not the embedded fallback (10000001).
+    assert_eq!(serials, ["20000001-0000001", "20000001-0000002"]);
+    let show = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["admin", "psd-show", "20000001"])
+        .output()
+        .unwrap();
+    let show = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        show.contains("AR $1.85") && show.contains("pieces 2"),
+        "{show}"
+    );
+    assert!(show.contains("the registers match the pieces"), "{show}");
     let receipt = std::fs::read(data_dir.join("jobs/receipt/job-000002.escpos")).unwrap();
     let rendered = postcounter::print::virtual_printer::render(&receipt, 576).unwrap();
     assert!(
@@ -120,7 +136,7 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     let done = tmux.wait_for("Sale complete");
     assert!(done.contains("VISA •••• 4242"), "{done}");
     assert!(
-        done.contains("Label 10000001-0000001"),
+        done.contains("Label 20000001-0000001"),
         "the label preview:\n{done}"
     );
     tmux.keys(&["Enter"]);
@@ -130,12 +146,17 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     tmux.keys(&["2468", "Enter"]);
     // The bottom box is drawn last: the whole screen is there once it shows.
     let supervisor = tmux.wait_for("Scale   none");
+    // The central PSD was topped up by $100.00 from the account's $500.00 demo funds.
     assert!(
-        supervisor.contains("$499.22"),
+        supervisor.contains("$99.22"),
         "descending register:\n{supervisor}"
     );
-    assert!(supervisor.contains("10000001-0000001"), "{supervisor}");
-    tmux.keys(&["Escape", "C-q"]);
+    assert!(supervisor.contains("$400.00"), "account:\n{supervisor}");
+    assert!(supervisor.contains("20000001-0000001"), "{supervisor}");
+    tmux.keys(&["Escape"]);
+    // A key sent right after Escape would read as Alt+key: wait for the screen to change.
+    tmux.wait_for("Weigh the piece");
+    tmux.quit();
 
     let receipt = std::fs::read(data_dir.join("jobs/receipt/job-000001.escpos")).unwrap();
     let rendered = postcounter::print::virtual_printer::render(&receipt, 576).unwrap();
@@ -153,7 +174,7 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
         }
     }
     let log = std::fs::read_to_string(data_dir.join("log/postcounter.log")).unwrap();
-    assert!(log.contains("issued 10000001-0000001"), "{log}");
+    assert!(log.contains("issued 20000001-0000001"), "{log}");
     assert!(
         log.contains("declined") || log.contains("not taken"),
         "{log}"

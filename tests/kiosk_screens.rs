@@ -305,15 +305,16 @@ fn supervisor_screens() {
     send(&mut state, &context, typed(SUPERVISOR_PIN));
     send(&mut state, &context, [Action::Confirm]);
     let recent = |serial: u32, product: &str, mills: i64, voided: bool| RecentPiece {
+        device_id: 20_000_001,
         piece_serial: serial,
-        serial: format!("10000001-{serial:07}"),
+        serial: format!("20000001-{serial:07}"),
         product: product.into(),
         postage: Money::from_mills(mills),
         issued_at: format!("14:{:02}", serial * 3),
         voided,
     };
     let data = SupervisorData {
-        device_id: 10_000_001,
+        device_id: 20_000_001,
         registers: postcounter::psd::Registers {
             ascending: Money::from_mills(13_990),
             descending: Money::from_mills(486_010),
@@ -321,7 +322,9 @@ fn supervisor_screens() {
             piece_count: 4,
         },
         locked_reason: None,
-        last_contact: "embedded PSD".into(),
+        last_contact: "vendor http://127.0.0.1:41877".into(),
+        account_balance: Some(Money::from_mills(400_000)),
+        fallback: Some("PSD 10000001, $500.00 available".into()),
         day: vec![
             DayTotal {
                 product: "Priority Mail".into(),

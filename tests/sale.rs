@@ -162,9 +162,15 @@ fn a_retried_sell_with_the_same_request_id_reprints_the_same_indicium() {
     let (first, second) = (parse(&first), parse(&second));
     assert_eq!(first["indicium_hex"], second["indicium_hex"]);
     assert_eq!(second["replayed"], true);
-    let show = postcounter(&data_dir, &["psd", "show", "--json"]);
-    let registers: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
-    assert_eq!(registers["piece_count"], 1);
+    assert_eq!(
+        first["serial"], "20000001-0000001",
+        "the in-process vendor's PSD"
+    );
+    assert_eq!(first["offline"], false);
+    let show = postcounter(&data_dir, &["admin", "psd-show", "20000001"]);
+    let show = text(&show.stdout);
+    assert!(show.contains("pieces 1\n"), "{show}");
+    assert!(show.contains("the registers match the pieces"), "{show}");
 }
 
 #[test]
@@ -224,21 +230,20 @@ fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
             text(&output.stderr)
         );
     }
-    // Payment is settled before issuing, so none of them left a piece in the ledger.
+    // Payment is settled before issuing, so none of them left a piece anywhere: the next
+    // sale gets the central PSD's first serial, and the embedded PSD has issued nothing.
+    assert_eq!(sell_one(&data_dir)["serial"], "20000001-0000001");
     let show = postcounter(&data_dir, &["psd", "show", "--json"]);
     let registers: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(registers["piece_count"], 0);
 }
 
-#[test]
-fn concurrent_sellers_and_auditors_never_lock_a_healthy_psd() {
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().join("data");
-    assert!(postcounter(&data_dir, &["psd", "show"]).status.success()); // first run
+/// Three `sell` processes at once, 25 pieces each.
+fn spawn_sellers(data_dir: &Path, in_process_vendor: bool) -> Vec<std::process::Child> {
     let sell = || {
         Command::new(env!("CARGO_BIN_EXE_postcounter"))
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .args([
                 "sell",
                 "--weight",
@@ -251,11 +256,24 @@ fn concurrent_sellers_and_auditors_never_lock_a_healthy_psd() {
                 "--json",
             ])
             .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
+            .env(
+                "POSTCOUNTER_VENDOR__IN_PROCESS",
+                in_process_vendor.to_string(),
+            )
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap()
     };
-    let mut sellers = vec![sell(), sell(), sell()];
+    vec![sell(), sell(), sell()]
+}
+
+#[test]
+fn concurrent_sellers_and_auditors_never_lock_a_healthy_psd() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    // The embedded PSD's own locking: stand-alone counters, no in-process vendor.
+    assert!(postcounter(&data_dir, &["psd", "show"]).status.success()); // first run
+    let mut sellers = spawn_sellers(&data_dir, false);
     // Every `psd show` opens the ledger and audits it while the sellers commit.
     let mut audits = 0;
     while sellers.iter_mut().any(|s| s.try_wait().unwrap().is_none()) {
@@ -277,6 +295,25 @@ fn concurrent_sellers_and_auditors_never_lock_a_healthy_psd() {
     assert_eq!(state["piece_count"], 75, "after {audits} audits");
     assert!(state["locked_reason"].is_null());
     assert!(postcounter(&data_dir, &["psd", "audit"]).status.success());
+}
+
+#[test]
+fn concurrent_sellers_each_with_an_in_process_vendor_share_one_central_psd() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    // Three processes, three in-process vendors on one SQLite store, one central PSD.
+    let mut sellers = spawn_sellers(&data_dir, true);
+    for seller in &mut sellers {
+        assert!(seller.wait().unwrap().success());
+    }
+    let show = postcounter(&data_dir, &["admin", "psd-show", "20000001"]);
+    let show = text(&show.stdout);
+    assert!(show.contains("pieces 75\n"), "{show}");
+    assert!(show.contains("the registers match the pieces"), "{show}");
+    // Nothing went to the fallback.
+    let embedded = postcounter(&data_dir, &["psd", "show", "--json"]);
+    let embedded: serde_json::Value = serde_json::from_slice(&embedded.stdout).unwrap();
+    assert_eq!(embedded["piece_count"], 0);
 }
 
 mod hex {

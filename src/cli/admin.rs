@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::vendor::open_store;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::money::Money;
 use crate::station::Station;
+use crate::vendor::from_config::open_store;
 use crate::vendor::label_serial::LabelSerial;
 
 #[derive(Args, Debug)]
@@ -143,12 +143,14 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             }
             if !keys.has_psd(psd_id) {
                 let today = Date::today_utc();
-                let years = i32::try_from(config.certificate_validity_years).unwrap_or(3);
+                let validity_days = config
+                    .certificate_validity_days()
+                    .map_err(anyhow::Error::msg)?;
                 keys.create_psd(
                     psd_id,
                     certificate_serial,
                     today,
-                    today.add_days(365 * years),
+                    today.add_days(validity_days),
                 )?;
             }
             let created = store

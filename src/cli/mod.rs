@@ -129,9 +129,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Opens the station, printing what a first run created to stderr.
+/// Opens the station with its link, printing what a first run created to stderr.
 async fn open_station(config: Config) -> anyhow::Result<Station> {
-    let station = Station::open(config, Date::today_utc()).await?;
+    print_notes(Station::open(config, Date::today_utc()).await?)
+}
+
+/// Opens the embedded PSD and keys only (no vendor), printing what a first run created.
+async fn open_local_station(config: Config) -> anyhow::Result<Station> {
+    print_notes(Station::open_local(config, Date::today_utc()).await?)
+}
+
+fn print_notes(station: Station) -> anyhow::Result<Station> {
     for note in &station.notes {
         eprintln!("{note}");
     }

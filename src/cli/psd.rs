@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::open_station;
+use super::open_local_station;
 use crate::config::Config;
 
 #[derive(Subcommand, Debug)]
@@ -31,7 +31,7 @@ pub enum PsdCommand {
 
 pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode> {
     let window_days = config.void_window_days;
-    let station = open_station(config).await?;
+    let station = open_local_station(config).await?;
     let psd = &station.psd;
     match command {
         PsdCommand::Show { json } => {

@@ -12,11 +12,14 @@ use super::piece_args::{PieceArgs, load_rates};
 use crate::config::Config;
 use crate::date::Date;
 use crate::hex;
+use crate::indicium::Indicium;
+use crate::link::LinkErrorKind;
 use crate::money::Money;
 use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
 use crate::print::receipt::receipt_document;
 use crate::print::receipt::{Tender, TenderKind};
+use crate::psd::IssueRequest;
 use crate::rates::{ExtraService, Product};
 use crate::sale::documents::{label_content, receipt_content};
 use crate::sale::{PricedPiece, SaleRequest, price_piece};
@@ -89,10 +92,11 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     } else {
         Some(open_printer(&station, PrinterRole::Receipt)?)
     };
-    let available = station.psd.state().await?.registers.descending;
-    if available < total {
+    if let Some((available, place)) = available_funds(&station).await?
+        && available < total
+    {
         anyhow::bail!(
-            "insufficient funds: {total} needed, {available} available in the PSD; refill first"
+            "insufficient funds: {total} needed, {available} available in {place}; refill first; nothing was issued"
         );
     }
     if !args.json {
@@ -112,9 +116,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!("{base_id}-{}", index + 1)
         };
-        let issued = station
-            .psd
-            .issue(&priced.issue_request(&request_id))
+        let issued = issue(&station, &priced.issue_request(&request_id))
             .await
             .with_context(|| {
                 format!(
@@ -145,6 +147,66 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// One indicium as `sell` reports it, from whichever PSD issued it.
+struct Sold {
+    indicium: Indicium,
+    bytes: Vec<u8>,
+    replayed: bool,
+    /// Issued by the embedded PSD because the vendor could not be reached.
+    offline: bool,
+}
+
+/// Issues through the link when the station has one (the vendor, else the embedded PSD
+/// within the offline limits), else from the embedded PSD.
+async fn issue(station: &Station, request: &IssueRequest) -> anyhow::Result<Sold> {
+    match &station.link {
+        Some(link) => {
+            let issued = link.issue(&station.psd, request).await?;
+            Ok(Sold {
+                indicium: Indicium::from_bytes(&issued.bytes)?,
+                bytes: issued.bytes,
+                replayed: issued.replayed,
+                offline: issued.offline,
+            })
+        }
+        None => {
+            let issued = station.psd.issue(request).await?;
+            Ok(Sold {
+                indicium: issued.indicium,
+                bytes: issued.bytes,
+                replayed: issued.replayed,
+                offline: false,
+            })
+        }
+    }
+}
+
+/// The funds the sale can draw on, and where they are: the central PSD and its account's
+/// balance (which tops it up) when the vendor answers, else the embedded PSD. `None` when
+/// linked but the vendor is unreachable: the fallback's own limits decide then.
+async fn available_funds(station: &Station) -> anyhow::Result<Option<(Money, String)>> {
+    let Some(link) = &station.link else {
+        let descending = station.psd.state().await?.registers.descending;
+        return Ok(Some((descending, "the PSD".to_string())));
+    };
+    match link.central_registers().await {
+        Ok(answer) => {
+            let funds = Money::from_mills(
+                answer
+                    .registers
+                    .descending_mills
+                    .saturating_add(answer.account_balance_mills),
+            );
+            Ok(Some((
+                funds,
+                format!("central PSD {} and its account", answer.registers.psd_id),
+            )))
+        }
+        Err(error) if error.kind() == LinkErrorKind::Refused => Err(error.into()),
+        Err(_) => Ok(None),
+    }
+}
+
 fn random_request_id() -> String {
     let bytes: [u8; 16] = rand::rng().random();
     format!("sell-{}", hex::encode(&bytes))
@@ -170,7 +232,7 @@ fn print_quote(priced: &PricedPiece) {
 fn report_issue(
     args: &SellArgs,
     priced: &PricedPiece,
-    issued: &crate::psd::IssuedIndicium,
+    issued: &Sold,
     serial: &str,
     printed: &PrintedJob,
     request_id: &str,
@@ -182,6 +244,7 @@ fn report_issue(
             "piece_serial": issued.indicium.data.piece_serial,
             "request_id": request_id,
             "replayed": issued.replayed,
+            "offline": issued.offline,
             "postage_mills": issued.indicium.data.postage.mills(),
             "product": priced.offer.product.slug(),
             "indicium_hex": hex::encode(&issued.bytes),
@@ -189,10 +252,12 @@ fn report_issue(
         });
         println!("{line}");
     } else {
-        let again = if issued.replayed {
-            " (already issued for this request id: same indicium)"
-        } else {
-            ""
+        let again = match (issued.replayed, issued.offline) {
+            (true, _) => " (already issued for this request id: same indicium)",
+            (false, true) => {
+                " (offline: the vendor could not be reached; the embedded PSD issued it)"
+            }
+            (false, false) => "",
         };
         println!(
             "issued {serial}  {}  {}{again}",

@@ -162,6 +162,7 @@ pub enum Effect {
         amount: Money,
     },
     VoidRecent {
+        device_id: u32,
         piece_serial: u32,
     },
 }

@@ -9,6 +9,7 @@
 //! - pieces the embedded PSD issued: reported to the vendor as a hash chain, and the head
 //!   the vendor acknowledges is kept, which restarts the offline limits' clocks.
 
+mod central;
 mod reconcile;
 
 pub use reconcile::Settled;
@@ -24,11 +25,10 @@ use super::identity::{self, Registration};
 use super::{LinkError, LinkErrorKind, VendorClient};
 use crate::clock::Clock;
 use crate::indicium::Indicium;
+use crate::psd::ledger::VendorPiece;
 use crate::psd::{IssueRequest, Psd};
 use crate::vendor::auth::RequestSigner;
-use crate::vendor::wire::{
-    PieceOrder, PurchaseRequest, PurchaseResponse, VoidRequest, VoidResponse,
-};
+use crate::vendor::wire::{PieceOrder, PurchaseRequest, PurchaseResponse};
 
 /// How often, at most, a successful contact is written to the ledger.
 const CONTACT_WRITE_INTERVAL_MS: i64 = 60_000;
@@ -45,7 +45,12 @@ pub struct LinkStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Issued {
     pub serial_text: String,
+    /// The PSD that issued it: a central PSD, or the embedded one when offline.
+    pub device_id: u32,
+    pub piece_serial: u32,
     pub bytes: Vec<u8>,
+    /// Issued before under the same request id: this is the same indicium again.
+    pub replayed: bool,
     /// Issued by the embedded PSD because no vendor answered.
     pub offline: bool,
 }
@@ -134,33 +139,44 @@ impl CounterLink {
         let answer: Result<PurchaseResponse, LinkError> = self
             .signed(Method::POST, "/v1/purchases", Some(key), &body)
             .await;
-        let settled = matches!(
-            &answer,
-            Ok(_)
-                | Err(LinkError::Refused { .. })
-                | Err(LinkError::Unreachable {
-                    maybe_delivered: false,
-                    ..
-                })
-        );
-        if settled {
-            psd.ledger().clear_doubt(key).await.map_err(local)?;
-        }
         if matches!(&answer, Ok(_) | Err(LinkError::Refused { .. })) {
             self.contact(psd).await;
         }
-        let response = answer?;
-        let piece = response
-            .pieces
+        let response = match answer {
+            Ok(response) => response,
+            Err(error) => {
+                // Refused, or never delivered: nothing was issued, nothing is in doubt.
+                if matches!(
+                    &error,
+                    LinkError::Refused { .. }
+                        | LinkError::Unreachable {
+                            maybe_delivered: false,
+                            ..
+                        }
+                ) {
+                    psd.ledger().clear_doubt(key).await.map_err(local)?;
+                }
+                return Err(error);
+            }
+        };
+        // An answer that does not parse stays in doubt: reconciliation voids it.
+        let pieces = vendor_pieces(&response)?;
+        let first = pieces
             .first()
             .ok_or_else(|| LinkError::Protocol("a purchase answer without pieces".into()))?;
-        let bytes = crate::hex::decode(&piece.indicium)
-            .ok_or_else(|| LinkError::Protocol("an indicium that is not hex".into()))?;
-        let indicium = Indicium::from_bytes(&bytes)
+        let indicium = Indicium::from_bytes(&first.indicium)
             .map_err(|e| LinkError::Protocol(format!("the vendor's indicium: {e}")))?;
+        let newly_received = psd
+            .ledger()
+            .record_vendor_pieces(key, &pieces, self.clock.now_unix_ms())
+            .await
+            .map_err(local)?;
         Ok(Issued {
             serial_text: indicium.data.serial_text(),
-            bytes,
+            device_id: first.device_id,
+            piece_serial: first.piece_serial,
+            bytes: first.indicium.clone(),
+            replayed: !newly_received,
             offline: false,
         })
     }
@@ -195,20 +211,12 @@ impl CounterLink {
         );
         Ok(Issued {
             serial_text: issued.indicium.data.serial_text(),
+            device_id,
+            piece_serial: issued.indicium.data.piece_serial,
             bytes: issued.bytes,
+            replayed: issued.replayed,
             offline: true,
         })
-    }
-
-    /// Voids piece `piece_serial` of central PSD `psd_id` at the vendor.
-    pub async fn void(&self, psd_id: u32, piece_serial: u32) -> Result<VoidResponse, LinkError> {
-        let body = json_body(&VoidRequest {
-            psd_id,
-            piece_serial,
-        })?;
-        let key = format!("void-{psd_id}-{piece_serial}");
-        self.signed(Method::POST, "/v1/voids", Some(&key), &body)
-            .await
     }
 
     /// A signed request, the answer parsed; registers first if needed.
@@ -288,6 +296,27 @@ fn json_body(body: &impl serde::Serialize) -> Result<String, LinkError> {
 
 fn local(error: crate::psd::PsdError) -> LinkError {
     LinkError::Local(error.to_string())
+}
+
+/// The answer's pieces, each checked to be an indicium before anything is kept.
+fn vendor_pieces(response: &PurchaseResponse) -> Result<Vec<VendorPiece>, LinkError> {
+    response
+        .pieces
+        .iter()
+        .map(|piece| {
+            let bytes = crate::hex::decode(&piece.indicium)
+                .ok_or_else(|| LinkError::Protocol("an indicium that is not hex".into()))?;
+            let indicium = Indicium::from_bytes(&bytes)
+                .map_err(|e| LinkError::Protocol(format!("the vendor's indicium: {e}")))?;
+            Ok(VendorPiece {
+                device_id: response.psd_id,
+                piece_serial: piece.piece_serial,
+                postage: crate::money::Money::from_mills(piece.postage_mills),
+                mailing_date: indicium.data.mailing_date,
+                indicium: bytes,
+            })
+        })
+        .collect()
 }
 
 fn piece_order(request: &IssueRequest) -> PieceOrder {

@@ -48,6 +48,7 @@ fn supervisor_data() -> SupervisorData {
     let recent = (1..=12)
         .rev()
         .map(|serial| RecentPiece {
+            device_id: 10_000_001,
             piece_serial: serial,
             serial: format!("10000001-{serial:07}"),
             product: "First-Class Mail Letter".into(),
@@ -66,6 +67,8 @@ fn supervisor_data() -> SupervisorData {
         },
         locked_reason: None,
         last_contact: "embedded PSD".into(),
+        account_balance: None,
+        fallback: None,
         day: vec![
             DayTotal {
                 product: "First-Class Mail Letter".into(),

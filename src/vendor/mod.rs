@@ -8,11 +8,13 @@
 //! - [`committer`]: group commit of purchases; [`processing`] and [`crypto_module`]: the
 //!   processing servers that sign.
 //! - [`store`]: SQLite or PostgreSQL, one set of statements.
+//! - [`from_config`]: the vendor as configured, for `vendor serve` and the in-process vendor.
 pub mod api;
 pub mod auth;
 pub mod committer;
 pub mod crypto_module;
 pub mod error;
+pub mod from_config;
 pub mod label_serial;
 pub mod processing;
 pub mod service;

@@ -59,6 +59,31 @@ impl Tmux {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Quits the counter (Ctrl+Q) and waits (bounded) until it has exited, so every print
+    /// it started has finished: the runtime's shutdown waits for its blocking tasks.
+    #[allow(dead_code)] // not every test binary that shares this module quits this way
+    pub fn quit(&self) {
+        self.keys(&["C-q"]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let alive = Command::new("tmux")
+                .args(["has-session", "-t", &self.session])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .unwrap()
+                .success();
+            if !alive {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the counter did not exit; the screen shows:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Waits (bounded) until the screen shows `text`.
     pub fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -18,7 +18,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::action::{Action, Effect};
 use crate::address::ZipCode;
 use crate::indicium::Indicium;
-use crate::indicium::layout::parse_indicium_serial_text;
+use crate::indicium::layout::{indicium_serial_text, parse_indicium_serial_text};
+use crate::money::Money;
 use crate::print::document::Document;
 use crate::print::label::label_document;
 use crate::print::printer::Printer;
@@ -153,7 +154,10 @@ impl Edge {
             } => self.refund(*paid_by, refund_id, amount),
             Effect::LoadSupervisor => self.load_supervisor(),
             Effect::Refill { refill_id, amount } => self.refill(refill_id, amount),
-            Effect::VoidRecent { piece_serial } => self.void_recent(piece_serial),
+            Effect::VoidRecent {
+                device_id,
+                piece_serial,
+            } => self.void_recent(device_id, piece_serial),
         }
     }
 
@@ -287,25 +291,33 @@ impl Edge {
     }
 
     async fn void(&self, serial: &str) -> Result<(), String> {
-        let (psd_id, piece_serial) = parse_indicium_serial_text(serial)
+        let (device_id, piece_serial) = parse_indicium_serial_text(serial)
             .ok_or_else(|| format!("{serial:?} is not an indicium serial"))?;
-        if let Some(link) = &self.station.link
-            && psd_id != self.station.psd.device_id()
-        {
-            // Issued by the vendor's central PSD: voided there.
-            return link
-                .void(psd_id, piece_serial)
+        self.void_piece(device_id, piece_serial).await.map(|_| ())
+    }
+
+    /// Voids a piece where it was issued: through the link (which knows both PSDs), or in
+    /// the embedded PSD of a stand-alone counter.
+    async fn void_piece(&self, device_id: u32, piece_serial: u32) -> Result<Money, String> {
+        let station = &self.station;
+        let window_days = station.config.void_window_days;
+        match &station.link {
+            Some(link) => link
+                .void_piece(&station.psd, device_id, piece_serial, window_days)
                 .await
-                .map(|_| ())
-                .map_err(|e| e.to_string());
+                .map_err(|e| e.to_string()),
+            None if device_id == station.psd.device_id() => station
+                .psd
+                .void(piece_serial, window_days)
+                .await
+                .map(|outcome| outcome.refunded)
+                .map_err(|e| e.to_string()),
+            None => Err(format!(
+                "{} was not issued by this counter's PSD {}",
+                indicium_serial_text(device_id, piece_serial),
+                station.psd.device_id()
+            )),
         }
-        let window_days = self.station.config.void_window_days;
-        self.station
-            .psd
-            .void(piece_serial, window_days)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
     }
 }
 

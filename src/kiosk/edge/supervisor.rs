@@ -1,5 +1,8 @@
-//! The edge's supervisor effects: one consistent reading of the PSD and the day's pieces,
-//! refills and voids, each answered as an action.
+//! The edge's supervisor effects: one reading of the PSD and the day's pieces, refills and
+//! voids, each answered as an action. Linked, the PSD shown is the vendor's central PSD
+//! (the embedded one when the vendor cannot be reached), the day is the embedded PSD's
+//! pieces and the vendor pieces the counter journaled, and a refill moves account funds
+//! into the central PSD.
 //!
 //! The day is the ledger's UTC day: its own clock decides which pieces count, as it decides
 //! the void window.
@@ -10,8 +13,10 @@ use crate::indicium::layout::indicium_serial_text;
 use crate::kiosk::action::Action;
 use crate::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
 use crate::money::Money;
-use crate::psd::ledger::{PieceRecord, start_of_day_unix_ms};
+use crate::psd::Registers;
+use crate::psd::ledger::{JournalPiece, PieceRecord, start_of_day_unix_ms};
 use crate::rates::Product;
+use crate::vendor::wire::RegistersResponse;
 
 /// Pieces listed for a void, newest first.
 const RECENT_MAX: usize = 50;
@@ -30,18 +35,52 @@ impl Edge {
         let state = psd.state().await.map_err(|e| e.to_string())?;
         let ledger = psd.ledger();
         let since = start_of_day_unix_ms(ledger.today());
-        let pieces = ledger
+        let mut pieces: Vec<JournalPiece> = ledger
             .pieces_issued_since(psd.device_id(), since)
             .await
-            .map_err(|e| e.to_string())?;
-        let printers = &self.station.config.printer;
-        Ok(SupervisorData {
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|record| JournalPiece {
+                device_id: state.device_id,
+                record,
+            })
+            .collect();
+        let mut reading = PsdReading {
             device_id: state.device_id,
             registers: state.registers,
             locked_reason: state.locked_reason,
             last_contact: format!("embedded PSD, ledger {}", ledger.path()),
+            account_balance: None,
+            fallback: None,
+        };
+        if let Some(link) = &self.station.link {
+            pieces.extend(
+                ledger
+                    .vendor_pieces_since(since)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+            pieces.sort_by_key(|piece| piece.record.issued_unix_ms);
+            reading = match link.central_registers().await {
+                Ok(answer) => central_reading(&answer, &reading, link.endpoints()),
+                Err(error) => PsdReading {
+                    last_contact: format!(
+                        "vendor unreachable ({error}); showing the embedded fallback PSD"
+                    ),
+                    ..reading
+                },
+            };
+        }
+        let printers = &self.station.config.printer;
+        Ok(SupervisorData {
+            device_id: reading.device_id,
+            registers: reading.registers,
+            locked_reason: reading.locked_reason,
+            last_contact: reading.last_contact,
+            account_balance: reading.account_balance,
+            fallback: reading.fallback,
             day: day_totals(&pieces),
-            recent: recent_pieces(state.device_id, &pieces),
+            recent: recent_pieces(&pieces),
             label_printer: format!("{} on {}", printers.label.profile, printers.label.transport),
             receipt_printer: format!(
                 "{} on {}",
@@ -50,16 +89,24 @@ impl Edge {
         })
     }
 
+    /// Refills the central PSD from the account when linked, else the embedded PSD.
     pub(super) fn refill(&self, refill_id: String, amount: Money) {
         let edge = self.clone();
         tokio::spawn(async move {
-            let result = edge
-                .station
-                .psd
-                .refill(&refill_id, amount)
-                .await
-                .map(|outcome| outcome.registers.control_total)
-                .map_err(|e| e.to_string());
+            let result = match &edge.station.link {
+                Some(link) => link
+                    .refill_central(&refill_id, amount)
+                    .await
+                    .map(|answer| Money::from_mills(answer.registers.control_total_mills))
+                    .map_err(|e| e.to_string()),
+                None => edge
+                    .station
+                    .psd
+                    .refill(&refill_id, amount)
+                    .await
+                    .map(|outcome| outcome.registers.control_total)
+                    .map_err(|e| e.to_string()),
+            };
             match &result {
                 Ok(total) => log::info!("refill {refill_id}: {amount}, control total {total}"),
                 Err(reason) => log::warn!("refill {refill_id} of {amount} refused: {reason}"),
@@ -68,23 +115,52 @@ impl Edge {
         });
     }
 
-    pub(super) fn void_recent(&self, piece_serial: u32) {
+    pub(super) fn void_recent(&self, device_id: u32, piece_serial: u32) {
         let edge = self.clone();
         tokio::spawn(async move {
-            let window_days = edge.station.config.void_window_days;
-            let result = edge
-                .station
-                .psd
-                .void(piece_serial, window_days)
-                .await
-                .map(|outcome| outcome.refunded)
-                .map_err(|e| e.to_string());
+            let result = edge.void_piece(device_id, piece_serial).await;
+            let serial = indicium_serial_text(device_id, piece_serial);
             match &result {
-                Ok(refund) => log::info!("supervisor void of piece {piece_serial}: {refund}"),
-                Err(reason) => log::warn!("void of piece {piece_serial} refused: {reason}"),
+                Ok(refund) => log::info!("supervisor void of {serial}: {refund}"),
+                Err(reason) => log::warn!("void of {serial} refused: {reason}"),
             }
             edge.send(Action::RecentVoided(result));
         });
+    }
+}
+
+/// The PSD the supervisor screen shows, and where its registers were read.
+struct PsdReading {
+    device_id: u32,
+    registers: Registers,
+    locked_reason: Option<String>,
+    last_contact: String,
+    account_balance: Option<Money>,
+    fallback: Option<String>,
+}
+
+/// The vendor's answer for the central PSD, with the embedded fallback's funds beside it.
+fn central_reading(
+    answer: &RegistersResponse,
+    embedded: &PsdReading,
+    endpoints: &[String],
+) -> PsdReading {
+    let view = &answer.registers;
+    PsdReading {
+        device_id: view.psd_id,
+        registers: Registers {
+            ascending: Money::from_mills(view.ascending_mills),
+            descending: Money::from_mills(view.descending_mills),
+            control_total: Money::from_mills(view.control_total_mills),
+            piece_count: u64::try_from(view.piece_count).unwrap_or(0),
+        },
+        locked_reason: view.locked_reason.clone(),
+        last_contact: format!("vendor {}", endpoints.join(", ")),
+        account_balance: Some(Money::from_mills(answer.account_balance_mills)),
+        fallback: Some(format!(
+            "PSD {:08}, {} available",
+            embedded.device_id, embedded.registers.descending
+        )),
     }
 }
 
@@ -96,9 +172,13 @@ fn product_name(record: &PieceRecord) -> String {
 }
 
 /// Pieces and postage by product, voided pieces left out, largest postage first.
-pub fn day_totals(pieces: &[PieceRecord]) -> Vec<DayTotal> {
+pub fn day_totals(pieces: &[JournalPiece]) -> Vec<DayTotal> {
     let mut totals: Vec<DayTotal> = Vec::new();
-    for record in pieces.iter().filter(|p| p.voided_on.is_none()) {
+    for record in pieces
+        .iter()
+        .map(|piece| &piece.record)
+        .filter(|record| record.voided_on.is_none())
+    {
         let product = product_name(record);
         match totals.iter_mut().find(|t| t.product == product) {
             Some(total) => {
@@ -119,21 +199,27 @@ pub fn day_totals(pieces: &[PieceRecord]) -> Vec<DayTotal> {
     totals
 }
 
-fn recent_pieces(device_id: u32, pieces: &[PieceRecord]) -> Vec<RecentPiece> {
+fn recent_pieces(pieces: &[JournalPiece]) -> Vec<RecentPiece> {
     pieces
         .iter()
         .rev()
         .take(RECENT_MAX)
-        .map(|record| {
-            let of_day_s = record.issued_unix_ms.rem_euclid(86_400_000) / 1000;
-            RecentPiece {
-                piece_serial: record.piece_serial,
-                serial: indicium_serial_text(device_id, record.piece_serial),
-                product: product_name(record),
-                postage: record.postage,
-                issued_at: format!("{:02}:{:02}", of_day_s / 3600, of_day_s % 3600 / 60),
-                voided: record.voided_on.is_some(),
-            }
-        })
+        .map(
+            |&JournalPiece {
+                 device_id,
+                 ref record,
+             }| {
+                let of_day_s = record.issued_unix_ms.rem_euclid(86_400_000) / 1000;
+                RecentPiece {
+                    device_id,
+                    piece_serial: record.piece_serial,
+                    serial: indicium_serial_text(device_id, record.piece_serial),
+                    product: product_name(record),
+                    postage: record.postage,
+                    issued_at: format!("{:02}:{:02}", of_day_s / 3600, of_day_s % 3600 / 60),
+                    voided: record.voided_on.is_some(),
+                }
+            },
+        )
         .collect()
 }

@@ -180,6 +180,7 @@ fn unlocked_screen(state: &mut State, action: Action) -> Vec<Effect> {
                 Some(piece) => {
                     supervisor.busy = true;
                     return vec![Effect::VoidRecent {
+                        device_id: piece.device_id,
                         piece_serial: piece.piece_serial,
                     }];
                 }

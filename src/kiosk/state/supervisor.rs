@@ -24,6 +24,8 @@ pub struct DayTotal {
 /// An indicium issued today, newest first on the screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecentPiece {
+    /// The PSD that issued it: the vendor's central PSD or the embedded one.
+    pub device_id: u32,
     pub piece_serial: u32,
     /// `10000001-0000042`
     pub serial: String,
@@ -40,8 +42,12 @@ pub struct SupervisorData {
     pub device_id: u32,
     pub registers: Registers,
     pub locked_reason: Option<String>,
-    /// Where the registers were last confirmed: the embedded PSD's own ledger, for now.
+    /// Where the registers were read: the vendor, or the embedded PSD's own ledger.
     pub last_contact: String,
+    /// Linked: the account's balance, which tops the central PSD up.
+    pub account_balance: Option<Money>,
+    /// Linked: the embedded PSD that issues when the vendor cannot be reached.
+    pub fallback: Option<String>,
     pub day: Vec<DayTotal>,
     pub recent: Vec<RecentPiece>,
     pub label_printer: String,

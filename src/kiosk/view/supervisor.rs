@@ -62,13 +62,19 @@ fn unlocked(
     data: &SupervisorData,
     theme: &Theme,
 ) {
-    let [top, bottom] = Layout::vertical([Constraint::Length(9), Constraint::Fill(1)]).areas(area);
+    let register_lines = registers(data, theme);
+    // The registers' box grows for a linked counter's extra rows while the status below keeps
+    // ten rows; on a small screen the rows last in `registers` are the ones clipped.
+    let wanted = u16::try_from(register_lines.len() + 2).unwrap_or(u16::MAX);
+    let top_height = wanted.min(area.height.saturating_sub(10)).max(9);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(area);
     let [registers_area, day_area] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(top);
     let [recent_area, side_area] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(bottom);
     frame.render_widget(
-        boxed("PSD registers", registers(data, theme), theme),
+        boxed("PSD registers", register_lines, theme),
         registers_area,
     );
     frame.render_widget(
@@ -110,7 +116,7 @@ fn registers(data: &SupervisorData, theme: &Theme) -> Vec<Line<'static>> {
         Some(reason) => (format!("LOCKED: {}", sanitized(reason)), theme.status.error),
         None => ("in service".to_string(), theme.status.stable),
     };
-    vec![
+    let mut lines = vec![
         row(
             "PSD",
             format!("{:08}", data.device_id),
@@ -132,13 +138,25 @@ fn registers(data: &SupervisorData, theme: &Theme) -> Vec<Line<'static>> {
         ),
         row("Pieces", r.piece_count.to_string(), theme.base.text, theme),
         row("State", lock.0, lock.1, theme),
-        row(
-            "Last contact",
-            sanitized(&data.last_contact),
+    ];
+    if let Some(balance) = data.account_balance {
+        lines.push(row("Account", balance.to_string(), theme.base.text, theme));
+    }
+    lines.push(row(
+        "Last contact",
+        sanitized(&data.last_contact),
+        theme.base.muted,
+        theme,
+    ));
+    if let Some(fallback) = &data.fallback {
+        lines.push(row(
+            "Fallback",
+            sanitized(fallback),
             theme.base.muted,
             theme,
-        ),
-    ]
+        ));
+    }
+    lines
 }
 
 /// One bar per product, scaled to the largest postage of the day.

@@ -11,6 +11,7 @@
 mod audit;
 mod entries;
 mod link_state;
+mod vendor_pieces;
 mod void;
 
 use std::path::Path;
@@ -28,6 +29,7 @@ use crate::money::Money;
 pub use audit::Audit;
 pub use entries::{IssueEntry, IssueOutcome, PieceRecord, RefillOutcome, VoidOutcome};
 pub use link_state::{LinkState, Unreported};
+pub use vendor_pieces::{JournalPiece, VendorPiece};
 
 pub use crate::clock::{Clock, day_of_unix_ms, start_of_day_unix_ms};
 
@@ -56,6 +58,10 @@ fn migrator() -> Migrator {
         (
             "link",
             include_str!("../../../migrations/psd/0002_link.sql"),
+        ),
+        (
+            "vendor pieces",
+            include_str!("../../../migrations/psd/0003_vendor_pieces.sql"),
         ),
     ];
     Migrator::with_migrations(

@@ -6,11 +6,19 @@
 //!   psd/ledger.sqlite       the embedded PSD's ledger (WAL)
 //!   payments/payments.sqlite   postage accounts and the test card gateway's answers
 //!   supervisor-pin          the supervisor PIN's salted digest (`postcounter pin set`)
+//!   vendor/vendor.sqlite    the in-process vendor's store (see in_process)
+//!   link/registration.json  the counter's registration with its vendor
 //!   log/postcounter.log     the counter's log
+//!   setup.lock              held while a station opens (see SetupLock)
 //!   jobs/label/, jobs/receipt/   the virtual printers' ESC/POS captures and PNGs
 //! ```
 //! A fresh machine gets the directory, a vendor root key, a PSD key with its certificate and
 //! a demo refill, and each step is reported as a note so the first run says what it made.
+//! With no vendor configured, the station starts its own in [`in_process`].
+
+mod in_process;
+
+pub use in_process::{InProcessVendor, LOCAL_ACCOUNT};
 
 use std::fs;
 use std::os::unix::fs::DirBuilderExt;
@@ -38,6 +46,8 @@ pub enum StationError {
     Keys(#[from] KeyStoreError),
     #[error(transparent)]
     Psd(#[from] PsdError),
+    #[error("the in-process vendor: {0}")]
+    Vendor(#[from] crate::vendor::VendorError),
     #[error("{0}")]
     Setup(String),
 }
@@ -64,6 +74,8 @@ pub struct Station {
     pub psd: Psd,
     /// The link to the postage vendor; `None` for a stand-alone counter.
     pub link: Option<CounterLink>,
+    /// The vendor this process runs for itself, if any; it serves while the station lives.
+    pub in_process: Option<InProcessVendor>,
     /// What the first run created (or what the audit found), for the operator to read.
     pub notes: Vec<String>,
 }
@@ -97,13 +109,52 @@ impl Station {
         Printer::open(&setting.profile, &setting.transport, &jobs)
     }
 
-    /// Opens the station, creating what a first run needs. `today` is the issuing date used
-    /// for a new certificate's validity.
+    /// Opens the station with its link to the vendor (starting the in-process vendor when
+    /// none is configured), creating what a first run needs. `today` is the issuing date
+    /// used for a new certificate's validity.
     pub async fn open(config: Config, today: Date) -> Result<Station, StationError> {
+        let setup = SetupLock::acquire(&config.data_dir)?;
+        let mut station = Station::open_embedded(config, today, &setup).await?;
+        let config = &station.config;
+        let (endpoints, enrollment_code) = if !config.link.endpoints.is_empty() {
+            (
+                config.link.endpoints.clone(),
+                config.link.enrollment_code.clone(),
+            )
+        } else if config.vendor.in_process {
+            let started = in_process::start(config, &station.keys, today).await?;
+            station.notes.extend(started.notes);
+            let endpoint = started.vendor.endpoint().to_string();
+            station.in_process = Some(started.vendor);
+            (vec![endpoint], started.enrollment_code)
+        } else {
+            return Ok(station);
+        };
+        let link = open_link(config, endpoints, enrollment_code)?;
+        station.notes.push(format!(
+            "linked to the vendor at {}; the embedded PSD {} issues only when none answers",
+            link.endpoints().join(", "),
+            config.psd_id
+        ));
+        station.link = Some(link);
+        Ok(station)
+    }
+
+    /// Opens the embedded PSD and the keys only: no link, no vendor (for `psd` commands).
+    pub async fn open_local(config: Config, today: Date) -> Result<Station, StationError> {
+        let setup = SetupLock::acquire(&config.data_dir)?;
+        Station::open_embedded(config, today, &setup).await
+    }
+
+    /// The keys and the embedded PSD, created on a first run, under `setup`.
+    async fn open_embedded(
+        config: Config,
+        today: Date,
+        setup: &SetupLock,
+    ) -> Result<Station, StationError> {
         let mut notes = Vec::new();
         let data_dir = config.data_dir.clone();
-        if !data_dir.exists() {
-            create_private_dir(&data_dir)?;
+        if setup.created_data_dir {
             notes.push(format!(
                 "first run: created the data directory {}",
                 data_dir.display()
@@ -118,16 +169,9 @@ impl Station {
             ));
         }
         if !keys.has_psd(config.psd_id) {
-            let validity_days = i32::try_from(config.certificate_validity_years)
-                .ok()
-                .filter(|years| (1..=20).contains(years))
-                .map(|years| years * 365)
-                .ok_or_else(|| {
-                    StationError::Setup(format!(
-                        "certificate_validity_years {} is not accepted: expected 1 to 20",
-                        config.certificate_validity_years
-                    ))
-                })?;
+            let validity_days = config
+                .certificate_validity_days()
+                .map_err(StationError::Setup)?;
             keys.create_psd(
                 config.psd_id,
                 config.certificate_serial,
@@ -171,32 +215,26 @@ impl Station {
                 ));
             }
         }
-        let link = open_link(&config)?;
-        if let Some(link) = &link {
-            notes.push(format!(
-                "linked to the vendor at {}; the embedded PSD {} issues only when none answers",
-                link.endpoints().join(", "),
-                config.psd_id
-            ));
-        }
         Ok(Station {
             config,
             keys,
             psd,
-            link,
+            link: None,
+            in_process: None,
             notes,
         })
     }
 }
 
-/// The link to the vendor named in `[link]`, if any.
-fn open_link(config: &Config) -> Result<Option<CounterLink>, StationError> {
+/// The link to the vendor at `endpoints`, with the rest of `[link]`'s settings.
+fn open_link(
+    config: &Config,
+    endpoints: Vec<String>,
+    enrollment_code: String,
+) -> Result<CounterLink, StationError> {
     let settings = &config.link;
-    if settings.endpoints.is_empty() {
-        return Ok(None);
-    }
     let client = VendorClient::new(
-        &settings.endpoints,
+        &endpoints,
         Duration::from_millis(settings.timeout_ms.clamp(100, 60_000)),
         settings.attempts,
         Clock::system(),
@@ -204,7 +242,7 @@ fn open_link(config: &Config) -> Result<Option<CounterLink>, StationError> {
     .map_err(|e| StationError::Setup(e.to_string()))?;
     let link_settings = LinkSettings {
         data_dir: config.data_dir.clone(),
-        enrollment_code: settings.enrollment_code.clone(),
+        enrollment_code,
         counter_name: settings.counter_name.clone(),
         limits: OfflineLimits {
             max_value: settings.offline_max_value,
@@ -212,11 +250,39 @@ fn open_link(config: &Config) -> Result<Option<CounterLink>, StationError> {
             inspection_window_days: settings.inspection_window_days,
         },
     };
-    Ok(Some(CounterLink::new(
-        client,
-        link_settings,
-        Clock::system(),
-    )))
+    Ok(CounterLink::new(client, link_settings, Clock::system()))
+}
+
+/// Held while a station opens. Two processes starting at once on a fresh data directory
+/// (a kiosk and a scripted `sell`) would otherwise both create the root key, and both run
+/// the first migrations of the ledger and the stores, and one of them would fail.
+struct SetupLock {
+    _file: fs::File,
+    created_data_dir: bool,
+}
+
+impl SetupLock {
+    /// Creates the data directory if needed and waits for the lock.
+    fn acquire(data_dir: &Path) -> Result<SetupLock, StationError> {
+        let created_data_dir = !data_dir.exists();
+        create_private_dir(data_dir)?;
+        let path = data_dir.join("setup.lock");
+        let io = |source| StationError::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        file.lock().map_err(io)?;
+        Ok(SetupLock {
+            _file: file,
+            created_data_dir,
+        })
+    }
 }
 
 fn create_private_dir(path: &Path) -> Result<(), StationError> {

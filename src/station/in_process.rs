@@ -1,0 +1,146 @@
+//! The vendor a counter runs for itself when `[link]` names no endpoint: the same vendor as
+//! `vendor serve`, over the configured store (SQLite in the data directory by default),
+//! listening on a loopback port of its own. Every sale then takes one path, a signed HTTP
+//! purchase from a central PSD with the embedded PSD only as the fallback, whether the
+//! vendor is this process or a data centre's servers.
+//!
+//! A first start sets the vendor up as `postcounter admin` would: an account ("local")
+//! credited the demo funds once, a central PSD with its key beside the station's other
+//! keys, and a one-time enrollment code that the counter's link uses at once. Each step is
+//! idempotent, so a start interrupted half-way finishes on the next one.
+
+use tokio::task::JoinHandle;
+
+use super::StationError;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::date::Date;
+use crate::keys::KeyStore;
+use crate::link::identity;
+use crate::vendor::{api, from_config};
+
+/// The account the in-process vendor keeps for its own counter.
+pub const LOCAL_ACCOUNT: &str = "local";
+
+/// How long the counter has to use its enrollment code: it uses it within the same start.
+const ENROLLMENT_VALID_MS: i64 = 86_400_000;
+
+/// The running vendor: it serves until dropped.
+pub struct InProcessVendor {
+    endpoint: String,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl InProcessVendor {
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+}
+
+impl Drop for InProcessVendor {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+pub(super) struct Started {
+    pub vendor: InProcessVendor,
+    /// A fresh code when the counter has not registered yet; empty otherwise.
+    pub enrollment_code: String,
+    pub notes: Vec<String>,
+}
+
+pub(super) async fn start(
+    config: &Config,
+    keys: &KeyStore,
+    today: Date,
+) -> Result<Started, StationError> {
+    let vendor_config = &config.vendor;
+    let psd_id = vendor_config.local_psd_id;
+    if psd_id == config.psd_id {
+        return Err(StationError::Setup(format!(
+            "vendor.local_psd_id {psd_id} is the embedded PSD's psd_id: the central PSD needs a serial number of its own"
+        )));
+    }
+    let mut notes = Vec::new();
+    let store = from_config::open_store(config, None).await?;
+    let clock = Clock::system();
+    let now = clock.now_unix_ms();
+    if store
+        .create_account(LOCAL_ACCOUNT, "this counter's own account", now)
+        .await?
+    {
+        notes.push(format!(
+            "first run: created the in-process vendor's account {LOCAL_ACCOUNT} (demo funds {}) in {}",
+            config.demo_refill,
+            store.location()
+        ));
+    }
+    if config.demo_refill.mills() > 0 {
+        // Once per entry id: every later start finds the credit already there.
+        store
+            .credit_account(LOCAL_ACCOUNT, "demo-credit", config.demo_refill, now)
+            .await?;
+    }
+    if !keys.has_psd(psd_id) {
+        let validity_days = config
+            .certificate_validity_days()
+            .map_err(StationError::Setup)?;
+        keys.create_psd(
+            psd_id,
+            vendor_config.local_certificate_serial,
+            today,
+            today.add_days(validity_days),
+        )?;
+    }
+    if store
+        .create_psd(
+            psd_id,
+            LOCAL_ACCOUNT,
+            vendor_config.local_certificate_serial,
+            now,
+        )
+        .await?
+    {
+        notes.push(format!(
+            "first run: created the central PSD {psd_id} (certificate {}) for account {LOCAL_ACCOUNT}",
+            vendor_config.local_certificate_serial
+        ));
+    }
+    let registered = identity::saved_registration(&config.data_dir)
+        .map_err(|e| StationError::Setup(e.to_string()))?
+        .is_some();
+    let enrollment_code = if registered {
+        String::new()
+    } else {
+        let code = crate::hex::encode(&rand::random::<[u8; 16]>());
+        store
+            .create_enrollment(&code, LOCAL_ACCOUNT, now + ENROLLMENT_VALID_MS)
+            .await?;
+        code
+    };
+    let vendor = from_config::start(config, store.clone()).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| StationError::Setup(format!("the in-process vendor cannot listen: {e}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| StationError::Setup(format!("the in-process vendor's address: {e}")))?;
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, api::router(vendor)).await {
+            log::error!("the in-process vendor stopped serving: {e}");
+        }
+    });
+    let pruner = tokio::spawn(from_config::prune_nonces(store, clock));
+    Ok(Started {
+        vendor: InProcessVendor {
+            endpoint: format!("http://{address}"),
+            tasks: vec![server, pruner],
+        },
+        enrollment_code,
+        notes,
+    })
+}
