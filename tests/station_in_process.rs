@@ -150,3 +150,20 @@ fn a_stand_alone_station_has_no_link_and_the_central_psd_must_differ_from_the_em
         );
     });
 }
+
+#[test]
+fn a_damaged_vendor_store_stops_the_start_with_its_path_and_the_reason() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("vendor/vendor.sqlite");
+        std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+        std::fs::write(&store, vec![0x5a_u8; 8192]).unwrap();
+        let refused = Station::open(config(dir.path()), Date::today_utc())
+            .await
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(refused.contains(&store.display().to_string()), "{refused}");
+        assert!(refused.contains("not a database"), "{refused}");
+    });
+}

@@ -4,6 +4,8 @@
 //! the error kinds and their statuses, and the wire types its examples must deserialize into.
 //! Other clients are written from this document, so a drift from the code is a bug here.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use postcounter::vendor::VendorErrorKind;
@@ -274,4 +276,40 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, RegisterCounterResponse);
     assert_response_example!(&doc, Health);
     assert_response_example!(&doc, ErrorBody);
+}
+
+#[test]
+fn refusals_made_before_a_handler_runs_have_the_documented_shape() {
+    use common::vendor::{StoreKind, TestVendor};
+    common::runtime().block_on(async {
+        let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+        let client = reqwest::Client::new();
+        let refusal = |answer: reqwest::Response| async move {
+            let status = answer.status().as_u16();
+            let body: ErrorBody = serde_json::from_slice(&answer.bytes().await.unwrap())
+                .expect("a refusal in the API's one shape");
+            (status, body.error)
+        };
+        let oversized = vec![b' '; postcounter::vendor::api::MAX_BODY_BYTES + 1];
+        let answer = client
+            .post(format!("{}/v1/purchases", vendor.url))
+            .header("content-type", "application/json")
+            .body(oversized)
+            .send()
+            .await
+            .unwrap();
+        let (status, error) = refusal(answer).await;
+        assert_eq!(status, 413);
+        assert_eq!(error.kind, "bad_request");
+        assert!(error.message.contains("262144 bytes"), "{}", error.message);
+
+        let answer = client
+            .delete(format!("{}/v1/purchases", vendor.url))
+            .send()
+            .await
+            .unwrap();
+        let (status, error) = refusal(answer).await;
+        assert_eq!(status, 405);
+        assert_eq!(error.kind, "not_found");
+    });
 }

@@ -25,7 +25,7 @@ use std::time::Duration;
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, Executor, Row, SqlSafeStr, Transaction};
+use sqlx::{Any, AnyConnection, Connection, Executor, Row, SqlSafeStr, Transaction};
 
 use super::error::VendorError;
 
@@ -92,6 +92,11 @@ fn migrator(backend: Backend) -> Migrator {
     )
 }
 
+/// Every SQLite connection: WAL with full sync (checked at open), foreign keys, and a
+/// writer that waits for another rather than failing at once.
+const SQLITE_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                            PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;";
+
 impl VendorStore {
     /// Opens the store at `location`: a `postgres://` URL, or a SQLite file path (created if
     /// missing). Runs the migrations and, on SQLite, checks durability and integrity.
@@ -103,8 +108,17 @@ impl VendorStore {
         migrator(store.backend)
             .run(&store.pool)
             .await
-            .map_err(|e| VendorError::storage(format!("migrating {}: {e}", store.location)))?;
+            .map_err(|e| store.cannot_start(format!("migrating it failed: {e}")))?;
         Ok(store)
+    }
+
+    /// A failure at open: for the operator starting the vendor, so it keeps its reason
+    /// (unlike [`VendorError::storage`], which answers a client while serving).
+    fn cannot_start(&self, reason: impl std::fmt::Display) -> VendorError {
+        VendorError::new(
+            super::error::VendorErrorKind::Unavailable,
+            format!("the vendor store {}: {reason}", self.location),
+        )
     }
 
     /// A pool on `location`, its connections set up for durability; no checks, no
@@ -126,18 +140,21 @@ impl VendorStore {
                 format!("the vendor store {shown} cannot be opened: {e}"),
             )
         };
+        // One connection first, set up as the pool's will be: the pool retries a failing
+        // connection until its timeout and then reports only that it timed out, so a
+        // damaged file or a refused login would cost 30 s and lose its reason.
+        let mut probe = AnyConnection::connect(&url).await.map_err(unavailable)?;
+        if backend == Backend::Sqlite {
+            probe.execute(SQLITE_SETUP).await.map_err(unavailable)?;
+        }
+        probe.close().await.map_err(unavailable)?;
         let mut options = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30));
         if backend == Backend::Sqlite {
             options = options.after_connect(|connection, _| {
                 Box::pin(async move {
-                    connection
-                        .execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
-                        )
-                        .await?;
+                    connection.execute(SQLITE_SETUP).await?;
                     Ok(())
                 })
             });
@@ -152,27 +169,26 @@ impl VendorStore {
     }
 
     async fn check_sqlite(&self) -> Result<(), VendorError> {
+        let failed = |e: sqlx::Error| self.cannot_start(format!("checking it failed: {e}"));
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&self.pool)
-            .await?;
+            .await
+            .map_err(failed)?;
         let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
             .fetch_one(&self.pool)
-            .await?;
+            .await
+            .map_err(failed)?;
         if !mode.eq_ignore_ascii_case("wal") || synchronous != SYNCHRONOUS_FULL {
-            return Err(VendorError::storage(format!(
-                "the vendor store {} has journal_mode {mode} and synchronous {synchronous}; it needs wal and 2 (FULL) to be durable",
-                self.location
+            return Err(self.cannot_start(format!(
+                "journal_mode {mode} and synchronous {synchronous}; it needs wal and 2 (FULL) to be durable"
             )));
         }
         let check: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
             .fetch_all(&self.pool)
-            .await?;
+            .await
+            .map_err(failed)?;
         if check != ["ok"] {
-            return Err(VendorError::storage(format!(
-                "the vendor store {} is corrupt: {}",
-                self.location,
-                check.join("; ")
-            )));
+            return Err(self.cannot_start(format!("it is corrupt: {}", check.join("; "))));
         }
         Ok(())
     }
