@@ -68,23 +68,31 @@ fn sigkill_at_random_moments_never_loses_or_duplicates_an_indicium() {
     let runtime = common::runtime();
     let mut reported: HashMap<u32, String> = HashMap::new();
     let mut rng = rand::rng();
-    // The first run creates keys and the PSD; time it to the first issue to aim the kills.
-    let started = Instant::now();
-    let mut child = spawn_selling(dir.path());
-    let issues = reported_issues(&mut child);
-    let first = issues
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the first sale completes");
-    let to_first_issue = started.elapsed();
-    reported.insert(first.0, first.1);
-    child.kill().unwrap();
-    child.wait().unwrap();
-    reported.extend(issues.try_iter());
+    // Three runs timed to their first issue aim the kills (the first also creates the keys
+    // and the PSD); their median, so that one run slowed by a busy machine does not set the
+    // window for all 200.
+    let mut to_first_issue = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let mut child = spawn_selling(dir.path());
+        let issues = reported_issues(&mut child);
+        let first = issues
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the first sale completes");
+        to_first_issue.push(started.elapsed());
+        reported.insert(first.0, first.1);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        reported.extend(issues.try_iter());
+    }
+    to_first_issue.sort();
 
-    let window_ms = u64::try_from(to_first_issue.as_millis())
+    // Kills land anywhere from the start to four times that: most after the first issue,
+    // the rest while the PSD opens, even if later runs start slower than these did.
+    let window_ms = u64::try_from(to_first_issue[1].as_millis())
         .unwrap_or(1000)
         .max(20)
-        * 2;
+        * 4;
     let mut kills_while_issuing = 0;
     for _ in 0..KILLS {
         let mut child = spawn_selling(dir.path());
