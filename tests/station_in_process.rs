@@ -167,3 +167,26 @@ fn a_damaged_vendor_store_stops_the_start_with_its_path_and_the_reason() {
         assert!(refused.contains("not a database"), "{refused}");
     });
 }
+
+#[test]
+fn a_demo_refill_changed_after_the_first_run_is_not_credited_again() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = config(dir.path());
+        drop(
+            Station::open(config.clone(), Date::today_utc())
+                .await
+                .unwrap(),
+        );
+        config.demo_refill = Money::parse("1000.00").unwrap();
+        let station = Station::open(config, Date::today_utc()).await.unwrap();
+        let read = station
+            .link
+            .as_ref()
+            .unwrap()
+            .central_registers()
+            .await
+            .unwrap();
+        assert_eq!(read.account_balance_mills, 500_000);
+    });
+}

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::money::Money;
-use crate::station::Station;
+use crate::station::{Station, ensure_psd_key};
 use crate::vendor::from_config::open_store;
 use crate::vendor::label_serial::LabelSerial;
 
@@ -141,18 +141,13 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             if !keys.has_root() {
                 keys.create_root()?;
             }
-            if !keys.has_psd(psd_id) {
-                let today = Date::today_utc();
-                let validity_days = config
-                    .certificate_validity_days()
-                    .map_err(anyhow::Error::msg)?;
-                keys.create_psd(
-                    psd_id,
-                    certificate_serial,
-                    today,
-                    today.add_days(validity_days),
-                )?;
-            }
+            ensure_psd_key(
+                &keys,
+                &config,
+                psd_id,
+                certificate_serial,
+                Date::today_utc(),
+            )?;
             let created = store
                 .create_psd(psd_id, &account, certificate_serial, now)
                 .await?;

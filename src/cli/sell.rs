@@ -13,13 +13,12 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::hex;
 use crate::indicium::Indicium;
-use crate::link::LinkErrorKind;
+use crate::link::{Issued, LinkErrorKind};
 use crate::money::Money;
 use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
 use crate::print::receipt::receipt_document;
 use crate::print::receipt::{Tender, TenderKind};
-use crate::psd::IssueRequest;
 use crate::rates::{ExtraService, Product};
 use crate::sale::documents::{label_content, receipt_content};
 use crate::sale::{PricedPiece, SaleRequest, price_piece};
@@ -116,7 +115,8 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!("{base_id}-{}", index + 1)
         };
-        let issued = issue(&station, &priced.issue_request(&request_id))
+        let issued = station
+            .issue(&priced.issue_request(&request_id))
             .await
             .with_context(|| {
                 format!(
@@ -126,9 +126,10 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
                     retry_hint()
                 )
             })?;
-        let serial = issued.indicium.data.serial_text();
+        let indicium = Indicium::from_bytes(&issued.bytes)?;
+        let serial = issued.serial_text.clone();
         let label = label_document(
-            &label_content(&priced, &[], &issued.indicium, &issued.bytes)?,
+            &label_content(&priced, &[], &indicium, &issued.bytes)?,
             &label_printer.profile,
         );
         let printed = label_printer.print(&label).with_context(|| {
@@ -137,7 +138,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
                 retry_hint()
             )
         })?;
-        report_issue(&args, &priced, &issued, &serial, &printed, &request_id);
+        report_issue(&args, &priced, (&issued, &indicium), &printed, &request_id);
         sold.push((priced.clone(), serial));
     }
     if let Some(printer) = &mut receipt_printer {
@@ -145,40 +146,6 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
             .with_context(retry_hint)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// One indicium as `sell` reports it, from whichever PSD issued it.
-struct Sold {
-    indicium: Indicium,
-    bytes: Vec<u8>,
-    replayed: bool,
-    /// Issued by the embedded PSD because the vendor could not be reached.
-    offline: bool,
-}
-
-/// Issues through the link when the station has one (the vendor, else the embedded PSD
-/// within the offline limits), else from the embedded PSD.
-async fn issue(station: &Station, request: &IssueRequest) -> anyhow::Result<Sold> {
-    match &station.link {
-        Some(link) => {
-            let issued = link.issue(&station.psd, request).await?;
-            Ok(Sold {
-                indicium: Indicium::from_bytes(&issued.bytes)?,
-                bytes: issued.bytes,
-                replayed: issued.replayed,
-                offline: issued.offline,
-            })
-        }
-        None => {
-            let issued = station.psd.issue(request).await?;
-            Ok(Sold {
-                indicium: issued.indicium,
-                bytes: issued.bytes,
-                replayed: issued.replayed,
-                offline: false,
-            })
-        }
-    }
 }
 
 /// The funds the sale can draw on, and where they are: the central PSD and its account's
@@ -232,20 +199,20 @@ fn print_quote(priced: &PricedPiece) {
 fn report_issue(
     args: &SellArgs,
     priced: &PricedPiece,
-    issued: &Sold,
-    serial: &str,
+    (issued, indicium): (&Issued, &Indicium),
     printed: &PrintedJob,
     request_id: &str,
 ) {
+    let serial = &issued.serial_text;
     let files = printed.file_paths();
     if args.json {
         let line = json!({
             "serial": serial,
-            "piece_serial": issued.indicium.data.piece_serial,
+            "piece_serial": issued.piece_serial,
             "request_id": request_id,
             "replayed": issued.replayed,
             "offline": issued.offline,
-            "postage_mills": issued.indicium.data.postage.mills(),
+            "postage_mills": indicium.data.postage.mills(),
             "product": priced.offer.product.slug(),
             "indicium_hex": hex::encode(&issued.bytes),
             "label_files": files,
@@ -261,7 +228,7 @@ fn report_issue(
         };
         println!(
             "issued {serial}  {}  {}{again}",
-            issued.indicium.data.postage,
+            indicium.data.postage,
             priced.offer.product.name()
         );
         for file in files {

@@ -25,6 +25,7 @@ use super::identity::{self, Registration};
 use super::{LinkError, LinkErrorKind, VendorClient};
 use crate::clock::Clock;
 use crate::indicium::Indicium;
+use crate::indicium::layout::indicium_serial_text;
 use crate::psd::ledger::VendorPiece;
 use crate::psd::{IssueRequest, Psd};
 use crate::vendor::auth::RequestSigner;
@@ -164,15 +165,13 @@ impl CounterLink {
         let first = pieces
             .first()
             .ok_or_else(|| LinkError::Protocol("a purchase answer without pieces".into()))?;
-        let indicium = Indicium::from_bytes(&first.indicium)
-            .map_err(|e| LinkError::Protocol(format!("the vendor's indicium: {e}")))?;
         let newly_received = psd
             .ledger()
             .record_vendor_pieces(key, &pieces, self.clock.now_unix_ms())
             .await
             .map_err(local)?;
         Ok(Issued {
-            serial_text: indicium.data.serial_text(),
+            serial_text: indicium_serial_text(first.device_id, first.piece_serial),
             device_id: first.device_id,
             piece_serial: first.piece_serial,
             bytes: first.indicium.clone(),
@@ -298,7 +297,8 @@ fn local(error: crate::psd::PsdError) -> LinkError {
     LinkError::Local(error.to_string())
 }
 
-/// The answer's pieces, each checked to be an indicium before anything is kept.
+/// The answer's pieces, each checked to be an indicium before anything is kept, and
+/// described by the indicium's own signed fields.
 fn vendor_pieces(response: &PurchaseResponse) -> Result<Vec<VendorPiece>, LinkError> {
     response
         .pieces
@@ -308,11 +308,12 @@ fn vendor_pieces(response: &PurchaseResponse) -> Result<Vec<VendorPiece>, LinkEr
                 .ok_or_else(|| LinkError::Protocol("an indicium that is not hex".into()))?;
             let indicium = Indicium::from_bytes(&bytes)
                 .map_err(|e| LinkError::Protocol(format!("the vendor's indicium: {e}")))?;
+            let data = &indicium.data;
             Ok(VendorPiece {
-                device_id: response.psd_id,
-                piece_serial: piece.piece_serial,
-                postage: crate::money::Money::from_mills(piece.postage_mills),
-                mailing_date: indicium.data.mailing_date,
+                device_id: data.device_id,
+                piece_serial: data.piece_serial,
+                postage: data.postage,
+                mailing_date: data.mailing_date,
                 indicium: bytes,
             })
         })

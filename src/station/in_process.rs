@@ -17,7 +17,8 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::link::identity;
-use crate::vendor::{api, from_config};
+use crate::vendor::store::VendorStore;
+use crate::vendor::{VendorError, api, from_config};
 
 /// The account the in-process vendor keeps for its own counter.
 pub const LOCAL_ACCOUNT: &str = "local";
@@ -79,23 +80,19 @@ pub(super) async fn start(
             store.location()
         ));
     }
-    if config.demo_refill.mills() > 0 {
-        // Once per entry id: every later start finds the credit already there.
+    if config.demo_refill.mills() > 0 && never_funded(&store).await? {
+        // Once per entry id, should a start die between the account and its credit.
         store
             .credit_account(LOCAL_ACCOUNT, "demo-credit", config.demo_refill, now)
             .await?;
     }
-    if !keys.has_psd(psd_id) {
-        let validity_days = config
-            .certificate_validity_days()
-            .map_err(StationError::Setup)?;
-        keys.create_psd(
-            psd_id,
-            vendor_config.local_certificate_serial,
-            today,
-            today.add_days(validity_days),
-        )?;
-    }
+    super::ensure_psd_key(
+        keys,
+        config,
+        psd_id,
+        vendor_config.local_certificate_serial,
+        today,
+    )?;
     if store
         .create_psd(
             psd_id,
@@ -143,4 +140,17 @@ pub(super) async fn start(
         enrollment_code,
         notes,
     })
+}
+
+/// The local account has no funds and its PSDs never had any: only then does it get the
+/// demo credit. Checked by reading, so a later start writes nothing, and a `demo_refill`
+/// changed after the first run is not a conflicting second credit.
+async fn never_funded(store: &VendorStore) -> Result<bool, VendorError> {
+    if store.account(LOCAL_ACCOUNT).await?.balance.mills() != 0 {
+        return Ok(false);
+    }
+    let psds = store.psds_of_account(LOCAL_ACCOUNT).await?;
+    Ok(psds
+        .iter()
+        .all(|psd| psd.registers.control_total.mills() == 0))
 }

@@ -14,9 +14,11 @@
 //! ```
 //! A fresh machine gets the directory, a vendor root key, a PSD key with its certificate and
 //! a demo refill, and each step is reported as a note so the first run says what it made.
-//! With no vendor configured, the station starts its own in [`in_process`].
+//! With no vendor configured, the station starts its own in [`in_process`]; [`sales`]
+//! issues and voids through whichever PSD applies.
 
 mod in_process;
+mod sales;
 
 pub use in_process::{InProcessVendor, LOCAL_ACCOUNT};
 
@@ -168,16 +170,13 @@ impl Station {
                 keys.root_public_path().display()
             ));
         }
-        if !keys.has_psd(config.psd_id) {
-            let validity_days = config
-                .certificate_validity_days()
-                .map_err(StationError::Setup)?;
-            keys.create_psd(
-                config.psd_id,
-                config.certificate_serial,
-                today,
-                today.add_days(validity_days),
-            )?;
+        if let Some(validity_days) = ensure_psd_key(
+            &keys,
+            &config,
+            config.psd_id,
+            config.certificate_serial,
+            today,
+        )? {
             notes.push(format!(
                 "first run: created PSD {} with certificate {} (valid {validity_days} days)",
                 config.psd_id, config.certificate_serial
@@ -224,6 +223,31 @@ impl Station {
             notes,
         })
     }
+}
+
+/// Creates PSD `psd_id`'s key and a certificate valid from `today` for
+/// `certificate_validity_years`, unless the key store has them; the days it is valid if it
+/// made them.
+pub fn ensure_psd_key(
+    keys: &KeyStore,
+    config: &Config,
+    psd_id: u32,
+    certificate_serial: u32,
+    today: Date,
+) -> Result<Option<i32>, StationError> {
+    if keys.has_psd(psd_id) {
+        return Ok(None);
+    }
+    let validity_days = config
+        .certificate_validity_days()
+        .map_err(StationError::Setup)?;
+    keys.create_psd(
+        psd_id,
+        certificate_serial,
+        today,
+        today.add_days(validity_days),
+    )?;
+    Ok(Some(validity_days))
 }
 
 /// The link to the vendor at `endpoints`, with the rest of `[link]`'s settings.

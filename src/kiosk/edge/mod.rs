@@ -18,7 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::action::{Action, Effect};
 use crate::address::ZipCode;
 use crate::indicium::Indicium;
-use crate::indicium::layout::{indicium_serial_text, parse_indicium_serial_text};
+use crate::indicium::layout::parse_indicium_serial_text;
 use crate::money::Money;
 use crate::print::document::Document;
 use crate::print::label::label_document;
@@ -243,20 +243,13 @@ impl Edge {
             .map_err(|e| e.to_string())
     }
 
-    /// Issues through the vendor link when there is one (which falls back to the embedded
-    /// PSD), else from the embedded PSD; the link's status goes to the screen either way.
+    /// Issues through the station (the vendor link, or the embedded PSD); the link's status
+    /// goes to the screen when there is one.
     async fn issue(&self, request: &IssueRequest) -> Result<(String, Vec<u8>), String> {
-        let Some(link) = &self.station.link else {
-            return self
-                .station
-                .psd
-                .issue(request)
-                .await
-                .map(|issued| (issued.indicium.data.serial_text(), issued.bytes))
-                .map_err(|e| e.to_string());
-        };
-        let result = link.issue(&self.station.psd, request).await;
-        self.send(Action::LinkChanged(link.status()));
+        let result = self.station.issue(request).await;
+        if let Some(link) = &self.station.link {
+            self.send(Action::LinkChanged(link.status()));
+        }
         result
             .map(|issued| (issued.serial_text, issued.bytes))
             .map_err(|e| e.to_string())
@@ -296,28 +289,12 @@ impl Edge {
         self.void_piece(device_id, piece_serial).await.map(|_| ())
     }
 
-    /// Voids a piece where it was issued: through the link (which knows both PSDs), or in
-    /// the embedded PSD of a stand-alone counter.
+    /// Voids a piece where it was issued (see [`Station::void_piece`]).
     async fn void_piece(&self, device_id: u32, piece_serial: u32) -> Result<Money, String> {
-        let station = &self.station;
-        let window_days = station.config.void_window_days;
-        match &station.link {
-            Some(link) => link
-                .void_piece(&station.psd, device_id, piece_serial, window_days)
-                .await
-                .map_err(|e| e.to_string()),
-            None if device_id == station.psd.device_id() => station
-                .psd
-                .void(piece_serial, window_days)
-                .await
-                .map(|outcome| outcome.refunded)
-                .map_err(|e| e.to_string()),
-            None => Err(format!(
-                "{} was not issued by this counter's PSD {}",
-                indicium_serial_text(device_id, piece_serial),
-                station.psd.device_id()
-            )),
-        }
+        self.station
+            .void_piece(device_id, piece_serial)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -8,12 +8,16 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use toml::Table;
 
 use crate::money::Money;
 
-const DEFAULTS: &str = include_str!("../postcounter.default.toml");
+mod values;
+
+use values::{bool_or_text, list_or_text, money, number_or_text};
+
+const DEFAULTS: &str = include_str!("../../postcounter.default.toml");
 const ENV_PREFIX: &str = "POSTCOUNTER_";
 
 #[derive(Clone, Debug, Deserialize)]
@@ -155,71 +159,6 @@ pub struct ReceiptSettings {
 pub struct ConfigError {
     pub source_name: String,
     pub reason: String,
-}
-
-fn number_or_text<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: TryFrom<i64> + std::str::FromStr,
-{
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Number(i64),
-        Text(String),
-    }
-    let out_of_range = || serde::de::Error::custom("the number is out of range");
-    match Raw::deserialize(deserializer)? {
-        Raw::Number(n) => T::try_from(n).map_err(|_| out_of_range()),
-        Raw::Text(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a whole number"))),
-    }
-}
-
-/// A TOML boolean, or `true`/`false` as text (as environment variables give it).
-fn bool_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Bool(bool),
-        Text(String),
-    }
-    match Raw::deserialize(deserializer)? {
-        Raw::Bool(value) => Ok(value),
-        Raw::Text(text) => match text.trim() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(serde::de::Error::custom(format!(
-                "{text:?} is not accepted: expected true or false"
-            ))),
-        },
-    }
-}
-
-/// A TOML array of text, or one text with commas (as environment variables give it).
-fn list_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        List(Vec<String>),
-        Text(String),
-    }
-    let items = match Raw::deserialize(deserializer)? {
-        Raw::List(items) => items,
-        Raw::Text(text) => text.split(',').map(str::to_string).collect(),
-    };
-    Ok(items
-        .into_iter()
-        .map(|item| item.trim().to_string())
-        .filter(|item| !item.is_empty())
-        .collect())
-}
-
-fn money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
-    let text = String::deserialize(deserializer)?;
-    Money::parse(&text).map_err(serde::de::Error::custom)
 }
 
 /// Merges `upper` over `lower`, table by table.

@@ -1,0 +1,56 @@
+//! Issuing and voiding as every front end of the station does it (the counter screen and
+//! `postcounter sell`): through the vendor link when the station has one, which falls back
+//! to the embedded PSD by itself, else from the embedded PSD of a stand-alone counter.
+
+use super::Station;
+use crate::indicium::layout::indicium_serial_text;
+use crate::link::{Issued, LinkError};
+use crate::money::Money;
+use crate::psd::IssueRequest;
+
+impl Station {
+    /// Issues `request`: from the vendor (the embedded PSD when none answers, within the
+    /// offline limits), or from the embedded PSD when the station has no link.
+    pub async fn issue(&self, request: &IssueRequest) -> Result<Issued, LinkError> {
+        if let Some(link) = &self.link {
+            return link.issue(&self.psd, request).await;
+        }
+        let issued = self.psd.issue(request).await.map_err(local)?;
+        let data = &issued.indicium.data;
+        Ok(Issued {
+            serial_text: data.serial_text(),
+            device_id: data.device_id,
+            piece_serial: data.piece_serial,
+            bytes: issued.bytes,
+            replayed: issued.replayed,
+            offline: false,
+        })
+    }
+
+    /// Voids piece `piece_serial` of PSD `device_id` where it was issued, within
+    /// `void_window_days`; the refund.
+    pub async fn void_piece(&self, device_id: u32, piece_serial: u32) -> Result<Money, LinkError> {
+        let window_days = self.config.void_window_days;
+        match &self.link {
+            Some(link) => {
+                link.void_piece(&self.psd, device_id, piece_serial, window_days)
+                    .await
+            }
+            None if device_id == self.psd.device_id() => self
+                .psd
+                .void(piece_serial, window_days)
+                .await
+                .map(|outcome| outcome.refunded)
+                .map_err(local),
+            None => Err(LinkError::Local(format!(
+                "{} was not issued by this counter's PSD {}",
+                indicium_serial_text(device_id, piece_serial),
+                self.psd.device_id()
+            ))),
+        }
+    }
+}
+
+fn local(error: crate::psd::PsdError) -> LinkError {
+    LinkError::Local(error.to_string())
+}
