@@ -2,9 +2,10 @@
 //! measure what the vendor sustains with durable commits, and in the same run the sign-only
 //! ceiling of its processing servers (nothing can issue faster than it signs).
 //!
-//! Each simulated counter is a real client: it registers with an enrollment code over HTTP,
-//! signs every request with its own P-256 key, and buys one purchase at a time under a fresh
-//! idempotency key, timing each from send to answer. The counters and the vendor share this
+//! Each simulated counter is a real client, the counter's own [`VendorClient`]: it registers
+//! with an enrollment code over HTTP, authenticates with its own P-256 key (in a session, or
+//! signing every request with `--auth signature`), and buys one purchase at a time under a
+//! fresh idempotency key, timing each from send to answer. The counters and the vendor share this
 //! machine's cores, as they would not in the field, so the figures are a floor. At the end
 //! the PSD is audited: AR is the sum of the pieces, AR + DR = control total, no gaps.
 
@@ -22,7 +23,7 @@ use crate::keys::KeyStore;
 use crate::link::{VendorClient, identity};
 use crate::money::Money;
 use crate::tui_bench::Percentiles;
-use crate::vendor::auth::{RequestSigner, SignedRequest};
+use crate::vendor::auth::RequestSigner;
 use crate::vendor::crypto_module::SignJob;
 use crate::vendor::processing::{ProcessingPool, RoundRobin};
 use crate::vendor::store::VendorStore;
@@ -43,6 +44,10 @@ pub struct LoadtestArgs {
     /// Pieces per purchase request.
     #[arg(long, default_value_t = 1)]
     pieces: usize,
+    /// How the counters authenticate: `session` (one signature opens a session, then a MAC
+    /// per request, as the counter's link does) or `signature` (every request signed).
+    #[arg(long, default_value = "session", value_parser = ["session", "signature"])]
+    auth: String,
 }
 
 /// What one simulated counter saw.
@@ -90,12 +95,13 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         .create_psd(psd_id, &account, psd_id, clock.now_unix_ms())
         .await?;
     println!(
-        "loadtest: store {} ({}), {} counters, {} piece(s) per request, {} s, durable commits",
+        "loadtest: store {} ({}), {} counters, {} piece(s) per request, {} s, durable commits, auth by {}",
         store.backend().name(),
         store.location(),
         args.counters,
         args.pieces,
-        args.seconds
+        args.seconds,
+        args.auth
     );
     let settings = VendorSettings {
         license_number: 700_001,
@@ -121,15 +127,17 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
     tokio::spawn(async move { axum::serve(listener, api::router(vendor)).await });
     let mut counters = Vec::with_capacity(args.counters);
     for _ in 0..args.counters {
-        counters.push(enroll(&store, &url, &account, &clock).await?);
+        let (signer, link) = enroll(&store, &url, &account, &clock).await?;
+        counters.push(match args.auth.as_str() {
+            "signature" => (signer, link.signing_every_request()),
+            _ => (signer, link),
+        });
     }
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let tasks: Vec<_> = counters
         .into_iter()
-        .map(|(signer, client)| {
-            tokio::spawn(drive(signer, client, url.clone(), args.pieces, deadline))
-        })
+        .map(|(signer, link)| tokio::spawn(drive(signer, link, args.pieces, deadline)))
         .collect();
     let mut latencies = Vec::new();
     let (mut indicia, mut refused) = (0, 0);
@@ -206,13 +214,13 @@ async fn sign_ceiling(
     Ok(signed as f64 / started.elapsed().as_secs_f64())
 }
 
-/// A counter registered over HTTP with its own key, as a real one would.
+/// A counter registered over HTTP with its own key, as a real one would, and its link.
 async fn enroll(
     store: &VendorStore,
     url: &str,
     account: &str,
     clock: &Clock,
-) -> anyhow::Result<(RequestSigner, reqwest::Client)> {
+) -> anyhow::Result<(RequestSigner, VendorClient)> {
     let code = crate::hex::encode(&rand::random::<[u8; 12]>());
     store
         .create_enrollment(&code, account, clock.now_unix_ms() + 3_600_000)
@@ -226,15 +234,14 @@ async fn enroll(
     )?;
     let registration = identity::register(&link, &key, &code, "loadtest").await?;
     let signer = RequestSigner::new(&registration.counter_id, &key).map_err(anyhow::Error::msg)?;
-    let client = reqwest::Client::new();
-    Ok((signer, client))
+    Ok((signer, link))
 }
 
-/// One counter buying until `deadline`, one purchase at a time.
+/// One counter buying until `deadline`, one purchase at a time, through the counter's own
+/// vendor client.
 async fn drive(
     signer: RequestSigner,
-    client: reqwest::Client,
-    url: String,
+    link: VendorClient,
     pieces: usize,
     deadline: Instant,
 ) -> anyhow::Result<CounterTally> {
@@ -252,26 +259,18 @@ async fn drive(
     while Instant::now() < deadline {
         sequence += 1;
         let key = format!("{}-{sequence}", signer.counter_id());
-        let request = SignedRequest {
-            method: "POST",
-            path: "/v1/purchases",
-            idempotency_key: Some(&key),
-            body: body.as_bytes(),
-        };
         let sent = Instant::now();
-        let authorization = signer.authorization(&request, clock.now_unix_ms());
-        let response = client
-            .post(format!("{url}/v1/purchases"))
-            .header("Authorization", authorization)
-            .header("Idempotency-Key", &key)
-            .header("Content-Type", "application/json")
-            .body(body.clone())
-            .send()
+        let reply = link
+            .send(
+                reqwest::Method::POST,
+                "/v1/purchases",
+                Some(&key),
+                body.as_bytes(),
+                Some(&signer),
+            )
             .await?;
-        let status = response.status();
-        let _ = response.bytes().await?;
         tally.latencies.push(sent.elapsed());
-        if status.as_u16() == 201 {
+        if reply.status == 201 {
             tally.indicia += pieces as u64;
         } else {
             tally.refused += 1;

@@ -10,29 +10,7 @@ use serde_json::{Value, json};
 use common::vendor::{LICENSE, PSD_A1, PSD_A2, StoreKind, TestVendor, indicium, piece};
 use postcounter::indicium::{Indicium, verify};
 
-/// Each test body once per store.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::StoreKind::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::StoreKind::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+common::contract!(
     health_and_the_api_description_need_no_signature,
     a_counter_buys_an_indicium_that_verifies_under_the_vendors_license,
     several_pieces_in_one_purchase_get_consecutive_serials,

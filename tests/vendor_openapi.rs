@@ -10,20 +10,21 @@ use std::collections::BTreeSet;
 
 use postcounter::vendor::VendorErrorKind;
 use postcounter::vendor::wire::{
-    CardDetails, CardReceipt, ErrorBody, Health, IssuedPiece, LedgerEntry, PieceOrder,
-    ProcessingServerRef, PurchaseRequest, PurchaseResponse, ReconcileRequest, ReconcileResponse,
-    RefillRequest, RefillResponse, RegisterCounterRequest, RegisterCounterResponse,
-    RegistersResponse, RegistersView, VoidRequest, VoidResponse,
+    CardDetails, CardReceipt, ErrorBody, Health, IssuedPiece, LedgerEntry, OpenSessionRequest,
+    OpenSessionResponse, PieceOrder, ProcessingServerRef, PurchaseRequest, PurchaseResponse,
+    ReconcileRequest, ReconcileResponse, RefillRequest, RefillResponse, RegisterCounterRequest,
+    RegisterCounterResponse, RegistersResponse, RegistersView, VoidRequest, VoidResponse,
 };
 use serde_json::Value;
 
 const DOCUMENT: &str = include_str!("../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 8] = [
+const ROUTES: [(&str, &str); 9] = [
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
     ("post", "/v1/counters"),
+    ("post", "/v1/sessions"),
     ("post", "/v1/purchases"),
     ("post", "/v1/voids"),
     ("post", "/v1/reconciliations"),
@@ -37,7 +38,8 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 5] = [
+const REQUEST_BODIES: [&str; 6] = [
+    "OpenSessionRequest",
     "PurchaseRequest",
     "VoidRequest",
     "ReconcileRequest",
@@ -210,7 +212,7 @@ fn every_error_kind_is_in_the_error_schema() {
         kinds.len(),
         "a kind is listed twice: {kinds:?}"
     );
-    assert_eq!(kinds.len(), 10, "VendorErrorKind has 10 kinds: {kinds:?}");
+    assert_eq!(kinds.len(), 11, "VendorErrorKind has 11 kinds: {kinds:?}");
 }
 
 #[test]
@@ -259,6 +261,7 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, LedgerEntry);
     assert_request_example!(&doc, RefillRequest);
     assert_request_example!(&doc, RegisterCounterRequest);
+    assert_request_example!(&doc, OpenSessionRequest);
 }
 
 #[test]
@@ -274,6 +277,7 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, RefillResponse);
     assert_response_example!(&doc, RegistersResponse);
     assert_response_example!(&doc, RegisterCounterResponse);
+    assert_response_example!(&doc, OpenSessionResponse);
     assert_response_example!(&doc, Health);
     assert_response_example!(&doc, ErrorBody);
 }

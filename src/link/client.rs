@@ -1,10 +1,13 @@
 //! The vendor API client: a list of endpoints tried round-robin, each attempt with its own
 //! time limit, a bounded number of attempts per request, and the same idempotency key on
 //! every attempt so a purchase whose answer was lost is answered, not issued, the second
-//! time. Each attempt is signed afresh (a new timestamp and nonce): the vendor refuses a
-//! replayed signature even from its own counter.
+//! time. Each attempt is authenticated afresh: in the endpoint's session (see [`super::session`])
+//! under a new sequence number, or signed with a new timestamp and nonce; the vendor refuses
+//! a replayed request even from its own counter.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -12,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::LinkError;
+use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
 use crate::vendor::auth::{RequestSigner, SignedRequest};
 use crate::vendor::wire::ErrorBody;
@@ -30,7 +34,14 @@ pub struct VendorClient {
     http: reqwest::Client,
     attempts: u32,
     clock: Clock,
+    /// Whether signed requests go in sessions (the default) or are each signed.
+    sessions_on: bool,
+    /// The open session at each endpoint.
+    sessions: Mutex<HashMap<String, Arc<ClientSession>>>,
 }
+
+/// The refusal kind of a request whose session the vendor does not know.
+const SESSION_EXPIRED: &str = "session_expired";
 
 impl VendorClient {
     /// A client for `endpoints` (base URLs like `http://10.0.0.5:8470`); each attempt may
@@ -75,7 +86,16 @@ impl VendorClient {
             http,
             attempts,
             clock,
+            sessions_on: true,
+            sessions: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Signs every request on its own instead of opening sessions: the vendor checks a
+    /// signature per request (for comparison, and for vendors without sessions).
+    pub fn signing_every_request(mut self) -> VendorClient {
+        self.sessions_on = false;
+        self
     }
 
     pub fn endpoints(&self) -> &[String] {
@@ -95,6 +115,12 @@ impl VendorClient {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut failures = Vec::new();
         let mut maybe_delivered = false;
+        let request = SignedRequest {
+            method: method.as_str(),
+            path,
+            idempotency_key,
+            body,
+        };
         for attempt in 0..self.attempts {
             if attempt > 0 {
                 // A short pause: the next endpoint is probably up; a restarting one soon is.
@@ -102,56 +128,115 @@ impl VendorClient {
             }
             let index = (start + attempt as usize) % self.endpoints.len();
             let endpoint = &self.endpoints[index];
-            let mut request = self
-                .http
-                .request(method.clone(), format!("{endpoint}{path}"))
-                .header("content-type", "application/json")
-                .body(body.to_vec());
-            if let Some(key) = idempotency_key {
-                request = request.header("idempotency-key", key);
-            }
-            if let Some(signer) = signer {
-                let signed = SignedRequest {
-                    method: method.as_str(),
-                    path,
-                    idempotency_key,
-                    body,
-                };
-                request = request.header(
-                    "authorization",
-                    signer.authorization(&signed, self.clock.now_unix_ms()),
-                );
-            }
-            let outcome = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    response.bytes().await.map(|bytes| (status, bytes.to_vec()))
-                }
-                Err(e) => Err(e),
-            };
-            match outcome {
-                Ok((503, body)) => failures.push(format!(
+            match self.attempt(endpoint, &request, signer).await {
+                // The answer to the request, or to the opening of its session.
+                Ok((503, body)) | Err(OpenFailure::Answered(503, body)) => failures.push(format!(
                     "{endpoint}: unavailable ({})",
                     error_message(&body)
                 )),
-                Ok((status, body)) => {
+                Ok((status, body)) | Err(OpenFailure::Answered(status, body)) => {
                     return Ok(Reply {
                         status,
                         body,
                         endpoint: endpoint.clone(),
                     });
                 }
-                Err(e) => {
+                Err(OpenFailure::Transport(e)) => {
                     // Only a connection never made is sure not to have carried the request.
                     maybe_delivered |= !e.is_connect();
                     failures.push(format!("{endpoint}: {}", transport_failure(&e)));
                 }
+                Err(OpenFailure::Protocol(detail)) => return Err(LinkError::Protocol(detail)),
             }
         }
         Err(LinkError::Unreachable {
             detail: failures.join("; "),
             maybe_delivered,
         })
+    }
+
+    /// One attempt at `endpoint`: in the endpoint's session when the request is signed
+    /// (opening one if needed, and once more if the vendor no longer knows it), or signed
+    /// on its own when sessions are off. A session that cannot be opened ends the attempt
+    /// with the vendor's answer to the opening, which stands for the request's.
+    async fn attempt(
+        &self,
+        endpoint: &str,
+        request: &SignedRequest<'_>,
+        signer: Option<&RequestSigner>,
+    ) -> Result<(u16, Vec<u8>), OpenFailure> {
+        let Some(signer) = signer else {
+            return self.post(endpoint, request, None).await;
+        };
+        if !self.sessions_on {
+            let authorization = signer.authorization(request, self.clock.now_unix_ms());
+            return self.post(endpoint, request, Some(authorization)).await;
+        }
+        let mut reopened = false;
+        loop {
+            let session = self.session(endpoint, signer).await?;
+            let authorization = session.authorization(request, self.clock.now_unix_ms());
+            let (status, body) = self.post(endpoint, request, Some(authorization)).await?;
+            if status == 401 && !reopened && error_kind(&body).as_deref() == Some(SESSION_EXPIRED) {
+                // The vendor restarted, or this is another of its processes.
+                self.forget_session(endpoint);
+                reopened = true;
+                continue;
+            }
+            return Ok((status, body));
+        }
+    }
+
+    /// The open session at `endpoint`, opened now if there is none or it is about to end.
+    async fn session(
+        &self,
+        endpoint: &str,
+        signer: &RequestSigner,
+    ) -> Result<Arc<ClientSession>, OpenFailure> {
+        let now_unix_ms = self.clock.now_unix_ms();
+        if let Some(session) = self.sessions().get(endpoint)
+            && session.usable(now_unix_ms)
+        {
+            return Ok(session.clone());
+        }
+        let session =
+            Arc::new(ClientSession::open(&self.http, endpoint, signer, &self.clock).await?);
+        self.sessions()
+            .insert(endpoint.to_string(), session.clone());
+        Ok(session)
+    }
+
+    fn forget_session(&self, endpoint: &str) {
+        self.sessions().remove(endpoint);
+    }
+
+    fn sessions(&self) -> MutexGuard<'_, HashMap<String, Arc<ClientSession>>> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn post(
+        &self,
+        endpoint: &str,
+        request: &SignedRequest<'_>,
+        authorization: Option<String>,
+    ) -> Result<(u16, Vec<u8>), OpenFailure> {
+        let method = Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
+        let mut http = self
+            .http
+            .request(method, format!("{endpoint}{}", request.path))
+            .header("content-type", "application/json")
+            .body(request.body.to_vec());
+        if let Some(key) = request.idempotency_key {
+            http = http.header("idempotency-key", key);
+        }
+        if let Some(authorization) = authorization {
+            http = http.header("authorization", authorization);
+        }
+        let response = http.send().await.map_err(OpenFailure::Transport)?;
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(OpenFailure::Transport)?;
+        Ok((status, body.to_vec()))
     }
 
     /// [`VendorClient::send`] with a JSON body, the answer parsed as `T`; a refusal becomes
@@ -190,6 +275,12 @@ pub fn parse_reply<T: DeserializeOwned>(reply: &Reply) -> Result<T, LinkError> {
             reply.endpoint, reply.status
         ))),
     }
+}
+
+fn error_kind(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .map(|refusal| refusal.error.kind)
 }
 
 fn error_message(body: &[u8]) -> String {

@@ -11,6 +11,7 @@ pub mod client;
 pub mod counter_link;
 pub mod fallback;
 pub mod identity;
+pub mod session;
 
 pub use client::VendorClient;
 pub use counter_link::{CounterLink, Issued, LinkStatus};

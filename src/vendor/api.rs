@@ -29,6 +29,7 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .route("/v1/health", get(health))
         .route("/v1/openapi.json", get(openapi))
         .route("/v1/counters", post(register_counter))
+        .route("/v1/sessions", post(open_session))
         .route("/v1/purchases", post(purchase))
         .route("/v1/voids", post(void))
         .route("/v1/reconciliations", post(reconcile))
@@ -85,6 +86,25 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
 async fn register_counter(State(vendor): State<Arc<Vendor>>, body: Bytes) -> Response {
     match vendor.register_counter(&body).await {
         Ok(registered) => json(StatusCode::CREATED, &registered),
+        Err(error) => refusal(error),
+    }
+}
+
+async fn open_session(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request = SignedRequest {
+        method: method.as_str(),
+        path: uri.path(),
+        idempotency_key: None,
+        body: &body,
+    };
+    match vendor.open_session(authorization(&headers), &request).await {
+        Ok(opened) => json(StatusCode::CREATED, &opened),
         Err(error) => refusal(error),
     }
 }
@@ -156,7 +176,7 @@ async fn registers(
 ) -> Response {
     let outcome = async {
         let psd_id = parse_psd_id(&psd_id)?;
-        let (_, context) = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
+        let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
         vendor.registers(context, psd_id).await
     };
     match outcome.await {
@@ -181,7 +201,7 @@ where
     let key_header = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let outcome = async {
         let key = validate::idempotency_key(key_header)?;
-        let (_, context) = authenticate(vendor, method, uri, headers, Some(&key), body).await?;
+        let context = authenticate(vendor, method, uri, headers, Some(&key), body).await?;
         run(context, key).await
     };
     match outcome.await {
@@ -200,17 +220,20 @@ async fn authenticate(
     headers: &HeaderMap,
     idempotency_key: Option<&str>,
     body: &[u8],
-) -> Result<(super::store::CounterRow, RequestContext), VendorError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+) -> Result<RequestContext, VendorError> {
     let request = SignedRequest {
         method: method.as_str(),
         path: uri.path(),
         idempotency_key,
         body,
     };
-    vendor.authenticate(authorization, &request).await
+    vendor.authenticate(authorization(headers), &request).await
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
 }
 
 fn parse_psd_id(text: &str) -> Result<u32, VendorError> {

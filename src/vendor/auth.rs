@@ -47,9 +47,11 @@ pub struct SignedRequest<'a> {
 }
 
 impl SignedRequest<'_> {
-    fn text(&self, timestamp_unix_ms: i64, nonce: &str) -> String {
+    /// The text a signature (`scheme` PC1, with a nonce) or a session MAC (PC1S, with a
+    /// sequence number) covers.
+    pub(crate) fn text(&self, scheme: &str, timestamp_unix_ms: i64, nonce: &str) -> String {
         format!(
-            "{SCHEME}\n{}\n{}\n{timestamp_unix_ms}\n{nonce}\n{}\n{}",
+            "{scheme}\n{}\n{}\n{timestamp_unix_ms}\n{nonce}\n{}\n{}",
             self.method,
             self.path,
             self.idempotency_key.unwrap_or(""),
@@ -94,7 +96,7 @@ impl RequestSigner {
     /// The `Authorization` header value for `request` at `now_unix_ms`, with a fresh nonce.
     pub fn authorization(&self, request: &SignedRequest, now_unix_ms: i64) -> String {
         let nonce = hex::encode(&rand::random::<[u8; 16]>());
-        let text = request.text(now_unix_ms, &nonce);
+        let text = request.text(SCHEME, now_unix_ms, &nonce);
         // aws-lc signs only with a working random source; without one nothing can be sent.
         let signature = self
             .key
@@ -180,15 +182,8 @@ pub fn verify(
     request: &SignedRequest,
     now_unix_ms: i64,
 ) -> Result<(), VendorError> {
-    let skew_ms = credentials.timestamp_unix_ms - now_unix_ms;
-    if skew_ms.abs() > TIMESTAMP_WINDOW_MS {
-        return Err(VendorError::unauthenticated(format!(
-            "the request's timestamp is {} s from the vendor's clock; at most {} s is accepted (the counter's clock may be wrong)",
-            skew_ms / 1000,
-            TIMESTAMP_WINDOW_MS / 1000
-        )));
-    }
-    let text = request.text(credentials.timestamp_unix_ms, &credentials.nonce);
+    check_timestamp(credentials.timestamp_unix_ms, now_unix_ms)?;
+    let text = request.text(SCHEME, credentials.timestamp_unix_ms, &credentials.nonce);
     UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, public_key)
         .verify(text.as_bytes(), &credentials.signature)
         .map_err(|_| {
@@ -197,6 +192,19 @@ pub fn verify(
                 credentials.counter_id
             ))
         })
+}
+
+/// Refuses a request timestamp more than [`TIMESTAMP_WINDOW_MS`] from the vendor's clock.
+pub(crate) fn check_timestamp(timestamp_unix_ms: i64, now_unix_ms: i64) -> Result<(), VendorError> {
+    let skew_ms = timestamp_unix_ms.saturating_sub(now_unix_ms);
+    if skew_ms.saturating_abs() > TIMESTAMP_WINDOW_MS {
+        return Err(VendorError::unauthenticated(format!(
+            "the request's timestamp is {} s from the vendor's clock; at most {} s is accepted (the counter's clock may be wrong)",
+            skew_ms / 1000,
+            TIMESTAMP_WINDOW_MS / 1000
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

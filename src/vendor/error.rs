@@ -11,6 +11,9 @@ pub enum VendorErrorKind {
     BadRequest,
     /// The request's signature, timestamp or nonce was not accepted.
     Unauthenticated,
+    /// The request's session is not open at this vendor process: open a new one and send
+    /// the request again.
+    SessionExpired,
     /// The counter is revoked or locked, or asked for something not its account's.
     Forbidden,
     NotFound,
@@ -33,6 +36,7 @@ impl VendorErrorKind {
         match self {
             VendorErrorKind::BadRequest => "bad_request",
             VendorErrorKind::Unauthenticated => "unauthenticated",
+            VendorErrorKind::SessionExpired => "session_expired",
             VendorErrorKind::Forbidden => "forbidden",
             VendorErrorKind::NotFound => "not_found",
             VendorErrorKind::Conflict => "conflict",
@@ -51,7 +55,7 @@ impl VendorErrorKind {
     pub fn http_status(self) -> u16 {
         match self {
             VendorErrorKind::BadRequest => 400,
-            VendorErrorKind::Unauthenticated => 401,
+            VendorErrorKind::Unauthenticated | VendorErrorKind::SessionExpired => 401,
             VendorErrorKind::PaymentDeclined => 402,
             VendorErrorKind::Forbidden => 403,
             VendorErrorKind::NotFound => 404,
@@ -63,9 +67,10 @@ impl VendorErrorKind {
     }
 }
 
-const ALL_KINDS: [VendorErrorKind; 10] = [
+const ALL_KINDS: [VendorErrorKind; 11] = [
     VendorErrorKind::BadRequest,
     VendorErrorKind::Unauthenticated,
+    VendorErrorKind::SessionExpired,
     VendorErrorKind::Forbidden,
     VendorErrorKind::NotFound,
     VendorErrorKind::Conflict,

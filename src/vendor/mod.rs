@@ -3,7 +3,8 @@
 //!
 //! - [`api`]: the axum routes (v1) and the OpenAPI document; [`wire`] the JSON bodies,
 //!   shared with the counter's client.
-//! - [`auth`]: counters sign every request with their registered P-256 key.
+//! - [`auth`]: counters sign requests with their registered P-256 key; [`session`] and
+//!   [`sessions`]: or sign once to open a session and authenticate requests with its key.
 //! - [`service`]: authenticate, validate ([`validate`], [`label_serial`]), run.
 //! - [`committer`]: group commit of purchases; [`processing`] and [`crypto_module`]: the
 //!   processing servers that sign.
@@ -18,6 +19,8 @@ pub mod from_config;
 pub mod label_serial;
 pub mod processing;
 pub mod service;
+pub mod session;
+pub mod sessions;
 pub mod store;
 pub mod validate;
 pub mod wire;

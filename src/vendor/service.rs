@@ -1,8 +1,9 @@
 //! The vendor as its API sees it: authenticate a counter's request, validate the body, and
 //! run it against the store (purchases through the committer).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -11,13 +12,15 @@ use super::auth::{self, SignedRequest, TIMESTAMP_WINDOW_MS};
 use super::committer::{CommitSettings, Committer};
 use super::error::{VendorError, VendorErrorKind};
 use super::processing::{ProcessingPool, RoundRobin};
+use super::session;
+use super::sessions::SessionTable;
+use super::store::VendorStore;
 use super::store::purchase::{PurchaseJob, refusal_returns_card_payment, total_postage};
-use super::store::void_refill::{Answer, RequestContext};
-use super::store::{CounterRow, VendorStore};
+use super::store::void_refill::{Answer, RequestContext, SignedNonce};
 use super::validate;
 use super::wire::{
-    Health, PurchaseRequest, ReconcileRequest, RefillRequest, RegisterCounterRequest,
-    RegisterCounterResponse, RegistersResponse, VoidRequest,
+    Health, OpenSessionRequest, OpenSessionResponse, PurchaseRequest, ReconcileRequest,
+    RefillRequest, RegisterCounterRequest, RegisterCounterResponse, RegistersResponse, VoidRequest,
 };
 use crate::clock::Clock;
 use crate::money::Money;
@@ -35,6 +38,8 @@ pub struct VendorSettings {
 
 pub struct Vendor {
     store: VendorStore,
+    sessions: SessionTable,
+    public_keys: Mutex<HashMap<String, Arc<[u8]>>>,
     committer: Committer,
     pool: Arc<ProcessingPool>,
     settings: VendorSettings,
@@ -78,6 +83,8 @@ impl Vendor {
         .await?;
         Ok(Arc::new(Vendor {
             store,
+            sessions: SessionTable::default(),
+            public_keys: Mutex::new(HashMap::new()),
             committer,
             pool,
             settings,
@@ -105,25 +112,87 @@ impl Vendor {
         }
     }
 
-    /// Checks a signed request: the counter is registered and active, the signature is its
-    /// key's, the timestamp is fresh. The nonce is recorded by the request's own transaction.
+    /// Authenticates a request: by its session's MAC (see [`super::session`]) or by the
+    /// signature of a registered counter. Whether the counter is still active is checked by
+    /// the request's own transaction, as is a signature's nonce.
     pub async fn authenticate(
         &self,
         authorization: Option<&str>,
         request: &SignedRequest<'_>,
-    ) -> Result<(CounterRow, RequestContext), VendorError> {
-        let credentials = auth::parse_authorization(authorization)?;
-        let counter = self.store.counter(&credentials.counter_id).await?;
+    ) -> Result<RequestContext, VendorError> {
         let now_unix_ms = self.clock.now_unix_ms();
-        auth::verify(&credentials, &counter.public_key, request, now_unix_ms)?;
-        counter.check_active()?;
-        let context = RequestContext {
-            counter_id: counter.counter_id.clone(),
-            nonce: credentials.nonce,
-            nonce_expires_unix_ms: credentials.timestamp_unix_ms + 2 * TIMESTAMP_WINDOW_MS,
+        if let Some(header) = authorization.filter(|h| session::is_session_header(h)) {
+            let credentials = session::parse_authorization(header)?;
+            let counter_id = self
+                .sessions
+                .authenticate(&credentials, request, now_unix_ms)?;
+            return Ok(RequestContext {
+                counter_id,
+                nonce: None,
+                now_unix_ms,
+            });
+        }
+        let credentials = auth::parse_authorization(authorization)?;
+        let public_key = self.public_key(&credentials.counter_id).await?;
+        auth::verify(&credentials, &public_key, request, now_unix_ms)?;
+        Ok(RequestContext {
+            counter_id: credentials.counter_id,
+            nonce: Some(SignedNonce {
+                nonce: credentials.nonce,
+                expires_unix_ms: credentials.timestamp_unix_ms + 2 * TIMESTAMP_WINDOW_MS,
+            }),
             now_unix_ms,
-        };
-        Ok((counter, context))
+        })
+    }
+
+    /// A registered counter's public key, read from the store once: a counter's key never
+    /// changes (its id is the key's digest), so the cache needs no invalidation.
+    async fn public_key(&self, counter_id: &str) -> Result<Arc<[u8]>, VendorError> {
+        let cached = self
+            .public_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(counter_id)
+            .cloned();
+        if let Some(key) = cached {
+            return Ok(key);
+        }
+        let key: Arc<[u8]> = self.store.counter(counter_id).await?.public_key.into();
+        self.public_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(counter_id.to_string(), key.clone());
+        Ok(key)
+    }
+
+    /// `POST /v1/sessions`: a session for a counter whose signature opened it.
+    pub async fn open_session(
+        &self,
+        authorization: Option<&str>,
+        request: &SignedRequest<'_>,
+    ) -> Result<OpenSessionResponse, VendorError> {
+        if authorization.is_some_and(session::is_session_header) {
+            return Err(VendorError::unauthenticated(
+                "a session is opened with the counter's signature (PC1), not from within a session",
+            ));
+        }
+        let context = self.authenticate(authorization, request).await?;
+        let opening: OpenSessionRequest = parse_body(
+            request.body,
+            "{\"ephemeral_public_key\": \"04...\"} (a fresh P-256 key, 130 hex digits)",
+        )?;
+        let ephemeral = crate::hex::decode(&opening.ephemeral_public_key).ok_or_else(|| {
+            VendorError::bad_request(format!(
+                "ephemeral_public_key {:?} is not accepted: a P-256 point, SEC1 uncompressed (130 hex digits starting 04)",
+                validate::shown(&opening.ephemeral_public_key)
+            ))
+        })?;
+        // Only an active counter opens a session; each request in it is checked again.
+        self.store
+            .counter(&context.counter_id)
+            .await?
+            .check_active()?;
+        self.sessions.open(&context, &ephemeral)
     }
 
     /// `POST /v1/purchases`.
@@ -155,12 +224,13 @@ impl Vendor {
             key,
             request_sha256,
             nonce: context.nonce,
-            nonce_expires_unix_ms: context.nonce_expires_unix_ms,
             pieces,
             card: None,
             lane: self.pool.select(),
         };
         if let Some(card) = &request.card {
+            // A revoked or locked counter's card is not charged only to be refunded.
+            self.store.counter(&job.counter_id).await?.check_active()?;
             let total = total_postage(&job.pieces)?;
             job.card = Some(self.charge_card(&job, card, total).await?);
         }

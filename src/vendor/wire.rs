@@ -160,6 +160,23 @@ pub struct RegisterCounterResponse {
     pub psd_ids: Vec<u32>,
 }
 
+/// `POST /v1/sessions`, signed with the counter's key: the counter's half of a session key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenSessionRequest {
+    /// A fresh P-256 public key for this session only, SEC1 uncompressed (65 bytes), hex.
+    pub ephemeral_public_key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSessionResponse {
+    /// 16 bytes, hex: names the session in each request's `Authorization` header.
+    pub session_id: String,
+    /// The vendor's ephemeral public key for this session, SEC1 uncompressed, hex.
+    pub ephemeral_public_key: String,
+    pub expires_unix_ms: i64,
+}
+
 /// `POST /v1/reconciliations`: the pieces a counter's embedded PSD issued while the vendor
 /// could not be reached, hash-chained (see `ledger_chain`), from the first piece the vendor
 /// has not acknowledged.

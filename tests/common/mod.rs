@@ -10,6 +10,33 @@ pub mod tmux;
 pub mod vendor;
 pub mod vendor_process;
 
+/// Each test body once per store, as `sqlite::name` and `postgres::name`; the calling
+/// test file has `StoreKind` in scope and an `async fn name(kind: StoreKind)` per name.
+#[allow(unused_macros)]
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::StoreKind::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::StoreKind::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use contract;
+
 use std::path::Path;
 
 use postcounter::date::Date;

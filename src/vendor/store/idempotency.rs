@@ -119,6 +119,29 @@ pub async fn release(
     Ok(())
 }
 
+/// Records a signed request's nonce, refusing one the counter used before (a replay); a
+/// request in a session has none to record.
+pub async fn admit(
+    conn: &mut AnyConnection,
+    context: &super::void_refill::RequestContext,
+) -> Result<(), VendorError> {
+    let Some(nonce) = &context.nonce else {
+        return Ok(());
+    };
+    if record_nonce(
+        conn,
+        &context.counter_id,
+        &nonce.nonce,
+        nonce.expires_unix_ms,
+    )
+    .await?
+    {
+        Ok(())
+    } else {
+        Err(replayed_nonce(&context.counter_id))
+    }
+}
+
 /// Records a signed request's nonce; false when the counter used it before (a replay).
 pub async fn record_nonce(
     conn: &mut AnyConnection,

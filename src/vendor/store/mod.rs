@@ -13,7 +13,7 @@ mod accounts;
 mod counters;
 mod dialect;
 mod funds;
-mod idempotency;
+pub mod idempotency;
 mod psds;
 pub mod purchase;
 pub mod reconcile;
@@ -148,9 +148,13 @@ impl VendorStore {
             probe.execute(SQLITE_SETUP).await.map_err(unavailable)?;
         }
         probe.close().await.map_err(unavailable)?;
+        // No ping before each use: on PostgreSQL it is a round trip more for every batch,
+        // and a connection that died is found by the statement that uses it, which fails
+        // as `unavailable` with nothing done, so the counter retries under its key.
         let mut options = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(false);
         if backend == Backend::Sqlite {
             options = options.after_connect(|connection, _| {
                 Box::pin(async move {

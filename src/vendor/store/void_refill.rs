@@ -18,13 +18,21 @@ use crate::money::Money;
 use crate::vendor::error::{VendorError, VendorErrorKind};
 use crate::vendor::wire::{RefillResponse, RegistersResponse, VoidResponse};
 
-/// Who asks, with the parts of the signed request the store checks.
+/// Who asks, with the parts of the authenticated request the store checks.
 #[derive(Clone, Debug)]
 pub struct RequestContext {
     pub counter_id: String,
-    pub nonce: String,
-    pub nonce_expires_unix_ms: i64,
+    /// A signed request's nonce, for the request's own transaction to record; `None` for a
+    /// request in a session, whose replays the session refuses.
+    pub nonce: Option<SignedNonce>,
     pub now_unix_ms: i64,
+}
+
+/// A signature's nonce, kept until its timestamp can no longer pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedNonce {
+    pub nonce: String,
+    pub expires_unix_ms: i64,
 }
 
 /// A stored or fresh answer: HTTP status and JSON body.
@@ -54,16 +62,8 @@ impl VendorStore {
         request_sha256: &[u8; 32],
     ) -> Result<Option<Answer>, VendorError> {
         let mut tx = self.begin_write().await?;
-        if !idempotency::record_nonce(
-            &mut tx,
-            &context.counter_id,
-            &context.nonce,
-            context.nonce_expires_unix_ms,
-        )
-        .await?
-        {
-            return Err(idempotency::replayed_nonce(&context.counter_id));
-        }
+        idempotency::admit(&mut tx, context).await?;
+        active_account_id(&mut tx, &context.counter_id).await?;
         match idempotency::existing(&mut tx, &context.counter_id, key, request_sha256).await {
             Ok(Some(KeyClaim::Replay {
                 status_code,
@@ -97,16 +97,9 @@ impl VendorStore {
             context.now_unix_ms,
         )
         .await?;
-        if !idempotency::record_nonce(
-            &mut tx,
-            &context.counter_id,
-            &context.nonce,
-            context.nonce_expires_unix_ms,
-        )
-        .await?
-        {
-            return Err(idempotency::replayed_nonce(&context.counter_id));
-        }
+        idempotency::admit(&mut tx, context).await?;
+        // A revoked or locked counter gets nothing, not even an earlier answer.
+        let account_id = active_account_id(&mut tx, &context.counter_id).await?;
         if let KeyClaim::Replay {
             status_code,
             response,
@@ -118,7 +111,6 @@ impl VendorStore {
                 body: response,
             }));
         }
-        let account_id = active_account_id(&mut tx, &context.counter_id).await?;
         Ok(Begun::Fresh { tx, account_id })
     }
 
@@ -239,16 +231,7 @@ impl VendorStore {
         psd_id: u32,
     ) -> Result<RegistersResponse, VendorError> {
         let mut tx = self.begin_write().await?;
-        if !idempotency::record_nonce(
-            &mut tx,
-            &context.counter_id,
-            &context.nonce,
-            context.nonce_expires_unix_ms,
-        )
-        .await?
-        {
-            return Err(idempotency::replayed_nonce(&context.counter_id));
-        }
+        idempotency::admit(&mut tx, context).await?;
         let account_id = active_account_id(&mut tx, &context.counter_id).await?;
         let registers = owned_psd(&mut tx, psd_id, &account_id).await?.view();
         let account_balance_mills = balance(&mut tx, &account_id).await?.mills();

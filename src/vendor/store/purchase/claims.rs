@@ -16,17 +16,20 @@ use crate::vendor::error::{VendorError, VendorErrorKind};
 use crate::vendor::store::Dialect;
 use crate::vendor::store::idempotency::{self, KeyClaim};
 
-/// Records each job's nonce; true where it is new. A nonce seen before, or twice in this
-/// batch (after its first use), is a replay.
+/// Records each signed job's nonce; true where it is new, and for a job in a session (its
+/// session refused replays). A nonce seen before, or twice in this batch (after its first
+/// use), is a replay.
 pub(super) async fn record_nonces(
     conn: &mut AnyConnection,
     jobs: &[&PurchaseJob],
 ) -> Result<Vec<bool>, VendorError> {
     let mut first_use: HashMap<(&str, &str), usize> = HashMap::new();
     for (index, job) in jobs.iter().enumerate() {
-        first_use
-            .entry((job.counter_id.as_str(), job.nonce.as_str()))
-            .or_insert(index);
+        if let Some(nonce) = &job.nonce {
+            first_use
+                .entry((job.counter_id.as_str(), nonce.nonce.as_str()))
+                .or_insert(index);
+        }
     }
     let mut rows: Vec<(&str, &str, usize)> = first_use
         .iter()
@@ -45,10 +48,8 @@ pub(super) async fn record_nonces(
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for &(counter_id, nonce, index) in chunk {
-            query = query
-                .bind(counter_id)
-                .bind(nonce)
-                .bind(jobs[index].nonce_expires_unix_ms);
+            let expires_unix_ms = jobs[index].nonce.as_ref().map_or(0, |n| n.expires_unix_ms);
+            query = query.bind(counter_id).bind(nonce).bind(expires_unix_ms);
         }
         for row in query.fetch_all(&mut *conn).await? {
             recorded.insert((row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?));
@@ -57,10 +58,13 @@ pub(super) async fn record_nonces(
     Ok(jobs
         .iter()
         .enumerate()
-        .map(|(index, job)| {
-            let pair = (job.counter_id.as_str(), job.nonce.as_str());
-            first_use.get(&pair) == Some(&index)
-                && recorded.contains(&(job.counter_id.clone(), job.nonce.clone()))
+        .map(|(index, job)| match &job.nonce {
+            None => true,
+            Some(nonce) => {
+                let pair = (job.counter_id.as_str(), nonce.nonce.as_str());
+                first_use.get(&pair) == Some(&index)
+                    && recorded.contains(&(job.counter_id.clone(), nonce.nonce.clone()))
+            }
         })
         .collect())
 }

@@ -2,8 +2,8 @@
 //! signing, each a handful of set-based statements for the whole batch rather than a dozen
 //! per purchase.
 //!
-//! [`prepare_batch`] records every nonce and claims every idempotency key (retries find their
-//! first answer), checks the counters, locks and reads the funds of every account the
+//! [`prepare_batch`] records every nonce, checks the counters, claims every idempotency key
+//! (retries find their first answer), locks and reads the funds of every account the
 //! batch buys for, and works each purchase out in memory in arrival order: a card payment
 //! becomes funds of the account, a PSD short of funds is topped up from the account
 //! (claim 11), each piece debits DR and credits AR, and each label serial is claimed. A
@@ -23,6 +23,7 @@ mod label;
 use super::Dialect;
 use super::counters::active_account_ids;
 use super::idempotency::{self, KeyClaim};
+use super::void_refill::SignedNonce;
 use crate::date::Date;
 use crate::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID, label_binding};
 use crate::money::Money;
@@ -60,8 +61,8 @@ pub struct PurchaseJob {
     pub counter_id: String,
     pub key: String,
     pub request_sha256: [u8; 32],
-    pub nonce: String,
-    pub nonce_expires_unix_ms: i64,
+    /// The signature's nonce; `None` in a session.
+    pub nonce: Option<SignedNonce>,
     pub pieces: Vec<PieceToIssue>,
     /// A card charge approved by the gateway for this purchase, if paid by card.
     pub card: Option<Approval>,
@@ -112,15 +113,25 @@ pub async fn prepare_batch(
     let mut prepared: Vec<Option<Prepared>> = jobs.iter().map(|_| None).collect();
     // The nonce first: a replayed request must be refused before it can find an answer.
     let fresh_nonces = claims::record_nonces(conn, jobs).await?;
+    let counter_ids: BTreeSet<&str> = jobs.iter().map(|job| job.counter_id.as_str()).collect();
+    // Then the counter: a revoked or locked one gets nothing, not even an earlier answer.
+    let accounts = active_account_ids(conn, &counter_ids).await?;
     let mut claiming = Vec::new();
     for ((job, fresh), slot) in jobs.iter().zip(fresh_nonces).zip(&mut prepared) {
-        if fresh {
-            claiming.push(*job);
-        } else {
-            *slot = Some(Prepared::Refused(idempotency::replayed_nonce(
+        let account = accounts
+            .get(&job.counter_id)
+            .cloned()
+            .unwrap_or_else(|| Err(VendorError::storage("a purchase's counter went missing")));
+        *slot = match (fresh, account) {
+            (false, _) => Some(Prepared::Refused(idempotency::replayed_nonce(
                 &job.counter_id,
-            )));
-        }
+            ))),
+            (true, Err(refusal)) => Some(Prepared::Refused(refusal)),
+            (true, Ok(_)) => {
+                claiming.push(*job);
+                None
+            }
+        };
     }
     let key_claims = claims::claim_keys(conn, &claiming, rules.now_unix_ms).await?;
     let mut fresh_jobs = Vec::new();
@@ -144,22 +155,16 @@ pub async fn prepare_batch(
             None => return Err(VendorError::storage("a purchase's key claim went missing")),
         }
     }
-    let counter_ids: BTreeSet<&str> = fresh_jobs
+    let account_ids: BTreeSet<String> = fresh_jobs
         .iter()
-        .map(|&index| jobs[index].counter_id.as_str())
+        .filter_map(|&index| accounts.get(&jobs[index].counter_id)?.clone().ok())
         .collect();
-    let accounts = active_account_ids(conn, &counter_ids).await?;
-    let account_ids: BTreeSet<String> = accounts.values().filter_map(|a| a.clone().ok()).collect();
     let mut funds = BatchFunds::lock(conn, &account_ids).await?;
     for index in fresh_jobs {
         let job = jobs[index];
-        let account = accounts
-            .get(&job.counter_id)
-            .cloned()
-            .unwrap_or_else(|| Err(VendorError::storage("a purchase's counter went missing")));
-        let outcome = match account {
-            Ok(account_id) => issue(conn, &mut funds, job, &account_id, rules).await,
-            Err(refusal) => Err(refusal),
+        let outcome = match accounts.get(&job.counter_id) {
+            Some(Ok(account_id)) => issue(conn, &mut funds, job, account_id, rules).await,
+            _ => Err(VendorError::storage("a purchase's counter went missing")),
         };
         prepared[index] = Some(match outcome {
             Ok(debited) => Prepared::Debited(debited),
