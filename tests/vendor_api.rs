@@ -7,7 +7,9 @@ mod common;
 
 use serde_json::{Value, json};
 
-use common::vendor::{LICENSE, PSD_A1, PSD_A2, StoreKind, TestVendor, indicium, piece};
+use common::vendor::{
+    LICENSE, PSD_A1, PSD_A2, StoreKind, indicium, kind_of, message_of, piece, vendor_or_skip,
+};
 use postcounter::indicium::{Indicium, verify};
 
 common::contract!(
@@ -38,22 +40,8 @@ common::contract!(
     unknown_routes_and_methods_answer_in_json,
 );
 
-async fn vendor(kind: StoreKind, test: &str) -> Option<TestVendor> {
-    let vendor = TestVendor::start(kind).await;
-    if vendor.is_none() {
-        common::postgres::skip_note(test);
-    }
-    vendor
-}
-
-fn kind_of(answer: &Value) -> &str {
-    answer["error"]["kind"]
-        .as_str()
-        .unwrap_or("(no error kind)")
-}
-
 async fn health_and_the_api_description_need_no_signature(kind: StoreKind) {
-    let Some(v) = vendor(kind, "health").await else {
+    let Some(v) = vendor_or_skip(kind, "health").await else {
         return;
     };
     let health: Value = reqwest::get(format!("{}/v1/health", v.url))
@@ -80,7 +68,7 @@ async fn health_and_the_api_description_need_no_signature(kind: StoreKind) {
 }
 
 async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind: StoreKind) {
-    let Some(v) = vendor(kind, "buy").await else {
+    let Some(v) = vendor_or_skip(kind, "buy").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -113,7 +101,7 @@ async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind
 }
 
 async fn several_pieces_in_one_purchase_get_consecutive_serials(kind: StoreKind) {
-    let Some(v) = vendor(kind, "several").await else {
+    let Some(v) = vendor_or_skip(kind, "several").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -136,7 +124,7 @@ async fn several_pieces_in_one_purchase_get_consecutive_serials(kind: StoreKind)
 }
 
 async fn a_retry_with_the_same_key_returns_the_first_indicia_and_debits_once(kind: StoreKind) {
-    let Some(v) = vendor(kind, "retry").await else {
+    let Some(v) = vendor_or_skip(kind, "retry").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -156,7 +144,7 @@ async fn a_retry_with_the_same_key_returns_the_first_indicia_and_debits_once(kin
 }
 
 async fn the_same_key_with_another_body_is_refused_and_nothing_is_written(kind: StoreKind) {
-    let Some(v) = vendor(kind, "conflict").await else {
+    let Some(v) = vendor_or_skip(kind, "conflict").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -165,17 +153,12 @@ async fn the_same_key_with_another_body_is_refused_and_nothing_is_written(kind: 
     let (status, answer) = counter.buy("sale-1", vec![piece(990)]).await;
     assert_eq!(status, 409, "{answer}");
     assert_eq!(kind_of(&answer), "conflict");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("sale-1")
-    );
+    assert!(message_of(&answer).contains("sale-1"));
     assert_eq!(v.footprint().await, footprint);
 }
 
 async fn a_bad_signature_is_refused_and_nothing_is_written(kind: StoreKind) {
-    let Some(v) = vendor(kind, "badsig").await else {
+    let Some(v) = vendor_or_skip(kind, "badsig").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -209,7 +192,7 @@ async fn a_bad_signature_is_refused_and_nothing_is_written(kind: StoreKind) {
 }
 
 async fn a_replayed_request_is_refused(kind: StoreKind) {
-    let Some(v) = vendor(kind, "replay").await else {
+    let Some(v) = vendor_or_skip(kind, "replay").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -228,12 +211,7 @@ async fn a_replayed_request_is_refused(kind: StoreKind) {
     assert_eq!(send().await.0, 201);
     let (status, answer) = send().await;
     assert_eq!(status, 401, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("replayed")
-    );
+    assert!(message_of(&answer).contains("replayed"));
     let path = format!("/v1/psds/{PSD_A1}/registers");
     let read = counter.authorization("GET", &path, None, b"");
     assert_eq!(
@@ -253,7 +231,7 @@ async fn a_replayed_request_is_refused(kind: StoreKind) {
 }
 
 async fn a_stale_timestamp_is_refused(kind: StoreKind) {
-    let Some(v) = vendor(kind, "stale").await else {
+    let Some(v) = vendor_or_skip(kind, "stale").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -276,17 +254,11 @@ async fn a_stale_timestamp_is_refused(kind: StoreKind) {
         )
         .await;
     assert_eq!(status, 401);
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("timestamp"),
-        "{answer}"
-    );
+    assert!(message_of(&answer).contains("timestamp"), "{answer}");
 }
 
 async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
-    let Some(v) = vendor(kind, "unknown").await else {
+    let Some(v) = vendor_or_skip(kind, "unknown").await else {
         return;
     };
     let registered = v.counter("A1").await;
@@ -299,12 +271,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
     };
     let (status, answer) = stranger.buy("sale-1", vec![piece(780)]).await;
     assert_eq!(status, 401, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not registered")
-    );
+    assert!(message_of(&answer).contains("not registered"));
     // A registered counter's id with the stranger's key: the signature does not match.
     let impostor = common::vendor::TestCounter {
         signer: postcounter::vendor::auth::RequestSigner::new(registered.id(), &key).unwrap(),
@@ -316,7 +283,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
 }
 
 async fn a_revoked_counter_gets_nothing(kind: StoreKind) {
-    let Some(v) = vendor(kind, "revoked").await else {
+    let Some(v) = vendor_or_skip(kind, "revoked").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -328,12 +295,7 @@ async fn a_revoked_counter_gets_nothing(kind: StoreKind) {
     let footprint = v.footprint().await;
     let (status, answer) = counter.buy("sale-2", vec![piece(780)]).await;
     assert_eq!(status, 403, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("stolen")
-    );
+    assert!(message_of(&answer).contains("stolen"));
     assert_eq!(counter.registers(PSD_A1).await.0, 403);
     // Not even the first purchase's answer is given to a revoked counter.
     assert_eq!(counter.buy("sale-1", vec![piece(780)]).await.0, 403);
@@ -353,7 +315,7 @@ fn label(sequence: u64) -> String {
 }
 
 async fn a_used_label_serial_is_refused(kind: StoreKind) {
-    let Some(v) = vendor(kind, "label-used").await else {
+    let Some(v) = vendor_or_skip(kind, "label-used").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -367,12 +329,7 @@ async fn a_used_label_serial_is_refused(kind: StoreKind) {
     let footprint = v.footprint().await;
     let (status, answer) = counter.buy("sale-2", vec![labelled(780, &label(5))]).await;
     assert_eq!(status, 422, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("used before")
-    );
+    assert!(message_of(&answer).contains("used before"));
     // Two pieces on one label in one purchase: the second is refused, and with it the first.
     let (status, _) = counter
         .buy(
@@ -385,7 +342,7 @@ async fn a_used_label_serial_is_refused(kind: StoreKind) {
 }
 
 async fn a_label_serial_of_another_accounts_stock_is_refused(kind: StoreKind) {
-    let Some(v) = vendor(kind, "label-foreign").await else {
+    let Some(v) = vendor_or_skip(kind, "label-foreign").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -395,18 +352,13 @@ async fn a_label_serial_of_another_accounts_stock_is_refused(kind: StoreKind) {
             .buy("sale-1", vec![labelled(780, &label(sequence))])
             .await;
         assert_eq!(status, 422, "{answer}");
-        assert!(
-            answer["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("not from stock issued to account A1")
-        );
+        assert!(message_of(&answer).contains("not from stock issued to account A1"));
     }
     assert_eq!(v.footprint().await, footprint);
 }
 
 async fn a_forged_label_serial_is_caught_by_its_check_digits(kind: StoreKind) {
-    let Some(v) = vendor(kind, "label-forged").await else {
+    let Some(v) = vendor_or_skip(kind, "label-forged").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -419,18 +371,12 @@ async fn a_forged_label_serial_is_caught_by_its_check_digits(kind: StoreKind) {
     let footprint = v.footprint().await;
     let (status, answer) = counter.buy("sale-1", vec![labelled(780, &forged)]).await;
     assert_eq!(status, 400, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains(&forged),
-        "{answer}"
-    );
+    assert!(message_of(&answer).contains(&forged), "{answer}");
     assert_eq!(v.footprint().await, footprint);
 }
 
 async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
-    let Some(v) = vendor(kind, "malformed").await else {
+    let Some(v) = vendor_or_skip(kind, "malformed").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -466,7 +412,7 @@ async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
 }
 
 async fn a_purchase_without_an_idempotency_key_is_refused(kind: StoreKind) {
-    let Some(v) = vendor(kind, "nokey").await else {
+    let Some(v) = vendor_or_skip(kind, "nokey").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -475,12 +421,7 @@ async fn a_purchase_without_an_idempotency_key_is_refused(kind: StoreKind) {
         .send("POST", "/v1/purchases", None, body.as_bytes())
         .await;
     assert_eq!(status, 400);
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Idempotency-Key")
-    );
+    assert!(message_of(&answer).contains("Idempotency-Key"));
     let (status, _) = counter
         .send("POST", "/v1/purchases", Some("has space"), body.as_bytes())
         .await;
@@ -488,7 +429,7 @@ async fn a_purchase_without_an_idempotency_key_is_refused(kind: StoreKind) {
 }
 
 async fn a_short_psd_is_topped_up_from_the_account(kind: StoreKind) {
-    let Some(v) = vendor(kind, "topup").await else {
+    let Some(v) = vendor_or_skip(kind, "topup").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -510,7 +451,7 @@ async fn a_short_psd_is_topped_up_from_the_account(kind: StoreKind) {
 }
 
 async fn insufficient_funds_issue_nothing(kind: StoreKind) {
-    let Some(v) = vendor(kind, "nofunds").await else {
+    let Some(v) = vendor_or_skip(kind, "nofunds").await else {
         return;
     };
     let counter = v.counter("A2").await; // A2 has no balance and an empty PSD
@@ -558,7 +499,7 @@ fn with_card(number: &str) -> Value {
 }
 
 async fn a_declined_card_issues_nothing(kind: StoreKind) {
-    let Some(v) = vendor(kind, "declined").await else {
+    let Some(v) = vendor_or_skip(kind, "declined").await else {
         return;
     };
     let counter = v.counter("A2").await;
@@ -568,12 +509,7 @@ async fn a_declined_card_issues_nothing(kind: StoreKind) {
         .await;
     assert_eq!(status, 402, "{answer}");
     assert_eq!(kind_of(&answer), "payment_declined");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("0002")
-    );
+    assert!(message_of(&answer).contains("0002"));
     let (status, _) = counter
         .post("/v1/purchases", "sale-2", &with_card("4242424242424241"))
         .await;
@@ -585,7 +521,7 @@ async fn a_declined_card_issues_nothing(kind: StoreKind) {
 }
 
 async fn an_approved_card_pays_for_the_purchase_and_is_kept_only_as_last_four(kind: StoreKind) {
-    let Some(v) = vendor(kind, "card").await else {
+    let Some(v) = vendor_or_skip(kind, "card").await else {
         return;
     };
     let counter = v.counter("A2").await; // no balance: only the card pays
@@ -623,7 +559,7 @@ async fn an_approved_card_pays_for_the_purchase_and_is_kept_only_as_last_four(ki
 }
 
 async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
-    let Some(v) = vendor(kind, "void").await else {
+    let Some(v) = vendor_or_skip(kind, "void").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -647,12 +583,7 @@ async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
     );
     let (status, answer) = counter.post("/v1/voids", "void-2", &body).await;
     assert_eq!(status, 422, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("voided already")
-    );
+    assert!(message_of(&answer).contains("voided already"));
     let (status, _) = counter
         .post(
             "/v1/voids",
@@ -668,7 +599,7 @@ async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
 }
 
 async fn a_refill_moves_funds_from_the_account_once(kind: StoreKind) {
-    let Some(v) = vendor(kind, "refill").await else {
+    let Some(v) = vendor_or_skip(kind, "refill").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -711,7 +642,7 @@ async fn a_refill_moves_funds_from_the_account_once(kind: StoreKind) {
 }
 
 async fn registers_are_read_only_by_the_accounts_counters(kind: StoreKind) {
-    let Some(v) = vendor(kind, "registers").await else {
+    let Some(v) = vendor_or_skip(kind, "registers").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -726,7 +657,7 @@ async fn registers_are_read_only_by_the_accounts_counters(kind: StoreKind) {
 }
 
 async fn purchases_go_to_the_processing_servers_in_turn(kind: StoreKind) {
-    let Some(v) = vendor(kind, "roundrobin").await else {
+    let Some(v) = vendor_or_skip(kind, "roundrobin").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -749,7 +680,7 @@ async fn purchases_go_to_the_processing_servers_in_turn(kind: StoreKind) {
 }
 
 async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
-    let Some(v) = vendor(kind, "enroll").await else {
+    let Some(v) = vendor_or_skip(kind, "enroll").await else {
         return;
     };
     let client = reqwest::Client::new();
@@ -786,7 +717,7 @@ async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
 }
 
 async fn unknown_routes_and_methods_answer_in_json(kind: StoreKind) {
-    let Some(v) = vendor(kind, "routes").await else {
+    let Some(v) = vendor_or_skip(kind, "routes").await else {
         return;
     };
     let response = reqwest::get(format!("{}/v2/purchases", v.url))
@@ -800,10 +731,5 @@ async fn unknown_routes_and_methods_answer_in_json(kind: StoreKind) {
         .unwrap();
     assert_eq!(response.status(), 405);
     let answer: Value = response.json().await.unwrap();
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("does not take GET")
-    );
+    assert!(message_of(&answer).contains("does not take GET"));
 }

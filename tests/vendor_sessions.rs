@@ -13,7 +13,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use common::vendor::{
-    PSD_A1, StoreKind, TestCounter, TestVendor, VendorFixture, enroll, indicium, piece,
+    PSD_A1, StoreKind, TestCounter, VendorFixture, enroll, indicium, kind_of, message_of, piece,
+    vendor_or_skip,
 };
 use common::vendor_process::VendorProcess;
 use postcounter::clock::Clock;
@@ -30,14 +31,6 @@ common::contract!(
     a_revoked_counter_gets_nothing_in_its_open_session,
     an_opening_is_signed_once_and_never_from_a_session,
 );
-
-async fn vendor(kind: StoreKind, test: &str) -> Option<TestVendor> {
-    let vendor = TestVendor::start(kind).await;
-    if vendor.is_none() {
-        common::postgres::skip_note(test);
-    }
-    vendor
-}
 
 async fn open(counter: &TestCounter) -> ClientSession {
     match ClientSession::open(
@@ -94,12 +87,8 @@ fn one_piece() -> String {
     json!({"pieces": [piece(780)]}).to_string()
 }
 
-fn kind_of(answer: &Value) -> &str {
-    answer["error"]["kind"].as_str().unwrap_or("(none)")
-}
-
 async fn a_session_buys_what_a_signature_buys(kind: StoreKind) {
-    let Some(v) = vendor(kind, "session-buys").await else {
+    let Some(v) = vendor_or_skip(kind, "session-buys").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -143,7 +132,7 @@ async fn a_session_buys_what_a_signature_buys(kind: StoreKind) {
 }
 
 async fn a_replayed_request_in_a_session_is_refused_and_nothing_is_written(kind: StoreKind) {
-    let Some(v) = vendor(kind, "session-replay").await else {
+    let Some(v) = vendor_or_skip(kind, "session-replay").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -164,18 +153,12 @@ async fn a_replayed_request_in_a_session_is_refused_and_nothing_is_written(kind:
     let (status, answer) = send().await;
     assert_eq!(status, 401, "{answer}");
     assert_eq!(kind_of(&answer), "unauthenticated");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("replayed"),
-        "{answer}"
-    );
+    assert!(message_of(&answer).contains("replayed"), "{answer}");
     assert_eq!(v.footprint().await, footprint);
 }
 
 async fn an_altered_request_in_a_session_is_refused_and_nothing_is_written(kind: StoreKind) {
-    let Some(v) = vendor(kind, "session-altered").await else {
+    let Some(v) = vendor_or_skip(kind, "session-altered").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -194,17 +177,14 @@ async fn an_altered_request_in_a_session_is_refused_and_nothing_is_written(kind:
         .await;
     assert_eq!(status, 401, "{answer}");
     assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("MAC does not match"),
+        message_of(&answer).contains("MAC does not match"),
         "{answer}"
     );
     assert_eq!(v.footprint().await, footprint);
 }
 
 async fn an_unknown_session_is_answered_session_expired(kind: StoreKind) {
-    let Some(v) = vendor(kind, "session-unknown").await else {
+    let Some(v) = vendor_or_skip(kind, "session-unknown").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -230,7 +210,7 @@ async fn an_unknown_session_is_answered_session_expired(kind: StoreKind) {
 }
 
 async fn a_revoked_counter_gets_nothing_in_its_open_session(kind: StoreKind) {
-    let Some(v) = vendor(kind, "session-revoked").await else {
+    let Some(v) = vendor_or_skip(kind, "session-revoked").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -246,12 +226,7 @@ async fn a_revoked_counter_gets_nothing_in_its_open_session(kind: StoreKind) {
     let footprint = v.footprint().await;
     let (status, answer) = buy_in(&counter, &session, "sale-2", &one_piece()).await;
     assert_eq!(status, 403, "{answer}");
-    assert!(
-        answer["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("stolen")
-    );
+    assert!(message_of(&answer).contains("stolen"));
     // Not even the first purchase's answer.
     let (status, _) = buy_in(&counter, &session, "sale-1", &one_piece()).await;
     assert_eq!(status, 403);
@@ -270,7 +245,7 @@ async fn a_revoked_counter_gets_nothing_in_its_open_session(kind: StoreKind) {
 }
 
 async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
-    let Some(v) = vendor(kind, "session-opening").await else {
+    let Some(v) = vendor_or_skip(kind, "session-opening").await else {
         return;
     };
     let counter = v.counter("A1").await;
@@ -293,13 +268,7 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
     assert_eq!(opened["session_id"].as_str().unwrap().len(), 32);
     let (status, replay) = send(signed).await;
     assert_eq!(status, 401, "{replay}");
-    assert!(
-        replay["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("replayed"),
-        "{replay}"
-    );
+    assert!(message_of(&replay).contains("replayed"), "{replay}");
     let session = open(&counter).await;
     let from_session = session.authorization(
         &SignedRequest {
@@ -313,10 +282,7 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
     let (status, refused) = send(from_session).await;
     assert_eq!(status, 401, "{refused}");
     assert!(
-        refused["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("not from within a session"),
+        message_of(&refused).contains("not from within a session"),
         "{refused}"
     );
     let bad_key = json!({"ephemeral_public_key": "04abcd"}).to_string();
@@ -332,10 +298,7 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
         .await;
     assert_eq!(status, 400, "{refused}");
     assert!(
-        refused["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("ephemeral_public_key"),
+        message_of(&refused).contains("ephemeral_public_key"),
         "{refused}"
     );
 }

@@ -18,7 +18,7 @@ use super::LinkError;
 use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
 use crate::vendor::auth::{RequestSigner, SignedRequest};
-use crate::vendor::wire::ErrorBody;
+use crate::vendor::wire::{ErrorBody, ErrorDetail};
 
 /// A vendor's answer: its status and body, and which endpoint gave it.
 #[derive(Clone, Debug)]
@@ -177,7 +177,10 @@ impl VendorClient {
             let session = self.session(endpoint, signer).await?;
             let authorization = session.authorization(request, self.clock.now_unix_ms());
             let (status, body) = self.post(endpoint, request, Some(authorization)).await?;
-            if status == 401 && !reopened && error_kind(&body).as_deref() == Some(SESSION_EXPIRED) {
+            if status == 401
+                && !reopened
+                && refusal_of(&body).is_some_and(|r| r.kind == SESSION_EXPIRED)
+            {
                 // The vendor restarted, or this is another of its processes.
                 self.forget_session(endpoint);
                 reopened = true;
@@ -277,16 +280,15 @@ pub fn parse_reply<T: DeserializeOwned>(reply: &Reply) -> Result<T, LinkError> {
     }
 }
 
-fn error_kind(body: &[u8]) -> Option<String> {
+/// The refusal a body carries, if it is one.
+fn refusal_of(body: &[u8]) -> Option<ErrorDetail> {
     serde_json::from_slice::<ErrorBody>(body)
         .ok()
-        .map(|refusal| refusal.error.kind)
+        .map(|refusal| refusal.error)
 }
 
 fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<ErrorBody>(body)
-        .map(|refusal| refusal.error.message)
-        .unwrap_or_else(|_| "no message".into())
+    refusal_of(body).map_or_else(|| "no message".into(), |refusal| refusal.message)
 }
 
 fn transport_failure(error: &reqwest::Error) -> String {

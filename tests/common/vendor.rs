@@ -119,6 +119,29 @@ pub async fn enroll(store: &VendorStore, url: &str, account: &str) -> TestCounte
     }
 }
 
+/// A [`TestVendor`], or `None` with a note that `test` is skipped (no PostgreSQL server).
+pub async fn vendor_or_skip(kind: StoreKind, test: &str) -> Option<TestVendor> {
+    let vendor = TestVendor::start(kind).await;
+    if vendor.is_none() {
+        super::postgres::skip_note(test);
+    }
+    vendor
+}
+
+/// A refusal's `kind`.
+pub fn kind_of(answer: &Value) -> &str {
+    answer["error"]["kind"]
+        .as_str()
+        .unwrap_or("(no error kind)")
+}
+
+/// A refusal's message for people.
+pub fn message_of(answer: &Value) -> &str {
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or("(no error message)")
+}
+
 pub struct TestVendor {
     pub dir: tempfile::TempDir,
     pub url: String,

@@ -13,7 +13,7 @@ mod accounts;
 mod counters;
 mod dialect;
 mod funds;
-pub mod idempotency;
+pub(crate) mod idempotency;
 mod psds;
 pub mod purchase;
 pub mod reconcile;

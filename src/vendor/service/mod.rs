@@ -1,26 +1,26 @@
-//! The vendor as its API sees it: authenticate a counter's request, validate the body, and
-//! run it against the store (purchases through the committer).
+//! The vendor as its API sees it: authenticate a counter's request ([`authentication`]),
+//! validate the body, and run it against the store (purchases through the committer).
 
-use std::collections::HashMap;
+mod authentication;
+
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use super::auth::{self, SignedRequest, TIMESTAMP_WINDOW_MS};
+use super::auth;
 use super::committer::{CommitSettings, Committer};
 use super::error::{VendorError, VendorErrorKind};
 use super::processing::{ProcessingPool, RoundRobin};
-use super::session;
 use super::sessions::SessionTable;
 use super::store::VendorStore;
 use super::store::purchase::{PurchaseJob, refusal_returns_card_payment, total_postage};
-use super::store::void_refill::{Answer, RequestContext, SignedNonce};
+use super::store::void_refill::{Answer, RequestContext};
 use super::validate;
 use super::wire::{
-    Health, OpenSessionRequest, OpenSessionResponse, PurchaseRequest, ReconcileRequest,
-    RefillRequest, RegisterCounterRequest, RegisterCounterResponse, RegistersResponse, VoidRequest,
+    Health, PurchaseRequest, ReconcileRequest, RefillRequest, RegisterCounterRequest,
+    RegisterCounterResponse, RegistersResponse, VoidRequest,
 };
 use crate::clock::Clock;
 use crate::money::Money;
@@ -39,7 +39,7 @@ pub struct VendorSettings {
 pub struct Vendor {
     store: VendorStore,
     sessions: SessionTable,
-    public_keys: Mutex<HashMap<String, Arc<[u8]>>>,
+    public_keys: authentication::PublicKeys,
     committer: Committer,
     pool: Arc<ProcessingPool>,
     settings: VendorSettings,
@@ -84,7 +84,7 @@ impl Vendor {
         Ok(Arc::new(Vendor {
             store,
             sessions: SessionTable::default(),
-            public_keys: Mutex::new(HashMap::new()),
+            public_keys: authentication::PublicKeys::default(),
             committer,
             pool,
             settings,
@@ -110,89 +110,6 @@ impl Vendor {
             time_unix_ms: self.clock.now_unix_ms(),
             version: env!("CARGO_PKG_VERSION").into(),
         }
-    }
-
-    /// Authenticates a request: by its session's MAC (see [`super::session`]) or by the
-    /// signature of a registered counter. Whether the counter is still active is checked by
-    /// the request's own transaction, as is a signature's nonce.
-    pub async fn authenticate(
-        &self,
-        authorization: Option<&str>,
-        request: &SignedRequest<'_>,
-    ) -> Result<RequestContext, VendorError> {
-        let now_unix_ms = self.clock.now_unix_ms();
-        if let Some(header) = authorization.filter(|h| session::is_session_header(h)) {
-            let credentials = session::parse_authorization(header)?;
-            let counter_id = self
-                .sessions
-                .authenticate(&credentials, request, now_unix_ms)?;
-            return Ok(RequestContext {
-                counter_id,
-                nonce: None,
-                now_unix_ms,
-            });
-        }
-        let credentials = auth::parse_authorization(authorization)?;
-        let public_key = self.public_key(&credentials.counter_id).await?;
-        auth::verify(&credentials, &public_key, request, now_unix_ms)?;
-        Ok(RequestContext {
-            counter_id: credentials.counter_id,
-            nonce: Some(SignedNonce {
-                nonce: credentials.nonce,
-                expires_unix_ms: credentials.timestamp_unix_ms + 2 * TIMESTAMP_WINDOW_MS,
-            }),
-            now_unix_ms,
-        })
-    }
-
-    /// A registered counter's public key, read from the store once: a counter's key never
-    /// changes (its id is the key's digest), so the cache needs no invalidation.
-    async fn public_key(&self, counter_id: &str) -> Result<Arc<[u8]>, VendorError> {
-        let cached = self
-            .public_keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(counter_id)
-            .cloned();
-        if let Some(key) = cached {
-            return Ok(key);
-        }
-        let key: Arc<[u8]> = self.store.counter(counter_id).await?.public_key.into();
-        self.public_keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(counter_id.to_string(), key.clone());
-        Ok(key)
-    }
-
-    /// `POST /v1/sessions`: a session for a counter whose signature opened it.
-    pub async fn open_session(
-        &self,
-        authorization: Option<&str>,
-        request: &SignedRequest<'_>,
-    ) -> Result<OpenSessionResponse, VendorError> {
-        if authorization.is_some_and(session::is_session_header) {
-            return Err(VendorError::unauthenticated(
-                "a session is opened with the counter's signature (PC1), not from within a session",
-            ));
-        }
-        let context = self.authenticate(authorization, request).await?;
-        let opening: OpenSessionRequest = parse_body(
-            request.body,
-            "{\"ephemeral_public_key\": \"04...\"} (a fresh P-256 key, 130 hex digits)",
-        )?;
-        let ephemeral = crate::hex::decode(&opening.ephemeral_public_key).ok_or_else(|| {
-            VendorError::bad_request(format!(
-                "ephemeral_public_key {:?} is not accepted: a P-256 point, SEC1 uncompressed (130 hex digits starting 04)",
-                validate::shown(&opening.ephemeral_public_key)
-            ))
-        })?;
-        // Only an active counter opens a session; each request in it is checked again.
-        self.store
-            .counter(&context.counter_id)
-            .await?
-            .check_active()?;
-        self.sessions.open(&context, &ephemeral)
     }
 
     /// `POST /v1/purchases`.
