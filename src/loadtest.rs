@@ -5,9 +5,11 @@
 //! Each simulated counter is a real client, the counter's own [`VendorClient`]: it registers
 //! with an enrollment code over HTTP, authenticates with its own P-256 key (in a session, or
 //! signing every request with `--auth signature`), and buys one purchase at a time under a
-//! fresh idempotency key, timing each from send to answer. The counters and the vendor share this
-//! machine's cores, as they would not in the field, so the figures are a floor. At the end
-//! the PSD is audited: AR is the sum of the pieces, AR + DR = control total, no gaps.
+//! fresh idempotency key, timing each from send to answer. The counters belong to one
+//! account or, with `--accounts`, to several in turn, each with a PSD of its own. The
+//! counters and the vendor share this machine's cores, as they would not in the field, so
+//! the figures are a floor. At the end every PSD is audited: AR is the sum of its pieces,
+//! AR + DR = control total, no gaps.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -38,6 +40,10 @@ pub struct LoadtestArgs {
     /// Simulated counters buying at once.
     #[arg(long, default_value_t = 64)]
     counters: usize,
+    /// Customer accounts the counters belong to (in turn), each with a PSD of its own: 1
+    /// puts every purchase on one PSD, more spread a batch's funds over many rows.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    accounts: u32,
     /// Seconds of load.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -70,35 +76,33 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
     let keys_dir = scratch.join("keys");
     let keys = KeyStore::open(&keys_dir)?;
     keys.create_root()?;
-    let psd_id = 30_000_000 + rand::random::<u32>() % 1_000_000;
+    let first_psd_id = 30_000_000 + rand::random::<u32>() % 1_000_000;
+    let psd_ids: Vec<u32> = (first_psd_id..).take(args.accounts as usize).collect();
     let today = Date::today_utc();
-    keys.create_psd(psd_id, psd_id, today.add_days(-1), today.add_days(365))?;
     let location = match args.store.as_str() {
         "sqlite" => scratch.join("vendor.sqlite").display().to_string(),
         url => url.to_string(),
     };
     let store = VendorStore::open(&location, 32).await?;
     let clock = Clock::system();
-    let account = format!("load-{psd_id}");
-    store
-        .create_account(&account, "loadtest", clock.now_unix_ms())
-        .await?;
-    store
-        .credit_account(
-            &account,
-            "funds",
-            Money::from_mills(1 << 40),
-            clock.now_unix_ms(),
-        )
-        .await?;
-    store
-        .create_psd(psd_id, &account, psd_id, clock.now_unix_ms())
-        .await?;
+    let mut accounts = Vec::with_capacity(psd_ids.len());
+    for &psd_id in &psd_ids {
+        keys.create_psd(psd_id, psd_id, today.add_days(-1), today.add_days(365))?;
+        let account = format!("load-{psd_id}");
+        let now = clock.now_unix_ms();
+        store.create_account(&account, "loadtest", now).await?;
+        store
+            .credit_account(&account, "funds", Money::from_mills(1 << 40), now)
+            .await?;
+        store.create_psd(psd_id, &account, psd_id, now).await?;
+        accounts.push(account);
+    }
     println!(
-        "loadtest: store {} ({}), {} counters, {} piece(s) per request, {} s, durable commits, auth by {}",
+        "loadtest: store {} ({}), {} counters of {} account(s), {} piece(s) per request, {} s, durable commits, auth by {}",
         store.backend().name(),
         store.location(),
         args.counters,
+        args.accounts,
         args.pieces,
         args.seconds,
         args.auth
@@ -116,7 +120,7 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         None,
     )
     .await?;
-    let ceiling = sign_ceiling(&store.processing_servers().await?, &keys_dir, psd_id).await?;
+    let ceiling = sign_ceiling(&store.processing_servers().await?, &keys_dir, first_psd_id).await?;
     println!(
         "sign-only ceiling ({} processing servers, aws-lc P-256): {:.0} indicia/s",
         vendor.health().processing_servers,
@@ -126,8 +130,8 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, api::router(vendor)).await });
     let mut counters = Vec::with_capacity(args.counters);
-    for _ in 0..args.counters {
-        let (signer, link) = enroll(&store, &url, &account, &clock).await?;
+    for account in accounts.iter().cycle().take(args.counters) {
+        let (signer, link) = enroll(&store, &url, account, &clock).await?;
         counters.push(match args.auth.as_str() {
             "signature" => (signer, link.signing_every_request()),
             _ => (signer, link),
@@ -160,12 +164,23 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         ms(summary.p99),
         ms(summary.max)
     );
-    let problems = store.audit_psd(psd_id).await?;
-    let psd = store.psd(psd_id).await?;
+    let mut problems = Vec::new();
+    let (mut ascending, mut pieces) = (Money::ZERO, 0);
+    for &psd_id in &psd_ids {
+        problems.extend(store.audit_psd(psd_id).await?);
+        let registers = store.psd(psd_id).await?.registers;
+        ascending = ascending
+            .checked_add(registers.ascending)
+            .ok_or_else(|| anyhow::anyhow!("the PSDs' AR adds up past the limit"))?;
+        pieces += registers.piece_count;
+    }
     if problems.is_empty() {
+        let (which, whose) = match psd_ids.as_slice() {
+            [psd_id] => (format!("PSD {psd_id}"), "its"),
+            all => (format!("{} PSDs", all.len()), "their"),
+        };
         println!(
-            "audit: PSD {psd_id} AR {} = the sum of its {} pieces, AR + DR = control total, serials 1..={} without gaps",
-            psd.registers.ascending, psd.registers.piece_count, psd.registers.piece_count
+            "audit: {which} AR {ascending} = the sum of {whose} {pieces} pieces, AR + DR = control total, serials without gaps"
         );
     }
     for problem in &problems {

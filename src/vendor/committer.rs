@@ -11,12 +11,16 @@
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::crypto_module::SignJob;
 use super::error::VendorError;
 use super::processing::ProcessingPool;
-use super::store::purchase::{self, Debited, Prepared, PurchaseJob, PurchaseRules, Signed};
+use super::store::purchase::{
+    self, Debited, KeyAnswer, Prepared, PurchaseJob, PurchaseRules, RefusedKey, Signed,
+};
 use super::store::void_refill::Answer;
 use super::store::{VendorStore, registers_view};
 use super::wire::{CardReceipt, IssuedPiece, PurchaseResponse};
@@ -111,6 +115,8 @@ async fn run(
     clock: Clock,
 ) {
     let mut waiting: VecDeque<Submitted> = VecDeque::new();
+    // One connection from batch to batch, while it works.
+    let mut held: Option<PoolConnection<Any>> = None;
     loop {
         let first = match waiting.pop_front() {
             Some(first) => first,
@@ -140,13 +146,25 @@ async fn run(
             now_unix_ms: clock.now_unix_ms(),
         };
         let jobs: Vec<&PurchaseJob> = batch.iter().map(|s| &s.job).collect();
-        match commit_batch(&store, &pool, &rules, &jobs).await {
+        let committed = match &mut held {
+            Some(conn) => commit_batch(&store, conn, &pool, &rules, &jobs).await,
+            None => match store.pool().acquire().await {
+                Ok(conn) => {
+                    let conn = held.insert(conn);
+                    commit_batch(&store, conn, &pool, &rules, &jobs).await
+                }
+                Err(error) => Err(VendorError::from(error)),
+            },
+        };
+        match committed {
             Ok(answers) => {
                 for (submitted, answer) in batch.into_iter().zip(answers) {
                     let _ = submitted.reply.send(answer);
                 }
             }
             Err(error) => {
+                // The connection may be what failed: the pool tests it as it takes it back.
+                held = None;
                 for submitted in batch {
                     let _ = submitted.reply.send(Err(error.clone()));
                 }
@@ -155,15 +173,53 @@ async fn run(
     }
 }
 
-/// One batch: prepare every purchase, sign, record, commit. The outer error is the batch's.
+/// At most this many attempts at one batch, each after the last found keys taken; then the
+/// batch is answered "unavailable" and its counters retry. A second attempt is rare (a
+/// retry of an answered purchase), a third rarer still: each attempt answers every key the
+/// one before found taken.
+const MAX_ATTEMPTS: usize = 8;
+
+/// One batch: prepare every purchase, sign, record, commit; done again, rolled back, when
+/// some of its keys turn out to be taken already, with those purchases then answered from
+/// the store. The outer error is the batch's.
 async fn commit_batch(
     store: &VendorStore,
+    conn: &mut AnyConnection,
     pool: &ProcessingPool,
     rules: &PurchaseRules,
     jobs: &[&PurchaseJob],
 ) -> Result<Vec<Result<Answer, VendorError>>, VendorError> {
-    let mut tx = store.begin_write().await?;
-    let prepared = purchase::prepare_batch(&mut tx, jobs, rules).await?;
+    let mut taken_keys = HashSet::new();
+    for _ in 0..MAX_ATTEMPTS {
+        match attempt_batch(store, conn, pool, rules, jobs, &taken_keys).await? {
+            Attempt::Committed(answers) => return Ok(answers),
+            Attempt::KeysTaken(keys) => taken_keys.extend(keys),
+        }
+    }
+    Err(VendorError::storage(format!(
+        "a batch found keys taken in {MAX_ATTEMPTS} attempts"
+    )))
+}
+
+enum Attempt {
+    Committed(Vec<Result<Answer, VendorError>>),
+    /// Rolled back: these `(counter_id, key)` were taken.
+    KeysTaken(Vec<(String, String)>),
+}
+
+async fn attempt_batch(
+    store: &VendorStore,
+    conn: &mut AnyConnection,
+    pool: &ProcessingPool,
+    rules: &PurchaseRules,
+    jobs: &[&PurchaseJob],
+    taken_keys: &HashSet<(String, String)>,
+) -> Result<Attempt, VendorError> {
+    let mut tx = store.begin_write_on(conn).await?;
+    let purchase::PreparedBatch {
+        purchases: prepared,
+        funds,
+    } = purchase::prepare_batch(&mut tx, jobs, rules, taken_keys).await?;
     let signatures = sign_all(pool, jobs, &prepared).await?;
     let mut answers = Vec::with_capacity(jobs.len());
     let mut signed = Vec::new();
@@ -176,7 +232,7 @@ async fn commit_batch(
                 status_code: *status_code,
                 body: response.clone(),
             }),
-            Prepared::Refused(refusal) => Err(refusal.clone()),
+            Prepared::Refused { refusal, .. } => Err(refusal.clone()),
             Prepared::Debited(debited) => {
                 let indicia: Vec<Vec<u8>> = debited
                     .messages
@@ -193,7 +249,6 @@ async fn commit_batch(
                     debited,
                     indicia,
                     server_id,
-                    response: body.clone(),
                 });
                 Ok(Answer {
                     status_code: 201,
@@ -202,9 +257,54 @@ async fn commit_batch(
             }
         });
     }
-    purchase::record_batch(&mut tx, &signed, rules.now_unix_ms).await?;
+    let key_answers: Vec<KeyAnswer> = jobs
+        .iter()
+        .zip(&prepared)
+        .zip(&answers)
+        .filter_map(|((job, prepared), answer)| key_answer(job, prepared, answer))
+        .collect();
+    let taken =
+        purchase::record_batch(&mut tx, funds, &key_answers, &signed, rules.now_unix_ms).await?;
+    if !taken.is_empty() {
+        tx.rollback().await?;
+        return Ok(Attempt::KeysTaken(taken));
+    }
     tx.commit().await?;
-    Ok(answers)
+    Ok(Attempt::Committed(answers))
+}
+
+/// What a purchase leaves under its idempotency key in this batch: the answer of a debited
+/// one, a kept refusal, a released refusal's hold (status 0, given up before commit), or
+/// nothing.
+fn key_answer<'a>(
+    job: &'a PurchaseJob,
+    prepared: &Prepared,
+    answer: &Result<Answer, VendorError>,
+) -> Option<KeyAnswer<'a>> {
+    let (status_code, response) = match prepared {
+        Prepared::Debited(_) => {
+            let answer = answer.as_ref().ok()?;
+            (answer.status_code, answer.body.clone())
+        }
+        Prepared::Refused {
+            refusal,
+            key: RefusedKey::Kept,
+        } => (refusal.kind().http_status(), refusal.body_json()),
+        Prepared::Refused {
+            key: RefusedKey::Released,
+            ..
+        } => (0, String::new()),
+        Prepared::Refused {
+            key: RefusedKey::Untouched,
+            ..
+        }
+        | Prepared::Answer { .. } => return None,
+    };
+    Some(KeyAnswer {
+        job,
+        status_code,
+        response,
+    })
 }
 
 /// Every debited purchase's pieces signed on its processing server, the servers working in

@@ -8,6 +8,7 @@ pub mod payment;
 pub mod postgres;
 pub mod tmux;
 pub mod vendor;
+pub mod vendor_counter;
 pub mod vendor_process;
 
 /// Each test body once per store, as `sqlite::name` and `postgres::name`; the calling

@@ -13,11 +13,12 @@ use postcounter::date::Date;
 use postcounter::keys::KeyStore;
 use postcounter::money::Money;
 use postcounter::payment::{PaymentStore, TestGateway};
-use postcounter::vendor::auth::{RequestSigner, SignedRequest};
+use postcounter::vendor::auth::RequestSigner;
 use postcounter::vendor::store::VendorStore;
 use postcounter::vendor::{Vendor, VendorSettings, api};
 
 use super::postgres;
+pub use super::vendor_counter::TestCounter;
 
 pub const LICENSE: u32 = 700_001;
 /// Account A1 and its PSD; A2 is another customer.
@@ -169,24 +170,16 @@ impl TestVendor {
         let gateway = PaymentStore::open(&dir.path().join("gateway.sqlite"))
             .await
             .unwrap();
-        let settings = VendorSettings {
-            license_number: LICENSE,
-            void_window_days: 30,
-            top_up_step: Money::from_mills(100_000),
-        };
         let vendor = Vendor::start(
             store.clone(),
             dir.path().join("keys"),
-            settings,
+            settings(),
             clock,
             Some(Arc::new(TestGateway::new(gateway))),
         )
         .await
         .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let router = api::router(vendor.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let url = serve(vendor.clone()).await;
         Some(TestVendor {
             dir,
             url,
@@ -195,6 +188,16 @@ impl TestVendor {
             keys,
             _database,
         })
+    }
+
+    /// Another vendor process's URL: a vendor of its own (its own connections, committer
+    /// and sessions) on the same store and keys, as `vendor serve` run twice would be.
+    pub async fn another_process(&self) -> String {
+        let store = self.store.open_another(8).await.unwrap();
+        let vendor = Vendor::start(store, self.keys_dir(), settings(), Clock::system(), None)
+            .await
+            .unwrap();
+        serve(vendor).await
     }
 
     pub fn keys_dir(&self) -> PathBuf {
@@ -211,6 +214,23 @@ impl TestVendor {
     pub async fn footprint(&self) -> Vec<i64> {
         footprint(&self.store).await
     }
+}
+
+fn settings() -> VendorSettings {
+    VendorSettings {
+        license_number: LICENSE,
+        void_window_days: 30,
+        top_up_step: Money::from_mills(100_000),
+    }
+}
+
+/// Serves `vendor`'s API on a loopback port; its base URL.
+async fn serve(vendor: Arc<Vendor>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = api::router(vendor);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
 }
 
 /// What a request can leave in the store that moves or promises value. Nonces are not in
@@ -235,125 +255,6 @@ pub async fn footprint(store: &VendorStore) -> Vec<i64> {
         );
     }
     counts
-}
-
-pub struct TestCounter {
-    pub signer: RequestSigner,
-    pub client: reqwest::Client,
-    pub url: String,
-    /// What its signatures' timestamps read.
-    pub clock: Clock,
-}
-
-impl TestCounter {
-    pub fn id(&self) -> &str {
-        self.signer.counter_id()
-    }
-
-    /// The Authorization header for this request, signed now.
-    pub fn authorization(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: &[u8],
-    ) -> String {
-        let request = SignedRequest {
-            method,
-            path,
-            idempotency_key: key,
-            body,
-        };
-        self.signer
-            .authorization(&request, self.clock.now_unix_ms())
-    }
-
-    /// Sends a request with the given Authorization header (signed or tampered with).
-    pub async fn send_with(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: &[u8],
-        authorization: Option<&str>,
-    ) -> (u16, Value) {
-        let (status, text) = self
-            .try_send_with(method, path, key, body, authorization)
-            .await
-            .unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    /// [`send_with`](Self::send_with) for a vendor that may die mid-request: a transport
-    /// failure is an `Err` (the answer, if there was one, is lost), and the body is the text
-    /// exactly as the vendor sent it, so a retry's answer can be compared byte for byte.
-    pub async fn try_send_with(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: &[u8],
-        authorization: Option<&str>,
-    ) -> Result<(u16, String), reqwest::Error> {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.url))
-            .body(body.to_vec());
-        if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
-        }
-        if let Some(authorization) = authorization {
-            request = request.header("Authorization", authorization);
-        }
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        Ok((status, response.text().await?))
-    }
-
-    /// A signed request that may fail in transport; see [`try_send_with`](Self::try_send_with).
-    pub async fn try_send(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: &[u8],
-    ) -> Result<(u16, String), reqwest::Error> {
-        let authorization = self.authorization(method, path, key, body);
-        self.try_send_with(method, path, key, body, Some(&authorization))
-            .await
-    }
-
-    /// A signed request.
-    pub async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: &[u8],
-    ) -> (u16, Value) {
-        let authorization = self.authorization(method, path, key, body);
-        self.send_with(method, path, key, body, Some(&authorization))
-            .await
-    }
-
-    pub async fn post(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
-        self.send("POST", path, Some(key), body.to_string().as_bytes())
-            .await
-    }
-
-    pub async fn buy(&self, key: &str, pieces: Vec<Value>) -> (u16, Value) {
-        self.post("/v1/purchases", key, &json!({ "pieces": pieces }))
-            .await
-    }
-
-    pub async fn registers(&self, psd_id: u32) -> (u16, Value) {
-        self.send("GET", &format!("/v1/psds/{psd_id}/registers"), None, b"")
-            .await
-    }
 }
 
 /// A piece mailed today from 02134 to 94103.

@@ -197,18 +197,22 @@ pub(super) async fn active_account_ids(
     if counter_ids.is_empty() {
         return Ok(accounts);
     }
+    let dialect = Dialect::of(conn);
     let sql = format!(
-        "SELECT counter_id, account_id, status, status_reason FROM counter WHERE counter_id IN ({})",
-        Dialect::of(conn).list(counter_ids.len(), 1)
+        "SELECT counter_id, account_id, status, status_reason FROM counter \
+         WHERE counter_id IN (SELECT value->>0 FROM {})",
+        dialect.batch_rows()
     );
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for counter_id in counter_ids {
-        query = query.bind(*counter_id);
-    }
-    for row in query.fetch_all(&mut *conn).await? {
-        let counter_id = text(&row, "counter_id")?;
-        let account = account_if_active(&counter_id, &row)?;
-        accounts.insert(counter_id, account);
+    for batch in dialect.batches(counter_ids.iter().map(|counter_id| (counter_id,)))? {
+        let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
+            .bind(batch)
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in rows {
+            let counter_id = text(&row, "counter_id")?;
+            let account = account_if_active(&counter_id, &row)?;
+            accounts.insert(counter_id, account);
+        }
     }
     Ok(accounts)
 }

@@ -1,23 +1,30 @@
-//! Statements built at run time for a whole batch: multi-row `VALUES` lists and `IN (...)`
-//! lists with the right placeholders for the engine, split into statements each engine
-//! takes well, and the row locks PostgreSQL needs where SQLite's write lock covers all.
+//! A batch's rows as one JSON parameter, so that each batch statement has one fixed text
+//! whatever the batch's size, and the row locks PostgreSQL needs where SQLite's write lock
+//! covers all.
+//!
+//! A statement built with one placeholder per value has a different text for every batch
+//! size, and each new text is parsed, planned and prepared again (on PostgreSQL a round trip
+//! more, and the prepared statements of past sizes crowd sqlx's cache). Here the rows go in
+//! as one text, a JSON array of arrays, that the statement unpacks with the engine's own
+//! JSON functions (`jsonb_array_elements` on PostgreSQL, `jsonb_each` on SQLite) into a
+//! table `batch` whose row `value` has its fields at `value->>0`, `value->>1`, ... The
+//! `->>` operator and `CAST` are spelled alike in both, so only the table source and the
+//! hex decoding differ. Both parse the text once into their binary JSON: SQLite's
+//! `json_each` would hand each row back as text, to be parsed again for every field.
 
-use sqlx::AnyConnection;
+use serde::Serialize;
+use sqlx::{AnyConnection, AssertSqlSafe};
 
-/// Most placeholders one statement takes here: below SQLite's limit (32,766) and
-/// PostgreSQL's (65,535), so a batch's rows go in as few statements as that allows.
-const MAX_PLACEHOLDERS: usize = 8_000;
+use crate::vendor::error::VendorError;
 
-/// Most bytes of values one statement sends to PostgreSQL. sqlx 0.9.0 no longer sets
+/// Most bytes of rows one statement sends to PostgreSQL. sqlx 0.9.0 no longer sets
 /// `TCP_NODELAY` (launchbadge/sqlx#4335, fixed upstream after 0.9.0), so a message larger
 /// than the socket takes in one write waits ~40 ms for a delayed ACK: measured, a 16 KB
-/// bind goes in 0.4 ms and a 40 KB one in 44 ms. Smaller statements cost a round trip each.
+/// bind goes in 0.4 ms and a 40 KB one in 44 ms. A batch past this goes in several
+/// executions of the same prepared statement.
 const MAX_POSTGRES_STATEMENT_BYTES: usize = 12 * 1024;
 
-/// The SQL dialect of statements built at run time, from the connection they run on.
-/// Both engines take `$n`, but SQLite looks each named parameter up by a linear search when
-/// it is bound, so a statement of many rows binds in quadratic time there: it gets plain
-/// `?`, bound in order.
+/// The SQL dialect of a batch statement, from the connection it runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dialect {
     Postgres,
@@ -33,71 +40,50 @@ impl Dialect {
         }
     }
 
-    /// `items` in runs that one multi-row statement each can take: within the placeholder
-    /// limit for rows of `columns` values and, on PostgreSQL, within the byte budget, with
-    /// `row_bytes` the size of a row's values.
-    pub(crate) fn chunks<T>(
+    /// The rows bound as `$1` (a JSON array of arrays), as a table `batch` of one column
+    /// `value` per row.
+    pub(crate) fn batch_rows(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "jsonb_array_elements(CAST($1 AS jsonb)) AS batch(value)",
+            Dialect::Sqlite => "jsonb_each($1) AS batch",
+        }
+    }
+
+    /// Field `field` of a batch row, sent as hex, as bytes.
+    pub(crate) fn bytes_field(self, field: usize) -> String {
+        match self {
+            Dialect::Postgres => format!("decode(value->>{field}, 'hex')"),
+            Dialect::Sqlite => format!("unhex(value->>{field})"),
+        }
+    }
+
+    /// `rows` as the JSON texts to bind as `$1`: one on SQLite, and on PostgreSQL as many
+    /// as keep each within the byte budget (a row larger than the budget goes alone). Each
+    /// row is serialized as a JSON array, so a tuple is the natural row type.
+    pub(crate) fn batches<T: Serialize>(
         self,
-        items: &[T],
-        columns: usize,
-        row_bytes: impl Fn(&T) -> usize,
-    ) -> Vec<&[T]> {
-        let max_rows = (MAX_PLACEHOLDERS / columns.max(1)).max(1);
+        rows: impl IntoIterator<Item = T>,
+    ) -> Result<Vec<String>, VendorError> {
         let max_bytes = match self {
             Dialect::Postgres => MAX_POSTGRES_STATEMENT_BYTES,
             Dialect::Sqlite => usize::MAX,
         };
-        let mut chunks = Vec::new();
-        let (mut start, mut bytes) = (0, 0);
-        for (index, item) in items.iter().enumerate() {
-            let size = row_bytes(item);
-            if index > start && (index - start == max_rows || bytes + size > max_bytes) {
-                chunks.push(&items[start..index]);
-                (start, bytes) = (index, 0);
+        let mut batches = Vec::new();
+        let mut current = String::new();
+        for row in rows {
+            let row = serde_json::to_string(&row).map_err(VendorError::storage)?;
+            if !current.is_empty() && current.len() + row.len() + 2 > max_bytes {
+                current.push(']');
+                batches.push(std::mem::take(&mut current));
             }
-            bytes += size;
+            current.push(if current.is_empty() { '[' } else { ',' });
+            current.push_str(&row);
         }
-        if start < items.len() {
-            chunks.push(&items[start..]);
+        if !current.is_empty() {
+            current.push(']');
+            batches.push(current);
         }
-        chunks
-    }
-
-    fn push(self, text: &mut String, number: usize) {
-        match self {
-            Dialect::Postgres => {
-                text.push('$');
-                text.push_str(&number.to_string());
-            }
-            Dialect::Sqlite => text.push('?'),
-        }
-    }
-
-    /// `$1, $2, $3` (or `?, ?, ?`): an `IN (...)` list of `count` values from `$first`.
-    pub(crate) fn list(self, count: usize, first: usize) -> String {
-        let mut text = String::with_capacity(count * 5);
-        for number in first..first + count {
-            if number > first {
-                text.push_str(", ");
-            }
-            self.push(&mut text, number);
-        }
-        text
-    }
-
-    /// `($1, $2), ($3, $4)`: a multi-row `VALUES` list of `rows` rows of `columns` values
-    /// each, numbered from `$first`.
-    pub(crate) fn rows(self, rows: usize, columns: usize, first: usize) -> String {
-        let mut text = String::with_capacity(rows * (columns * 6 + 4));
-        for row in 0..rows {
-            if row > 0 {
-                text.push_str(", ");
-            }
-            text.push('(');
-            text.push_str(&self.list(columns, first + row * columns));
-            text.push(')');
-        }
-        text
+        Ok(batches)
     }
 
     /// ` FOR UPDATE` on PostgreSQL, which locks the rows a `SELECT` reads; nothing on SQLite,
@@ -110,38 +96,55 @@ impl Dialect {
     }
 }
 
+/// Runs `sql` once per batch of rows (`$1`), with `now_unix_ms` as `$2` when given.
+pub(crate) async fn execute_batches(
+    conn: &mut AnyConnection,
+    sql: &str,
+    batches: Vec<String>,
+    now_unix_ms: Option<i64>,
+) -> Result<u64, VendorError> {
+    let mut affected = 0;
+    for batch in batches {
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(batch);
+        if let Some(now_unix_ms) = now_unix_ms {
+            query = query.bind(now_unix_ms);
+        }
+        affected += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(affected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_number_rows_then_columns() {
-        let postgres = Dialect::Postgres;
-        assert_eq!(postgres.rows(2, 2, 1), "($1, $2), ($3, $4)");
-        assert_eq!(postgres.rows(1, 3, 2), "($2, $3, $4)");
-        assert_eq!(postgres.list(3, 2), "$2, $3, $4");
-        assert_eq!(Dialect::Sqlite.rows(2, 2, 1), "(?, ?), (?, ?)");
-        assert_eq!(Dialect::Sqlite.list(2, 5), "?, ?");
-    }
-
-    #[test]
-    fn chunks_keep_to_the_placeholder_limit_and_the_postgres_byte_budget() {
-        let rows: Vec<usize> = vec![1_000; 40];
-        let sizes = |chunks: Vec<&[usize]>| chunks.iter().map(|c| c.len()).collect::<Vec<_>>();
-        assert_eq!(sizes(Dialect::Sqlite.chunks(&rows, 4, |r| *r)), [40]);
-        assert_eq!(sizes(Dialect::Sqlite.chunks(&rows, 400, |r| *r)), [20, 20]);
+    fn batches_are_json_arrays_of_rows_within_the_postgres_budget() {
+        let rows = vec![("a", 1_i64), ("b\"c", 2)];
         assert_eq!(
-            sizes(Dialect::Postgres.chunks(&rows, 4, |r| *r)),
-            [12, 12, 12, 4]
+            Dialect::Sqlite.batches(rows.clone()).expect("serializes"),
+            [r#"[["a",1],["b\"c",2]]"#]
         );
+        let big = "x".repeat(5_000);
+        let rows: Vec<(&str,)> = (0..5).map(|_| (big.as_str(),)).collect();
+        let batches = Dialect::Postgres.batches(rows.clone()).expect("serializes");
+        assert_eq!(batches.len(), 3, "two rows of 5 KB to a 12 KB statement");
+        for batch in &batches {
+            assert!(batch.len() <= MAX_POSTGRES_STATEMENT_BYTES);
+            let parsed: Vec<(String,)> = serde_json::from_str(batch).expect("valid JSON");
+            assert!(!parsed.is_empty());
+        }
+        assert_eq!(Dialect::Sqlite.batches(rows).expect("serializes").len(), 1);
         // A row larger than the budget still goes, alone.
-        assert_eq!(
-            sizes(Dialect::Postgres.chunks(&[50_000, 1, 1], 4, |r| *r)),
-            [1, 2]
-        );
+        let huge = "y".repeat(20_000);
+        let batches = Dialect::Postgres
+            .batches([(huge.as_str(),), ("z",)])
+            .expect("serializes");
+        assert_eq!(batches.len(), 2);
         assert!(
             Dialect::Postgres
-                .chunks(&[] as &[usize], 4, |r| *r)
+                .batches(Vec::<(i64,)>::new())
+                .expect("serializes")
                 .is_empty()
         );
     }

@@ -1,7 +1,8 @@
 //! Idempotency keys: the first answer to a value-moving request, kept with the request's
-//! digest. A key is claimed in the same transaction as the request's effect and filled with
-//! the answer before commit, so a retry after any crash finds either nothing (and is done
-//! afresh) or the whole first answer.
+//! digest. A key is written in the same transaction as the request's effect (a void or
+//! refill claims it first and fills in the answer; a purchase batch inserts it with its
+//! answer, see `purchase::claims`), so a retry after any crash finds either nothing (and is
+//! done afresh) or the whole first answer.
 
 use sqlx::AnyConnection;
 

@@ -219,10 +219,24 @@ impl VendorStore {
     /// A transaction that will write: `BEGIN IMMEDIATE` on SQLite, so it holds the write
     /// lock from the start; a plain `BEGIN` on PostgreSQL, where row locks serialize.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, VendorError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        Ok(self.pool.begin_with(self.begin_statement()).await?)
+    }
+
+    /// [`begin_write`](Self::begin_write) on a connection the caller holds: for the
+    /// committer, whose batches follow one another on one connection. A connection given
+    /// back to the pool is pinged (a round trip) before the pool takes it again.
+    pub async fn begin_write_on<'c>(
+        &self,
+        conn: &'c mut AnyConnection,
+    ) -> Result<Transaction<'c, Any>, VendorError> {
+        Ok(conn.begin_with(self.begin_statement()).await?)
+    }
+
+    fn begin_statement(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
     }
 
     pub async fn close(&self) {

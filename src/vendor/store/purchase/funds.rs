@@ -20,6 +20,7 @@ use crate::money::Money;
 use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor::error::{VendorError, VendorErrorKind};
+use crate::vendor::store::dialect::execute_batches;
 use crate::vendor::store::psds::{PSD_COLUMNS, PsdRow, psd_row};
 use crate::vendor::store::{Dialect, int, text};
 
@@ -51,7 +52,7 @@ struct CardPayment {
 }
 
 /// The funds of every account a batch buys for.
-pub(super) struct BatchFunds {
+pub struct BatchFunds {
     accounts: BTreeMap<String, AccountFunds>,
     psds: BTreeMap<u32, PsdFunds>,
     entries: Vec<Entry>,
@@ -74,7 +75,7 @@ pub(super) struct Taken {
 
 impl BatchFunds {
     /// Locks and reads the PSDs of the accounts, then the accounts: two statements.
-    pub async fn lock(
+    pub(super) async fn lock(
         conn: &mut AnyConnection,
         account_ids: &BTreeSet<String>,
     ) -> Result<BatchFunds, VendorError> {
@@ -87,30 +88,38 @@ impl BatchFunds {
         if account_ids.is_empty() {
             return Ok(funds);
         }
-        let style = Dialect::of(conn);
+        let dialect = Dialect::of(conn);
+        let batches = dialect.batches(account_ids.iter().map(|account_id| (account_id,)))?;
         let sql = format!(
-            "SELECT {PSD_COLUMNS} FROM psd WHERE account_id IN ({}) ORDER BY psd_id{}",
-            style.list(account_ids.len(), 1),
-            style.for_update()
+            "SELECT {PSD_COLUMNS} FROM psd WHERE account_id IN (SELECT value->>0 FROM {}) ORDER BY psd_id{}",
+            dialect.batch_rows(),
+            dialect.for_update()
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for account_id in account_ids {
-            query = query.bind(account_id);
-        }
         let mut psds = Vec::new();
-        for row in query.fetch_all(&mut *conn).await? {
-            psds.push(psd_row(&row)?);
+        for batch in &batches {
+            let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(batch)
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                psds.push(psd_row(&row)?);
+            }
         }
         let sql = format!(
-            "SELECT account_id, balance_mills FROM account WHERE account_id IN ({}) ORDER BY account_id{}",
-            style.list(account_ids.len(), 1),
-            style.for_update()
+            "SELECT account_id, balance_mills FROM account WHERE account_id IN (SELECT value->>0 FROM {}) ORDER BY account_id{}",
+            dialect.batch_rows(),
+            dialect.for_update()
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for account_id in account_ids {
-            query = query.bind(account_id);
+        let mut rows = Vec::new();
+        for batch in &batches {
+            rows.extend(
+                sqlx::query(AssertSqlSafe(sql.as_str()))
+                    .bind(batch)
+                    .fetch_all(&mut *conn)
+                    .await?,
+            );
         }
-        for row in query.fetch_all(&mut *conn).await? {
+        for row in rows {
             let account_id = text(&row, "account_id")?;
             let psd = usable_psd(&account_id, &psds);
             if let Ok(psd_id) = psd
@@ -139,7 +148,7 @@ impl BatchFunds {
 
     /// Works out `job`'s funds for `account_id` without keeping them: the card payment,
     /// the top-up when DR is short, and each piece's debit.
-    pub fn take(
+    pub(super) fn take(
         &self,
         job: &PurchaseJob,
         account_id: &str,
@@ -208,7 +217,7 @@ impl BatchFunds {
     }
 
     /// Keeps a purchase's funds: the next purchase of the batch sees them spent.
-    pub fn keep(&mut self, taken: Taken) {
+    pub(super) fn keep(&mut self, taken: Taken) {
         if let Some(psd) = self.psds.get_mut(&taken.psd_id)
             && let Some(last) = taken.after_each_piece.last()
         {
@@ -243,73 +252,77 @@ impl BatchFunds {
         }
     }
 
-    /// Stores the registers, balances and entries of every purchase kept.
-    pub async fn write(
+    /// Stores the registers, balances and entries of every purchase kept: one statement
+    /// per table (on PostgreSQL, per budget's worth of rows).
+    pub(super) async fn write(
         self,
         conn: &mut AnyConnection,
         now_unix_ms: i64,
     ) -> Result<(), VendorError> {
-        for (psd_id, psd) in self.psds.iter().filter(|(_, psd)| psd.changed) {
-            sqlx::query(
-                "UPDATE psd SET ascending_mills = $1, descending_mills = $2, control_total_mills = $3, piece_count = $4 WHERE psd_id = $5",
-            )
-            .bind(psd.registers.ascending.mills())
-            .bind(psd.registers.descending.mills())
-            .bind(psd.registers.control_total.mills())
-            .bind(i64::try_from(psd.registers.piece_count).unwrap_or(i64::MAX))
-            .bind(i64::from(*psd_id))
-            .execute(&mut *conn)
-            .await?;
-        }
-        for (account_id, account) in self.accounts.iter().filter(|(_, a)| a.changed) {
-            sqlx::query("UPDATE account SET balance_mills = $1 WHERE account_id = $2")
-                .bind(account.balance_mills)
-                .bind(account_id)
-                .execute(&mut *conn)
-                .await?;
-        }
         let dialect = Dialect::of(conn);
-        for chunk in dialect.chunks(&self.entries, 6, |entry| {
-            entry.account_id.len() + entry.entry_id.len() + 40
-        }) {
-            let sql = format!(
-                "INSERT INTO account_entry (account_id, entry_id, kind, amount_mills, psd_id, created_unix_ms) VALUES {}",
-                dialect.rows(chunk.len(), 6, 1)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for entry in chunk {
-                query = query
-                    .bind(&entry.account_id)
-                    .bind(&entry.entry_id)
-                    .bind(entry.kind)
-                    .bind(entry.amount_mills)
-                    .bind(entry.psd_id.map(i64::from))
-                    .bind(now_unix_ms);
-            }
-            query.execute(&mut *conn).await?;
-        }
-        for chunk in dialect.chunks(&self.card_payments, 8, |payment| {
-            payment.approval.charge_id.len() + payment.counter_id.len() + 80
-        }) {
-            let sql = format!(
-                "INSERT INTO card_payment (payment_id, counter_id, token, brand, last4, amount_mills, status, created_unix_ms) VALUES {}",
-                dialect.rows(chunk.len(), 8, 1)
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for payment in chunk {
-                let card = &payment.approval;
-                query = query
-                    .bind(&card.charge_id)
-                    .bind(&payment.counter_id)
-                    .bind(&card.approval_code)
-                    .bind(card.brand.name())
-                    .bind(&card.last4)
-                    .bind(card.amount.mills())
-                    .bind("captured")
-                    .bind(now_unix_ms);
-            }
-            query.execute(&mut *conn).await?;
-        }
+        let rows = dialect.batch_rows();
+        let psds = self
+            .psds
+            .iter()
+            .filter(|(_, psd)| psd.changed)
+            .map(|(psd_id, psd)| {
+                let registers = &psd.registers;
+                (
+                    psd_id,
+                    registers.ascending.mills(),
+                    registers.descending.mills(),
+                    registers.control_total.mills(),
+                    registers.piece_count,
+                )
+            });
+        let sql = format!(
+            "UPDATE psd SET ascending_mills = CAST(value->>1 AS BIGINT), \
+             descending_mills = CAST(value->>2 AS BIGINT), \
+             control_total_mills = CAST(value->>3 AS BIGINT), \
+             piece_count = CAST(value->>4 AS BIGINT) \
+             FROM {rows} WHERE psd.psd_id = CAST(value->>0 AS BIGINT)"
+        );
+        execute_batches(conn, &sql, dialect.batches(psds)?, None).await?;
+        let accounts = self
+            .accounts
+            .iter()
+            .filter(|(_, account)| account.changed)
+            .map(|(account_id, account)| (account_id, account.balance_mills));
+        let sql = format!(
+            "UPDATE account SET balance_mills = CAST(value->>1 AS BIGINT) \
+             FROM {rows} WHERE account.account_id = value->>0"
+        );
+        execute_batches(conn, &sql, dialect.batches(accounts)?, None).await?;
+        let entries = self.entries.iter().map(|entry| {
+            (
+                &entry.account_id,
+                &entry.entry_id,
+                entry.kind,
+                entry.amount_mills,
+                entry.psd_id,
+            )
+        });
+        let sql = format!(
+            "INSERT INTO account_entry (account_id, entry_id, kind, amount_mills, psd_id, created_unix_ms) \
+             SELECT value->>0, value->>1, value->>2, CAST(value->>3 AS BIGINT), CAST(value->>4 AS BIGINT), $2 FROM {rows}"
+        );
+        execute_batches(conn, &sql, dialect.batches(entries)?, Some(now_unix_ms)).await?;
+        let payments = self.card_payments.iter().map(|payment| {
+            let card = &payment.approval;
+            (
+                &card.charge_id,
+                &payment.counter_id,
+                &card.approval_code,
+                card.brand.name(),
+                &card.last4,
+                card.amount.mills(),
+            )
+        });
+        let sql = format!(
+            "INSERT INTO card_payment (payment_id, counter_id, token, brand, last4, amount_mills, status, created_unix_ms) \
+             SELECT value->>0, value->>1, value->>2, value->>3, value->>4, CAST(value->>5 AS BIGINT), 'captured', $2 FROM {rows}"
+        );
+        execute_batches(conn, &sql, dialect.batches(payments)?, Some(now_unix_ms)).await?;
         Ok(())
     }
 }

@@ -2,19 +2,19 @@
 //! signing, each a handful of set-based statements for the whole batch rather than a dozen
 //! per purchase.
 //!
-//! [`prepare_batch`] records every nonce, checks the counters, claims every idempotency key
-//! (retries find their first answer), locks and reads the funds of every account the
-//! batch buys for, and works each purchase out in memory in arrival order: a card payment
-//! becomes funds of the account, a PSD short of funds is topped up from the account
-//! (claim 11), each piece debits DR and credits AR, and each label serial is claimed. A
-//! refused purchase leaves nothing of itself but its nonce. The registers and balances are
-//! written once per row, and the indicium data to sign is returned. [`record_batch`] then
-//! stores the signed pieces and the answers under their keys. The committer commits the
-//! batch before any answer leaves the vendor.
+//! [`prepare_batch`] records every nonce, checks the counters, locks and reads the funds of
+//! every account the batch buys for, and works each purchase out in memory in arrival
+//! order: a card payment becomes funds of the account, a PSD short of funds is topped up
+//! from the account (claim 11), each piece debits DR and credits AR, and each label serial
+//! is claimed. A refused purchase leaves nothing of itself but its nonce. The indicium data
+//! to sign is returned. [`record_batch`] then stores the answers under their idempotency
+//! keys, which claims the keys (see [`claims`]), and then the registers and balances (once
+//! per row) and the signed pieces. The committer commits the batch before any
+//! answer leaves the vendor.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
-use sqlx::{AnyConnection, AssertSqlSafe};
+use sqlx::AnyConnection;
 
 mod claims;
 mod funds;
@@ -22,17 +22,19 @@ mod label;
 
 use super::Dialect;
 use super::counters::active_account_ids;
+use super::dialect::execute_batches;
 use super::idempotency::{self, KeyClaim};
 use super::void_refill::SignedNonce;
 use crate::date::Date;
+use crate::hex;
 use crate::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID, label_binding};
 use crate::money::Money;
 use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor::error::{VendorError, VendorErrorKind};
 use crate::vendor::label_serial::LabelSerial;
-use claims::KeyAnswer;
-use funds::BatchFunds;
+pub use claims::KeyAnswer;
+pub use funds::BatchFunds;
 use label::{LabelUse, claim_labels};
 
 /// One piece, validated by the API.
@@ -85,9 +87,36 @@ pub enum Prepared {
         status_code: u16,
         response: String,
     },
-    /// Refused; nothing of it is left in the batch.
-    Refused(VendorError),
+    /// Refused; nothing of it is left in the batch but what `key` says.
+    Refused {
+        refusal: VendorError,
+        key: RefusedKey,
+    },
     Debited(Debited),
+}
+
+/// What a refused purchase leaves under its idempotency key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusedKey {
+    /// Nothing: refused before its key was looked at (a replayed nonce, a counter that is
+    /// not active, a key used for another request).
+    Untouched,
+    /// Nothing once the batch commits, so a retry is done afresh; but the key is held
+    /// until then, so a purchase under it that another vendor process is committing, or
+    /// committed, is found (and its answer sent instead of this refusal).
+    Released,
+    /// The refusal, for good: the purchase's card charge is refunded, and a retry must not
+    /// issue against the gateway's replay of that charge.
+    Kept,
+}
+
+impl Prepared {
+    fn refused(refusal: VendorError) -> Prepared {
+        Prepared::Refused {
+            refusal,
+            key: RefusedKey::Untouched,
+        }
+    }
 }
 
 /// A purchase whose funds are taken, waiting for its signatures.
@@ -101,58 +130,64 @@ pub struct Debited {
     pub top_up: Money,
 }
 
-/// The first half of a batch: claims, funds and labels for every job, in one transaction.
-/// Each job comes back answered (a retry), refused (nothing of it is left but its nonce and,
-/// for a refunded card, the refusal under its key) or debited. A storage error is the
-/// batch's.
+/// A batch worked out: each job answered (a retry), refused or debited, and the funds
+/// moved, for [`record_batch`] to write.
+pub struct PreparedBatch {
+    pub purchases: Vec<Prepared>,
+    pub funds: BatchFunds,
+}
+
+/// The first half of a batch: nonces, counters, funds and labels for every job, in one
+/// transaction. The jobs whose keys `taken_keys` holds (as `(counter_id, key)`) were found
+/// taken by an earlier attempt at this batch: their first answers are looked up. A storage
+/// error is the batch's.
 pub async fn prepare_batch(
     conn: &mut AnyConnection,
     jobs: &[&PurchaseJob],
     rules: &PurchaseRules,
-) -> Result<Vec<Prepared>, VendorError> {
+    taken_keys: &HashSet<(String, String)>,
+) -> Result<PreparedBatch, VendorError> {
     let mut prepared: Vec<Option<Prepared>> = jobs.iter().map(|_| None).collect();
     // The nonce first: a replayed request must be refused before it can find an answer.
     let fresh_nonces = claims::record_nonces(conn, jobs).await?;
     let counter_ids: BTreeSet<&str> = jobs.iter().map(|job| job.counter_id.as_str()).collect();
     // Then the counter: a revoked or locked one gets nothing, not even an earlier answer.
     let accounts = active_account_ids(conn, &counter_ids).await?;
-    let mut claiming = Vec::new();
-    for ((job, fresh), slot) in jobs.iter().zip(fresh_nonces).zip(&mut prepared) {
+    let mut fresh_jobs = Vec::new();
+    for (index, (job, fresh)) in jobs.iter().zip(fresh_nonces).enumerate() {
         let account = accounts
             .get(&job.counter_id)
             .cloned()
             .unwrap_or_else(|| Err(VendorError::storage("a purchase's counter went missing")));
-        *slot = match (fresh, account) {
-            (false, _) => Some(Prepared::Refused(idempotency::replayed_nonce(
+        prepared[index] = match (fresh, account) {
+            (false, _) => Some(Prepared::refused(idempotency::replayed_nonce(
                 &job.counter_id,
             ))),
-            (true, Err(refusal)) => Some(Prepared::Refused(refusal)),
-            (true, Ok(_)) => {
-                claiming.push(*job);
-                None
+            (true, Err(refusal)) => Some(Prepared::refused(refusal)),
+            (true, Ok(_)) if taken_keys.contains(&(job.counter_id.clone(), job.key.clone())) => {
+                // A retry, rare: one lookup each.
+                match idempotency::existing(conn, &job.counter_id, &job.key, &job.request_sha256)
+                    .await
+                {
+                    Ok(Some(KeyClaim::Replay {
+                        status_code,
+                        response,
+                    })) => Some(Prepared::Answer {
+                        status_code,
+                        response,
+                    }),
+                    // Taken by a transaction that then rolled back: done afresh.
+                    Ok(Some(KeyClaim::New)) | Ok(None) => None,
+                    Err(error) if error.kind() == VendorErrorKind::Unavailable => {
+                        return Err(error);
+                    }
+                    Err(refusal) => Some(Prepared::refused(refusal)),
+                }
             }
+            (true, Ok(_)) => None,
         };
-    }
-    let key_claims = claims::claim_keys(conn, &claiming, rules.now_unix_ms).await?;
-    let mut fresh_jobs = Vec::new();
-    let mut claimed = key_claims.into_iter();
-    for (index, slot) in prepared.iter_mut().enumerate() {
-        if slot.is_some() {
-            continue;
-        }
-        match claimed.next() {
-            Some(Ok(KeyClaim::New)) => fresh_jobs.push(index),
-            Some(Ok(KeyClaim::Replay {
-                status_code,
-                response,
-            })) => {
-                *slot = Some(Prepared::Answer {
-                    status_code,
-                    response,
-                })
-            }
-            Some(Err(refusal)) => *slot = Some(Prepared::Refused(refusal)),
-            None => return Err(VendorError::storage("a purchase's key claim went missing")),
+        if prepared[index].is_none() {
+            fresh_jobs.push(index);
         }
     }
     let account_ids: BTreeSet<String> = fresh_jobs
@@ -170,33 +205,20 @@ pub async fn prepare_batch(
             Ok(debited) => Prepared::Debited(debited),
             Err(error) if error.kind() == VendorErrorKind::Unavailable => return Err(error),
             Err(refusal) => {
-                give_back_key(conn, job, &refusal).await?;
-                Prepared::Refused(refusal)
+                let key = if job.card.is_some() && refusal_returns_card_payment(refusal.kind()) {
+                    RefusedKey::Kept
+                } else {
+                    RefusedKey::Released
+                };
+                Prepared::Refused { refusal, key }
             }
         });
     }
-    funds.write(conn, rules.now_unix_ms).await?;
-    prepared
+    let purchases = prepared
         .into_iter()
         .map(|slot| slot.ok_or_else(|| VendorError::storage("a purchase was left unprepared")))
-        .collect()
-}
-
-/// A refused purchase's key: released, so a retry is done afresh; but after a card charge
-/// that will be refunded, it keeps the refusal so a retry cannot issue against the
-/// gateway's replay of the refunded charge.
-async fn give_back_key(
-    conn: &mut AnyConnection,
-    job: &PurchaseJob,
-    refusal: &VendorError,
-) -> Result<(), VendorError> {
-    if job.card.is_some() && refusal_returns_card_payment(refusal.kind()) {
-        let body = refusal.body_json();
-        let status = refusal.kind().http_status();
-        idempotency::finish(conn, &job.counter_id, &job.key, status, &body).await
-    } else {
-        idempotency::release(conn, &job.counter_id, &job.key).await
-    }
+        .collect::<Result<_, _>>()?;
+    Ok(PreparedBatch { purchases, funds })
 }
 
 /// Whether a purchase refused with `kind` after its card was charged never used the charge,
@@ -287,76 +309,68 @@ pub struct Signed<'a> {
     pub debited: &'a Debited,
     pub indicia: Vec<Vec<u8>>,
     pub server_id: u32,
-    pub response: String,
 }
 
-/// The second half of a batch: every signed piece, each answer under its key, and the
-/// counters' last contact, a few multi-row statements for the whole batch.
+/// The second half of a batch: every answer under its key (a [`RefusedKey::Released`]
+/// refusal's key is held with status 0 and given up again), then the funds, every signed
+/// piece and the counters' last contact, a few statements for the whole batch. The keys
+/// found taken are returned, and nothing else is written then (the entries of a taken
+/// key's first purchase are there already): the caller rolls the batch back and does it
+/// again.
 pub async fn record_batch(
     conn: &mut AnyConnection,
+    funds: BatchFunds,
+    answers: &[KeyAnswer<'_>],
     signed: &[Signed<'_>],
     now_unix_ms: i64,
-) -> Result<(), VendorError> {
-    let pieces: Vec<(&Signed, &IndiciumData, &PieceToIssue, &Vec<u8>)> = signed
-        .iter()
-        .flat_map(|purchase| {
-            purchase
-                .debited
-                .pieces
-                .iter()
-                .zip(&purchase.job.pieces)
-                .zip(&purchase.indicia)
-                .map(move |((data, piece), indicium)| (purchase, data, piece, indicium))
-        })
-        .collect();
-    let dialect = Dialect::of(conn);
-    for chunk in dialect.chunks(&pieces, 10, |(purchase, _, _, indicium)| {
-        purchase.job.counter_id.len() + purchase.job.key.len() + indicium.len() + 80
-    }) {
-        let sql = format!(
-            "INSERT INTO piece (psd_id, piece_serial, counter_id, purchase_key, postage_mills, mailing_day, label_serial, server_id, indicium, issued_unix_ms) VALUES {}",
-            dialect.rows(chunk.len(), 10, 1)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (purchase, data, piece, indicium) in chunk {
-            query = query
-                .bind(i64::from(purchase.debited.psd_id))
-                .bind(i64::from(data.piece_serial))
-                .bind(&purchase.job.counter_id)
-                .bind(&purchase.job.key)
-                .bind(data.postage.mills())
-                .bind(i64::from(data.mailing_date.days_since_2000()))
-                .bind(piece.label_serial.map(|s| s.to_string()))
-                .bind(i64::from(purchase.server_id))
-                .bind((*indicium).clone())
-                .bind(now_unix_ms);
-        }
-        query.execute(&mut *conn).await?;
+) -> Result<Vec<(String, String)>, VendorError> {
+    let taken = claims::store_answers(conn, answers, now_unix_ms).await?;
+    if !taken.is_empty() {
+        return Ok(taken);
     }
-    let answers: Vec<KeyAnswer> = signed
-        .iter()
-        .map(|purchase| KeyAnswer {
-            counter_id: &purchase.job.counter_id,
-            key: &purchase.job.key,
-            status_code: 201,
-            response: &purchase.response,
-        })
-        .collect();
-    claims::answer_keys(conn, &answers).await?;
+    funds.write(conn, now_unix_ms).await?;
+    for held in answers.iter().filter(|answer| answer.status_code == 0) {
+        idempotency::release(conn, &held.job.counter_id, &held.job.key).await?;
+    }
+    let dialect = Dialect::of(conn);
+    let pieces = signed.iter().flat_map(|purchase| {
+        purchase
+            .debited
+            .pieces
+            .iter()
+            .zip(&purchase.job.pieces)
+            .zip(&purchase.indicia)
+            .map(move |((data, piece), indicium)| {
+                (
+                    purchase.debited.psd_id,
+                    data.piece_serial,
+                    &purchase.job.counter_id,
+                    &purchase.job.key,
+                    data.postage.mills(),
+                    data.mailing_date.days_since_2000(),
+                    piece.label_serial.map(|s| s.to_string()),
+                    purchase.server_id,
+                    hex::encode(indicium),
+                )
+            })
+    });
+    let sql = format!(
+        "INSERT INTO piece (psd_id, piece_serial, counter_id, purchase_key, postage_mills, mailing_day, label_serial, server_id, indicium, issued_unix_ms) \
+         SELECT CAST(value->>0 AS BIGINT), CAST(value->>1 AS BIGINT), value->>2, value->>3, CAST(value->>4 AS BIGINT), \
+         CAST(value->>5 AS BIGINT), value->>6, CAST(value->>7 AS BIGINT), {}, $2 FROM {}",
+        dialect.bytes_field(8),
+        dialect.batch_rows()
+    );
+    execute_batches(conn, &sql, dialect.batches(pieces)?, Some(now_unix_ms)).await?;
     let counter_ids: BTreeSet<&str> = signed
         .iter()
         .map(|purchase| purchase.job.counter_id.as_str())
         .collect();
-    if !counter_ids.is_empty() {
-        let sql = format!(
-            "UPDATE counter SET last_contact_unix_ms = $1 WHERE counter_id IN ({})",
-            dialect.list(counter_ids.len(), 2)
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(now_unix_ms);
-        for counter_id in counter_ids {
-            query = query.bind(counter_id);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let sql = format!(
+        "UPDATE counter SET last_contact_unix_ms = $2 WHERE counter_id IN (SELECT value->>0 FROM {})",
+        dialect.batch_rows()
+    );
+    let counters = counter_ids.into_iter().map(|counter_id| (counter_id,));
+    execute_batches(conn, &sql, dialect.batches(counters)?, Some(now_unix_ms)).await?;
+    Ok(Vec::new())
 }
