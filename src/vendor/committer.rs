@@ -4,8 +4,9 @@
 //!
 //! One fsync per batch instead of one per purchase is what lets a SQLite store take
 //! thousands of purchases a second with `synchronous=FULL`. While a batch commits, the next
-//! one gathers. Two purchases with the same idempotency key never share a batch (the second
-//! waits for the next one and finds the first's answer). A store failure answers the whole
+//! one gathers. Two purchases with the same idempotency key never share a batch: the second
+//! waits for the next one, which finds the key taken when it stores its answers, is rolled
+//! back and done again with the first's answer for it. A store failure answers the whole
 //! batch "unavailable"; nothing of it was committed, so the counters retry with their keys.
 
 use std::collections::{HashSet, VecDeque};

@@ -86,6 +86,16 @@ impl Dialect {
         Ok(batches)
     }
 
+    /// `rows` as one JSON text to bind as `$1`, however large: for a statement that must
+    /// take all its rows at once, such as one that locks them in order.
+    pub(crate) fn one_batch<T: Serialize>(
+        self,
+        rows: impl IntoIterator<Item = T>,
+    ) -> Result<String, VendorError> {
+        let rows: Vec<T> = rows.into_iter().collect();
+        serde_json::to_string(&rows).map_err(VendorError::storage)
+    }
+
     /// ` FOR UPDATE` on PostgreSQL, which locks the rows a `SELECT` reads; nothing on SQLite,
     /// where the batch's `BEGIN IMMEDIATE` holds the one write lock already.
     pub(crate) fn for_update(self) -> &'static str {
@@ -134,7 +144,17 @@ mod tests {
             let parsed: Vec<(String,)> = serde_json::from_str(batch).expect("valid JSON");
             assert!(!parsed.is_empty());
         }
-        assert_eq!(Dialect::Sqlite.batches(rows).expect("serializes").len(), 1);
+        assert_eq!(
+            Dialect::Sqlite
+                .batches(rows.clone())
+                .expect("serializes")
+                .len(),
+            1
+        );
+        // A statement that must see every row gets them all, past the budget.
+        let all = Dialect::Postgres.one_batch(rows).expect("serializes");
+        let parsed: Vec<(String,)> = serde_json::from_str(&all).expect("valid JSON");
+        assert_eq!(parsed.len(), 5);
         // A row larger than the budget still goes, alone.
         let huge = "y".repeat(20_000);
         let batches = Dialect::Postgres

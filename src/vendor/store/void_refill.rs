@@ -257,7 +257,7 @@ pub(super) async fn finish(
 }
 
 /// PSD `psd_id`, if it belongs to `account_id`; locked on PostgreSQL before the account is
-/// touched, the order purchases take them in too, so the two cannot deadlock.
+/// touched, the order purchases take them in too, so the two do not deadlock over funds.
 async fn owned_psd(
     conn: &mut AnyConnection,
     psd_id: u32,

@@ -8,8 +8,11 @@
 //! already taken (a retry of an answered purchase, or, on PostgreSQL, a purchase another
 //! vendor process committed meanwhile: the insert waits for that commit) is reported, and
 //! the committer does the batch again with that purchase answered from the store. Rows go
-//! in sorted, so two vendor processes inserting overlapping keys take their locks in the
-//! same order and cannot deadlock.
+//! in sorted, so two batches inserting overlapping keys take their locks in the same order.
+//! The keys come after the batch's PSD and account locks, where a void or refill claims its
+//! key before its PSD: a counter that sends a purchase and a void under one key to two
+//! vendor processes at once can deadlock them, and PostgreSQL then fails one of the two
+//! ("unavailable", retried under its key).
 
 use std::collections::{HashMap, HashSet};
 

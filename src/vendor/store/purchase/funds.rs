@@ -74,7 +74,8 @@ pub(super) struct Taken {
 }
 
 impl BatchFunds {
-    /// Locks and reads the PSDs of the accounts, then the accounts: two statements.
+    /// Locks and reads the PSDs of the accounts, then the accounts: two statements, each
+    /// for all of them.
     pub(super) async fn lock(
         conn: &mut AnyConnection,
         account_ids: &BTreeSet<String>,
@@ -89,36 +90,31 @@ impl BatchFunds {
             return Ok(funds);
         }
         let dialect = Dialect::of(conn);
-        let batches = dialect.batches(account_ids.iter().map(|account_id| (account_id,)))?;
+        // One statement each, whatever the batch's size: the rows are locked in the order
+        // of one ORDER BY, the same in every vendor process.
+        let account_ids = dialect.one_batch(account_ids.iter().map(|account_id| (account_id,)))?;
         let sql = format!(
             "SELECT {PSD_COLUMNS} FROM psd WHERE account_id IN (SELECT value->>0 FROM {}) ORDER BY psd_id{}",
             dialect.batch_rows(),
             dialect.for_update()
         );
         let mut psds = Vec::new();
-        for batch in &batches {
-            let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
-                .bind(batch)
-                .fetch_all(&mut *conn)
-                .await?;
-            for row in rows {
-                psds.push(psd_row(&row)?);
-            }
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .bind(&account_ids)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            psds.push(psd_row(&row)?);
         }
         let sql = format!(
             "SELECT account_id, balance_mills FROM account WHERE account_id IN (SELECT value->>0 FROM {}) ORDER BY account_id{}",
             dialect.batch_rows(),
             dialect.for_update()
         );
-        let mut rows = Vec::new();
-        for batch in &batches {
-            rows.extend(
-                sqlx::query(AssertSqlSafe(sql.as_str()))
-                    .bind(batch)
-                    .fetch_all(&mut *conn)
-                    .await?,
-            );
-        }
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(&account_ids)
+            .fetch_all(&mut *conn)
+            .await?;
         for row in rows {
             let account_id = text(&row, "account_id")?;
             let psd = usable_psd(&account_id, &psds);

@@ -6,7 +6,8 @@
 //! every account the batch buys for, and works each purchase out in memory in arrival
 //! order: a card payment becomes funds of the account, a PSD short of funds is topped up
 //! from the account (claim 11), each piece debits DR and credits AR, and each label serial
-//! is claimed. A refused purchase leaves nothing of itself but its nonce. The indicium data
+//! is claimed. A refused purchase leaves nothing of itself but its nonce (and, refused after
+//! its card was charged, its refusal under its key: see [`RefusedKey`]). The indicium data
 //! to sign is returned. [`record_batch`] then stores the answers under their idempotency
 //! keys, which claims the keys (see [`claims`]), and then the registers and balances (once
 //! per row) and the signed pieces. The committer commits the batch before any
@@ -177,7 +178,13 @@ pub async fn prepare_batch(
                         response,
                     }),
                     // Taken by a transaction that then rolled back: done afresh.
-                    Ok(Some(KeyClaim::New)) | Ok(None) => None,
+                    Ok(None) => None,
+                    // `existing` finds answers only; a new claim is not one.
+                    Ok(Some(KeyClaim::New)) => {
+                        return Err(VendorError::storage(
+                            "an idempotency key was found claimed but not answered",
+                        ));
+                    }
                     Err(error) if error.kind() == VendorErrorKind::Unavailable => {
                         return Err(error);
                     }
