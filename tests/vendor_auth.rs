@@ -28,25 +28,11 @@ async fn a_bad_signature_is_refused_and_nothing_is_written(kind: StoreKind) {
         counter.authorization("POST", "/v1/purchases", Some("sale-1"), signed.as_bytes());
     let altered = json!({"pieces": [piece(78)]}).to_string();
     let (status, answer) = counter
-        .send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            altered.as_bytes(),
-            Some(&authorization),
-        )
+        .purchase_with("sale-1", &altered, Some(&authorization))
         .await;
     assert_eq!(status, 401, "{answer}");
     assert_eq!(kind_of(&answer), "unauthenticated");
-    let (status, _) = counter
-        .send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            signed.as_bytes(),
-            None,
-        )
-        .await;
+    let (status, _) = counter.purchase_with("sale-1", &signed, None).await;
     assert_eq!(status, 401, "an unsigned request is refused too");
     assert_eq!(v.footprint().await, footprint);
 }
@@ -59,15 +45,7 @@ async fn a_replayed_request_is_refused(kind: StoreKind) {
     let body = json!({"pieces": [piece(780)]}).to_string();
     let authorization =
         counter.authorization("POST", "/v1/purchases", Some("sale-1"), body.as_bytes());
-    let send = || {
-        counter.send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            body.as_bytes(),
-            Some(&authorization),
-        )
-    };
+    let send = || counter.purchase_with("sale-1", &body, Some(&authorization));
     assert_eq!(send().await.0, 201);
     let (status, answer) = send().await;
     assert_eq!(status, 401, "{answer}");
@@ -105,13 +83,7 @@ async fn a_stale_timestamp_is_refused(kind: StoreKind) {
     let ten_minutes_ago = postcounter::clock::Clock::system().now_unix_ms() - 600_000;
     let authorization = counter.signer.authorization(&request, ten_minutes_ago);
     let (status, answer) = counter
-        .send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            body.as_bytes(),
-            Some(&authorization),
-        )
+        .purchase_with("sale-1", &body, Some(&authorization))
         .await;
     assert_eq!(status, 401);
     assert!(message_of(&answer).contains("timestamp"), "{answer}");

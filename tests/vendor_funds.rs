@@ -50,15 +50,7 @@ async fn insufficient_funds_issue_nothing(kind: StoreKind) {
     let body = json!({"pieces": [piece(780)]}).to_string();
     let refused_request =
         counter.authorization("POST", "/v1/purchases", Some("sale-1"), body.as_bytes());
-    let send_refused = || {
-        counter.send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            body.as_bytes(),
-            Some(&refused_request),
-        )
-    };
+    let send_refused = || counter.purchase_with("sale-1", &body, Some(&refused_request));
     let (status, answer) = send_refused().await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(kind_of(&answer), "insufficient_funds");

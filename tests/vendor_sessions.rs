@@ -72,15 +72,7 @@ async fn buy_in(
     body: &str,
 ) -> (u16, Value) {
     let header = purchase_header(counter, session, key, body);
-    counter
-        .send_with(
-            "POST",
-            "/v1/purchases",
-            Some(key),
-            body.as_bytes(),
-            Some(&header),
-        )
-        .await
+    counter.purchase_with(key, body, Some(&header)).await
 }
 
 fn one_piece() -> String {
@@ -139,15 +131,7 @@ async fn a_replayed_request_in_a_session_is_refused_and_nothing_is_written(kind:
     let session = open(&counter).await;
     let body = one_piece();
     let header = purchase_header(&counter, &session, "sale-1", &body);
-    let send = || {
-        counter.send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            body.as_bytes(),
-            Some(&header),
-        )
-    };
+    let send = || counter.purchase_with("sale-1", &body, Some(&header));
     assert_eq!(send().await.0, 201);
     let footprint = v.footprint().await;
     let (status, answer) = send().await;
@@ -167,13 +151,7 @@ async fn an_altered_request_in_a_session_is_refused_and_nothing_is_written(kind:
     let header = purchase_header(&counter, &session, "sale-1", &one_piece());
     let dearer = json!({"pieces": [piece(78_000)]}).to_string();
     let (status, answer) = counter
-        .send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            dearer.as_bytes(),
-            Some(&header),
-        )
+        .purchase_with("sale-1", &dearer, Some(&header))
         .await;
     assert_eq!(status, 401, "{answer}");
     assert!(
@@ -196,13 +174,7 @@ async fn an_unknown_session_is_answered_session_expired(kind: StoreKind) {
     let forged = format!("{prefix}session={flipped}{}", &rest[1..]);
     let footprint = v.footprint().await;
     let (status, answer) = counter
-        .send_with(
-            "POST",
-            "/v1/purchases",
-            Some("sale-1"),
-            one_piece().as_bytes(),
-            Some(&forged),
-        )
+        .purchase_with("sale-1", &one_piece(), Some(&forged))
         .await;
     assert_eq!(status, 401, "{answer}");
     assert_eq!(kind_of(&answer), "session_expired");

@@ -223,23 +223,7 @@ impl VendorClient {
         request: &SignedRequest<'_>,
         authorization: Option<String>,
     ) -> Result<(u16, Vec<u8>), OpenFailure> {
-        let method = Method::from_bytes(request.method.as_bytes())
-            .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
-        let mut http = self
-            .http
-            .request(method, format!("{endpoint}{}", request.path))
-            .header("content-type", "application/json")
-            .body(request.body.to_vec());
-        if let Some(key) = request.idempotency_key {
-            http = http.header("idempotency-key", key);
-        }
-        if let Some(authorization) = authorization {
-            http = http.header("authorization", authorization);
-        }
-        let response = http.send().await.map_err(OpenFailure::Transport)?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(OpenFailure::Transport)?;
-        Ok((status, body.to_vec()))
+        send_once(&self.http, endpoint, request, authorization).await
     }
 
     /// [`VendorClient::send`] with a JSON body, the answer parsed as `T`; a refusal becomes
@@ -278,6 +262,32 @@ pub fn parse_reply<T: DeserializeOwned>(reply: &Reply) -> Result<T, LinkError> {
             reply.endpoint, reply.status
         ))),
     }
+}
+
+/// `request` sent once to `endpoint` with `authorization`: the status and body of the
+/// answer.
+pub(super) async fn send_once(
+    http: &reqwest::Client,
+    endpoint: &str,
+    request: &SignedRequest<'_>,
+    authorization: Option<String>,
+) -> Result<(u16, Vec<u8>), OpenFailure> {
+    let method = Method::from_bytes(request.method.as_bytes())
+        .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
+    let mut builder = http
+        .request(method, format!("{endpoint}{}", request.path))
+        .header("content-type", "application/json")
+        .body(request.body.to_vec());
+    if let Some(key) = request.idempotency_key {
+        builder = builder.header("idempotency-key", key);
+    }
+    if let Some(authorization) = authorization {
+        builder = builder.header("authorization", authorization);
+    }
+    let response = builder.send().await.map_err(OpenFailure::Transport)?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(OpenFailure::Transport)?;
+    Ok((status, body.to_vec()))
 }
 
 /// The refusal a body carries, if it is one.

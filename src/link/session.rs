@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::client::send_once;
 use crate::clock::Clock;
 use crate::hex;
 use crate::vendor::auth::{RequestSigner, SignedRequest};
@@ -52,21 +53,10 @@ impl ClientSession {
             idempotency_key: None,
             body: &body,
         };
-        let response = http
-            .post(format!("{endpoint}{path}"))
-            .header("content-type", "application/json")
-            .header(
-                "authorization",
-                signer.authorization(&signed, clock.now_unix_ms()),
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(OpenFailure::Transport)?;
-        let status = response.status().as_u16();
-        let answer = response.bytes().await.map_err(OpenFailure::Transport)?;
+        let authorization = signer.authorization(&signed, clock.now_unix_ms());
+        let (status, answer) = send_once(http, endpoint, &signed, Some(authorization)).await?;
         if status != 201 {
-            return Err(OpenFailure::Answered(status, answer.to_vec()));
+            return Err(OpenFailure::Answered(status, answer));
         }
         let not_understood =
             |what: &str| OpenFailure::Protocol(format!("{endpoint} opened a session with {what}"));

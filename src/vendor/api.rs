@@ -97,12 +97,7 @@ async fn open_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = SignedRequest {
-        method: method.as_str(),
-        path: uri.path(),
-        idempotency_key: None,
-        body: &body,
-    };
+    let request = signed_request(&method, &uri, None, &body);
     match vendor.open_session(authorization(&headers), &request).await {
         Ok(opened) => json(StatusCode::CREATED, &opened),
         Err(error) => refusal(error),
@@ -221,13 +216,23 @@ async fn authenticate(
     idempotency_key: Option<&str>,
     body: &[u8],
 ) -> Result<RequestContext, VendorError> {
-    let request = SignedRequest {
+    let request = signed_request(method, uri, idempotency_key, body);
+    vendor.authenticate(authorization(headers), &request).await
+}
+
+/// What a counter's signature or session MAC covers of an HTTP request.
+fn signed_request<'a>(
+    method: &'a Method,
+    uri: &'a Uri,
+    idempotency_key: Option<&'a str>,
+    body: &'a [u8],
+) -> SignedRequest<'a> {
+    SignedRequest {
         method: method.as_str(),
         path: uri.path(),
         idempotency_key,
         body,
-    };
-    vendor.authenticate(authorization(headers), &request).await
+    }
 }
 
 fn authorization(headers: &HeaderMap) -> Option<&str> {

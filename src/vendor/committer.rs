@@ -226,13 +226,7 @@ async fn attempt_batch(
     let mut signed = Vec::new();
     for ((job, prepared), signatures) in jobs.iter().zip(&prepared).zip(signatures) {
         answers.push(match prepared {
-            Prepared::Answer {
-                status_code,
-                response,
-            } => Ok(Answer {
-                status_code: *status_code,
-                body: response.clone(),
-            }),
+            Prepared::Answer(answer) => Ok(answer.clone()),
             Prepared::Refused { refusal, .. } => Err(refusal.clone()),
             Prepared::Debited(debited) => {
                 let indicia: Vec<Vec<u8>> = debited

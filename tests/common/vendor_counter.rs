@@ -57,6 +57,23 @@ impl TestCounter {
         )
     }
 
+    /// A purchase of `body` under `key` with the given Authorization header.
+    pub async fn purchase_with(
+        &self,
+        key: &str,
+        body: &str,
+        authorization: Option<&str>,
+    ) -> (u16, Value) {
+        self.send_with(
+            "POST",
+            "/v1/purchases",
+            Some(key),
+            body.as_bytes(),
+            authorization,
+        )
+        .await
+    }
+
     /// [`send_with`](Self::send_with) for a vendor that may die mid-request: a transport
     /// failure is an `Err` (the answer, if there was one, is lost), and the body is the text
     /// exactly as the vendor sent it, so a retry's answer can be compared byte for byte.

@@ -6,6 +6,7 @@
 
 use sqlx::AnyConnection;
 
+use super::void_refill::Answer;
 use super::{blob, int, text};
 use crate::vendor::error::{VendorError, VendorErrorKind};
 
@@ -15,7 +16,7 @@ pub enum KeyClaim {
     /// First use: the caller goes on and must [`finish`] the key before commit.
     New,
     /// A retry of an answered request: send this answer again.
-    Replay { status_code: u16, response: String },
+    Replay(Answer),
 }
 
 /// Claims `key` for `counter_id`, or finds its first answer. The same key with another
@@ -43,6 +44,7 @@ pub async fn claim(
     }
     existing(conn, counter_id, key, request_sha256)
         .await?
+        .map(KeyClaim::Replay)
         .ok_or_else(|| VendorError::storage(format!("idempotency key {key:?} vanished")))
 }
 
@@ -53,7 +55,7 @@ pub async fn existing(
     counter_id: &str,
     key: &str,
     request_sha256: &[u8; 32],
-) -> Result<Option<KeyClaim>, VendorError> {
+) -> Result<Option<Answer>, VendorError> {
     let Some(row) = sqlx::query(
         "SELECT request_sha256, status_code, response FROM idempotency WHERE counter_id = $1 AND idempotency_key = $2",
     )
@@ -80,9 +82,9 @@ pub async fn existing(
             format!("the idempotency key {key:?} is in use by a request still in progress"),
         ));
     }
-    Ok(Some(KeyClaim::Replay {
+    Ok(Some(Answer {
         status_code,
-        response: text(&row, "response")?,
+        body: text(&row, "response")?,
     }))
 }
 

@@ -65,15 +65,9 @@ impl VendorStore {
         idempotency::admit(&mut tx, context).await?;
         active_account_id(&mut tx, &context.counter_id).await?;
         match idempotency::existing(&mut tx, &context.counter_id, key, request_sha256).await {
-            Ok(Some(KeyClaim::Replay {
-                status_code,
-                response,
-            })) => {
+            Ok(Some(answer)) => {
                 tx.commit().await?;
-                Ok(Some(Answer {
-                    status_code,
-                    body: response,
-                }))
+                Ok(Some(answer))
             }
             Err(error) if error.kind() == VendorErrorKind::Unavailable => Err(error),
             // No answer under the key, or another request's: nothing to give back.
@@ -100,16 +94,9 @@ impl VendorStore {
         idempotency::admit(&mut tx, context).await?;
         // A revoked or locked counter gets nothing, not even an earlier answer.
         let account_id = active_account_id(&mut tx, &context.counter_id).await?;
-        if let KeyClaim::Replay {
-            status_code,
-            response,
-        } = claim
-        {
+        if let KeyClaim::Replay(answer) = claim {
             tx.commit().await?;
-            return Ok(Begun::Replay(Answer {
-                status_code,
-                body: response,
-            }));
+            return Ok(Begun::Replay(answer));
         }
         Ok(Begun::Fresh { tx, account_id })
     }

@@ -24,8 +24,8 @@ mod label;
 use super::Dialect;
 use super::counters::active_account_ids;
 use super::dialect::execute_batches;
-use super::idempotency::{self, KeyClaim};
-use super::void_refill::SignedNonce;
+use super::idempotency;
+use super::void_refill::{Answer, SignedNonce};
 use crate::date::Date;
 use crate::hex;
 use crate::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID, label_binding};
@@ -84,10 +84,7 @@ pub struct PurchaseRules {
 
 pub enum Prepared {
     /// A retry: its first answer.
-    Answer {
-        status_code: u16,
-        response: String,
-    },
+    Answer(Answer),
     /// Refused; nothing of it is left in the batch but what `key` says.
     Refused {
         refusal: VendorError,
@@ -165,31 +162,12 @@ pub async fn prepare_batch(
                 &job.counter_id,
             ))),
             (true, Err(refusal)) => Some(Prepared::refused(refusal)),
-            (true, Ok(_)) if taken_keys.contains(&(job.counter_id.clone(), job.key.clone())) => {
-                // A retry, rare: one lookup each.
-                match idempotency::existing(conn, &job.counter_id, &job.key, &job.request_sha256)
-                    .await
-                {
-                    Ok(Some(KeyClaim::Replay {
-                        status_code,
-                        response,
-                    })) => Some(Prepared::Answer {
-                        status_code,
-                        response,
-                    }),
-                    // Taken by a transaction that then rolled back: done afresh.
-                    Ok(None) => None,
-                    // `existing` finds answers only; a new claim is not one.
-                    Ok(Some(KeyClaim::New)) => {
-                        return Err(VendorError::storage(
-                            "an idempotency key was found claimed but not answered",
-                        ));
-                    }
-                    Err(error) if error.kind() == VendorErrorKind::Unavailable => {
-                        return Err(error);
-                    }
-                    Err(refusal) => Some(Prepared::refused(refusal)),
-                }
+            // Most attempts are first attempts: no key to build and look up.
+            (true, Ok(_))
+                if !taken_keys.is_empty()
+                    && taken_keys.contains(&(job.counter_id.clone(), job.key.clone())) =>
+            {
+                first_answer(conn, job).await?
             }
             (true, Ok(_)) => None,
         };
@@ -226,6 +204,20 @@ pub async fn prepare_batch(
         .map(|slot| slot.ok_or_else(|| VendorError::storage("a purchase was left unprepared")))
         .collect::<Result<_, _>>()?;
     Ok(PreparedBatch { purchases, funds })
+}
+
+/// A job whose key an earlier attempt found taken (a retry, rare: one lookup each): its
+/// first answer, or the conflict of a key used for another request; `None` when the key's
+/// holder rolled back, and the job is done afresh.
+async fn first_answer(
+    conn: &mut AnyConnection,
+    job: &PurchaseJob,
+) -> Result<Option<Prepared>, VendorError> {
+    match idempotency::existing(conn, &job.counter_id, &job.key, &job.request_sha256).await {
+        Ok(answer) => Ok(answer.map(Prepared::Answer)),
+        Err(error) if error.kind() == VendorErrorKind::Unavailable => Err(error),
+        Err(refusal) => Ok(Some(Prepared::refused(refusal))),
+    }
 }
 
 /// Whether a purchase refused with `kind` after its card was charged never used the charge,
