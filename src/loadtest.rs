@@ -29,7 +29,11 @@ use crate::vendor::auth::RequestSigner;
 use crate::vendor::crypto_module::SignJob;
 use crate::vendor::processing::{ProcessingPool, RoundRobin};
 use crate::vendor::store::VendorStore;
+use crate::vendor::validate::MAX_TRANSFER_MILLS;
 use crate::vendor::{Vendor, VendorSettings, api};
+
+/// The postage of every piece bought: a First-Class Mail letter.
+const PIECE_POSTAGE_MILLS: i64 = 780;
 
 #[derive(Args, Debug)]
 pub struct LoadtestArgs {
@@ -45,11 +49,11 @@ pub struct LoadtestArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     accounts: u32,
     /// Seconds of load.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     seconds: u64,
-    /// Pieces per purchase request.
-    #[arg(long, default_value_t = 1)]
-    pieces: usize,
+    /// Pieces per purchase request (the vendor takes 1 to 100).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pieces: u16,
     /// How the counters authenticate: `session` (one signature opens a session, then a MAC
     /// per request, as the counter's link does) or `signature` (every request signed).
     #[arg(long, default_value = "session", value_parser = ["session", "signature"])]
@@ -91,9 +95,16 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         let account = format!("load-{psd_id}");
         let now = clock.now_unix_ms();
         store.create_account(&account, "loadtest", now).await?;
-        store
-            .credit_account(&account, "funds", Money::from_mills(1 << 40), now)
-            .await?;
+        for (part, amount) in funding_mills(args).into_iter().enumerate() {
+            store
+                .credit_account(
+                    &account,
+                    &format!("funds-{part}"),
+                    Money::from_mills(amount),
+                    now,
+                )
+                .await?;
+        }
         store.create_psd(psd_id, &account, psd_id, now).await?;
         accounts.push(account);
     }
@@ -141,7 +152,7 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
     let deadline = started + Duration::from_secs(args.seconds);
     let tasks: Vec<_> = counters
         .into_iter()
-        .map(|(signer, link)| tokio::spawn(drive(signer, link, args.pieces, deadline)))
+        .map(|(signer, link)| tokio::spawn(drive(signer, link, usize::from(args.pieces), deadline)))
         .collect();
     let mut latencies = Vec::new();
     let (mut indicia, mut refused) = (0, 0);
@@ -252,6 +263,23 @@ async fn enroll(
     Ok((signer, link))
 }
 
+/// Funds enough for every account to buy at 50,000 pieces/s (far above what this vendor
+/// signs) for the whole run, as credits of at most [`MAX_TRANSFER_MILLS`] each.
+fn funding_mills(args: &LoadtestArgs) -> Vec<i64> {
+    let seconds = i64::try_from(args.seconds).unwrap_or(i64::MAX);
+    let mut needed = PIECE_POSTAGE_MILLS
+        .saturating_mul(50_000)
+        .saturating_mul(i64::from(args.pieces))
+        .saturating_mul(seconds);
+    let mut credits = Vec::new();
+    while needed > 0 {
+        let amount = needed.min(MAX_TRANSFER_MILLS);
+        credits.push(amount);
+        needed -= amount;
+    }
+    credits
+}
+
 /// One counter buying until `deadline`, one purchase at a time, through the counter's own
 /// vendor client.
 async fn drive(
@@ -262,7 +290,7 @@ async fn drive(
 ) -> anyhow::Result<CounterTally> {
     let clock = Clock::system();
     let piece = json!({
-        "postage_mills": 780,
+        "postage_mills": PIECE_POSTAGE_MILLS,
         "mailing_date": clock.today().to_string(),
         "origin_zip": "02134",
         "destination_zip": "94103",

@@ -80,10 +80,25 @@ pub fn log_line(unix_ms: u128, level: log::Level, target: &str, message: &str) -
 /// first call in a process takes effect; later ones (tests) keep the first file.
 pub fn start(data_dir: &Path, level: log::LevelFilter) -> std::io::Result<PathBuf> {
     let path = log_path(data_dir);
+    // The error names the path: "File exists" alone does not say which file is in the way.
+    let at = |place: &Path, e: std::io::Error| {
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "cannot open the log file {}: {}: {e}",
+                path.display(),
+                place.display()
+            ),
+        )
+    };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+        std::fs::create_dir_all(parent).map_err(|e| at(parent, e))?;
     }
-    let file = OpenOptions::new().create(true).append(true).open(&path)?;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| at(&path, e))?;
     let logger = FileLog {
         file: Mutex::new(file),
         level,
@@ -97,6 +112,19 @@ pub fn start(data_dir: &Path, level: log::LevelFilter) -> std::io::Result<PathBu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_file_that_cannot_be_opened_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let in_the_way = log_path(dir.path()).parent().unwrap().to_path_buf();
+        std::fs::write(&in_the_way, b"not a folder").unwrap();
+        let error = start(dir.path(), log::LevelFilter::Info).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("{}:", in_the_way.display())),
+            "{message}"
+        );
+    }
 
     #[test]
     fn a_line_has_the_utc_time_level_target_and_a_message_without_control_characters() {

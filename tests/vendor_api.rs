@@ -120,6 +120,11 @@ async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
     zero["postage_mills"] = json!(0);
     let mut bad_zip = piece(780);
     bad_zip["origin_zip"] = json!("2134");
+    let mut unknown_product = piece(780);
+    unknown_product["rate_category"] = json!(99);
+    let mut postcard_certified = piece(780);
+    postcard_certified["rate_category"] = json!(2);
+    postcard_certified["extra_services"] = json!(1);
     let cases: Vec<(String, &str)> = vec![
         ("{not json".into(), "not accepted"),
         (json!({"pieces": [piece(780)], "coupon": 1}).to_string(), "unknown field `coupon`"),
@@ -127,6 +132,8 @@ async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
         (json!({"pieces": []}).to_string(), "0 pieces"),
         (json!({"pieces": [zero]}).to_string(), "postage_mills 0"),
         (json!({"pieces": [bad_zip]}).to_string(), "\"2134\""),
+        (json!({"pieces": [unknown_product]}).to_string(), "rate_category 99 is not accepted"),
+        (json!({"pieces": [postcard_certified]}).to_string(), "Certified Mail is not available with First-Class Mail Postcard"),
         (json!({"pieces": [piece(780)], "card": {"number": 4242424242424242u64, "expiry": "12/30", "holder": "A"}}).to_string(), "invalid type"),
     ];
     for (index, (body, reason)) in cases.iter().enumerate() {

@@ -169,10 +169,19 @@ async fn a_refill_moves_funds_from_the_account_once(kind: StoreKind) {
         .await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(kind_of(&answer), "insufficient_funds");
-    let (status, _) = counter
-        .post(&path, "refill-3", &json!({"amount_mills": -5}))
-        .await;
-    assert_eq!(status, 400);
+    for (key, amount_mills) in [("refill-3", -5), ("refill-5", 10_000_000_001i64)] {
+        let (status, answer) = counter
+            .post(&path, key, &json!({"amount_mills": amount_mills}))
+            .await;
+        assert_eq!(status, 400, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!(
+                "({amount_mills} mills) is not accepted: 1 to 10000000000 mills"
+            )),
+            "{message}"
+        );
+    }
     let (status, _) = counter
         .post(
             "/v1/psds/twelve/refills",

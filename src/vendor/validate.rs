@@ -11,11 +11,29 @@ use crate::indicium::DestinationZip;
 use crate::ledger_chain::ChainEntry;
 use crate::money::Money;
 use crate::psd::device::MAX_POSTDATE_DAYS;
+use crate::rates::product::Product;
+use crate::rates::service::{ExtraService, ExtraServices};
 
 /// The most pieces one request may buy.
 pub const MAX_PIECES_PER_REQUEST: usize = 100;
 /// The most postage one piece may carry: the indicium's 3-byte field.
 pub const MAX_POSTAGE_MILLS: i64 = (1 << 24) - 1;
+/// The most one credit to an account, or one refill of a PSD, may move: $10,000,000. Far
+/// above any counter's day, and far enough below the registers' range that no sum of them
+/// can overflow.
+pub const MAX_TRANSFER_MILLS: i64 = 10_000_000_000;
+
+/// Refuses a credit or refill (`what`) that is not positive or over [`MAX_TRANSFER_MILLS`].
+pub fn transfer_amount(what: &str, amount: Money) -> Result<(), VendorError> {
+    if amount.mills() <= 0 || amount.mills() > MAX_TRANSFER_MILLS {
+        return Err(VendorError::bad_request(format!(
+            "a {what} of {amount} ({} mills) is not accepted: 1 to {MAX_TRANSFER_MILLS} mills ({})",
+            amount.mills(),
+            Money::from_mills(MAX_TRANSFER_MILLS)
+        )));
+    }
+    Ok(())
+}
 
 /// Validates every piece of a purchase against `today` (the vendor's date).
 pub fn pieces(orders: &[PieceOrder], today: Date) -> Result<Vec<PieceToIssue>, VendorError> {
@@ -123,6 +141,7 @@ fn piece(order: &PieceOrder, today: Date) -> Result<PieceToIssue, VendorError> {
             ))
         })?),
     };
+    product_and_services(order.rate_category, order.extra_services)?;
     let label_serial = match &order.label_serial {
         None => None,
         Some(text) => {
@@ -138,6 +157,51 @@ fn piece(order: &PieceOrder, today: Date) -> Result<PieceToIssue, VendorError> {
         extra_services: order.extra_services,
         label_serial,
     })
+}
+
+/// The product must be one the indicium can name, and its extra services ones that product
+/// may carry (the rules of `rates::service`, which the clerk's screen applies too). The
+/// declared value is not sent, so insurance is taken as enough for a Return Receipt.
+fn product_and_services(rate_category: u8, extra_services: u8) -> Result<(), VendorError> {
+    let product = Product::from_code(rate_category).ok_or_else(|| {
+        let codes: Vec<String> = Product::ALL.iter().map(|p| p.code().to_string()).collect();
+        VendorError::bad_request(format!(
+            "rate_category {rate_category} is not accepted: a product code, one of {}",
+            codes.join(", ")
+        ))
+    })?;
+    let refused = |why: String| {
+        VendorError::bad_request(format!(
+            "extra_services {extra_services:#04x} is not accepted: {why}"
+        ))
+    };
+    let services = ExtraServices::from_bits(extra_services).ok_or_else(|| {
+        let bits: Vec<String> = ExtraService::ALL
+            .iter()
+            .map(|s| format!("{:#04x} {}", s.bit(), s.name()))
+            .collect();
+        refused(format!("the bits accepted are {}", bits.join(", ")))
+    })?;
+    if let Some(service) = services.iter().find(|s| !s.allowed_with(product)) {
+        return Err(refused(format!(
+            "{} is not available with {}",
+            service.name(),
+            product.name()
+        )));
+    }
+    let signed_for = [
+        ExtraService::CertifiedMail,
+        ExtraService::SignatureConfirmation,
+        ExtraService::Insurance,
+    ];
+    if services.contains(ExtraService::ReturnReceipt)
+        && !signed_for.iter().any(|s| services.contains(*s))
+    {
+        return Err(refused(
+            "Return Receipt needs Certified Mail, Signature Confirmation or Insurance".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn zip5(text: &str) -> Option<u32> {
@@ -291,12 +355,71 @@ mod tests {
                 },
                 "\"L1\"",
             ),
+            (
+                PieceOrder {
+                    rate_category: 0,
+                    ..order()
+                },
+                "rate_category 0 is not accepted: a product code, one of 1, 2,",
+            ),
+            (
+                PieceOrder {
+                    extra_services: 0x40,
+                    ..order()
+                },
+                "extra_services 0x40 is not accepted: the bits accepted are 0x01 Certified Mail",
+            ),
+            (
+                PieceOrder {
+                    rate_category: Product::FcmPostcard.code(),
+                    extra_services: ExtraService::CertifiedMail.bit(),
+                    ..order()
+                },
+                "Certified Mail is not available with First-Class Mail Postcard",
+            ),
+            (
+                PieceOrder {
+                    extra_services: ExtraService::ReturnReceipt.bit(),
+                    ..order()
+                },
+                "Return Receipt needs Certified Mail",
+            ),
         ];
         for (order, quoted) in cases {
             let error = pieces(&[order], today()).unwrap_err();
             assert!(error.message().contains(quoted), "{error}");
             assert!(error.message().starts_with("piece 1:"), "{error}");
         }
+    }
+
+    #[test]
+    fn services_a_product_may_carry_are_accepted() {
+        let certified_with_receipt = PieceOrder {
+            extra_services: ExtraService::CertifiedMail.bit() | ExtraService::ReturnReceipt.bit(),
+            ..order()
+        };
+        let insured_priority = PieceOrder {
+            rate_category: Product::PriorityMail.code(),
+            extra_services: ExtraService::Insurance.bit() | ExtraService::ReturnReceipt.bit(),
+            ..order()
+        };
+        assert!(pieces(&[certified_with_receipt, insured_priority], today()).is_ok());
+    }
+
+    #[test]
+    fn transfers_are_positive_and_bounded() {
+        assert!(transfer_amount("refill", Money::from_mills(1)).is_ok());
+        assert!(transfer_amount("refill", Money::from_mills(MAX_TRANSFER_MILLS)).is_ok());
+        let over = transfer_amount("credit", Money::from_mills(MAX_TRANSFER_MILLS + 1))
+            .unwrap_err()
+            .message()
+            .to_string();
+        assert!(
+            over.starts_with("a credit of $10000000.001 (10000000001 mills) is not accepted"),
+            "{over}"
+        );
+        assert!(transfer_amount("refill", Money::from_mills(0)).is_err());
+        assert!(transfer_amount("refill", Money::from_mills(-5)).is_err());
     }
 
     #[test]

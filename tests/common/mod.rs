@@ -4,6 +4,7 @@
 pub mod crash_counter;
 pub mod crash_ledger;
 pub mod kiosk;
+pub mod link_relay;
 pub mod payment;
 pub mod postgres;
 pub mod tmux;

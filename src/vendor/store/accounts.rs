@@ -3,6 +3,7 @@
 use super::{VendorStore, int, text};
 use crate::money::Money;
 use crate::vendor::error::{VendorError, VendorErrorKind};
+use crate::vendor::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountRow {
@@ -55,11 +56,7 @@ impl VendorStore {
         amount: Money,
         now_unix_ms: i64,
     ) -> Result<Money, VendorError> {
-        if amount.mills() <= 0 {
-            return Err(VendorError::bad_request(format!(
-                "a credit of {amount} is not accepted: it must be positive"
-            )));
-        }
+        validate::transfer_amount("credit", amount)?;
         self.account(account_id).await?;
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(

@@ -16,6 +16,7 @@ use super::{VendorStore, int};
 use crate::clock::day_of_unix_ms;
 use crate::money::Money;
 use crate::vendor::error::{VendorError, VendorErrorKind};
+use crate::vendor::validate;
 use crate::vendor::wire::{RefillResponse, RegistersResponse, VoidResponse};
 
 /// Who asks, with the parts of the authenticated request the store checks.
@@ -169,11 +170,7 @@ impl VendorStore {
         psd_id: u32,
         amount: Money,
     ) -> Result<Answer, VendorError> {
-        if amount.mills() <= 0 {
-            return Err(VendorError::bad_request(format!(
-                "a refill of {amount} is not accepted: it must be positive"
-            )));
-        }
+        validate::transfer_amount("refill", amount)?;
         let (mut tx, account_id) = match self.begin_keyed(context, key, request_sha256).await? {
             Begun::Replay(answer) => return Ok(answer),
             Begun::Fresh { tx, account_id } => (tx, account_id),
