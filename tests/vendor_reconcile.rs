@@ -1,18 +1,25 @@
-//! Reconciliation through the counter's link: the embedded PSD's offline pieces reach the
-//! vendor when it returns, and a reported ledger with a fork or a gap is refused and locks
-//! the counter.
+//! Reconciliation: the embedded PSD's offline pieces reach the vendor through the counter's
+//! link when it returns; a reported ledger with a fork, a gap or an indicium whose signature
+//! does not verify is refused and locks the counter; and a report under another certificate
+//! than the embedded PSD's first one is refused.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use serde_json::json;
+use std::path::Path;
+
+use serde_json::{Value, json};
 
 use common::link_relay::{BehindRelay, Relay, behind_relay, count};
-use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll};
-use common::{DEVICE_ID, letter};
+use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll, vendor_or_skip};
+use common::{DEVICE_ID, letter, open_psd_with_clock};
 use postcounter::clock::Clock;
+use postcounter::date::Date;
+use postcounter::hex;
 use postcounter::ledger_chain::{ChainEntry, ChainHead, chained};
 use postcounter::link::{LinkError, LinkErrorKind};
+use postcounter::money::Money;
+use postcounter::psd::Psd;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_pieces_come_from_the_embedded_psd_and_are_reconciled_when_the_vendor_returns() {
@@ -113,44 +120,140 @@ async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
     assert_eq!(after.kind(), LinkErrorKind::Refused, "{after}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_report_with_a_gap_is_refused_and_locks_the_counter() {
-    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
-    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
-    let mailing_date = postcounter::date::Date::parse("2026-11-01").unwrap();
-    let entry = |piece_serial: u32| ChainEntry {
-        psd_id: DEVICE_ID,
-        piece_serial,
-        postage_mills: 780,
-        mailing_day: mailing_date.days_since_2000(),
-        issued_unix_ms: 1_795_000_000_000,
-        indicium: vec![0; 112],
-    };
-    let mut entries = chained(ChainHead::EMPTY, vec![entry(1), entry(2), entry(3)]);
-    entries.remove(1);
-    let body = json!({
-        "psd_id": DEVICE_ID,
+// The reports sent by hand, on both stores (the store contract).
+common::contract!(
+    a_report_with_a_gap_is_refused_and_locks_the_counter,
+    a_reported_indicium_whose_signature_does_not_verify_locks_the_counter,
+    a_report_under_another_certificate_is_refused_and_nothing_changes,
+);
+
+/// An embedded PSD in `dir` that has issued `pieces` letters, and its ledger's entries.
+async fn issued(dir: &Path, pieces: u32) -> (Psd, Vec<ChainEntry>) {
+    let psd = open_psd_with_clock(dir, Clock::system()).await;
+    psd.refill("funds", Money::from_mills(50_000))
+        .await
+        .unwrap();
+    for sale in 1..=pieces {
+        psd.issue(&letter(&format!("sale-{sale}"), 780))
+            .await
+            .unwrap();
+    }
+    let entries = psd
+        .ledger()
+        .chain_entries_after(psd.device_id(), 0, 100)
+        .await
+        .unwrap();
+    (psd, entries)
+}
+
+/// The body of a report of `entries` of `psd`, as the counter's link sends one.
+fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
+    json!({
+        "psd_id": psd.device_id(),
+        "psd_certificate": hex::encode(&psd.certificate().to_bytes().unwrap()),
         "entries": entries.iter().map(|(entry, hash)| json!({
             "piece_serial": entry.piece_serial,
             "postage_mills": entry.postage_mills,
-            "mailing_date": "2026-11-01",
+            "mailing_date": Date::from_days_since_2000(entry.mailing_day).to_string(),
             "issued_unix_ms": entry.issued_unix_ms,
-            "indicium": postcounter::hex::encode(&entry.indicium),
-            "entry_hash": postcounter::hex::encode(hash),
+            "indicium": hex::encode(&entry.indicium),
+            "entry_hash": hex::encode(hash),
         })).collect::<Vec<_>>(),
-    });
-    let (status, answer) = counter.post("/v1/reconciliations", "report-1", &body).await;
+    })
+}
+
+async fn offline_pieces(vendor: &TestVendor) -> i64 {
+    count(vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM offline_piece").await
+}
+
+async fn a_report_with_a_gap_is_refused_and_locks_the_counter(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "gap").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, entries) = issued(dir.path(), 3).await;
+    let mut entries = chained(ChainHead::EMPTY, entries);
+    entries.remove(1);
+    let (status, answer) = counter
+        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
+        .await;
     assert_eq!(status, 409, "{answer}");
     let message = answer["error"]["message"].as_str().unwrap();
     assert!(message.contains("a gap: piece 2 was expected"), "{message}");
-    assert_eq!(
-        count(
-            &vendor,
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM offline_piece"
-        )
-        .await,
-        0
-    );
+    assert_eq!(offline_pieces(&vendor).await, 0);
     let (status, answer) = counter.registers(PSD_A1).await;
     assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
+}
+
+async fn a_reported_indicium_whose_signature_does_not_verify_locks_the_counter(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "forged signature").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, mut entries) = issued(dir.path(), 3).await;
+    // The chain is whole and every field agrees; only piece 2's signature is altered.
+    let last = entries[1].indicium.len() - 1;
+    entries[1].indicium[last] ^= 0x01;
+    let entries = chained(ChainHead::EMPTY, entries);
+    let (status, answer) = counter
+        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
+        .await;
+    assert_eq!(status, 409, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the signature of piece 2 does not verify under certificate"),
+        "{message}"
+    );
+    assert_eq!(offline_pieces(&vendor).await, 0);
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
+}
+
+async fn a_report_under_another_certificate_is_refused_and_nothing_changes(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "another certificate").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, entries) = issued(dir.path(), 2).await;
+    let entries = chained(ChainHead::EMPTY, entries);
+    let (status, answer) = counter
+        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["recorded"], 2);
+
+    // The same PSD id with a key of its own (another root, another certificate): its
+    // pieces would verify under it, but it is not the PSD the vendor has heard from.
+    let other_dir = tempfile::tempdir().unwrap();
+    let (other, _) = issued(other_dir.path(), 0).await;
+    assert_eq!(other.device_id(), psd.device_id());
+    let (status, answer) = counter
+        .post("/v1/reconciliations", "report-2", &report(&other, &[]))
+        .await;
+    assert_eq!(status, 409, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("not the certificate it was first reported with"),
+        "{message}"
+    );
+
+    // A certificate of another PSD than the report names is malformed.
+    let mut mismatched = report(&psd, &[]);
+    mismatched["psd_id"] = json!(DEVICE_ID + 1);
+    let (status, answer) = counter
+        .post("/v1/reconciliations", "report-3", &mismatched)
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("it is the certificate of PSD {DEVICE_ID}")),
+        "{message}"
+    );
+
+    assert_eq!(offline_pieces(&vendor).await, 2);
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 200, "the counter is not locked: {answer}");
 }

@@ -8,6 +8,8 @@ use super::store::reconcile::ReportedEntry;
 use super::wire::{LedgerEntry, PieceOrder};
 use crate::date::Date;
 use crate::indicium::DestinationZip;
+use crate::keys::PsdCertificate;
+use crate::keys::certificate::CERTIFICATE_LEN;
 use crate::ledger_chain::ChainEntry;
 use crate::money::Money;
 use crate::psd::device::MAX_POSTDATE_DAYS;
@@ -56,6 +58,27 @@ pub fn pieces(orders: &[PieceOrder], today: Date) -> Result<Vec<PieceToIssue>, V
 
 /// The most entries one reconciliation report may carry; a longer ledger goes in parts.
 pub const MAX_ENTRIES_PER_REPORT: usize = 1_000;
+
+/// Decodes the certificate a reconciliation report names its embedded PSD by; it must be
+/// that PSD's. Whose key it is (the first one this counter reported) is checked by the store.
+pub fn psd_certificate(psd_id: u32, hex_text: &str) -> Result<PsdCertificate, VendorError> {
+    let refused = |why: String| {
+        VendorError::bad_request(format!(
+            "psd_certificate {:?} is not accepted: {why}",
+            shown(hex_text)
+        ))
+    };
+    let bytes = crate::hex::decode(hex_text)
+        .ok_or_else(|| refused(format!("{CERTIFICATE_LEN} bytes in hex digits")))?;
+    let certificate = PsdCertificate::from_bytes(&bytes).map_err(|e| refused(e.to_string()))?;
+    if certificate.psd_id != psd_id {
+        return Err(refused(format!(
+            "it is the certificate of PSD {}, and the report is of PSD {psd_id}",
+            certificate.psd_id
+        )));
+    }
+    Ok(certificate)
+}
 
 /// Decodes a reconciliation report's entries; the chain itself is checked by the store.
 pub fn ledger_entries(

@@ -185,6 +185,10 @@ pub struct OpenSessionResponse {
 pub struct ReconcileRequest {
     /// The embedded PSD's device id.
     pub psd_id: u32,
+    /// The embedded PSD's certificate (110 bytes, hex), as `postcounter keys export`
+    /// writes it. The vendor keeps the first one a counter reports, and every offline
+    /// indicium must verify under it.
+    pub psd_certificate: String,
     pub entries: Vec<LedgerEntry>,
 }
 

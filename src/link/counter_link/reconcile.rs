@@ -76,6 +76,10 @@ impl CounterLink {
     async fn report_ledger(&self, psd: &Psd, settled: &mut Settled) -> Result<(), LinkError> {
         let ledger = psd.ledger();
         let device_id = psd.device_id();
+        let certificate = psd
+            .certificate()
+            .to_bytes()
+            .map_err(|e| LinkError::Local(format!("the embedded PSD's certificate: {e}")))?;
         loop {
             let head = ledger
                 .link_state(device_id)
@@ -94,6 +98,7 @@ impl CounterLink {
             });
             let report = ReconcileRequest {
                 psd_id: device_id,
+                psd_certificate: crate::hex::encode(&certificate),
                 entries: entries
                     .iter()
                     .map(|(entry, hash)| LedgerEntry {

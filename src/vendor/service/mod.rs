@@ -16,6 +16,7 @@ use super::processing::{ProcessingPool, RoundRobin};
 use super::sessions::SessionTable;
 use super::store::VendorStore;
 use super::store::purchase::{PurchaseJob, refusal_returns_card_payment, total_postage};
+use super::store::reconcile::CheckedReport;
 use super::store::void_refill::{Answer, RequestContext};
 use super::validate;
 use super::wire::{
@@ -270,17 +271,17 @@ impl Vendor {
     ) -> Result<Answer, VendorError> {
         let request: ReconcileRequest = parse_body(
             body,
-            "{\"psd_id\": 10000001, \"entries\": [{\"piece_serial\": 1, ...}]}",
+            "{\"psd_id\": 10000001, \"psd_certificate\": \"01...\", \"entries\": [{\"piece_serial\": 1, ...}]}",
         )?;
+        let certificate = validate::psd_certificate(request.psd_id, &request.psd_certificate)?;
         let entries = validate::ledger_entries(request.psd_id, &request.entries)?;
+        // A full report is hundreds of signature verifications: off the async workers.
+        let report =
+            tokio::task::spawn_blocking(move || CheckedReport::check(certificate, entries))
+                .await
+                .map_err(|e| VendorError::storage(format!("checking a report: {e}")))?;
         self.store
-            .reconcile(
-                &context,
-                &key,
-                &digest("reconcile", body),
-                request.psd_id,
-                &entries,
-            )
+            .reconcile(&context, &key, &digest("reconcile", body), &report)
             .await
     }
 

@@ -69,13 +69,15 @@ fn migrator(backend: Backend) -> Migrator {
         Backend::Sqlite => [
             include_str!("../../../migrations/vendor-sqlite/0001_vendor.sql"),
             include_str!("../../../migrations/vendor-sqlite/0002_reconciliation.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0003_psd_certificate.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
             include_str!("../../../migrations/vendor-postgres/0002_reconciliation.sql"),
+            include_str!("../../../migrations/vendor-postgres/0003_psd_certificate.sql"),
         ],
     };
-    let names = ["vendor", "reconciliation"];
+    let names = ["vendor", "reconciliation", "psd certificate"];
     Migrator::with_migrations(
         (1..)
             .zip(names.into_iter().zip(steps))

@@ -4,12 +4,17 @@
 //! either means pieces the vendor will never see or a ledger rewritten after the fact. An
 //! accepted report records every new piece and moves the head, in one write transaction
 //! keyed like every other value-moving request, so a retry gets the first answer.
+//!
+//! Every indicium reported must also verify under the embedded PSD's certificate, the one
+//! the counter reported first: a piece whose signature does not is not postage, and a
+//! ledger holding one has been tampered with, so it locks the counter like a fork.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use super::{VendorStore, blob, id32, text};
 use crate::indicium::Indicium;
+use crate::keys::PsdCertificate;
 use crate::ledger_chain::{ChainBreak, ChainEntry, ChainHead};
 use crate::money::Money;
 use crate::vendor::error::{VendorError, VendorErrorKind};
@@ -17,6 +22,33 @@ use crate::vendor::wire::ReconcileResponse;
 
 /// A report's entry: the piece and the hash its counter claims for it.
 pub type ReportedEntry = (ChainEntry, [u8; 32]);
+
+/// A report, its indicia checked against the certificate it names. The checks are pure and
+/// cost a signature verification per entry, so they are made before the write transaction
+/// (off the async workers); what they found is acted on inside it.
+pub struct CheckedReport {
+    pub certificate: PsdCertificate,
+    pub entries: Vec<ReportedEntry>,
+    /// Why an entry's indicium is not a piece of this PSD, if one is not.
+    forged: Option<String>,
+}
+
+impl CheckedReport {
+    pub fn check(certificate: PsdCertificate, entries: Vec<ReportedEntry>) -> CheckedReport {
+        let forged = entries
+            .iter()
+            .find_map(|(entry, _)| check_indicium(entry, &certificate).err());
+        CheckedReport {
+            certificate,
+            entries,
+            forged,
+        }
+    }
+
+    fn psd_id(&self) -> u32 {
+        self.certificate.psd_id
+    }
+}
 
 /// Why a report was refused and what it did to the counter.
 enum Refusal {
@@ -33,20 +65,24 @@ impl From<VendorError> for Refusal {
 }
 
 impl VendorStore {
-    /// Checks and records `entries` of embedded PSD `psd_id` for the asking counter.
+    /// Records `report` of an embedded PSD for the asking counter, or refuses it.
     pub async fn reconcile(
         &self,
         context: &RequestContext,
         key: &str,
         request_sha256: &[u8; 32],
-        psd_id: u32,
-        entries: &[ReportedEntry],
+        report: &CheckedReport,
     ) -> Result<Answer, VendorError> {
+        let psd_id = report.psd_id();
         let mut tx = match self.begin_keyed(context, key, request_sha256).await? {
             Begun::Replay(answer) => return Ok(answer),
             Begun::Fresh { tx, .. } => tx,
         };
-        match record_report(&mut tx, context, psd_id, entries).await {
+        let recorded = match &report.forged {
+            Some(reason) => Err(Refusal::Break(reason.clone())),
+            None => record_report(&mut tx, context, report).await,
+        };
+        match recorded {
             Ok(response) => finish(tx, context, key, 200, &response).await,
             Err(Refusal::Plain(error)) => Err(error),
             Err(Refusal::Break(reason)) => {
@@ -68,10 +104,28 @@ impl VendorStore {
 async fn record_report(
     conn: &mut AnyConnection,
     context: &RequestContext,
-    psd_id: u32,
-    entries: &[ReportedEntry],
+    report: &CheckedReport,
 ) -> Result<ReconcileResponse, Refusal> {
-    let head = held_head(conn, &context.counter_id, psd_id).await?;
+    let (psd_id, entries) = (report.psd_id(), &report.entries);
+    let certificate = report
+        .certificate
+        .to_bytes()
+        .map_err(|e| VendorError::bad_request(format!("psd_certificate: {e}")))?;
+    let held = held_head(conn, &context.counter_id, psd_id).await?;
+    if let Some(pinned) = &held.certificate
+        && pinned[..] != certificate[..]
+    {
+        return Err(VendorError::new(
+            VendorErrorKind::Conflict,
+            format!(
+                "PSD {psd_id} is reported with certificate {}, not the certificate it was first reported with ({}); a re-keyed embedded PSD is not accepted",
+                report.certificate.serial,
+                PsdCertificate::from_bytes(pinned).map_or_else(|e| e.to_string(), |c| c.serial.to_string())
+            ),
+        )
+        .into());
+    }
+    let head = held.head;
     // Entries the vendor holds already (a retry that lost its answer, or an overlap) must
     // be the very ones it holds.
     let mut new_entries = Vec::new();
@@ -102,7 +156,6 @@ async fn record_report(
         .map_err(|e| Refusal::Break(e.to_string()))?;
     let mut recorded_postage_mills = 0i64;
     for (entry, hash) in &new_entries {
-        check_indicium(entry).map_err(Refusal::Break)?;
         recorded_postage_mills = recorded_postage_mills.saturating_add(entry.postage_mills);
         sqlx::query(
             "INSERT INTO offline_piece (psd_id, piece_serial, counter_id, postage_mills, mailing_day, issued_unix_ms, indicium, entry_hash, recorded_unix_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -121,14 +174,16 @@ async fn record_report(
         .map_err(VendorError::from)?;
     }
     sqlx::query(
-        "INSERT INTO counter_ledger (counter_id, psd_id, through_serial, head_hash, reconciled_unix_ms) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (counter_id) DO UPDATE SET through_serial = excluded.through_serial, head_hash = excluded.head_hash, reconciled_unix_ms = excluded.reconciled_unix_ms",
+        "INSERT INTO counter_ledger (counter_id, psd_id, through_serial, head_hash, reconciled_unix_ms, psd_certificate) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (counter_id) DO UPDATE SET through_serial = excluded.through_serial, head_hash = excluded.head_hash, reconciled_unix_ms = excluded.reconciled_unix_ms, \
+         psd_certificate = COALESCE(counter_ledger.psd_certificate, excluded.psd_certificate)",
     )
     .bind(&context.counter_id)
     .bind(i64::from(psd_id))
     .bind(i64::from(new_head.through_serial))
     .bind(new_head.hash.to_vec())
     .bind(context.now_unix_ms)
+    .bind(certificate.to_vec())
     .execute(&mut *conn)
     .await
     .map_err(VendorError::from)?;
@@ -141,20 +196,32 @@ async fn record_report(
     })
 }
 
-/// The head the vendor holds for this counter's embedded PSD; empty on its first report.
+/// What the vendor holds of a counter's embedded PSD.
+struct HeldLedger {
+    /// Empty before its first report.
+    head: ChainHead,
+    /// The certificate it was first reported with; `None` before, or if reported before
+    /// certificates were kept.
+    certificate: Option<Vec<u8>>,
+}
+
+/// What the vendor holds for this counter's embedded PSD.
 async fn held_head(
     conn: &mut AnyConnection,
     counter_id: &str,
     psd_id: u32,
-) -> Result<ChainHead, VendorError> {
+) -> Result<HeldLedger, VendorError> {
     let rows = sqlx::query(
-        "SELECT counter_id, psd_id, through_serial, head_hash FROM counter_ledger WHERE counter_id = $1 OR psd_id = $2",
+        "SELECT counter_id, psd_id, through_serial, head_hash, psd_certificate FROM counter_ledger WHERE counter_id = $1 OR psd_id = $2",
     )
     .bind(counter_id)
     .bind(i64::from(psd_id))
     .fetch_all(&mut *conn)
     .await?;
-    let mut head = ChainHead::EMPTY;
+    let mut held = HeldLedger {
+        head: ChainHead::EMPTY,
+        certificate: None,
+    };
     for row in &rows {
         let owner = text(row, "counter_id")?;
         let held_psd = id32(row, "psd_id")?;
@@ -169,14 +236,17 @@ async fn held_head(
             )));
         }
         let hash = blob(row, "head_hash")?;
-        head = ChainHead {
-            through_serial: id32(row, "through_serial")?,
-            hash: hash
-                .try_into()
-                .map_err(|_| VendorError::storage("a head hash is not 32 bytes"))?,
+        held = HeldLedger {
+            head: ChainHead {
+                through_serial: id32(row, "through_serial")?,
+                hash: hash
+                    .try_into()
+                    .map_err(|_| VendorError::storage("a head hash is not 32 bytes"))?,
+            },
+            certificate: row.try_get("psd_certificate")?,
         };
     }
-    Ok(head)
+    Ok(held)
 }
 
 async fn held_hash(
@@ -196,22 +266,40 @@ async fn held_hash(
     })
 }
 
-/// The entry must describe its own indicium: the same PSD, piece, postage and date.
-fn check_indicium(entry: &ChainEntry) -> Result<(), String> {
-    let indicium = Indicium::from_bytes(&entry.indicium)
-        .map_err(|e| format!("piece {}: {e}", entry.piece_serial))?;
+/// The entry must describe its own indicium (the same PSD, piece, postage and date), and the
+/// indicium must be signed under `certificate` and dated within it.
+fn check_indicium(entry: &ChainEntry, certificate: &PsdCertificate) -> Result<(), String> {
+    let piece = entry.piece_serial;
+    let indicium =
+        Indicium::from_bytes(&entry.indicium).map_err(|e| format!("piece {piece}: {e}"))?;
     let data = &indicium.data;
     let agrees = data.device_id == entry.psd_id
-        && data.piece_serial == entry.piece_serial
+        && data.piece_serial == piece
         && data.postage == Money::from_mills(entry.postage_mills)
         && data.mailing_date.days_since_2000() == entry.mailing_day;
-    if agrees {
-        Ok(())
-    } else {
-        Err(format!(
-            "piece {} does not match its indicium ({})",
-            entry.piece_serial,
+    if !agrees {
+        return Err(format!(
+            "piece {piece} does not match its indicium ({})",
             data.serial_text()
-        ))
+        ));
     }
+    if data.certificate_serial != certificate.serial {
+        return Err(format!(
+            "piece {piece} names certificate {}, not the PSD's certificate {}",
+            data.certificate_serial, certificate.serial
+        ));
+    }
+    if !certificate.is_valid_on(data.mailing_date) {
+        return Err(format!(
+            "piece {piece} is dated {}, outside its certificate's validity ({} to {})",
+            data.mailing_date, certificate.valid_from, certificate.valid_until
+        ));
+    }
+    if !indicium.signature_is_valid(&certificate.public_key) {
+        return Err(format!(
+            "the signature of piece {piece} does not verify under certificate {} (altered or forged)",
+            certificate.serial
+        ));
+    }
+    Ok(())
 }
