@@ -263,14 +263,12 @@ async fn enroll(
     Ok((signer, link))
 }
 
-/// Funds enough for every account to buy at 50,000 pieces/s (far above what this vendor
+/// Funds enough for each account's share of 50,000 pieces/s (far above what this vendor
 /// signs) for the whole run, as credits of at most [`MAX_TRANSFER_MILLS`] each.
 fn funding_mills(args: &LoadtestArgs) -> Vec<i64> {
     let seconds = i64::try_from(args.seconds).unwrap_or(i64::MAX);
-    let mut needed = PIECE_POSTAGE_MILLS
-        .saturating_mul(50_000)
-        .saturating_mul(i64::from(args.pieces))
-        .saturating_mul(seconds);
+    let mut needed =
+        (PIECE_POSTAGE_MILLS * 50_000).saturating_mul(seconds) / i64::from(args.accounts) + 1;
     let mut credits = Vec::new();
     while needed > 0 {
         let amount = needed.min(MAX_TRANSFER_MILLS);

@@ -125,6 +125,7 @@ common::contract!(
     a_report_with_a_gap_is_refused_and_locks_the_counter,
     a_reported_indicium_whose_signature_does_not_verify_locks_the_counter,
     a_report_under_another_certificate_is_refused_and_nothing_changes,
+    a_refused_ledger_locks_only_an_active_counter,
 );
 
 /// An embedded PSD in `dir` that has issued `pieces` letters, and its ledger's entries.
@@ -256,4 +257,42 @@ async fn a_report_under_another_certificate_is_refused_and_nothing_changes(kind:
     assert_eq!(offline_pieces(&vendor).await, 2);
     let (status, answer) = counter.registers(PSD_A1).await;
     assert_eq!(status, 200, "the counter is not locked: {answer}");
+}
+
+async fn a_refused_ledger_locks_only_an_active_counter(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "lock only active").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let id = counter.id().to_string();
+    let status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM counter WHERE counter_id = $1")
+            .bind(&id)
+            .fetch_one(vendor.store.pool())
+            .await
+            .unwrap()
+    };
+    // Revoked by an administrator while a report that forks was on its way.
+    vendor
+        .store
+        .set_counter_status(&id, "revoked", Some("stolen"))
+        .await
+        .unwrap();
+    vendor
+        .store
+        .lock_active_counter(&id, "a fork")
+        .await
+        .unwrap();
+    assert_eq!(status().await, "revoked");
+    vendor
+        .store
+        .set_counter_status(&id, "active", None)
+        .await
+        .unwrap();
+    vendor
+        .store
+        .lock_active_counter(&id, "a fork")
+        .await
+        .unwrap();
+    assert_eq!(status().await, "locked");
 }

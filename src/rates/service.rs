@@ -136,6 +136,19 @@ impl ExtraServices {
     /// Checks the module's rules for these services on `product`; the error is a sentence for
     /// the clerk.
     pub fn check(self, product: Product, declared_value: Option<Money>) -> Result<(), String> {
+        self.check_without_value(product)?;
+        if self.contains(ExtraService::Insurance) && declared_value.is_none() {
+            return Err("Insurance needs a declared value".to_string());
+        }
+        let insured_over = self.contains(ExtraService::Insurance)
+            && declared_value.is_some_and(|v| v > RETURN_RECEIPT_INSURED_VALUE_OVER);
+        self.check_return_receipt(insured_over)
+    }
+
+    /// The rules that need no declared value, for a checker that is not told it (the
+    /// vendor): every service allowed with `product`, and a Return Receipt with a service
+    /// that keeps a signature, insurance of any value counting as one.
+    pub fn check_without_value(self, product: Product) -> Result<(), String> {
         if let Some(refused) = self.iter().find(|s| !s.allowed_with(product)) {
             return Err(format!(
                 "{} is not available with {}",
@@ -143,11 +156,10 @@ impl ExtraServices {
                 product.name()
             ));
         }
-        if self.contains(ExtraService::Insurance) && declared_value.is_none() {
-            return Err("Insurance needs a declared value".to_string());
-        }
-        let insured_over = self.contains(ExtraService::Insurance)
-            && declared_value.is_some_and(|v| v > RETURN_RECEIPT_INSURED_VALUE_OVER);
+        self.check_return_receipt(self.contains(ExtraService::Insurance))
+    }
+
+    fn check_return_receipt(self, insured_over: bool) -> Result<(), String> {
         let with_signature = self.contains(ExtraService::CertifiedMail)
             || self.contains(ExtraService::SignatureConfirmation)
             || insured_over;

@@ -175,6 +175,23 @@ impl VendorStore {
         Ok(())
     }
 
+    /// Locks `counter_id` with `reason` if it is active; a revoked or locked counter keeps
+    /// its status and reason.
+    pub async fn lock_active_counter(
+        &self,
+        counter_id: &str,
+        reason: &str,
+    ) -> Result<(), VendorError> {
+        sqlx::query(
+            "UPDATE counter SET status = 'locked', status_reason = $1 WHERE counter_id = $2 AND status = 'active'",
+        )
+        .bind(reason)
+        .bind(counter_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Forgets nonces whose requests are too old to be accepted anyway.
     pub async fn prune_nonces(&self, now_unix_ms: i64) -> Result<u64, VendorError> {
         Ok(sqlx::query("DELETE FROM nonce WHERE expires_unix_ms < $1")

@@ -7,7 +7,10 @@
 //!
 //! Every indicium reported must also verify under the embedded PSD's certificate, the one
 //! the counter reported first: a piece whose signature does not is not postage, and a
-//! ledger holding one has been tampered with, so it locks the counter like a fork.
+//! ledger holding one has been tampered with, so it locks the counter like a fork. That
+//! certificate is vouched for by the counter's own root key, which the vendor does not
+//! know, so it is trusted because the authenticated counter reported it first (or first
+//! after migration 0003, for a ledger reported before); it is not issued by the vendor.
 
 use sqlx::{AnyConnection, Row};
 
@@ -78,11 +81,7 @@ impl VendorStore {
             Begun::Replay(answer) => return Ok(answer),
             Begun::Fresh { tx, .. } => tx,
         };
-        let recorded = match &report.forged {
-            Some(reason) => Err(Refusal::Break(reason.clone())),
-            None => record_report(&mut tx, context, report).await,
-        };
-        match recorded {
+        match record_report(&mut tx, context, report).await {
             Ok(response) => finish(tx, context, key, 200, &response).await,
             Err(Refusal::Plain(error)) => Err(error),
             Err(Refusal::Break(reason)) => {
@@ -92,7 +91,9 @@ impl VendorStore {
                     "the ledger of PSD {psd_id} is refused: {reason}; counter {} is locked until an administrator has looked at it",
                     context.counter_id
                 );
-                self.set_counter_status(&context.counter_id, "locked", Some(&message))
+                // Only an active counter is locked: one an administrator revoked while the
+                // report was on its way stays revoked, and is not reactivated by an unlock.
+                self.lock_active_counter(&context.counter_id, &message)
                     .await?;
                 log::error!("{message}");
                 Err(VendorError::new(VendorErrorKind::Conflict, message))
@@ -115,15 +116,23 @@ async fn record_report(
     if let Some(pinned) = &held.certificate
         && pinned[..] != certificate[..]
     {
-        return Err(VendorError::new(
-            VendorErrorKind::Conflict,
-            format!(
-                "PSD {psd_id} is reported with certificate {}, not the certificate it was first reported with ({}); a re-keyed embedded PSD is not accepted",
-                report.certificate.serial,
-                PsdCertificate::from_bytes(pinned).map_or_else(|e| e.to_string(), |c| c.serial.to_string())
-            ),
-        )
-        .into());
+        // Not a lock: nothing the vendor holds is contradicted, but no piece of this key
+        // is taken either, and the counter retries at every interval, so it is logged for
+        // an administrator.
+        let message = format!(
+            "PSD {psd_id} is reported by counter {} with certificate {}, not the certificate it was first reported with ({}); a re-keyed embedded PSD is not accepted",
+            context.counter_id,
+            report.certificate.serial,
+            PsdCertificate::from_bytes(pinned)
+                .map_or_else(|e| e.to_string(), |c| c.serial.to_string())
+        );
+        log::error!("{message}");
+        return Err(VendorError::new(VendorErrorKind::Conflict, message).into());
+    }
+    // Checked against the certificate the report carries, which is now known to be the
+    // one this PSD was first reported with.
+    if let Some(reason) = &report.forged {
+        return Err(Refusal::Break(reason.clone()));
     }
     let head = held.head;
     // Entries the vendor holds already (a retry that lost its answer, or an overlap) must
