@@ -263,8 +263,9 @@ async fn enroll(
     Ok((signer, link))
 }
 
-/// Funds enough for each account's share of 50,000 pieces/s (far above what this vendor
-/// signs) for the whole run, as credits of at most [`MAX_TRANSFER_MILLS`] each.
+/// Funds enough for each account's share of 50,000 pieces/s (several times what this vendor
+/// commits durably here) for the whole run, as credits of at most [`MAX_TRANSFER_MILLS`]
+/// each.
 fn funding_mills(args: &LoadtestArgs) -> Vec<i64> {
     let seconds = i64::try_from(args.seconds).unwrap_or(i64::MAX);
     let mut needed =
