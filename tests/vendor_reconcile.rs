@@ -11,7 +11,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use common::link_relay::{BehindRelay, Relay, behind_relay, count};
-use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll, vendor_or_skip};
+use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll, message_of, vendor_or_skip};
+use common::vendor_counter::TestCounter;
 use common::{DEVICE_ID, letter, open_psd_with_clock};
 use postcounter::clock::Clock;
 use postcounter::date::Date;
@@ -163,6 +164,14 @@ fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
     })
 }
 
+/// Sends `body` as a report under `key`, expects it refused with `status`, and gives the
+/// refusal's message.
+async fn refused(counter: &TestCounter, key: &str, body: &Value, status: u16) -> String {
+    let (got, answer) = counter.post("/v1/reconciliations", key, body).await;
+    assert_eq!(got, status, "{answer}");
+    message_of(&answer).to_string()
+}
+
 async fn offline_pieces(vendor: &TestVendor) -> i64 {
     count(vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM offline_piece").await
 }
@@ -176,11 +185,7 @@ async fn a_report_with_a_gap_is_refused_and_locks_the_counter(kind: StoreKind) {
     let (psd, entries) = issued(dir.path(), 3).await;
     let mut entries = chained(ChainHead::EMPTY, entries);
     entries.remove(1);
-    let (status, answer) = counter
-        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
-        .await;
-    assert_eq!(status, 409, "{answer}");
-    let message = answer["error"]["message"].as_str().unwrap();
+    let message = refused(&counter, "report-1", &report(&psd, &entries), 409).await;
     assert!(message.contains("a gap: piece 2 was expected"), "{message}");
     assert_eq!(offline_pieces(&vendor).await, 0);
     let (status, answer) = counter.registers(PSD_A1).await;
@@ -198,11 +203,7 @@ async fn a_reported_indicium_whose_signature_does_not_verify_locks_the_counter(k
     let last = entries[1].indicium.len() - 1;
     entries[1].indicium[last] ^= 0x01;
     let entries = chained(ChainHead::EMPTY, entries);
-    let (status, answer) = counter
-        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
-        .await;
-    assert_eq!(status, 409, "{answer}");
-    let message = answer["error"]["message"].as_str().unwrap();
+    let message = refused(&counter, "report-1", &report(&psd, &entries), 409).await;
     assert!(
         message.contains("the signature of piece 2 does not verify under certificate"),
         "{message}"
@@ -231,11 +232,7 @@ async fn a_report_under_another_certificate_is_refused_and_nothing_changes(kind:
     let other_dir = tempfile::tempdir().unwrap();
     let (other, _) = issued(other_dir.path(), 0).await;
     assert_eq!(other.device_id(), psd.device_id());
-    let (status, answer) = counter
-        .post("/v1/reconciliations", "report-2", &report(&other, &[]))
-        .await;
-    assert_eq!(status, 409, "{answer}");
-    let message = answer["error"]["message"].as_str().unwrap();
+    let message = refused(&counter, "report-2", &report(&other, &[]), 409).await;
     assert!(
         message.contains("not the certificate it was first reported with"),
         "{message}"
@@ -244,11 +241,7 @@ async fn a_report_under_another_certificate_is_refused_and_nothing_changes(kind:
     // A certificate of another PSD than the report names is malformed.
     let mut mismatched = report(&psd, &[]);
     mismatched["psd_id"] = json!(DEVICE_ID + 1);
-    let (status, answer) = counter
-        .post("/v1/reconciliations", "report-3", &mismatched)
-        .await;
-    assert_eq!(status, 400, "{answer}");
-    let message = answer["error"]["message"].as_str().unwrap();
+    let message = refused(&counter, "report-3", &mismatched, 400).await;
     assert!(
         message.contains(&format!("it is the certificate of PSD {DEVICE_ID}")),
         "{message}"
