@@ -81,17 +81,7 @@ pub fn verify(
     certificate
         .verify_with(root)
         .map_err(|_| VerifyError::CertificateNotTrusted { serial })?;
-    if !certificate.is_valid_on(indicium.data.mailing_date) {
-        return Err(VerifyError::CertificateNotValidOnDate {
-            serial,
-            from: certificate.valid_from.to_string(),
-            until: certificate.valid_until.to_string(),
-            mailing: indicium.data.mailing_date.to_string(),
-        });
-    }
-    if !indicium.signature_is_valid(&certificate.public_key) {
-        return Err(VerifyError::BadSignature);
-    }
+    verify_under(&indicium, certificate)?;
     let mut fingerprint = [0u8; 32];
     fingerprint.copy_from_slice(&Sha256::digest(bytes));
     Ok(VerifiedIndicium {
@@ -99,4 +89,23 @@ pub fn verify(
         certificate: certificate.clone(),
         fingerprint,
     })
+}
+
+/// Checks `indicium` against a `certificate` the caller has chosen and trusts for it: the
+/// date of mailing within the certificate's validity, and the signature under its key. The
+/// vendor uses it for an embedded PSD's certificate, whose root it does not know.
+pub fn verify_under(indicium: &Indicium, certificate: &PsdCertificate) -> Result<(), VerifyError> {
+    let mailing_date = indicium.data.mailing_date;
+    if !certificate.is_valid_on(mailing_date) {
+        return Err(VerifyError::CertificateNotValidOnDate {
+            serial: certificate.serial,
+            from: certificate.valid_from.to_string(),
+            until: certificate.valid_until.to_string(),
+            mailing: mailing_date.to_string(),
+        });
+    }
+    if !indicium.signature_is_valid(&certificate.public_key) {
+        return Err(VerifyError::BadSignature);
+    }
+    Ok(())
 }

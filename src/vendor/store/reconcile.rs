@@ -17,6 +17,7 @@ use sqlx::{AnyConnection, Row};
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use super::{VendorStore, blob, id32, text};
 use crate::indicium::Indicium;
+use crate::indicium::verify::{VerifyError, verify_under};
 use crate::keys::PsdCertificate;
 use crate::ledger_chain::{ChainBreak, ChainEntry, ChainHead};
 use crate::money::Money;
@@ -30,17 +31,24 @@ pub type ReportedEntry = (ChainEntry, [u8; 32]);
 /// cost a signature verification per entry, so they are made before the write transaction
 /// (off the async workers); what they found is acted on inside it.
 pub struct CheckedReport {
-    pub certificate: PsdCertificate,
+    pub certificate: ReportedCertificate,
     pub entries: Vec<ReportedEntry>,
     /// Why an entry's indicium is not a piece of this PSD, if one is not.
     forged: Option<String>,
 }
 
+/// The certificate a report names its embedded PSD by, and its bytes as they were sent
+/// (what the vendor keeps and compares).
+pub struct ReportedCertificate {
+    pub certificate: PsdCertificate,
+    pub bytes: Vec<u8>,
+}
+
 impl CheckedReport {
-    pub fn check(certificate: PsdCertificate, entries: Vec<ReportedEntry>) -> CheckedReport {
+    pub fn check(certificate: ReportedCertificate, entries: Vec<ReportedEntry>) -> CheckedReport {
         let forged = entries
             .iter()
-            .find_map(|(entry, _)| check_indicium(entry, &certificate).err());
+            .find_map(|(entry, _)| check_indicium(entry, &certificate.certificate).err());
         CheckedReport {
             certificate,
             entries,
@@ -49,7 +57,7 @@ impl CheckedReport {
     }
 
     fn psd_id(&self) -> u32 {
-        self.certificate.psd_id
+        self.certificate.certificate.psd_id
     }
 }
 
@@ -108,13 +116,10 @@ async fn record_report(
     report: &CheckedReport,
 ) -> Result<ReconcileResponse, Refusal> {
     let (psd_id, entries) = (report.psd_id(), &report.entries);
-    let certificate = report
-        .certificate
-        .to_bytes()
-        .map_err(|e| VendorError::bad_request(format!("psd_certificate: {e}")))?;
-    let held = held_head(conn, &context.counter_id, psd_id).await?;
+    let certificate = &report.certificate.bytes;
+    let held = held_ledger(conn, &context.counter_id, psd_id).await?;
     if let Some(pinned) = &held.certificate
-        && pinned[..] != certificate[..]
+        && pinned != certificate
     {
         // Not a lock: nothing the vendor holds is contradicted, but no piece of this key
         // is taken either, and the counter retries at every interval, so it is logged for
@@ -122,7 +127,7 @@ async fn record_report(
         let message = format!(
             "PSD {psd_id} is reported by counter {} with certificate {}, not the certificate it was first reported with ({}); a re-keyed embedded PSD is not accepted",
             context.counter_id,
-            report.certificate.serial,
+            report.certificate.certificate.serial,
             PsdCertificate::from_bytes(pinned)
                 .map_or_else(|e| e.to_string(), |c| c.serial.to_string())
         );
@@ -192,7 +197,7 @@ async fn record_report(
     .bind(i64::from(new_head.through_serial))
     .bind(new_head.hash.to_vec())
     .bind(context.now_unix_ms)
-    .bind(certificate.to_vec())
+    .bind(certificate.as_slice())
     .execute(&mut *conn)
     .await
     .map_err(VendorError::from)?;
@@ -215,7 +220,7 @@ struct HeldLedger {
 }
 
 /// What the vendor holds for this counter's embedded PSD.
-async fn held_head(
+async fn held_ledger(
     conn: &mut AnyConnection,
     counter_id: &str,
     psd_id: u32,
@@ -298,17 +303,11 @@ fn check_indicium(entry: &ChainEntry, certificate: &PsdCertificate) -> Result<()
             data.certificate_serial, certificate.serial
         ));
     }
-    if !certificate.is_valid_on(data.mailing_date) {
-        return Err(format!(
-            "piece {piece} is dated {}, outside its certificate's validity ({} to {})",
-            data.mailing_date, certificate.valid_from, certificate.valid_until
-        ));
-    }
-    if !indicium.signature_is_valid(&certificate.public_key) {
-        return Err(format!(
+    verify_under(&indicium, certificate).map_err(|e| match e {
+        VerifyError::BadSignature => format!(
             "the signature of piece {piece} does not verify under certificate {} (altered or forged)",
             certificate.serial
-        ));
-    }
-    Ok(())
+        ),
+        other => format!("piece {piece}: {other}"),
+    })
 }

@@ -99,26 +99,26 @@ fn product_and_services(rate_category: u8, extra_services: u8) -> Result<(), Ven
             codes.join(", ")
         ))
     })?;
-    let refused = |why: String, accepted: &mut dyn Iterator<Item = &ExtraService>| {
-        let accepted: Vec<String> = accepted
+    let refused = |why: String| {
+        let accepted: Vec<String> = ExtraService::ALL
+            .iter()
+            .filter(|s| s.allowed_with(product))
             .map(|s| format!("{:#04x} {}", s.bit(), s.name()))
             .collect();
+        let accepted = if accepted.is_empty() {
+            "none".to_string()
+        } else {
+            accepted.join(", ")
+        };
         VendorError::bad_request(format!(
-            "extra_services {extra_services:#04x} is not accepted: {why}; {} takes {}",
-            product.name(),
-            if accepted.is_empty() {
-                "none".to_string()
-            } else {
-                accepted.join(", ")
-            }
+            "extra_services {extra_services:#04x} is not accepted: {why}; {} takes {accepted}",
+            product.name()
         ))
     };
-    let mut allowed = ExtraService::ALL.iter().filter(|s| s.allowed_with(product));
-    let services = ExtraServices::from_bits(extra_services)
-        .ok_or_else(|| refused("a bit names no extra service".into(), &mut allowed.clone()))?;
-    services
+    ExtraServices::from_bits(extra_services)
+        .ok_or_else(|| refused("a bit names no extra service".into()))?
         .check_without_value(product)
-        .map_err(|why| refused(why, &mut allowed))
+        .map_err(refused)
 }
 
 fn zip5(text: &str) -> Option<u32> {

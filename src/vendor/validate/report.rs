@@ -7,7 +7,7 @@ use crate::keys::PsdCertificate;
 use crate::keys::certificate::CERTIFICATE_LEN;
 use crate::ledger_chain::ChainEntry;
 use crate::vendor::error::VendorError;
-use crate::vendor::store::reconcile::ReportedEntry;
+use crate::vendor::store::reconcile::{ReportedCertificate, ReportedEntry};
 use crate::vendor::wire::LedgerEntry;
 
 /// The most entries one reconciliation report may carry; a longer ledger goes in parts.
@@ -15,7 +15,7 @@ pub const MAX_ENTRIES_PER_REPORT: usize = 1_000;
 
 /// Decodes the certificate a reconciliation report names its embedded PSD by; it must be
 /// that PSD's. Whose key it is (the first one this counter reported) is checked by the store.
-pub fn psd_certificate(psd_id: u32, hex_text: &str) -> Result<PsdCertificate, VendorError> {
+pub fn psd_certificate(psd_id: u32, hex_text: &str) -> Result<ReportedCertificate, VendorError> {
     let refused = |why: String| {
         VendorError::bad_request(format!(
             "psd_certificate {:?} is not accepted: {why}",
@@ -31,7 +31,7 @@ pub fn psd_certificate(psd_id: u32, hex_text: &str) -> Result<PsdCertificate, Ve
             certificate.psd_id
         )));
     }
-    Ok(certificate)
+    Ok(ReportedCertificate { certificate, bytes })
 }
 
 /// Decodes a reconciliation report's entries; the chain itself is checked by the store.
