@@ -12,8 +12,8 @@ use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::money::Money;
 use crate::station::{Station, ensure_psd_key};
-use crate::vendor::from_config::open_store;
-use crate::vendor::label_serial::LabelSerial;
+use crate::vendor_system::from_config::open_store;
+use crate::vendor_system::postage::label_serial::LabelSerial;
 
 #[derive(Args, Debug)]
 pub struct AdminArgs {

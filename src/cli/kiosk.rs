@@ -32,19 +32,11 @@ pub struct KioskArgs {
     keymap: Option<PathBuf>,
 }
 
-fn configured_mode(config: &Config) -> anyhow::Result<Mode> {
-    match config.counter.mode.as_str() {
-        "counter" => Ok(Mode::Counter),
-        "kiosk" => Ok(Mode::Kiosk),
-        other => anyhow::bail!("counter.mode {other:?} is not accepted: expected counter or kiosk"),
-    }
-}
-
 pub async fn run(config: Config, args: KioskArgs) -> anyhow::Result<ExitCode> {
     let mode = match args.mode {
         Some(ModeArg::Counter) => Mode::Counter,
         Some(ModeArg::Kiosk) => Mode::Kiosk,
-        None => configured_mode(&config)?,
+        None => config.counter.mode,
     };
     let rates = load_rates(&config)?;
     let log_path = crate::log_file::start(&config.data_dir, log::LevelFilter::Info)?;

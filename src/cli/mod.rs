@@ -69,11 +69,11 @@ enum Command {
     /// Administer the vendor: accounts, PSDs, counters, processing servers, label stock.
     Admin(admin::AdminArgs),
     /// Drive a vendor on loopback with many simulated counters: throughput, latency, ceiling.
-    Loadtest(crate::loadtest::LoadtestArgs),
+    Loadtest(crate::measure::loadtest::LoadtestArgs),
     /// Measure issuance throughput and latency, stage by stage.
-    Bench(crate::bench::BenchArgs),
+    Bench(crate::measure::bench::BenchArgs),
     /// Measure the counter screen: render time per screen, start-up, keypress to frame, memory.
-    BenchTui(crate::tui_bench::TuiBenchArgs),
+    BenchTui(crate::measure::tui_bench::TuiBenchArgs),
 }
 
 /// Runs the command line and maps any error to a one-line message and exit code 1.
@@ -117,12 +117,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Loadtest(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
-            .block_on(crate::loadtest::run(args)),
-        Command::Bench(args) => runtime.block_on(crate::bench::run(config, args)),
+            .block_on(crate::measure::loadtest::run(args)),
+        Command::Bench(args) => runtime.block_on(crate::measure::bench::run(config, args)),
         Command::BenchTui(args) => {
             println!(
                 "{}",
-                crate::tui_bench::run(&args, &std::env::current_exe()?)?
+                crate::measure::tui_bench::run(&args, &std::env::current_exe()?)?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -6,8 +6,8 @@ use clap::{Args, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::vendor::api;
-use crate::vendor::from_config::{self, open_store};
+use crate::vendor_system::api;
+use crate::vendor_system::from_config::{self, open_store};
 
 #[derive(Subcommand, Debug)]
 pub enum VendorCommand {

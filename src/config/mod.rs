@@ -1,24 +1,28 @@
 //! Layered settings: embedded defaults < `/etc/postcounter/postcounter.toml` <
-//! `./postcounter.toml` < the file named by `--config` < `POSTCOUNTER_*` environment < flags.
+//! `./postcounter.toml` < the file named by `--config` < `POSTCOUNTER_*` environment < flags,
+//! merged by the `config` crate ([`layers`]).
 //!
-//! Every layer is a TOML table merged key by key over the one below, and the result is read
-//! with unknown keys refused, so a typo in a kiosk's config stops start-up with the file and
-//! the key rather than being silently ignored. ZIP codes stay text everywhere ("02134" is not
-//! the number 2134); environment values are text and numeric settings accept text.
+//! A key no default names stops start-up with the file and the key rather than being
+//! silently ignored, and so does a kind that is not one of its choices (`scale.kind`,
+//! `counter.mode`, a printer's transport): each is parsed into its enum here, not at first
+//! use. ZIP codes stay text everywhere ("02134" is not the number 2134); environment values
+//! are text, so numeric settings accept text too.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use toml::Table;
 
+use crate::kiosk::state::Mode;
 use crate::money::Money;
+use crate::print::TransportSetting;
 
+mod kinds;
+mod layers;
 mod values;
 
-use values::{bool_or_text, list_or_text, money, number_or_text};
-
-const DEFAULTS: &str = include_str!("../../postcounter.default.toml");
-const ENV_PREFIX: &str = "POSTCOUNTER_";
+pub use kinds::{CardGatewayKind, ScaleKind};
+use values::{bool_or_text, list_or_text, money, number_or_text, parsed};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -108,20 +112,23 @@ pub struct VendorConfig {
 #[serde(deny_unknown_fields)]
 pub struct CounterSettings {
     /// `counter` (a clerk) or `kiosk` (self-service).
-    pub mode: String,
+    #[serde(deserialize_with = "parsed")]
+    pub mode: Mode,
     #[serde(deserialize_with = "number_or_text")]
     pub done_timeout_s: u64,
     #[serde(deserialize_with = "number_or_text")]
     pub inactivity_timeout_s: u64,
     /// The card processor: `test` (the built-in test gateway, documented test numbers).
-    pub card_gateway: String,
+    #[serde(deserialize_with = "parsed")]
+    pub card_gateway: CardGatewayKind,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleSettings {
     /// `none` (the clerk types weights) or `nci` (an Avery Weigh-Tronix NCI serial scale).
-    pub kind: String,
+    #[serde(deserialize_with = "parsed")]
+    pub kind: ScaleKind,
     /// The serial device of an NCI scale, e.g. /dev/ttyUSB0.
     pub device: String,
     #[serde(deserialize_with = "number_or_text")]
@@ -144,7 +151,8 @@ pub struct PrinterSetting {
     /// A profile name from `printers/` (embedded) or a path to a profile file.
     pub profile: String,
     /// `virtual`, `file:/dev/usb/lp0`, or `tcp:HOST:PORT` (port 9100 when left out).
-    pub transport: String,
+    #[serde(deserialize_with = "parsed")]
+    pub transport: TransportSetting,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -159,56 +167,6 @@ pub struct ReceiptSettings {
 pub struct ConfigError {
     pub source_name: String,
     pub reason: String,
-}
-
-/// Merges `upper` over `lower`, table by table.
-fn merge(lower: &mut Table, upper: Table) {
-    for (key, value) in upper {
-        match (lower.get_mut(&key), value) {
-            (Some(toml::Value::Table(below)), toml::Value::Table(above)) => merge(below, above),
-            (_, value) => {
-                lower.insert(key, value);
-            }
-        }
-    }
-}
-
-fn parse_layer(source_name: &str, text: &str) -> Result<Table, ConfigError> {
-    text.parse::<Table>().map_err(|e| ConfigError {
-        source_name: source_name.to_string(),
-        reason: e.to_string().trim().to_string(),
-    })
-}
-
-/// `POSTCOUNTER_PRINTER__LABEL__TRANSPORT=tcp:...` becomes `printer.label.transport`.
-fn environment_layer(variables: impl Iterator<Item = (String, String)>) -> Table {
-    let mut layer = Table::new();
-    for (name, value) in variables {
-        let Some(path) = name.strip_prefix(ENV_PREFIX) else {
-            continue;
-        };
-        if path == "CONFIG" || path.is_empty() {
-            continue;
-        }
-        let keys: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
-        merge(&mut layer, nested(&keys, value));
-    }
-    layer
-}
-
-/// `["printer", "label", "transport"]` and a value as nested one-key tables.
-fn nested(keys: &[String], value: String) -> Table {
-    let mut table = Table::new();
-    match keys {
-        [] => {}
-        [last] => {
-            table.insert(last.clone(), toml::Value::String(value));
-        }
-        [first, rest @ ..] => {
-            table.insert(first.clone(), toml::Value::Table(nested(rest, value)));
-        }
-    }
-    table
 }
 
 impl Config {
@@ -232,63 +190,17 @@ impl Config {
         explicit_file: Option<&Path>,
         overrides: &[(&str, String)],
     ) -> Result<Config, ConfigError> {
-        let mut merged = parse_layer("embedded defaults", DEFAULTS)?;
-        let mut files = vec![
-            (PathBuf::from("/etc/postcounter/postcounter.toml"), false),
-            (PathBuf::from("postcounter.toml"), false),
-        ];
-        // A file named on purpose must exist: a kiosk must not start on the defaults
-        // because of a typo in its path.
-        if let Ok(from_env) = std::env::var("POSTCOUNTER_CONFIG") {
-            files.push((PathBuf::from(from_env), true));
-        }
-        files.extend(explicit_file.map(|path| (path.to_path_buf(), true)));
-        for (file, explicitly_named) in files {
-            match std::fs::read_to_string(&file) {
-                Ok(text) => merge(
-                    &mut merged,
-                    parse_layer(&file.display().to_string(), &text)?,
-                ),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicitly_named => {}
-                Err(e) => {
-                    return Err(ConfigError {
-                        source_name: file.display().to_string(),
-                        reason: e.to_string(),
-                    });
-                }
-            }
-        }
-        // Only variables that name a setting: other programs' POSTCOUNTER_* variables (and
-        // POSTCOUNTER_CONFIG itself) are not ours to refuse.
-        let known: Vec<String> = merged
-            .keys()
-            .cloned()
-            .chain(["rates_dir".to_string()])
-            .collect();
-        let ours = std::env::vars().filter(|(name, _)| {
-            name.strip_prefix(ENV_PREFIX)
-                .and_then(|rest| rest.split("__").next())
-                .is_some_and(|top| known.contains(&top.to_ascii_lowercase()))
-        });
-        merge(&mut merged, environment_layer(ours));
-        let mut flags = Table::new();
-        for (key, value) in overrides {
-            merge(
-                &mut flags,
-                environment_layer(std::iter::once((
-                    format!(
-                        "{ENV_PREFIX}{}",
-                        key.replace('.', "__").to_ascii_uppercase()
-                    ),
-                    value.clone(),
-                ))),
-            );
-        }
-        merge(&mut merged, flags);
-        let mut config: Config = Config::deserialize(merged).map_err(|e| ConfigError {
-            source_name: "configuration".into(),
-            reason: e.to_string().trim().to_string(),
-        })?;
+        Config::load_from(explicit_file, overrides, &std::env::vars().collect())
+    }
+
+    /// [`load`](Self::load) with `environment` in place of the process's variables.
+    fn load_from(
+        explicit_file: Option<&Path>,
+        overrides: &[(&str, String)],
+        environment: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let merged = layers::merged(explicit_file, overrides, environment)?;
+        let mut config: Config = layers::settings(merged)?;
         if config.data_dir.as_os_str().is_empty() {
             config.data_dir = default_data_dir();
         }
@@ -311,45 +223,76 @@ pub fn default_data_dir() -> PathBuf {
 mod tests {
     use super::*;
 
+    fn load(environment: &[(&str, &str)], file: Option<&str>) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.toml");
+        if let Some(text) = file {
+            std::fs::write(&path, text).unwrap();
+        }
+        let environment = environment
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load_from(file.map(|_| path.as_path()), &[], &environment)
+    }
+
     #[test]
     fn the_embedded_defaults_load() {
-        let defaults: Config = Config::deserialize(parse_layer("d", DEFAULTS).unwrap()).unwrap();
-        assert_eq!(defaults.printer.label.transport, "virtual");
+        let defaults = load(&[], None).unwrap();
+        assert_eq!(defaults.printer.label.transport, TransportSetting::Virtual);
+        assert_eq!(defaults.scale.kind, ScaleKind::None);
+        assert_eq!(defaults.counter.mode, Mode::Counter);
     }
 
     #[test]
     fn environment_keys_nest_and_zip_codes_stay_text() {
-        let mut merged = parse_layer("d", DEFAULTS).unwrap();
-        let env = [
-            ("POSTCOUNTER_ORIGIN_ZIP".to_string(), "02134".to_string()),
-            (
-                "POSTCOUNTER_PRINTER__LABEL__TRANSPORT".to_string(),
-                "tcp:127.0.0.1:9100".to_string(),
-            ),
-            ("POSTCOUNTER_PSD_ID".to_string(), "42".to_string()),
-            ("OTHER".to_string(), "x".to_string()),
-        ];
-        merge(&mut merged, environment_layer(env.into_iter()));
-        let config = Config::deserialize(merged).unwrap();
+        let config = load(
+            &[
+                ("POSTCOUNTER_ORIGIN_ZIP", "02134"),
+                (
+                    "POSTCOUNTER_PRINTER__LABEL__TRANSPORT",
+                    "tcp:127.0.0.1:9100",
+                ),
+                ("POSTCOUNTER_PSD_ID", "42"),
+                ("POSTCOUNTER_LINK__ENDPOINTS", "http://a:1, http://b:2"),
+                ("POSTCOUNTER_CONFIG_UNRELATED", "x"),
+                ("OTHER", "x"),
+            ],
+            None,
+        )
+        .unwrap();
         assert_eq!(config.origin_zip, "02134");
         assert_eq!(config.psd_id, 42);
-        assert_eq!(config.printer.label.transport, "tcp:127.0.0.1:9100");
+        assert_eq!(
+            config.printer.label.transport,
+            TransportSetting::Tcp("127.0.0.1:9100".into())
+        );
+        assert_eq!(config.link.endpoints, ["http://a:1", "http://b:2"]);
+    }
+
+    #[test]
+    fn a_file_replaces_a_list_and_merges_a_table_key_by_key() {
+        let config = load(
+            &[],
+            Some("[receipt]\nheader = [\"ONE LINE\"]\n[printer.receipt]\ntransport = \"file:/dev/usb/lp1\"\n"),
+        )
+        .unwrap();
+        assert_eq!(config.receipt.header, ["ONE LINE"]);
+        assert_eq!(config.printer.receipt.profile, "receipt-80mm");
+        assert_eq!(
+            config.printer.receipt.transport,
+            TransportSetting::File("/dev/usb/lp1".into())
+        );
     }
 
     #[test]
     fn a_switch_takes_a_boolean_or_its_text_and_refuses_anything_else() {
-        let load = |value: &str| {
-            let mut merged = parse_layer("d", DEFAULTS).unwrap();
-            let env = [(
-                "POSTCOUNTER_VENDOR__IN_PROCESS".to_string(),
-                value.to_string(),
-            )];
-            merge(&mut merged, environment_layer(env.into_iter()));
-            Config::deserialize(merged).map(|c| c.vendor.in_process)
+        let in_process = |value: &str| {
+            load(&[("POSTCOUNTER_VENDOR__IN_PROCESS", value)], None).map(|c| c.vendor.in_process)
         };
-        assert!(load("true").unwrap());
-        assert!(!load(" false ").unwrap());
-        let err = load("no").unwrap_err().to_string();
+        assert!(in_process("true").unwrap());
+        assert!(!in_process(" false ").unwrap());
+        let err = in_process("no").unwrap_err().to_string();
         assert!(
             err.contains("\"no\" is not accepted: expected true or false"),
             "{err}"
@@ -357,13 +300,73 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_key_is_refused_with_its_name() {
-        let mut merged = parse_layer("d", DEFAULTS).unwrap();
-        merge(
-            &mut merged,
-            parse_layer("f", "orgin_zip = \"02134\"").unwrap(),
+    fn an_unknown_key_is_refused_with_its_file_and_name() {
+        let err = load(&[], Some("orgin_zip = \"02134\"\n")).unwrap_err();
+        assert!(err.source_name.ends_with("site.toml"), "{err}");
+        assert!(err.reason.starts_with("unknown key `orgin_zip`"), "{err}");
+        let nested = load(&[], Some("[printer.label]\ntransprt = \"virtual\"\n")).unwrap_err();
+        assert!(
+            nested
+                .reason
+                .starts_with("unknown key `printer.label.transprt`"),
+            "{nested}"
         );
-        let err = Config::deserialize(merged).unwrap_err().to_string();
-        assert!(err.contains("unknown field `orgin_zip`"), "{err}");
+        let from_env = load(&[("POSTCOUNTER_SCALE__KINDE", "nci")], None).unwrap_err();
+        assert_eq!(from_env.source_name, "the environment");
+        assert!(
+            from_env.reason.starts_with("unknown key `scale.kinde`"),
+            "{from_env}"
+        );
+    }
+
+    #[test]
+    fn a_kind_outside_its_choices_stops_loading_with_the_key() {
+        for (variable, value, expected) in [
+            ("POSTCOUNTER_SCALE__KIND", "ncx", "expected none or nci"),
+            (
+                "POSTCOUNTER_COUNTER__MODE",
+                "clerk",
+                "expected counter or kiosk",
+            ),
+            (
+                "POSTCOUNTER_COUNTER__CARD_GATEWAY",
+                "stripe",
+                "expected test",
+            ),
+            (
+                "POSTCOUNTER_PRINTER__LABEL__TRANSPORT",
+                "usb:/dev/lp0",
+                "expected virtual, file:PATH",
+            ),
+        ] {
+            let err = load(&[(variable, value)], None).unwrap_err();
+            assert_eq!(err.source_name, "the environment");
+            let err = err.to_string();
+            assert!(err.contains(&format!("{value:?} is not accepted")), "{err}");
+            assert!(err.contains(expected), "{err}");
+            let key = variable["POSTCOUNTER_".len()..]
+                .replace("__", ".")
+                .to_ascii_lowercase();
+            assert!(err.contains(&format!("`{key}`")), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_value_not_accepted_names_the_file_that_set_it() {
+        let err = load(&[], Some("[link]\ntimeout_ms = \"soon\"\n")).unwrap_err();
+        assert!(err.source_name.ends_with("site.toml"), "{err}");
+        assert!(
+            err.reason.contains("\"soon\" is not a whole number"),
+            "{err}"
+        );
+        assert!(err.reason.contains("`link.timeout_ms`"), "{err}");
+    }
+
+    #[test]
+    fn a_named_file_that_does_not_exist_stops_loading() {
+        let missing = Path::new("/nonexistent/postcounter.toml");
+        let err = Config::load_from(Some(missing), &[], &HashMap::new()).unwrap_err();
+        assert_eq!(err.source_name, "/nonexistent/postcounter.toml");
+        assert!(err.reason.starts_with("no such file"), "{err}");
     }
 }

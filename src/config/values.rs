@@ -72,3 +72,14 @@ pub(super) fn money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money,
     let text = String::deserialize(deserializer)?;
     Money::parse(&text).map_err(serde::de::Error::custom)
 }
+
+/// A kind written as text (`scale.kind`, `counter.mode`, a transport), parsed into its type
+/// when the settings load; its error quotes the text and says what is accepted.
+pub(super) fn parsed<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: std::str::FromStr<Err = String>,
+{
+    let text = String::deserialize(deserializer)?;
+    text.trim().parse().map_err(serde::de::Error::custom)
+}

@@ -23,6 +23,7 @@ use super::state::{Mode, State};
 use super::style::{Keymap, KeymapMode, Theme};
 use super::view::render;
 use crate::address::ZipCode;
+use crate::config::{CardGatewayKind, ScaleKind};
 use crate::date::Date;
 use crate::payment::{PaymentStore, PostageAccounts, TestGateway};
 use crate::print::printer::Printer;
@@ -64,11 +65,8 @@ fn load_themes(choice: Option<&str>) -> anyhow::Result<Vec<Theme>> {
 async fn open_payments(station: &Station) -> anyhow::Result<Payments> {
     let path = Station::payments_path(&station.config.data_dir);
     let store = PaymentStore::open(&path).await?;
-    let gateway = match station.config.counter.card_gateway.as_str() {
-        "test" => Box::new(TestGateway::new(store.clone())),
-        other => anyhow::bail!(
-            "counter.card_gateway {other:?} is not accepted: expected test (the built-in test gateway)"
-        ),
+    let gateway = match station.config.counter.card_gateway {
+        CardGatewayKind::Test => Box::new(TestGateway::new(store.clone())),
     };
     Ok(Payments {
         gateway,
@@ -117,10 +115,9 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         Duration::from_secs(station.config.link.reconcile_interval_s.clamp(1, 3600));
     let edge = Edge::new(Arc::new(station), printers, payments, sender);
     edge.watch_link(link_interval);
-    match scale.kind.as_str() {
-        "none" => {}
-        "nci" => edge.poll_scale(scale.device, scale.baud, scale.poll_interval_ms),
-        other => anyhow::bail!("scale.kind {other:?} is not accepted: expected none or nci"),
+    match scale.kind {
+        ScaleKind::None => {}
+        ScaleKind::Nci => edge.poll_scale(scale.device, scale.baud, scale.poll_interval_ms),
     }
     log::info!("counter started in {:?} mode", options.mode);
 

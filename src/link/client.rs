@@ -17,8 +17,8 @@ use serde::de::DeserializeOwned;
 use super::LinkError;
 use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
-use crate::vendor::auth::{RequestSigner, SignedRequest};
-use crate::vendor::wire::{ErrorBody, ErrorDetail};
+use crate::protocol::signature::{RequestSigner, SignedRequest};
+use crate::protocol::{ErrorBody, ErrorDetail, RefusalKind};
 
 /// A vendor's answer: its status and body, and which endpoint gave it.
 #[derive(Clone, Debug)]
@@ -39,9 +39,6 @@ pub struct VendorClient {
     /// The open session at each endpoint.
     sessions: Mutex<HashMap<String, Arc<ClientSession>>>,
 }
-
-/// The refusal kind of a request whose session the vendor does not know.
-const SESSION_EXPIRED: &str = "session_expired";
 
 impl VendorClient {
     /// A client for `endpoints` (base URLs like `http://10.0.0.5:8470`); each attempt may
@@ -179,7 +176,9 @@ impl VendorClient {
             let (status, body) = self.post(endpoint, request, Some(authorization)).await?;
             if status == 401
                 && !reopened
-                && refusal_of(&body).is_some_and(|r| r.kind == SESSION_EXPIRED)
+                && refusal_of(&body).is_some_and(|r| {
+                    RefusalKind::from_name(&r.kind) == Some(RefusalKind::SessionExpired)
+                })
             {
                 // The vendor restarted, or this is another of its processes.
                 self.forget_session(endpoint);

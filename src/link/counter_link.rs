@@ -26,10 +26,10 @@ use super::{LinkError, LinkErrorKind, VendorClient};
 use crate::clock::Clock;
 use crate::indicium::Indicium;
 use crate::indicium::layout::indicium_serial_text;
+use crate::protocol::signature::RequestSigner;
+use crate::protocol::{PieceOrder, PurchaseRequest, PurchaseResponse};
 use crate::psd::ledger::VendorPiece;
 use crate::psd::{IssueRequest, Psd};
-use crate::vendor::auth::RequestSigner;
-use crate::vendor::wire::{PieceOrder, PurchaseRequest, PurchaseResponse};
 
 /// How often, at most, a successful contact is written to the ledger.
 const CONTACT_WRITE_INTERVAL_MS: i64 = 60_000;

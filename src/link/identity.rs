@@ -14,8 +14,8 @@ use super::{LinkError, VendorClient};
 use crate::keys::key_file::{
     Placement, read_private_key, write_file_atomically, write_private_key,
 };
-use crate::vendor::auth::RequestSigner;
-use crate::vendor::wire::{RegisterCounterRequest, RegisterCounterResponse};
+use crate::protocol::signature::RequestSigner;
+use crate::protocol::{RegisterCounterRequest, RegisterCounterResponse};
 
 /// What the vendor said when this counter registered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! The counter's side of a vendor session (see [`crate::vendor::session`]): opened once per
+//! The counter's side of a vendor session (see [`crate::protocol::session`]): opened once per
 //! vendor endpoint with a signed request, then used to authenticate each request with an
 //! HMAC and a sequence number instead of a fresh signature.
 
@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::client::send_once;
 use crate::clock::Clock;
 use crate::hex;
-use crate::vendor::auth::{RequestSigner, SignedRequest};
-use crate::vendor::session::{SessionId, SessionKey, SessionOffer};
-use crate::vendor::wire::{OpenSessionRequest, OpenSessionResponse};
+use crate::protocol::session::{SessionId, SessionKey, SessionOffer};
+use crate::protocol::signature::{RequestSigner, SignedRequest};
+use crate::protocol::{OpenSessionRequest, OpenSessionResponse};
 
 /// A session is given up this long before the vendor would end it, so that a request
 /// never races its expiry.

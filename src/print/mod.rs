@@ -23,6 +23,7 @@ pub mod simulator;
 pub mod symbol;
 mod symbol_placement;
 pub mod transport;
+pub mod transport_setting;
 pub mod virtual_printer;
 
 pub use code_page::CodePage;
@@ -33,3 +34,4 @@ pub use profile::{PrinterProfile, ProfileError};
 pub use raster::Raster;
 pub use symbol::DataMatrixSymbol;
 pub use transport::{FileTransport, TcpTransport, Transport, TransportError, TransportErrorKind};
+pub use transport_setting::TransportSetting;

@@ -5,7 +5,7 @@
 //! prints without hardware), `file:PATH` writes to a device such as `/dev/usb/lp0`, and
 //! `tcp:HOST[:PORT]` sends to a network printer (port 9100 by default).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::document::Document;
 use super::encoder::encode;
@@ -14,6 +14,7 @@ use super::profile::{PrinterProfile, ProfileError};
 use super::transport::{
     FileTransport, TcpTransport, Transport, TransportError, TransportErrorKind,
 };
+use super::transport_setting::TransportSetting;
 use super::virtual_printer::{
     JobFiles, VirtualPrinter, VirtualPrinterError, VirtualPrinterErrorKind,
 };
@@ -65,8 +66,6 @@ pub enum PrinterErrorKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrinterError {
-    #[error("printer setting {setting:?}: {reason}")]
-    Setting { setting: String, reason: String },
     #[error(transparent)]
     Profile(#[from] ProfileError),
     #[error(transparent)]
@@ -80,9 +79,7 @@ pub enum PrinterError {
 impl PrinterError {
     pub fn kind(&self) -> PrinterErrorKind {
         match self {
-            PrinterError::Setting { .. } | PrinterError::Profile(_) | PrinterError::Encode(_) => {
-                PrinterErrorKind::BadJob
-            }
+            PrinterError::Profile(_) | PrinterError::Encode(_) => PrinterErrorKind::BadJob,
             PrinterError::Transport(error) => match error.kind() {
                 TransportErrorKind::Offline | TransportErrorKind::BadAddress => {
                     PrinterErrorKind::Offline
@@ -109,35 +106,29 @@ pub fn load_profile(name: &str) -> Result<PrinterProfile, ProfileError> {
 }
 
 impl Printer {
-    /// `transport` is `virtual`, `file:PATH` or `tcp:HOST[:PORT]`; virtual jobs go to
-    /// `virtual_dir`.
+    /// Opens `transport` with the profile `profile_name`; virtual jobs go to `virtual_dir`.
     pub fn open(
         profile_name: &str,
-        transport: &str,
+        transport: &TransportSetting,
         virtual_dir: &Path,
     ) -> Result<Printer, PrinterError> {
         let profile = load_profile(profile_name)?;
-        let (output, description) = if transport == "virtual" {
-            let printer = VirtualPrinter::new(virtual_dir.to_path_buf(), profile.dots_per_line);
-            (
-                Output::Virtual(printer),
-                format!("virtual printer in {}", virtual_dir.display()),
-            )
-        } else if let Some(path) = transport.strip_prefix("file:") {
-            (
-                Output::Device(Box::new(FileTransport::device(PathBuf::from(path)))),
-                format!("device {path}"),
-            )
-        } else if let Some(address) = transport.strip_prefix("tcp:") {
-            (
+        let (output, description) = match transport {
+            TransportSetting::Virtual => {
+                let printer = VirtualPrinter::new(virtual_dir.to_path_buf(), profile.dots_per_line);
+                (
+                    Output::Virtual(printer),
+                    format!("virtual printer in {}", virtual_dir.display()),
+                )
+            }
+            TransportSetting::File(path) => (
+                Output::Device(Box::new(FileTransport::device(path.clone()))),
+                format!("device {}", path.display()),
+            ),
+            TransportSetting::Tcp(address) => (
                 Output::Device(Box::new(TcpTransport::new(address))),
                 format!("network printer {address}"),
-            )
-        } else {
-            return Err(PrinterError::Setting {
-                setting: transport.to_string(),
-                reason: "expected virtual, file:PATH or tcp:HOST[:PORT]".into(),
-            });
+            ),
         };
         Ok(Printer {
             profile,

@@ -17,8 +17,8 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::link::identity;
-use crate::vendor::store::VendorStore;
-use crate::vendor::{VendorError, api, from_config};
+use crate::vendor_system::store::VendorStore;
+use crate::vendor_system::{VendorError, api, from_config};
 
 /// The account the in-process vendor keeps for its own counter.
 pub const LOCAL_ACCOUNT: &str = "local";

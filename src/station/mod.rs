@@ -49,7 +49,7 @@ pub enum StationError {
     #[error(transparent)]
     Psd(#[from] PsdError),
     #[error("the in-process vendor: {0}")]
-    Vendor(#[from] crate::vendor::VendorError),
+    Vendor(#[from] crate::vendor_system::VendorError),
     #[error("{0}")]
     Setup(String),
 }

@@ -13,10 +13,10 @@ use crate::indicium::layout::indicium_serial_text;
 use crate::kiosk::action::Action;
 use crate::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
 use crate::money::Money;
+use crate::protocol::RegistersResponse;
 use crate::psd::Registers;
 use crate::psd::ledger::{JournalPiece, PieceRecord, start_of_day_unix_ms};
 use crate::rates::Product;
-use crate::vendor::wire::RegistersResponse;
 
 /// Pieces listed for a void, newest first.
 const RECENT_MAX: usize = 50;

@@ -45,6 +45,21 @@ pub enum Mode {
     Kiosk,
 }
 
+/// As `counter.mode` writes it.
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Mode, String> {
+        match text {
+            "counter" => Ok(Mode::Counter),
+            "kiosk" => Ok(Mode::Kiosk),
+            _ => Err(format!(
+                "{text:?} is not accepted: expected counter or kiosk"
+            )),
+        }
+    }
+}
+
 /// Where the weight came from: a stable scale reading or the clerk's keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WeightSource {

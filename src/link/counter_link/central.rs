@@ -7,10 +7,10 @@ use reqwest::Method;
 use super::{CounterLink, json_body, local};
 use crate::link::LinkError;
 use crate::money::Money;
-use crate::psd::Psd;
-use crate::vendor::wire::{
+use crate::protocol::{
     RefillRequest, RefillResponse, RegistersResponse, VoidRequest, VoidResponse,
 };
+use crate::psd::Psd;
 
 impl CounterLink {
     /// The central PSD this counter buys from: the first its registration names.

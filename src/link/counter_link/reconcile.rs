@@ -11,8 +11,8 @@ use super::{CounterLink, json_body, local};
 use crate::date::Date;
 use crate::ledger_chain::{ChainHead, chained};
 use crate::link::{LinkError, LinkErrorKind};
+use crate::protocol::{LedgerEntry, PurchaseResponse, ReconcileRequest, ReconcileResponse};
 use crate::psd::Psd;
-use crate::vendor::wire::{LedgerEntry, PurchaseResponse, ReconcileRequest, ReconcileResponse};
 
 /// Entries per reconciliation request; a longer backlog goes in several.
 const ENTRIES_PER_REPORT: u32 = 500;

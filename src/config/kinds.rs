@@ -1,0 +1,45 @@
+//! The kinds of device a counter may be configured with, each parsed from its text when the
+//! settings load (see [`super::values::parsed`]).
+
+use std::str::FromStr;
+
+/// Where weights come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleKind {
+    /// The clerk types every weight.
+    None,
+    /// An Avery Weigh-Tronix NCI scale on a serial line.
+    Nci,
+}
+
+impl FromStr for ScaleKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ScaleKind, String> {
+        match text {
+            "none" => Ok(ScaleKind::None),
+            "nci" => Ok(ScaleKind::Nci),
+            _ => Err(format!("{text:?} is not accepted: expected none or nci")),
+        }
+    }
+}
+
+/// Who processes card payments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardGatewayKind {
+    /// The built-in test gateway: documented test numbers, no real money.
+    Test,
+}
+
+impl FromStr for CardGatewayKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<CardGatewayKind, String> {
+        match text {
+            "test" => Ok(CardGatewayKind::Test),
+            _ => Err(format!(
+                "{text:?} is not accepted: expected test (the built-in test gateway)"
+            )),
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The postage service: purchases of indicia (validated here, then gathered by the
+//! [`committer`] into group commits signed by the [`processing`] servers' [`crypto_module`]s),
+//! card payments for them (claim 6), and voids of unused indicia. Label-stock serials
+//! ([`label_serial`]) are checked before a piece is issued on them.
+
+pub mod committer;
+pub mod crypto_module;
+pub mod label_serial;
+pub mod processing;
+pub mod validate;
+
+use super::error::{RefusalKind, VendorError};
+use super::service::{Vendor, digest, parse_body};
+use super::store::purchase::{PurchaseJob, refusal_returns_card_payment, total_postage};
+use super::store::void_refill::{Answer, RequestContext};
+use crate::money::Money;
+use crate::payment::{CardCharge, CardNumber, Expiry, PaymentError};
+use crate::protocol::{CardDetails, PurchaseRequest, VoidRequest};
+
+impl Vendor {
+    /// `POST /v1/purchases`.
+    pub async fn purchase(
+        &self,
+        context: RequestContext,
+        key: String,
+        body: &[u8],
+    ) -> Result<Answer, VendorError> {
+        let request: PurchaseRequest = parse_body(body, "a purchase: {\"pieces\": [...]}")?;
+        let request_sha256 = digest("purchase", body);
+        let pieces = match validate::pieces(&request.pieces, self.clock.today()) {
+            Ok(pieces) => pieces,
+            // A retry of a purchase answered yesterday carries yesterday's mailing date:
+            // its first answer stands, or the counter could never get its indicia back.
+            Err(refusal) => {
+                return match self
+                    .store
+                    .stored_answer(&context, &key, &request_sha256)
+                    .await?
+                {
+                    Some(answer) => Ok(answer),
+                    None => Err(refusal),
+                };
+            }
+        };
+        let mut job = PurchaseJob {
+            counter_id: context.counter_id.clone(),
+            key,
+            request_sha256,
+            nonce: context.nonce,
+            pieces,
+            card: None,
+            lane: self.pool.select(),
+        };
+        if let Some(card) = &request.card {
+            // A revoked or locked counter's card is not charged only to be refunded.
+            self.store.counter(&job.counter_id).await?.check_active()?;
+            let total = total_postage(&job.pieces)?;
+            job.card = Some(self.charge_card(&job, card, total).await?);
+        }
+        let charge = job.card.clone();
+        let answer = self.committer.submit(job).await;
+        if let (Err(refusal), Some(approval)) = (&answer, charge)
+            && refusal_returns_card_payment(refusal.kind())
+            && let Some(gateway) = &self.gateway
+        {
+            // Refused after the card was charged: give the money back, once.
+            let refund_id = format!("{}-refund", approval.charge_id);
+            if let Err(e) = gateway
+                .refund(&approval.charge_id, &refund_id, approval.amount)
+                .await
+            {
+                log::error!("refund of charge {} failed: {e}", approval.charge_id);
+            }
+        }
+        answer
+    }
+
+    async fn charge_card(
+        &self,
+        job: &PurchaseJob,
+        card: &CardDetails,
+        total: Money,
+    ) -> Result<crate::payment::Approval, VendorError> {
+        let gateway = self.gateway.as_ref().ok_or_else(|| {
+            VendorError::new(
+                RefusalKind::PaymentDeclined,
+                "this vendor takes no card payments",
+            )
+        })?;
+        let declined = |e: PaymentError| {
+            let kind = match e.kind() {
+                crate::payment::PaymentErrorKind::Unavailable => RefusalKind::Unavailable,
+                crate::payment::PaymentErrorKind::Conflict => RefusalKind::Conflict,
+                _ => RefusalKind::PaymentDeclined,
+            };
+            VendorError::new(kind, e.to_string())
+        };
+        let number =
+            CardNumber::parse(&card.number).map_err(|e| declined(PaymentError::InvalidCard(e)))?;
+        let expiry =
+            Expiry::parse(&card.expiry).map_err(|e| declined(PaymentError::InvalidCard(e)))?;
+        expiry
+            .check(self.clock.today())
+            .map_err(|e| declined(PaymentError::InvalidCard(e)))?;
+        if card.holder.trim().is_empty() {
+            return Err(VendorError::new(
+                RefusalKind::PaymentDeclined,
+                "the card holder's name is missing",
+            ));
+        }
+        let charge = CardCharge {
+            id: format!("{}:{}", job.counter_id, job.key),
+            card: number,
+            expiry,
+            amount: total,
+        };
+        gateway.charge(&charge).await.map_err(declined)
+    }
+
+    /// `POST /v1/voids`.
+    pub async fn void(
+        &self,
+        context: RequestContext,
+        key: String,
+        body: &[u8],
+    ) -> Result<Answer, VendorError> {
+        let request: VoidRequest = parse_body(body, "{\"psd_id\": 20000001, \"piece_serial\": 1}")?;
+        self.store
+            .void_piece(
+                &context,
+                &key,
+                &digest("void", body),
+                request.psd_id,
+                request.piece_serial,
+                self.settings.void_window_days,
+            )
+            .await
+    }
+}

@@ -1,0 +1,120 @@
+//! The processing servers (claims 7-10): the vendor keeps their list in its store and hands
+//! each purchase to one of them, chosen by a selection procedure; the chosen server's
+//! cryptographic module signs the indicia.
+//!
+//! Within one vendor process a processing server is a signing lane: its own module on its
+//! own thread, so the lanes sign in parallel. Scaling beyond one machine is done by running
+//! several vendor processes over one PostgreSQL store, each with every enabled server's lane.
+//! Round-robin is the default procedure; [`SelectionProcedure`] is the seam for others.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::crypto_module::{CryptoModule, SignJob};
+use crate::protocol::ProcessingServerRef;
+use crate::vendor_system::error::VendorError;
+
+/// A row of the `processing_server` table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessingServerRow {
+    pub server_id: u32,
+    pub name: String,
+    pub enabled: bool,
+}
+
+/// Picks the index of the server for the next request among `count` enabled servers.
+pub trait SelectionProcedure: Send + Sync {
+    fn select(&self, count: usize) -> usize;
+}
+
+/// Each server in turn (claim 9).
+#[derive(Default)]
+pub struct RoundRobin {
+    next: AtomicUsize,
+}
+
+impl SelectionProcedure for RoundRobin {
+    fn select(&self, count: usize) -> usize {
+        self.next.fetch_add(1, Ordering::Relaxed) % count.max(1)
+    }
+}
+
+struct Lane {
+    server: ProcessingServerRef,
+    module: CryptoModule,
+}
+
+pub struct ProcessingPool {
+    lanes: Vec<Lane>,
+    procedure: Box<dyn SelectionProcedure>,
+}
+
+impl ProcessingPool {
+    /// One lane per enabled server in `rows`; refuses to start with none.
+    pub fn start(
+        rows: &[ProcessingServerRow],
+        keys_dir: PathBuf,
+        procedure: Box<dyn SelectionProcedure>,
+    ) -> Result<ProcessingPool, String> {
+        let mut lanes = Vec::new();
+        for row in rows.iter().filter(|row| row.enabled) {
+            let module = CryptoModule::start(&row.name, keys_dir.clone())
+                .map_err(|e| format!("cannot start processing server {}: {e}", row.name))?;
+            lanes.push(Lane {
+                server: ProcessingServerRef {
+                    id: row.server_id,
+                    name: row.name.clone(),
+                },
+                module,
+            });
+        }
+        if lanes.is_empty() {
+            return Err(
+                "no processing server is enabled; add one with `postcounter admin server add`"
+                    .into(),
+            );
+        }
+        Ok(ProcessingPool { lanes, procedure })
+    }
+
+    pub fn len(&self) -> usize {
+        self.lanes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lanes.is_empty()
+    }
+
+    /// The lane for the next request, by the selection procedure.
+    pub fn select(&self) -> usize {
+        self.procedure.select(self.lanes.len())
+    }
+
+    pub fn server(&self, lane: usize) -> &ProcessingServerRef {
+        &self.lanes[lane % self.lanes.len()].server
+    }
+
+    /// Signs `jobs` on `lane`'s module.
+    pub async fn sign(
+        &self,
+        lane: usize,
+        jobs: Vec<SignJob>,
+    ) -> Result<Vec<[u8; 64]>, VendorError> {
+        let lane = &self.lanes[lane % self.lanes.len()];
+        lane.module.sign(jobs).await.map_err(|reason| {
+            VendorError::storage(format!("processing server {}: {reason}", lane.server.name))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_robin_takes_each_server_in_turn() {
+        let procedure = RoundRobin::default();
+        let picks: Vec<usize> = (0..7).map(|_| procedure.select(3)).collect();
+        assert_eq!(picks, [0, 1, 2, 0, 1, 2, 0]);
+    }
+}

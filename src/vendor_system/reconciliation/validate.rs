@@ -1,0 +1,84 @@
+//! Decoding a reconciliation report: the embedded PSD's certificate and its ledger entries.
+//! The chain and the signatures are checked by the store (`store::reconcile`).
+
+use crate::date::Date;
+use crate::keys::PsdCertificate;
+use crate::keys::certificate::CERTIFICATE_LEN;
+use crate::ledger_chain::ChainEntry;
+use crate::protocol::LedgerEntry;
+use crate::vendor_system::error::VendorError;
+use crate::vendor_system::store::reconcile::{ReportedCertificate, ReportedEntry};
+use crate::vendor_system::validate::{MAX_POSTAGE_MILLS, shown};
+
+/// The most entries one reconciliation report may carry; a longer ledger goes in parts.
+pub const MAX_ENTRIES_PER_REPORT: usize = 1_000;
+
+/// Decodes the certificate a reconciliation report names its embedded PSD by; it must be
+/// that PSD's. Whose key it is (the first one this counter reported) is checked by the store.
+pub fn psd_certificate(psd_id: u32, hex_text: &str) -> Result<ReportedCertificate, VendorError> {
+    let refused = |why: String| {
+        VendorError::bad_request(format!(
+            "psd_certificate {:?} is not accepted: {why}",
+            shown(hex_text)
+        ))
+    };
+    let bytes = crate::hex::decode(hex_text)
+        .ok_or_else(|| refused(format!("{CERTIFICATE_LEN} bytes in hex digits")))?;
+    let certificate = PsdCertificate::from_bytes(&bytes).map_err(|e| refused(e.to_string()))?;
+    if certificate.psd_id != psd_id {
+        return Err(refused(format!(
+            "it is the certificate of PSD {}, and the report is of PSD {psd_id}",
+            certificate.psd_id
+        )));
+    }
+    Ok(ReportedCertificate { certificate, bytes })
+}
+
+/// Decodes a reconciliation report's entries; the chain itself is checked by the store.
+pub fn ledger_entries(
+    psd_id: u32,
+    entries: &[LedgerEntry],
+) -> Result<Vec<ReportedEntry>, VendorError> {
+    if entries.len() > MAX_ENTRIES_PER_REPORT {
+        return Err(VendorError::bad_request(format!(
+            "a report of {} entries is not accepted: at most {MAX_ENTRIES_PER_REPORT} per request",
+            entries.len()
+        )));
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let refused = |what: &str| {
+                VendorError::bad_request(format!("entry for piece {}: {what}", entry.piece_serial))
+            };
+            let mailing_date = Date::parse(&entry.mailing_date).map_err(|_| {
+                refused(&format!(
+                    "mailing_date {:?} is not accepted: a date YYYY-MM-DD",
+                    shown(&entry.mailing_date)
+                ))
+            })?;
+            if entry.postage_mills <= 0 || entry.postage_mills > MAX_POSTAGE_MILLS {
+                return Err(refused(&format!(
+                    "postage_mills {} is not accepted: 1 to {MAX_POSTAGE_MILLS}",
+                    entry.postage_mills
+                )));
+            }
+            let indicium = crate::hex::decode(&entry.indicium)
+                .ok_or_else(|| refused("indicium is not accepted: hex digits"))?;
+            let entry_hash: [u8; 32] = crate::hex::decode(&entry.entry_hash)
+                .and_then(|bytes| bytes.try_into().ok())
+                .ok_or_else(|| refused("entry_hash is not accepted: 64 hex digits"))?;
+            Ok((
+                ChainEntry {
+                    psd_id,
+                    piece_serial: entry.piece_serial,
+                    postage_mills: entry.postage_mills,
+                    mailing_day: mailing_date.days_since_2000(),
+                    issued_unix_ms: entry.issued_unix_ms,
+                    indicium,
+                },
+                entry_hash,
+            ))
+        })
+        .collect()
+}

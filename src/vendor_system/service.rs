@@ -1,0 +1,133 @@
+//! The data centre as its API sees it: one [`Vendor`] with its store, processing servers,
+//! sessions and settings. Each service adds its own requests in its own folder (`postage`,
+//! `funds`, `accounts`, `reconciliation`); `remote_access` authenticates them first.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::error::{RefusalKind, VendorError};
+use super::postage::committer::{CommitSettings, Committer};
+use super::postage::processing::{ProcessingPool, RoundRobin};
+use super::remote_access::PublicKeys;
+use super::remote_access::sessions::SessionTable;
+use super::store::VendorStore;
+use super::validate;
+use crate::clock::Clock;
+use crate::money::Money;
+use crate::payment::PaymentGateway;
+use crate::protocol::Health;
+
+/// The vendor's policy, from its configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct VendorSettings {
+    /// The one postal license every indicium carries.
+    pub license_number: u32,
+    pub void_window_days: i32,
+    /// A PSD short of funds is topped up from its account by at least this much.
+    pub top_up_step: Money,
+}
+
+pub struct Vendor {
+    pub(super) store: VendorStore,
+    pub(super) sessions: SessionTable,
+    pub(super) public_keys: PublicKeys,
+    pub(super) committer: Committer,
+    pub(super) pool: Arc<ProcessingPool>,
+    pub(super) settings: VendorSettings,
+    pub(super) clock: Clock,
+    pub(super) gateway: Option<Arc<dyn PaymentGateway>>,
+}
+
+/// Processing servers a new store starts with, one per core of a small machine.
+const DEFAULT_SERVERS: [(u32, &str); 2] = [(1, "ps-1"), (2, "ps-2")];
+
+impl Vendor {
+    /// Starts the processing servers listed in the store (adding the defaults to an empty
+    /// list) and the committer on its own thread.
+    pub async fn start(
+        store: VendorStore,
+        keys_dir: PathBuf,
+        settings: VendorSettings,
+        clock: Clock,
+        gateway: Option<Arc<dyn PaymentGateway>>,
+    ) -> Result<Arc<Vendor>, VendorError> {
+        if store.processing_servers().await?.is_empty() {
+            for (id, name) in DEFAULT_SERVERS {
+                store
+                    .add_processing_server(id, name, clock.now_unix_ms())
+                    .await?;
+            }
+        }
+        let rows = store.processing_servers().await?;
+        let pool = ProcessingPool::start(&rows, keys_dir, Box::new(RoundRobin::default()))
+            .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;
+        let pool = Arc::new(pool);
+        let committer = Committer::start(
+            &store,
+            pool.clone(),
+            CommitSettings {
+                license_number: settings.license_number,
+                top_up_step: settings.top_up_step,
+            },
+            clock.clone(),
+        )
+        .await?;
+        Ok(Arc::new(Vendor {
+            store,
+            sessions: SessionTable::default(),
+            public_keys: PublicKeys::default(),
+            committer,
+            pool,
+            settings,
+            clock,
+            gateway,
+        }))
+    }
+
+    pub fn store(&self) -> &VendorStore {
+        &self.store
+    }
+
+    pub fn settings(&self) -> &VendorSettings {
+        &self.settings
+    }
+
+    pub fn health(&self) -> Health {
+        Health {
+            status: "ok".into(),
+            store: self.store.backend().name().into(),
+            license_number: self.settings.license_number,
+            processing_servers: u32::try_from(self.pool.len()).unwrap_or(u32::MAX),
+            time_unix_ms: self.clock.now_unix_ms(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// The request's digest for its idempotency key, scoped so one key cannot stand for two
+/// kinds of request.
+pub(super) fn digest(scope: &str, body: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(scope.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hasher.finalize().into()
+}
+
+/// Parses a JSON body, or says what is wrong with it and what is expected.
+pub(super) fn parse_body<T: DeserializeOwned>(
+    body: &[u8],
+    expected: &str,
+) -> Result<T, VendorError> {
+    // The body is not quoted (it may hold a card number) and serde's own message, which
+    // can quote a value, has every long run of digits masked.
+    serde_json::from_slice(body).map_err(|e| {
+        VendorError::bad_request(format!(
+            "the body is not accepted: {}; expected {expected} (see /v1/openapi.json)",
+            validate::mask_digit_runs(&e.to_string())
+        ))
+    })
+}

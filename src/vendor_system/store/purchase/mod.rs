@@ -1,0 +1,375 @@
+//! A batch of purchases inside the committer's transaction, in two halves around the
+//! signing, each a handful of set-based statements for the whole batch rather than a dozen
+//! per purchase.
+//!
+//! [`prepare_batch`] records every nonce, checks the counters, locks and reads the funds of
+//! every account the batch buys for, and works each purchase out in memory in arrival
+//! order: a card payment becomes funds of the account, a PSD short of funds is topped up
+//! from the account (claim 11), each piece debits DR and credits AR, and each label serial
+//! is claimed. A refused purchase leaves nothing of itself but its nonce (and, refused after
+//! its card was charged, its refusal under its key: see [`RefusedKey`]). The indicium data
+//! to sign is returned. [`record_batch`] then stores the answers under their idempotency
+//! keys, which claims the keys (see [`claims`]), and then the registers and balances (once
+//! per row) and the signed pieces. The committer commits the batch before any
+//! answer leaves the vendor.
+
+use std::collections::{BTreeSet, HashSet};
+
+use sqlx::AnyConnection;
+
+mod claims;
+mod funds;
+mod label;
+
+use super::Dialect;
+use super::counters::active_account_ids;
+use super::dialect::execute_batches;
+use super::idempotency;
+use super::void_refill::{Answer, SignedNonce};
+use crate::date::Date;
+use crate::hex;
+use crate::indicium::{DestinationZip, IndiciumData, SOFTWARE_ID, label_binding};
+use crate::money::Money;
+use crate::payment::Approval;
+use crate::psd::Registers;
+use crate::vendor_system::error::{RefusalKind, VendorError};
+use crate::vendor_system::postage::label_serial::LabelSerial;
+pub use claims::KeyAnswer;
+pub use funds::BatchFunds;
+use label::{LabelUse, claim_labels};
+
+/// One piece, validated by the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceToIssue {
+    pub postage: Money,
+    pub mailing_date: Date,
+    pub origin_zip5: u32,
+    pub destination_zip: Option<DestinationZip>,
+    pub rate_category: u8,
+    pub extra_services: u8,
+    pub label_serial: Option<LabelSerial>,
+}
+
+/// The postage of all `pieces` together.
+pub fn total_postage(pieces: &[PieceToIssue]) -> Result<Money, VendorError> {
+    pieces
+        .iter()
+        .try_fold(Money::ZERO, |sum, piece| sum.checked_add(piece.postage))
+        .ok_or_else(|| VendorError::bad_request("the pieces' postage adds up past the limit"))
+}
+
+/// An authenticated, validated purchase waiting for the committer.
+#[derive(Clone, Debug)]
+pub struct PurchaseJob {
+    pub counter_id: String,
+    pub key: String,
+    pub request_sha256: [u8; 32],
+    /// The signature's nonce; `None` in a session.
+    pub nonce: Option<SignedNonce>,
+    pub pieces: Vec<PieceToIssue>,
+    /// A card charge approved by the gateway for this purchase, if paid by card.
+    pub card: Option<Approval>,
+    /// The processing server chosen for it.
+    pub lane: usize,
+}
+
+/// What the vendor's settings contribute.
+#[derive(Clone, Copy, Debug)]
+pub struct PurchaseRules {
+    pub license_number: u32,
+    /// A PSD short of funds is topped up from the account by at least this much.
+    pub top_up_step: Money,
+    pub now_unix_ms: i64,
+}
+
+pub enum Prepared {
+    /// A retry: its first answer.
+    Answer(Answer),
+    /// Refused; nothing of it is left in the batch but what `key` says.
+    Refused {
+        refusal: VendorError,
+        key: RefusedKey,
+    },
+    Debited(Debited),
+}
+
+/// What a refused purchase leaves under its idempotency key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusedKey {
+    /// Nothing: refused before its key was looked at (a replayed nonce, a counter that is
+    /// not active, a key used for another request).
+    Untouched,
+    /// Nothing once the batch commits, so a retry is done afresh; but the key is held
+    /// until then, so a purchase under it that another vendor process is committing, or
+    /// committed, is found (and its answer sent instead of this refusal).
+    Released,
+    /// The refusal, for good: the purchase's card charge is refunded, and a retry must not
+    /// issue against the gateway's replay of that charge.
+    Kept,
+}
+
+impl Prepared {
+    fn refused(refusal: VendorError) -> Prepared {
+        Prepared::Refused {
+            refusal,
+            key: RefusedKey::Untouched,
+        }
+    }
+}
+
+/// A purchase whose funds are taken, waiting for its signatures.
+pub struct Debited {
+    pub psd_id: u32,
+    pub certificate_serial: u32,
+    pub pieces: Vec<IndiciumData>,
+    /// Each piece's signed bytes: what its processing server signs.
+    pub messages: Vec<Vec<u8>>,
+    pub registers: Registers,
+    pub top_up: Money,
+}
+
+/// A batch worked out: each job answered (a retry), refused or debited, and the funds
+/// moved, for [`record_batch`] to write.
+pub struct PreparedBatch {
+    pub purchases: Vec<Prepared>,
+    pub funds: BatchFunds,
+}
+
+/// The first half of a batch: nonces, counters, funds and labels for every job, in one
+/// transaction. The jobs whose keys `taken_keys` holds (as `(counter_id, key)`) were found
+/// taken by an earlier attempt at this batch: their first answers are looked up. A storage
+/// error is the batch's.
+pub async fn prepare_batch(
+    conn: &mut AnyConnection,
+    jobs: &[&PurchaseJob],
+    rules: &PurchaseRules,
+    taken_keys: &HashSet<(String, String)>,
+) -> Result<PreparedBatch, VendorError> {
+    let mut prepared: Vec<Option<Prepared>> = jobs.iter().map(|_| None).collect();
+    // The nonce first: a replayed request must be refused before it can find an answer.
+    let fresh_nonces = claims::record_nonces(conn, jobs).await?;
+    let counter_ids: BTreeSet<&str> = jobs.iter().map(|job| job.counter_id.as_str()).collect();
+    // Then the counter: a revoked or locked one gets nothing, not even an earlier answer.
+    let accounts = active_account_ids(conn, &counter_ids).await?;
+    let mut fresh_jobs = Vec::new();
+    for (index, (job, fresh)) in jobs.iter().zip(fresh_nonces).enumerate() {
+        let account = accounts
+            .get(&job.counter_id)
+            .cloned()
+            .unwrap_or_else(|| Err(VendorError::storage("a purchase's counter went missing")));
+        prepared[index] = match (fresh, account) {
+            (false, _) => Some(Prepared::refused(idempotency::replayed_nonce(
+                &job.counter_id,
+            ))),
+            (true, Err(refusal)) => Some(Prepared::refused(refusal)),
+            // Most attempts are first attempts: no key to build and look up.
+            (true, Ok(_))
+                if !taken_keys.is_empty()
+                    && taken_keys.contains(&(job.counter_id.clone(), job.key.clone())) =>
+            {
+                first_answer(conn, job).await?
+            }
+            (true, Ok(_)) => None,
+        };
+        if prepared[index].is_none() {
+            fresh_jobs.push(index);
+        }
+    }
+    let account_ids: BTreeSet<String> = fresh_jobs
+        .iter()
+        .filter_map(|&index| accounts.get(&jobs[index].counter_id)?.clone().ok())
+        .collect();
+    let mut funds = BatchFunds::lock(conn, &account_ids).await?;
+    for index in fresh_jobs {
+        let job = jobs[index];
+        let outcome = match accounts.get(&job.counter_id) {
+            Some(Ok(account_id)) => issue(conn, &mut funds, job, account_id, rules).await,
+            _ => Err(VendorError::storage("a purchase's counter went missing")),
+        };
+        prepared[index] = Some(match outcome {
+            Ok(debited) => Prepared::Debited(debited),
+            Err(error) if error.kind() == RefusalKind::Unavailable => return Err(error),
+            Err(refusal) => {
+                let key = if job.card.is_some() && refusal_returns_card_payment(refusal.kind()) {
+                    RefusedKey::Kept
+                } else {
+                    RefusedKey::Released
+                };
+                Prepared::Refused { refusal, key }
+            }
+        });
+    }
+    let purchases = prepared
+        .into_iter()
+        .map(|slot| slot.ok_or_else(|| VendorError::storage("a purchase was left unprepared")))
+        .collect::<Result<_, _>>()?;
+    Ok(PreparedBatch { purchases, funds })
+}
+
+/// A job whose key an earlier attempt found taken (a retry, rare: one lookup each): its
+/// first answer, or the conflict of a key used for another request; `None` when the key's
+/// holder rolled back, and the job is done afresh.
+async fn first_answer(
+    conn: &mut AnyConnection,
+    job: &PurchaseJob,
+) -> Result<Option<Prepared>, VendorError> {
+    match idempotency::existing(conn, &job.counter_id, &job.key, &job.request_sha256).await {
+        Ok(answer) => Ok(answer.map(Prepared::Answer)),
+        Err(error) if error.kind() == RefusalKind::Unavailable => Err(error),
+        Err(refusal) => Ok(Some(Prepared::refused(refusal))),
+    }
+}
+
+/// Whether a purchase refused with `kind` after its card was charged never used the charge,
+/// so the charge is refunded. A replayed or conflicting request may belong to a purchase
+/// that did use it.
+pub fn refusal_returns_card_payment(kind: RefusalKind) -> bool {
+    matches!(
+        kind,
+        RefusalKind::InsufficientFunds
+            | RefusalKind::Refused
+            | RefusalKind::PsdLocked
+            | RefusalKind::NotFound
+            | RefusalKind::Forbidden
+            | RefusalKind::BadRequest
+    )
+}
+
+/// One fresh purchase: its funds worked out, its indicia's data, its labels claimed; the
+/// funds are kept only when all of that passed.
+async fn issue(
+    conn: &mut AnyConnection,
+    funds: &mut BatchFunds,
+    job: &PurchaseJob,
+    account_id: &str,
+    rules: &PurchaseRules,
+) -> Result<Debited, VendorError> {
+    let taken = funds.take(job, account_id, rules)?;
+    let mut pieces = Vec::with_capacity(job.pieces.len());
+    let mut messages = Vec::with_capacity(job.pieces.len());
+    let mut labels = Vec::new();
+    for (piece, registers) in job.pieces.iter().zip(&taken.after_each_piece) {
+        let piece_serial = u32::try_from(registers.piece_count).map_err(|_| {
+            VendorError::new(
+                RefusalKind::PsdLocked,
+                format!("PSD {} has used every piece serial", taken.psd_id),
+            )
+        })?;
+        if let Some(serial) = piece.label_serial {
+            labels.push(LabelUse {
+                serial,
+                psd_id: taken.psd_id,
+                piece_serial,
+                counter_id: &job.counter_id,
+            });
+        }
+        let data = IndiciumData {
+            certificate_serial: taken.certificate_serial,
+            device_id: taken.psd_id,
+            license_number: rules.license_number,
+            ascending_register: registers.ascending,
+            descending_register: registers.descending,
+            postage: piece.postage,
+            mailing_date: piece.mailing_date,
+            origin_zip5: piece.origin_zip5,
+            destination_zip: piece.destination_zip,
+            rate_category: piece.rate_category,
+            extra_services: piece.extra_services,
+            software_id: SOFTWARE_ID,
+            piece_serial,
+            label_binding: label_binding(piece.label_serial.map(|s| s.to_string()).as_deref()),
+        };
+        let message = data.to_signed_bytes().map_err(|e| {
+            VendorError::bad_request(format!("the indicium cannot carry this piece: {e}"))
+        })?;
+        messages.push(message.to_vec());
+        pieces.push(data);
+    }
+    let registers = *taken
+        .after_each_piece
+        .last()
+        .ok_or_else(|| VendorError::bad_request("a purchase needs at least one piece"))?;
+    claim_labels(conn, account_id, &labels, rules.now_unix_ms).await?;
+    let debited = Debited {
+        psd_id: taken.psd_id,
+        certificate_serial: taken.certificate_serial,
+        pieces,
+        messages,
+        registers,
+        top_up: taken.top_up,
+    };
+    funds.keep(taken);
+    Ok(debited)
+}
+
+/// A debited purchase, signed and answered, ready to store.
+pub struct Signed<'a> {
+    pub job: &'a PurchaseJob,
+    pub debited: &'a Debited,
+    pub indicia: Vec<Vec<u8>>,
+    pub server_id: u32,
+}
+
+/// The second half of a batch: every answer under its key (a [`RefusedKey::Released`]
+/// refusal's key is held with status 0 and given up again), then the funds, every signed
+/// piece and the counters' last contact, a few statements for the whole batch. The keys
+/// found taken are returned, and nothing else is written then (the entries of a taken
+/// key's first purchase are there already): the caller rolls the batch back and does it
+/// again.
+pub async fn record_batch(
+    conn: &mut AnyConnection,
+    funds: BatchFunds,
+    answers: &[KeyAnswer<'_>],
+    signed: &[Signed<'_>],
+    now_unix_ms: i64,
+) -> Result<Vec<(String, String)>, VendorError> {
+    let taken = claims::store_answers(conn, answers, now_unix_ms).await?;
+    if !taken.is_empty() {
+        return Ok(taken);
+    }
+    funds.write(conn, now_unix_ms).await?;
+    for held in answers.iter().filter(|answer| answer.status_code == 0) {
+        idempotency::release(conn, &held.job.counter_id, &held.job.key).await?;
+    }
+    let dialect = Dialect::of(conn);
+    let pieces = signed.iter().flat_map(|purchase| {
+        purchase
+            .debited
+            .pieces
+            .iter()
+            .zip(&purchase.job.pieces)
+            .zip(&purchase.indicia)
+            .map(move |((data, piece), indicium)| {
+                (
+                    purchase.debited.psd_id,
+                    data.piece_serial,
+                    &purchase.job.counter_id,
+                    &purchase.job.key,
+                    data.postage.mills(),
+                    data.mailing_date.days_since_2000(),
+                    piece.label_serial.map(|s| s.to_string()),
+                    purchase.server_id,
+                    hex::encode(indicium),
+                )
+            })
+    });
+    let sql = format!(
+        "INSERT INTO piece (psd_id, piece_serial, counter_id, purchase_key, postage_mills, mailing_day, label_serial, server_id, indicium, issued_unix_ms) \
+         SELECT CAST(value->>0 AS BIGINT), CAST(value->>1 AS BIGINT), value->>2, value->>3, CAST(value->>4 AS BIGINT), \
+         CAST(value->>5 AS BIGINT), value->>6, CAST(value->>7 AS BIGINT), {}, $2 FROM {}",
+        dialect.bytes_field(8),
+        dialect.batch_rows()
+    );
+    execute_batches(conn, &sql, dialect.batches(pieces)?, Some(now_unix_ms)).await?;
+    let counter_ids: BTreeSet<&str> = signed
+        .iter()
+        .map(|purchase| purchase.job.counter_id.as_str())
+        .collect();
+    let sql = format!(
+        "UPDATE counter SET last_contact_unix_ms = $2 WHERE counter_id IN (SELECT value->>0 FROM {})",
+        dialect.batch_rows()
+    );
+    let counters = counter_ids.into_iter().map(|counter_id| (counter_id,));
+    execute_batches(conn, &sql, dialect.batches(counters)?, Some(now_unix_ms)).await?;
+    Ok(Vec::new())
+}

@@ -1,0 +1,116 @@
+//! Shared helpers for the integration tests: a fresh key store and PSD in a temporary folder.
+
+pub mod crash_counter;
+pub mod crash_ledger;
+pub mod kiosk;
+pub mod link_relay;
+pub mod payment;
+pub mod postgres;
+pub mod tmux;
+pub mod vendor;
+pub mod vendor_counter;
+pub mod vendor_process;
+
+/// Each test body once per store, as `sqlite::name` and `postgres::name`; the calling
+/// test file has `StoreKind` in scope and an `async fn name(kind: StoreKind)` per name.
+#[allow(unused_macros)]
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::StoreKind::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::StoreKind::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use contract;
+
+use std::path::Path;
+
+use postcounter::date::Date;
+use postcounter::keys::{KeyStore, PsdSigner};
+use postcounter::money::Money;
+use postcounter::psd::ledger::Clock;
+use postcounter::psd::{IssueRequest, Ledger, Psd};
+
+pub const DEVICE_ID: u32 = 10_000_001;
+pub const LICENSE: u32 = 700_001;
+
+pub fn day(text: &str) -> Date {
+    Date::parse(text).expect("a valid date")
+}
+
+/// A root key and one certified PSD key in `dir/keys`.
+pub fn signer(dir: &Path) -> (KeyStore, PsdSigner) {
+    let store = KeyStore::open(&dir.join("keys")).expect("key store");
+    if !store.has_root() {
+        store.create_root().expect("root key");
+    }
+    let signer = if store.has_psd(DEVICE_ID) {
+        store.psd_signer(DEVICE_ID).expect("psd signer")
+    } else {
+        store
+            .create_psd(DEVICE_ID, 1, day("2026-01-01"), day("2030-12-31"))
+            .expect("psd key")
+    };
+    (store, signer)
+}
+
+pub async fn open_psd(dir: &Path) -> Psd {
+    open_psd_with_clock(dir, Clock::system()).await
+}
+
+/// A clock the test moves: milliseconds since 1970 in a shared cell.
+pub fn manual_clock() -> (Clock, std::sync::Arc<std::sync::atomic::AtomicI64>) {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis();
+    let cell = std::sync::Arc::new(AtomicI64::new(i64::try_from(now).expect("fits")));
+    let reader = cell.clone();
+    (Clock::from_fn(move || reader.load(Ordering::SeqCst)), cell)
+}
+
+pub async fn open_psd_with_clock(dir: &Path, clock: Clock) -> Psd {
+    let (_, signer) = signer(dir);
+    let ledger = Ledger::open_with_clock(&dir.join("ledger.sqlite"), clock)
+        .await
+        .expect("ledger");
+    let (psd, audit) = Psd::open(ledger, signer, LICENSE).await.expect("psd");
+    assert!(audit.discrepancies.is_empty(), "{:?}", audit.discrepancies);
+    psd
+}
+
+pub fn letter(request_id: &str, postage_mills: i64) -> IssueRequest {
+    IssueRequest {
+        request_id: request_id.to_string(),
+        postage: Money::from_mills(postage_mills),
+        mailing_date: Date::today_utc(),
+        origin_zip5: 2134,
+        destination_zip: None,
+        rate_category: 1,
+        extra_services: 0,
+        label_serial: None,
+    }
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}

@@ -1,0 +1,272 @@
+//! A vendor on loopback for the API tests, over SQLite or PostgreSQL, and counters that
+//! register with it and sign their requests, speaking plain HTTP through reqwest.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use p256::ecdsa::SigningKey;
+use p256::elliptic_curve::Generate;
+use serde_json::{Value, json};
+
+use postcounter::clock::Clock;
+use postcounter::date::Date;
+use postcounter::keys::KeyStore;
+use postcounter::money::Money;
+use postcounter::payment::{PaymentStore, TestGateway};
+use postcounter::protocol::signature::RequestSigner;
+use postcounter::vendor_system::store::VendorStore;
+use postcounter::vendor_system::{Vendor, VendorSettings, api};
+
+use super::postgres;
+pub use super::vendor_counter::TestCounter;
+
+pub const LICENSE: u32 = 700_001;
+/// Account A1 and its PSD; A2 is another customer.
+pub const PSD_A1: u32 = 20_000_001;
+pub const PSD_A2: u32 = 20_000_002;
+
+#[derive(Clone, Copy, Debug)]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A prepared store and key store: accounts A1 ($1000.00, PSD 20000001, labels 1..=100)
+/// and A2 (no funds, PSD 20000002, labels 1000..=1099).
+pub struct VendorFixture {
+    pub dir: tempfile::TempDir,
+    pub location: String,
+    pub store: VendorStore,
+    pub keys: KeyStore,
+    /// The PostgreSQL database, dropped with the fixture.
+    _database: Option<postgres::TestDatabase>,
+}
+
+impl VendorFixture {
+    /// `None` when PostgreSQL is asked for and not available.
+    pub async fn create(kind: StoreKind) -> Option<VendorFixture> {
+        let dir = tempfile::tempdir().unwrap();
+        let (location, database) = match kind {
+            StoreKind::Sqlite => (dir.path().join("vendor.sqlite").display().to_string(), None),
+            StoreKind::Postgres => {
+                let database = postgres::fresh_database("vendor").await?;
+                (database.url.clone(), Some(database))
+            }
+        };
+        let keys = KeyStore::open(&dir.path().join("keys")).unwrap();
+        keys.create_root().unwrap();
+        let today = Date::today_utc();
+        for (psd_id, serial) in [(PSD_A1, 2001), (PSD_A2, 2002)] {
+            keys.create_psd(psd_id, serial, today.add_days(-30), today.add_days(365))
+                .unwrap();
+        }
+        let store = VendorStore::open(&location, 8).await.unwrap();
+        let now = Clock::system().now_unix_ms();
+        for (account, psd_id, serial, first) in
+            [("A1", PSD_A1, 2001, 1), ("A2", PSD_A2, 2002, 1000)]
+        {
+            store.create_account(account, account, now).await.unwrap();
+            store
+                .create_psd(psd_id, account, serial, now)
+                .await
+                .unwrap();
+            store
+                .issue_label_stock(account, first, first + 99, now)
+                .await
+                .unwrap();
+        }
+        store
+            .credit_account("A1", "seed", Money::from_mills(1_000_000), now)
+            .await
+            .unwrap();
+        Some(VendorFixture {
+            dir,
+            location,
+            store,
+            keys,
+            _database: database,
+        })
+    }
+}
+
+/// A counter registered over HTTP at the vendor at `url`, for `account`.
+pub async fn enroll(store: &VendorStore, url: &str, account: &str) -> TestCounter {
+    let code = format!(
+        "code-{}",
+        postcounter::hex::encode(&rand::random::<[u8; 8]>())
+    );
+    let expires = Clock::system().now_unix_ms() + 86_400_000;
+    store
+        .create_enrollment(&code, account, expires)
+        .await
+        .unwrap();
+    let key = SigningKey::generate_from_rng(&mut rand::rng());
+    let public = postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{url}/v1/counters"))
+        .json(&json!({"enrollment_code": code, "name": "Test counter", "public_key": public}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let registered: Value = response.json().await.unwrap();
+    let counter_id = registered["counter_id"].as_str().unwrap().to_string();
+    TestCounter {
+        signer: RequestSigner::new(&counter_id, &key).unwrap(),
+        client,
+        url: url.to_string(),
+        clock: Clock::system(),
+    }
+}
+
+/// A [`TestVendor`], or `None` with a note that `test` is skipped (no PostgreSQL server).
+pub async fn vendor_or_skip(kind: StoreKind, test: &str) -> Option<TestVendor> {
+    let vendor = TestVendor::start(kind).await;
+    if vendor.is_none() {
+        super::postgres::skip_note(test);
+    }
+    vendor
+}
+
+/// A refusal's `kind`.
+pub fn kind_of(answer: &Value) -> &str {
+    answer["error"]["kind"]
+        .as_str()
+        .unwrap_or("(no error kind)")
+}
+
+/// A refusal's message for people.
+pub fn message_of(answer: &Value) -> &str {
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or("(no error message)")
+}
+
+pub struct TestVendor {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub store: VendorStore,
+    pub keys: KeyStore,
+    _database: Option<postgres::TestDatabase>,
+}
+
+impl TestVendor {
+    /// An in-process vendor on loopback over a [`VendorFixture`].
+    pub async fn start(kind: StoreKind) -> Option<TestVendor> {
+        TestVendor::start_with_clock(kind, Clock::system()).await
+    }
+
+    /// [`start`](Self::start) with the vendor reading the time from `clock`.
+    pub async fn start_with_clock(kind: StoreKind, clock: Clock) -> Option<TestVendor> {
+        let VendorFixture {
+            dir,
+            location: _,
+            store,
+            keys,
+            _database,
+        } = VendorFixture::create(kind).await?;
+        let gateway = PaymentStore::open(&dir.path().join("gateway.sqlite"))
+            .await
+            .unwrap();
+        let vendor = Vendor::start(
+            store.clone(),
+            dir.path().join("keys"),
+            settings(),
+            clock,
+            Some(Arc::new(TestGateway::new(gateway))),
+        )
+        .await
+        .unwrap();
+        let url = serve(vendor).await;
+        Some(TestVendor {
+            dir,
+            url,
+            store,
+            keys,
+            _database,
+        })
+    }
+
+    /// Another vendor process's URL: a vendor of its own (its own connections, committer
+    /// and sessions) on the same store and keys, as `vendor serve` run twice would be.
+    pub async fn another_process(&self) -> String {
+        let store = self.store.open_another(8).await.unwrap();
+        let vendor = Vendor::start(store, self.keys_dir(), settings(), Clock::system(), None)
+            .await
+            .unwrap();
+        serve(vendor).await
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.dir.path().join("keys")
+    }
+
+    /// A counter registered for `account`.
+    pub async fn counter(&self, account: &str) -> TestCounter {
+        enroll(&self.store, &self.url, account).await
+    }
+
+    /// How many rows each value table holds, and the registers: "nothing written" is this
+    /// staying the same.
+    pub async fn footprint(&self) -> Vec<i64> {
+        footprint(&self.store).await
+    }
+}
+
+fn settings() -> VendorSettings {
+    VendorSettings {
+        license_number: LICENSE,
+        void_window_days: 30,
+        top_up_step: Money::from_mills(100_000),
+    }
+}
+
+/// Serves `vendor`'s API on a loopback port; its base URL.
+async fn serve(vendor: Arc<Vendor>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = api::router(vendor);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+/// What a request can leave in the store that moves or promises value. Nonces are not in
+/// it: a refused request's nonce is kept, so a captured copy cannot be replayed later.
+pub async fn footprint(store: &VendorStore) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for sql in [
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM piece",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM idempotency",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM label_use",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM card_payment",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM account_entry",
+        "SELECT CAST(SUM(balance_mills) AS BIGINT) FROM account",
+        "SELECT CAST(SUM(descending_mills) AS BIGINT) FROM psd",
+        "SELECT CAST(SUM(ascending_mills) AS BIGINT) FROM psd",
+    ] {
+        counts.push(
+            sqlx::query_scalar(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap(),
+        );
+    }
+    counts
+}
+
+/// A piece mailed today from 02134 to 94103.
+pub fn piece(postage_mills: i64) -> Value {
+    json!({
+        "postage_mills": postage_mills,
+        "mailing_date": Date::today_utc().to_string(),
+        "origin_zip": "02134",
+        "destination_zip": "94103",
+        "rate_category": 1,
+    })
+}
+
+/// The indicium bytes of piece `index` of a purchase answer.
+pub fn indicium(answer: &Value, index: usize) -> Vec<u8> {
+    postcounter::hex::decode(answer["pieces"][index]["indicium"].as_str().unwrap()).unwrap()
+}

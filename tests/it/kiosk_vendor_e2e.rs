@@ -1,0 +1,135 @@
+//! The counter, the real binary in tmux, linked to a separate `postcounter vendor serve`
+//! process: a clerk sells a letter whose indicium comes from the vendor's central PSD; the
+//! vendor is killed mid-session and the next sale completes offline on the embedded PSD,
+//! with the screen saying so; the vendor comes back on the same address and the counter
+//! reports the offline piece, which the vendor then holds.
+
+use crate::common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::tmux::Tmux;
+use common::vendor::{PSD_A1, StoreKind, VendorFixture};
+use common::vendor_process::VendorProcess;
+use postcounter::vendor_system::store::VendorStore;
+
+/// A loopback address nothing listens on now, for a vendor that must come back on it.
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// `postcounter verify --json` of a label capture, with the keys in `data_dir`: the serial.
+fn verified_serial(data_dir: &Path, job: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["verify", "--json"])
+        .arg(job)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["valid"], true, "{json}");
+    json["serial"].as_str().unwrap().to_string()
+}
+
+fn sell_a_letter_for_cash(tmux: &Tmux, zip: &str, place: &str) {
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["1oz", "Enter"]);
+    tmux.wait_for("Where is it going?");
+    tmux.keys(&[zip, "Enter"]);
+    tmux.wait_for(place);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.keys(&["F9"]);
+    tmux.wait_for("Amount due");
+    tmux.keys(&["5", "Enter"]);
+}
+
+async fn offline_pieces(store: &VendorStore) -> Vec<(i64, i64)> {
+    sqlx::query_as("SELECT psd_id, piece_serial FROM offline_piece ORDER BY piece_serial")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+}
+
+#[test]
+fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
+    let runtime = common::runtime();
+    let fixture = runtime
+        .block_on(VendorFixture::create(StoreKind::Sqlite))
+        .unwrap();
+    let code = "e2e-enrollment-code";
+    runtime
+        .block_on(fixture.store.create_enrollment(
+            code,
+            "A1",
+            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
+        ))
+        .unwrap();
+    let address = free_address();
+    let mut vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    // The vendor keeps a log (its store failures go there) in its data directory.
+    let vendor_log =
+        std::fs::read_to_string(postcounter::log_file::log_path(fixture.dir.path())).unwrap();
+    assert!(
+        vendor_log.contains(&format!("vendor listening on http://{address}")),
+        "{vendor_log}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let environment = format!(
+        "POSTCOUNTER_LINK__ENDPOINTS=http://{address} POSTCOUNTER_LINK__ENROLLMENT_CODE={code} \
+         POSTCOUNTER_LINK__TIMEOUT_MS=500 POSTCOUNTER_LINK__RECONCILE_INTERVAL_S=1"
+    );
+    let tmux = Tmux::start_with(&data_dir, &environment, "vendor");
+    tmux.wait_for("vendor online");
+    sell_a_letter_for_cash(&tmux, "90210", "Beverly Hills");
+    let done = tmux.wait_for("Sale complete");
+    assert!(done.contains(&format!("{PSD_A1}-0000001")), "{done}");
+    tmux.keys(&["Enter"]);
+
+    // The vendor dies mid-session: the next sale is issued by the embedded PSD.
+    vendor.kill();
+    sell_a_letter_for_cash(&tmux, "10001", "New York");
+    let offline = tmux.wait_for("Sale complete");
+    assert!(offline.contains("OFFLINE: embedded PSD"), "{offline}");
+    assert!(offline.contains("10000001-0000001"), "{offline}");
+    tmux.keys(&["Enter"]);
+
+    let labels = data_dir.join("jobs/label");
+    assert_eq!(
+        verified_serial(fixture.dir.path(), &labels.join("job-000001.escpos")),
+        format!("{PSD_A1}-0000001")
+    );
+    assert_eq!(
+        verified_serial(&data_dir, &labels.join("job-000002.escpos")),
+        "10000001-0000001"
+    );
+    assert!(runtime.block_on(offline_pieces(&fixture.store)).is_empty());
+
+    // The vendor returns on the same address; the counter reports its offline piece.
+    let _vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    tmux.wait_for("vendor online");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let reported = runtime.block_on(offline_pieces(&fixture.store));
+        if reported == [(10_000_001, 1)] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "reported so far: {reported:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The sale made while the vendor was down never reached it: nothing to settle there.
+    let vendor_pieces: i64 = runtime
+        .block_on(
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM piece")
+                .fetch_one(fixture.store.pool()),
+        )
+        .unwrap();
+    assert_eq!(vendor_pieces, 1);
+    tmux.keys(&["C-q"]);
+}

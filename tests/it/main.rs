@@ -1,0 +1,40 @@
+//! The integration tests, as one binary so the suite links once (as zero2prod does): one
+//! module per concern, helpers shared in [`common`]. Hardware is replaced by simulators that
+//! speak the real protocols, and the data centre by real `vendor serve` processes or the
+//! in-process vendor over SQLite and PostgreSQL.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod crash;
+mod indicium;
+mod keys;
+mod kiosk_checkout;
+mod kiosk_e2e;
+mod kiosk_flow;
+mod kiosk_screens;
+mod kiosk_vendor_e2e;
+mod payment_accounts;
+mod payment_cards;
+mod print;
+mod psd;
+mod rates;
+mod sale;
+mod scale;
+mod station_in_process;
+mod style;
+mod tui_bench;
+mod vendor_api;
+mod vendor_auth;
+mod vendor_concurrency;
+mod vendor_crash;
+mod vendor_funds;
+mod vendor_idempotency;
+mod vendor_labels;
+mod vendor_link;
+mod vendor_midnight;
+mod vendor_openapi;
+mod vendor_reconcile;
+mod vendor_sessions;
+mod virtual_printer;

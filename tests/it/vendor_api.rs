@@ -1,0 +1,286 @@
+//! The vendor's HTTP API against an in-process server on loopback: buying, voiding,
+//! registers, processing servers, enrollment and routing; signatures, labels, funds and
+//! idempotency have files of their own (`vendor_auth`, `vendor_labels`, `vendor_funds`,
+//! `vendor_idempotency`). The same suite runs on SQLite and on PostgreSQL (the store
+//! contract); without a PostgreSQL server (`POSTCOUNTER_TEST_PG`, see .ci/postgres.sh) the
+//! PostgreSQL half says it is skipped.
+
+use crate::common;
+
+use serde_json::{Value, json};
+
+use common::vendor::{
+    LICENSE, PSD_A1, PSD_A2, StoreKind, indicium, kind_of, message_of, piece, vendor_or_skip,
+};
+use postcounter::indicium::{Indicium, verify};
+
+common::contract!(
+    health_and_the_api_description_need_no_signature,
+    a_counter_buys_an_indicium_that_verifies_under_the_vendors_license,
+    several_pieces_in_one_purchase_get_consecutive_serials,
+    malformed_bodies_get_a_reason_and_nothing_is_written,
+    an_unused_indicium_is_voided_once,
+    registers_are_read_only_by_the_accounts_counters,
+    purchases_go_to_the_processing_servers_in_turn,
+    enrollment_codes_register_one_counter_each,
+    unknown_routes_and_methods_answer_in_json,
+);
+
+async fn health_and_the_api_description_need_no_signature(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "health").await else {
+        return;
+    };
+    let health: Value = reqwest::get(format!("{}/v1/health", v.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["license_number"], LICENSE);
+    assert_eq!(health["processing_servers"], 2);
+    let expected_store = match kind {
+        StoreKind::Sqlite => "sqlite",
+        StoreKind::Postgres => "postgres",
+    };
+    assert_eq!(health["store"], expected_store);
+    let openapi: Value = reqwest::get(format!("{}/v1/openapi.json", v.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(openapi["paths"]["/v1/purchases"]["post"].is_object());
+}
+
+async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "buy").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    let (status, answer) = counter.buy("sale-1", vec![piece(780)]).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["license_number"], LICENSE);
+    assert_eq!(answer["psd_id"], PSD_A1);
+    let bytes = indicium(&answer, 0);
+    let verified = verify(
+        &bytes,
+        &v.keys.root_public_key().unwrap(),
+        &v.keys.certificates().unwrap(),
+    )
+    .unwrap();
+    let data = verified.indicium.data;
+    assert_eq!(data.license_number, LICENSE);
+    assert_eq!(data.device_id, PSD_A1);
+    assert_eq!(data.postage.mills(), 780);
+    assert_eq!(data.piece_serial, 1);
+    assert_eq!(data.origin_zip5, 2134);
+    let registers = &answer["registers"];
+    assert_eq!(registers["ascending_mills"], 780);
+    assert_eq!(data.ascending_register.mills(), 780);
+    assert_eq!(
+        registers["ascending_mills"].as_i64().unwrap()
+            + registers["descending_mills"].as_i64().unwrap(),
+        registers["control_total_mills"].as_i64().unwrap()
+    );
+    assert!(v.store.audit_psd(PSD_A1).await.unwrap().is_empty());
+}
+
+async fn several_pieces_in_one_purchase_get_consecutive_serials(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "several").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    let (status, answer) = counter
+        .buy("sale-1", vec![piece(780), piece(1_000), piece(5_250)])
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let serials: Vec<u32> = (0..3)
+        .map(|i| {
+            Indicium::from_bytes(&indicium(&answer, i))
+                .unwrap()
+                .data
+                .piece_serial
+        })
+        .collect();
+    assert_eq!(serials, [1, 2, 3]);
+    let last = Indicium::from_bytes(&indicium(&answer, 2)).unwrap();
+    assert_eq!(last.data.ascending_register.mills(), 7_030);
+    assert_eq!(answer["registers"]["piece_count"], 3);
+}
+
+async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "malformed").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    let footprint = v.footprint().await;
+    let mut zero = piece(0);
+    zero["postage_mills"] = json!(0);
+    let mut bad_zip = piece(780);
+    bad_zip["origin_zip"] = json!("2134");
+    let mut unknown_product = piece(780);
+    unknown_product["rate_category"] = json!(99);
+    let mut postcard_certified = piece(780);
+    postcard_certified["rate_category"] = json!(2);
+    postcard_certified["extra_services"] = json!(1);
+    let cases: Vec<(String, &str)> = vec![
+        ("{not json".into(), "not accepted"),
+        (json!({"pieces": [piece(780)], "coupon": 1}).to_string(), "unknown field `coupon`"),
+        (json!({}).to_string(), "missing field `pieces`"),
+        (json!({"pieces": []}).to_string(), "0 pieces"),
+        (json!({"pieces": [zero]}).to_string(), "postage_mills 0"),
+        (json!({"pieces": [bad_zip]}).to_string(), "\"2134\""),
+        (json!({"pieces": [unknown_product]}).to_string(), "rate_category 99 is not accepted"),
+        (json!({"pieces": [postcard_certified]}).to_string(), "Certified Mail is not available with First-Class Mail Postcard"),
+        (json!({"pieces": [piece(780)], "card": {"number": 4242424242424242u64, "expiry": "12/30", "holder": "A"}}).to_string(), "invalid type"),
+    ];
+    for (index, (body, reason)) in cases.iter().enumerate() {
+        let key = format!("bad-{index}");
+        let (status, answer) = counter
+            .send("POST", "/v1/purchases", Some(&key), body.as_bytes())
+            .await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(kind_of(&answer), "bad_request");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(reason), "{body}: {message}");
+        assert!(
+            !message.contains("4242424242424242"),
+            "a card number is never echoed: {message}"
+        );
+    }
+    assert_eq!(v.footprint().await, footprint);
+}
+
+async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "void").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    let (_, bought) = counter.buy("sale-1", vec![piece(780)]).await;
+    let dr_before = bought["registers"]["descending_mills"].as_i64().unwrap();
+    let body = json!({"psd_id": PSD_A1, "piece_serial": 1});
+    let (status, voided) = counter.post("/v1/voids", "void-1", &body).await;
+    assert_eq!(status, 200, "{voided}");
+    assert_eq!(voided["refunded_mills"], 780);
+    assert_eq!(
+        voided["registers"]["descending_mills"].as_i64().unwrap(),
+        dr_before + 780
+    );
+    assert_eq!(
+        voided["registers"]["ascending_mills"], 780,
+        "AR never goes back"
+    );
+    assert_eq!(
+        counter.post("/v1/voids", "void-1", &body).await,
+        (200, voided.clone())
+    );
+    let (status, answer) = counter.post("/v1/voids", "void-2", &body).await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(message_of(&answer).contains("voided already"));
+    let (status, _) = counter
+        .post(
+            "/v1/voids",
+            "void-3",
+            &json!({"psd_id": PSD_A1, "piece_serial": 99}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let other = v.counter("A2").await;
+    let (status, _) = other.post("/v1/voids", "void-4", &body).await;
+    assert_eq!(status, 403, "another account's piece");
+    assert!(v.store.audit_psd(PSD_A1).await.unwrap().is_empty());
+}
+
+async fn registers_are_read_only_by_the_accounts_counters(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "registers").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["registers"]["ascending_mills"], 780);
+    assert_eq!(answer["registers"]["piece_count"], 1);
+    assert_eq!(answer["account_balance_mills"], 900_000);
+    assert_eq!(counter.registers(PSD_A2).await.0, 403);
+    assert_eq!(counter.registers(99).await.0, 404);
+}
+
+async fn purchases_go_to_the_processing_servers_in_turn(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "roundrobin").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    let mut servers = Vec::new();
+    for sale in 0..4 {
+        let (_, answer) = counter.buy(&format!("sale-{sale}"), vec![piece(780)]).await;
+        servers.push(answer["processing_server"]["id"].as_u64().unwrap());
+    }
+    assert_eq!(servers[0], servers[2]);
+    assert_eq!(servers[1], servers[3]);
+    assert_ne!(servers[0], servers[1]);
+    let stored: Vec<i64> = sqlx::query_scalar("SELECT server_id FROM piece ORDER BY piece_serial")
+        .fetch_all(v.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        servers.iter().map(|&s| s as i64).collect::<Vec<_>>()
+    );
+}
+
+async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "enroll").await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let key = |seed: u8| {
+        let key = p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap();
+        postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes())
+    };
+    let register = |code: &str, public: String| {
+        client
+            .post(format!("{}/v1/counters", v.url))
+            .json(&json!({"enrollment_code": code, "name": "Front desk", "public_key": public}))
+            .send()
+    };
+    v.store
+        .create_enrollment("code-1", "A1", i64::MAX)
+        .await
+        .unwrap();
+    let first = register("code-1", key(1)).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["account_id"], "A1");
+    assert_eq!(first["psd_ids"], json!([PSD_A1]));
+    let again: Value = register("code-1", key(1))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, first, "a retried registration gets the same counter");
+    assert_eq!(register("code-1", key(2)).await.unwrap().status(), 422);
+    assert_eq!(register("code-2", key(3)).await.unwrap().status(), 403);
+    let bad = register("code-1", "04abcd".into()).await.unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+async fn unknown_routes_and_methods_answer_in_json(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "routes").await else {
+        return;
+    };
+    let response = reqwest::get(format!("{}/v2/purchases", v.url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(kind_of(&answer), "not_found");
+    let response = reqwest::get(format!("{}/v1/purchases", v.url))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let answer: Value = response.json().await.unwrap();
+    assert!(message_of(&answer).contains("does not take GET"));
+}

@@ -1,0 +1,208 @@
+//! The counter's link against a real vendor on loopback, reached through a TCP relay the
+//! test can cut or make swallow the vendor's answers (`common::link_relay`). Checks failover
+//! past a dead endpoint, idempotent retries, that a refusal is final, the embedded PSD's
+//! fallback limits, the settling of lost answers, and that a refused connection leaves
+//! nothing in doubt. Reconciliation of offline pieces is in `vendor_reconcile.rs`.
+
+use crate::common;
+
+use std::sync::atomic::Ordering;
+
+use common::link_relay::{BehindRelay, Relay, behind_relay, count, counter, dead_endpoint};
+use common::vendor::{PSD_A1, StoreKind, TestVendor, VendorFixture};
+use common::vendor_process::VendorProcess;
+use common::{letter, manual_clock};
+use postcounter::clock::Clock;
+use postcounter::link::LinkErrorKind;
+use postcounter::link::fallback::DAY_MS;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_vendor_issues_past_a_dead_endpoint_and_a_retry_gets_the_same_indicium() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let endpoints = [dead_endpoint().await, vendor.url.clone()];
+    let (link, psd) = counter(&vendor.store, dir.path(), &endpoints, "A1", Clock::system()).await;
+    let mut received = Vec::new();
+    for sale in 1..=4 {
+        let issued = link
+            .issue(&psd, &letter(&format!("sale-{sale}"), 780))
+            .await
+            .unwrap();
+        assert!(!issued.offline);
+        assert!(
+            issued.serial_text.starts_with(&format!("{PSD_A1}-")),
+            "{}",
+            issued.serial_text
+        );
+        received.push(issued.bytes);
+    }
+    let retry = link.issue(&psd, &letter("sale-2", 780)).await.unwrap();
+    assert_eq!(retry.bytes, received[1]);
+    assert!(link.status().online);
+    assert_eq!(
+        count(&vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM piece").await,
+        4
+    );
+    assert_eq!(psd.state().await.unwrap().registers.piece_count, 0);
+    assert!(psd.ledger().doubts().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_is_final_and_never_issued_offline() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (link, psd) = counter(
+        &vendor.store,
+        dir.path(),
+        std::slice::from_ref(&vendor.url),
+        "A2",
+        Clock::system(),
+    )
+    .await;
+    link.reconcile(&psd).await.unwrap();
+    let error = link.issue(&psd, &letter("sale-1", 780)).await.unwrap_err();
+    assert_eq!(error.kind(), LinkErrorKind::Refused, "{error}");
+    assert!(error.to_string().contains("insufficient funds"), "{error}");
+    assert_eq!(psd.state().await.unwrap().registers.piece_count, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_limits_stop_the_embedded_psd() {
+    let (clock, now) = manual_clock();
+    let BehindRelay {
+        vendor: _vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(clock).await;
+
+    network.set(Relay::Down);
+    let never = link.issue(&psd, &letter("sale-1", 780)).await.unwrap_err();
+    assert!(
+        never.to_string().contains("never reached its vendor"),
+        "{never}"
+    );
+
+    network.set(Relay::Up);
+    link.reconcile(&psd).await.unwrap();
+    network.set(Relay::Down);
+    // $10.00 may go unreported: twelve 78-cent letters, not thirteen.
+    for sale in 1..=12 {
+        let issued = link
+            .issue(&psd, &letter(&format!("offline-{sale}"), 780))
+            .await
+            .unwrap();
+        assert!(issued.offline);
+    }
+    let value = link
+        .issue(&psd, &letter("offline-13", 780))
+        .await
+        .unwrap_err();
+    assert!(value.to_string().contains("at most $10.00"), "{value}");
+
+    network.set(Relay::Up);
+    link.reconcile(&psd).await.unwrap();
+    network.set(Relay::Down);
+    now.fetch_add(31 * DAY_MS, Ordering::SeqCst);
+    let inspection = link
+        .issue(&psd, &letter("offline-14", 780))
+        .await
+        .unwrap_err();
+    assert!(
+        inspection.to_string().contains("inspection window"),
+        "{inspection}"
+    );
+    assert_eq!(psd.state().await.unwrap().registers.piece_count, 12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purchase_whose_answer_was_lost_is_voided_at_the_vendor_once_it_is_back() {
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    link.reconcile(&psd).await.unwrap();
+    // What the account can still spend: its balance and its PSD's DR.
+    let spendable = |vendor: &TestVendor| {
+        let store = vendor.store.clone();
+        async move {
+            let balance = store.account("A1").await.unwrap().balance.mills();
+            balance
+                + store
+                    .psd(PSD_A1)
+                    .await
+                    .unwrap()
+                    .registers
+                    .descending
+                    .mills()
+        }
+    };
+    let before = spendable(&vendor).await;
+
+    network.set(Relay::SwallowAnswers);
+    let issued = link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+    assert!(
+        issued.offline,
+        "the customer gets the embedded PSD's indicium"
+    );
+    assert_eq!(psd.ledger().doubts().await.unwrap().len(), 1);
+    // The vendor did issue it (every attempt reached it under the same key: once).
+    assert_eq!(
+        count(&vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM piece").await,
+        1
+    );
+
+    network.set(Relay::Up);
+    let settled = link.reconcile(&psd).await.unwrap();
+    assert_eq!(settled.voided_in_doubt, 1);
+    assert_eq!(settled.reported_pieces, 1);
+    assert!(psd.ledger().doubts().await.unwrap().is_empty());
+    let voided = count(
+        &vendor,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM piece WHERE voided_unix_ms IS NOT NULL",
+    )
+    .await;
+    assert_eq!(voided, 1);
+    assert_eq!(spendable(&vendor).await, before, "the postage went back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_delivers_nothing_so_nothing_is_left_in_doubt() {
+    // A vendor process that can be stopped for real: its port then refuses connections.
+    let fixture = VendorFixture::create(StoreKind::Sqlite).await.unwrap();
+    let address = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    let mut process = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let dir = tempfile::tempdir().unwrap();
+    let endpoints = [process.url.clone()];
+    let (link, psd) = counter(
+        &fixture.store,
+        dir.path(),
+        &endpoints,
+        "A1",
+        Clock::system(),
+    )
+    .await;
+    link.reconcile(&psd).await.unwrap();
+
+    process.kill();
+    let issued = link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+    assert!(issued.offline);
+    assert!(psd.ledger().doubts().await.unwrap().is_empty());
+
+    let _process = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let settled = link.reconcile(&psd).await.unwrap();
+    assert_eq!(settled.voided_in_doubt, 0);
+    assert_eq!(settled.reported_pieces, 1);
+    let pieces: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM piece")
+        .fetch_one(fixture.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(pieces, 0, "the vendor never issued the refused purchase");
+}

@@ -1,0 +1,290 @@
+//! Reconciliation: the embedded PSD's offline pieces reach the vendor through the counter's
+//! link when it returns; a reported ledger with a fork, a gap or an indicium whose signature
+//! does not verify is refused and locks the counter; and a report under another certificate
+//! than the embedded PSD's first one is refused.
+
+use crate::common;
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use common::link_relay::{BehindRelay, Relay, behind_relay, count};
+use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll, message_of, vendor_or_skip};
+use common::vendor_counter::TestCounter;
+use common::{DEVICE_ID, letter, open_psd_with_clock};
+use postcounter::clock::Clock;
+use postcounter::date::Date;
+use postcounter::hex;
+use postcounter::ledger_chain::{ChainEntry, ChainHead, chained};
+use postcounter::link::{LinkError, LinkErrorKind};
+use postcounter::money::Money;
+use postcounter::psd::Psd;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_pieces_come_from_the_embedded_psd_and_are_reconciled_when_the_vendor_returns() {
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+
+    network.set(Relay::Down);
+    let mut offline = Vec::new();
+    for sale in 2..=3 {
+        let issued = link
+            .issue(&psd, &letter(&format!("sale-{sale}"), 780))
+            .await
+            .unwrap();
+        assert!(issued.offline);
+        assert!(issued.serial_text.starts_with(&format!("{DEVICE_ID}-")));
+        offline.push(issued.bytes);
+    }
+    assert!(!link.status().online, "{:?}", link.status());
+    assert!(link.reconcile(&psd).await.is_err());
+
+    network.set(Relay::Up);
+    let settled = link.reconcile(&psd).await.unwrap();
+    assert_eq!(settled.reported_pieces, 2);
+    assert_eq!(settled.through_serial, 2);
+    assert!(link.status().online);
+    let recorded: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT indicium FROM offline_piece ORDER BY piece_serial")
+            .fetch_all(vendor.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(recorded, offline);
+    // Nothing new: an empty report, which the vendor acknowledges and records nothing for.
+    let again = link.reconcile(&psd).await.unwrap();
+    assert_eq!(again.reported_pieces, 0);
+    assert_eq!(
+        count(
+            &vendor,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM offline_piece"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
+    let BehindRelay {
+        vendor,
+        network,
+        dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    link.reconcile(&psd).await.unwrap();
+    network.set(Relay::Down);
+    link.issue(&psd, &letter("offline-1", 780)).await.unwrap();
+    link.issue(&psd, &letter("offline-2", 780)).await.unwrap();
+    network.set(Relay::Up);
+    link.reconcile(&psd).await.unwrap();
+
+    // The ledger's past is rewritten (a restored backup, an edited file) and its link
+    // state forgotten, so the counter reports pieces 1 and 2 again.
+    let ledger = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("ledger.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE piece SET issued_unix_ms = issued_unix_ms + 1 WHERE piece_serial = 2")
+        .execute(&ledger)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM link_state")
+        .execute(&ledger)
+        .await
+        .unwrap();
+    ledger.close().await;
+
+    let refused = link.reconcile(&psd).await.unwrap_err();
+    assert!(
+        matches!(&refused, LinkError::Refused { status: 409, message, .. } if message.contains("fork at piece 2")),
+        "{refused}"
+    );
+    let counter_id = link.registration().await.unwrap().counter_id;
+    let status: String = sqlx::query_scalar("SELECT status FROM counter WHERE counter_id = $1")
+        .bind(&counter_id)
+        .fetch_one(vendor.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "locked");
+    let after = link.issue(&psd, &letter("sale-9", 780)).await.unwrap_err();
+    assert_eq!(after.kind(), LinkErrorKind::Refused, "{after}");
+}
+
+// The reports sent by hand, on both stores (the store contract).
+common::contract!(
+    a_report_with_a_gap_is_refused_and_locks_the_counter,
+    a_reported_indicium_whose_signature_does_not_verify_locks_the_counter,
+    a_report_under_another_certificate_is_refused_and_nothing_changes,
+    a_refused_ledger_locks_only_an_active_counter,
+);
+
+/// An embedded PSD in `dir` that has issued `pieces` letters, and its ledger's entries.
+async fn issued(dir: &Path, pieces: u32) -> (Psd, Vec<ChainEntry>) {
+    let psd = open_psd_with_clock(dir, Clock::system()).await;
+    psd.refill("funds", Money::from_mills(50_000))
+        .await
+        .unwrap();
+    for sale in 1..=pieces {
+        psd.issue(&letter(&format!("sale-{sale}"), 780))
+            .await
+            .unwrap();
+    }
+    let entries = psd
+        .ledger()
+        .chain_entries_after(psd.device_id(), 0, 100)
+        .await
+        .unwrap();
+    (psd, entries)
+}
+
+/// The body of a report of `entries` of `psd`, as the counter's link sends one.
+fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
+    json!({
+        "psd_id": psd.device_id(),
+        "psd_certificate": hex::encode(&psd.certificate().to_bytes().unwrap()),
+        "entries": entries.iter().map(|(entry, hash)| json!({
+            "piece_serial": entry.piece_serial,
+            "postage_mills": entry.postage_mills,
+            "mailing_date": Date::from_days_since_2000(entry.mailing_day).to_string(),
+            "issued_unix_ms": entry.issued_unix_ms,
+            "indicium": hex::encode(&entry.indicium),
+            "entry_hash": hex::encode(hash),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Sends `body` as a report under `key`, expects it refused with `status`, and gives the
+/// refusal's message.
+async fn refused(counter: &TestCounter, key: &str, body: &Value, status: u16) -> String {
+    let (got, answer) = counter.post("/v1/reconciliations", key, body).await;
+    assert_eq!(got, status, "{answer}");
+    message_of(&answer).to_string()
+}
+
+async fn offline_pieces(vendor: &TestVendor) -> i64 {
+    count(vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM offline_piece").await
+}
+
+async fn a_report_with_a_gap_is_refused_and_locks_the_counter(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "gap").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, entries) = issued(dir.path(), 3).await;
+    let mut entries = chained(ChainHead::EMPTY, entries);
+    entries.remove(1);
+    let message = refused(&counter, "report-1", &report(&psd, &entries), 409).await;
+    assert!(message.contains("a gap: piece 2 was expected"), "{message}");
+    assert_eq!(offline_pieces(&vendor).await, 0);
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
+}
+
+async fn a_reported_indicium_whose_signature_does_not_verify_locks_the_counter(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "forged signature").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, mut entries) = issued(dir.path(), 3).await;
+    // The chain is whole and every field agrees; only piece 2's signature is altered.
+    let last = entries[1].indicium.len() - 1;
+    entries[1].indicium[last] ^= 0x01;
+    let entries = chained(ChainHead::EMPTY, entries);
+    let message = refused(&counter, "report-1", &report(&psd, &entries), 409).await;
+    assert!(
+        message.contains("the signature of piece 2 does not verify under certificate"),
+        "{message}"
+    );
+    assert_eq!(offline_pieces(&vendor).await, 0);
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
+}
+
+async fn a_report_under_another_certificate_is_refused_and_nothing_changes(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "another certificate").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, entries) = issued(dir.path(), 2).await;
+    let entries = chained(ChainHead::EMPTY, entries);
+    let (status, answer) = counter
+        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["recorded"], 2);
+
+    // The same PSD id with a key of its own (another root, another certificate): its
+    // pieces would verify under it, but it is not the PSD the vendor has heard from.
+    let other_dir = tempfile::tempdir().unwrap();
+    let (other, _) = issued(other_dir.path(), 0).await;
+    assert_eq!(other.device_id(), psd.device_id());
+    let message = refused(&counter, "report-2", &report(&other, &[]), 409).await;
+    assert!(
+        message.contains("not the certificate it was first reported with"),
+        "{message}"
+    );
+
+    // A certificate of another PSD than the report names is malformed.
+    let mut mismatched = report(&psd, &[]);
+    mismatched["psd_id"] = json!(DEVICE_ID + 1);
+    let message = refused(&counter, "report-3", &mismatched, 400).await;
+    assert!(
+        message.contains(&format!("it is the certificate of PSD {DEVICE_ID}")),
+        "{message}"
+    );
+
+    assert_eq!(offline_pieces(&vendor).await, 2);
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 200, "the counter is not locked: {answer}");
+}
+
+async fn a_refused_ledger_locks_only_an_active_counter(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "lock only active").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let id = counter.id().to_string();
+    let status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM counter WHERE counter_id = $1")
+            .bind(&id)
+            .fetch_one(vendor.store.pool())
+            .await
+            .unwrap()
+    };
+    // Revoked by an administrator while a report that forks was on its way.
+    vendor
+        .store
+        .set_counter_status(&id, "revoked", Some("stolen"))
+        .await
+        .unwrap();
+    vendor
+        .store
+        .lock_active_counter(&id, "a fork")
+        .await
+        .unwrap();
+    assert_eq!(status().await, "revoked");
+    vendor
+        .store
+        .set_counter_status(&id, "active", None)
+        .await
+        .unwrap();
+    vendor
+        .store
+        .lock_active_counter(&id, "a fork")
+        .await
+        .unwrap();
+    assert_eq!(status().await, "locked");
+}
