@@ -175,6 +175,29 @@ fn scaled_decimal(number: &str, unit_picograms: u64) -> Result<Weight, String> {
         .map_err(|_| "too heavy".into())
 }
 
+impl Weight {
+    /// The weight as text that [`Weight::parse`] reads back to the same picogram: in ounces
+    /// where it is a whole number of thousandths of an ounce (`2oz`, `15.999oz`), else in grams
+    /// to the picogram (`250g`, `0.000000000001g`). For what crosses the wire: the vendor must
+    /// price the very piece the counter weighed.
+    pub fn exact_text(self) -> String {
+        let picograms_per_milli_ounce = PICOGRAMS_PER_OUNCE / 1000;
+        if self.picograms.is_multiple_of(picograms_per_milli_ounce) {
+            let milli_ounces = self.picograms / picograms_per_milli_ounce;
+            return format!("{}oz", MilliOunces(milli_ounces));
+        }
+        let (whole, fraction) = (
+            self.picograms / PICOGRAMS_PER_GRAM,
+            self.picograms % PICOGRAMS_PER_GRAM,
+        );
+        if fraction == 0 {
+            return format!("{whole}g");
+        }
+        let fraction = format!("{fraction:012}");
+        format!("{whole}.{}g", fraction.trim_end_matches('0'))
+    }
+}
+
 impl FromStr for Weight {
     type Err = WeightParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -236,6 +259,24 @@ impl fmt::Display for MilliOunces {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn exact_text_reads_back_to_the_same_picogram() {
+        for weight in [
+            Weight::from_ounces(2),
+            Weight::from_milli_ounces(15_999),
+            Weight::from_pounds(70),
+            Weight::from_grams(250),
+            Weight::from_picograms(1),
+            Weight::from_picograms(28_349_523_125_001),
+        ] {
+            let text = weight.exact_text();
+            assert_eq!(Weight::parse(&text).unwrap(), weight, "{text}");
+        }
+        assert_eq!(Weight::from_ounces(2).exact_text(), "2oz");
+        assert_eq!(Weight::from_grams(250).exact_text(), "250g");
+        assert_eq!(Weight::from_picograms(1).exact_text(), "0.000000000001g");
+    }
+
     use super::*;
 
     #[test]

@@ -14,6 +14,7 @@ use crate::money::Money;
 use crate::station::{Station, ensure_psd_key};
 use crate::vendor_system::from_config::open_store;
 use crate::vendor_system::postage::label_serial::LabelSerial;
+use crate::vendor_system::store::counters::check_location;
 
 #[derive(Args, Debug)]
 pub struct AdminArgs {
@@ -58,6 +59,9 @@ enum AdminCommand {
     CounterEnroll {
         #[arg(long)]
         account: String,
+        /// The counter's location: the origin ZIP of every piece it buys (5 digits).
+        #[arg(long, value_name = "ZIP")]
+        zip: String,
         /// Days the code stays valid.
         #[arg(long, default_value_t = 7)]
         days: i64,
@@ -180,10 +184,11 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             store.set_psd_lock(psd_id, None).await?;
             println!("PSD {psd_id} unlocked");
         }
-        AdminCommand::CounterEnroll { account, days } => {
+        AdminCommand::CounterEnroll { account, zip, days } => {
+            let location = check_location(&zip)?;
             let code = crate::hex::encode(&rand::random::<[u8; 10]>());
             store
-                .create_enrollment(&code, &account, now + days * 86_400_000)
+                .create_enrollment(&code, &account, &location, now + days * 86_400_000)
                 .await?;
             println!("{code}");
         }

@@ -56,8 +56,5 @@ impl PieceArgs {
 
 /// The configured rate files, or the embedded ones.
 pub fn load_rates(config: &Config) -> anyhow::Result<RateBook> {
-    Ok(match &config.rates_dir {
-        Some(dir) => RateBook::load_dir(dir)?,
-        None => RateBook::embedded()?,
-    })
+    Ok(config.rate_book()?)
 }

@@ -20,8 +20,8 @@ use crate::print::printer::{PrintedJob, Printer};
 use crate::print::receipt::receipt_document;
 use crate::print::receipt::{Tender, TenderKind};
 use crate::rates::{ExtraService, Product};
+use crate::rates::{PricedPiece, SaleRequest, price_piece};
 use crate::sale::documents::{label_content, receipt_content};
-use crate::sale::{PricedPiece, SaleRequest, price_piece};
 use crate::station::{PrinterRole, Station};
 
 #[derive(Args, Debug)]
@@ -115,17 +115,14 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!("{base_id}-{}", index + 1)
         };
-        let issued = station
-            .issue(&priced.issue_request(&request_id))
-            .await
-            .with_context(|| {
-                format!(
-                    "piece {} of {} was not issued; {}",
-                    index + 1,
-                    args.quantity,
-                    retry_hint()
-                )
-            })?;
+        let issued = station.issue(&priced, &request_id).await.with_context(|| {
+            format!(
+                "piece {} of {} was not issued; {}",
+                index + 1,
+                args.quantity,
+                retry_hint()
+            )
+        })?;
         let indicium = Indicium::from_bytes(&issued.bytes)?;
         let serial = issued.serial_text.clone();
         let label = label_document(

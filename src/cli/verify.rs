@@ -117,6 +117,14 @@ fn destination(verified: &VerifiedIndicium) -> String {
     }
 }
 
+/// The rate table's effective date; a version 1 indicium did not carry one.
+fn rate_table(verified: &VerifiedIndicium) -> String {
+    match verified.indicium.data.rate_table {
+        Some(date) => format!("USPS retail of {date}"),
+        None => "not carried (indicium version 1)".into(),
+    }
+}
+
 fn print_fields(verified: &VerifiedIndicium, source: &str) {
     let data = &verified.indicium.data;
     println!("VALID indicium ({source})");
@@ -126,6 +134,7 @@ fn print_fields(verified: &VerifiedIndicium, source: &str) {
         ("date of mailing", data.mailing_date.to_string()),
         ("rate category", product_name(data.rate_category)),
         ("extra services", services(data.extra_services).join(", ")),
+        ("rate table", rate_table(verified)),
         ("origin ZIP", format!("{:05}", data.origin_zip5)),
         ("destination ZIP", destination(verified)),
         ("PSD (device id)", format!("{:08}", data.device_id)),
@@ -162,6 +171,8 @@ fn verified_json(verified: &VerifiedIndicium, source: &str) -> serde_json::Value
         "rate_category": data.rate_category,
         "product": product_name(data.rate_category),
         "extra_services": services(data.extra_services),
+        "indicium_version": data.version(),
+        "rate_table": data.rate_table.map(|date| date.to_string()),
         "origin_zip": format!("{:05}", data.origin_zip5),
         "destination_zip": destination(verified),
         "device_id": data.device_id,

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::kiosk::state::Mode;
 use crate::money::Money;
 use crate::print::TransportSetting;
+use crate::rates::{RateBook, RateFileError};
 
 mod kinds;
 mod layers;
@@ -170,6 +171,14 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// The rate tables: the files of `rates_dir`, else those built into the binary.
+    pub fn rate_book(&self) -> Result<RateBook, RateFileError> {
+        match &self.rates_dir {
+            Some(dir) => RateBook::load_dir(dir),
+            None => RateBook::embedded(),
+        }
+    }
+
     /// `certificate_validity_years` in days; refused outside 1 to 20 years.
     pub fn certificate_validity_days(&self) -> Result<i32, String> {
         i32::try_from(self.certificate_validity_years)

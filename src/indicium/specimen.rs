@@ -6,6 +6,9 @@ use super::layout::{DestinationZip, IndiciumData, LayoutError, SOFTWARE_ID};
 use crate::date::Date;
 use crate::money::Money;
 
+/// The rate table the specimen says priced it: USPS retail 2026-07-12.
+pub const SPECIMEN_RATE_TABLE: Date = Date::from_days_since_2000(9689);
+
 /// The specimen's bytes: piece `piece_serial` of PSD 10000001, `postage_mills` from 02134
 /// to 90210 on `mailing_date`.
 pub fn specimen_bytes(
@@ -28,6 +31,7 @@ pub fn specimen_bytes(
         }),
         rate_category: 1,
         extra_services: 0,
+        rate_table: Some(SPECIMEN_RATE_TABLE),
         software_id: SOFTWARE_ID,
         piece_serial,
         label_binding: [0; 4],

@@ -7,8 +7,7 @@ use crate::address::{Place, ZipCode};
 use crate::money::Money;
 use crate::payment::{AccountNumber, CardNumber, Expiry};
 use crate::print::receipt::ReceiptContent;
-use crate::psd::IssueRequest;
-use crate::sale::PricedPiece;
+use crate::rates::PricedPiece;
 use crate::scale::Reading;
 
 /// Input, from the keyboard (already mapped by the keymap) or from a finished effect.
@@ -120,7 +119,8 @@ pub enum Effect {
     Issue {
         item_id: u64,
         piece: u32,
-        request: IssueRequest,
+        /// The idempotency key of this piece: the same on every retry.
+        request_id: String,
         priced: Box<PricedPiece>,
     },
     PrintLabel {

@@ -10,7 +10,7 @@
 
 use crate::indicium::Indicium;
 use crate::print::symbol::DataMatrixSymbol;
-use crate::sale::PricedPiece;
+use crate::rates::PricedPiece;
 use crate::sale::documents::label_content;
 
 /// Light modules around the symbol, as a scanner needs (one is enough on a screen).

@@ -30,6 +30,7 @@ use crate::protocol::signature::RequestSigner;
 use crate::protocol::{PieceOrder, PurchaseRequest, PurchaseResponse};
 use crate::psd::ledger::VendorPiece;
 use crate::psd::{IssueRequest, Psd};
+use crate::rates::PricedPiece;
 
 /// How often, at most, a successful contact is written to the ledger.
 const CONTACT_WRITE_INTERVAL_MS: i64 = 60_000;
@@ -107,10 +108,16 @@ impl CounterLink {
         Ok(self.identity().await?.1.clone())
     }
 
-    /// Issues `request`: from the vendor, else (no vendor answered) from `psd` within the
+    /// Issues `priced` under the idempotency key `request_id`: from the vendor, which prices
+    /// it again and signs its own price, else (no vendor answered) from `psd` within the
     /// offline limits. A vendor's refusal is final: it is not retried offline.
-    pub async fn issue(&self, psd: &Psd, request: &IssueRequest) -> Result<Issued, LinkError> {
-        match self.issue_online(psd, request).await {
+    pub async fn issue(
+        &self,
+        psd: &Psd,
+        priced: &PricedPiece,
+        request_id: &str,
+    ) -> Result<Issued, LinkError> {
+        match self.issue_online(psd, priced, request_id).await {
             Ok(issued) => Ok(issued),
             Err(error)
                 if matches!(
@@ -119,19 +126,24 @@ impl CounterLink {
                 ) =>
             {
                 self.set_status(false, error.to_string());
-                self.issue_offline(psd, request, &error).await
+                let request = IssueRequest::for_piece(priced, request_id);
+                self.issue_offline(psd, &request, &error).await
             }
             Err(error) => Err(error),
         }
     }
 
-    async fn issue_online(&self, psd: &Psd, request: &IssueRequest) -> Result<Issued, LinkError> {
+    async fn issue_online(
+        &self,
+        psd: &Psd,
+        priced: &PricedPiece,
+        key: &str,
+    ) -> Result<Issued, LinkError> {
         let order = PurchaseRequest {
-            pieces: vec![piece_order(request)],
+            pieces: vec![PieceOrder::for_piece(priced)],
             card: None,
         };
         let body = json_body(&order)?;
-        let key = request.request_id.as_str();
         // Written before it is sent: a crash or a lost answer leaves a record to settle.
         psd.ledger()
             .record_doubt(key, &body, self.clock.now_unix_ms())
@@ -318,16 +330,4 @@ fn vendor_pieces(response: &PurchaseResponse) -> Result<Vec<VendorPiece>, LinkEr
             })
         })
         .collect()
-}
-
-fn piece_order(request: &IssueRequest) -> PieceOrder {
-    PieceOrder {
-        postage_mills: request.postage.mills(),
-        mailing_date: request.mailing_date.to_string(),
-        origin_zip: format!("{:05}", request.origin_zip5),
-        destination_zip: request.destination_zip.map(|zip| zip.to_string()),
-        rate_category: request.rate_category,
-        extra_services: request.extra_services,
-        label_serial: request.label_serial.clone(),
-    }
 }

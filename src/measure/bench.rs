@@ -13,6 +13,7 @@ use clap::Args;
 
 use crate::config::Config;
 use crate::date::Date;
+use crate::indicium::specimen::SPECIMEN_RATE_TABLE;
 use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID};
 use crate::keys::{KeyStore, PsdSigner};
 use crate::money::Money;
@@ -76,6 +77,7 @@ fn sample_data(signer: &PsdSigner, registers: &Registers, today: Date) -> Indici
         }),
         rate_category: 1,
         extra_services: 0,
+        rate_table: Some(SPECIMEN_RATE_TABLE),
         software_id: SOFTWARE_ID,
         piece_serial: u32::try_from(registers.piece_count).unwrap_or(u32::MAX),
         label_binding: [0; 4],
@@ -181,6 +183,7 @@ async fn measure(scratch: &Path, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             }),
             rate_category: 1,
             extra_services: 0,
+            rate_table: SPECIMEN_RATE_TABLE,
             label_serial: None,
         };
         let started = Instant::now();

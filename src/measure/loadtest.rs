@@ -13,12 +13,13 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use p256::elliptic_curve::Generate;
-use serde_json::json;
 
+use crate::address::ZipCode;
 use crate::clock::Clock;
 use crate::date::Date;
 use crate::keys::KeyStore;
@@ -26,13 +27,18 @@ use crate::link::{VendorClient, identity};
 use crate::measure::tui_bench::Percentiles;
 use crate::money::Money;
 use crate::protocol::signature::RequestSigner;
+use crate::protocol::{PieceOrder, PurchaseRequest};
+use crate::rates::{Destination, MailPiece, Product, RateBook, SaleRequest, Shape, price_piece};
 use crate::vendor_system::postage::crypto_module::SignJob;
 use crate::vendor_system::postage::processing::{ProcessingPool, RoundRobin};
 use crate::vendor_system::store::VendorStore;
+use crate::vendor_system::store::counters::check_location;
 use crate::vendor_system::validate::MAX_TRANSFER_MILLS;
 use crate::vendor_system::{Vendor, VendorSettings, api};
+use crate::weight::Weight;
 
-/// The postage of every piece bought: a First-Class Mail letter.
+/// About the postage of every piece bought (a 1 oz First-Class Mail letter), for funding the
+/// accounts; what each piece costs is the rate table's price.
 const PIECE_POSTAGE_MILLS: i64 = 780;
 
 #[derive(Args, Debug)]
@@ -123,10 +129,13 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         void_window_days: 30,
         top_up_step: Money::from_mills(1_000_000_000),
     };
+    let rates = Arc::new(RateBook::embedded()?);
+    let letter = sample_letter(&rates, clock.today())?;
     let vendor = Vendor::start(
         store.clone(),
         keys_dir.clone(),
         settings,
+        rates,
         clock.clone(),
         None,
     )
@@ -152,7 +161,10 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
     let deadline = started + Duration::from_secs(args.seconds);
     let tasks: Vec<_> = counters
         .into_iter()
-        .map(|(signer, link)| tokio::spawn(drive(signer, link, usize::from(args.pieces), deadline)))
+        .map(|(signer, link)| {
+            let pieces = vec![letter.clone(); usize::from(args.pieces)];
+            tokio::spawn(drive(signer, link, pieces, deadline))
+        })
         .collect();
     let mut latencies = Vec::new();
     let (mut indicia, mut refused) = (0, 0);
@@ -249,7 +261,12 @@ async fn enroll(
 ) -> anyhow::Result<(RequestSigner, VendorClient)> {
     let code = crate::hex::encode(&rand::random::<[u8; 12]>());
     store
-        .create_enrollment(&code, account, clock.now_unix_ms() + 3_600_000)
+        .create_enrollment(
+            &code,
+            account,
+            &check_location("02134")?,
+            clock.now_unix_ms() + 3_600_000,
+        )
         .await?;
     let key = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
     let link = VendorClient::new(
@@ -279,23 +296,37 @@ fn funding_mills(args: &LoadtestArgs) -> Vec<i64> {
     credits
 }
 
-/// One counter buying until `deadline`, one purchase at a time, through the counter's own
-/// vendor client.
+/// The piece every counter buys: a 1 oz letter from 02134 to 94103 today, described as a
+/// counter describes it, with the postage the counter would have shown. The vendor prices it
+/// again from the counter's registered location and signs its own price.
+fn sample_letter(rates: &RateBook, today: Date) -> anyhow::Result<PieceOrder> {
+    let request = SaleRequest {
+        piece: MailPiece {
+            weight: Weight::from_ounces(1),
+            shape: Shape::Letter,
+            dimensions: None,
+        },
+        origin: ZipCode::parse("02134")?,
+        destination: Destination::parse("94103")?,
+        product: Some(Product::FcmLetter),
+        extras: Vec::new(),
+        declared_value: None,
+        label_serial: None,
+        mailing_date: today,
+    };
+    Ok(PieceOrder::for_piece(&price_piece(rates, &request)?))
+}
+
+/// One counter buying `pieces` until `deadline`, one purchase at a time, through the
+/// counter's own vendor client.
 async fn drive(
     signer: RequestSigner,
     link: VendorClient,
-    pieces: usize,
+    pieces: Vec<PieceOrder>,
     deadline: Instant,
 ) -> anyhow::Result<CounterTally> {
-    let clock = Clock::system();
-    let piece = json!({
-        "postage_mills": PIECE_POSTAGE_MILLS,
-        "mailing_date": clock.today().to_string(),
-        "origin_zip": "02134",
-        "destination_zip": "94103",
-        "rate_category": 1,
-    });
-    let body = json!({ "pieces": vec![piece; pieces] }).to_string();
+    let count = pieces.len() as u64;
+    let body = serde_json::to_string(&PurchaseRequest { pieces, card: None })?;
     let mut tally = CounterTally::default();
     let mut sequence = 0u64;
     while Instant::now() < deadline {
@@ -313,7 +344,7 @@ async fn drive(
             .await?;
         tally.latencies.push(sent.elapsed());
         if reply.status == 201 {
-            tally.indicia += pieces as u64;
+            tally.indicia += count;
         } else {
             tally.refused += 1;
         }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::funds::RegistersView;
+use crate::rates::{Destination, PricedPiece};
 
 /// `POST /v1/purchases`: one or several pieces, paid from the counter's account (topping up
 /// its PSD when short) or by the card given.
@@ -14,23 +15,61 @@ pub struct PurchaseRequest {
     pub card: Option<CardDetails>,
 }
 
+/// One piece as the customer presents it. The vendor prices it with the rate table in
+/// force on the mailing date and signs that postage; the origin is the counter's registered
+/// location, never the request's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PieceOrder {
-    pub postage_mills: i64,
+    /// As `postcounter sell --weight` takes it, exactly: `2oz`, `3lb 4oz`, `56.69904625g`.
+    pub weight: String,
+    /// `letter`, `postcard`, `large-envelope` or `parcel`.
+    pub shape: String,
+    /// Outside dimensions, `12 x 10 x 4 in`, when measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dimensions: Option<String>,
+    /// The product's slug, like `fcm-letter` or `priority`.
+    pub product: String,
+    /// Extra services by slug, like `certified-mail`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_services: Vec<String>,
+    /// The declared value, for insurance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_value_mills: Option<i64>,
+    /// A ZIP code (`90210`, `90210-1234`) or a two-letter country code (`CA`).
+    pub destination: String,
     /// `YYYY-MM-DD`, today or up to 7 days ahead by the vendor's clock.
     pub mailing_date: String,
-    /// Five digits.
-    pub origin_zip: String,
-    /// `12345` or `12345-6789`, when known.
+    /// The postage the counter showed the customer, postage and fees together. When given,
+    /// the vendor's price must be the same, or the piece is refused with both amounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_zip: Option<String>,
-    pub rate_category: u8,
-    #[serde(default)]
-    pub extra_services: u8,
+    pub postage_mills: Option<i64>,
     /// The serial printed on the label stock this indicium goes on, like `L000012345-67`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_serial: Option<String>,
+}
+
+impl PieceOrder {
+    /// `priced` as a counter sends it: the piece described, and the total the customer was
+    /// shown stated beside it.
+    pub fn for_piece(priced: &PricedPiece) -> PieceOrder {
+        let request = &priced.request;
+        PieceOrder {
+            weight: request.piece.weight.exact_text(),
+            shape: request.piece.shape.slug().into(),
+            dimensions: request.piece.dimensions.map(|d| d.to_string()),
+            product: priced.offer.product.slug().into(),
+            extra_services: request.extras.iter().map(|s| s.slug().into()).collect(),
+            declared_value_mills: request.declared_value.map(|value| value.mills()),
+            destination: match &request.destination {
+                Destination::Domestic(zip) => zip.to_string(),
+                Destination::International { country } => country.clone(),
+            },
+            mailing_date: request.mailing_date.to_string(),
+            postage_mills: Some(priced.total.mills()),
+            label_serial: request.label_serial.clone(),
+        }
+    }
 }
 
 /// A card to charge for the purchase (claim 6). Never stored or logged: the vendor keeps the
@@ -77,7 +116,11 @@ pub struct ProcessingServerRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedPiece {
     pub piece_serial: u32,
+    /// What the vendor priced and signed: postage and fees together.
     pub postage_mills: i64,
+    /// The effective date of the rate table that priced it (`YYYY-MM-DD`), as the
+    /// indicium carries it.
+    pub rate_table: String,
     /// The 112 indicium bytes, hex.
     pub indicium: String,
 }

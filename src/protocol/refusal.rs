@@ -19,6 +19,9 @@ pub enum RefusalKind {
     NotFound,
     /// An idempotency key reused with another body.
     Conflict,
+    /// The postage the counter stated is not the vendor's price for the piece (the counter's
+    /// rate table is not the vendor's): quote again.
+    PriceMismatch,
     /// The card was declined or could not be checked.
     PaymentDeclined,
     /// Neither the PSD nor the account holds enough funds.
@@ -32,13 +35,14 @@ pub enum RefusalKind {
 }
 
 impl RefusalKind {
-    pub const ALL: [RefusalKind; 11] = [
+    pub const ALL: [RefusalKind; 12] = [
         RefusalKind::BadRequest,
         RefusalKind::Unauthenticated,
         RefusalKind::SessionExpired,
         RefusalKind::Forbidden,
         RefusalKind::NotFound,
         RefusalKind::Conflict,
+        RefusalKind::PriceMismatch,
         RefusalKind::PaymentDeclined,
         RefusalKind::InsufficientFunds,
         RefusalKind::Refused,
@@ -54,6 +58,7 @@ impl RefusalKind {
             RefusalKind::Forbidden => "forbidden",
             RefusalKind::NotFound => "not_found",
             RefusalKind::Conflict => "conflict",
+            RefusalKind::PriceMismatch => "price_mismatch",
             RefusalKind::PaymentDeclined => "payment_declined",
             RefusalKind::InsufficientFunds => "insufficient_funds",
             RefusalKind::Refused => "refused",
@@ -75,7 +80,7 @@ impl RefusalKind {
             RefusalKind::PaymentDeclined => 402,
             RefusalKind::Forbidden => 403,
             RefusalKind::NotFound => 404,
-            RefusalKind::Conflict => 409,
+            RefusalKind::Conflict | RefusalKind::PriceMismatch => 409,
             RefusalKind::InsufficientFunds | RefusalKind::Refused => 422,
             RefusalKind::PsdLocked => 423,
             RefusalKind::Unavailable => 503,

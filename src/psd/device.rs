@@ -11,6 +11,7 @@ use crate::date::Date;
 use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID, label_binding};
 use crate::keys::{PsdCertificate, PsdSigner};
 use crate::money::Money;
+use crate::rates::{Destination, ExtraServices, PricedPiece};
 
 /// How many days ahead a date of mailing may be (post-dating, as meters allow); a date in
 /// the past is never accepted.
@@ -38,10 +39,34 @@ pub struct IssueRequest {
     pub destination_zip: Option<DestinationZip>,
     pub rate_category: u8,
     pub extra_services: u8,
+    /// The effective date of the rate table that priced the piece (the indicium carries it).
+    pub rate_table: Date,
     pub label_serial: Option<String>,
 }
 
 impl IssueRequest {
+    /// The request for `priced` under the caller's idempotency key `request_id`.
+    pub fn for_piece(priced: &PricedPiece, request_id: &str) -> IssueRequest {
+        let destination_zip = match &priced.request.destination {
+            Destination::Domestic(zip) => Some(DestinationZip {
+                zip5: zip.zip5_number(),
+                plus4: zip.plus4().and_then(|p| p.parse().ok()),
+            }),
+            Destination::International { .. } => None,
+        };
+        IssueRequest {
+            request_id: request_id.to_string(),
+            postage: priced.total,
+            mailing_date: priced.request.mailing_date,
+            origin_zip5: priced.request.origin.zip5_number(),
+            destination_zip,
+            rate_category: priced.offer.product.code(),
+            extra_services: ExtraServices::of(&priced.request.extras).bits(),
+            rate_table: priced.rate_table(),
+            label_serial: priced.request.label_serial.clone(),
+        }
+    }
+
     /// SHA-256 of everything but the id, so a reused id with another content is caught.
     fn digest(&self) -> [u8; 32] {
         let mut hasher = Sha256::new();
@@ -55,6 +80,7 @@ impl IssueRequest {
         hasher.update(zip5.to_be_bytes());
         hasher.update(plus4.to_be_bytes());
         hasher.update([self.rate_category, self.extra_services]);
+        hasher.update(self.rate_table.days_since_2000().to_be_bytes());
         if let Some(label) = &self.label_serial {
             hasher.update([1]);
             hasher.update(label.as_bytes());
@@ -183,6 +209,7 @@ impl Psd {
             destination_zip: request.destination_zip,
             rate_category: request.rate_category,
             extra_services: request.extra_services,
+            rate_table: Some(request.rate_table),
             software_id: SOFTWARE_ID,
             piece_serial: u32::try_from(registers.piece_count)
                 .map_err(|_| PsdError::Locked("the piece serial would exceed 4294967295".into()))?,

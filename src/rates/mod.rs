@@ -17,6 +17,7 @@ pub mod book;
 pub mod file;
 pub mod limits;
 pub mod piece;
+pub mod pricing;
 pub mod product;
 pub mod quote;
 pub mod service;
@@ -27,6 +28,7 @@ pub mod zone;
 pub use book::RateBook;
 pub use file::{PostageKind, RateFileError, RateFileErrorKind, SourceStatus};
 pub use piece::{Dimensions, DimensionsParseError, MailPiece, Shape, ShapeParseError};
+pub use pricing::{PricedPiece, PricingError, SaleRequest, price_piece};
 pub use product::{Product, ProductParseError};
 pub use quote::{
     Destination, DestinationParseError, Exclusion, Offer, Quote, QuoteError, QuoteRequest,

@@ -8,7 +8,7 @@ use crate::print::receipt::{ReceiptContent, ReceiptItem, Tender};
 use crate::print::symbol::DataMatrixSymbol;
 use crate::rates::{Destination, Product};
 
-use super::plan::PricedPiece;
+use crate::rates::PricedPiece;
 
 /// The label for one issued indicium, addressed to `recipient_lines` (name and street,
 /// already standardized; may be empty) above the city line of the destination ZIP.

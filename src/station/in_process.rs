@@ -18,6 +18,7 @@ use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::link::identity;
 use crate::vendor_system::store::VendorStore;
+use crate::vendor_system::store::counters::check_location;
 use crate::vendor_system::{VendorError, api, from_config};
 
 /// The account the in-process vendor keeps for its own counter.
@@ -115,7 +116,12 @@ pub(super) async fn start(
     } else {
         let code = crate::hex::encode(&rand::random::<[u8; 16]>());
         store
-            .create_enrollment(&code, LOCAL_ACCOUNT, now + ENROLLMENT_VALID_MS)
+            .create_enrollment(
+                &code,
+                LOCAL_ACCOUNT,
+                &check_location(&config.origin_zip)?,
+                now + ENROLLMENT_VALID_MS,
+            )
             .await?;
         code
     };

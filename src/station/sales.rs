@@ -7,15 +7,18 @@ use crate::indicium::layout::indicium_serial_text;
 use crate::link::{Issued, LinkError};
 use crate::money::Money;
 use crate::psd::IssueRequest;
+use crate::rates::PricedPiece;
 
 impl Station {
-    /// Issues `request`: from the vendor (the embedded PSD when none answers, within the
-    /// offline limits), or from the embedded PSD when the station has no link.
-    pub async fn issue(&self, request: &IssueRequest) -> Result<Issued, LinkError> {
+    /// Issues `priced` under the idempotency key `request_id`: from the vendor (the embedded
+    /// PSD when none answers, within the offline limits), or from the embedded PSD when the
+    /// station has no link.
+    pub async fn issue(&self, priced: &PricedPiece, request_id: &str) -> Result<Issued, LinkError> {
         if let Some(link) = &self.link {
-            return link.issue(&self.psd, request).await;
+            return link.issue(&self.psd, priced, request_id).await;
         }
-        let issued = self.psd.issue(request).await.map_err(local)?;
+        let request = IssueRequest::for_piece(priced, request_id);
+        let issued = self.psd.issue(&request).await.map_err(local)?;
         let data = &issued.indicium.data;
         Ok(Issued {
             serial_text: data.serial_text(),

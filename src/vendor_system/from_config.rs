@@ -57,10 +57,14 @@ pub async fn gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>, VendorE
 
 /// Starts the vendor over `store` with the config's settings, keys and gateway.
 pub async fn start(config: &Config, store: VendorStore) -> Result<Arc<Vendor>, VendorError> {
+    let rates = config
+        .rate_book()
+        .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string()))?;
     Vendor::start(
         store,
         keys_dir(&config.data_dir),
         settings(config),
+        Arc::new(rates),
         Clock::system(),
         Some(gateway(config).await?),
     )

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::error::{RefusalKind, VendorError};
 use super::postage::committer::{CommitSettings, Committer};
 use super::postage::processing::{ProcessingPool, RoundRobin};
-use super::remote_access::PublicKeys;
+use super::remote_access::KnownCounters;
 use super::remote_access::sessions::SessionTable;
 use super::store::VendorStore;
 use super::validate;
@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::money::Money;
 use crate::payment::PaymentGateway;
 use crate::protocol::Health;
+use crate::rates::RateBook;
 
 /// The vendor's policy, from its configuration.
 #[derive(Clone, Copy, Debug)]
@@ -33,7 +34,9 @@ pub struct VendorSettings {
 pub struct Vendor {
     pub(super) store: VendorStore,
     pub(super) sessions: SessionTable,
-    pub(super) public_keys: PublicKeys,
+    pub(super) known_counters: KnownCounters,
+    /// The rate tables every piece is priced with.
+    pub(super) rates: Arc<RateBook>,
     pub(super) committer: Committer,
     pub(super) pool: Arc<ProcessingPool>,
     pub(super) settings: VendorSettings,
@@ -51,6 +54,7 @@ impl Vendor {
         store: VendorStore,
         keys_dir: PathBuf,
         settings: VendorSettings,
+        rates: Arc<RateBook>,
         clock: Clock,
         gateway: Option<Arc<dyn PaymentGateway>>,
     ) -> Result<Arc<Vendor>, VendorError> {
@@ -78,7 +82,8 @@ impl Vendor {
         Ok(Arc::new(Vendor {
             store,
             sessions: SessionTable::default(),
-            public_keys: PublicKeys::default(),
+            known_counters: KnownCounters::default(),
+            rates,
             committer,
             pool,
             settings,

@@ -28,6 +28,7 @@ fn sample_data() -> IndiciumData {
         }),
         rate_category: 1,
         extra_services: 0b0000_0101,
+        rate_table: Some(common::day("2026-07-12")),
         software_id: 1,
         piece_serial: 42,
         label_binding: postcounter::indicium::label_binding(Some("LS-0001-7")),
@@ -74,10 +75,42 @@ fn an_indicium_is_112_bytes_ending_with_the_signature_over_the_rest() {
         .public_key
         .verify(&bytes[..48], &signature)
         .unwrap();
-    // Spot-check the documented offsets.
+    // Spot-check the documented offsets of version 2.
+    assert_eq!(bytes[0], 2);
+    assert_eq!(&bytes[2..5], &[0, 0, 1]); // certificate serial 1, 3 bytes
+    assert_eq!(&bytes[5..9], &common::DEVICE_ID.to_be_bytes());
+    assert_eq!(&bytes[9..12], &common::LICENSE.to_be_bytes()[1..]);
+    assert_eq!(&bytes[22..25], &[0x00, 0x03, 0x0c]); // 780 mills
+    assert_eq!(&bytes[34..36], &[1, 0b0000_0101]); // rate category, extra services
+    assert_eq!(&bytes[36..38], &9689u16.to_be_bytes()); // rate table 2026-07-12
+    assert_eq!(&bytes[40..44], &42u32.to_be_bytes());
+}
+
+/// Verifiers read both layouts: a version 1 indicium (no rate table, 4-byte certificate
+/// serial and license) issued before version 2 still verifies, field by field.
+#[test]
+fn a_version_1_indicium_still_verifies_with_its_own_offsets() {
+    let chain = chain();
+    let old = IndiciumData {
+        rate_table: None,
+        ..sample_data()
+    };
+    let bytes = Indicium::sign(old.clone(), &chain.signer)
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    assert_eq!(bytes[0], 1);
     assert_eq!(&bytes[6..10], &common::DEVICE_ID.to_be_bytes());
     assert_eq!(&bytes[24..27], &[0x00, 0x03, 0x0c]); // 780 mills
-    assert_eq!(&bytes[40..44], &42u32.to_be_bytes());
+    assert_eq!(&bytes[36..38], &[1, 0b0000_0101]);
+    let verified = verify(
+        &bytes,
+        chain.root.verifying_key(),
+        &[chain.signer.certificate().clone()],
+    )
+    .unwrap();
+    assert_eq!(verified.indicium.data, old);
+    assert_eq!(verified.indicium.data.version(), 1);
 }
 
 #[test]
@@ -166,17 +199,25 @@ fn values_that_do_not_fit_are_refused_not_truncated() {
         data.to_signed_bytes().unwrap_err().to_string(),
         "postage $16777.216 does not fit the indicium (at most $16777.215)"
     );
+    let mut data = sample_data();
+    data.certificate_serial = 16_777_216;
+    assert_eq!(
+        data.to_signed_bytes().unwrap_err().to_string(),
+        "certificate serial 16777216 does not fit the indicium (at most 16777215)"
+    );
 }
 
 fn arbitrary_data() -> impl Strategy<Value = IndiciumData> {
     let registers = (0i64..(1 << 40), 0i64..(1 << 40), 1i64..(1 << 24));
-    let ids = (any::<u32>(), any::<u32>(), any::<u32>(), any::<u32>());
+    // Version 2 has 3 bytes for the certificate serial and the license number.
+    let ids = (0u32..(1 << 24), any::<u32>(), 0u32..(1 << 24), any::<u32>());
     let zips = (
         0u32..=99_999,
         proptest::option::of((1u32..=99_999, proptest::option::of(0u16..=9999))),
     );
     let rest = (
         0i32..=65_535,
+        proptest::option::of(0i32..=65_535),
         any::<u8>(),
         any::<u8>(),
         any::<u16>(),
@@ -187,7 +228,7 @@ fn arbitrary_data() -> impl Strategy<Value = IndiciumData> {
             (ar, dr, postage),
             (cert, device, license, piece),
             (origin, dest),
-            (day, rate, extras, software, label),
+            (day, rate_table, rate, extras, software, label),
         )| {
             IndiciumData {
                 certificate_serial: cert,
@@ -201,6 +242,7 @@ fn arbitrary_data() -> impl Strategy<Value = IndiciumData> {
                 destination_zip: dest.map(|(zip5, plus4)| DestinationZip { zip5, plus4 }),
                 rate_category: rate,
                 extra_services: extras,
+                rate_table: rate_table.map(Date::from_days_since_2000),
                 software_id: software,
                 piece_serial: piece,
                 label_binding: label,

@@ -116,7 +116,7 @@ fn a_failed_issue_is_retried_with_the_same_request_id() {
     let retry = send(&mut state, &context, [Action::Confirm]);
     let request_id =
         |effects: &[Effect]| match &effects.iter().find(|e| matches!(e, Effect::Issue { .. })) {
-            Some(Effect::Issue { request, .. }) => request.request_id.clone(),
+            Some(Effect::Issue { request_id, .. }) => request_id.clone(),
             _ => panic!("no issue effect in {effects:?}"),
         };
     assert_eq!(request_id(&first), request_id(&retry));

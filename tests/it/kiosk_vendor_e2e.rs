@@ -66,6 +66,7 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
         .block_on(fixture.store.create_enrollment(
             code,
             "A1",
+            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
             postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
         ))
         .unwrap();

@@ -127,7 +127,7 @@ fn verify_accepts_the_png_the_capture_and_hex_and_exits_non_zero_on_a_flipped_by
     );
 
     let mut bytes = hex::decode(hex);
-    bytes[30] ^= 0x01; // the origin ZIP
+    bytes[29] ^= 0x01; // the origin ZIP (bytes 27..30 of version 2)
     let forged = dir.path().join("forged.bin");
     std::fs::write(&forged, &bytes).unwrap();
     let output = postcounter(&data_dir, &["verify", forged.to_str().unwrap()]);

@@ -8,7 +8,7 @@ use crate::common;
 
 use std::path::Path;
 
-use common::{letter, runtime};
+use common::{letter, priced_letter, runtime};
 use postcounter::config::Config;
 use postcounter::date::Date;
 use postcounter::money::Money;
@@ -39,11 +39,11 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         let ledger = station.psd.ledger();
 
         // A sale, and its retry under the same request id.
-        let request = letter("sale-1", 780);
-        let first = link.issue(&station.psd, &request).await.unwrap();
+        let request = priced_letter("1oz");
+        let first = link.issue(&station.psd, &request, "sale-1").await.unwrap();
         assert_eq!((first.device_id, first.piece_serial), (CENTRAL_PSD, 1));
         assert!(!first.offline && !first.replayed);
-        let again = link.issue(&station.psd, &request).await.unwrap();
+        let again = link.issue(&station.psd, &request, "sale-1").await.unwrap();
         assert_eq!(again.bytes, first.bytes);
         assert!(again.replayed);
         let journal = ledger.vendor_pieces_since(0).await.unwrap();
@@ -107,7 +107,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         let read = link.central_registers().await.unwrap();
         assert_eq!(read.account_balance_mills, 350_000);
         let second = link
-            .issue(&station.psd, &letter("sale-2", 780))
+            .issue(&station.psd, &priced_letter("1oz"), "sale-2")
             .await
             .unwrap();
         assert_eq!((second.device_id, second.piece_serial), (CENTRAL_PSD, 2));

@@ -10,9 +10,11 @@ use crate::common;
 use serde_json::{Value, json};
 
 use common::vendor::{
-    LICENSE, PSD_A1, PSD_A2, StoreKind, indicium, kind_of, message_of, piece, vendor_or_skip,
+    COUNTER_ZIP, LICENSE, PSD_A1, PSD_A2, StoreKind, indicium, kind_of, letter, letter_mills,
+    letter_weighing, message_of, price_mills, vendor_or_skip,
 };
 use postcounter::indicium::{Indicium, verify};
+use postcounter::vendor_system::store::counters::check_location;
 
 common::contract!(
     health_and_the_api_description_need_no_signature,
@@ -20,6 +22,8 @@ common::contract!(
     several_pieces_in_one_purchase_get_consecutive_serials,
     malformed_bodies_get_a_reason_and_nothing_is_written,
     an_unused_indicium_is_voided_once,
+    the_vendor_signs_its_own_price_and_refuses_a_stated_one_that_differs,
+    the_origin_is_the_counters_registered_location,
     registers_are_read_only_by_the_accounts_counters,
     purchases_go_to_the_processing_servers_in_turn,
     enrollment_codes_register_one_counter_each,
@@ -58,7 +62,7 @@ async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind
         return;
     };
     let counter = v.counter("A1").await;
-    let (status, answer) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, answer) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["license_number"], LICENSE);
     assert_eq!(answer["psd_id"], PSD_A1);
@@ -72,12 +76,16 @@ async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind
     let data = verified.indicium.data;
     assert_eq!(data.license_number, LICENSE);
     assert_eq!(data.device_id, PSD_A1);
-    assert_eq!(data.postage.mills(), 780);
+    assert_eq!(data.postage.mills(), letter_mills());
     assert_eq!(data.piece_serial, 1);
     assert_eq!(data.origin_zip5, 2134);
+    assert_eq!(
+        data.rate_table.map(|d| d.to_string()),
+        answer["pieces"][0]["rate_table"].as_str().map(String::from)
+    );
     let registers = &answer["registers"];
-    assert_eq!(registers["ascending_mills"], 780);
-    assert_eq!(data.ascending_register.mills(), 780);
+    assert_eq!(registers["ascending_mills"], letter_mills());
+    assert_eq!(data.ascending_register.mills(), letter_mills());
     assert_eq!(
         registers["ascending_mills"].as_i64().unwrap()
             + registers["descending_mills"].as_i64().unwrap(),
@@ -91,9 +99,9 @@ async fn several_pieces_in_one_purchase_get_consecutive_serials(kind: StoreKind)
         return;
     };
     let counter = v.counter("A1").await;
-    let (status, answer) = counter
-        .buy("sale-1", vec![piece(780), piece(1_000), piece(5_250)])
-        .await;
+    let pieces = vec![letter(), letter_weighing("2oz"), letter_weighing("3.5oz")];
+    let total: i64 = pieces.iter().map(price_mills).sum();
+    let (status, answer) = counter.buy("sale-1", pieces).await;
     assert_eq!(status, 201, "{answer}");
     let serials: Vec<u32> = (0..3)
         .map(|i| {
@@ -105,7 +113,7 @@ async fn several_pieces_in_one_purchase_get_consecutive_serials(kind: StoreKind)
         .collect();
     assert_eq!(serials, [1, 2, 3]);
     let last = Indicium::from_bytes(&indicium(&answer, 2)).unwrap();
-    assert_eq!(last.data.ascending_register.mills(), 7_030);
+    assert_eq!(last.data.ascending_register.mills(), total);
     assert_eq!(answer["registers"]["piece_count"], 3);
 }
 
@@ -115,25 +123,29 @@ async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
     };
     let counter = v.counter("A1").await;
     let footprint = v.footprint().await;
-    let mut zero = piece(0);
-    zero["postage_mills"] = json!(0);
-    let mut bad_zip = piece(780);
-    bad_zip["origin_zip"] = json!("2134");
-    let mut unknown_product = piece(780);
-    unknown_product["rate_category"] = json!(99);
-    let mut postcard_certified = piece(780);
-    postcard_certified["rate_category"] = json!(2);
-    postcard_certified["extra_services"] = json!(1);
+    let mut bare_weight = letter();
+    bare_weight["weight"] = json!("2");
+    let mut bad_zip = letter();
+    bad_zip["destination"] = json!("9410");
+    let mut origin_given = letter();
+    origin_given["origin_zip"] = json!("99501");
+    let mut unknown_product = letter();
+    unknown_product["product"] = json!("express");
+    let mut postcard_certified = letter();
+    postcard_certified["product"] = json!("fcm-postcard");
+    postcard_certified["shape"] = json!("postcard");
+    postcard_certified["extra_services"] = json!(["certified-mail"]);
     let cases: Vec<(String, &str)> = vec![
         ("{not json".into(), "not accepted"),
-        (json!({"pieces": [piece(780)], "coupon": 1}).to_string(), "unknown field `coupon`"),
+        (json!({"pieces": [letter()], "coupon": 1}).to_string(), "unknown field `coupon`"),
         (json!({}).to_string(), "missing field `pieces`"),
         (json!({"pieces": []}).to_string(), "0 pieces"),
-        (json!({"pieces": [zero]}).to_string(), "postage_mills 0"),
-        (json!({"pieces": [bad_zip]}).to_string(), "\"2134\""),
-        (json!({"pieces": [unknown_product]}).to_string(), "rate_category 99 is not accepted"),
+        (json!({"pieces": [bare_weight]}).to_string(), "weight \"2\" is not accepted"),
+        (json!({"pieces": [bad_zip]}).to_string(), "\"9410\""),
+        (json!({"pieces": [origin_given]}).to_string(), "unknown field `origin_zip`"),
+        (json!({"pieces": [unknown_product]}).to_string(), "product \"express\" is not accepted"),
         (json!({"pieces": [postcard_certified]}).to_string(), "Certified Mail is not available with First-Class Mail Postcard"),
-        (json!({"pieces": [piece(780)], "card": {"number": 4242424242424242u64, "expiry": "12/30", "holder": "A"}}).to_string(), "invalid type"),
+        (json!({"pieces": [letter()], "card": {"number": 4242424242424242u64, "expiry": "12/30", "holder": "A"}}).to_string(), "invalid type"),
     ];
     for (index, (body, reason)) in cases.iter().enumerate() {
         let key = format!("bad-{index}");
@@ -157,18 +169,19 @@ async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let (_, bought) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (_, bought) = counter.buy("sale-1", vec![letter()]).await;
     let dr_before = bought["registers"]["descending_mills"].as_i64().unwrap();
     let body = json!({"psd_id": PSD_A1, "piece_serial": 1});
     let (status, voided) = counter.post("/v1/voids", "void-1", &body).await;
     assert_eq!(status, 200, "{voided}");
-    assert_eq!(voided["refunded_mills"], 780);
+    assert_eq!(voided["refunded_mills"], letter_mills());
     assert_eq!(
         voided["registers"]["descending_mills"].as_i64().unwrap(),
-        dr_before + 780
+        dr_before + letter_mills()
     );
     assert_eq!(
-        voided["registers"]["ascending_mills"], 780,
+        voided["registers"]["ascending_mills"],
+        letter_mills(),
         "AR never goes back"
     );
     assert_eq!(
@@ -197,10 +210,10 @@ async fn registers_are_read_only_by_the_accounts_counters(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    counter.buy("sale-1", vec![piece(780)]).await;
+    counter.buy("sale-1", vec![letter()]).await;
     let (status, answer) = counter.registers(PSD_A1).await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["registers"]["ascending_mills"], 780);
+    assert_eq!(answer["registers"]["ascending_mills"], letter_mills());
     assert_eq!(answer["registers"]["piece_count"], 1);
     assert_eq!(answer["account_balance_mills"], 900_000);
     assert_eq!(counter.registers(PSD_A2).await.0, 403);
@@ -214,7 +227,7 @@ async fn purchases_go_to_the_processing_servers_in_turn(kind: StoreKind) {
     let counter = v.counter("A1").await;
     let mut servers = Vec::new();
     for sale in 0..4 {
-        let (_, answer) = counter.buy(&format!("sale-{sale}"), vec![piece(780)]).await;
+        let (_, answer) = counter.buy(&format!("sale-{sale}"), vec![letter()]).await;
         servers.push(answer["processing_server"]["id"].as_u64().unwrap());
     }
     assert_eq!(servers[0], servers[2]);
@@ -246,7 +259,12 @@ async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
             .send()
     };
     v.store
-        .create_enrollment("code-1", "A1", i64::MAX)
+        .create_enrollment(
+            "code-1",
+            "A1",
+            &check_location(COUNTER_ZIP).unwrap(),
+            i64::MAX,
+        )
         .await
         .unwrap();
     let first = register("code-1", key(1)).await.unwrap();
@@ -283,4 +301,92 @@ async fn unknown_routes_and_methods_answer_in_json(kind: StoreKind) {
     assert_eq!(response.status(), 405);
     let answer: Value = response.json().await.unwrap();
     assert!(message_of(&answer).contains("does not take GET"));
+}
+
+/// The hole: an enrolled counter bought Priority Mail Express + insurance indicia at $0.001
+/// each, and every one verified VALID. Now the vendor prices each piece it signs, and a
+/// postage the counter states (under or over) is refused with both amounts.
+async fn the_vendor_signs_its_own_price_and_refuses_a_stated_one_that_differs(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "stated-price").await else {
+        return;
+    };
+    let counter = v.counter("A1").await;
+    let mut express = json!({
+        "weight": "2lb",
+        "shape": "parcel",
+        "product": "priority-express",
+        "extra_services": ["insurance"],
+        "declared_value_mills": 400_000,
+        "destination": "99501",
+        "mailing_date": postcounter::date::Date::today_utc().to_string(),
+    });
+    let price = price_mills(&express);
+    assert!(
+        price > 50_000,
+        "Express + insurance to Alaska costs {price} mills"
+    );
+    let footprint = v.footprint().await;
+    for stated in [1, price - 1, price + 1] {
+        express["postage_mills"] = json!(stated);
+        let (status, answer) = counter
+            .buy(&format!("stated-{stated}"), vec![express.clone()])
+            .await;
+        assert_eq!(status, 409, "{answer}");
+        assert_eq!(kind_of(&answer), "price_mismatch");
+        let message = message_of(&answer);
+        assert!(message.contains(&format!("({stated} mills)")), "{message}");
+        assert!(message.contains(&format!("({price} mills)")), "{message}");
+    }
+    assert_eq!(
+        v.footprint().await,
+        footprint,
+        "a refused price writes nothing"
+    );
+    express["postage_mills"] = json!(price);
+    let (status, answer) = counter.buy("stated-right", vec![express.clone()]).await;
+    assert_eq!(status, 201, "{answer}");
+    let data = Indicium::from_bytes(&indicium(&answer, 0)).unwrap().data;
+    assert_eq!(data.postage.mills(), price);
+    // Without a stated postage the vendor's price is what is signed, whatever it is.
+    express.as_object_mut().unwrap().remove("postage_mills");
+    let (status, answer) = counter.buy("unstated", vec![express]).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["pieces"][0]["postage_mills"], price);
+}
+
+/// The origin ZIP of every piece is the location the administrator enrolled the counter
+/// at: a counter cannot state another, and a counter enrolled elsewhere pays that zone.
+async fn the_origin_is_the_counters_registered_location(kind: StoreKind) {
+    let Some(v) = vendor_or_skip(kind, "origin").await else {
+        return;
+    };
+    let boston = v.counter("A1").await;
+    let anchorage = common::vendor::enroll_at(&v.store, &v.url, "A1", "99501").await;
+    let parcel = json!({
+        "weight": "2lb",
+        "shape": "parcel",
+        "product": "priority",
+        "destination": "02139",
+        "mailing_date": postcounter::date::Date::today_utc().to_string(),
+    });
+    let (_, near) = boston.buy("near", vec![parcel.clone()]).await;
+    let (_, far) = anchorage.buy("far", vec![parcel]).await;
+    let near = Indicium::from_bytes(&indicium(&near, 0)).unwrap().data;
+    let far = Indicium::from_bytes(&indicium(&far, 0)).unwrap().data;
+    assert_eq!(near.origin_zip5, 2134);
+    assert_eq!(far.origin_zip5, 99501);
+    assert!(
+        far.postage > near.postage,
+        "zone 8 from Anchorage ({}) costs more than zone 1 from Boston ({})",
+        far.postage,
+        near.postage
+    );
+    assert_eq!(COUNTER_ZIP, "02134");
+    let refused = check_location("00000").unwrap_err();
+    assert!(
+        refused
+            .message()
+            .contains("location \"00000\" is not accepted"),
+        "{refused}"
+    );
 }

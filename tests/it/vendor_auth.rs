@@ -6,7 +6,9 @@ use crate::common;
 
 use serde_json::json;
 
-use common::vendor::{PSD_A1, StoreKind, kind_of, message_of, piece, vendor_or_skip};
+use common::vendor::{
+    PSD_A1, StoreKind, kind_of, letter, letter_weighing, message_of, vendor_or_skip,
+};
 
 common::contract!(
     a_bad_signature_is_refused_and_nothing_is_written,
@@ -22,10 +24,10 @@ async fn a_bad_signature_is_refused_and_nothing_is_written(kind: StoreKind) {
     };
     let counter = v.counter("A1").await;
     let footprint = v.footprint().await;
-    let signed = json!({"pieces": [piece(780)]}).to_string();
+    let signed = json!({"pieces": [letter()]}).to_string();
     let authorization =
         counter.authorization("POST", "/v1/purchases", Some("sale-1"), signed.as_bytes());
-    let altered = json!({"pieces": [piece(78)]}).to_string();
+    let altered = json!({"pieces": [letter_weighing("2oz")]}).to_string();
     let (status, answer) = counter
         .purchase_with("sale-1", &altered, Some(&authorization))
         .await;
@@ -41,7 +43,7 @@ async fn a_replayed_request_is_refused(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let body = json!({"pieces": [piece(780)]}).to_string();
+    let body = json!({"pieces": [letter()]}).to_string();
     let authorization =
         counter.authorization("POST", "/v1/purchases", Some("sale-1"), body.as_bytes());
     let send = || counter.purchase_with("sale-1", &body, Some(&authorization));
@@ -72,7 +74,7 @@ async fn a_stale_timestamp_is_refused(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let body = json!({"pieces": [piece(780)]}).to_string();
+    let body = json!({"pieces": [letter()]}).to_string();
     let request = postcounter::protocol::signature::SignedRequest {
         method: "POST",
         path: "/v1/purchases",
@@ -100,7 +102,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
         url: v.url.clone(),
         clock: registered.clock.clone(),
     };
-    let (status, answer) = stranger.buy("sale-1", vec![piece(780)]).await;
+    let (status, answer) = stranger.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 401, "{answer}");
     assert!(message_of(&answer).contains("not registered"));
     // A registered counter's id with the stranger's key: the signature does not match.
@@ -111,7 +113,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
         url: v.url.clone(),
         clock: registered.clock.clone(),
     };
-    assert_eq!(impostor.buy("sale-1", vec![piece(780)]).await.0, 401);
+    assert_eq!(impostor.buy("sale-1", vec![letter()]).await.0, 401);
 }
 
 async fn a_revoked_counter_gets_nothing(kind: StoreKind) {
@@ -119,17 +121,17 @@ async fn a_revoked_counter_gets_nothing(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    assert_eq!(counter.buy("sale-1", vec![piece(780)]).await.0, 201);
+    assert_eq!(counter.buy("sale-1", vec![letter()]).await.0, 201);
     v.store
         .set_counter_status(counter.id(), "revoked", Some("stolen"))
         .await
         .unwrap();
     let footprint = v.footprint().await;
-    let (status, answer) = counter.buy("sale-2", vec![piece(780)]).await;
+    let (status, answer) = counter.buy("sale-2", vec![letter()]).await;
     assert_eq!(status, 403, "{answer}");
     assert!(message_of(&answer).contains("stolen"));
     assert_eq!(counter.registers(PSD_A1).await.0, 403);
     // Not even the first purchase's answer is given to a revoked counter.
-    assert_eq!(counter.buy("sale-1", vec![piece(780)]).await.0, 403);
+    assert_eq!(counter.buy("sale-1", vec![letter()]).await.0, 403);
     assert_eq!(v.footprint().await, footprint);
 }

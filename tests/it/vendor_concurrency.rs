@@ -7,15 +7,14 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::vendor::{PSD_A2, StoreKind, TestCounter, VendorFixture, enroll, piece};
+use common::vendor::{PSD_A2, StoreKind, TestCounter, VendorFixture, enroll, letter, letter_mills};
 use common::vendor_process::VendorProcess;
 use postcounter::indicium::{Indicium, verify};
 use postcounter::money::Money;
 
 const COUNTERS: usize = 64;
-/// Account A2's funds: 256 pieces at 78 cents, with 320 mills left over.
+/// Account A2's funds: some hundreds of letters, with less than one left over.
 const FUNDS_MILLS: i64 = 200_000;
-const POSTAGE_MILLS: i64 = 780;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_vendors_on_sqlite_never_overspend_one_psd() {
@@ -34,7 +33,7 @@ async fn buy_until_empty(counter: TestCounter) -> Vec<Vec<u8>> {
     for sale in 0.. {
         let key = format!("sale-{sale}");
         loop {
-            let (status, answer) = counter.buy(&key, vec![piece(POSTAGE_MILLS)]).await;
+            let (status, answer) = counter.buy(&key, vec![letter()]).await;
             match status {
                 201 => {
                     indicia.push(common::vendor::indicium(&answer, 0));
@@ -107,7 +106,7 @@ async fn two_vendors_never_overspend(kind: StoreKind) {
     let registers = psd.registers;
     assert_eq!(
         received.len() as i64,
-        FUNDS_MILLS / POSTAGE_MILLS,
+        FUNDS_MILLS / letter_mills(),
         "every cent that could buy a piece did"
     );
     assert_eq!(
@@ -131,7 +130,7 @@ async fn two_vendors_never_overspend(kind: StoreKind) {
         "no funds created or lost"
     );
     assert!(
-        registers.descending.mills() + balance < POSTAGE_MILLS,
+        registers.descending.mills() + balance < letter_mills(),
         "left over: less than one piece"
     );
     assert!(store.audit_psd(PSD_A2).await.unwrap().is_empty());

@@ -23,11 +23,11 @@ use rand::{RngExt, SeedableRng};
 use tokio::sync::Notify;
 
 use common::crash_counter::{
-    Book, POSTAGE_MILLS, Purchase, PurchaseId, RETRY_TIMEOUT_MS, buy_until_the_vendor_dies,
-    indicia, retry_everything,
+    Book, Purchase, PurchaseId, RETRY_TIMEOUT_MS, buy_until_the_vendor_dies, indicia,
+    retry_everything,
 };
 use common::crash_ledger::{pieces_after, vendor_store, wait_for_the_vendor_sessions_to_end};
-use common::vendor::{PSD_A2, StoreKind, VendorFixture, enroll};
+use common::vendor::{PSD_A2, StoreKind, VendorFixture, enroll, letter_mills};
 use common::vendor_process::VendorProcess;
 use postcounter::indicium::verify;
 use postcounter::money::Money;
@@ -254,7 +254,7 @@ async fn check_final(fixture: &VendorFixture, tally: &Tally) {
             let indicium = verify(bytes, &root, &certificates).unwrap().indicium;
             assert_eq!(indicium.data.device_id, PSD_A2);
             assert_eq!(indicium.data.piece_serial, *serial);
-            assert_eq!(indicium.data.postage.mills(), POSTAGE_MILLS);
+            assert_eq!(indicium.data.postage.mills(), letter_mills());
         }
     }
     check_registers(&fixture.store, tally).await;

@@ -7,7 +7,9 @@ use crate::common;
 
 use serde_json::{Value, json};
 
-use common::vendor::{PSD_A1, StoreKind, kind_of, message_of, piece, vendor_or_skip};
+use common::vendor::{
+    PSD_A1, StoreKind, kind_of, letter, letter_mills, letters, message_of, vendor_or_skip,
+};
 
 common::contract!(
     a_short_psd_is_topped_up_from_the_account,
@@ -23,21 +25,28 @@ async fn a_short_psd_is_topped_up_from_the_account(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let (status, answer) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, answer) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(
         answer["top_up_mills"], 100_000,
         "topped up by the configured step"
     );
     assert_eq!(answer["registers"]["control_total_mills"], 100_000);
-    assert_eq!(answer["registers"]["descending_mills"], 100_000 - 780);
+    assert_eq!(
+        answer["registers"]["descending_mills"],
+        100_000 - letter_mills()
+    );
     assert_eq!(
         v.store.account("A1").await.unwrap().balance.mills(),
         1_000_000 - 100_000
     );
-    let (_, answer) = counter.buy("sale-2", vec![piece(99_220)]).await;
-    assert_eq!(answer["top_up_mills"], 0, "DR covered it exactly");
-    assert_eq!(answer["registers"]["descending_mills"], 0);
+    // 100 more letters are less than the DR left: the account is not touched.
+    let (_, answer) = counter.buy("sale-2", letters(100)).await;
+    assert_eq!(answer["top_up_mills"], 0, "the DR covered it");
+    assert_eq!(
+        answer["registers"]["descending_mills"],
+        100_000 - 101 * letter_mills()
+    );
 }
 
 async fn insufficient_funds_issue_nothing(kind: StoreKind) {
@@ -46,7 +55,7 @@ async fn insufficient_funds_issue_nothing(kind: StoreKind) {
     };
     let counter = v.counter("A2").await; // A2 has no balance and an empty PSD
     let footprint = v.footprint().await;
-    let body = json!({"pieces": [piece(780)]}).to_string();
+    let body = json!({"pieces": [letter()]}).to_string();
     let refused_request =
         counter.authorization("POST", "/v1/purchases", Some("sale-1"), body.as_bytes());
     let send_refused = || counter.purchase_with("sale-1", &body, Some(&refused_request));
@@ -68,16 +77,17 @@ async fn insufficient_funds_issue_nothing(kind: StoreKind) {
     let (status, answer) = send_refused().await;
     assert_eq!(status, 401, "{answer}");
     assert_eq!(kind_of(&answer), "unauthenticated");
-    let (status, answer) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, answer) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(
-        answer["top_up_mills"], 780,
+        answer["top_up_mills"],
+        letter_mills(),
         "the shortfall, when the step is more than the balance"
     );
 }
 
 fn with_card(number: &str) -> Value {
-    json!({"pieces": [piece(780)], "card": {"number": number, "expiry": "12/39", "holder": "PAT DOE"}})
+    json!({"pieces": [letter()], "card": {"number": number, "expiry": "12/39", "holder": "PAT DOE"}})
 }
 
 async fn a_declined_card_issues_nothing(kind: StoreKind) {
@@ -112,8 +122,8 @@ async fn an_approved_card_pays_for_the_purchase_and_is_kept_only_as_last_four(ki
         .await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["card"]["last4"], "4242");
-    assert_eq!(answer["card"]["amount_mills"], 780);
-    assert_eq!(answer["top_up_mills"], 780);
+    assert_eq!(answer["card"]["amount_mills"], letter_mills());
+    assert_eq!(answer["top_up_mills"], letter_mills());
     let (status, again) = counter
         .post("/v1/purchases", "sale-1", &with_card("4242 4242 4242 4242"))
         .await;
@@ -200,7 +210,7 @@ async fn a_card_charged_for_a_refused_purchase_is_refunded_and_its_refusal_kept(
     let label = postcounter::vendor_system::postage::label_serial::LabelSerial::new(1_000)
         .unwrap()
         .to_string();
-    let mut labelled = piece(780);
+    let mut labelled = letter();
     labelled["label_serial"] = json!(label);
     let body = json!({"pieces": [labelled], "card": {"number": "4242424242424242", "expiry": "12/39", "holder": "PAT DOE"}});
     let (status, answer) = counter.post("/v1/purchases", "sale-1", &body).await;
@@ -215,7 +225,10 @@ async fn a_card_charged_for_a_refused_purchase_is_refunded_and_its_refusal_kept(
             .fetch_all(&gateway(&v).await)
             .await
             .unwrap();
-    assert_eq!(refunds, [(format!("{}:sale-2", counter.id()), 780)]);
+    assert_eq!(
+        refunds,
+        [(format!("{}:sale-2", counter.id()), letter_mills())]
+    );
     // The refusal is the key's answer for good: a retry cannot issue against the gateway's
     // replay of the refunded charge.
     let (status, again) = counter.post("/v1/purchases", "sale-2", &body).await;

@@ -8,7 +8,10 @@ use crate::common;
 
 use serde_json::json;
 
-use common::vendor::{PSD_A1, StoreKind, kind_of, message_of, piece, vendor_or_skip};
+use common::vendor::{
+    PSD_A1, StoreKind, kind_of, letter, letter_mills, letter_weighing, letters, message_of,
+    vendor_or_skip,
+};
 
 common::contract!(
     a_retry_with_the_same_key_returns_the_first_indicia_and_debits_once,
@@ -23,9 +26,9 @@ async fn a_retry_with_the_same_key_returns_the_first_indicia_and_debits_once(kin
         return;
     };
     let counter = v.counter("A1").await;
-    let (_, first) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (_, first) = counter.buy("sale-1", vec![letter()]).await;
     let footprint = v.footprint().await;
-    let (status, again) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, again) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 201);
     assert_eq!(
         again, first,
@@ -43,9 +46,9 @@ async fn the_same_key_with_another_body_is_refused_and_nothing_is_written(kind: 
         return;
     };
     let counter = v.counter("A1").await;
-    counter.buy("sale-1", vec![piece(780)]).await;
+    counter.buy("sale-1", vec![letter()]).await;
     let footprint = v.footprint().await;
-    let (status, answer) = counter.buy("sale-1", vec![piece(990)]).await;
+    let (status, answer) = counter.buy("sale-1", vec![letter_weighing("2oz")]).await;
     assert_eq!(status, 409, "{answer}");
     assert_eq!(kind_of(&answer), "conflict");
     assert!(message_of(&answer).contains("sale-1"));
@@ -57,7 +60,7 @@ async fn a_purchase_without_an_idempotency_key_is_refused(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let body = json!({"pieces": [piece(780)]}).to_string();
+    let body = json!({"pieces": [letter()]}).to_string();
     let (status, answer) = counter
         .send("POST", "/v1/purchases", None, body.as_bytes())
         .await;
@@ -74,15 +77,24 @@ async fn a_retry_after_the_funds_ran_out_gets_its_first_answer(kind: StoreKind) 
         return;
     };
     let counter = v.counter("A1").await;
-    let (status, first) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, first) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 201, "{first}");
-    // The rest of A1's $1000.00: its PSD's DR and then all of its balance.
-    let (status, answer) = counter.buy("sale-2", vec![piece(1_000_000 - 780)]).await;
-    assert_eq!(status, 201, "{answer}");
-    let (status, answer) = counter.buy("sale-3", vec![piece(780)]).await;
-    assert_eq!(status, 422, "a new purchase finds no funds: {answer}");
+    // The rest of A1's $1000.00: its PSD's DR and then all of its balance, 100 letters at a
+    // time, then one letter at a time, until a purchase finds no funds.
+    let mut sale = 2;
+    for batch in [100, 1] {
+        loop {
+            let (status, answer) = counter.buy(&format!("sale-{sale}"), letters(batch)).await;
+            sale += 1;
+            if status == 422 {
+                assert_eq!(kind_of(&answer), "insufficient_funds", "{answer}");
+                break;
+            }
+            assert_eq!(status, 201, "{answer}");
+        }
+    }
     let footprint = v.footprint().await;
-    let (status, again) = counter.buy("sale-1", vec![piece(780)]).await;
+    let (status, again) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(
         (status, &again),
         (201, &first),
@@ -103,8 +115,8 @@ async fn a_retry_at_two_vendor_processes_at_once_issues_once(kind: StoreKind) {
         // sends it again to the next endpoint; each copy signed afresh (its own nonce).
         let key = format!("sale-{sale}");
         let ((status_a, answer_a), (status_b, answer_b)) = tokio::join!(
-            counter.buy_at(&v.url, &key, vec![piece(780)]),
-            counter.buy_at(&other, &key, vec![piece(780)]),
+            counter.buy_at(&v.url, &key, vec![letter()]),
+            counter.buy_at(&other, &key, vec![letter()]),
         );
         assert_eq!((status_a, status_b), (201, 201), "{answer_a} / {answer_b}");
         assert_eq!(answer_a, answer_b, "both get the one answer, byte for byte");
@@ -116,5 +128,8 @@ async fn a_retry_at_two_vendor_processes_at_once_issues_once(kind: StoreKind) {
     assert_eq!(pieces, sales, "one piece per key");
     assert!(v.store.audit_psd(PSD_A1).await.unwrap().is_empty());
     let (_, registers) = counter.registers(PSD_A1).await;
-    assert_eq!(registers["registers"]["ascending_mills"], 780 * sales);
+    assert_eq!(
+        registers["registers"]["ascending_mills"],
+        letter_mills() * sales
+    );
 }

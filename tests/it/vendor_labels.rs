@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use postcounter::indicium::Indicium;
 
-use common::vendor::{StoreKind, indicium, message_of, piece, vendor_or_skip};
+use common::vendor::{StoreKind, indicium, letter, letter_weighing, message_of, vendor_or_skip};
 
 common::contract!(
     a_used_label_serial_is_refused,
@@ -17,8 +17,7 @@ common::contract!(
     a_retry_of_a_labelled_purchase_gets_its_first_answer,
 );
 
-fn labelled(postage_mills: i64, label: &str) -> Value {
-    let mut piece = piece(postage_mills);
+fn labelled(mut piece: Value, label: &str) -> Value {
     piece["label_serial"] = json!(label);
     piece
 }
@@ -34,7 +33,9 @@ async fn a_used_label_serial_is_refused(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let (status, answer) = counter.buy("sale-1", vec![labelled(780, &label(5))]).await;
+    let (status, answer) = counter
+        .buy("sale-1", vec![labelled(letter(), &label(5))])
+        .await;
     assert_eq!(status, 201, "{answer}");
     let bound = Indicium::from_bytes(&indicium(&answer, 0))
         .unwrap()
@@ -42,14 +43,16 @@ async fn a_used_label_serial_is_refused(kind: StoreKind) {
         .label_binding;
     assert_eq!(bound, postcounter::indicium::label_binding(Some(&label(5))));
     let footprint = v.footprint().await;
-    let (status, answer) = counter.buy("sale-2", vec![labelled(780, &label(5))]).await;
+    let (status, answer) = counter
+        .buy("sale-2", vec![labelled(letter(), &label(5))])
+        .await;
     assert_eq!(status, 422, "{answer}");
     assert!(message_of(&answer).contains("used before"));
     // Two pieces on one label in one purchase: the second is refused, and with it the first.
     let (status, _) = counter
         .buy(
             "sale-3",
-            vec![labelled(780, &label(6)), labelled(780, &label(6))],
+            vec![labelled(letter(), &label(6)), labelled(letter(), &label(6))],
         )
         .await;
     assert_eq!(status, 422);
@@ -64,7 +67,7 @@ async fn a_label_serial_of_another_accounts_stock_is_refused(kind: StoreKind) {
     let footprint = v.footprint().await;
     for sequence in [1_000, 5_000] {
         let (status, answer) = counter
-            .buy("sale-1", vec![labelled(780, &label(sequence))])
+            .buy("sale-1", vec![labelled(letter(), &label(sequence))])
             .await;
         assert_eq!(status, 422, "{answer}");
         assert!(message_of(&answer).contains("not from stock issued to account A1"));
@@ -84,7 +87,9 @@ async fn a_forged_label_serial_is_caught_by_its_check_digits(kind: StoreKind) {
         if genuine.ends_with("00") { "01" } else { "00" }
     );
     let footprint = v.footprint().await;
-    let (status, answer) = counter.buy("sale-1", vec![labelled(780, &forged)]).await;
+    let (status, answer) = counter
+        .buy("sale-1", vec![labelled(letter(), &forged)])
+        .await;
     assert_eq!(status, 400, "{answer}");
     assert!(message_of(&answer).contains(&forged), "{answer}");
     assert_eq!(v.footprint().await, footprint);
@@ -95,7 +100,12 @@ async fn a_retry_of_a_labelled_purchase_gets_its_first_answer(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let pieces = || vec![labelled(780, &label(8)), labelled(990, &label(9))];
+    let pieces = || {
+        vec![
+            labelled(letter(), &label(8)),
+            labelled(letter_weighing("2oz"), &label(9)),
+        ]
+    };
     let (status, first) = counter.buy("sale-1", pieces()).await;
     assert_eq!(status, 201, "{first}");
     let footprint = v.footprint().await;

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use common::link_relay::{BehindRelay, Relay, behind_relay, count, counter, dead_endpoint};
 use common::vendor::{PSD_A1, StoreKind, TestVendor, VendorFixture};
 use common::vendor_process::VendorProcess;
-use common::{letter, manual_clock};
+use common::{manual_clock, priced_letter};
 use postcounter::clock::Clock;
 use postcounter::link::LinkErrorKind;
 use postcounter::link::fallback::DAY_MS;
@@ -25,7 +25,7 @@ async fn the_vendor_issues_past_a_dead_endpoint_and_a_retry_gets_the_same_indici
     let mut received = Vec::new();
     for sale in 1..=4 {
         let issued = link
-            .issue(&psd, &letter(&format!("sale-{sale}"), 780))
+            .issue(&psd, &priced_letter("1oz"), &format!("sale-{sale}"))
             .await
             .unwrap();
         assert!(!issued.offline);
@@ -36,7 +36,10 @@ async fn the_vendor_issues_past_a_dead_endpoint_and_a_retry_gets_the_same_indici
         );
         received.push(issued.bytes);
     }
-    let retry = link.issue(&psd, &letter("sale-2", 780)).await.unwrap();
+    let retry = link
+        .issue(&psd, &priced_letter("1oz"), "sale-2")
+        .await
+        .unwrap();
     assert_eq!(retry.bytes, received[1]);
     assert!(link.status().online);
     assert_eq!(
@@ -60,7 +63,10 @@ async fn a_refusal_is_final_and_never_issued_offline() {
     )
     .await;
     link.reconcile(&psd).await.unwrap();
-    let error = link.issue(&psd, &letter("sale-1", 780)).await.unwrap_err();
+    let error = link
+        .issue(&psd, &priced_letter("1oz"), "sale-1")
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), LinkErrorKind::Refused, "{error}");
     assert!(error.to_string().contains("insufficient funds"), "{error}");
     assert_eq!(psd.state().await.unwrap().registers.piece_count, 0);
@@ -78,7 +84,10 @@ async fn the_offline_limits_stop_the_embedded_psd() {
     } = behind_relay(clock).await;
 
     network.set(Relay::Down);
-    let never = link.issue(&psd, &letter("sale-1", 780)).await.unwrap_err();
+    let never = link
+        .issue(&psd, &priced_letter("1oz"), "sale-1")
+        .await
+        .unwrap_err();
     assert!(
         never.to_string().contains("never reached its vendor"),
         "{never}"
@@ -90,13 +99,13 @@ async fn the_offline_limits_stop_the_embedded_psd() {
     // $10.00 may go unreported: twelve 78-cent letters, not thirteen.
     for sale in 1..=12 {
         let issued = link
-            .issue(&psd, &letter(&format!("offline-{sale}"), 780))
+            .issue(&psd, &priced_letter("1oz"), &format!("offline-{sale}"))
             .await
             .unwrap();
         assert!(issued.offline);
     }
     let value = link
-        .issue(&psd, &letter("offline-13", 780))
+        .issue(&psd, &priced_letter("1oz"), "offline-13")
         .await
         .unwrap_err();
     assert!(value.to_string().contains("at most $10.00"), "{value}");
@@ -106,7 +115,7 @@ async fn the_offline_limits_stop_the_embedded_psd() {
     network.set(Relay::Down);
     now.fetch_add(31 * DAY_MS, Ordering::SeqCst);
     let inspection = link
-        .issue(&psd, &letter("offline-14", 780))
+        .issue(&psd, &priced_letter("1oz"), "offline-14")
         .await
         .unwrap_err();
     assert!(
@@ -144,7 +153,10 @@ async fn a_purchase_whose_answer_was_lost_is_voided_at_the_vendor_once_it_is_bac
     let before = spendable(&vendor).await;
 
     network.set(Relay::SwallowAnswers);
-    let issued = link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+    let issued = link
+        .issue(&psd, &priced_letter("1oz"), "sale-1")
+        .await
+        .unwrap();
     assert!(
         issued.offline,
         "the customer gets the embedded PSD's indicium"
@@ -192,7 +204,10 @@ async fn a_refused_connection_delivers_nothing_so_nothing_is_left_in_doubt() {
     link.reconcile(&psd).await.unwrap();
 
     process.kill();
-    let issued = link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+    let issued = link
+        .issue(&psd, &priced_letter("1oz"), "sale-1")
+        .await
+        .unwrap();
     assert!(issued.offline);
     assert!(psd.ledger().doubts().await.unwrap().is_empty());
 

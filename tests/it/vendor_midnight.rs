@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use postcounter::clock::start_of_day_unix_ms;
 use postcounter::date::Date;
 
-use common::vendor::{StoreKind, TestVendor, piece};
+use common::vendor::{StoreKind, TestVendor, letter};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_retry_after_midnight_gets_its_first_answer() {
@@ -33,18 +33,18 @@ async fn a_retry_after_midnight_gets_its_first_answer(kind: StoreKind) {
     };
     let mut counter = v.counter("A1").await;
     counter.clock = clock;
-    let (status, first) = counter.buy("sale-2359", vec![piece(780)]).await;
+    let (status, first) = counter.buy("sale-2359", vec![letter()]).await;
     assert_eq!(status, 201, "{first}");
     let footprint = v.footprint().await;
 
     now_unix_ms.store(midnight + 60_000, Ordering::SeqCst);
-    let (status, again) = counter.buy("sale-2359", vec![piece(780)]).await;
+    let (status, again) = counter.buy("sale-2359", vec![letter()]).await;
     assert_eq!(status, 201, "{again}");
     assert_eq!(again, first, "the first answer, byte for byte");
     assert_eq!(v.footprint().await, footprint, "nothing issued twice");
 
     // A new purchase with yesterday's date is still refused, and says why.
-    let (status, answer) = counter.buy("sale-0001", vec![piece(780)]).await;
+    let (status, answer) = counter.buy("sale-0001", vec![letter()]).await;
     assert_eq!(status, 400, "{answer}");
     let message = answer["error"]["message"].as_str().unwrap();
     assert!(

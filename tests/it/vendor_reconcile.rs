@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use common::link_relay::{BehindRelay, Relay, behind_relay, count};
 use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll, message_of, vendor_or_skip};
 use common::vendor_counter::TestCounter;
-use common::{DEVICE_ID, letter, open_psd_with_clock};
+use common::{DEVICE_ID, letter, open_psd_with_clock, priced_letter};
 use postcounter::clock::Clock;
 use postcounter::date::Date;
 use postcounter::hex;
@@ -30,13 +30,15 @@ async fn offline_pieces_come_from_the_embedded_psd_and_are_reconciled_when_the_v
         link,
         psd,
     } = behind_relay(Clock::system()).await;
-    link.issue(&psd, &letter("sale-1", 780)).await.unwrap();
+    link.issue(&psd, &priced_letter("1oz"), "sale-1")
+        .await
+        .unwrap();
 
     network.set(Relay::Down);
     let mut offline = Vec::new();
     for sale in 2..=3 {
         let issued = link
-            .issue(&psd, &letter(&format!("sale-{sale}"), 780))
+            .issue(&psd, &priced_letter("1oz"), &format!("sale-{sale}"))
             .await
             .unwrap();
         assert!(issued.offline);
@@ -81,8 +83,12 @@ async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
     } = behind_relay(Clock::system()).await;
     link.reconcile(&psd).await.unwrap();
     network.set(Relay::Down);
-    link.issue(&psd, &letter("offline-1", 780)).await.unwrap();
-    link.issue(&psd, &letter("offline-2", 780)).await.unwrap();
+    link.issue(&psd, &priced_letter("1oz"), "offline-1")
+        .await
+        .unwrap();
+    link.issue(&psd, &priced_letter("1oz"), "offline-2")
+        .await
+        .unwrap();
     network.set(Relay::Up);
     link.reconcile(&psd).await.unwrap();
 
@@ -116,7 +122,10 @@ async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
         .await
         .unwrap();
     assert_eq!(status, "locked");
-    let after = link.issue(&psd, &letter("sale-9", 780)).await.unwrap_err();
+    let after = link
+        .issue(&psd, &priced_letter("1oz"), "sale-9")
+        .await
+        .unwrap_err();
     assert_eq!(after.kind(), LinkErrorKind::Refused, "{after}");
 }
 

@@ -12,8 +12,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use common::vendor::{
-    PSD_A1, StoreKind, TestCounter, VendorFixture, enroll, indicium, kind_of, message_of, piece,
-    vendor_or_skip,
+    PSD_A1, StoreKind, TestCounter, VendorFixture, enroll, indicium, kind_of, letter,
+    letter_weighing, message_of, vendor_or_skip,
 };
 use common::vendor_process::VendorProcess;
 use postcounter::clock::Clock;
@@ -75,7 +75,7 @@ async fn buy_in(
 }
 
 fn one_piece() -> String {
-    json!({"pieces": [piece(780)]}).to_string()
+    json!({"pieces": [letter()]}).to_string()
 }
 
 async fn a_session_buys_what_a_signature_buys(kind: StoreKind) {
@@ -148,7 +148,7 @@ async fn an_altered_request_in_a_session_is_refused_and_nothing_is_written(kind:
     let session = open(&counter).await;
     let footprint = v.footprint().await;
     let header = purchase_header(&counter, &session, "sale-1", &one_piece());
-    let dearer = json!({"pieces": [piece(78_000)]}).to_string();
+    let dearer = json!({"pieces": [letter_weighing("3oz")]}).to_string();
     let (status, answer) = counter
         .purchase_with("sale-1", &dearer, Some(&header))
         .await;

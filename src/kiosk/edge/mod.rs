@@ -24,8 +24,7 @@ use crate::print::document::Document;
 use crate::print::label::label_document;
 use crate::print::printer::Printer;
 use crate::print::receipt::{ReceiptContent, receipt_document};
-use crate::psd::IssueRequest;
-use crate::sale::PricedPiece;
+use crate::rates::PricedPiece;
 use crate::sale::documents::label_content;
 use crate::scale::nci::NciSerialScale;
 use crate::scale::{Scale, ScaleErrorKind};
@@ -70,20 +69,16 @@ impl Edge {
             Effect::Issue {
                 item_id,
                 piece,
-                request,
-                ..
+                request_id,
+                priced,
             } => {
                 tokio::spawn(async move {
-                    let result = edge.issue(&request).await;
+                    let result = edge.issue(&priced, &request_id).await;
                     match &result {
-                        Ok((serial, _)) => log::info!(
-                            "issued {serial} for {} ({})",
-                            request.request_id,
-                            request.postage
-                        ),
-                        Err(reason) => {
-                            log::warn!("issue {} refused: {reason}", request.request_id)
+                        Ok((serial, _)) => {
+                            log::info!("issued {serial} for {request_id} ({})", priced.total)
                         }
+                        Err(reason) => log::warn!("issue {request_id} refused: {reason}"),
                     }
                     edge.send(Action::Issued {
                         item_id,
@@ -245,8 +240,12 @@ impl Edge {
 
     /// Issues through the station (the vendor link, or the embedded PSD); the link's status
     /// goes to the screen when there is one.
-    async fn issue(&self, request: &IssueRequest) -> Result<(String, Vec<u8>), String> {
-        let result = self.station.issue(request).await;
+    async fn issue(
+        &self,
+        priced: &PricedPiece,
+        request_id: &str,
+    ) -> Result<(String, Vec<u8>), String> {
+        let result = self.station.issue(priced, request_id).await;
         if let Some(link) = &self.station.link {
             self.send(Action::LinkChanged(link.status()));
         }

@@ -80,9 +80,7 @@ pub(super) fn issue_missing(state: &mut State) -> Vec<Effect> {
             effects.push(Effect::Issue {
                 item_id: item.id,
                 piece,
-                request: item
-                    .priced
-                    .issue_request(&item.request_id(&state.sale_id, piece)),
+                request_id: item.request_id(&state.sale_id, piece),
                 priced: Box::new(item.priced.clone()),
             });
         }

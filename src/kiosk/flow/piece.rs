@@ -11,7 +11,7 @@ use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{BasketItem, Draft, DraftField, Notice, State, Step};
 use crate::money::Money;
 use crate::rates::{Destination, ExtraService, MailPiece, QuoteRequest, Shape};
-use crate::sale::{SaleRequest, price_piece};
+use crate::rates::{SaleRequest, price_piece};
 use crate::weight::Weight;
 
 /// Extra services offered at the counter, toggled with the keys 1 to 5 on the service screen.

@@ -17,8 +17,8 @@ use super::preview::LabelPreview;
 use crate::address::{Place, ZipCode};
 use crate::date::Date;
 use crate::money::Money;
+use crate::rates::PricedPiece;
 use crate::rates::{Dimensions, ExtraService, Quote, Shape};
-use crate::sale::PricedPiece;
 use crate::scale::Reading;
 use crate::weight::Weight;
 

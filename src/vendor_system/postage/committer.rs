@@ -363,6 +363,10 @@ fn response(
             .map(|(data, indicium)| IssuedPiece {
                 piece_serial: data.piece_serial,
                 postage_mills: data.postage.mills(),
+                rate_table: data
+                    .rate_table
+                    .map(|date| date.to_string())
+                    .unwrap_or_default(),
                 indicium: hex::encode(indicium),
             })
             .collect(),

@@ -13,9 +13,11 @@ use super::error::{RefusalKind, VendorError};
 use super::service::{Vendor, digest, parse_body};
 use super::store::purchase::{PurchaseJob, refusal_returns_card_payment, total_postage};
 use super::store::void_refill::{Answer, RequestContext};
+use crate::address::ZipCode;
 use crate::money::Money;
 use crate::payment::{CardCharge, CardNumber, Expiry, PaymentError};
 use crate::protocol::{CardDetails, PurchaseRequest, VoidRequest};
+use validate::PricingContext;
 
 impl Vendor {
     /// `POST /v1/purchases`.
@@ -27,10 +29,27 @@ impl Vendor {
     ) -> Result<Answer, VendorError> {
         let request: PurchaseRequest = parse_body(body, "a purchase: {\"pieces\": [...]}")?;
         let request_sha256 = digest("purchase", body);
-        let pieces = match validate::pieces(&request.pieces, self.clock.today()) {
+        let counter = self.known_counter(&context.counter_id).await?;
+        let priced = ZipCode::parse(&counter.location_zip)
+            .map_err(|_| {
+                VendorError::forbidden(format!(
+                    "counter {} has no registered location to price from; the administrator enrolls it again with --zip",
+                    context.counter_id
+                ))
+            })
+            .and_then(|origin| {
+                let pricing = PricingContext {
+                    today: self.clock.today(),
+                    origin: &origin,
+                    rates: &self.rates,
+                };
+                validate::pieces(&request.pieces, &pricing)
+            });
+        let pieces = match priced {
             Ok(pieces) => pieces,
-            // A retry of a purchase answered yesterday carries yesterday's mailing date:
-            // its first answer stands, or the counter could never get its indicia back.
+            // A retry of a purchase answered yesterday carries yesterday's mailing date (and
+            // may meet today's tables): its first answer stands, or the counter could never
+            // get its indicia back.
             Err(refusal) => {
                 return match self
                     .store

@@ -1,23 +1,41 @@
-//! Turning a purchase body into pieces the PSD can issue: postage, dates, ZIP codes, the
-//! product and its extra services, and the label serial.
+//! Turning a purchase body into pieces the PSD can issue: each piece is read as the customer
+//! presented it (weight, shape, dimensions, product, extra services, declared value,
+//! destination, mailing date, label serial) and priced here, with the rate table in force on
+//! its mailing date, from the counter's registered location. The vendor signs that postage
+//! and nothing else; a postage the counter states must be the same.
 
+use crate::address::ZipCode;
 use crate::date::Date;
 use crate::indicium::DestinationZip;
 use crate::money::Money;
 use crate::protocol::PieceOrder;
 use crate::psd::device::MAX_POSTDATE_DAYS;
-use crate::rates::product::Product;
-use crate::rates::service::{ExtraService, ExtraServices};
-use crate::vendor_system::error::VendorError;
+use crate::rates::{
+    Destination, Dimensions, ExtraService, ExtraServices, MailPiece, PricingError, Product,
+    RateBook, SaleRequest, Shape, price_piece,
+};
+use crate::vendor_system::error::{RefusalKind, VendorError};
 use crate::vendor_system::postage::label_serial::LabelSerial;
 use crate::vendor_system::store::purchase::PieceToIssue;
 use crate::vendor_system::validate::{MAX_POSTAGE_MILLS, shown};
+use crate::weight::Weight;
 
 /// The most pieces one request may buy.
 pub const MAX_PIECES_PER_REQUEST: usize = 100;
 
-/// Validates every piece of a purchase against `today` (the vendor's date).
-pub fn pieces(orders: &[PieceOrder], today: Date) -> Result<Vec<PieceToIssue>, VendorError> {
+/// What a purchase is priced against: the vendor's date, the counter's registered location,
+/// and the vendor's rate tables.
+pub struct PricingContext<'a> {
+    pub today: Date,
+    pub origin: &'a ZipCode,
+    pub rates: &'a RateBook,
+}
+
+/// Validates and prices every piece of a purchase.
+pub fn pieces(
+    orders: &[PieceOrder],
+    context: &PricingContext,
+) -> Result<Vec<PieceToIssue>, VendorError> {
     if orders.is_empty() || orders.len() > MAX_PIECES_PER_REQUEST {
         return Err(VendorError::bad_request(format!(
             "a purchase of {} pieces is not accepted: 1 to {MAX_PIECES_PER_REQUEST} pieces per request",
@@ -28,119 +46,183 @@ pub fn pieces(orders: &[PieceOrder], today: Date) -> Result<Vec<PieceToIssue>, V
         .iter()
         .enumerate()
         .map(|(index, order)| {
-            piece(order, today).map_err(|e| {
+            piece(order, context).map_err(|e| {
                 VendorError::new(e.kind(), format!("piece {}: {}", index + 1, e.message()))
             })
         })
         .collect()
 }
 
-fn piece(order: &PieceOrder, today: Date) -> Result<PieceToIssue, VendorError> {
-    if order.postage_mills <= 0 || order.postage_mills > MAX_POSTAGE_MILLS {
-        return Err(VendorError::bad_request(format!(
-            "postage_mills {} is not accepted: 1 to {MAX_POSTAGE_MILLS} mills ({})",
-            order.postage_mills,
-            Money::from_mills(MAX_POSTAGE_MILLS)
-        )));
-    }
-    let mailing_date = Date::parse(&order.mailing_date).map_err(|_| {
-        VendorError::bad_request(format!(
-            "mailing_date {:?} is not accepted: a date YYYY-MM-DD",
-            shown(&order.mailing_date)
-        ))
-    })?;
-    let latest = today.add_days(MAX_POSTDATE_DAYS);
-    if mailing_date < today || mailing_date > latest {
-        return Err(VendorError::bad_request(format!(
-            "mailing_date {mailing_date} is not accepted: from today ({today}) to {latest}"
-        )));
-    }
-    let origin_zip5 = zip5(&order.origin_zip).ok_or_else(|| {
-        VendorError::bad_request(format!(
-            "origin_zip {:?} is not accepted: five digits",
-            shown(&order.origin_zip)
-        ))
-    })?;
-    let destination_zip = match &order.destination_zip {
-        None => None,
-        Some(text) => Some(destination(text).ok_or_else(|| {
-            VendorError::bad_request(format!(
-                "destination_zip {:?} is not accepted: 12345 or 12345-6789",
-                shown(text)
-            ))
-        })?),
-    };
-    product_and_services(order.rate_category, order.extra_services)?;
+fn piece(order: &PieceOrder, context: &PricingContext) -> Result<PieceToIssue, VendorError> {
+    let request = sale_request(order, context)?;
     let label_serial = match &order.label_serial {
         None => None,
         Some(text) => {
             Some(LabelSerial::parse(text).map_err(|e| VendorError::bad_request(e.to_string()))?)
         }
     };
+    let priced = price_piece(context.rates, &request).map_err(not_priced)?;
+    if priced.total.mills() > MAX_POSTAGE_MILLS {
+        return Err(VendorError::refused(format!(
+            "its postage {} is more than one indicium carries ({})",
+            priced.total,
+            Money::from_mills(MAX_POSTAGE_MILLS)
+        )));
+    }
+    if let Some(stated_mills) = order.postage_mills
+        && stated_mills != priced.total.mills()
+    {
+        return Err(VendorError::new(
+            RefusalKind::PriceMismatch,
+            format!(
+                "the counter stated {} ({stated_mills} mills) but {} costs {} ({} mills) on the rate table of {}; quote it again",
+                Money::from_mills(stated_mills),
+                priced.description(),
+                priced.total,
+                priced.total.mills(),
+                priced.rate_table()
+            ),
+        ));
+    }
     Ok(PieceToIssue {
-        postage: Money::from_mills(order.postage_mills),
-        mailing_date,
-        origin_zip5,
-        destination_zip,
-        rate_category: order.rate_category,
-        extra_services: order.extra_services,
+        postage: priced.total,
+        mailing_date: request.mailing_date,
+        origin_zip5: context.origin.zip5_number(),
+        destination_zip: destination_zip(&request.destination),
+        rate_category: priced.offer.product.code(),
+        extra_services: ExtraServices::of(&request.extras).bits(),
+        rate_table: priced.rate_table(),
         label_serial,
     })
 }
 
-/// The product must be one the indicium can name, and its extra services ones that product
-/// may carry (the rules of `rates::service`, which the clerk's screen applies too). The
-/// declared value is not sent, so insurance of any value counts for a Return Receipt.
-fn product_and_services(rate_category: u8, extra_services: u8) -> Result<(), VendorError> {
-    let product = Product::from_code(rate_category).ok_or_else(|| {
-        let codes: Vec<String> = Product::ALL.iter().map(|p| p.code().to_string()).collect();
+/// The piece as the pricing reads it; every field that does not parse is quoted.
+fn sale_request(order: &PieceOrder, context: &PricingContext) -> Result<SaleRequest, VendorError> {
+    let refused = |field: &str, value: &str, accepted: &str| {
         VendorError::bad_request(format!(
-            "rate_category {rate_category} is not accepted: a product code, one of {}",
-            codes.join(", ")
+            "{field} {:?} is not accepted: {accepted}",
+            shown(value)
+        ))
+    };
+    let weight = Weight::parse(&order.weight).map_err(|_| {
+        refused(
+            "weight",
+            &order.weight,
+            "a weight like 2oz, 3lb 4oz or 250g",
+        )
+    })?;
+    let shape: Shape = order.shape.parse().map_err(|_| {
+        refused(
+            "shape",
+            &order.shape,
+            "letter, postcard, large-envelope or parcel",
+        )
+    })?;
+    let dimensions = match &order.dimensions {
+        None => None,
+        Some(text) => Some(Dimensions::parse(text).map_err(|_| {
+            refused(
+                "dimensions",
+                text,
+                "three sides in inches, like 12 x 10 x 4 in",
+            )
+        })?),
+    };
+    let product: Product = order.product.parse().map_err(|_| {
+        let slugs: Vec<&str> = Product::ALL.iter().map(|p| p.slug()).collect();
+        refused(
+            "product",
+            &order.product,
+            &format!("one of {}", slugs.join(", ")),
+        )
+    })?;
+    let extras = order
+        .extra_services
+        .iter()
+        .map(|slug| {
+            slug.parse::<ExtraService>().map_err(|_| {
+                let slugs: Vec<&str> = ExtraService::ALL.iter().map(|s| s.slug()).collect();
+                refused(
+                    "extra service",
+                    slug,
+                    &format!("one of {}", slugs.join(", ")),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let declared_value = match order.declared_value_mills {
+        None => None,
+        Some(mills) if (1..=MAX_POSTAGE_MILLS * 1000).contains(&mills) => {
+            Some(Money::from_mills(mills))
+        }
+        Some(mills) => {
+            return Err(VendorError::bad_request(format!(
+                "declared_value_mills {mills} is not accepted: 1 to {} mills",
+                MAX_POSTAGE_MILLS * 1000
+            )));
+        }
+    };
+    let destination = Destination::parse(&order.destination).map_err(|_| {
+        refused(
+            "destination",
+            &order.destination,
+            "a ZIP code like 90210 or 90210-1234, or a two-letter country code like CA",
+        )
+    })?;
+    Ok(SaleRequest {
+        piece: MailPiece {
+            weight,
+            shape,
+            dimensions,
+        },
+        origin: context.origin.clone(),
+        destination,
+        product: Some(product),
+        extras,
+        declared_value,
+        label_serial: order.label_serial.clone(),
+        mailing_date: mailing_date(&order.mailing_date, context.today)?,
+    })
+}
+
+fn mailing_date(text: &str, today: Date) -> Result<Date, VendorError> {
+    let date = Date::parse(text).map_err(|_| {
+        VendorError::bad_request(format!(
+            "mailing_date {:?} is not accepted: a date YYYY-MM-DD",
+            shown(text)
         ))
     })?;
-    let refused = |why: String| {
-        let accepted: Vec<String> = ExtraService::ALL
-            .iter()
-            .filter(|s| s.allowed_with(product))
-            .map(|s| format!("{:#04x} {}", s.bit(), s.name()))
-            .collect();
-        let accepted = if accepted.is_empty() {
-            "none".to_string()
-        } else {
-            accepted.join(", ")
-        };
-        VendorError::bad_request(format!(
-            "extra_services {extra_services:#04x} is not accepted: {why}; {} takes {accepted}",
-            product.name()
-        ))
-    };
-    ExtraServices::from_bits(extra_services)
-        .ok_or_else(|| refused("a bit names no extra service".into()))?
-        .check_without_value(product)
-        .map_err(refused)
+    let latest = today.add_days(MAX_POSTDATE_DAYS);
+    if date < today || date > latest {
+        return Err(VendorError::bad_request(format!(
+            "mailing_date {date} is not accepted: from today ({today}) to {latest}"
+        )));
+    }
+    Ok(date)
 }
 
-fn zip5(text: &str) -> Option<u32> {
-    (text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok())
-        .flatten()
+/// A piece the rate tables cannot price: what the request got wrong (an unknown ZIP code,
+/// services the product may not carry, a malformed label serial) is the counter's to fix; a
+/// product that cannot carry the piece, or a price not in the tables, is a refusal.
+fn not_priced(error: PricingError) -> VendorError {
+    match error {
+        PricingError::Quote(_) | PricingError::ExtraService(_) | PricingError::LabelSerial(_) => {
+            VendorError::bad_request(error.to_string())
+        }
+        PricingError::NotOffered { .. }
+        | PricingError::NothingOffered { .. }
+        | PricingError::TooLarge => VendorError::refused(error.to_string()),
+    }
 }
 
-fn destination(text: &str) -> Option<DestinationZip> {
-    let (zip, plus4) = match text.split_once('-') {
-        Some((zip, plus4)) => (zip, Some(plus4)),
-        None => (text, None),
-    };
-    let plus4 = match plus4 {
-        None => None,
-        Some(p) if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse().ok()?),
-        Some(_) => return None,
-    };
-    Some(DestinationZip {
-        zip5: zip5(zip)?,
-        plus4,
-    })
+fn destination_zip(destination: &Destination) -> Option<DestinationZip> {
+    match destination {
+        Destination::Domestic(zip) => Some(DestinationZip {
+            zip5: zip.zip5_number(),
+            plus4: zip.plus4().and_then(|p| p.parse().ok()),
+        }),
+        Destination::International { .. } => None,
+    }
 }
 
 #[cfg(test)]
@@ -149,24 +231,36 @@ mod tests {
 
     fn order() -> PieceOrder {
         PieceOrder {
-            postage_mills: 780,
+            weight: "1oz".into(),
+            shape: "letter".into(),
+            dimensions: None,
+            product: "fcm-letter".into(),
+            extra_services: Vec::new(),
+            declared_value_mills: None,
+            destination: "94103-1234".into(),
             mailing_date: "2026-11-22".into(),
-            origin_zip: "02134".into(),
-            destination_zip: Some("94103-1234".into()),
-            rate_category: 1,
-            extra_services: 0,
+            postage_mills: None,
             label_serial: None,
         }
     }
 
-    fn today() -> Date {
-        Date::parse("2026-11-22").unwrap()
+    fn priced(orders: &[PieceOrder]) -> Result<Vec<PieceToIssue>, VendorError> {
+        let rates = RateBook::embedded().unwrap();
+        let origin = ZipCode::parse("02134").unwrap();
+        let context = PricingContext {
+            today: Date::parse("2026-11-22").unwrap(),
+            origin: &origin,
+            rates: &rates,
+        };
+        pieces(orders, &context)
     }
 
     #[test]
-    fn a_good_piece_keeps_its_zip_codes_with_leading_zeros() {
-        let pieces = pieces(&[order()], today()).unwrap();
+    fn a_piece_is_priced_from_the_registered_origin_with_the_table_in_force() {
+        let pieces = priced(&[order()]).unwrap();
+        assert_eq!(pieces[0].postage, Money::from_mills(780));
         assert_eq!(pieces[0].origin_zip5, 2134);
+        assert_eq!(pieces[0].rate_table, Date::parse("2026-07-12").unwrap());
         assert_eq!(
             pieces[0].destination_zip,
             Some(DestinationZip {
@@ -177,14 +271,109 @@ mod tests {
     }
 
     #[test]
+    fn a_stated_postage_must_be_the_vendors_price() {
+        let under = PieceOrder {
+            postage_mills: Some(1),
+            ..order()
+        };
+        let error = priced(&[under]).unwrap_err();
+        assert_eq!(error.kind(), RefusalKind::PriceMismatch);
+        assert!(
+            error
+                .message()
+                .contains("the counter stated $0.001 (1 mills) but First-Class Mail Letter 1 oz"),
+            "{error}"
+        );
+        assert!(
+            error
+                .message()
+                .contains("costs $0.78 (780 mills) on the rate table of 2026-07-12"),
+            "{error}"
+        );
+        let over = PieceOrder {
+            postage_mills: Some(5_000_000),
+            ..order()
+        };
+        assert_eq!(
+            priced(&[over]).unwrap_err().kind(),
+            RefusalKind::PriceMismatch
+        );
+        let exact = PieceOrder {
+            postage_mills: Some(780),
+            ..order()
+        };
+        assert!(priced(&[exact]).is_ok());
+    }
+
+    #[test]
+    fn extra_services_are_priced_not_taken_from_the_counter() {
+        let certified = PieceOrder {
+            extra_services: vec!["certified-mail".into(), "return-receipt".into()],
+            ..order()
+        };
+        let pieces = priced(&[certified]).unwrap();
+        assert!(
+            pieces[0].postage > Money::from_mills(780),
+            "{:?}",
+            pieces[0].postage
+        );
+        assert_eq!(
+            pieces[0].extra_services,
+            ExtraService::CertifiedMail.bit() | ExtraService::ReturnReceipt.bit()
+        );
+    }
+
+    #[test]
     fn bad_fields_are_quoted_in_the_refusal() {
         let cases = [
             (
                 PieceOrder {
-                    postage_mills: 0,
+                    weight: "2".into(),
                     ..order()
                 },
-                "postage_mills 0",
+                "weight \"2\"",
+            ),
+            (
+                PieceOrder {
+                    shape: "box".into(),
+                    ..order()
+                },
+                "shape \"box\"",
+            ),
+            (
+                PieceOrder {
+                    dimensions: Some("12x10".into()),
+                    ..order()
+                },
+                "dimensions \"12x10\"",
+            ),
+            (
+                PieceOrder {
+                    product: "express".into(),
+                    ..order()
+                },
+                "product \"express\" is not accepted: one of fcm-letter",
+            ),
+            (
+                PieceOrder {
+                    extra_services: vec!["gift-wrap".into()],
+                    ..order()
+                },
+                "extra service \"gift-wrap\"",
+            ),
+            (
+                PieceOrder {
+                    declared_value_mills: Some(0),
+                    ..order()
+                },
+                "declared_value_mills 0",
+            ),
+            (
+                PieceOrder {
+                    destination: "9410".into(),
+                    ..order()
+                },
+                "destination \"9410\"",
             ),
             (
                 PieceOrder {
@@ -202,20 +391,6 @@ mod tests {
             ),
             (
                 PieceOrder {
-                    origin_zip: "2134".into(),
-                    ..order()
-                },
-                "\"2134\"",
-            ),
-            (
-                PieceOrder {
-                    destination_zip: Some("94103-12".into()),
-                    ..order()
-                },
-                "\"94103-12\"",
-            ),
-            (
-                PieceOrder {
                     label_serial: Some("L1".into()),
                     ..order()
                 },
@@ -223,52 +398,32 @@ mod tests {
             ),
             (
                 PieceOrder {
-                    rate_category: 0,
-                    ..order()
-                },
-                "rate_category 0 is not accepted: a product code, one of 1, 2,",
-            ),
-            (
-                PieceOrder {
-                    extra_services: 0x40,
-                    ..order()
-                },
-                "extra_services 0x40 is not accepted: a bit names no extra service; First-Class Mail Letter takes 0x01 Certified Mail",
-            ),
-            (
-                PieceOrder {
-                    rate_category: Product::FcmPostcard.code(),
-                    extra_services: ExtraService::CertifiedMail.bit(),
+                    product: "fcm-postcard".into(),
+                    shape: "postcard".into(),
+                    extra_services: vec!["certified-mail".into()],
                     ..order()
                 },
                 "Certified Mail is not available with First-Class Mail Postcard",
             ),
             (
                 PieceOrder {
-                    extra_services: ExtraService::ReturnReceipt.bit(),
+                    extra_services: vec!["return-receipt".into()],
                     ..order()
                 },
                 "Return Receipt needs Certified Mail",
             ),
+            (
+                PieceOrder {
+                    weight: "5lb".into(),
+                    ..order()
+                },
+                "First-Class Mail Letter cannot carry this piece",
+            ),
         ];
         for (order, quoted) in cases {
-            let error = pieces(&[order], today()).unwrap_err();
+            let error = priced(&[order]).unwrap_err();
             assert!(error.message().contains(quoted), "{error}");
             assert!(error.message().starts_with("piece 1:"), "{error}");
         }
-    }
-
-    #[test]
-    fn services_a_product_may_carry_are_accepted() {
-        let certified_with_receipt = PieceOrder {
-            extra_services: ExtraService::CertifiedMail.bit() | ExtraService::ReturnReceipt.bit(),
-            ..order()
-        };
-        let insured_priority = PieceOrder {
-            rate_category: Product::PriorityMail.code(),
-            extra_services: ExtraService::Insurance.bit() | ExtraService::ReturnReceipt.bit(),
-            ..order()
-        };
-        assert!(pieces(&[certified_with_receipt, insured_priority], today()).is_ok());
     }
 }

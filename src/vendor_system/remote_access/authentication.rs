@@ -14,15 +14,23 @@ use crate::protocol::signature::{self, Credentials, SignedRequest, TIMESTAMP_WIN
 use crate::protocol::{OpenSessionRequest, OpenSessionResponse};
 use crate::vendor_system::error::VendorError;
 use crate::vendor_system::service::{Vendor, parse_body};
+use crate::vendor_system::store::CounterRow;
 use crate::vendor_system::store::void_refill::{RequestContext, SignedNonce};
 use crate::vendor_system::validate;
 
-/// The public keys of the counters seen so far, by counter id.
-#[derive(Default)]
-pub(crate) struct PublicKeys(Mutex<HashMap<String, Arc<[u8]>>>);
+/// What never changes about a registered counter: its public key (the counter id is the
+/// key's digest) and its registered location (moving a counter is enrolling it again).
+pub(crate) struct KnownCounter {
+    pub public_key: Arc<[u8]>,
+    pub location_zip: String,
+}
 
-impl PublicKeys {
-    fn get(&self, counter_id: &str) -> Option<Arc<[u8]>> {
+/// The counters seen so far, by counter id.
+#[derive(Default)]
+pub(crate) struct KnownCounters(Mutex<HashMap<String, Arc<KnownCounter>>>);
+
+impl KnownCounters {
+    fn get(&self, counter_id: &str) -> Option<Arc<KnownCounter>> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -30,11 +38,16 @@ impl PublicKeys {
             .cloned()
     }
 
-    fn keep(&self, counter_id: &str, key: Arc<[u8]>) {
+    fn keep(&self, counter: &CounterRow) -> Arc<KnownCounter> {
+        let known = Arc::new(KnownCounter {
+            public_key: counter.public_key.as_slice().into(),
+            location_zip: counter.location_zip.clone(),
+        });
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(counter_id.to_string(), key);
+            .insert(counter.counter_id.clone(), known.clone());
+        known
     }
 }
 
@@ -59,20 +72,9 @@ impl Vendor {
             });
         }
         let credentials = signature::parse_authorization(authorization)?;
-        let public_key = match self.public_keys.get(&credentials.counter_id) {
-            Some(key) => key,
-            None => {
-                let key: Arc<[u8]> = self
-                    .store
-                    .counter(&credentials.counter_id)
-                    .await?
-                    .public_key
-                    .into();
-                self.public_keys.keep(&credentials.counter_id, key.clone());
-                key
-            }
-        };
-        let (counter_id, nonce) = verify_signed(credentials, &public_key, request, now_unix_ms)?;
+        let known = self.known_counter(&credentials.counter_id).await?;
+        let (counter_id, nonce) =
+            verify_signed(credentials, &known.public_key, request, now_unix_ms)?;
         Ok(RequestContext {
             counter_id,
             nonce: Some(nonce),
@@ -94,11 +96,10 @@ impl Vendor {
         let credentials = signature::parse_authorization(authorization)?;
         // The counter's row is read for its status anyway; its key comes with it.
         let counter = self.store.counter(&credentials.counter_id).await?;
-        let public_key: Arc<[u8]> = counter.public_key.as_slice().into();
-        self.public_keys
-            .keep(&counter.counter_id, public_key.clone());
+        let known = self.known_counters.keep(&counter);
         let now_unix_ms = self.clock.now_unix_ms();
-        let (counter_id, nonce) = verify_signed(credentials, &public_key, request, now_unix_ms)?;
+        let (counter_id, nonce) =
+            verify_signed(credentials, &known.public_key, request, now_unix_ms)?;
         let opening: OpenSessionRequest = parse_body(
             request.body,
             "{\"ephemeral_public_key\": \"04...\"} (a fresh P-256 key, 130 hex digits)",
@@ -113,6 +114,21 @@ impl Vendor {
         counter.check_active()?;
         self.sessions
             .open(&counter_id, &nonce, &ephemeral, now_unix_ms)
+    }
+}
+
+impl Vendor {
+    /// The immutable facts of registered counter `counter_id`, read once from the store.
+    pub(crate) async fn known_counter(
+        &self,
+        counter_id: &str,
+    ) -> Result<Arc<KnownCounter>, VendorError> {
+        match self.known_counters.get(counter_id) {
+            Some(known) => Ok(known),
+            None => Ok(self
+                .known_counters
+                .keep(&self.store.counter(counter_id).await?)),
+        }
     }
 }
 

@@ -6,4 +6,4 @@
 mod authentication;
 pub mod sessions;
 
-pub(super) use authentication::PublicKeys;
+pub(super) use authentication::KnownCounters;

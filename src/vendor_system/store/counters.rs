@@ -8,7 +8,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::{Dialect, VendorStore, blob, int, optional_text, text};
+use crate::address::ZipCode;
 use crate::vendor_system::error::VendorError;
+use crate::vendor_system::validate;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CounterRow {
@@ -17,6 +19,9 @@ pub struct CounterRow {
     pub name: String,
     /// SEC1 uncompressed P-256 point.
     pub public_key: Vec<u8>,
+    /// The registered location: the origin ZIP of every piece it buys. Empty for a counter
+    /// enrolled without one, which buys nothing.
+    pub location_zip: String,
     /// `active`, `revoked` or `locked`.
     pub status: String,
     pub status_reason: Option<String>,
@@ -49,19 +54,49 @@ pub fn code_digest(code: &str) -> Vec<u8> {
     Sha256::digest(code.trim().as_bytes()).to_vec()
 }
 
+impl CounterRow {
+    /// The registered location, or the refusal of a counter enrolled without one.
+    pub fn location(&self) -> Result<ZipCode, VendorError> {
+        ZipCode::parse(&self.location_zip).map_err(|_| {
+            VendorError::forbidden(format!(
+                "counter {} has no registered location to price from; the administrator enrolls it again with --zip",
+                self.counter_id
+            ))
+        })
+    }
+}
+
+/// A location an administrator may register: a ZIP code of the directory, whose zone to any
+/// other ZIP can be worked out.
+pub fn check_location(zip: &str) -> Result<ZipCode, VendorError> {
+    let location = ZipCode::parse(zip)
+        .ok()
+        .filter(|location| location.place().is_some())
+        .ok_or_else(|| {
+            VendorError::bad_request(format!(
+                "location {:?} is not accepted: a 5-digit ZIP code of the ZIP code directory, like 02134",
+                validate::shown(zip)
+            ))
+        })?;
+    Ok(location)
+}
+
 impl VendorStore {
-    /// Stores a one-time enrollment code (as its digest) for `account_id`.
+    /// Stores a one-time enrollment code (as its digest) for a counter of `account_id` at
+    /// `location` (the origin ZIP of everything it will buy).
     pub async fn create_enrollment(
         &self,
         code: &str,
         account_id: &str,
+        location: &ZipCode,
         expires_unix_ms: i64,
     ) -> Result<(), VendorError> {
         self.account(account_id).await?;
-        sqlx::query("INSERT INTO enrollment (code_sha256, account_id, expires_unix_ms, counter_id) VALUES ($1, $2, $3, NULL)")
+        sqlx::query("INSERT INTO enrollment (code_sha256, account_id, expires_unix_ms, counter_id, location_zip) VALUES ($1, $2, $3, NULL, $4)")
             .bind(code_digest(code))
             .bind(account_id)
             .bind(expires_unix_ms)
+            .bind(location.zip5())
             .execute(self.pool())
             .await?;
         Ok(())
@@ -79,7 +114,7 @@ impl VendorStore {
         now_unix_ms: i64,
     ) -> Result<CounterRow, VendorError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT account_id, expires_unix_ms, counter_id FROM enrollment WHERE code_sha256 = $1")
+        let row = sqlx::query("SELECT account_id, expires_unix_ms, counter_id, location_zip FROM enrollment WHERE code_sha256 = $1")
             .bind(code_digest(code))
             .fetch_optional(&mut *tx)
             .await?
@@ -103,14 +138,15 @@ impl VendorStore {
             ));
         }
         let inserted = sqlx::query(
-            "INSERT INTO counter (counter_id, account_id, name, public_key, status, status_reason, registered_unix_ms, last_contact_unix_ms) \
-             VALUES ($1, $2, $3, $4, 'active', NULL, $5, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO counter (counter_id, account_id, name, public_key, status, status_reason, registered_unix_ms, last_contact_unix_ms, location_zip) \
+             VALUES ($1, $2, $3, $4, 'active', NULL, $5, $5, $6) ON CONFLICT DO NOTHING",
         )
         .bind(counter_id)
         .bind(&account_id)
         .bind(name)
         .bind(public_key.to_vec())
         .bind(now_unix_ms)
+        .bind(text(&row, "location_zip")?)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -130,7 +166,7 @@ impl VendorStore {
 
     pub async fn counter(&self, counter_id: &str) -> Result<CounterRow, VendorError> {
         let row = sqlx::query(
-            "SELECT counter_id, account_id, name, public_key, status, status_reason, last_contact_unix_ms FROM counter WHERE counter_id = $1",
+            "SELECT counter_id, account_id, name, public_key, location_zip, status, status_reason, last_contact_unix_ms FROM counter WHERE counter_id = $1",
         )
         .bind(counter_id)
         .fetch_optional(self.pool())
@@ -143,6 +179,7 @@ impl VendorStore {
             account_id: text(&row, "account_id")?,
             name: text(&row, "name")?,
             public_key: blob(&row, "public_key")?,
+            location_zip: text(&row, "location_zip")?,
             status: text(&row, "status")?,
             status_reason: optional_text(&row, "status_reason")?,
             last_contact_unix_ms: int(&row, "last_contact_unix_ms")?,

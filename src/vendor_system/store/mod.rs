@@ -10,7 +10,7 @@
 //! serializes debits of one PSD through its row lock.
 
 mod accounts;
-mod counters;
+pub mod counters;
 mod dialect;
 mod funds;
 pub(crate) mod idempotency;
@@ -70,14 +70,21 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0001_vendor.sql"),
             include_str!("../../../migrations/vendor-sqlite/0002_reconciliation.sql"),
             include_str!("../../../migrations/vendor-sqlite/0003_psd_certificate.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0004_counter_location.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
             include_str!("../../../migrations/vendor-postgres/0002_reconciliation.sql"),
             include_str!("../../../migrations/vendor-postgres/0003_psd_certificate.sql"),
+            include_str!("../../../migrations/vendor-postgres/0004_counter_location.sql"),
         ],
     };
-    let names = ["vendor", "reconciliation", "psd certificate"];
+    let names = [
+        "vendor",
+        "reconciliation",
+        "psd certificate",
+        "counter location",
+    ];
     Migrator::with_migrations(
         (1..)
             .zip(names.into_iter().zip(steps))

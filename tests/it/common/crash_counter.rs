@@ -12,10 +12,8 @@ use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use super::vendor::{TestCounter, piece};
+use super::vendor::{TestCounter, letter};
 use postcounter::date::Date;
-
-pub const POSTAGE_MILLS: i64 = 780;
 /// Pieces per purchase: more than one, so a purchase cut in half by a kill would show.
 pub const PIECES: RangeInclusive<usize> = 1..=3;
 /// A vendor that is up and not being killed answers a retry within this, or it is stuck.
@@ -72,7 +70,7 @@ impl Book {
         let tomorrow = Date::today_utc().add_days(1).to_string();
         let pieces: Vec<Value> = (0..self.rng.random_range(PIECES))
             .map(|_| {
-                let mut piece = piece(POSTAGE_MILLS);
+                let mut piece = letter();
                 piece["mailing_date"] = json!(tomorrow);
                 piece
             })

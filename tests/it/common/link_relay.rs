@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 
 use super::open_psd_with_clock;
-use super::vendor::{StoreKind, TestVendor};
+use super::vendor::{COUNTER_ZIP, StoreKind, TestVendor};
 use postcounter::clock::Clock;
 use postcounter::link::counter_link::LinkSettings;
 use postcounter::link::fallback::DAY_MS;
@@ -20,6 +20,7 @@ use postcounter::link::{CounterLink, OfflineLimits, VendorClient};
 use postcounter::money::Money;
 use postcounter::psd::Psd;
 use postcounter::vendor_system::store::VendorStore;
+use postcounter::vendor_system::store::counters::check_location;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Relay {
@@ -122,7 +123,12 @@ pub async fn counter(
         .unwrap();
     let code = format!("code-{}", std::process::id());
     store
-        .create_enrollment(&code, account, clock.now_unix_ms() + DAY_MS)
+        .create_enrollment(
+            &code,
+            account,
+            &check_location(COUNTER_ZIP).unwrap(),
+            clock.now_unix_ms() + DAY_MS,
+        )
         .await
         .unwrap();
     let client =

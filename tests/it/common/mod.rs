@@ -40,11 +40,17 @@ pub(crate) use contract;
 
 use std::path::Path;
 
+use postcounter::address::ZipCode;
 use postcounter::date::Date;
+use postcounter::indicium::specimen::SPECIMEN_RATE_TABLE;
 use postcounter::keys::{KeyStore, PsdSigner};
 use postcounter::money::Money;
 use postcounter::psd::ledger::Clock;
 use postcounter::psd::{IssueRequest, Ledger, Psd};
+use postcounter::rates::{
+    Destination, MailPiece, PricedPiece, Product, RateBook, SaleRequest, Shape, price_piece,
+};
+use postcounter::weight::Weight;
 
 pub const DEVICE_ID: u32 = 10_000_001;
 pub const LICENSE: u32 = 700_001;
@@ -95,6 +101,8 @@ pub async fn open_psd_with_clock(dir: &Path, clock: Clock) -> Psd {
     psd
 }
 
+/// What the embedded PSD is asked to sign, as the counter prices it: a letter of
+/// `postage_mills` (the PSD signs the postage it is given) mailed today.
 pub fn letter(request_id: &str, postage_mills: i64) -> IssueRequest {
     IssueRequest {
         request_id: request_id.to_string(),
@@ -104,8 +112,28 @@ pub fn letter(request_id: &str, postage_mills: i64) -> IssueRequest {
         destination_zip: None,
         rate_category: 1,
         extra_services: 0,
+        rate_table: SPECIMEN_RATE_TABLE,
         label_serial: None,
     }
+}
+
+/// A letter of `weight` from 02134 to 94103 mailed today, priced as the counter prices it.
+pub fn priced_letter(weight: &str) -> PricedPiece {
+    let request = SaleRequest {
+        piece: MailPiece {
+            weight: Weight::parse(weight).expect("a weight"),
+            shape: Shape::Letter,
+            dimensions: None,
+        },
+        origin: ZipCode::parse("02134").expect("a ZIP code"),
+        destination: Destination::parse("94103").expect("a ZIP code"),
+        product: Some(Product::FcmLetter),
+        extras: Vec::new(),
+        declared_value: None,
+        label_serial: None,
+        mailing_date: Date::today_utc(),
+    };
+    price_piece(&RateBook::embedded().expect("rates"), &request).expect("a price")
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {

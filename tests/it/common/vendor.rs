@@ -14,7 +14,9 @@ use postcounter::keys::KeyStore;
 use postcounter::money::Money;
 use postcounter::payment::{PaymentStore, TestGateway};
 use postcounter::protocol::signature::RequestSigner;
+use postcounter::rates::RateBook;
 use postcounter::vendor_system::store::VendorStore;
+use postcounter::vendor_system::store::counters::check_location;
 use postcounter::vendor_system::{Vendor, VendorSettings, api};
 
 use super::postgres;
@@ -89,15 +91,27 @@ impl VendorFixture {
     }
 }
 
-/// A counter registered over HTTP at the vendor at `url`, for `account`.
+/// A counter registered over HTTP at the vendor at `url`, for `account`, at
+/// [`COUNTER_ZIP`].
 pub async fn enroll(store: &VendorStore, url: &str, account: &str) -> TestCounter {
+    enroll_at(store, url, account, COUNTER_ZIP).await
+}
+
+/// [`enroll`] with the counter registered at `location`.
+pub async fn enroll_at(
+    store: &VendorStore,
+    url: &str,
+    account: &str,
+    location: &str,
+) -> TestCounter {
     let code = format!(
         "code-{}",
         postcounter::hex::encode(&rand::random::<[u8; 8]>())
     );
     let expires = Clock::system().now_unix_ms() + 86_400_000;
+    let location = check_location(location).unwrap();
     store
-        .create_enrollment(&code, account, expires)
+        .create_enrollment(&code, account, &location, expires)
         .await
         .unwrap();
     let key = SigningKey::generate_from_rng(&mut rand::rng());
@@ -173,6 +187,7 @@ impl TestVendor {
             store.clone(),
             dir.path().join("keys"),
             settings(),
+            rates(),
             clock,
             Some(Arc::new(TestGateway::new(gateway))),
         )
@@ -192,9 +207,16 @@ impl TestVendor {
     /// and sessions) on the same store and keys, as `vendor serve` run twice would be.
     pub async fn another_process(&self) -> String {
         let store = self.store.open_another(8).await.unwrap();
-        let vendor = Vendor::start(store, self.keys_dir(), settings(), Clock::system(), None)
-            .await
-            .unwrap();
+        let vendor = Vendor::start(
+            store,
+            self.keys_dir(),
+            settings(),
+            rates(),
+            Clock::system(),
+            None,
+        )
+        .await
+        .unwrap();
         serve(vendor).await
     }
 
@@ -212,6 +234,10 @@ impl TestVendor {
     pub async fn footprint(&self) -> Vec<i64> {
         footprint(&self.store).await
     }
+}
+
+fn rates() -> Arc<RateBook> {
+    Arc::new(RateBook::embedded().unwrap())
 }
 
 fn settings() -> VendorSettings {
@@ -255,15 +281,63 @@ pub async fn footprint(store: &VendorStore) -> Vec<i64> {
     counts
 }
 
-/// A piece mailed today from 02134 to 94103.
-pub fn piece(postage_mills: i64) -> Value {
+/// Every test counter's registered location.
+pub const COUNTER_ZIP: &str = "02134";
+
+/// A First-Class Mail letter of `weight` mailed today to 94103, as a counter describes it
+/// (the vendor prices it).
+pub fn letter_weighing(weight: &str) -> Value {
     json!({
-        "postage_mills": postage_mills,
+        "weight": weight,
+        "shape": "letter",
+        "product": "fcm-letter",
+        "destination": "94103",
         "mailing_date": Date::today_utc().to_string(),
-        "origin_zip": "02134",
-        "destination_zip": "94103",
-        "rate_category": 1,
     })
+}
+
+/// A 1 oz letter: [`letter_weighing`] `1oz`.
+pub fn letter() -> Value {
+    letter_weighing("1oz")
+}
+
+/// `count` 1 oz letters.
+pub fn letters(count: usize) -> Vec<Value> {
+    vec![letter(); count]
+}
+
+/// What the vendor charges for `piece` (a body's piece) from [`COUNTER_ZIP`] today: the
+/// same pricing it runs, on the tables built in.
+pub fn price_mills(piece: &Value) -> i64 {
+    let order: postcounter::protocol::PieceOrder = serde_json::from_value(piece.clone()).unwrap();
+    let request = postcounter::rates::SaleRequest {
+        piece: postcounter::rates::MailPiece {
+            weight: postcounter::weight::Weight::parse(&order.weight).unwrap(),
+            shape: order.shape.parse().unwrap(),
+            dimensions: order.dimensions.as_deref().map(|d| d.parse().unwrap()),
+        },
+        origin: postcounter::address::ZipCode::parse(COUNTER_ZIP).unwrap(),
+        destination: postcounter::rates::Destination::parse(&order.destination).unwrap(),
+        product: Some(order.product.parse().unwrap()),
+        extras: order
+            .extra_services
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect(),
+        declared_value: order.declared_value_mills.map(Money::from_mills),
+        label_serial: order.label_serial.clone(),
+        mailing_date: Date::parse(&order.mailing_date).unwrap(),
+    };
+    let rates = postcounter::rates::RateBook::embedded().unwrap();
+    postcounter::rates::price_piece(&rates, &request)
+        .unwrap()
+        .total
+        .mills()
+}
+
+/// The price of a 1 oz letter today.
+pub fn letter_mills() -> i64 {
+    price_mills(&letter())
 }
 
 /// The indicium bytes of piece `index` of a purchase answer.

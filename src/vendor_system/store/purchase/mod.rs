@@ -47,6 +47,8 @@ pub struct PieceToIssue {
     pub destination_zip: Option<DestinationZip>,
     pub rate_category: u8,
     pub extra_services: u8,
+    /// The effective date of the rate table that priced the piece.
+    pub rate_table: Date,
     pub label_serial: Option<LabelSerial>,
 }
 
@@ -275,6 +277,7 @@ async fn issue(
             destination_zip: piece.destination_zip,
             rate_category: piece.rate_category,
             extra_services: piece.extra_services,
+            rate_table: Some(piece.rate_table),
             software_id: SOFTWARE_ID,
             piece_serial,
             label_binding: label_binding(piece.label_serial.map(|s| s.to_string()).as_deref()),

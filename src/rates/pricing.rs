@@ -1,17 +1,34 @@
-//! Pricing one mail piece for sale: the quote, the chosen product, the extra services, and
-//! the issue request the PSD will sign. Pure: rates and request in, priced piece out.
+//! Pricing one mail piece for sale: the quote, the chosen product, the extra services and
+//! the total the indicium carries. Pure: rates and request in, priced piece out. The counter
+//! prices to show the customer; the vendor prices again, with its own tables, what it signs,
+//! so both run this one function.
 
 use crate::address::ZipCode;
 use crate::date::Date;
-use crate::indicium::DestinationZip;
 use crate::money::Money;
-use crate::psd::IssueRequest;
 use crate::rates::{
-    Destination, ExtraService, ExtraServices, MailPiece, Offer, Product, QuoteRequest, RateBook,
-    Zone,
+    Destination, ExtraService, ExtraServices, MailPiece, Offer, Product, QuoteError, QuoteRequest,
+    RateBook, Zone,
 };
 
-use super::SaleError;
+/// Why a piece cannot be priced; the message quotes what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum PricingError {
+    #[error(transparent)]
+    Quote(#[from] QuoteError),
+    #[error("{} cannot carry this piece: {reason}", product.name())]
+    NotOffered { product: Product, reason: String },
+    #[error("no product can carry this piece: {}", reasons.join("; "))]
+    NothingOffered { reasons: Vec<String> },
+    #[error("{0}")]
+    ExtraService(String),
+    #[error(
+        "label-stock serial {0:?} is not accepted: expected 1 to 32 letters, digits or dashes, like LS-000123-7"
+    )]
+    LabelSerial(String),
+    #[error("the sale's total does not fit in {}", Money::from_mills(i64::MAX))]
+    TooLarge,
+}
 
 /// What the customer asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,7 +58,7 @@ pub struct PricedPiece {
 }
 
 /// Quotes the piece and prices the chosen product with its extra services.
-pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiece, SaleError> {
+pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiece, PricingError> {
     if let Some(serial) = &request.label_serial {
         check_label_serial(serial)?;
     }
@@ -64,14 +81,14 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
                     .find(|e| e.product == product)
                     .map(|e| e.reason.clone())
                     .unwrap_or_else(|| "it is not offered for this piece".into());
-                SaleError::NotOffered { product, reason }
+                PricingError::NotOffered { product, reason }
             })?,
         None => quote
             .offers
             .iter()
             .min_by_key(|offer| offer.postage)
             .cloned()
-            .ok_or_else(|| SaleError::NothingOffered {
+            .ok_or_else(|| PricingError::NothingOffered {
                 reasons: quote
                     .excluded
                     .iter()
@@ -82,7 +99,7 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
     let services = ExtraServices::of(&request.extras);
     services
         .check(offer.product, request.declared_value)
-        .map_err(SaleError::ExtraService)?;
+        .map_err(PricingError::ExtraService)?;
     let mut extras = Vec::new();
     let mut total = offer.postage;
     for service in services.iter() {
@@ -93,8 +110,8 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
                 request.mailing_date,
                 request.declared_value,
             )
-            .map_err(SaleError::ExtraService)?;
-        total = total.checked_add(fee).ok_or(SaleError::TooLarge)?;
+            .map_err(PricingError::ExtraService)?;
+        total = total.checked_add(fee).ok_or(PricingError::TooLarge)?;
         extras.push((service, fee));
     }
     Ok(PricedPiece {
@@ -111,7 +128,7 @@ pub const LABEL_SERIAL_MAX_CHARS: usize = 32;
 
 /// A label-stock serial is printed stock's number: letters, digits and dashes only, so that
 /// nothing else can reach the indicium's binding or a printer.
-pub fn check_label_serial(serial: &str) -> Result<(), SaleError> {
+pub fn check_label_serial(serial: &str) -> Result<(), PricingError> {
     let fits = (1..=LABEL_SERIAL_MAX_CHARS).contains(&serial.len())
         && serial
             .bytes()
@@ -119,30 +136,15 @@ pub fn check_label_serial(serial: &str) -> Result<(), SaleError> {
     if fits {
         Ok(())
     } else {
-        Err(SaleError::LabelSerial(serial.to_string()))
+        Err(PricingError::LabelSerial(serial.to_string()))
     }
 }
 
 impl PricedPiece {
-    /// The PSD request for this piece under the caller's idempotency key.
-    pub fn issue_request(&self, request_id: &str) -> IssueRequest {
-        let destination_zip = match &self.request.destination {
-            Destination::Domestic(zip) => Some(DestinationZip {
-                zip5: zip.zip5_number(),
-                plus4: zip.plus4().and_then(|p| p.parse().ok()),
-            }),
-            Destination::International { .. } => None,
-        };
-        IssueRequest {
-            request_id: request_id.to_string(),
-            postage: self.total,
-            mailing_date: self.request.mailing_date,
-            origin_zip5: self.request.origin.zip5_number(),
-            destination_zip,
-            rate_category: self.offer.product.code(),
-            extra_services: ExtraServices::of(&self.request.extras).bits(),
-            label_serial: self.request.label_serial.clone(),
-        }
+    /// The effective date of the rate table that priced the piece: the indicium's rate
+    /// table version.
+    pub fn rate_table(&self) -> Date {
+        self.offer.table_effective
     }
 
     /// One line for a receipt or a terminal: product, weight, zone.
