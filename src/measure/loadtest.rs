@@ -72,6 +72,8 @@ struct CounterTally {
     latencies: Vec<Duration>,
     indicia: u64,
     refused: u64,
+    /// The body of the first refusal, to say why.
+    first_refusal: Option<String>,
 }
 
 pub async fn run(args: LoadtestArgs) -> anyhow::Result<ExitCode> {
@@ -97,7 +99,12 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
     let clock = Clock::system();
     let mut accounts = Vec::with_capacity(psd_ids.len());
     for &psd_id in &psd_ids {
-        keys.create_psd(psd_id, psd_id, today.add_days(-1), today.add_days(365))?;
+        keys.create_psd(
+            psd_id,
+            certificate_serial(psd_id),
+            today.add_days(-1),
+            today.add_days(365),
+        )?;
         let account = format!("load-{psd_id}");
         let now = clock.now_unix_ms();
         store.create_account(&account, "loadtest", now).await?;
@@ -111,7 +118,9 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
                 )
                 .await?;
         }
-        store.create_psd(psd_id, &account, psd_id, now).await?;
+        store
+            .create_psd(psd_id, &account, certificate_serial(psd_id), now)
+            .await?;
         accounts.push(account);
     }
     println!(
@@ -167,12 +176,13 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let mut latencies = Vec::new();
-    let (mut indicia, mut refused) = (0, 0);
+    let (mut indicia, mut refused, mut first_refusal) = (0, 0, None);
     for task in tasks {
         let tally = task.await??;
         latencies.extend(tally.latencies);
         indicia += tally.indicia;
         refused += tally.refused;
+        first_refusal = first_refusal.or(tally.first_refusal);
     }
     let elapsed = started.elapsed().as_secs_f64();
     let summary = Percentiles::of(&latencies);
@@ -181,6 +191,9 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         summary.count,
         indicia as f64 / elapsed
     );
+    if let Some(refusal) = &first_refusal {
+        println!("first refusal: {refusal}");
+    }
     println!(
         "latency per purchase: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         ms(summary.p50),
@@ -296,6 +309,12 @@ fn funding_mills(args: &LoadtestArgs) -> Vec<i64> {
     credits
 }
 
+/// The certificate serial of the run's PSD `psd_id`: unique within the run, and small
+/// enough for the indicium's 3-byte field.
+fn certificate_serial(psd_id: u32) -> u32 {
+    psd_id - 30_000_000 + 1
+}
+
 /// The piece every counter buys: a 1 oz letter from 02134 to 94103 today, described as a
 /// counter describes it, with the postage the counter would have shown. The vendor prices it
 /// again from the counter's registered location and signs its own price.
@@ -347,6 +366,13 @@ async fn drive(
             tally.indicia += count;
         } else {
             tally.refused += 1;
+            if tally.first_refusal.is_none() {
+                let body: String = String::from_utf8_lossy(&reply.body)
+                    .chars()
+                    .take(300)
+                    .collect();
+                tally.first_refusal = Some(format!("{} {body}", reply.status));
+            }
         }
     }
     Ok(tally)
