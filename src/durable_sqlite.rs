@@ -14,12 +14,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 /// `PRAGMA synchronous` reads 2 for FULL.
 const SYNCHRONOUS_FULL: i64 = 2;
 
-/// A pool on `path` (created if missing) with the durable settings.
+/// A pool on `path` (created owner-only if missing, tightened if not) with the durable
+/// settings.
 pub async fn connect(
     path: &Path,
     max_connections: u32,
     busy_timeout: Duration,
 ) -> Result<SqlitePool, sqlx::Error> {
+    crate::private_files::private_database(path)?;
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)

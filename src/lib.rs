@@ -22,7 +22,8 @@
 //! - [`print`]: documents, the ESC/POS encoder, printer profiles, transports, the virtual
 //!   printer; [`scan`] and [`verify_input`] read a printed indicium back.
 //! - [`scale`]: serial scales and the clerk's typed weight.
-//! - [`durable_sqlite`], [`clock`], [`log_file`].
+//! - [`durable_sqlite`], [`private_files`] (owner-only folders and databases), [`clock`],
+//!   [`log_file`].
 //!
 //! **The data centre**
 //! - [`vendor_system`]: the postage vendor system's API, its services (postage, funds,
@@ -55,6 +56,7 @@ pub mod money;
 pub mod payment;
 pub mod pin_hash;
 pub mod print;
+pub mod private_files;
 pub mod protocol;
 pub mod psd;
 pub mod rates;

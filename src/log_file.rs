@@ -9,6 +9,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -92,11 +93,13 @@ pub fn start(data_dir: &Path, level: log::LevelFilter) -> std::io::Result<PathBu
         )
     };
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| at(parent, e))?;
+        crate::private_files::private_dir(parent).map_err(|e| at(parent, e))?;
     }
+    // Owner-only: a log names counters, PSDs and accounts.
     let file = OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(crate::private_files::PRIVATE_FILE_MODE)
         .open(&path)
         .map_err(|e| at(&path, e))?;
     let logger = FileLog {

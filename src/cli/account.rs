@@ -126,11 +126,7 @@ pub fn run_pin(config: &Config, command: PinCommand) -> anyhow::Result<ExitCode>
         PinCommand::Set { pin } => {
             let pin = SupervisorPin::new(&pin_or_stdin(pin, "the supervisor PIN")?)?;
             // Owner-only, as the station makes it.
-            std::os::unix::fs::DirBuilderExt::mode(
-                std::fs::DirBuilder::new().recursive(true),
-                0o700,
-            )
-            .create(&config.data_dir)?;
+            crate::private_files::private_dir(&config.data_dir)?;
             let path = pin.save(&config.data_dir)?;
             println!(
                 "the supervisor PIN is set (its digest is in {})",

@@ -11,7 +11,7 @@
 //! vendor keeps the root offline and ships only certificates.
 
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use p256::ecdsa::signature::Signer;
@@ -78,18 +78,12 @@ pub struct KeyStore {
 }
 
 impl KeyStore {
-    /// Opens (creating, owner-only) the key directory.
+    /// Opens (creating, or tightening, owner-only) the key directory.
     pub fn open(dir: &Path) -> Result<KeyStore, KeyStoreError> {
-        if !dir.exists() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|source| KeyFileError::Io {
-                    path: dir.to_path_buf(),
-                    source,
-                })?;
-        }
+        crate::private_files::private_dir(dir).map_err(|source| KeyFileError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         Ok(KeyStore {
             dir: dir.to_path_buf(),
         })

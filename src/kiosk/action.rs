@@ -157,6 +157,11 @@ pub enum Effect {
     },
     /// Read the PSD's registers and the day's pieces for the supervisor screen.
     LoadSupervisor,
+    /// The supervisor's right PIN, whose file holds a hash of the old kind: keep it as
+    /// Argon2id from now on.
+    RehashSupervisorPin {
+        pin: String,
+    },
     Refill {
         refill_id: String,
         amount: Money,

@@ -1,5 +1,7 @@
-//! The supervisor's PIN: kept only as a salted SHA-256 ([`PinHash`], as account PINs are) in
-//! `<data dir>/supervisor-pin` (owner-only, written atomically by `postcounter pin set`).
+//! The supervisor's PIN: kept only as an Argon2id PHC string ([`PinHash`], as account PINs
+//! are) in `<data dir>/supervisor-pin` (owner-only, written atomically by `postcounter pin
+//! set`). A file of the old kind (`sha256 <salt hex> <digest hex>`) is still read, and
+//! rewritten as Argon2id at the next correct entry.
 //!
 //! There is no default PIN: until one is set, the supervisor screen says how to set it.
 //! A default or generated PIN would sit on every fresh kiosk, known or shown to whoever saw
@@ -8,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::keys::key_file::{Placement, write_file_atomically};
-use crate::pin_hash::{PinFormatError, PinHash};
+use crate::pin_hash::{PinFormatError, PinHash, PinHashParseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PinError {
@@ -18,12 +20,12 @@ pub enum PinError {
     File { path: PathBuf, reason: String },
 }
 
-/// A salted digest of the supervisor's PIN.
+/// The hash of the supervisor's PIN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SupervisorPin(PinHash);
 
 impl SupervisorPin {
-    /// The digest of `pin` under a fresh random salt.
+    /// The Argon2id hash of `pin` under a fresh random salt.
     pub fn new(pin: &str) -> Result<SupervisorPin, PinError> {
         Ok(SupervisorPin(PinHash::new(pin)?))
     }
@@ -31,6 +33,11 @@ impl SupervisorPin {
     /// Whether `typed` is the PIN.
     pub fn matches(&self, typed: &str) -> bool {
         self.0.matches(typed)
+    }
+
+    /// Whether the file holds a hash of the old kind, to rewrite once the PIN is entered.
+    pub fn is_legacy(&self) -> bool {
+        self.0.is_legacy()
     }
 
     pub fn path(data_dir: &Path) -> PathBuf {
@@ -50,32 +57,25 @@ impl SupervisorPin {
                 });
             }
         };
-        let bad = || {
-            PinError::File {
+        let bad = |reason: String| PinError::File {
             path: path.clone(),
-            reason: "not a PIN digest (expected 'sha256 <salt hex> <digest hex>'): set the PIN again with `postcounter pin set`".into(),
-        }
+            reason: format!("{reason}: set the PIN again with `postcounter pin set`"),
         };
-        let mut words = text.split_whitespace();
-        if words.next() != Some("sha256") {
-            return Err(bad());
-        }
-        let salt = words.next().and_then(from_hex::<16>).ok_or_else(bad)?;
-        let sha256 = words.next().and_then(from_hex::<32>).ok_or_else(bad)?;
-        Ok(Some(SupervisorPin(PinHash {
-            salt: salt.to_vec(),
-            sha256: sha256.to_vec(),
-        })))
+        // The first kind of file: "sha256 <salt hex> <digest hex>".
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let stored = match words.as_slice() {
+            ["sha256", salt, digest] => format!("sha256${salt}${digest}"),
+            [one] => (*one).to_string(),
+            _ => return Err(bad(PinHashParseError.to_string())),
+        };
+        let hash = PinHash::parse(&stored).map_err(|e| bad(e.to_string()))?;
+        Ok(Some(SupervisorPin(hash)))
     }
 
     /// Stores the digest for `data_dir`, replacing any earlier PIN.
     pub fn save(&self, data_dir: &Path) -> Result<PathBuf, PinError> {
         let path = SupervisorPin::path(data_dir);
-        let text = format!(
-            "sha256 {} {}\n",
-            crate::hex::encode(&self.0.salt),
-            crate::hex::encode(&self.0.sha256)
-        );
+        let text = format!("{}\n", self.0.stored());
         write_file_atomically(&path, text.as_bytes(), 0o600, Placement::Replace).map_err(|e| {
             PinError::File {
                 path: path.clone(),
@@ -84,10 +84,6 @@ impl SupervisorPin {
         })?;
         Ok(path)
     }
-}
-
-fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
-    crate::hex::decode(text)?.try_into().ok()
 }
 
 #[cfg(test)]
@@ -105,6 +101,30 @@ mod tests {
         assert!(loaded.matches("2468"));
         assert!(!loaded.matches("2469"));
         assert!(!loaded.matches(""));
+    }
+
+    #[test]
+    fn a_file_of_the_old_kind_still_opens_the_screen_and_says_it_is_legacy() {
+        let dir = tempfile::tempdir().unwrap();
+        // sha256 over the salt (sixteen 0x07 bytes) then "1234", as earlier versions wrote it.
+        let salt = [7u8; 16];
+        let digest = {
+            use sha2::{Digest, Sha256};
+            let mut hasher = Sha256::new();
+            hasher.update(salt);
+            hasher.update(b"1234");
+            hasher.finalize()
+        };
+        let text = format!(
+            "sha256 {} {}\n",
+            crate::hex::encode(&salt),
+            crate::hex::encode(&digest)
+        );
+        std::fs::write(SupervisorPin::path(dir.path()), text).unwrap();
+        let loaded = SupervisorPin::load(dir.path()).unwrap().unwrap();
+        assert!(loaded.is_legacy());
+        assert!(loaded.matches("1234"));
+        assert!(!loaded.matches("4321"));
     }
 
     #[test]

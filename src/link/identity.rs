@@ -14,6 +14,7 @@ use super::{LinkError, VendorClient};
 use crate::keys::key_file::{
     Placement, read_private_key, write_file_atomically, write_private_key,
 };
+use crate::private_files::private_dir;
 use crate::protocol::signature::RequestSigner;
 use crate::protocol::{RegisterCounterRequest, RegisterCounterResponse};
 
@@ -39,8 +40,7 @@ pub fn counter_key(data_dir: &Path) -> Result<SigningKey, LinkError> {
     let path = key_path(data_dir);
     if !path.exists() {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| LinkError::Local(format!("{}: {e}", dir.display())))?;
+            private_dir(dir).map_err(|e| LinkError::Local(format!("{}: {e}", dir.display())))?;
         }
         let key = SigningKey::generate_from_rng(&mut rand::rng());
         write_private_key(&path, &key).map_err(|e| LinkError::Local(e.to_string()))?;
@@ -113,8 +113,7 @@ pub async fn register(
 fn save(data_dir: &Path, registration: &Registration) -> Result<(), LinkError> {
     let path = registration_path(data_dir);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| LinkError::Local(format!("{}: {e}", dir.display())))?;
+        private_dir(dir).map_err(|e| LinkError::Local(format!("{}: {e}", dir.display())))?;
     }
     let text =
         serde_json::to_vec_pretty(registration).map_err(|e| LinkError::Local(e.to_string()))?;

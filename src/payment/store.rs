@@ -31,13 +31,30 @@ pub struct PaymentStore {
 }
 
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "accounts".into(),
-        MigrationType::Simple,
-        include_str!("../../migrations/accounts/0001_accounts.sql").into_sql_str(),
-        false,
-    )])
+    let steps = [
+        (
+            "accounts",
+            include_str!("../../migrations/accounts/0001_accounts.sql"),
+        ),
+        (
+            "pin hash",
+            include_str!("../../migrations/accounts/0002_pin_hash.sql"),
+        ),
+    ];
+    Migrator::with_migrations(
+        (1..)
+            .zip(steps)
+            .map(|(version, (name, sql))| {
+                Migration::new(
+                    version,
+                    name.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
 
 impl PaymentStore {
@@ -53,10 +70,6 @@ impl PaymentStore {
             path: path_text.to_string(),
             reason,
         };
-        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| storage(format!("cannot create {}: {e}", folder.display())))?;
-        }
         let pool = crate::durable_sqlite::connect(
             path,
             CONNECTIONS_MAX,

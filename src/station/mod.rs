@@ -23,7 +23,7 @@ mod sales;
 pub use in_process::{InProcessVendor, LOCAL_ACCOUNT};
 
 use std::fs;
-use std::os::unix::fs::DirBuilderExt;
+
 use std::path::{Path, PathBuf};
 
 use std::time::Duration;
@@ -290,6 +290,10 @@ impl SetupLock {
     fn acquire(data_dir: &Path) -> Result<SetupLock, StationError> {
         let created_data_dir = !data_dir.exists();
         create_private_dir(data_dir)?;
+        crate::private_files::private_subfolders(data_dir).map_err(|source| StationError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
         let path = data_dir.join("setup.lock");
         let io = |source| StationError::Io {
             path: path.clone(),
@@ -310,12 +314,8 @@ impl SetupLock {
 }
 
 fn create_private_dir(path: &Path) -> Result<(), StationError> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(path)
-        .map_err(|source| StationError::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+    crate::private_files::private_dir(path).map_err(|source| StationError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -83,7 +83,7 @@ pub async fn prune_nonces(store: VendorStore, clock: Clock) {
 
 fn create_parent(path: &Path) -> Result<(), VendorError> {
     match path.parent() {
-        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| {
+        Some(dir) => crate::private_files::private_dir(dir).map_err(|e| {
             VendorError::new(RefusalKind::Unavailable, format!("{}: {e}", dir.display()))
         }),
         None => Ok(()),

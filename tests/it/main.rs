@@ -22,6 +22,7 @@ mod psd;
 mod rates;
 mod sale;
 mod scale;
+mod secrets_at_rest;
 mod station_in_process;
 mod style;
 mod tui_bench;

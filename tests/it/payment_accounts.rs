@@ -308,3 +308,48 @@ async fn bad_account_input_is_refused_before_anything_is_stored() {
     assert_eq!(zero.kind(), PaymentErrorKind::InvalidInput);
     assert_eq!(accounts.statement(&account).await.unwrap(), []);
 }
+
+/// The hole: PINs were one salted SHA-256, and another local user recovered an 8-digit PIN
+/// from `payments.sqlite` in 58 s. A PIN is an Argon2id PHC string now, and one stored the
+/// old way still works once, at which it becomes Argon2id.
+#[tokio::test]
+async fn an_old_sha256_pin_still_charges_once_and_is_kept_as_argon2id_from_then_on() {
+    let fixture = Fixture::new();
+    let accounts = fixture.accounts().await;
+    let account = funded_account(&accounts, "10").await;
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT pin_hash FROM account")
+            .fetch_one(&raw_pool(&fixture.path).await)
+            .await
+            .unwrap()
+    };
+    assert!(stored().await.starts_with("$argon2id$v=19$"));
+    // As an account opened before Argon2id kept "2468": SHA-256 over the salt, then the PIN.
+    let salt = [9u8; 16];
+    let digest = {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(salt);
+        hasher.update(b"2468");
+        hasher.finalize()
+    };
+    let legacy = format!(
+        "sha256${}${}",
+        postcounter::hex::encode(&salt),
+        postcounter::hex::encode(&digest)
+    );
+    sqlx::query("UPDATE account SET pin_hash = ?")
+        .bind(&legacy)
+        .execute(&raw_pool(&fixture.path).await)
+        .await
+        .unwrap();
+    let one = Money::parse("1").unwrap();
+    let wrong = accounts.charge(&account, "1357", "c-1", one).await;
+    assert_eq!(wrong.unwrap_err().kind(), PaymentErrorKind::WrongPin);
+    assert_eq!(stored().await, legacy, "a wrong PIN upgrades nothing");
+    accounts.charge(&account, "2468", "c-2", one).await.unwrap();
+    let upgraded = stored().await;
+    assert!(upgraded.starts_with("$argon2id$v=19$"), "{upgraded}");
+    accounts.charge(&account, "2468", "c-3", one).await.unwrap();
+    assert!(accounts.charge(&account, "1357", "c-4", one).await.is_err());
+}

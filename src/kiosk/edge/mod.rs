@@ -148,6 +148,7 @@ impl Edge {
                 amount,
             } => self.refund(*paid_by, refund_id, amount),
             Effect::LoadSupervisor => self.load_supervisor(),
+            Effect::RehashSupervisorPin { pin } => self.rehash_supervisor_pin(&pin),
             Effect::Refill { refill_id, amount } => self.refill(refill_id, amount),
             Effect::VoidRecent {
                 device_id,

@@ -11,6 +11,7 @@ use super::Edge;
 use crate::indicium::Indicium;
 use crate::indicium::layout::indicium_serial_text;
 use crate::kiosk::action::Action;
+use crate::kiosk::pin::SupervisorPin;
 use crate::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
 use crate::money::Money;
 use crate::protocol::RegistersResponse;
@@ -28,6 +29,20 @@ impl Edge {
             let result = edge.supervisor_data().await;
             edge.send(Action::SupervisorLoaded(result.map(Box::new)));
         });
+    }
+
+    /// Rewrites the supervisor PIN's file as Argon2id; a failure only leaves the old hash,
+    /// which still opens the screen, so it is logged rather than shown.
+    pub(super) fn rehash_supervisor_pin(&self, pin: &str) {
+        let data_dir = self.station.config.data_dir.clone();
+        let saved = SupervisorPin::new(pin).and_then(|hash| hash.save(&data_dir));
+        match saved {
+            Ok(path) => log::info!(
+                "the supervisor PIN in {} is an Argon2id hash now",
+                path.display()
+            ),
+            Err(e) => log::warn!("the supervisor PIN was not rehashed: {e}"),
+        }
     }
 
     async fn supervisor_data(&self) -> Result<SupervisorData, String> {

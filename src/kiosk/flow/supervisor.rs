@@ -92,7 +92,11 @@ fn pin_prompt(state: &mut State, context: &Context, action: Action) -> Vec<Effec
                 supervisor.locked_until_ms = None;
                 supervisor.busy = true;
                 state.notice = None;
-                return vec![Effect::LoadSupervisor];
+                let mut effects = vec![Effect::LoadSupervisor];
+                if pin.is_legacy() {
+                    effects.push(Effect::RehashSupervisorPin { pin: typed });
+                }
+                return effects;
             }
             supervisor.wrong_pins += 1;
             let left = PIN_ATTEMPTS.saturating_sub(supervisor.wrong_pins);

@@ -174,7 +174,7 @@ impl Driver {
                 result: Ok(()),
             }),
             Effect::PrintReceipt(_) => Some(Action::ReceiptPrinted(Ok(()))),
-            Effect::OpenDrawer => None,
+            Effect::OpenDrawer | Effect::RehashSupervisorPin { .. } => None,
             Effect::ChargeCard {
                 charge_id, amount, ..
             } => Some(Action::Charged(Ok(PaidBy {

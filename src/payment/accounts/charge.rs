@@ -91,6 +91,17 @@ impl PostageAccounts {
                 .await
                 .map_err(storage)?;
         }
+        if row.pin.is_legacy() {
+            // The right PIN of an old salted SHA-256: keep it as Argon2id from now on.
+            let rehashed =
+                PinHash::new(pin).map_err(|e| PaymentError::InvalidInput(e.to_string()))?;
+            sqlx::query("UPDATE account SET pin_hash = ? WHERE account_number = ?")
+                .bind(rehashed.stored())
+                .bind(account.digits())
+                .execute(&mut *tx)
+                .await
+                .map_err(storage)?;
+        }
         let Some(balance_after) = row.balance.checked_sub(amount).filter(|b| !b.is_negative())
         else {
             // The PIN was right: keep its reset of the count, move nothing.
@@ -122,7 +133,7 @@ impl PostageAccounts {
     ) -> Result<AccountForCharge, PaymentError> {
         let storage = |e: sqlx::Error| self.store.storage(e);
         let row = sqlx::query(
-            "SELECT balance_mills, pin_salt, pin_sha256, wrong_pin_count, locked \
+            "SELECT balance_mills, pin_hash, wrong_pin_count, locked \
              FROM account WHERE account_number = ?",
         )
         .bind(account.digits())
@@ -135,10 +146,8 @@ impl PostageAccounts {
         let wrong_pin_count: i64 = row.try_get("wrong_pin_count").map_err(storage)?;
         Ok(AccountForCharge {
             balance: Money::from_mills(row.try_get("balance_mills").map_err(storage)?),
-            pin: PinHash {
-                salt: row.try_get("pin_salt").map_err(storage)?,
-                sha256: row.try_get("pin_sha256").map_err(storage)?,
-            },
+            pin: PinHash::parse(&row.try_get::<String, _>("pin_hash").map_err(storage)?)
+                .map_err(|e| self.store.storage(format!("account {account}: {e}")))?,
             wrong_pin_count: u32::try_from(wrong_pin_count).unwrap_or(u32::MAX),
             locked: row.try_get::<i64, _>("locked").map_err(storage)? != 0,
         })

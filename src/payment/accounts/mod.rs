@@ -97,14 +97,13 @@ impl PostageAccounts {
         }
         let pin_hash = PinHash::new(pin).map_err(|e| PaymentError::InvalidInput(e.to_string()))?;
         let inserted = sqlx::query(
-            "INSERT INTO account (account_number, holder, pin_salt, pin_sha256, balance_mills, \
-             wrong_pin_count, locked, opened_unix_ms) VALUES (?, ?, ?, ?, 0, 0, 0, ?) \
+            "INSERT INTO account (account_number, holder, pin_hash, balance_mills, \
+             wrong_pin_count, locked, opened_unix_ms) VALUES (?, ?, ?, 0, 0, 0, ?) \
              ON CONFLICT (account_number) DO NOTHING",
         )
         .bind(number.digits())
         .bind(holder)
-        .bind(&pin_hash.salt)
-        .bind(&pin_hash.sha256)
+        .bind(pin_hash.stored())
         .bind(self.store.clock().now_unix_ms())
         .execute(self.store.pool())
         .await

@@ -1,4 +1,4 @@
-//! Account PINs, kept only as a salted SHA-256 ([`PinHash`]); an account locks after
+//! Account PINs, kept only as Argon2id hashes ([`PinHash`]); an account locks after
 //! [`WRONG_PINS_MAX`] wrong PINs in a row, which is what protects a short PIN in service.
 
 pub(crate) use crate::pin_hash::PinHash;

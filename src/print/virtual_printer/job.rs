@@ -4,7 +4,7 @@
 //! the `.escpos` file with `create_new`, so two printers sharing a folder, or a restart, never
 //! overwrite an earlier job.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
@@ -54,7 +54,7 @@ impl VirtualPrinter {
                 path: self.dir.clone(),
                 source,
             })?;
-        fs::create_dir_all(&self.dir).map_err(|source| VirtualPrinterError::Io {
+        crate::private_files::private_dir(&self.dir).map_err(|source| VirtualPrinterError::Io {
             path: self.dir.clone(),
             source,
         })?;

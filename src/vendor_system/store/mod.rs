@@ -149,6 +149,13 @@ impl VendorStore {
                 format!("the vendor store {shown} cannot be opened: {e}"),
             )
         };
+        if backend == Backend::Sqlite {
+            // Owner-only before SQLite makes the file (and its -wal and -shm, which take
+            // the file's mode); tightened if an earlier version left it wider.
+            let path = location.strip_prefix("sqlite://").unwrap_or(location);
+            crate::private_files::private_database(std::path::Path::new(path))
+                .map_err(|e| unavailable(sqlx::Error::Io(e)))?;
+        }
         // One connection first, set up as the pool's will be: the pool retries a failing
         // connection until its timeout and then reports only that it timed out, so a
         // damaged file or a refused login would cost 30 s and lose its reason.
