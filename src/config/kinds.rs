@@ -24,6 +24,26 @@ impl FromStr for ScaleKind {
     }
 }
 
+/// What takes cash at a self-service kiosk. No acceptor driver is built in yet, so a kiosk
+/// takes card and account only; a clerk's counter always takes cash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CashAcceptorKind {
+    None,
+}
+
+impl FromStr for CashAcceptorKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<CashAcceptorKind, String> {
+        match text {
+            "none" => Ok(CashAcceptorKind::None),
+            _ => Err(format!(
+                "{text:?} is not accepted: expected none (no cash acceptor driver is built in: a self-service kiosk takes card and account)"
+            )),
+        }
+    }
+}
+
 /// Who processes card payments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardGatewayKind {

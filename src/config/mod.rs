@@ -22,7 +22,7 @@ mod kinds;
 mod layers;
 mod values;
 
-pub use kinds::{CardGatewayKind, ScaleKind};
+pub use kinds::{CardGatewayKind, CashAcceptorKind, ScaleKind};
 use values::{bool_or_text, list_or_text, money, number_or_text, parsed};
 
 #[derive(Clone, Debug, Deserialize)]
@@ -122,6 +122,9 @@ pub struct CounterSettings {
     /// The card processor: `test` (the built-in test gateway, documented test numbers).
     #[serde(deserialize_with = "parsed")]
     pub card_gateway: CardGatewayKind,
+    /// What takes cash at a self-service kiosk: `none` (the kiosk takes card and account).
+    #[serde(deserialize_with = "parsed")]
+    pub cash_acceptor: CashAcceptorKind,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -53,7 +53,7 @@ pub enum Action {
     Issued {
         item_id: u64,
         piece: u32,
-        result: Result<(String, Vec<u8>), String>,
+        result: Result<(String, Vec<u8>), IssueFailure>,
     },
     Printed {
         item_id: u64,
@@ -170,4 +170,30 @@ pub enum Effect {
         device_id: u32,
         piece_serial: u32,
     },
+}
+
+/// Why a piece was not issued, as the flow decides on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueFailure {
+    pub kind: IssueFailureKind,
+    /// For the log and the clerk; the flow picks its own words around it.
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IssueFailureKind {
+    /// The data centre refused the piece (a price that changed, a used label, a locked
+    /// PSD): asking again gets the same answer, so the sale cannot be completed.
+    Refused,
+    /// Nothing answered, or the offline PSD may not issue now: asking again may work.
+    NotNow,
+}
+
+impl IssueFailure {
+    pub fn not_now(message: impl Into<String>) -> IssueFailure {
+        IssueFailure {
+            kind: IssueFailureKind::NotNow,
+            message: message.into(),
+        }
+    }
 }

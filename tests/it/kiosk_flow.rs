@@ -5,7 +5,7 @@ use crate::common;
 
 use common::kiosk::{add_letter, context, new_state, send, typed, zip_found};
 
-use postcounter::kiosk::action::{Action, Effect};
+use postcounter::kiosk::action::{Action, Effect, IssueFailure};
 use postcounter::kiosk::state::{Notice, Step};
 use postcounter::money::Money;
 
@@ -107,7 +107,7 @@ fn a_failed_issue_is_retried_with_the_same_request_id() {
         [Action::Issued {
             item_id: 1,
             piece: 0,
-            result: Err("vendor timed out".into()),
+            result: Err(IssueFailure::not_now("vendor timed out")),
         }],
     );
     assert!(

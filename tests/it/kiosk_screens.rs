@@ -263,8 +263,10 @@ fn card_and_account_payment_screens() {
     send(&mut state, &context, [Action::NextField]);
     send(&mut state, &context, typed("4321"));
     snapshot_both_sizes("payment__account_with_pin", &state);
+    // A self-service kiosk without a cash acceptor: card and postage account only.
     state.mode = Mode::Kiosk;
-    send(&mut state, &context, [Action::PayBy(PaymentMethod::Cash)]);
+    state.cash_offered = false;
+    state.payment = state.new_payment();
     snapshot_both_sizes("payment__self_service_large_amount", &state);
 }
 

@@ -13,6 +13,7 @@ mod keys;
 mod kiosk_checkout;
 mod kiosk_e2e;
 mod kiosk_flow;
+mod kiosk_refusals;
 mod kiosk_screens;
 mod kiosk_vendor_e2e;
 mod payment_accounts;

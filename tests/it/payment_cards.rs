@@ -316,3 +316,41 @@ async fn the_store_file_never_holds_a_card_number_or_a_pin() {
         assert!(!contains(&bytes, secret), "{secret} is in the store");
     }
 }
+
+/// Whatever the test gateway answers for each documented test card (approved, declined,
+/// short of funds, expired, unavailable, a conflicting retry), no message and no approval
+/// shows more of the card than its last four digits.
+#[tokio::test]
+async fn the_test_gateways_answers_never_show_a_full_card_number() {
+    let fixture = Fixture::new();
+    let gateway = TestGateway::new(fixture.store().await);
+    let cards = [
+        "4242424242424242",
+        "5555555555554444",
+        "378282246310005",
+        "6011111111111117",
+        "4000000000000002",
+        "4000000000009995",
+        "4000000000000069",
+        "4000000000000119",
+        "4111111111111111",
+    ];
+    for (index, number) in cards.iter().enumerate() {
+        let id = format!("charge-{index}");
+        let shown = match gateway.charge(&card_charge(&id, number, "1.00")).await {
+            Ok(approval) => format!("{approval:?}"),
+            Err(error) => format!("{error} {error:?}"),
+        };
+        let conflict = match gateway.charge(&card_charge(&id, number, "2.00")).await {
+            Ok(approval) => format!("{approval:?}"),
+            Err(error) => format!("{error} {error:?}"),
+        };
+        for text in [shown, conflict] {
+            assert!(
+                !text.contains(&number[..number.len() - 4]),
+                "{number}: {text}"
+            );
+            assert!(!text.contains(number), "{number}: {text}");
+        }
+    }
+}

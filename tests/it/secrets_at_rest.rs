@@ -96,7 +96,8 @@ fn folders_and_databases_an_earlier_version_left_open_are_tightened_at_the_next_
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(wide)).unwrap();
     }
     sell(&data_dir);
-    for path in &found {
+    // SQLite removes a -wal or -shm file when its last connection closes.
+    for path in found.iter().filter(|path| path.exists()) {
         if path.is_dir() {
             assert_eq!(mode(path), 0o700, "{}", path.display());
         } else if path.to_string_lossy().contains(".sqlite") {

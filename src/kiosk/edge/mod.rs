@@ -15,10 +15,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, IssueFailure, IssueFailureKind};
 use crate::address::ZipCode;
 use crate::indicium::Indicium;
 use crate::indicium::layout::parse_indicium_serial_text;
+use crate::link::LinkErrorKind;
 use crate::money::Money;
 use crate::print::document::Document;
 use crate::print::label::label_document;
@@ -78,7 +79,9 @@ impl Edge {
                         Ok((serial, _)) => {
                             log::info!("issued {serial} for {request_id} ({})", priced.total)
                         }
-                        Err(reason) => log::warn!("issue {request_id} refused: {reason}"),
+                        Err(failure) => {
+                            log::warn!("issue {request_id} failed: {}", failure.message)
+                        }
                     }
                     edge.send(Action::Issued {
                         item_id,
@@ -245,14 +248,22 @@ impl Edge {
         &self,
         priced: &PricedPiece,
         request_id: &str,
-    ) -> Result<(String, Vec<u8>), String> {
+    ) -> Result<(String, Vec<u8>), IssueFailure> {
         let result = self.station.issue(priced, request_id).await;
         if let Some(link) = &self.station.link {
             self.send(Action::LinkChanged(link.status()));
         }
         result
             .map(|issued| (issued.serial_text, issued.bytes))
-            .map_err(|e| e.to_string())
+            .map_err(|error| IssueFailure {
+                kind: match error.kind() {
+                    LinkErrorKind::Refused => IssueFailureKind::Refused,
+                    LinkErrorKind::Unreachable | LinkErrorKind::Protocol | LinkErrorKind::Local => {
+                        IssueFailureKind::NotNow
+                    }
+                },
+                message: error.to_string(),
+            })
     }
 
     /// Reports the embedded PSD's ledger and settles lost answers every `interval` while

@@ -6,7 +6,7 @@
 //! rather than a second one. A label that fails to print is reprinted from the same
 //! indicium or voided; it is never issued again.
 
-use super::Context;
+use super::{Context, settle};
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::preview::LabelPreview;
 use crate::kiosk::state::{
@@ -50,10 +50,16 @@ fn basket(state: &mut State, action: Action) -> Vec<Effect> {
             state.notice = None;
             state.step = Step::Payment;
         }
-        Action::PayBy(method) if count > 0 => {
+        Action::PayBy(method) if count > 0 && state.payment_methods().contains(&method) => {
             state.notice = None;
             state.payment.method = method;
             state.step = Step::Payment;
+        }
+        Action::PayBy(method) if count > 0 => {
+            state.notice = Some(Notice::Error(format!(
+                "{} is not taken here",
+                method.name()
+            )));
         }
         _ => {}
     }
@@ -119,11 +125,7 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                     }];
                 }
                 Ok(_) => {}
-                Err(reason) => {
-                    state.notice = Some(Notice::Error(format!(
-                        "not issued: {reason}. Press Confirm to try again (no piece is issued twice)"
-                    )));
-                }
+                Err(failure) => return settle::issue_failed(state, context, failure),
             }
         }
         Action::Printed {
@@ -177,10 +179,15 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                 )),
             });
         }
-        Action::Confirm if state.print_problem.is_none() => return issue_missing(state),
+        Action::Confirm if state.print_problem.is_none() && state.sale_refusal.is_none() => {
+            return issue_missing(state);
+        }
+        Action::Back => return settle::stop(state, context),
         _ => {}
     }
-    finish_if_done(state, context)
+    let mut effects = settle::settle_when_quiet(state, context);
+    effects.extend(finish_if_done(state, context));
+    effects
 }
 
 fn mark_printed(state: &mut State, item_id: u64, piece: u32) {
@@ -275,8 +282,12 @@ fn refund_target(state: &State) -> &'static str {
     }
 }
 
-fn finish_if_done(state: &mut State, context: &Context) -> Vec<Effect> {
-    if state.in_flight > 0 || state.print_problem.is_some() || !state.all_printed() {
+pub(super) fn finish_if_done(state: &mut State, context: &Context) -> Vec<Effect> {
+    if state.step == Step::Done
+        || state.in_flight > 0
+        || state.print_problem.is_some()
+        || !state.all_printed()
+    {
         return Vec::new();
     }
     state.step = Step::Done;

@@ -10,6 +10,7 @@
 mod checkout;
 mod payment;
 mod piece;
+mod settle;
 mod supervisor;
 mod weigh;
 

@@ -21,16 +21,27 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             _ => Vec::new(),
         };
     }
+    let offered = state.payment_methods();
     let payment = &mut state.payment;
     match action {
-        Action::PayBy(method) => choose(payment, method),
+        Action::PayBy(method) if offered.contains(&method) => choose(payment, method),
+        Action::PayBy(method) => {
+            state.notice = Some(Notice::Error(format!(
+                "{} is not taken here",
+                method.name()
+            )));
+        }
         Action::Left | Action::Right => {
-            let at = PaymentMethod::ALL
+            let at = offered
                 .iter()
                 .position(|m| *m == payment.method)
                 .unwrap_or(0);
-            let by = if action == Action::Right { 1 } else { 2 };
-            choose(payment, PaymentMethod::ALL[(at + by) % 3]);
+            let by = if action == Action::Right {
+                1
+            } else {
+                offered.len() - 1
+            };
+            choose(payment, offered[(at + by) % offered.len()]);
         }
         Action::NextField | Action::PreviousField if payment.method != PaymentMethod::Cash => {
             payment.field = 1 - payment.field.min(1);
@@ -41,7 +52,7 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             payment.tendered = Money::parse(&payment.tendered_text).ok();
         }
         Action::Back => {
-            state.payment = Payment::default();
+            state.payment = state.new_payment();
             state.step = Step::Basket;
         }
         Action::Confirm => return confirm(state),
@@ -81,6 +92,14 @@ fn type_field(payment: &mut Payment, c: char) {
 
 fn confirm(state: &mut State) -> Vec<Effect> {
     let total = state.basket_total();
+    if !state.payment_methods().contains(&state.payment.method) {
+        // Not reachable from the keys; the flow refuses it all the same.
+        state.notice = Some(Notice::Error(format!(
+            "{} is not taken here",
+            state.payment.method.name()
+        )));
+        return Vec::new();
+    }
     match state.payment.method {
         PaymentMethod::Cash => cash(state, total),
         PaymentMethod::Card => card(state, total),

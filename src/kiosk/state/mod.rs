@@ -194,9 +194,32 @@ pub struct State {
     /// Supervisor refills made this session: the next refill's id is derived from it.
     pub refills_made: u32,
     pub quit: bool,
+    /// Set when the data centre refused a piece of a paid sale (or issuing was stopped):
+    /// nothing more is issued, and once nothing is in flight the rest is refunded.
+    pub sale_refusal: Option<String>,
+    /// Whether cash is taken: always by a clerk; at a self-service kiosk only when a cash
+    /// acceptor is configured, or a customer could "pay" cash that nobody takes.
+    pub cash_offered: bool,
 }
 
 impl State {
+    /// The ways to pay this station offers, in the order the screen shows them.
+    pub fn payment_methods(&self) -> &'static [PaymentMethod] {
+        if self.cash_offered {
+            &PaymentMethod::ALL
+        } else {
+            &PaymentMethod::WITHOUT_CASH
+        }
+    }
+
+    /// A fresh payment on the first way to pay this station offers.
+    pub fn new_payment(&self) -> Payment {
+        Payment {
+            method: self.payment_methods()[0],
+            ..Payment::default()
+        }
+    }
+
     pub fn new(mode: Mode, today: Date, origin: ZipCode, sale_id: String) -> State {
         State {
             step: match mode {
@@ -226,7 +249,15 @@ impl State {
             theme_index: 0,
             refills_made: 0,
             quit: false,
+            sale_refusal: None,
+            cash_offered: mode == Mode::Counter,
         }
+        .with_payment_reset()
+    }
+
+    fn with_payment_reset(mut self) -> State {
+        self.payment = self.new_payment();
+        self
     }
 
     /// A fresh sale after this one, keeping what belongs to the station rather than to the
@@ -240,7 +271,8 @@ impl State {
         next.last_input_ms = self.now_ms;
         next.theme_index = self.theme_index;
         next.refills_made = self.refills_made;
-        next
+        next.cash_offered = self.cash_offered;
+        next.with_payment_reset()
     }
 
     pub fn basket_total(&self) -> Money {

@@ -22,6 +22,8 @@ impl PaymentMethod {
         PaymentMethod::Card,
         PaymentMethod::Account,
     ];
+    /// What a station takes without someone (or a device) to take the cash.
+    pub const WITHOUT_CASH: [PaymentMethod; 2] = [PaymentMethod::Card, PaymentMethod::Account];
 
     pub fn name(self) -> &'static str {
         match self {

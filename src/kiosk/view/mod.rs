@@ -193,8 +193,13 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
         Step::Service if insured => vec![Up, Down, NextField, Confirm, Back],
         Step::Service => vec![Up, Down, Confirm, Back],
         Step::Basket => vec![Up, Down, Left, Right, RemoveItem, AddToBasket, Pay, Back],
-        Step::Payment => vec![Confirm, PayCash, PayCard, PayAccount, NextField, Back],
+        Step::Payment if state.cash_offered => {
+            vec![Confirm, PayCash, PayCard, PayAccount, NextField, Back]
+        }
+        Step::Payment => vec![Confirm, PayCard, PayAccount, NextField, Back],
         Step::Issuing if state.print_problem.is_some() => vec![Reprint, Void],
+        // Esc stops a sale that cannot be completed, and refunds what was not issued.
+        Step::Issuing if state.in_flight == 0 => vec![Confirm, Back],
         Step::Issuing => vec![Confirm],
         Step::Done => vec![Confirm],
         Step::Supervisor if unlocked => vec![Up, Down, Void, NextField, NextTheme, Back, Quit],

@@ -26,7 +26,7 @@ pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     let mut methods = vec![Span::styled(format!(" {:<20}", "Pay by"), theme.base.text)];
-    for method in PaymentMethod::ALL {
+    for &method in state.payment_methods() {
         let style = if method == payment.method {
             theme.list.selected
         } else {

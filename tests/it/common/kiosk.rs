@@ -7,7 +7,8 @@ use postcounter::date::Date;
 use postcounter::kiosk::action::{Action, Effect};
 use postcounter::kiosk::flow::{Context, Timeouts, update};
 use postcounter::kiosk::pin::SupervisorPin;
-use postcounter::kiosk::state::{Mode, State, Step};
+use postcounter::kiosk::state::{Mode, PaidBy, PaymentMethod, State, Step};
+use postcounter::print::card::CardLast4;
 use postcounter::rates::RateBook;
 
 pub fn context() -> Context {
@@ -114,4 +115,32 @@ pub fn pay_cash_and_print(state: &mut State, context: &Context, tendered: &str) 
             );
         }
     }
+}
+
+/// From the payment screen: types the test card 4242 4242 4242 4242, sends it, and answers
+/// the processor's approval; the effects that follow (the pieces' issues).
+pub fn pay_by_card(state: &mut State, context: &Context) -> Vec<Effect> {
+    send(state, context, [Action::PayBy(PaymentMethod::Card)]);
+    send(state, context, typed("4242424242424242"));
+    send(state, context, [Action::NextField]);
+    send(state, context, typed("12/30"));
+    let sent = send(state, context, [Action::Confirm]);
+    let Some(Effect::ChargeCard {
+        charge_id, amount, ..
+    }) = sent.into_iter().next()
+    else {
+        panic!("the card is sent to the processor: {:?}", state.notice);
+    };
+    send(
+        state,
+        context,
+        [Action::Charged(Ok(PaidBy {
+            method: PaymentMethod::Card,
+            charge_id,
+            reference: "VISA •••• 4242".into(),
+            card_last4: Some(CardLast4::parse("4242").unwrap()),
+            approval_code: "123456".into(),
+            amount,
+        }))],
+    )
 }
