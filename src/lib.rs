@@ -13,6 +13,8 @@
 //! **Signatures and what both sides share**
 //! - [`keys`]: PSD certificates, and the key files and key store that hold them.
 //! - [`indicium`]: the signed postage mark, byte by byte, and its verification.
+//! - [`grants`]: what the data centre signs for a station (refill authorizations, offline
+//!   leases, withdrawals), checked with the station's trust.
 //! - [`protocol`]: each service's wire bodies, the refusal kinds, request signatures and
 //!   sessions. The link and the vendor system meet only here.
 //!
@@ -44,6 +46,7 @@ pub mod clock;
 pub mod config;
 pub mod date;
 pub mod durable_sqlite;
+pub mod grants;
 pub mod hex;
 pub mod indicium;
 pub mod keys;

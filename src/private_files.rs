@@ -60,6 +60,11 @@ pub fn private_database(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Makes a rename or a new name in `dir` durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
 /// Takes every permission beyond `mode` away from `path`; never widens.
 fn tighten(path: &Path, mode: u32) -> io::Result<()> {
     let current = fs::metadata(path)?.permissions().mode() & 0o777;

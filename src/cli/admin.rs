@@ -1,6 +1,8 @@
-//! `postcounter admin ...`: the vendor's administration, run on the vendor's machine against
-//! its store and key store (never over the network): accounts and their funds, central PSDs
-//! with their keys, counter enrollment and revocation, processing servers, label stock.
+//! `postcounter admin ...`: the data centre's administration, run on its machine against its
+//! store and key store (never over the network): accounts and their funds, counter
+//! enrollment and revocation, processing servers, label stock; key management (the root,
+//! revocations, central PSDs) in `admin_keys`. Only `admin` and `vendor serve` write to a
+//! data centre's store.
 
 use std::process::ExitCode;
 
@@ -8,10 +10,7 @@ use clap::{Args, Subcommand};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::date::Date;
-use crate::keys::KeyStore;
 use crate::money::Money;
-use crate::station::{Station, ensure_psd_key};
 use crate::vendor_system::from_config::open_store;
 use crate::vendor_system::postage::label_serial::LabelSerial;
 use crate::vendor_system::store::counters::check_location;
@@ -42,15 +41,8 @@ enum AdminCommand {
     },
     /// Show an account's balance and PSDs.
     AccountShow { account: String },
-    /// Create a central PSD for an account: its key, certificate and empty registers.
-    PsdCreate {
-        #[arg(long)]
-        account: String,
-        #[arg(long)]
-        psd_id: u32,
-        #[arg(long)]
-        certificate_serial: u32,
-    },
+    #[command(flatten)]
+    Keys(super::admin_keys::KeysCommand),
     /// Show a PSD's registers and audit them against its pieces.
     PsdShow { psd_id: u32 },
     /// Clear a PSD's lock after looking into its reason.
@@ -135,31 +127,7 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        AdminCommand::PsdCreate {
-            account,
-            psd_id,
-            certificate_serial,
-        } => {
-            store.account(&account).await?;
-            let keys = KeyStore::open(&Station::keys_dir(&config.data_dir))?;
-            if !keys.has_root() {
-                keys.create_root()?;
-            }
-            ensure_psd_key(
-                &keys,
-                &config,
-                psd_id,
-                certificate_serial,
-                Date::today_utc(),
-            )?;
-            let created = store
-                .create_psd(psd_id, &account, certificate_serial, now)
-                .await?;
-            println!(
-                "PSD {psd_id} for account {account} {}",
-                if created { "created" } else { "exists already" }
-            );
-        }
+        AdminCommand::Keys(command) => super::admin_keys::run(&config, &store, command).await?,
         AdminCommand::PsdShow { psd_id } => {
             let psd = store.psd(psd_id).await?;
             let r = &psd.registers;

@@ -1,16 +1,26 @@
-//! `postcounter keys ...`: what others need to verify this station's indicia.
+//! `postcounter keys export`: what anybody needs to verify indicia, and nothing secret.
+//!
+//! On the data centre's machine (its key store holds a root) it writes the data centre's
+//! whole trust: the anchor root, every root link, every PSD certificate it issued, and the
+//! certificate status list. On a station it writes the trust the station holds: the same
+//! anchor and links, the certificates of its account's PSDs and of its embedded PSD, and
+//! the newest status list it was given. Neither creates anything in a store.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::open_station;
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::keys::KeyStore;
+use crate::psd::Keyring;
+use crate::vendor_system::from_config::{keys_dir, open_existing_store};
+use crate::vendor_system::keys::full_trust;
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
-    /// Write the root public key, the PSD certificates and PSD public keys as PEM.
+    /// Write the anchor root, the root links, the PSD certificates and the status list.
     Export {
         /// The folder to write to (created if missing).
         #[arg(long, value_name = "DIR")]
@@ -19,17 +29,26 @@ pub enum KeysCommand {
 }
 
 pub async fn run(config: Config, command: KeysCommand) -> anyhow::Result<ExitCode> {
-    match command {
-        KeysCommand::Export { out } => {
-            let station = open_station(config).await?;
-            for path in station.keys.export_public(&out)? {
-                println!("wrote {}", path.display());
-            }
-            println!(
-                "verify with: postcounter verify --keys {} FILE",
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+    let KeysCommand::Export { out } = command;
+    let data_centre = KeyStore::open(&keys_dir(&config.data_dir))?;
+    let trust = if data_centre.has_root() {
+        let store = open_existing_store(&config, None).await?;
+        let trust = full_trust(&store, &data_centre, &Clock::system()).await?;
+        store.close().await;
+        trust
+    } else {
+        Keyring::open(&config.data_dir)?.trust()?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "this station holds no trust yet: start it once with its data centre reachable"
+            )
+        })?
+    };
+    for path in trust.write_dir(&out)? {
+        println!("wrote {}", path.display());
     }
+    println!(
+        "verify with: postcounter verify --keys {} FILE",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 
 mod account;
 mod admin;
+mod admin_keys;
 mod keys;
 mod kiosk;
 mod piece_args;
@@ -136,7 +137,7 @@ async fn open_station(config: Config) -> anyhow::Result<Station> {
 
 /// Opens the embedded PSD and keys only (no vendor), printing what a first run created.
 async fn open_local_station(config: Config) -> anyhow::Result<Station> {
-    print_notes(Station::open_local(config, Date::today_utc()).await?)
+    print_notes(Station::open_local(config).await?)
 }
 
 fn print_notes(station: Station) -> anyhow::Result<Station> {

@@ -1,4 +1,6 @@
-//! `postcounter psd ...`: the embedded PSD's registers, refills, voids and audit.
+//! `postcounter psd ...`: the embedded PSD's registers, lease and pending credits, refills
+//! (only through the data centre: it charges the account and answers a signed refill
+//! authorization the PSD credits once), voids and audit.
 
 use std::process::ExitCode;
 
@@ -15,13 +17,17 @@ pub enum PsdCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Add funds; the id makes a retried refill apply once.
+    /// Refill from the counter's account through the data centre; the id makes a retried
+    /// refill credit once (default: a new id).
     Refill {
         #[arg(long)]
         amount: crate::money::Money,
         #[arg(long)]
-        id: String,
+        id: Option<String>,
     },
+    /// Contact the data centre now: settle purchases in doubt, report offline pieces, ask
+    /// again for pending credits, renew the certificate if due, and keep the new offline lease.
+    Reconcile,
     /// Void an unused indicium (by piece serial) within the void window after its issue;
     /// refunds once.
     Void { piece_serial: u32 },
@@ -31,6 +37,11 @@ pub enum PsdCommand {
 
 pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode> {
     let window_days = config.void_window_days;
+    match command {
+        PsdCommand::Refill { amount, id } => return refill(config, amount, id).await,
+        PsdCommand::Reconcile => return reconcile(config).await,
+        _ => {}
+    }
     let station = open_local_station(config).await?;
     let psd = &station.psd;
     match command {
@@ -49,6 +60,8 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                     "piece_count": r.piece_count,
                     "locked_reason": state.locked_reason,
                     "ledger": psd.ledger().path(),
+                    "lease_not_after_unix_ms": psd.ledger().lease(state.device_id).await?.map(|l| l.not_after_unix_ms),
+                    "pending_credit_mills": psd.ledger().pending_credits(state.device_id).await?.iter().map(|c| c.amount.mills()).sum::<i64>(),
                 });
                 println!("{value}");
             } else {
@@ -72,20 +85,11 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                         .unwrap_or_else(|| "ready".into())
                 );
                 println!("  ledger               {}", psd.ledger().path());
+                print_grants(psd).await?;
             }
         }
-        PsdCommand::Refill { amount, id } => {
-            let outcome = psd.refill(&id, amount).await?;
-            let again = if outcome.replayed {
-                " (already applied: nothing added)"
-            } else {
-                ""
-            };
-            println!(
-                "refill {id:?} of {amount}{again}; descending register {}",
-                outcome.registers.descending
-            );
-        }
+        // Answered above, through the link.
+        PsdCommand::Refill { .. } | PsdCommand::Reconcile => {}
         PsdCommand::Void { piece_serial } => {
             let outcome = psd.void(piece_serial, window_days).await?;
             let again = if outcome.replayed {
@@ -115,4 +119,83 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `psd refill`: through the link, which records a pending credit, asks the data centre and
+/// credits the authorization it answers.
+async fn refill(
+    config: Config,
+    amount: crate::money::Money,
+    id: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let station = super::open_station(config).await?;
+    let link = station
+        .link
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("a refill needs the data centre"))?;
+    let refill_id =
+        id.unwrap_or_else(|| format!("refill-{}", crate::hex::encode(&rand::random::<[u8; 8]>())));
+    let refilled = link
+        .refill_embedded(&station.psd, &refill_id, amount)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{e}; the refill {refill_id:?} stays pending and is asked for again at the next contact"
+            )
+        })?;
+    let again = if refilled.outcome.replayed {
+        " (credited before: nothing added)"
+    } else {
+        ""
+    };
+    println!(
+        "refill {refill_id:?} of {amount} authorized by the data centre{again}; descending register {}, account balance {}",
+        refilled.outcome.registers.descending, refilled.account_balance
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `psd reconcile`: one contact with the data centre, and what it settled.
+async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
+    let station = super::open_station(config).await?;
+    let link = station
+        .link
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("reconciling needs the data centre"))?;
+    let settled = link.reconcile(&station.psd).await?;
+    println!(
+        "reconciled: {} offline pieces reported (through serial {}), {} purchases in doubt voided and {} cleared, {} pending credits credited{}",
+        settled.reported_pieces,
+        settled.through_serial,
+        settled.voided_in_doubt,
+        settled.cleared_in_doubt,
+        settled.credited_refills,
+        if settled.renewed {
+            ", certificate renewed"
+        } else {
+            ""
+        }
+    );
+    print_grants(&station.psd).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The lease and the pending credits, for `psd show`.
+async fn print_grants(psd: &crate::psd::Psd) -> anyhow::Result<()> {
+    let ledger = psd.ledger();
+    match ledger.lease(psd.device_id()).await? {
+        Some(lease) => println!(
+            "  offline lease        up to {} unreported, until {}",
+            lease.max_value,
+            crate::clock::format_unix_ms(lease.not_after_unix_ms)
+        ),
+        None => println!("  offline lease        none: the embedded PSD issues nothing offline"),
+    }
+    for credit in ledger.pending_credits(psd.device_id()).await? {
+        println!(
+            "  pending credit       {} (refill {:?}, asked for and not yet credited)",
+            credit.amount, credit.refill_id
+        );
+    }
+    Ok(())
 }

@@ -10,20 +10,23 @@ use serde_json::json;
 use crate::config::Config;
 use crate::hex;
 use crate::indicium::{VerifiedIndicium, verify};
-use crate::keys::key_file::read_public_key;
-use crate::keys::store::read_certificate;
+use crate::keys::{CertificateStatusList, Trust};
+use crate::psd::Keyring;
 use crate::rates::{ExtraServices, Product};
-use crate::station::Station;
 use crate::verify_input::{INPUT_MAX_BYTES, indicium_bytes};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// A PNG image, an ESC/POS capture, or the indicium bytes (binary or hex).
     file: PathBuf,
-    /// A folder with the trusted root.pub.pem and the PSD certificates (*.cert.pem), as
-    /// written by `postcounter keys export` (default: this station's keys).
+    /// A folder with the data centre's trust, as `postcounter keys export` writes it: the
+    /// anchor root.pub.pem, root links (link-*.pem), PSD certificates (*.cert.pem) and the
+    /// status list (status.pem) (default: the trust this station holds).
     #[arg(long, value_name = "DIR")]
     keys: Option<PathBuf>,
+    /// A certificate status list (PEM) newer than the folder's, to check revocations with.
+    #[arg(long, value_name = "FILE")]
+    status: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -33,13 +36,13 @@ pub fn run(config: &Config, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let keys_dir = args
         .keys
         .clone()
-        .unwrap_or_else(|| Station::keys_dir(&config.data_dir));
+        .unwrap_or_else(|| Keyring::dir_in(&config.data_dir).join("trust"));
     let input = read_bounded(&args.file)?;
     let outcome = indicium_bytes(&input)
         .map_err(|e| e.to_string())
         .and_then(|(kind, bytes)| {
-            let (root, certificates) = trust(&keys_dir).map_err(|e| format!("{e:#}"))?;
-            verify(&bytes, &root, &certificates)
+            let trust = trust(&keys_dir, args.status.as_deref()).map_err(|e| format!("{e:#}"))?;
+            verify(&bytes, &trust)
                 .map(|verified| (kind, verified))
                 .map_err(|e| e.to_string())
         });
@@ -84,18 +87,23 @@ fn read_bounded(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(input)
 }
 
-fn trust(
-    dir: &Path,
-) -> anyhow::Result<(p256::ecdsa::VerifyingKey, Vec<crate::keys::PsdCertificate>)> {
-    let root = read_public_key(&dir.join("root.pub.pem"))?;
-    let mut certificates = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-        let path = entry?.path();
-        if path.to_string_lossy().ends_with(".cert.pem") {
-            certificates.push(read_certificate(&path)?);
-        }
+/// The trust in `dir`, with the status list in `status` if it is newer and signed by a root
+/// the trust reaches.
+fn trust(dir: &Path, status: Option<&Path>) -> anyhow::Result<Trust> {
+    let mut trust =
+        Trust::load_dir(dir).with_context(|| format!("the trust in {}", dir.display()))?;
+    if let Some(path) = status {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let list = CertificateStatusList::from_pem(&text)
+            .with_context(|| format!("{}", path.display()))?;
+        let mut given = Trust::anchored(trust.anchor);
+        given.status = Some(list);
+        trust
+            .absorb(given)
+            .with_context(|| format!("the status list in {}", path.display()))?;
     }
-    Ok((root, certificates))
+    Ok(trust)
 }
 
 fn product_name(code: u8) -> String {

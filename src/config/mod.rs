@@ -23,7 +23,7 @@ mod layers;
 mod values;
 
 pub use kinds::{CardGatewayKind, CashAcceptorKind, ScaleKind};
-use values::{bool_or_text, list_or_text, money, number_or_text, parsed};
+use values::{list_or_text, money, number_or_text, parsed};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,19 +36,10 @@ pub struct Config {
     /// The vendor's postal license number, printed in every indicium.
     #[serde(deserialize_with = "number_or_text")]
     pub license_number: u32,
-    /// The embedded PSD's device id (its serial number).
-    #[serde(deserialize_with = "number_or_text")]
-    pub psd_id: u32,
-    /// The embedded PSD's certificate serial, used when its key is first created.
-    #[serde(deserialize_with = "number_or_text")]
-    pub certificate_serial: u32,
-    /// How many years a new PSD certificate is valid.
-    #[serde(deserialize_with = "number_or_text")]
-    pub certificate_validity_years: u32,
     /// An unused indicium may be voided this many days after its date of mailing.
     #[serde(deserialize_with = "number_or_text")]
     pub void_window_days: i32,
-    /// Funds credited to a brand-new PSD so that a fresh install can sell at once.
+    /// Demo funds the in-process data centre credits its account once.
     #[serde(deserialize_with = "money")]
     pub demo_refill: Money,
     /// A folder of rate files to use instead of the embedded tables.
@@ -66,7 +57,7 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LinkConfig {
-    /// Vendor base URLs; empty: the in-process vendor, or stand-alone (`vendor.in_process`).
+    /// Data centre base URLs; empty: the in-process data centre.
     #[serde(deserialize_with = "list_or_text")]
     pub endpoints: Vec<String>,
     pub enrollment_code: String,
@@ -75,14 +66,14 @@ pub struct LinkConfig {
     pub timeout_ms: u64,
     #[serde(deserialize_with = "number_or_text")]
     pub attempts: u32,
-    #[serde(deserialize_with = "money")]
-    pub offline_max_value: Money,
-    #[serde(deserialize_with = "number_or_text")]
-    pub offline_max_days: i64,
-    #[serde(deserialize_with = "number_or_text")]
-    pub inspection_window_days: i64,
     #[serde(deserialize_with = "number_or_text")]
     pub reconcile_interval_s: u64,
+    /// A certificate with fewer days left is renewed at the next contact.
+    #[serde(deserialize_with = "number_or_text")]
+    pub certificate_renew_days: i32,
+    /// The embedded PSD's refill at the counter's first contact; zero for none.
+    #[serde(deserialize_with = "money")]
+    pub first_refill: Money,
 }
 
 /// The postage vendor system, when this machine runs it (`vendor serve`, or in-process).
@@ -99,14 +90,17 @@ pub struct VendorConfig {
     /// A PSD short of funds is topped up from its account by at least this much.
     #[serde(deserialize_with = "money")]
     pub top_up_step: Money,
-    /// With no `[link]` endpoints: run the vendor in-process on loopback (else stand-alone).
-    #[serde(deserialize_with = "bool_or_text")]
-    pub in_process: bool,
-    /// The in-process vendor's central PSD and its certificate serial.
+    /// The in-process data centre's central PSD.
     #[serde(deserialize_with = "number_or_text")]
     pub local_psd_id: u32,
+    /// How long key management certifies an embedded PSD's key.
     #[serde(deserialize_with = "number_or_text")]
-    pub local_certificate_serial: u32,
+    pub certificate_validity_days: i32,
+    /// How long an offline lease lasts, and the postage it allows unreported.
+    #[serde(deserialize_with = "number_or_text")]
+    pub lease_hours: u32,
+    #[serde(deserialize_with = "money")]
+    pub lease_max_value: Money,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -182,20 +176,6 @@ impl Config {
         }
     }
 
-    /// `certificate_validity_years` in days; refused outside 1 to 20 years.
-    pub fn certificate_validity_days(&self) -> Result<i32, String> {
-        i32::try_from(self.certificate_validity_years)
-            .ok()
-            .filter(|years| (1..=20).contains(years))
-            .map(|years| years * 365)
-            .ok_or_else(|| {
-                format!(
-                    "certificate_validity_years {} is not accepted: expected 1 to 20",
-                    self.certificate_validity_years
-                )
-            })
-    }
-
     /// Loads every layer; `explicit_file` is `--config`, `overrides` are flag values as
     /// (dotted key, value) pairs.
     pub fn load(
@@ -265,7 +245,7 @@ mod tests {
                     "POSTCOUNTER_PRINTER__LABEL__TRANSPORT",
                     "tcp:127.0.0.1:9100",
                 ),
-                ("POSTCOUNTER_PSD_ID", "42"),
+                ("POSTCOUNTER_LICENSE_NUMBER", "42"),
                 ("POSTCOUNTER_LINK__ENDPOINTS", "http://a:1, http://b:2"),
                 ("POSTCOUNTER_CONFIG_UNRELATED", "x"),
                 ("OTHER", "x"),
@@ -274,7 +254,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.origin_zip, "02134");
-        assert_eq!(config.psd_id, 42);
+        assert_eq!(config.license_number, 42);
         assert_eq!(
             config.printer.label.transport,
             TransportSetting::Tcp("127.0.0.1:9100".into())
@@ -294,20 +274,6 @@ mod tests {
         assert_eq!(
             config.printer.receipt.transport,
             TransportSetting::File("/dev/usb/lp1".into())
-        );
-    }
-
-    #[test]
-    fn a_switch_takes_a_boolean_or_its_text_and_refuses_anything_else() {
-        let in_process = |value: &str| {
-            load(&[("POSTCOUNTER_VENDOR__IN_PROCESS", value)], None).map(|c| c.vendor.in_process)
-        };
-        assert!(in_process("true").unwrap());
-        assert!(!in_process(" false ").unwrap());
-        let err = in_process("no").unwrap_err().to_string();
-        assert!(
-            err.contains("\"no\" is not accepted: expected true or false"),
-            "{err}"
         );
     }
 

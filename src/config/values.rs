@@ -1,5 +1,5 @@
 //! How a setting's value may be written. Every layer is TOML, but environment variables
-//! and flags can only give text, so numbers, switches and lists accept their text form too,
+//! and flags can only give text, so numbers and lists accept their text form too,
 //! and money is always text (`"500.00"`), parsed exactly into mills.
 
 use serde::{Deserialize, Deserializer};
@@ -24,26 +24,6 @@ where
             .trim()
             .parse()
             .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a whole number"))),
-    }
-}
-
-/// A TOML boolean, or `true`/`false` as text (as environment variables give it).
-pub(super) fn bool_or_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Bool(bool),
-        Text(String),
-    }
-    match Raw::deserialize(deserializer)? {
-        Raw::Bool(value) => Ok(value),
-        Raw::Text(text) => match text.trim() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(serde::de::Error::custom(format!(
-                "{text:?} is not accepted: expected true or false"
-            ))),
-        },
     }
 }
 

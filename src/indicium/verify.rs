@@ -1,15 +1,16 @@
-//! Verification, as a postal inspector does it: from the indicium bytes, the PSD certificates
-//! and the vendor root key alone, with no access to the vendor's database.
+//! Verification, as a postal inspector does it: from the indicium bytes and a [`Trust`] (the
+//! data centre's anchor root, its root links, the PSD certificates and the certificate status
+//! list) alone, with no access to the data centre's database.
 //!
 //! The order of the checks matters for the message: a wrong length or version is reported
 //! before a signature, so that a damaged scan is not mistaken for a forgery.
 
-use p256::ecdsa::VerifyingKey;
 use sha2::{Digest, Sha256};
 
 use super::layout::LayoutError;
 use super::signed::Indicium;
 use crate::keys::PsdCertificate;
+use crate::keys::trust::Trust;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
@@ -19,8 +20,18 @@ pub enum VerifyError {
         "no PSD certificate with serial {0} is known; export it with `postcounter keys export`"
     )]
     UnknownCertificate(u32),
-    #[error("PSD certificate {serial} is not signed by the trusted vendor root key")]
+    #[error("PSD certificate {serial} is not signed by any trusted root of the data centre")]
     CertificateNotTrusted { serial: u32 },
+    #[error(
+        "PSD certificate {serial} was revoked for mail from {from} on; this indicium is mailed {mailing}"
+    )]
+    Revoked {
+        serial: u32,
+        from: String,
+        mailing: String,
+    },
+    #[error("the trusted roots do not hold together: {0}")]
+    Trust(String),
     #[error(
         "PSD certificate {serial} is for PSD {certified}, but the indicium names PSD {claimed}"
     )]
@@ -51,13 +62,11 @@ pub struct VerifiedIndicium {
     pub fingerprint: [u8; 32],
 }
 
-/// Checks `bytes` against the trusted `root` and the known PSD `certificates`.
-pub fn verify(
-    bytes: &[u8],
-    root: &VerifyingKey,
-    certificates: &[PsdCertificate],
-) -> Result<VerifiedIndicium, VerifyError> {
+/// Checks `bytes` against `trust`: the certificate named in the indicium, signed by a root
+/// the anchor reaches, not revoked for the date of mailing, and the signature under it.
+pub fn verify(bytes: &[u8], trust: &Trust) -> Result<VerifiedIndicium, VerifyError> {
     let indicium = Indicium::from_bytes(bytes)?;
+    let certificates = &trust.certificates;
     let serial = indicium.data.certificate_serial;
     // Certificates are looked up by serial and PSD together: two vendors (or a
     // misconfiguration) may reuse a serial, and the certificate must be this PSD's.
@@ -78,9 +87,25 @@ pub fn verify(
             });
         }
     };
-    certificate
-        .verify_with(root)
-        .map_err(|_| VerifyError::CertificateNotTrusted { serial })?;
+    let vouched = trust
+        .vouches_for(certificate)
+        .map_err(|e| VerifyError::Trust(e.to_string()))?;
+    if !vouched {
+        return Err(VerifyError::CertificateNotTrusted { serial });
+    }
+    let mailing = indicium.data.mailing_date;
+    if let Some(from) = trust
+        .status
+        .as_ref()
+        .and_then(|status| status.revoked_from(serial))
+        .filter(|from| *from <= mailing)
+    {
+        return Err(VerifyError::Revoked {
+            serial,
+            from: from.to_string(),
+            mailing: mailing.to_string(),
+        });
+    }
     verify_under(&indicium, certificate)?;
     let mut fingerprint = [0u8; 32];
     fingerprint.copy_from_slice(&Sha256::digest(bytes));

@@ -20,6 +20,7 @@
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 
+use super::pem::{from_pem, to_pem};
 use crate::date::Date;
 
 pub const CERTIFICATE_LEN: usize = 110;
@@ -144,19 +145,11 @@ impl PsdCertificate {
     }
 
     pub fn to_pem(&self) -> Result<String, CertificateError> {
-        let bytes = self.to_bytes()?;
-        pem_rfc7468::encode_string(CERTIFICATE_PEM_LABEL, pem_rfc7468::LineEnding::LF, &bytes)
-            .map_err(|e| CertificateError::Pem(e.to_string()))
+        to_pem(CERTIFICATE_PEM_LABEL, &self.to_bytes()?).map_err(CertificateError::Pem)
     }
 
     pub fn from_pem(pem: &str) -> Result<PsdCertificate, CertificateError> {
-        let (label, bytes) = pem_rfc7468::decode_vec(pem.as_bytes())
-            .map_err(|e| CertificateError::Pem(e.to_string()))?;
-        if label != CERTIFICATE_PEM_LABEL {
-            return Err(CertificateError::Pem(format!(
-                "the label is {label:?}, expected {CERTIFICATE_PEM_LABEL:?}"
-            )));
-        }
+        let bytes = from_pem(CERTIFICATE_PEM_LABEL, pem).map_err(CertificateError::Pem)?;
         PsdCertificate::from_bytes(&bytes)
     }
 }

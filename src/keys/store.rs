@@ -1,14 +1,18 @@
-//! The key store: a directory of PEM files.
+//! The data centre's key store: a directory of PEM files.
 //!
 //! ```text
 //! keys/                     mode 0700
-//!   root.key.pem            vendor root private key (PKCS#8, 0600): certifies PSD keys
-//!   root.pub.pem            vendor root public key (SPKI): what verifiers trust
-//!   psd-<id>.key.pem        a PSD's signing key (PKCS#8, 0600)
-//!   psd-<id>.cert.pem       its certificate, signed by the root
+//!   root.key.pem            root generation 1's private key (PKCS#8, 0600): the anchor
+//!   root.pub.pem            its public key (SPKI): what every verifier is given once
+//!   root-<n>.key.pem        root generation n's private key, after a rollover
+//!   link-<n>.pem            generation n's public key, signed by generation n-1
+//!   psd-<id>.key.pem        a central PSD's signing key, for the software cryptographic module
+//!   psd-<id>.cert.pem       its certificate
 //! ```
-//! In the embedded set-up the counter is its own vendor and holds the root key too; a central
-//! vendor keeps the root offline and ships only certificates.
+//! Only the data centre has one: a station holds no root private key, and its embedded PSD's
+//! key and certificates live in its own folder (`station::embedded_keys`). The newest root
+//! generation signs every new certificate and grant; the older ones stay, so their links and
+//! certificates keep verifying.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -20,6 +24,8 @@ use p256::elliptic_curve::Generate;
 
 use super::certificate::{CertificateError, PsdCertificate};
 use super::key_file::{self, KeyFileError, Placement};
+use super::root_link::{RootLink, RootLinkError};
+use super::trust::Trust;
 use crate::date::Date;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +45,13 @@ pub enum KeyStoreError {
         "certificate serial {serial} is already held by PSD {psd_id}; choose another certificate_serial"
     )]
     SerialInUse { serial: u32, psd_id: u32 },
+    #[error("{path}: {source}")]
+    Link {
+        path: PathBuf,
+        source: RootLinkError,
+    },
+    #[error("no root key in {0}: this is not a data centre's key store")]
+    NoRoot(PathBuf),
 }
 
 /// A PSD's signing key with the certificate that vouches for it.
@@ -94,7 +107,95 @@ impl KeyStore {
     }
 
     fn root_key_path(&self) -> PathBuf {
-        self.dir.join("root.key.pem")
+        self.generation_key_path(1)
+    }
+
+    /// Generation 1 is `root.key.pem` (the first layout); later ones `root-<n>.key.pem`.
+    fn generation_key_path(&self, generation: u32) -> PathBuf {
+        match generation {
+            1 => self.dir.join("root.key.pem"),
+            n => self.dir.join(format!("root-{n}.key.pem")),
+        }
+    }
+
+    fn link_path(&self, generation: u32) -> PathBuf {
+        self.dir.join(format!("link-{generation}.pem"))
+    }
+
+    /// The newest root generation and its private key: what signs certificates and grants.
+    pub fn current_root(&self) -> Result<(u32, SigningKey), KeyStoreError> {
+        if !self.has_root() {
+            return Err(KeyStoreError::NoRoot(self.dir.clone()));
+        }
+        let mut generation = 1;
+        while self.generation_key_path(generation + 1).exists() {
+            generation += 1;
+        }
+        Ok((
+            generation,
+            key_file::read_private_key(&self.generation_key_path(generation))?,
+        ))
+    }
+
+    /// Every root link, generation 2 upwards.
+    pub fn links(&self) -> Result<Vec<RootLink>, KeyStoreError> {
+        let (current, _) = self.current_root()?;
+        (2..=current)
+            .map(|generation| {
+                let path = self.link_path(generation);
+                let text = fs::read_to_string(&path).map_err(|source| KeyFileError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                RootLink::from_pem(&text).map_err(|source| KeyStoreError::Link { path, source })
+            })
+            .collect()
+    }
+
+    /// Rolls the root over: a new generation's key, linked by the current one from
+    /// `valid_from`. The old keys stay, so what they signed keeps verifying; what is signed
+    /// from now on is signed by the new one.
+    pub fn rollover_root(&self, valid_from: Date) -> Result<RootLink, KeyStoreError> {
+        let (current, previous) = self.current_root()?;
+        let generation = current + 1;
+        let next = SigningKey::generate_from_rng(&mut rand::rng());
+        let link_path = self.link_path(generation);
+        let link = RootLink::issue(&previous, generation, *next.verifying_key(), valid_from)
+            .and_then(|link| link.to_pem().map(|pem| (link, pem)));
+        let (link, pem) = link.map_err(|source| KeyStoreError::Link {
+            path: link_path.clone(),
+            source,
+        })?;
+        // The link first: a key without its link would be a generation nobody can trust.
+        key_file::write_file_atomically(&link_path, pem.as_bytes(), 0o644, Placement::Exclusive)?;
+        key_file::write_private_key(&self.generation_key_path(generation), &next)?;
+        Ok(link)
+    }
+
+    /// What a verifier needs of this store's roots, with `certificates`.
+    pub fn trust(&self, certificates: Vec<PsdCertificate>) -> Result<Trust, KeyStoreError> {
+        let mut trust = Trust::anchored(self.root_public_key()?);
+        trust.links = self.links()?;
+        trust.certificates = certificates;
+        Ok(trust)
+    }
+
+    /// Certifies `public_key` for PSD `psd_id` under `serial`, signed by the current root.
+    pub fn certify(
+        &self,
+        psd_id: u32,
+        serial: u32,
+        public_key: VerifyingKey,
+        valid_from: Date,
+        valid_until: Date,
+    ) -> Result<PsdCertificate, KeyStoreError> {
+        let (_, root) = self.current_root()?;
+        PsdCertificate::issue(&root, serial, psd_id, public_key, valid_from, valid_until).map_err(
+            |source| KeyStoreError::Certificate {
+                path: self.dir.clone(),
+                source,
+            },
+        )
     }
 
     pub fn root_public_path(&self) -> PathBuf {
@@ -172,20 +273,19 @@ impl KeyStore {
             key_file::write_private_key(&key_path, &key)?;
             key
         };
-        let root = key_file::read_private_key(&self.root_key_path())?;
-        let certificate = PsdCertificate::issue(
-            &root,
-            certificate_serial,
+        let certificate = self.certify(
             psd_id,
+            certificate_serial,
             *key.verifying_key(),
             valid_from,
             valid_until,
-        )
-        .and_then(|certificate| certificate.to_pem().map(|pem| (certificate, pem)));
-        let (certificate, pem) = certificate.map_err(|source| KeyStoreError::Certificate {
-            path: cert_path.clone(),
-            source,
-        })?;
+        )?;
+        let pem = certificate
+            .to_pem()
+            .map_err(|source| KeyStoreError::Certificate {
+                path: cert_path.clone(),
+                source,
+            })?;
         key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644, Placement::Exclusive)?;
         Ok(PsdSigner { key, certificate })
     }

@@ -10,8 +10,10 @@
 //!   the vendor acknowledges is kept, which restarts the offline limits' clocks.
 
 mod central;
+mod grants;
 mod reconcile;
 
+pub use grants::EmbeddedRefilled;
 pub use reconcile::Settled;
 
 use std::path::PathBuf;
@@ -20,16 +22,17 @@ use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
 
-use super::fallback::{OfflineLimits, offline_refusal};
+use super::fallback::offline_refusal;
 use super::identity::{self, Registration};
 use super::{LinkError, LinkErrorKind, VendorClient};
 use crate::clock::Clock;
 use crate::indicium::Indicium;
 use crate::indicium::layout::indicium_serial_text;
+use crate::money::Money;
 use crate::protocol::signature::RequestSigner;
 use crate::protocol::{PieceOrder, PurchaseRequest, PurchaseResponse};
 use crate::psd::ledger::VendorPiece;
-use crate::psd::{IssueRequest, Psd};
+use crate::psd::{IssueRequest, Keyring, Psd};
 use crate::rates::PricedPiece;
 
 /// How often, at most, a successful contact is written to the ledger.
@@ -61,7 +64,12 @@ pub struct LinkSettings {
     pub data_dir: PathBuf,
     pub enrollment_code: String,
     pub counter_name: String,
-    pub limits: OfflineLimits,
+    /// The embedded PSD's keys and the trust the station holds.
+    pub keyring: Keyring,
+    /// A certificate with fewer days left is renewed at the next contact.
+    pub certificate_renew_days: i32,
+    /// The embedded PSD's refill at the counter's first contact (zero: none).
+    pub first_refill: Money,
 }
 
 pub struct CounterLink {
@@ -203,14 +211,10 @@ impl CounterLink {
         let link = ledger.link_state(device_id).await.map_err(local)?;
         let through = link.map_or(0, |state| state.head.through_serial);
         let unreported = ledger.unreported(device_id, through).await.map_err(local)?;
-        let now = self.clock.now_unix_ms();
-        if let Some(reason) = offline_refusal(
-            &self.settings.limits,
-            link.as_ref(),
-            &unreported,
-            request.postage,
-            now,
-        ) {
+        let lease = ledger.lease(device_id).await.map_err(local)?;
+        // The ledger's clock: never earlier than the data centre's time last seen.
+        let now = ledger.now_unix_ms();
+        if let Some(reason) = offline_refusal(lease.as_ref(), &unreported, request.postage, now) {
             return Err(LinkError::Local(format!(
                 "the vendor cannot be reached ({cause}) and the embedded PSD may not issue: {reason}"
             )));

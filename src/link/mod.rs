@@ -15,7 +15,6 @@ pub mod session;
 
 pub use client::VendorClient;
 pub use counter_link::{CounterLink, Issued, LinkStatus};
-pub use fallback::OfflineLimits;
 
 /// What the counter can do about a failed link request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,6 +13,8 @@ use clap::Args;
 
 use crate::config::Config;
 use crate::date::Date;
+use crate::grants::refill::refill_digest;
+use crate::grants::{RefillAuthorization, RootSigner};
 use crate::indicium::specimen::SPECIMEN_RATE_TABLE;
 use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID};
 use crate::keys::{KeyStore, PsdSigner};
@@ -168,7 +170,20 @@ async fn measure(scratch: &Path, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     // 3. The same with the durable SQLite commit of each indicium.
     let ledger = Ledger::open(&scratch.join("ledger.sqlite")).await?;
     let (psd, _) = Psd::open(ledger, signer.clone(), 700_001).await?;
-    psd.refill("bench", Money::from_mills(1_000_000_000))
+    // The bench is its own data centre: it authorizes the PSD's funds as one would.
+    let (generation, root) = keys.current_root()?;
+    let authorization = RefillAuthorization {
+        psd_id: 1,
+        refill_digest: refill_digest("bench"),
+        control_total_before: Money::ZERO,
+        amount: Money::from_mills(1_000_000_000),
+        issued_unix_ms: 0,
+    }
+    .sign(&RootSigner {
+        generation,
+        key: &root,
+    });
+    psd.apply_refill(&authorization, "bench", &keys.trust(Vec::new())?)
         .await?;
     let mut durable = Samples(vec![]);
     for i in 0..n {

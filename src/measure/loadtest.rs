@@ -137,6 +137,9 @@ async fn load(args: &LoadtestArgs, scratch: &Path) -> anyhow::Result<ExitCode> {
         license_number: 700_001,
         void_window_days: 30,
         top_up_step: Money::from_mills(1_000_000_000),
+        certificate_validity_days: 365,
+        lease_hours: 72,
+        lease_max_value: Money::from_mills(100_000),
     };
     let rates = Arc::new(RateBook::embedded()?);
     let letter = sample_letter(&rates, clock.today())?;

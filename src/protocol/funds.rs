@@ -33,3 +33,36 @@ pub struct RegistersResponse {
     pub registers: RegistersView,
     pub account_balance_mills: i64,
 }
+
+/// `POST /v1/embedded-psds/{psd_id}/refills`: funds for the counter's embedded PSD, from its
+/// account, under the counter's own refill id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddedRefillRequest {
+    /// The counter's id for this refill: the PSD credits each id once. 1 to 64 printable
+    /// ASCII characters.
+    pub refill_id: String,
+    pub amount_mills: i64,
+    /// The PSD's registers now: the authorization binds to their control total.
+    pub registers: ReportedRegisters,
+}
+
+/// A PSD's registers as its counter reports them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedRegisters {
+    pub ascending_mills: i64,
+    pub descending_mills: i64,
+    pub control_total_mills: i64,
+    pub piece_count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedRefillResponse {
+    pub psd_id: u32,
+    pub refill_id: String,
+    pub amount_mills: i64,
+    /// The signed refill authorization, hex (see `grants::refill`).
+    pub authorization: String,
+    pub account_balance_mills: i64,
+}

@@ -10,12 +10,14 @@
 //!
 //! - [`signature`]: a request signed with the counter's registered P-256 key (`PC1`).
 //! - [`session`]: a key agreed once by ECDH, then a MAC per request (`PC1S`).
-//! - [`postage`], [`funds`], [`counters`], [`reconciliation`], [`health`]: the bodies.
+//! - [`postage`], [`funds`], [`keys`], [`counters`], [`reconciliation`], [`health`]: the
+//!   bodies.
 //! - [`refusal`]: the kinds of refusal and their one body shape.
 
 pub mod counters;
 pub mod funds;
 pub mod health;
+pub mod keys;
 pub mod postage;
 pub mod reconciliation;
 pub mod refusal;
@@ -67,8 +69,12 @@ impl AuthError {
 pub use counters::{
     OpenSessionRequest, OpenSessionResponse, RegisterCounterRequest, RegisterCounterResponse,
 };
-pub use funds::{RefillRequest, RefillResponse, RegistersResponse, RegistersView};
+pub use funds::{
+    EmbeddedRefillRequest, EmbeddedRefillResponse, RefillRequest, RefillResponse,
+    RegistersResponse, RegistersView, ReportedRegisters,
+};
 pub use health::Health;
+pub use keys::{PsdCertificateRequest, PsdCertificateResponse, TrustBundle};
 pub use postage::{
     CardDetails, CardReceipt, IssuedPiece, PieceOrder, ProcessingServerRef, PurchaseRequest,
     PurchaseResponse, VoidRequest, VoidResponse,

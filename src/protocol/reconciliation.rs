@@ -8,12 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReconcileRequest {
-    /// The embedded PSD's device id.
+    /// The embedded PSD's device id: the one key management numbered for this counter.
+    /// Every offline indicium must verify under a certificate issued for it.
     pub psd_id: u32,
-    /// The embedded PSD's certificate (110 bytes, hex), as `postcounter keys export`
-    /// writes it. The vendor keeps the first one a counter reports, and every offline
-    /// indicium must verify under it.
-    pub psd_certificate: String,
     pub entries: Vec<LedgerEntry>,
 }
 
@@ -42,4 +39,11 @@ pub struct ReconcileResponse {
     /// Pieces recorded by this report (0 for a retry or an empty report).
     pub recorded: u32,
     pub recorded_postage_mills: i64,
+    /// A fresh offline lease for the counter's embedded PSD, hex (see `grants::lease`);
+    /// none for a counter that may not issue offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<String>,
+    /// The data centre's clock: the counter's time authority.
+    #[serde(default)]
+    pub time_unix_ms: i64,
 }

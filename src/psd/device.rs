@@ -2,14 +2,18 @@
 //! license number. It turns an issue request into a signed indicium whose debit is durable
 //! before the indicium leaves this function.
 
+use std::sync::{Arc, PoisonError, RwLock};
+
 use sha2::{Digest, Sha256};
 
 use super::error::PsdError;
 use super::ledger::{Audit, IssueEntry, Ledger, PsdState, RefillOutcome, VoidOutcome};
 use super::registers::Registers;
 use crate::date::Date;
+use crate::grants::RefillAuthorization;
+use crate::grants::refill::refill_digest;
 use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID, label_binding};
-use crate::keys::{PsdCertificate, PsdSigner};
+use crate::keys::{PsdCertificate, PsdSigner, Trust};
 use crate::money::Money;
 use crate::rates::{Destination, ExtraServices, PricedPiece};
 
@@ -103,7 +107,8 @@ pub struct IssuedIndicium {
 
 pub struct Psd {
     ledger: Ledger,
-    signer: PsdSigner,
+    /// The current key and certificate; a renewal replaces them (same PSD, new key).
+    signer: RwLock<Arc<PsdSigner>>,
     license_number: u32,
 }
 
@@ -124,7 +129,7 @@ impl Psd {
         Ok((
             Psd {
                 ledger,
-                signer,
+                signer: RwLock::new(Arc::new(signer)),
                 license_number,
             },
             audit,
@@ -132,11 +137,35 @@ impl Psd {
     }
 
     pub fn device_id(&self) -> u32 {
-        self.signer.certificate().psd_id
+        self.signer().certificate().psd_id
     }
 
-    pub fn certificate(&self) -> &PsdCertificate {
-        self.signer.certificate()
+    /// The certificate the PSD signs under now.
+    pub fn certificate(&self) -> PsdCertificate {
+        self.signer().certificate().clone()
+    }
+
+    /// The current key and certificate.
+    pub fn signer(&self) -> Arc<PsdSigner> {
+        self.signer
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Signs with `next` from now on: a renewed certificate of this same PSD (the ledger,
+    /// its registers and its pieces go on). A certificate of another PSD is refused.
+    pub fn renew(&self, next: PsdSigner) -> Result<(), PsdError> {
+        if next.certificate().psd_id != self.device_id() {
+            return Err(PsdError::Refused(format!(
+                "certificate {} is for PSD {}, not PSD {}",
+                next.certificate().serial,
+                next.certificate().psd_id,
+                self.device_id()
+            )));
+        }
+        *self.signer.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
+        Ok(())
     }
 
     pub fn ledger(&self) -> &Ledger {
@@ -150,7 +179,8 @@ impl Psd {
     /// Issues one indicium: debit, serial and signature in one durable transaction.
     pub async fn issue(&self, request: &IssueRequest) -> Result<IssuedIndicium, PsdError> {
         check_mailing_date(request.mailing_date, self.ledger.today())?;
-        let certificate = self.signer.certificate();
+        let signer = self.signer();
+        let certificate = signer.certificate();
         if !certificate.is_valid_on(request.mailing_date) {
             return Err(PsdError::Refused(format!(
                 "the PSD certificate {} is valid {} to {}, not on {}",
@@ -170,7 +200,7 @@ impl Psd {
             .ledger
             .issue(self.device_id(), &entry, |registers| {
                 let data = self.indicium_data(request, registers)?;
-                let indicium = Indicium::sign(data, &self.signer).map_err(PsdError::from_layout)?;
+                let indicium = Indicium::sign(data, &signer).map_err(PsdError::from_layout)?;
                 Ok(indicium.to_bytes().map_err(PsdError::from_layout)?.to_vec())
             })
             .await?;
@@ -196,7 +226,8 @@ impl Psd {
         request: &IssueRequest,
         registers: &Registers,
     ) -> Result<IndiciumData, PsdError> {
-        let certificate = self.signer.certificate();
+        let signer = self.signer();
+        let certificate = signer.certificate();
         Ok(IndiciumData {
             certificate_serial: certificate.serial,
             device_id: certificate.psd_id,
@@ -217,13 +248,31 @@ impl Psd {
         })
     }
 
-    pub fn signer(&self) -> &PsdSigner {
-        &self.signer
-    }
-
-    pub async fn refill(&self, refill_id: &str, amount: Money) -> Result<RefillOutcome, PsdError> {
+    /// Credits a refill the data centre authorized (the signed `authorization`, checked
+    /// with `trust`) for this PSD's refill `refill_id`: once, whatever is replayed, and only
+    /// at the control total it was granted at.
+    pub async fn apply_refill(
+        &self,
+        authorization: &[u8],
+        refill_id: &str,
+        trust: &Trust,
+    ) -> Result<RefillOutcome, PsdError> {
+        let granted = RefillAuthorization::open(authorization, trust)
+            .map_err(|e| PsdError::Refused(e.to_string()))?;
+        if granted.psd_id != self.device_id() || granted.refill_digest != refill_digest(refill_id) {
+            return Err(PsdError::Refused(format!(
+                "the refill authorization is for PSD {} and another refill, not refill {refill_id:?} of PSD {}",
+                granted.psd_id,
+                self.device_id()
+            )));
+        }
         self.ledger
-            .refill(self.device_id(), refill_id, amount)
+            .refill(
+                self.device_id(),
+                refill_id,
+                granted.amount,
+                granted.control_total_before,
+            )
             .await
     }
 

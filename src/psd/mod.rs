@@ -5,10 +5,12 @@
 //! [`device`] ties a ledger to a signing key and turns a request into a signed indicium.
 pub mod device;
 pub mod error;
+pub mod keyring;
 pub mod ledger;
 pub mod registers;
 
 pub use device::{IssueRequest, IssuedIndicium, Psd};
 pub use error::{PsdError, PsdErrorKind};
+pub use keyring::{Keyring, KeyringError};
 pub use ledger::{Audit, Ledger, PsdState};
 pub use registers::{RegisterError, Registers};

@@ -4,10 +4,12 @@
 //! purchase from a central PSD with the embedded PSD only as the fallback, whether the
 //! vendor is this process or a data centre's servers.
 //!
-//! A first start sets the vendor up as `postcounter admin` would: an account ("local")
-//! credited the demo funds once, a central PSD with its key beside the station's other
-//! keys, and a one-time enrollment code that the counter's link uses at once. Each step is
-//! idempotent, so a start interrupted half-way finishes on the next one.
+//! A first start sets the data centre up as `postcounter admin` would: its root key (in its
+//! own key store, `<data dir>/vendor/keys`, apart from the station's keyring, which holds no
+//! root), an account ("local") credited the demo funds once, a central PSD with its key and
+//! certificate, and a one-time enrollment code (at the station's `origin_zip`) that the
+//! counter's link uses at once. Each step is idempotent, so a start interrupted half-way
+//! finishes on the next one.
 
 use tokio::task::JoinHandle;
 
@@ -55,20 +57,18 @@ pub(super) struct Started {
     pub notes: Vec<String>,
 }
 
-pub(super) async fn start(
-    config: &Config,
-    keys: &KeyStore,
-    today: Date,
-) -> Result<Started, StationError> {
-    let vendor_config = &config.vendor;
-    let psd_id = vendor_config.local_psd_id;
-    if psd_id == config.psd_id {
-        return Err(StationError::Setup(format!(
-            "vendor.local_psd_id {psd_id} is the embedded PSD's psd_id: the central PSD needs a serial number of its own"
-        )));
-    }
+pub(super) async fn start(config: &Config, today: Date) -> Result<Started, StationError> {
     let mut notes = Vec::new();
     let store = from_config::open_store(config, None).await?;
+    let keys = KeyStore::open(&from_config::keys_dir(&config.data_dir))?;
+    if !keys.has_root() {
+        keys.create_root()?;
+        notes.push(format!(
+            "first run: created the in-process data centre's root key in {}; verifiers trust {}",
+            keys.dir().display(),
+            keys.root_public_path().display()
+        ));
+    }
     let clock = Clock::system();
     let now = clock.now_unix_ms();
     if store
@@ -76,7 +76,7 @@ pub(super) async fn start(
         .await?
     {
         notes.push(format!(
-            "first run: created the in-process vendor's account {LOCAL_ACCOUNT} (demo funds {}) in {}",
+            "first run: created the in-process data centre's account {LOCAL_ACCOUNT} (demo funds {}) in {}",
             config.demo_refill,
             store.location()
         ));
@@ -87,25 +87,10 @@ pub(super) async fn start(
             .credit_account(LOCAL_ACCOUNT, "demo-credit", config.demo_refill, now)
             .await?;
     }
-    super::ensure_psd_key(
-        keys,
-        config,
-        psd_id,
-        vendor_config.local_certificate_serial,
-        today,
-    )?;
-    if store
-        .create_psd(
-            psd_id,
-            LOCAL_ACCOUNT,
-            vendor_config.local_certificate_serial,
-            now,
-        )
-        .await?
-    {
+    let psd_id = config.vendor.local_psd_id;
+    if let Some(serial) = ensure_central_psd(&store, &keys, psd_id, today, now).await? {
         notes.push(format!(
-            "first run: created the central PSD {psd_id} (certificate {}) for account {LOCAL_ACCOUNT}",
-            vendor_config.local_certificate_serial
+            "first run: created the central PSD {psd_id} (certificate {serial}) for account {LOCAL_ACCOUNT}"
         ));
     }
     let registered = identity::saved_registration(&config.data_dir)
@@ -147,6 +132,33 @@ pub(super) async fn start(
         notes,
     })
 }
+
+/// Creates central PSD `psd_id` of the local account (its key for the software module, its
+/// certificate under the data centre's root and in the store) unless it exists; the new
+/// certificate's serial if it made one.
+async fn ensure_central_psd(
+    store: &VendorStore,
+    keys: &KeyStore,
+    psd_id: u32,
+    today: Date,
+    now: i64,
+) -> Result<Option<u32>, StationError> {
+    let signer = if keys.has_psd(psd_id) {
+        keys.psd_signer(psd_id)?
+    } else {
+        let serial = store.next_certificate_serial().await?;
+        keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?
+    };
+    let certificate = signer.certificate();
+    store.record_psd_certificate(certificate, now).await?;
+    let created = store
+        .create_psd(psd_id, LOCAL_ACCOUNT, certificate.serial, now)
+        .await?;
+    Ok(created.then_some(certificate.serial))
+}
+
+/// How long the in-process data centre's central PSD certificate is valid.
+const CENTRAL_VALIDITY_DAYS: i32 = 3 * 365;
 
 /// The local account has no funds and its PSDs never had any: only then does it get the
 /// demo credit. Checked by reading, so a later start writes nothing, and a `demo_refill`

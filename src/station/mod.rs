@@ -1,21 +1,21 @@
 //! The station: everything a counter needs, opened from the config, created on first run.
 //!
 //! ```text
-//! <data dir>/               mode 0700
-//!   keys/                   see keys::store
-//!   psd/ledger.sqlite       the embedded PSD's ledger (WAL)
+//! <data dir>/               mode 0700, and every folder in it
+//!   keys/                   the embedded PSD's key and the trust (see psd::keyring); no root
+//!   psd/ledger.sqlite       the embedded PSD's ledger (WAL): registers, lease, time floor
 //!   payments/payments.sqlite   postage accounts and the test card gateway's answers
-//!   supervisor-pin          the supervisor PIN's salted digest (`postcounter pin set`)
-//!   vendor/vendor.sqlite    the in-process vendor's store (see in_process)
-//!   link/registration.json  the counter's registration with its vendor
+//!   supervisor-pin          the supervisor PIN's Argon2id hash (`postcounter pin set`)
+//!   vendor/                 the in-process data centre: its store and its keys (see in_process)
+//!   link/registration.json  the counter's registration with its data centre
 //!   log/postcounter.log     the counter's log
 //!   setup.lock              held while a station opens (see SetupLock)
 //!   jobs/label/, jobs/receipt/   the virtual printers' ESC/POS captures and PNGs
 //! ```
-//! A fresh machine gets the directory, a vendor root key, a PSD key with its certificate and
-//! a demo refill, and each step is reported as a note so the first run says what it made.
-//! With no vendor configured, the station starts its own in [`in_process`]; [`sales`]
-//! issues and voids through whichever PSD applies.
+//! The station grants itself nothing: a first start enrolls with the data centre (the
+//! in-process one when none is configured), which numbers and certifies the embedded PSD
+//! and authorizes its first refill; each step is reported as a note, so the first run says
+//! what it made. [`sales`] issues and voids through whichever PSD applies.
 
 mod in_process;
 mod sales;
@@ -23,19 +23,17 @@ mod sales;
 pub use in_process::{InProcessVendor, LOCAL_ACCOUNT};
 
 use std::fs;
-
 use std::path::{Path, PathBuf};
-
 use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::date::Date;
-use crate::keys::{KeyStore, KeyStoreError};
+use crate::keys::KeyStoreError;
 use crate::link::counter_link::LinkSettings;
-use crate::link::{CounterLink, OfflineLimits, VendorClient};
+use crate::link::{CounterLink, VendorClient, identity};
 use crate::print::printer::{Printer, PrinterError};
-use crate::psd::{Ledger, Psd, PsdError};
+use crate::psd::{Keyring, KeyringError, Ledger, Psd, PsdError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StationError {
@@ -46,6 +44,10 @@ pub enum StationError {
     },
     #[error(transparent)]
     Keys(#[from] KeyStoreError),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error(transparent)]
+    Link(#[from] crate::link::LinkError),
     #[error(transparent)]
     Psd(#[from] PsdError),
     #[error("the in-process vendor: {0}")]
@@ -72,9 +74,11 @@ impl PrinterRole {
 
 pub struct Station {
     pub config: Config,
-    pub keys: KeyStore,
+    /// The embedded PSD's keys and the trust the station holds (no root).
+    pub keyring: Keyring,
     pub psd: Psd,
-    /// The link to the postage vendor; `None` for a stand-alone counter.
+    /// The link to the data centre; `None` only for the `psd` commands, which open the
+    /// embedded PSD alone.
     pub link: Option<CounterLink>,
     /// The vendor this process runs for itself, if any; it serves while the station lives.
     pub in_process: Option<InProcessVendor>,
@@ -84,7 +88,7 @@ pub struct Station {
 
 impl Station {
     pub fn keys_dir(data_dir: &Path) -> PathBuf {
-        data_dir.join("keys")
+        Keyring::dir_in(data_dir)
     }
 
     pub fn ledger_path(data_dir: &Path) -> PathBuf {
@@ -111,112 +115,98 @@ impl Station {
         Printer::open(&setting.profile, &setting.transport, &jobs)
     }
 
-    /// Opens the station with its link to the vendor (starting the in-process vendor when
-    /// none is configured), creating what a first run needs. `today` is the issuing date
-    /// used for a new certificate's validity.
+    /// Opens the station with its link to its data centre (starting the in-process data
+    /// centre when none is configured). A first start enrolls the counter, has its embedded
+    /// PSD numbered and certified by the data centre's key management, and refills it through
+    /// the data centre by `link.first_refill`: the data centre must be reachable then. Later
+    /// starts open what the keyring holds, reachable or not. `today` dates the in-process
+    /// data centre's first certificates.
     pub async fn open(config: Config, today: Date) -> Result<Station, StationError> {
         let setup = SetupLock::acquire(&config.data_dir)?;
-        let mut station = Station::open_embedded(config, today, &setup).await?;
-        let config = &station.config;
-        let (endpoints, enrollment_code) = if !config.link.endpoints.is_empty() {
+        let mut notes = first_run_notes(&config, &setup);
+        let keyring = Keyring::open(&config.data_dir)?;
+        let ledger = open_ledger(&config.data_dir).await?;
+        let mut in_process = None;
+        let (endpoints, enrollment_code) = if config.link.endpoints.is_empty() {
+            let started = in_process::start(&config, today).await?;
+            notes.extend(started.notes);
+            let endpoint = started.vendor.endpoint().to_string();
+            in_process = Some(started.vendor);
+            (vec![endpoint], started.enrollment_code)
+        } else {
             (
                 config.link.endpoints.clone(),
                 config.link.enrollment_code.clone(),
             )
-        } else if config.vendor.in_process {
-            let started = in_process::start(config, &station.keys, today).await?;
-            station.notes.extend(started.notes);
-            let endpoint = started.vendor.endpoint().to_string();
-            station.in_process = Some(started.vendor);
-            (vec![endpoint], started.enrollment_code)
-        } else {
-            return Ok(station);
         };
-        let link = open_link(config, endpoints, enrollment_code)?;
-        station.notes.push(format!(
-            "linked to the vendor at {}; the embedded PSD {} issues only when none answers",
-            link.endpoints().join(", "),
-            config.psd_id
-        ));
-        station.link = Some(link);
-        Ok(station)
-    }
-
-    /// Opens the embedded PSD and the keys only: no link, no vendor (for `psd` commands).
-    pub async fn open_local(config: Config, today: Date) -> Result<Station, StationError> {
-        let setup = SetupLock::acquire(&config.data_dir)?;
-        Station::open_embedded(config, today, &setup).await
-    }
-
-    /// The keys and the embedded PSD, created on a first run, under `setup`.
-    async fn open_embedded(
-        config: Config,
-        today: Date,
-        setup: &SetupLock,
-    ) -> Result<Station, StationError> {
-        let mut notes = Vec::new();
-        let data_dir = config.data_dir.clone();
-        if setup.created_data_dir {
+        let link = open_link(&config, endpoints, enrollment_code, keyring.clone())?;
+        let first_contact = keyring.signer()?.is_none();
+        let signer = link.embedded_signer().await.map_err(|e| {
+            StationError::Setup(format!(
+                "the embedded PSD has no certificate yet, and the data centre did not give one: {e}"
+            ))
+        })?;
+        let license_number = link.registration().await?.license_number;
+        let (psd, audit) = Psd::open(ledger, signer, license_number).await?;
+        notes.extend(audit_note(&psd, &audit));
+        if first_contact {
+            let certificate = psd.certificate();
             notes.push(format!(
-                "first run: created the data directory {}",
-                data_dir.display()
+                "first run: the data centre certified embedded PSD {} (certificate {}, valid to {}); this station holds no root key",
+                certificate.psd_id, certificate.serial, certificate.valid_until
             ));
-        }
-        let keys = KeyStore::open(&Self::keys_dir(&data_dir))?;
-        if !keys.has_root() {
-            keys.create_root()?;
-            notes.push(format!(
-                "first run: created the vendor root key; verifiers trust {}",
-                keys.root_public_path().display()
-            ));
-        }
-        if let Some(validity_days) = ensure_psd_key(
-            &keys,
-            &config,
-            config.psd_id,
-            config.certificate_serial,
-            today,
-        )? {
-            notes.push(format!(
-                "first run: created PSD {} with certificate {} (valid {validity_days} days)",
-                config.psd_id, config.certificate_serial
-            ));
-        }
-        let signer = keys.psd_signer(config.psd_id)?;
-        let ledger_path = Self::ledger_path(&data_dir);
-        if let Some(parent) = ledger_path.parent() {
-            create_private_dir(parent)?;
-        }
-        let ledger = Ledger::open(&ledger_path).await?;
-        let (psd, audit) = Psd::open(ledger, signer, config.license_number).await?;
-        if !audit.discrepancies.is_empty() {
-            notes.push(format!(
-                "PSD {} is locked: {}",
-                config.psd_id,
-                audit.discrepancies.join("; ")
-            ));
-        }
-        let state = psd.state().await?;
-        if state.registers.control_total.mills() == 0
-            && state.registers.piece_count == 0
-            && config.demo_refill.mills() > 0
-        {
-            let refill = psd
-                .refill(
-                    &format!("demo-refill-{}", config.psd_id),
-                    config.demo_refill,
-                )
-                .await?;
-            if !refill.replayed {
+            let amount = config.link.first_refill;
+            if amount.mills() > 0 {
+                let refilled = link
+                    .refill_embedded(&psd, &format!("first-refill-{}", psd.device_id()), amount)
+                    .await?;
                 notes.push(format!(
-                    "first run: credited a demo refill of {} to PSD {}",
-                    config.demo_refill, config.psd_id
+                    "first run: the data centre authorized a refill of {amount} of embedded PSD {} from the account (balance now {})",
+                    psd.device_id(),
+                    refilled.account_balance
                 ));
             }
+            // The first contact's lease: offline issuing is granted from the start.
+            link.reconcile(&psd).await?;
         }
+        notes.push(format!(
+            "linked to the data centre at {}; the embedded PSD {} issues only when none answers, under its lease",
+            link.endpoints().join(", "),
+            psd.device_id()
+        ));
+        drop(setup);
         Ok(Station {
             config,
-            keys,
+            keyring,
+            psd,
+            link: Some(link),
+            in_process,
+            notes,
+        })
+    }
+
+    /// Opens the embedded PSD from the keyring only: no link, no data centre (for the `psd`
+    /// commands). The PSD must have been certified by a start with its data centre.
+    pub async fn open_local(config: Config) -> Result<Station, StationError> {
+        let setup = SetupLock::acquire(&config.data_dir)?;
+        let mut notes = first_run_notes(&config, &setup);
+        let keyring = Keyring::open(&config.data_dir)?;
+        let signer = keyring.signer()?.ok_or_else(|| {
+            StationError::Setup(
+                "this counter's embedded PSD is not certified yet: start the counter once with its data centre reachable (`postcounter` or `postcounter sell`)".into(),
+            )
+        })?;
+        let license_number = identity::saved_registration(&config.data_dir)
+            .map_err(|e| StationError::Setup(e.to_string()))?
+            .map(|registration| registration.license_number)
+            .ok_or_else(|| StationError::Setup("this counter is not registered yet".into()))?;
+        let ledger = open_ledger(&config.data_dir).await?;
+        let (psd, audit) = Psd::open(ledger, signer, license_number).await?;
+        notes.extend(audit_note(&psd, &audit));
+        drop(setup);
+        Ok(Station {
+            config,
+            keyring,
             psd,
             link: None,
             in_process: None,
@@ -225,36 +215,42 @@ impl Station {
     }
 }
 
-/// Creates PSD `psd_id`'s key and a certificate valid from `today` for
-/// `certificate_validity_years`, unless the key store has them; the days it is valid if it
-/// made them.
-pub fn ensure_psd_key(
-    keys: &KeyStore,
-    config: &Config,
-    psd_id: u32,
-    certificate_serial: u32,
-    today: Date,
-) -> Result<Option<i32>, StationError> {
-    if keys.has_psd(psd_id) {
-        return Ok(None);
+fn first_run_notes(config: &Config, setup: &SetupLock) -> Vec<String> {
+    let mut notes = Vec::new();
+    if setup.created_data_dir {
+        notes.push(format!(
+            "first run: created the data directory {}",
+            config.data_dir.display()
+        ));
     }
-    let validity_days = config
-        .certificate_validity_days()
-        .map_err(StationError::Setup)?;
-    keys.create_psd(
-        psd_id,
-        certificate_serial,
-        today,
-        today.add_days(validity_days),
-    )?;
-    Ok(Some(validity_days))
+    notes
 }
 
-/// The link to the vendor at `endpoints`, with the rest of `[link]`'s settings.
+async fn open_ledger(data_dir: &Path) -> Result<Ledger, StationError> {
+    let ledger_path = Station::ledger_path(data_dir);
+    if let Some(parent) = ledger_path.parent() {
+        create_private_dir(parent)?;
+    }
+    Ok(Ledger::open(&ledger_path).await?)
+}
+
+/// What an audit that found discrepancies says (the PSD is locked then).
+fn audit_note(psd: &Psd, audit: &crate::psd::Audit) -> Option<String> {
+    (!audit.discrepancies.is_empty()).then(|| {
+        format!(
+            "PSD {} is locked: {}",
+            psd.device_id(),
+            audit.discrepancies.join("; ")
+        )
+    })
+}
+
+/// The link to the data centre at `endpoints`, with the rest of `[link]`'s settings.
 fn open_link(
     config: &Config,
     endpoints: Vec<String>,
     enrollment_code: String,
+    keyring: Keyring,
 ) -> Result<CounterLink, StationError> {
     let settings = &config.link;
     let client = VendorClient::new(
@@ -268,11 +264,9 @@ fn open_link(
         data_dir: config.data_dir.clone(),
         enrollment_code,
         counter_name: settings.counter_name.clone(),
-        limits: OfflineLimits {
-            max_value: settings.offline_max_value,
-            max_days: settings.offline_max_days,
-            inspection_window_days: settings.inspection_window_days,
-        },
+        keyring,
+        certificate_renew_days: settings.certificate_renew_days,
+        first_refill: settings.first_refill,
     };
     Ok(CounterLink::new(client, link_settings, Clock::system()))
 }

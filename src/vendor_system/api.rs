@@ -35,6 +35,9 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .route("/v1/reconciliations", post(reconcile))
         .route("/v1/psds/{psd_id}/registers", get(registers))
         .route("/v1/psds/{psd_id}/refills", post(refill))
+        .route("/v1/keys/psd-certificates", post(certify_psd))
+        .route("/v1/keys/trust", get(trust))
+        .route("/v1/embedded-psds/{psd_id}/refills", post(refill_embedded))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -157,6 +160,54 @@ async fn refill(
     };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.refill(context, key, psd_id, &body)
+    })
+    .await
+}
+
+async fn certify_psd(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.certify_psd(context, key, &body)
+    })
+    .await
+}
+
+async fn trust(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let outcome = async {
+        let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
+        vendor.trust_bundle(context).await
+    };
+    match outcome.await {
+        Ok(bundle) => json(StatusCode::OK, &bundle),
+        Err(error) => refusal(error),
+    }
+}
+
+async fn refill_embedded(
+    State(vendor): State<Arc<Vendor>>,
+    Path(psd_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let psd_id = match parse_psd_id(&psd_id) {
+        Ok(psd_id) => psd_id,
+        Err(error) => return refusal(error),
+    };
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.refill_embedded(context, key, psd_id, &body)
     })
     .await
 }

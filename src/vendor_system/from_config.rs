@@ -16,9 +16,10 @@ pub fn default_store_path(data_dir: &Path) -> PathBuf {
     data_dir.join("vendor").join("vendor.sqlite")
 }
 
-/// The data centre's key store in `data_dir`.
+/// The data centre's key store in `data_dir`: beside its store, apart from any station's
+/// keys (a station on the same machine holds no root).
 pub fn keys_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("keys")
+    data_dir.join("vendor").join("keys")
 }
 
 /// The store named by `explicit`, else the config's, else the SQLite file in the data dir.
@@ -37,12 +38,66 @@ pub async fn open_store(
     VendorStore::open(&location, config.vendor.max_connections).await
 }
 
-pub fn settings(config: &Config) -> VendorSettings {
-    VendorSettings {
+/// The vendor's policy from `config`; a certificate validity or lease outside what a data
+/// centre should grant is refused with the key.
+/// The store named as [`open_store`] names it, which must exist already: for commands that
+/// read a data centre's store and must not create one (a SQLite file that is not there is
+/// refused rather than made).
+pub async fn open_existing_store(
+    config: &Config,
+    explicit: Option<&str>,
+) -> Result<VendorStore, VendorError> {
+    let location = match explicit.unwrap_or(&config.vendor.store) {
+        "" => default_store_path(&config.data_dir).display().to_string(),
+        other => other.to_string(),
+    };
+    let is_file = !location.starts_with("postgres://") && !location.starts_with("postgresql://");
+    if is_file && !Path::new(location.strip_prefix("sqlite://").unwrap_or(&location)).exists() {
+        return Err(VendorError::new(
+            RefusalKind::NotFound,
+            format!("there is no data centre store at {location}"),
+        ));
+    }
+    VendorStore::open(&location, config.vendor.max_connections).await
+}
+
+pub fn settings(config: &Config) -> Result<VendorSettings, VendorError> {
+    let vendor = &config.vendor;
+    let refused = |key: &str, value: String, accepted: &str| {
+        VendorError::new(
+            RefusalKind::Unavailable,
+            format!("vendor.{key} {value} is not accepted: {accepted}"),
+        )
+    };
+    if !(1..=3650).contains(&vendor.certificate_validity_days) {
+        return Err(refused(
+            "certificate_validity_days",
+            vendor.certificate_validity_days.to_string(),
+            "1 to 3650 days",
+        ));
+    }
+    if !(1..=720).contains(&vendor.lease_hours) {
+        return Err(refused(
+            "lease_hours",
+            vendor.lease_hours.to_string(),
+            "1 to 720 hours (30 days)",
+        ));
+    }
+    if vendor.lease_max_value.is_negative() {
+        return Err(refused(
+            "lease_max_value",
+            vendor.lease_max_value.to_string(),
+            "an amount of 0 or more",
+        ));
+    }
+    Ok(VendorSettings {
         license_number: config.license_number,
         void_window_days: config.void_window_days,
-        top_up_step: config.vendor.top_up_step,
-    }
+        top_up_step: vendor.top_up_step,
+        certificate_validity_days: vendor.certificate_validity_days,
+        lease_hours: vendor.lease_hours,
+        lease_max_value: vendor.lease_max_value,
+    })
 }
 
 /// The vendor's card gateway: the built-in test gateway, its answers in the data dir.
@@ -63,7 +118,7 @@ pub async fn start(config: &Config, store: VendorStore) -> Result<Arc<Vendor>, V
     Vendor::start(
         store,
         keys_dir(&config.data_dir),
-        settings(config),
+        settings(config)?,
         Arc::new(rates),
         Clock::system(),
         Some(gateway(config).await?),

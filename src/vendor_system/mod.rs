@@ -6,9 +6,10 @@
 //! - [`remote_access`]: who is asking (a session, or a counter's signature).
 //! - [`service`]: the [`Vendor`] every service runs on: store, processing servers, settings.
 //! - The services, one folder each: [`postage`] (purchases, voids, the committer, processing
-//!   servers and their cryptographic modules, label serials), [`funds`] (registers, refills),
-//!   [`accounts`] (counter registration), [`reconciliation`] (an embedded PSD's offline
-//!   pieces).
+//!   servers and their cryptographic modules, label serials), [`keys`] (the only root: PSD
+//!   certificates, root rollover, the status list), [`funds`] (registers, refills of central
+//!   PSDs and refill authorizations for embedded ones), [`accounts`] (counter registration),
+//!   [`reconciliation`] (an embedded PSD's offline pieces, and its offline lease).
 //! - [`store`]: SQLite or PostgreSQL, one set of statements; [`validate`]: what every service
 //!   checks of its input; [`error`]: the one error type.
 //! - [`from_config`]: the vendor as configured, for `vendor serve` and the in-process vendor.
@@ -17,6 +18,7 @@ pub mod api;
 pub mod error;
 pub mod from_config;
 pub mod funds;
+pub mod keys;
 pub mod postage;
 pub mod reconciliation;
 pub mod remote_access;

@@ -16,6 +16,7 @@ use super::remote_access::sessions::SessionTable;
 use super::store::VendorStore;
 use super::validate;
 use crate::clock::Clock;
+use crate::keys::KeyStore;
 use crate::money::Money;
 use crate::payment::PaymentGateway;
 use crate::protocol::Health;
@@ -29,6 +30,12 @@ pub struct VendorSettings {
     pub void_window_days: i32,
     /// A PSD short of funds is topped up from its account by at least this much.
     pub top_up_step: Money,
+    /// How long an embedded PSD's certificate is valid from the day it is issued.
+    pub certificate_validity_days: i32,
+    /// How long an offline lease lasts from the contact that grants it.
+    pub lease_hours: u32,
+    /// The most postage an embedded PSD may issue unreported under one lease.
+    pub lease_max_value: Money,
 }
 
 pub struct Vendor {
@@ -42,6 +49,8 @@ pub struct Vendor {
     pub(super) settings: VendorSettings,
     pub(super) clock: Clock,
     pub(super) gateway: Option<Arc<dyn PaymentGateway>>,
+    /// The data centre's roots: what certifies PSDs and signs grants.
+    pub(super) keys: KeyStore,
 }
 
 /// Processing servers a new store starts with, one per core of a small machine.
@@ -64,6 +73,16 @@ impl Vendor {
                     .add_processing_server(id, name, clock.now_unix_ms())
                     .await?;
             }
+        }
+        let keys = KeyStore::open(&keys_dir).map_err(VendorError::storage)?;
+        if !keys.has_root() {
+            return Err(VendorError::new(
+                RefusalKind::Unavailable,
+                format!(
+                    "the data centre's key store {} holds no root key: create it with `postcounter admin root-create`",
+                    keys_dir.display()
+                ),
+            ));
         }
         let rows = store.processing_servers().await?;
         let pool = ProcessingPool::start(&rows, keys_dir, Box::new(RoundRobin::default()))
@@ -89,6 +108,7 @@ impl Vendor {
             settings,
             clock,
             gateway,
+            keys,
         }))
     }
 

@@ -7,17 +7,19 @@ use crate::common;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::offline_counter::OfflineCounter;
 use postcounter::psd::Ledger;
 use rand::RngExt;
 
 const KILLS: usize = 200;
 
-fn spawn_selling(data_dir: &std::path::Path) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_postcounter"))
+fn spawn_selling(counter: &OfflineCounter, data_dir: &std::path::Path) -> std::process::Child {
+    counter
+        .command(data_dir)
         .args([
             "sell", "--weight", "1oz", "--shape", "letter", "--to", "90210",
         ])
@@ -29,11 +31,6 @@ fn spawn_selling(data_dir: &std::path::Path) -> std::process::Child {
             "--json",
             "--no-receipt",
         ])
-        .arg("--data-dir")
-        .arg(data_dir)
-        // The embedded PSD's own crash safety: a stand-alone counter, no in-process vendor.
-        .env("POSTCOUNTER_VENDOR__IN_PROCESS", "false")
-        .env("POSTCOUNTER_DEMO_REFILL", "100000.00")
         .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -65,15 +62,16 @@ fn reported_issues(child: &mut std::process::Child) -> mpsc::Receiver<(u32, Stri
 fn sigkill_at_random_moments_never_loses_or_duplicates_an_indicium() {
     let dir = tempfile::tempdir().unwrap();
     let runtime = common::runtime();
+    // The embedded PSD's own crash safety: a counter whose data centre is gone.
+    let counter = OfflineCounter::prepare(&runtime, dir.path(), "100000.00");
     let mut reported: HashMap<u32, String> = HashMap::new();
     let mut rng = rand::rng();
-    // Three runs timed to their first issue aim the kills (the first also creates the keys
-    // and the PSD); their median, so that one run slowed by a busy machine does not set the
-    // window for all 200.
+    // Three runs timed to their first issue aim the kills; their median, so that one run
+    // slowed by a busy machine does not set the window for all 200.
     let mut to_first_issue = Vec::new();
     for _ in 0..3 {
         let started = Instant::now();
-        let mut child = spawn_selling(dir.path());
+        let mut child = spawn_selling(&counter, dir.path());
         let issues = reported_issues(&mut child);
         let first = issues
             .recv_timeout(Duration::from_secs(60))
@@ -94,7 +92,7 @@ fn sigkill_at_random_moments_never_loses_or_duplicates_an_indicium() {
         * 4;
     let mut kills_while_issuing = 0;
     for _ in 0..KILLS {
-        let mut child = spawn_selling(dir.path());
+        let mut child = spawn_selling(&counter, dir.path());
         let issues = reported_issues(&mut child);
         std::thread::sleep(Duration::from_millis(rng.random_range(0..window_ms)));
         child.kill().unwrap();

@@ -5,10 +5,8 @@ use crate::common;
 use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::Generate;
 use postcounter::date::Date;
-use postcounter::indicium::{
-    DestinationZip, INDICIUM_LEN, Indicium, IndiciumData, VerifyError, verify,
-};
-use postcounter::keys::{PsdCertificate, PsdSigner};
+use postcounter::indicium::{DestinationZip, INDICIUM_LEN, Indicium, IndiciumData, VerifyError};
+use postcounter::keys::{PsdCertificate, PsdSigner, Trust};
 use postcounter::money::Money;
 use proptest::prelude::*;
 
@@ -33,6 +31,17 @@ fn sample_data() -> IndiciumData {
         piece_serial: 42,
         label_binding: postcounter::indicium::label_binding(Some("LS-0001-7")),
     }
+}
+
+/// Verification against one root (the anchor, no links, no status list) and `certificates`.
+fn verify(
+    bytes: &[u8],
+    root: &p256::ecdsa::VerifyingKey,
+    certificates: &[PsdCertificate],
+) -> Result<postcounter::indicium::VerifiedIndicium, VerifyError> {
+    let mut trust = Trust::anchored(*root);
+    trust.certificates = certificates.to_vec();
+    postcounter::indicium::verify(bytes, &trust)
 }
 
 struct Chain {

@@ -145,12 +145,13 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     tmux.keys(&["2468", "Enter"]);
     // The bottom box is drawn last: the whole screen is there once it shows.
     let supervisor = tmux.wait_for("Scale   none");
-    // The central PSD was topped up by $100.00 from the account's $500.00 demo funds.
+    // Of the account's $500.00 demo funds, $100.00 refilled the embedded PSD through the
+    // data centre and $100.00 topped the central PSD up.
     assert!(
         supervisor.contains("$99.22"),
         "descending register:\n{supervisor}"
     );
-    assert!(supervisor.contains("$400.00"), "account:\n{supervisor}");
+    assert!(supervisor.contains("$300.00"), "account:\n{supervisor}");
     assert!(supervisor.contains("20000001-0000001"), "{supervisor}");
     tmux.keys(&["Escape"]);
     // A key sent right after Escape would read as Alt+key: wait for the screen to change.

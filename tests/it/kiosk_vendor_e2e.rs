@@ -21,18 +21,34 @@ fn free_address() -> String {
     listener.local_addr().unwrap().to_string()
 }
 
-/// `postcounter verify --json` of a label capture, with the keys in `data_dir`: the serial.
-fn verified_serial(data_dir: &Path, job: &Path) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+/// `postcounter verify --json` of a label capture, with the trust the station in `data_dir`
+/// holds or the keys in `keys`: the serial.
+fn verified_serial(data_dir: &Path, keys: Option<&Path>, job: &Path) -> String {
+    let mut verify = Command::new(env!("CARGO_BIN_EXE_postcounter"));
+    verify
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["verify", "--json"])
-        .arg(job)
-        .output()
-        .unwrap();
+        .args(["verify", "--json"]);
+    if let Some(keys) = keys {
+        verify.arg("--keys").arg(keys);
+    }
+    let output = verify.arg(job).output().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["valid"], true, "{json}");
     json["serial"].as_str().unwrap().to_string()
+}
+
+/// `postcounter keys export` on the data centre's machine: what a third party verifies with.
+fn exported_keys(data_centre: &Path, store: &str, out: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(data_centre)
+        .args(["keys", "export", "--out"])
+        .arg(out)
+        .env("POSTCOUNTER_VENDOR__STORE", store)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
 }
 
 fn sell_a_letter_for_cash(tmux: &Tmux, zip: &str, place: &str) {
@@ -101,15 +117,20 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
     assert!(offline.contains("10000001-0000001"), "{offline}");
     tmux.keys(&["Enter"]);
 
+    // Both labels verify with what the counter holds, and with the data centre's export.
     let labels = data_dir.join("jobs/label");
-    assert_eq!(
-        verified_serial(fixture.dir.path(), &labels.join("job-000001.escpos")),
-        format!("{PSD_A1}-0000001")
-    );
-    assert_eq!(
-        verified_serial(&data_dir, &labels.join("job-000002.escpos")),
-        "10000001-0000001"
-    );
+    let exported = dir.path().join("exported");
+    exported_keys(fixture.dir.path(), &fixture.location, &exported);
+    for keys in [None, Some(exported.as_path())] {
+        assert_eq!(
+            verified_serial(&data_dir, keys, &labels.join("job-000001.escpos")),
+            format!("{PSD_A1}-0000001")
+        );
+        assert_eq!(
+            verified_serial(&data_dir, keys, &labels.join("job-000002.escpos")),
+            "10000001-0000001"
+        );
+    }
     assert!(runtime.block_on(offline_pieces(&fixture.store)).is_empty());
 
     // The vendor returns on the same address; the counter reports its offline piece.

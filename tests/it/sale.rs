@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use crate::common::offline_counter::OfflineCounter;
 use postcounter::indicium::verify;
-use postcounter::keys::KeyStore;
+use postcounter::keys::Trust;
 use postcounter::print::virtual_printer::render;
 use postcounter::scan::{decode_png, find_data_matrix};
 
@@ -64,13 +65,9 @@ fn a_sales_escpos_bytes_render_to_a_png_that_decodes_and_verifies() {
         sale["indicium_hex"].as_str().unwrap()
     );
 
-    let keys = KeyStore::open(&data_dir.join("keys")).unwrap();
-    let verified = verify(
-        &bytes,
-        &keys.root_public_key().unwrap(),
-        &keys.certificates().unwrap(),
-    )
-    .unwrap();
+    // With what the station holds, and nothing else.
+    let trust = Trust::load_dir(&data_dir.join("keys").join("trust")).unwrap();
+    let verified = verify(&bytes, &trust).unwrap();
     assert_eq!(
         verified.indicium.data.serial_text(),
         sale["serial"].as_str().unwrap()
@@ -237,12 +234,10 @@ fn bad_input_is_refused_with_the_input_quoted_and_nothing_is_issued() {
     assert_eq!(registers["piece_count"], 0);
 }
 
-/// Three `sell` processes at once, 25 pieces each.
-fn spawn_sellers(data_dir: &Path, in_process_vendor: bool) -> Vec<std::process::Child> {
+/// Three `sell` processes at once, 25 pieces each, each made by `command`.
+fn spawn_sellers(command: impl Fn() -> Command) -> Vec<std::process::Child> {
     let sell = || {
-        Command::new(env!("CARGO_BIN_EXE_postcounter"))
-            .arg("--data-dir")
-            .arg(data_dir)
+        command()
             .args([
                 "sell",
                 "--weight",
@@ -255,10 +250,6 @@ fn spawn_sellers(data_dir: &Path, in_process_vendor: bool) -> Vec<std::process::
                 "--json",
             ])
             .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
-            .env(
-                "POSTCOUNTER_VENDOR__IN_PROCESS",
-                in_process_vendor.to_string(),
-            )
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap()
@@ -270,9 +261,10 @@ fn spawn_sellers(data_dir: &Path, in_process_vendor: bool) -> Vec<std::process::
 fn concurrent_sellers_and_auditors_never_lock_a_healthy_psd() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    // The embedded PSD's own locking: stand-alone counters, no in-process vendor.
-    assert!(postcounter(&data_dir, &["psd", "show"]).status.success()); // first run
-    let mut sellers = spawn_sellers(&data_dir, false);
+    // The embedded PSD's own locking: a counter whose data centre is gone.
+    let runtime = crate::common::runtime();
+    let counter = OfflineCounter::prepare(&runtime, &data_dir, "200.00");
+    let mut sellers = spawn_sellers(|| counter.command(&data_dir));
     // Every `psd show` opens the ledger and audits it while the sellers commit.
     let mut audits = 0;
     while sellers.iter_mut().any(|s| s.try_wait().unwrap().is_none()) {
@@ -301,7 +293,11 @@ fn concurrent_sellers_each_with_an_in_process_vendor_share_one_central_psd() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     // Three processes, three in-process vendors on one SQLite store, one central PSD.
-    let mut sellers = spawn_sellers(&data_dir, true);
+    let mut sellers = spawn_sellers(|| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_postcounter"));
+        command.arg("--data-dir").arg(&data_dir);
+        command
+    });
     for seller in &mut sellers {
         assert!(seller.wait().unwrap().success());
     }

@@ -1,8 +1,9 @@
-//! The station on its embedded defaults: no `[link]` endpoints, so it starts the vendor
-//! in-process on loopback over SQLite, enrolls with it, and buys every indicium from the
-//! central PSD. Checks what the counter keeps (its journal of vendor pieces), what the
-//! supervisor asks through the link (registers, refill, void where the piece was issued),
-//! and that a second start finds everything in place and credits nothing twice.
+//! The station on its embedded defaults: no `[link]` endpoints, so it starts the data centre
+//! in-process on loopback over SQLite, enrolls with it, has its embedded PSD numbered,
+//! certified and refilled by it, and buys every indicium from the central PSD. Checks what
+//! the counter keeps (its journal of vendor pieces, no root key), what the supervisor asks
+//! through the link (registers, refill, void where the piece was issued), and that a second
+//! start finds everything in place and credits nothing twice.
 
 use crate::common;
 
@@ -27,7 +28,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
     runtime().block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        assert!(config.link.endpoints.is_empty() && config.vendor.in_process);
+        assert!(config.link.endpoints.is_empty());
         let station = Station::open(config.clone(), Date::today_utc())
             .await
             .unwrap();
@@ -53,11 +54,14 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         assert_eq!(journal[0].record.indicium, first.bytes);
         assert!(ledger.doubts().await.unwrap().is_empty());
 
-        // The central PSD was topped up from the account's demo funds (claim 11).
+        // The demo funds ($500) paid the embedded PSD's first refill ($100) through the data
+        // centre, then topped the central PSD up ($100) before its first piece (claim 11).
         let read = link.central_registers().await.unwrap();
         assert_eq!(read.registers.piece_count, 1);
         assert_eq!(read.registers.descending_mills, 99_220);
-        assert_eq!(read.account_balance_mills, 400_000);
+        assert_eq!(read.account_balance_mills, 300_000);
+        let embedded = station.psd.state().await.unwrap().registers;
+        assert_eq!(embedded.control_total, Money::parse("100.00").unwrap());
 
         // Voided where it was issued: at the vendor, and marked in the journal.
         let refund = link
@@ -76,7 +80,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
                 .refill_central("refill-1", Money::parse("50.00").unwrap())
                 .await
                 .unwrap();
-            assert_eq!(refill.account_balance_mills, 350_000);
+            assert_eq!(refill.account_balance_mills, 250_000);
             assert_eq!(refill.registers.descending_mills, 150_000);
         }
 
@@ -105,7 +109,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         );
         let link = station.link.as_ref().unwrap();
         let read = link.central_registers().await.unwrap();
-        assert_eq!(read.account_balance_mills, 350_000);
+        assert_eq!(read.account_balance_mills, 250_000);
         let second = link
             .issue(&station.psd, &priced_letter("1oz"), "sale-2")
             .await
@@ -124,29 +128,32 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
     });
 }
 
+/// The holes: every counter made its own root key and its own embedded PSD 10000001
+/// (certificate 1), so two counters' offline pieces shared serials and anyone holding a
+/// counter's root could certify a forgery. Now the station holds no root: the data centre
+/// numbers its embedded PSD (around the ids its central PSDs hold) and certifies a key the
+/// station generated, and the station's trust is the data centre's.
 #[test]
-fn a_stand_alone_station_has_no_link_and_the_central_psd_must_differ_from_the_embedded() {
+fn the_station_holds_no_root_and_its_embedded_psd_is_numbered_and_certified_by_the_data_centre() {
     runtime().block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config(dir.path());
-        config.vendor.in_process = false;
-        let station = Station::open(config.clone(), Date::today_utc())
-            .await
-            .unwrap();
-        assert!(station.link.is_none() && station.in_process.is_none());
-        assert!(!dir.path().join("vendor").exists(), "no vendor store made");
-        drop(station);
-
-        config.vendor.in_process = true;
-        config.vendor.local_psd_id = config.psd_id;
-        let refused = Station::open(config, Date::today_utc())
-            .await
-            .err()
-            .unwrap();
+        // A central PSD where the embedded PSDs' numbering starts: the data centre skips it.
+        config.vendor.local_psd_id = EMBEDDED_PSD;
+        let station = Station::open(config, Date::today_utc()).await.unwrap();
+        let keys = dir.path().join("keys");
         assert!(
-            refused.to_string().contains("vendor.local_psd_id 10000001"),
-            "{refused}"
+            !keys.join("root.key.pem").exists(),
+            "no root on the station"
         );
+        let certificate = station.psd.certificate();
+        assert_eq!(certificate.psd_id, EMBEDDED_PSD + 1);
+        let trust = station.keyring.trust().unwrap().unwrap();
+        let data_centre =
+            postcounter::keys::KeyStore::open(&dir.path().join("vendor/keys")).unwrap();
+        assert_eq!(trust.anchor, data_centre.root_public_key().unwrap());
+        assert!(trust.vouches_for(&certificate).unwrap());
+        assert!(trust.certificates.iter().any(|c| c.psd_id == EMBEDDED_PSD));
     });
 }
 
@@ -186,6 +193,7 @@ fn a_demo_refill_changed_after_the_first_run_is_not_credited_again() {
             .central_registers()
             .await
             .unwrap();
-        assert_eq!(read.account_balance_mills, 500_000);
+        // $500 of demo funds, less the embedded PSD's first refill of $100.
+        assert_eq!(read.account_balance_mills, 400_000);
     });
 }

@@ -67,12 +67,7 @@ async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind
     assert_eq!(answer["license_number"], LICENSE);
     assert_eq!(answer["psd_id"], PSD_A1);
     let bytes = indicium(&answer, 0);
-    let verified = verify(
-        &bytes,
-        &v.keys.root_public_key().unwrap(),
-        &v.keys.certificates().unwrap(),
-    )
-    .unwrap();
+    let verified = verify(&bytes, &common::vendor::central_trust(&v.keys)).unwrap();
     let data = verified.indicium.data;
     assert_eq!(data.license_number, LICENSE);
     assert_eq!(data.device_id, PSD_A1);

@@ -75,12 +75,11 @@ async fn two_vendors_never_overspend(kind: StoreKind) {
         received.extend(task.await.unwrap());
     }
 
-    let root = fixture.keys.root_public_key().unwrap();
-    let certificates = fixture.keys.certificates().unwrap();
+    let trust = common::vendor::central_trust(&fixture.keys);
     let mut serials = BTreeSet::new();
     let mut postage = 0;
     for bytes in &received {
-        let indicium = verify(bytes, &root, &certificates).unwrap().indicium;
+        let indicium = verify(bytes, &trust).unwrap().indicium;
         assert_eq!(indicium.data.device_id, PSD_A2);
         assert!(
             serials.insert(indicium.data.piece_serial),

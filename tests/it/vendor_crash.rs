@@ -247,11 +247,10 @@ async fn check_final(fixture: &VendorFixture, tally: &Tally) {
         attempted, issued,
         "the ledger holds exactly the purchases the counters made"
     );
-    let root = fixture.keys.root_public_key().unwrap();
-    let certificates = fixture.keys.certificates().unwrap();
+    let trust = common::vendor::central_trust(&fixture.keys);
     for pieces in tally.ledger.values() {
         for (serial, bytes) in pieces {
-            let indicium = verify(bytes, &root, &certificates).unwrap().indicium;
+            let indicium = verify(bytes, &trust).unwrap().indicium;
             assert_eq!(indicium.data.device_id, PSD_A2);
             assert_eq!(indicium.data.piece_serial, *serial);
             assert_eq!(indicium.data.postage.mills(), letter_mills());

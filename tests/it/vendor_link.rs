@@ -9,12 +9,12 @@ use crate::common;
 use std::sync::atomic::Ordering;
 
 use common::link_relay::{BehindRelay, Relay, behind_relay, count, counter, dead_endpoint};
-use common::vendor::{PSD_A1, StoreKind, TestVendor, VendorFixture};
+use common::vendor::{LEASE_HOURS, PSD_A1, StoreKind, TestVendor, VendorFixture};
 use common::vendor_process::VendorProcess;
 use common::{manual_clock, priced_letter};
 use postcounter::clock::Clock;
 use postcounter::link::LinkErrorKind;
-use postcounter::link::fallback::DAY_MS;
+use postcounter::money::Money;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_vendor_issues_past_a_dead_endpoint_and_a_retry_gets_the_same_indicium() {
@@ -53,6 +53,12 @@ async fn the_vendor_issues_past_a_dead_endpoint_and_a_retry_gets_the_same_indici
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refusal_is_final_and_never_issued_offline() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    // Exactly the counter's first refill: A2 has nothing left for the central PSD.
+    vendor
+        .store
+        .credit_account("A2", "first-refill", Money::from_mills(50_000), 0)
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (link, psd) = counter(
         &vendor.store,
@@ -73,7 +79,7 @@ async fn a_refusal_is_final_and_never_issued_offline() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_offline_limits_stop_the_embedded_psd() {
+async fn the_offline_lease_bounds_the_embedded_psd_in_value_and_time() {
     let (clock, now) = manual_clock();
     let BehindRelay {
         vendor: _vendor,
@@ -83,20 +89,8 @@ async fn the_offline_limits_stop_the_embedded_psd() {
         psd,
     } = behind_relay(clock).await;
 
+    // The first contact's lease: $10.00 may go unreported, twelve 78-cent letters, not 13.
     network.set(Relay::Down);
-    let never = link
-        .issue(&psd, &priced_letter("1oz"), "sale-1")
-        .await
-        .unwrap_err();
-    assert!(
-        never.to_string().contains("never reached its vendor"),
-        "{never}"
-    );
-
-    network.set(Relay::Up);
-    link.reconcile(&psd).await.unwrap();
-    network.set(Relay::Down);
-    // $10.00 may go unreported: twelve 78-cent letters, not thirteen.
     for sale in 1..=12 {
         let issued = link
             .issue(&psd, &priced_letter("1oz"), &format!("offline-{sale}"))
@@ -110,19 +104,59 @@ async fn the_offline_limits_stop_the_embedded_psd() {
         .unwrap_err();
     assert!(value.to_string().contains("at most $10.00"), "{value}");
 
+    // Reported, the next lease opens the value again, for 72 hours and no longer.
     network.set(Relay::Up);
     link.reconcile(&psd).await.unwrap();
     network.set(Relay::Down);
-    now.fetch_add(31 * DAY_MS, Ordering::SeqCst);
-    let inspection = link
-        .issue(&psd, &priced_letter("1oz"), "offline-14")
+    link.issue(&psd, &priced_letter("1oz"), "offline-14")
+        .await
+        .unwrap();
+    now.fetch_add(
+        i64::from(LEASE_HOURS) * 3_600_000 + 60_000,
+        Ordering::SeqCst,
+    );
+    let expired = link
+        .issue(&psd, &priced_letter("1oz"), "offline-15")
+        .await
+        .unwrap_err();
+    assert!(expired.to_string().contains("lease ran out"), "{expired}");
+    assert_eq!(psd.state().await.unwrap().registers.piece_count, 13);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_counter_gets_no_lease_and_issues_nothing_offline() {
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    let counter_id: String = sqlx::query_scalar("SELECT counter_id FROM counter")
+        .fetch_one(vendor.store.pool())
+        .await
+        .unwrap();
+    vendor
+        .store
+        .set_counter_status(&counter_id, "revoked", Some("stolen from the shop"))
+        .await
+        .unwrap();
+    let refused = link.reconcile(&psd).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("stolen from the shop"),
+        "{refused}"
+    );
+
+    network.set(Relay::Down);
+    let offline = link
+        .issue(&psd, &priced_letter("1oz"), "offline-1")
         .await
         .unwrap_err();
     assert!(
-        inspection.to_string().contains("inspection window"),
-        "{inspection}"
+        offline.to_string().contains("no offline lease"),
+        "{offline}"
     );
-    assert_eq!(psd.state().await.unwrap().registers.piece_count, 12);
+    assert_eq!(psd.state().await.unwrap().registers.piece_count, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,10 +8,12 @@ use crate::common;
 use std::collections::BTreeSet;
 
 use postcounter::protocol::{
-    CardDetails, CardReceipt, ErrorBody, Health, IssuedPiece, LedgerEntry, OpenSessionRequest,
-    OpenSessionResponse, PieceOrder, ProcessingServerRef, PurchaseRequest, PurchaseResponse,
-    ReconcileRequest, ReconcileResponse, RefillRequest, RefillResponse, RegisterCounterRequest,
-    RegisterCounterResponse, RegistersResponse, RegistersView, VoidRequest, VoidResponse,
+    CardDetails, CardReceipt, EmbeddedRefillRequest, EmbeddedRefillResponse, ErrorBody, Health,
+    IssuedPiece, LedgerEntry, OpenSessionRequest, OpenSessionResponse, PieceOrder,
+    ProcessingServerRef, PsdCertificateRequest, PsdCertificateResponse, PurchaseRequest,
+    PurchaseResponse, ReconcileRequest, ReconcileResponse, RefillRequest, RefillResponse,
+    RegisterCounterRequest, RegisterCounterResponse, RegistersResponse, RegistersView,
+    ReportedRegisters, TrustBundle, VoidRequest, VoidResponse,
 };
 use postcounter::vendor_system::RefusalKind;
 use serde_json::Value;
@@ -19,7 +21,7 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 9] = [
+const ROUTES: [(&str, &str); 12] = [
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
     ("post", "/v1/counters"),
@@ -29,6 +31,9 @@ const ROUTES: [(&str, &str); 9] = [
     ("post", "/v1/reconciliations"),
     ("get", "/v1/psds/{psd_id}/registers"),
     ("post", "/v1/psds/{psd_id}/refills"),
+    ("post", "/v1/keys/psd-certificates"),
+    ("get", "/v1/keys/trust"),
+    ("post", "/v1/embedded-psds/{psd_id}/refills"),
 ];
 
 /// The keys of a path item that are operations (the others are shared fields).
@@ -37,13 +42,15 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 6] = [
+const REQUEST_BODIES: [&str; 8] = [
     "OpenSessionRequest",
     "PurchaseRequest",
     "VoidRequest",
     "ReconcileRequest",
     "RefillRequest",
     "RegisterCounterRequest",
+    "PsdCertificateRequest",
+    "EmbeddedRefillRequest",
 ];
 
 fn document() -> Value {
@@ -265,6 +272,9 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, RefillRequest);
     assert_request_example!(&doc, RegisterCounterRequest);
     assert_request_example!(&doc, OpenSessionRequest);
+    assert_request_example!(&doc, PsdCertificateRequest);
+    assert_request_example!(&doc, EmbeddedRefillRequest);
+    assert_request_example!(&doc, ReportedRegisters);
 }
 
 #[test]
@@ -282,6 +292,9 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, RegisterCounterResponse);
     assert_response_example!(&doc, OpenSessionResponse);
     assert_response_example!(&doc, Health);
+    assert_response_example!(&doc, PsdCertificateResponse);
+    assert_response_example!(&doc, TrustBundle);
+    assert_response_example!(&doc, EmbeddedRefillResponse);
     assert_response_example!(&doc, ErrorBody);
 }
 

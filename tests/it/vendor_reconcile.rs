@@ -1,7 +1,8 @@
 //! Reconciliation: the embedded PSD's offline pieces reach the vendor through the counter's
 //! link when it returns; a reported ledger with a fork, a gap or an indicium whose signature
-//! does not verify is refused and locks the counter; and a report under another certificate
-//! than the embedded PSD's first one is refused.
+//! does not verify is refused and locks the counter; a report of a PSD the data centre did
+//! not certify for the counter, or an indicium under a certificate it did not issue, is
+//! refused.
 
 use crate::common;
 
@@ -12,10 +13,11 @@ use serde_json::{Value, json};
 use common::link_relay::{BehindRelay, Relay, behind_relay, count};
 use common::vendor::{PSD_A1, StoreKind, TestVendor, enroll, message_of, vendor_or_skip};
 use common::vendor_counter::TestCounter;
-use common::{DEVICE_ID, letter, open_psd_with_clock, priced_letter};
+use common::{DEVICE_ID, letter, priced_letter};
 use postcounter::clock::Clock;
 use postcounter::date::Date;
 use postcounter::hex;
+use postcounter::indicium::Indicium;
 use postcounter::ledger_chain::{ChainEntry, ChainHead, chained};
 use postcounter::link::{LinkError, LinkErrorKind};
 use postcounter::money::Money;
@@ -133,16 +135,19 @@ async fn a_ledger_that_forks_from_what_was_reported_locks_the_counter() {
 common::contract!(
     a_report_with_a_gap_is_refused_and_locks_the_counter,
     a_reported_indicium_whose_signature_does_not_verify_locks_the_counter,
-    a_report_under_another_certificate_is_refused_and_nothing_changes,
+    a_report_of_a_psd_the_data_centre_did_not_certify_for_the_counter_is_refused,
     a_refused_ledger_locks_only_an_active_counter,
 );
 
-/// An embedded PSD in `dir` that has issued `pieces` letters, and its ledger's entries.
-async fn issued(dir: &Path, pieces: u32) -> (Psd, Vec<ChainEntry>) {
-    let psd = open_psd_with_clock(dir, Clock::system()).await;
-    psd.refill("funds", Money::from_mills(50_000))
-        .await
-        .unwrap();
+/// `counter`'s embedded PSD, certified by `vendor`, its ledger in `dir`, once it has issued
+/// `pieces` letters (as offline sales do); and its ledger's entries.
+async fn issued(
+    vendor: &TestVendor,
+    counter: &TestCounter,
+    dir: &Path,
+    pieces: u32,
+) -> (Psd, Vec<ChainEntry>) {
+    let psd = vendor.certified_psd(counter, dir).await;
     for sale in 1..=pieces {
         psd.issue(&letter(&format!("sale-{sale}"), 780))
             .await
@@ -160,7 +165,6 @@ async fn issued(dir: &Path, pieces: u32) -> (Psd, Vec<ChainEntry>) {
 fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
     json!({
         "psd_id": psd.device_id(),
-        "psd_certificate": hex::encode(&psd.certificate().to_bytes().unwrap()),
         "entries": entries.iter().map(|(entry, hash)| json!({
             "piece_serial": entry.piece_serial,
             "postage_mills": entry.postage_mills,
@@ -190,7 +194,7 @@ async fn a_report_with_a_gap_is_refused_and_locks_the_counter(kind: StoreKind) {
     };
     let counter = enroll(&vendor.store, &vendor.url, "A1").await;
     let dir = tempfile::tempdir().unwrap();
-    let (psd, entries) = issued(dir.path(), 3).await;
+    let (psd, entries) = issued(&vendor, &counter, dir.path(), 3).await;
     let mut entries = chained(ChainHead::EMPTY, entries);
     entries.remove(1);
     let message = refused(&counter, "report-1", &report(&psd, &entries), 409).await;
@@ -206,7 +210,7 @@ async fn a_reported_indicium_whose_signature_does_not_verify_locks_the_counter(k
     };
     let counter = enroll(&vendor.store, &vendor.url, "A1").await;
     let dir = tempfile::tempdir().unwrap();
-    let (psd, mut entries) = issued(dir.path(), 3).await;
+    let (psd, mut entries) = issued(&vendor, &counter, dir.path(), 3).await;
     // The chain is whole and every field agrees; only piece 2's signature is altered.
     let last = entries[1].indicium.len() - 1;
     entries[1].indicium[last] ^= 0x01;
@@ -221,43 +225,75 @@ async fn a_reported_indicium_whose_signature_does_not_verify_locks_the_counter(k
     assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
 }
 
-async fn a_report_under_another_certificate_is_refused_and_nothing_changes(kind: StoreKind) {
-    let Some(vendor) = vendor_or_skip(kind, "another certificate").await else {
+/// The holes: anyone holding a counter's root key could certify a key of their own for its
+/// PSD and report a $5,000 forgery; and a counter could report another's PSD. The vendor
+/// takes a report only of the embedded PSD it certified for the asking counter, and only
+/// indicia under certificates it issued for that PSD.
+async fn a_report_of_a_psd_the_data_centre_did_not_certify_for_the_counter_is_refused(
+    kind: StoreKind,
+) {
+    let Some(vendor) = vendor_or_skip(kind, "not certified").await else {
         return;
     };
     let counter = enroll(&vendor.store, &vendor.url, "A1").await;
     let dir = tempfile::tempdir().unwrap();
-    let (psd, entries) = issued(dir.path(), 2).await;
+    let (psd, entries) = issued(&vendor, &counter, dir.path(), 2).await;
     let entries = chained(ChainHead::EMPTY, entries);
     let (status, answer) = counter
         .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
         .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["recorded"], 2);
+    assert!(
+        answer["lease"].is_string(),
+        "an accepted report grants a lease: {answer}"
+    );
 
-    // The same PSD id with a key of its own (another root, another certificate): its
-    // pieces would verify under it, but it is not the PSD the vendor has heard from.
+    // Another counter's embedded PSD, or a PSD number the counter was never given.
+    let other = enroll(&vendor.store, &vendor.url, "A1").await;
     let other_dir = tempfile::tempdir().unwrap();
-    let (other, _) = issued(other_dir.path(), 0).await;
-    assert_eq!(other.device_id(), psd.device_id());
-    let message = refused(&counter, "report-2", &report(&other, &[]), 409).await;
-    assert!(
-        message.contains("not the certificate it was first reported with"),
-        "{message}"
-    );
-
-    // A certificate of another PSD than the report names is malformed.
-    let mut mismatched = report(&psd, &[]);
-    mismatched["psd_id"] = json!(DEVICE_ID + 1);
-    let message = refused(&counter, "report-3", &mismatched, 400).await;
-    assert!(
-        message.contains(&format!("it is the certificate of PSD {DEVICE_ID}")),
-        "{message}"
-    );
-
+    let (theirs, _) = issued(&vendor, &other, other_dir.path(), 0).await;
+    for psd_id in [theirs.device_id(), psd.device_id() + 100] {
+        let mut foreign = report(&psd, &[]);
+        foreign["psd_id"] = json!(psd_id);
+        let message = refused(&counter, &format!("report-{psd_id}"), &foreign, 403).await;
+        assert!(
+            message.contains("is not the embedded PSD the data centre certified"),
+            "{message}"
+        );
+    }
     assert_eq!(offline_pieces(&vendor).await, 2);
-    let (status, answer) = counter.registers(PSD_A1).await;
-    assert_eq!(status, 200, "the counter is not locked: {answer}");
+
+    // A $5,000 piece of this very PSD, signed by a key certified (as certificate 999) under a
+    // root of the counter's own making: the chain continues, but the certificate is not the
+    // data centre's, so the report is refused and the counter locked.
+    let stranger_dir = tempfile::tempdir().unwrap();
+    let (_, stranger) = common::signer(stranger_dir.path());
+    let mut forged = entries[1].0.clone();
+    let mut data = Indicium::from_bytes(&forged.indicium).unwrap().data;
+    data.certificate_serial = 999;
+    data.piece_serial = 3;
+    data.postage = Money::parse("5000.00").unwrap();
+    forged.indicium = Indicium::sign(data, &stranger)
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+        .to_vec();
+    forged.piece_serial = 3;
+    forged.postage_mills = 5_000_000;
+    let head = ChainHead {
+        through_serial: 2,
+        hash: entries[1].1,
+    };
+    let forged = chained(head, vec![forged]);
+    let message = refused(&counter, "report-forged", &report(&psd, &forged), 409).await;
+    assert!(
+        message.contains("names certificate 999, which the data centre did not issue"),
+        "{message}"
+    );
+    assert_eq!(offline_pieces(&vendor).await, 2);
+    let (status, _) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 403, "the counter is locked");
 }
 
 async fn a_refused_ledger_locks_only_an_active_counter(kind: StoreKind) {

@@ -89,8 +89,7 @@ async fn a_session_buys_what_a_signature_buys(kind: StoreKind) {
         assert_eq!(status, 201, "{answer}");
         let verified = verify(
             &indicium(&answer, 0),
-            &v.keys.root_public_key().unwrap(),
-            &v.keys.certificates().unwrap(),
+            &common::vendor::central_trust(&v.keys),
         )
         .unwrap();
         assert_eq!(verified.indicium.data.piece_serial, serial);

@@ -104,7 +104,8 @@ impl Edge {
         })
     }
 
-    /// Refills the central PSD from the account when linked, else the embedded PSD.
+    /// Refills the central PSD from the account, through the data centre (a station without
+    /// its link refills nothing: every refill is the data centre's).
     pub(super) fn refill(&self, refill_id: String, amount: Money) {
         let edge = self.clone();
         tokio::spawn(async move {
@@ -114,13 +115,10 @@ impl Edge {
                     .await
                     .map(|answer| Money::from_mills(answer.registers.control_total_mills))
                     .map_err(|e| e.to_string()),
-                None => edge
-                    .station
-                    .psd
-                    .refill(&refill_id, amount)
-                    .await
-                    .map(|outcome| outcome.registers.control_total)
-                    .map_err(|e| e.to_string()),
+                None => Err(
+                    "refills come only through the data centre, and this station has no link to it"
+                        .to_string(),
+                ),
             };
             match &result {
                 Ok(total) => log::info!("refill {refill_id}: {amount}, control total {total}"),

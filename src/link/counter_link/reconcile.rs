@@ -1,7 +1,10 @@
-//! Closing what an outage left open, whenever the vendor is reachable: purchases in doubt
-//! are asked for again under their keys (and voided if the vendor had issued them), then the
-//! embedded PSD's unreported pieces are reported as a hash chain, in parts of at most
-//! [`ENTRIES_PER_REPORT`], and the head the vendor acknowledges is kept.
+//! Closing what an outage left open, whenever the data centre is reachable: purchases in
+//! doubt are asked for again under their keys (and voided if the vendor had issued them),
+//! the embedded PSD's unreported pieces are reported as a hash chain, in parts of at most
+//! [`ENTRIES_PER_REPORT`], and the head the vendor acknowledges is kept with the offline
+//! lease the answer grants. Then refills whose answer was lost are asked for again, and a
+//! certificate near its end is renewed. A counter the data centre refuses (revoked or
+//! locked) drops its lease: it issues nothing offline from then on.
 
 use std::sync::atomic::Ordering;
 
@@ -27,6 +30,10 @@ pub struct Settled {
     /// Embedded PSD pieces the vendor recorded.
     pub reported_pieces: u32,
     pub through_serial: u32,
+    /// Pending credits (refills whose answer was lost) credited now.
+    pub credited_refills: u32,
+    /// Whether the embedded PSD's certificate was renewed.
+    pub renewed: bool,
 }
 
 impl CounterLink {
@@ -39,10 +46,26 @@ impl CounterLink {
         if outcome.is_ok() {
             outcome = self.report_ledger(psd, &mut settled).await;
         }
+        if outcome.is_ok() {
+            outcome = self.settle_pending_credits(psd).await.map(|credited| {
+                settled.credited_refills = credited;
+            });
+        }
+        if outcome.is_ok() {
+            outcome = self.renew_if_due(psd).await.map(|renewed| {
+                settled.renewed = renewed;
+            });
+        }
         match &outcome {
             Ok(()) => self.set_online(),
             Err(error) if error.kind() == LinkErrorKind::Unreachable => {
                 self.set_status(false, error.to_string());
+            }
+            Err(LinkError::Refused { status: 403, .. }) => {
+                // Revoked or locked: what the data centre granted is not used any longer.
+                if let Err(e) = psd.ledger().clear_lease(psd.device_id()).await {
+                    log::error!("dropping the offline lease: {e}");
+                }
             }
             Err(_) => {}
         }
@@ -76,10 +99,6 @@ impl CounterLink {
     async fn report_ledger(&self, psd: &Psd, settled: &mut Settled) -> Result<(), LinkError> {
         let ledger = psd.ledger();
         let device_id = psd.device_id();
-        let certificate = psd
-            .certificate()
-            .to_bytes()
-            .map_err(|e| LinkError::Local(format!("the embedded PSD's certificate: {e}")))?;
         loop {
             let head = ledger
                 .link_state(device_id)
@@ -98,7 +117,6 @@ impl CounterLink {
             });
             let report = ReconcileRequest {
                 psd_id: device_id,
-                psd_certificate: crate::hex::encode(&certificate),
                 entries: entries
                     .iter()
                     .map(|(entry, hash)| LedgerEntry {
@@ -143,6 +161,7 @@ impl CounterLink {
                 .record_reconciled(device_id, expected, now)
                 .await
                 .map_err(local)?;
+            self.keep_lease(psd, &answer).await?;
             self.contact_written_unix_ms.store(now, Ordering::Relaxed);
             settled.reported_pieces += answer.recorded;
             settled.through_serial = expected.through_serial;

@@ -207,13 +207,18 @@ impl Ledger {
         error
     }
 
-    /// Credits `amount` once per `refill_id`: a retry returns the first outcome; the same id
-    /// with another amount is refused.
+    /// Credits `amount` once per `refill_id`, as a refill authorization granted at a control
+    /// total of `control_total_before` allows: a retry (the id applied already) returns the
+    /// first outcome whatever the control total is now; a new id is refused unless the PSD's
+    /// control total is the one the authorization was granted at; the same id with another
+    /// amount is refused. The refill's pending credit, if any, is cleared in the same
+    /// transaction.
     pub async fn refill(
         &self,
         device_id: u32,
         refill_id: &str,
         amount: Money,
+        control_total_before: Money,
     ) -> Result<RefillOutcome, PsdError> {
         let mut tx = self
             .pool()
@@ -246,6 +251,12 @@ impl Ledger {
             });
         }
         let state = self.usable_state(&mut tx, device_id).await?;
+        if state.registers.control_total != control_total_before {
+            return Err(PsdError::Refused(format!(
+                "refill {refill_id:?} was authorized at a control total of {control_total_before}, and PSD {device_id}'s is {}: ask the data centre again",
+                state.registers.control_total
+            )));
+        }
         let next = match state.registers.credit(amount) {
             Ok(next) => next,
             Err(error) => {
@@ -253,6 +264,7 @@ impl Ledger {
                 return Err(self.register_failure(device_id, error).await);
             }
         };
+        let now = self.now_unix_ms();
         sqlx::query(
             "INSERT INTO refill (device_id, refill_id, amount_mills, control_total_after_mills, applied_unix_ms) VALUES (?, ?, ?, ?, ?)",
         )
@@ -260,11 +272,18 @@ impl Ledger {
         .bind(refill_id)
         .bind(amount.mills())
         .bind(next.control_total.mills())
-        .bind(self.now_unix_ms())
+        .bind(now)
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
+        sqlx::query("DELETE FROM pending_credit WHERE device_id = ? AND refill_id = ?")
+            .bind(i64::from(device_id))
+            .bind(refill_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.storage(e))?;
         commit_registers(self, tx, device_id, &state.registers, &next).await?;
+        self.note_time(now);
         Ok(RefillOutcome {
             amount,
             registers: next,
@@ -308,6 +327,7 @@ impl Ledger {
             return Err(PsdError::Locked(reason.into()));
         };
         let indicium = sign(&next)?;
+        let now = self.now_unix_ms();
         sqlx::query(
             "INSERT INTO piece (device_id, piece_serial, request_id, request_digest, postage_mills, mailing_day, indicium, issued_unix_ms) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -319,11 +339,12 @@ impl Ledger {
         .bind(entry.postage.mills())
         .bind(i64::from(entry.mailing_date.days_since_2000()))
         .bind(indicium.as_slice())
-        .bind(self.now_unix_ms())
+        .bind(now)
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;
         commit_registers(self, tx, device_id, &state.registers, &next).await?;
+        self.note_time(now);
         Ok(IssueOutcome {
             piece_serial,
             indicium,

@@ -10,6 +10,7 @@
 
 mod audit;
 mod entries;
+mod grants;
 mod link_state;
 mod vendor_pieces;
 mod void;
@@ -28,6 +29,7 @@ use crate::money::Money;
 
 pub use audit::Audit;
 pub use entries::{IssueEntry, IssueOutcome, PieceRecord, RefillOutcome, VoidOutcome};
+pub use grants::{PendingCredit, StoredLease};
 pub use link_state::{LinkState, Unreported};
 pub use vendor_pieces::{JournalPiece, VendorPiece};
 
@@ -37,6 +39,8 @@ pub struct Ledger {
     pool: SqlitePool,
     path: String,
     clock: Clock,
+    /// The time floor (see `grants`): the ledger's clock never reads earlier.
+    floor_unix_ms: std::sync::atomic::AtomicI64,
 }
 
 /// A PSD's row: its registers, identity and lock.
@@ -62,6 +66,10 @@ fn migrator() -> Migrator {
         (
             "vendor pieces",
             include_str!("../../../migrations/psd/0003_vendor_pieces.sql"),
+        ),
+        (
+            "grants",
+            include_str!("../../../migrations/psd/0004_grants.sql"),
         ),
     ];
     Migrator::with_migrations(
@@ -97,6 +105,7 @@ impl Ledger {
             pool,
             path: path_text,
             clock,
+            floor_unix_ms: std::sync::atomic::AtomicI64::new(i64::MIN),
         };
         ledger.check_durability().await?;
         ledger.check_integrity().await?;
@@ -104,6 +113,7 @@ impl Ledger {
             .run(&ledger.pool)
             .await
             .map_err(|e| ledger.storage(e))?;
+        ledger.load_time_floor().await?;
         Ok(ledger)
     }
 
@@ -147,13 +157,17 @@ impl Ledger {
         &self.path
     }
 
-    /// Today, by the ledger's clock.
+    /// Today, by the ledger's clock (never earlier than its time floor).
     pub fn today(&self) -> Date {
-        self.clock.today()
+        day_of_unix_ms(self.now_unix_ms())
     }
 
-    pub(crate) fn now_unix_ms(&self) -> i64 {
-        self.clock.now_unix_ms()
+    /// The ledger's time: the station's clock, or its time floor if the clock reads earlier
+    /// (a clock set back reopens nothing the floor has closed).
+    pub fn now_unix_ms(&self) -> i64 {
+        self.clock
+            .now_unix_ms()
+            .max(self.floor_unix_ms.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Registers a PSD with empty registers; does nothing if it exists. Returns whether it

@@ -1,38 +1,15 @@
-//! Decoding a reconciliation report: the embedded PSD's certificate and its ledger entries.
-//! The chain and the signatures are checked by the store (`store::reconcile`).
+//! Decoding a reconciliation report's ledger entries. The chain and the signatures are
+//! checked by the store (`store::reconcile`).
 
 use crate::date::Date;
-use crate::keys::PsdCertificate;
-use crate::keys::certificate::CERTIFICATE_LEN;
 use crate::ledger_chain::ChainEntry;
 use crate::protocol::LedgerEntry;
 use crate::vendor_system::error::VendorError;
-use crate::vendor_system::store::reconcile::{ReportedCertificate, ReportedEntry};
+use crate::vendor_system::store::reconcile::ReportedEntry;
 use crate::vendor_system::validate::{MAX_POSTAGE_MILLS, shown};
 
 /// The most entries one reconciliation report may carry; a longer ledger goes in parts.
 pub const MAX_ENTRIES_PER_REPORT: usize = 1_000;
-
-/// Decodes the certificate a reconciliation report names its embedded PSD by; it must be
-/// that PSD's. Whose key it is (the first one this counter reported) is checked by the store.
-pub fn psd_certificate(psd_id: u32, hex_text: &str) -> Result<ReportedCertificate, VendorError> {
-    let refused = |why: String| {
-        VendorError::bad_request(format!(
-            "psd_certificate {:?} is not accepted: {why}",
-            shown(hex_text)
-        ))
-    };
-    let bytes = crate::hex::decode(hex_text)
-        .ok_or_else(|| refused(format!("{CERTIFICATE_LEN} bytes in hex digits")))?;
-    let certificate = PsdCertificate::from_bytes(&bytes).map_err(|e| refused(e.to_string()))?;
-    if certificate.psd_id != psd_id {
-        return Err(refused(format!(
-            "it is the certificate of PSD {}, and the report is of PSD {psd_id}",
-            certificate.psd_id
-        )));
-    }
-    Ok(ReportedCertificate { certificate, bytes })
-}
 
 /// Decodes a reconciliation report's entries; the chain itself is checked by the store.
 pub fn ledger_entries(

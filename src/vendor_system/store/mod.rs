@@ -12,8 +12,10 @@
 mod accounts;
 pub mod counters;
 mod dialect;
+pub mod embedded;
 mod funds;
 pub(crate) mod idempotency;
+pub mod keys;
 mod psds;
 pub mod purchase;
 pub mod reconcile;
@@ -71,12 +73,14 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0002_reconciliation.sql"),
             include_str!("../../../migrations/vendor-sqlite/0003_psd_certificate.sql"),
             include_str!("../../../migrations/vendor-sqlite/0004_counter_location.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0005_key_management.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
             include_str!("../../../migrations/vendor-postgres/0002_reconciliation.sql"),
             include_str!("../../../migrations/vendor-postgres/0003_psd_certificate.sql"),
             include_str!("../../../migrations/vendor-postgres/0004_counter_location.sql"),
+            include_str!("../../../migrations/vendor-postgres/0005_key_management.sql"),
         ],
     };
     let names = [
@@ -84,6 +88,7 @@ fn migrator(backend: Backend) -> Migrator {
         "reconciliation",
         "psd certificate",
         "counter location",
+        "key management",
     ];
     Migrator::with_migrations(
         (1..)

@@ -5,14 +5,12 @@
 //! accepted report records every new piece and moves the head, in one write transaction
 //! keyed like every other value-moving request, so a retry gets the first answer.
 //!
-//! Every indicium reported must also verify under the embedded PSD's certificate, the one
-//! the counter reported first: a piece whose signature does not is not postage, and a
-//! ledger holding one has been tampered with, so it locks the counter like a fork. That
-//! certificate is vouched for by the counter's own root key, which the vendor does not
-//! know, so it is trusted because the authenticated counter reported it first (or first
-//! after migration 0003, for a ledger reported before); it is not issued by the vendor.
+//! Every indicium reported must also verify under a certificate the data centre itself
+//! issued for that embedded PSD (the PSD is the counter's, numbered and certified by key
+//! management; renewals give it several): a piece whose signature does not is not postage,
+//! and a ledger holding one has been tampered with, so it locks the counter like a fork.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use super::{VendorStore, blob, id32, text};
@@ -27,37 +25,35 @@ use crate::vendor_system::error::{RefusalKind, VendorError};
 /// A report's entry: the piece and the hash its counter claims for it.
 pub type ReportedEntry = (ChainEntry, [u8; 32]);
 
-/// A report, its indicia checked against the certificate it names. The checks are pure and
-/// cost a signature verification per entry, so they are made before the write transaction
-/// (off the async workers); what they found is acted on inside it.
+/// A report of embedded PSD `psd_id`, its indicia checked against the certificates the
+/// data centre issued for it. The checks are pure and cost a signature verification per
+/// entry, so they are made before the write transaction (off the async workers); what they
+/// found is acted on inside it.
 pub struct CheckedReport {
-    pub certificate: ReportedCertificate,
+    pub psd_id: u32,
     pub entries: Vec<ReportedEntry>,
     /// Why an entry's indicium is not a piece of this PSD, if one is not.
     forged: Option<String>,
 }
 
-/// The certificate a report names its embedded PSD by, and its bytes as they were sent
-/// (what the vendor keeps and compares).
-pub struct ReportedCertificate {
-    pub certificate: PsdCertificate,
-    pub bytes: Vec<u8>,
-}
-
 impl CheckedReport {
-    pub fn check(certificate: ReportedCertificate, entries: Vec<ReportedEntry>) -> CheckedReport {
+    pub fn check(
+        psd_id: u32,
+        certificates: &[PsdCertificate],
+        entries: Vec<ReportedEntry>,
+    ) -> CheckedReport {
         let forged = entries
             .iter()
-            .find_map(|(entry, _)| check_indicium(entry, &certificate.certificate).err());
+            .find_map(|(entry, _)| check_indicium(entry, certificates).err());
         CheckedReport {
-            certificate,
+            psd_id,
             entries,
             forged,
         }
     }
 
     fn psd_id(&self) -> u32 {
-        self.certificate.certificate.psd_id
+        self.psd_id
     }
 }
 
@@ -116,26 +112,7 @@ async fn record_report(
     report: &CheckedReport,
 ) -> Result<ReconcileResponse, Refusal> {
     let (psd_id, entries) = (report.psd_id(), &report.entries);
-    let certificate = &report.certificate.bytes;
     let held = held_ledger(conn, &context.counter_id, psd_id).await?;
-    if let Some(pinned) = &held.certificate
-        && pinned != certificate
-    {
-        // Not a lock: nothing the vendor holds is contradicted, but no piece of this key
-        // is taken either, and the counter retries at every interval, so it is logged for
-        // an administrator.
-        let message = format!(
-            "PSD {psd_id} is reported by counter {} with certificate {}, not the certificate it was first reported with ({}); a re-keyed embedded PSD is not accepted",
-            context.counter_id,
-            report.certificate.certificate.serial,
-            PsdCertificate::from_bytes(pinned)
-                .map_or_else(|e| e.to_string(), |c| c.serial.to_string())
-        );
-        log::error!("{message}");
-        return Err(VendorError::new(RefusalKind::Conflict, message).into());
-    }
-    // Checked against the certificate the report carries, which is now known to be the
-    // one this PSD was first reported with.
     if let Some(reason) = &report.forged {
         return Err(Refusal::Break(reason.clone()));
     }
@@ -188,16 +165,14 @@ async fn record_report(
         .map_err(VendorError::from)?;
     }
     sqlx::query(
-        "INSERT INTO counter_ledger (counter_id, psd_id, through_serial, head_hash, reconciled_unix_ms, psd_certificate) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (counter_id) DO UPDATE SET through_serial = excluded.through_serial, head_hash = excluded.head_hash, reconciled_unix_ms = excluded.reconciled_unix_ms, \
-         psd_certificate = COALESCE(counter_ledger.psd_certificate, excluded.psd_certificate)",
+        "INSERT INTO counter_ledger (counter_id, psd_id, through_serial, head_hash, reconciled_unix_ms) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (counter_id) DO UPDATE SET through_serial = excluded.through_serial, head_hash = excluded.head_hash, reconciled_unix_ms = excluded.reconciled_unix_ms",
     )
     .bind(&context.counter_id)
     .bind(i64::from(psd_id))
     .bind(i64::from(new_head.through_serial))
     .bind(new_head.hash.to_vec())
     .bind(context.now_unix_ms)
-    .bind(certificate.as_slice())
     .execute(&mut *conn)
     .await
     .map_err(VendorError::from)?;
@@ -207,6 +182,10 @@ async fn record_report(
         head_hash: crate::hex::encode(&new_head.hash),
         recorded: u32::try_from(new_entries.len()).unwrap_or(u32::MAX),
         recorded_postage_mills,
+        // A lease is a grant of the moment, not part of the stored answer: the
+        // reconciliation service adds a fresh one to every answer it gives.
+        lease: None,
+        time_unix_ms: 0,
     })
 }
 
@@ -214,9 +193,6 @@ async fn record_report(
 struct HeldLedger {
     /// Empty before its first report.
     head: ChainHead,
-    /// The certificate it was first reported with; `None` before, or if reported before
-    /// certificates were kept.
-    certificate: Option<Vec<u8>>,
 }
 
 /// What the vendor holds for this counter's embedded PSD.
@@ -226,7 +202,7 @@ async fn held_ledger(
     psd_id: u32,
 ) -> Result<HeldLedger, VendorError> {
     let rows = sqlx::query(
-        "SELECT counter_id, psd_id, through_serial, head_hash, psd_certificate FROM counter_ledger WHERE counter_id = $1 OR psd_id = $2",
+        "SELECT counter_id, psd_id, through_serial, head_hash FROM counter_ledger WHERE counter_id = $1 OR psd_id = $2",
     )
     .bind(counter_id)
     .bind(i64::from(psd_id))
@@ -234,7 +210,6 @@ async fn held_ledger(
     .await?;
     let mut held = HeldLedger {
         head: ChainHead::EMPTY,
-        certificate: None,
     };
     for row in &rows {
         let owner = text(row, "counter_id")?;
@@ -257,7 +232,6 @@ async fn held_ledger(
                     .try_into()
                     .map_err(|_| VendorError::storage("a head hash is not 32 bytes"))?,
             },
-            certificate: row.try_get("psd_certificate")?,
         };
     }
     Ok(held)
@@ -281,8 +255,8 @@ async fn held_hash(
 }
 
 /// The entry must describe its own indicium (the same PSD, piece, postage and date), and the
-/// indicium must be signed under `certificate` and dated within it.
-fn check_indicium(entry: &ChainEntry, certificate: &PsdCertificate) -> Result<(), String> {
+/// indicium must be signed under the one of `certificates` it names, and dated within it.
+fn check_indicium(entry: &ChainEntry, certificates: &[PsdCertificate]) -> Result<(), String> {
     let piece = entry.piece_serial;
     let indicium =
         Indicium::from_bytes(&entry.indicium).map_err(|e| format!("piece {piece}: {e}"))?;
@@ -297,12 +271,15 @@ fn check_indicium(entry: &ChainEntry, certificate: &PsdCertificate) -> Result<()
             data.serial_text()
         ));
     }
-    if data.certificate_serial != certificate.serial {
+    let Some(certificate) = certificates
+        .iter()
+        .find(|c| c.serial == data.certificate_serial && c.psd_id == entry.psd_id)
+    else {
         return Err(format!(
-            "piece {piece} names certificate {}, not the PSD's certificate {}",
-            data.certificate_serial, certificate.serial
+            "piece {piece} names certificate {}, which the data centre did not issue for PSD {}",
+            data.certificate_serial, entry.psd_id
         ));
-    }
+    };
     verify_under(&indicium, certificate).map_err(|e| match e {
         VerifyError::BadSignature => format!(
             "the signature of piece {piece} does not verify under certificate {} (altered or forged)",

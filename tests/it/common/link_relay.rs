@@ -11,14 +11,14 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 
-use super::open_psd_with_clock;
+use super::LICENSE;
 use super::vendor::{COUNTER_ZIP, StoreKind, TestVendor};
 use postcounter::clock::Clock;
 use postcounter::link::counter_link::LinkSettings;
 use postcounter::link::fallback::DAY_MS;
-use postcounter::link::{CounterLink, OfflineLimits, VendorClient};
+use postcounter::link::{CounterLink, VendorClient};
 use postcounter::money::Money;
-use postcounter::psd::Psd;
+use postcounter::psd::{Keyring, Ledger, Psd};
 use postcounter::vendor_system::store::VendorStore;
 use postcounter::vendor_system::store::counters::check_location;
 
@@ -100,16 +100,9 @@ pub async fn dead_endpoint() -> String {
     format!("http://{}", listener.local_addr().unwrap())
 }
 
-fn limits() -> OfflineLimits {
-    OfflineLimits {
-        max_value: Money::from_mills(10_000),
-        max_days: 3,
-        inspection_window_days: 30,
-    }
-}
-
-/// A counter with an embedded PSD holding $50.00, linked to `endpoints`, enrolled for
-/// `account` in the vendor's `store`.
+/// A counter linked to `endpoints`, enrolled for `account` in the vendor's `store`, whose
+/// embedded PSD the vendor numbered and certified, refilled with $50.00 from the account and
+/// leased at a first contact, as a real counter's first start does.
 pub async fn counter(
     store: &VendorStore,
     dir: &Path,
@@ -117,10 +110,6 @@ pub async fn counter(
     account: &str,
     clock: Clock,
 ) -> (CounterLink, Psd) {
-    let psd = open_psd_with_clock(dir, clock.clone()).await;
-    psd.refill("funds", Money::from_mills(50_000))
-        .await
-        .unwrap();
     let code = format!("code-{}", std::process::id());
     store
         .create_enrollment(
@@ -137,9 +126,22 @@ pub async fn counter(
         data_dir: dir.to_path_buf(),
         enrollment_code: code,
         counter_name: "Counter 1".into(),
-        limits: limits(),
+        keyring: Keyring::open(dir).unwrap(),
+        certificate_renew_days: 30,
+        first_refill: Money::ZERO,
     };
-    (CounterLink::new(client, settings, clock), psd)
+    let link = CounterLink::new(client, settings, clock.clone());
+    let signer = link.embedded_signer().await.unwrap();
+    let ledger = Ledger::open_with_clock(&dir.join("ledger.sqlite"), clock)
+        .await
+        .unwrap();
+    let (psd, audit) = Psd::open(ledger, signer, LICENSE).await.unwrap();
+    assert!(audit.discrepancies.is_empty(), "{audit:?}");
+    link.refill_embedded(&psd, "funds", Money::from_mills(50_000))
+        .await
+        .unwrap();
+    link.reconcile(&psd).await.unwrap();
+    (link, psd)
 }
 
 /// A vendor, the relay in front of it, and a counter of account A1 linked through the relay.

@@ -4,6 +4,7 @@ pub mod crash_counter;
 pub mod crash_ledger;
 pub mod kiosk;
 pub mod link_relay;
+pub mod offline_counter;
 pub mod payment;
 pub mod postgres;
 pub mod tmux;
@@ -42,11 +43,14 @@ use std::path::Path;
 
 use postcounter::address::ZipCode;
 use postcounter::date::Date;
+use postcounter::grants::refill::refill_digest;
+use postcounter::grants::{RefillAuthorization, RootSigner};
 use postcounter::indicium::specimen::SPECIMEN_RATE_TABLE;
 use postcounter::keys::{KeyStore, PsdSigner};
 use postcounter::money::Money;
 use postcounter::psd::ledger::Clock;
-use postcounter::psd::{IssueRequest, Ledger, Psd};
+use postcounter::psd::ledger::RefillOutcome;
+use postcounter::psd::{IssueRequest, Ledger, Psd, PsdError};
 use postcounter::rates::{
     Destination, MailPiece, PricedPiece, Product, RateBook, SaleRequest, Shape, price_piece,
 };
@@ -73,6 +77,31 @@ pub fn signer(dir: &Path) -> (KeyStore, PsdSigner) {
             .expect("psd key")
     };
     (store, signer)
+}
+
+/// Credits `amount` to `psd` under `refill_id` as the data centre would authorize it: signed
+/// by the test root in `dir/keys`, at the PSD's control total now.
+pub async fn refill(
+    psd: &Psd,
+    dir: &Path,
+    refill_id: &str,
+    amount: Money,
+) -> Result<RefillOutcome, PsdError> {
+    let (keys, _) = signer(dir);
+    let (generation, root) = keys.current_root().expect("the test root");
+    let authorization = RefillAuthorization {
+        psd_id: psd.device_id(),
+        refill_digest: refill_digest(refill_id),
+        control_total_before: psd.state().await?.registers.control_total,
+        amount,
+        issued_unix_ms: 0,
+    }
+    .sign(&RootSigner {
+        generation,
+        key: &root,
+    });
+    let trust = keys.trust(Vec::new()).expect("the test trust");
+    psd.apply_refill(&authorization, refill_id, &trust).await
 }
 
 pub async fn open_psd(dir: &Path) -> Psd {

@@ -10,11 +10,14 @@ use serde_json::{Value, json};
 
 use postcounter::clock::Clock;
 use postcounter::date::Date;
-use postcounter::keys::KeyStore;
+use postcounter::keys::{KeyStore, PsdCertificate, PsdSigner};
 use postcounter::money::Money;
 use postcounter::payment::{PaymentStore, TestGateway};
+use postcounter::protocol::keys::possession_text;
 use postcounter::protocol::signature::RequestSigner;
+use postcounter::psd::{Ledger, Psd};
 use postcounter::rates::RateBook;
+use postcounter::vendor_system::from_config::keys_dir;
 use postcounter::vendor_system::store::VendorStore;
 use postcounter::vendor_system::store::counters::check_location;
 use postcounter::vendor_system::{Vendor, VendorSettings, api};
@@ -55,18 +58,21 @@ impl VendorFixture {
                 (database.url.clone(), Some(database))
             }
         };
-        let keys = KeyStore::open(&dir.path().join("keys")).unwrap();
+        // Where `vendor serve --data-dir` finds the data centre's keys.
+        let keys = KeyStore::open(&keys_dir(dir.path())).unwrap();
         keys.create_root().unwrap();
         let today = Date::today_utc();
-        for (psd_id, serial) in [(PSD_A1, 2001), (PSD_A2, 2002)] {
-            keys.create_psd(psd_id, serial, today.add_days(-30), today.add_days(365))
-                .unwrap();
-        }
         let store = VendorStore::open(&location, 8).await.unwrap();
         let now = Clock::system().now_unix_ms();
-        for (account, psd_id, serial, first) in
-            [("A1", PSD_A1, 2001, 1), ("A2", PSD_A2, 2002, 1000)]
-        {
+        for (account, psd_id, first) in [("A1", PSD_A1, 1), ("A2", PSD_A2, 1000)] {
+            let serial = store.next_certificate_serial().await.unwrap();
+            let signer = keys
+                .create_psd(psd_id, serial, today.add_days(-30), today.add_days(365))
+                .unwrap();
+            store
+                .record_psd_certificate(signer.certificate(), now)
+                .await
+                .unwrap();
             store.create_account(account, account, now).await.unwrap();
             store
                 .create_psd(psd_id, account, serial, now)
@@ -185,7 +191,7 @@ impl TestVendor {
             .unwrap();
         let vendor = Vendor::start(
             store.clone(),
-            dir.path().join("keys"),
+            keys_dir(dir.path()),
             settings(),
             rates(),
             clock,
@@ -221,12 +227,52 @@ impl TestVendor {
     }
 
     pub fn keys_dir(&self) -> PathBuf {
-        self.dir.path().join("keys")
+        keys_dir(self.dir.path())
     }
 
     /// A counter registered for `account`.
     pub async fn counter(&self, account: &str) -> TestCounter {
         enroll(&self.store, &self.url, account).await
+    }
+
+    /// The embedded PSD the vendor numbers and certifies for `counter` (a key the test made,
+    /// as a counter makes it), its ledger in `dir`, refilled with $50.00 from the account
+    /// through the vendor's refill authorization.
+    pub async fn certified_psd(&self, counter: &TestCounter, dir: &std::path::Path) -> Psd {
+        use p256::ecdsa::signature::Signer;
+        let key = SigningKey::generate_from_rng(&mut rand::rng());
+        let public_key =
+            postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+        let proof: p256::ecdsa::Signature =
+            key.sign(possession_text(counter.id(), &public_key).as_bytes());
+        let (status, answer) = counter
+            .post(
+                "/v1/keys/psd-certificates",
+                "certify-1",
+                &json!({"public_key": public_key, "proof": postcounter::hex::encode(&proof.to_bytes())}),
+            )
+            .await;
+        assert_eq!(status, 201, "{answer}");
+        let bytes = postcounter::hex::decode(answer["certificate"].as_str().unwrap()).unwrap();
+        let certificate = PsdCertificate::from_bytes(&bytes).unwrap();
+        let signer = PsdSigner::new(key, certificate).unwrap();
+        let ledger = Ledger::open(&dir.join("ledger.sqlite")).await.unwrap();
+        let (psd, _) = Psd::open(ledger, signer, LICENSE).await.unwrap();
+        let (status, answer) = counter
+            .post(
+                &format!("/v1/embedded-psds/{}/refills", psd.device_id()),
+                "refill-funds",
+                &json!({"refill_id": "funds", "amount_mills": 50_000, "registers": {
+                    "ascending_mills": 0, "descending_mills": 0, "control_total_mills": 0, "piece_count": 0}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        let authorization =
+            postcounter::hex::decode(answer["authorization"].as_str().unwrap()).unwrap();
+        psd.apply_refill(&authorization, "funds", &central_trust(&self.keys))
+            .await
+            .unwrap();
+        psd
     }
 
     /// How many rows each value table holds, and the registers: "nothing written" is this
@@ -245,6 +291,9 @@ fn settings() -> VendorSettings {
         license_number: LICENSE,
         void_window_days: 30,
         top_up_step: Money::from_mills(100_000),
+        certificate_validity_days: 365,
+        lease_hours: LEASE_HOURS,
+        lease_max_value: Money::from_mills(LEASE_MAX_MILLS),
     }
 }
 
@@ -280,6 +329,10 @@ pub async fn footprint(store: &VendorStore) -> Vec<i64> {
     }
     counts
 }
+
+/// The test vendor's offline lease: 72 hours, $10.00 of unreported postage.
+pub const LEASE_HOURS: u32 = 72;
+pub const LEASE_MAX_MILLS: i64 = 10_000;
 
 /// Every test counter's registered location.
 pub const COUNTER_ZIP: &str = "02134";
@@ -343,4 +396,9 @@ pub fn letter_mills() -> i64 {
 /// The indicium bytes of piece `index` of a purchase answer.
 pub fn indicium(answer: &Value, index: usize) -> Vec<u8> {
     postcounter::hex::decode(answer["pieces"][index]["indicium"].as_str().unwrap()).unwrap()
+}
+
+/// The data centre's trust over its central PSDs' certificates: what verifies what they sign.
+pub fn central_trust(keys: &KeyStore) -> postcounter::keys::Trust {
+    keys.trust(keys.certificates().unwrap()).unwrap()
 }

@@ -20,10 +20,21 @@ impl VendorProcess {
     /// [`VendorProcess::spawn`] listening on `listen`, for a vendor that must come back on
     /// the address its counters know.
     pub fn spawn_at(data_dir: &Path, store: &str, listen: &str) -> VendorProcess {
+        VendorProcess::spawn_configured(data_dir, store, listen, &[])
+    }
+
+    /// [`VendorProcess::spawn_at`] with settings in the environment (`POSTCOUNTER_...`).
+    pub fn spawn_configured(
+        data_dir: &Path,
+        store: &str,
+        listen: &str,
+        settings: &[(&str, &str)],
+    ) -> VendorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_postcounter"))
             .arg("--data-dir")
             .arg(data_dir)
             .args(["vendor", "serve", "--listen", listen, "--store", store])
+            .envs(settings.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -1,0 +1,116 @@
+//! `postcounter admin` for key management, on the data centre's machine against its store
+//! and key store: the root (created once, rolled over with a link), certificate revocation
+//! (a new signed status list), and central PSDs, whose ids the administrator chooses and
+//! whose certificate serials the store numbers.
+
+use clap::Subcommand;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::date::Date;
+use crate::keys::KeyStore;
+use crate::vendor_system::from_config::keys_dir;
+use crate::vendor_system::keys::sign_status_list;
+use crate::vendor_system::store::VendorStore;
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create the data centre's root key (once): what certifies every PSD.
+    RootCreate,
+    /// Roll the root over: a new root generation, linked by the current one. What the old
+    /// roots signed keeps verifying.
+    RootRollover,
+    /// Revoke a certificate for mail from a date on, and sign a new certificate status list.
+    CertificateRevoke {
+        serial: u32,
+        /// The first date of mailing whose indicia no longer verify (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<String>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Create a central PSD for an account: its key (software module), a certificate under
+    /// the current root, and empty registers.
+    PsdCreate {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        psd_id: u32,
+    },
+}
+
+/// How long a central PSD's certificate is valid.
+const CENTRAL_VALIDITY_DAYS: i32 = 3 * 365;
+
+pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> anyhow::Result<()> {
+    let keys = KeyStore::open(&keys_dir(&config.data_dir))?;
+    let clock = Clock::system();
+    let today = clock.today();
+    match command {
+        KeysCommand::RootCreate => {
+            if keys.has_root() {
+                anyhow::bail!(
+                    "{} holds a root already: one root is created once; roll it over with `admin root-rollover`",
+                    keys.dir().display()
+                );
+            }
+            keys.create_root()?;
+            println!(
+                "root created; verifiers trust {}",
+                keys.root_public_path().display()
+            );
+        }
+        KeysCommand::RootRollover => {
+            let link = keys.rollover_root(today)?;
+            println!(
+                "root generation {} created, linked by generation {}; new certificates and grants are signed by it",
+                link.generation,
+                link.generation - 1
+            );
+        }
+        KeysCommand::CertificateRevoke {
+            serial,
+            from,
+            reason,
+        } => {
+            let from = match from {
+                Some(text) => Date::parse(&text)?,
+                None => today,
+            };
+            store.revoke_certificate(serial, from, &reason).await?;
+            let list = sign_status_list(store, &keys, &clock).await?;
+            println!(
+                "certificate {serial} revoked for mail from {from} on; status list {} signed ({} revoked)",
+                list.number,
+                list.revoked.len()
+            );
+        }
+        KeysCommand::PsdCreate { account, psd_id } => {
+            store.account(&account).await?;
+            if store.embedded_psd_id_taken(psd_id).await? {
+                anyhow::bail!(
+                    "PSD id {psd_id} is an embedded PSD's: choose another for a central PSD"
+                );
+            }
+            let signer = if keys.has_psd(psd_id) {
+                keys.psd_signer(psd_id)?
+            } else {
+                let serial = store.next_certificate_serial().await?;
+                keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?
+            };
+            let certificate = signer.certificate();
+            store
+                .record_psd_certificate(certificate, clock.now_unix_ms())
+                .await?;
+            let created = store
+                .create_psd(psd_id, &account, certificate.serial, clock.now_unix_ms())
+                .await?;
+            println!(
+                "PSD {psd_id} for account {account} {} (certificate {})",
+                if created { "created" } else { "exists already" },
+                certificate.serial
+            );
+        }
+    }
+    Ok(())
+}

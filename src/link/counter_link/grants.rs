@@ -1,0 +1,220 @@
+//! What the counter asks of its data centre for its embedded PSD, and keeps: a certificate
+//! for a key it generated (the PSD's first, or a renewal before it expires), the trust to
+//! check every indicium and grant with, refill authorizations (a refill is recorded as a
+//! pending credit before it is asked, and asked again under the same id until it is
+//! credited), and the offline lease each contact brings.
+
+use p256::ecdsa::Signature;
+use p256::ecdsa::signature::Signer;
+use reqwest::Method;
+
+use super::{CounterLink, json_body, local};
+use crate::grants::OfflineLease;
+use crate::keys::{PsdCertificate, PsdSigner, Trust};
+use crate::link::LinkError;
+use crate::money::Money;
+use crate::protocol::keys::possession_text;
+use crate::protocol::{
+    EmbeddedRefillRequest, EmbeddedRefillResponse, PsdCertificateRequest, PsdCertificateResponse,
+    ReconcileResponse, ReportedRegisters, TrustBundle,
+};
+use crate::psd::ledger::RefillOutcome;
+use crate::psd::{KeyringError, Psd};
+
+/// A refill the data centre authorized and the PSD credited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbeddedRefilled {
+    pub outcome: RefillOutcome,
+    pub account_balance: Money,
+}
+
+fn keyring_error(error: KeyringError) -> LinkError {
+    LinkError::Local(error.to_string())
+}
+
+impl CounterLink {
+    /// The data centre's trust bundle, merged into the keyring's trust.
+    pub async fn refresh_trust(&self) -> Result<Trust, LinkError> {
+        let bundle: TrustBundle = self.signed(Method::GET, "/v1/keys/trust", None, "").await?;
+        let received = bundle.trust().map_err(LinkError::Protocol)?;
+        self.settings
+            .keyring
+            .absorb(received)
+            .map_err(keyring_error)
+    }
+
+    /// The trust held, fetched first if none is held yet.
+    pub async fn trust(&self) -> Result<Trust, LinkError> {
+        match self.settings.keyring.trust().map_err(keyring_error)? {
+            Some(trust) => Ok(trust),
+            None => self.refresh_trust().await,
+        }
+    }
+
+    /// The embedded PSD's current signer: the keyring's, or certified by the data centre now
+    /// (the counter's first contact).
+    pub async fn embedded_signer(&self) -> Result<PsdSigner, LinkError> {
+        match self.settings.keyring.signer().map_err(keyring_error)? {
+            Some(signer) => Ok(signer),
+            None => self.certify().await,
+        }
+    }
+
+    /// Has the keyring's pending key certified for the embedded PSD and installs it.
+    async fn certify(&self) -> Result<PsdSigner, LinkError> {
+        let keyring = &self.settings.keyring;
+        let key = keyring.pending_key().map_err(keyring_error)?;
+        let counter_id = self.registration().await?.counter_id;
+        let public_key = crate::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
+        let proof: Signature = key.sign(possession_text(&counter_id, &public_key).as_bytes());
+        // One key per request: a retry of a lost answer certifies this same key once.
+        let idempotency_key = format!("certify-{}", &public_key[2..34]);
+        let body = json_body(&PsdCertificateRequest {
+            public_key,
+            proof: crate::hex::encode(&proof.to_bytes()),
+        })?;
+        let answer: PsdCertificateResponse = self
+            .signed(
+                Method::POST,
+                "/v1/keys/psd-certificates",
+                Some(&idempotency_key),
+                &body,
+            )
+            .await?;
+        let bytes = crate::hex::decode(&answer.certificate)
+            .ok_or_else(|| LinkError::Protocol("a certificate that is not hex".into()))?;
+        let certificate = PsdCertificate::from_bytes(&bytes)
+            .map_err(|e| LinkError::Protocol(format!("the certificate: {e}")))?;
+        self.refresh_trust().await?;
+        let signer = keyring.install(&certificate).map_err(keyring_error)?;
+        log::info!(
+            "the data centre certified embedded PSD {} (certificate {}, valid {} to {})",
+            certificate.psd_id,
+            certificate.serial,
+            certificate.valid_from,
+            certificate.valid_until
+        );
+        Ok(signer)
+    }
+
+    /// Renews the embedded PSD's certificate with a new key when fewer than the configured
+    /// days are left of it (by the ledger's clock); whether it did. Indicia signed under the
+    /// old key keep verifying under the old certificate, which the trust keeps.
+    pub async fn renew_if_due(&self, psd: &Psd) -> Result<bool, LinkError> {
+        let certificate = psd.certificate();
+        let days_left = psd.ledger().today().days_until(certificate.valid_until);
+        if days_left >= self.settings.certificate_renew_days {
+            return Ok(false);
+        }
+        let signer = self.certify().await?;
+        psd.renew(signer).map_err(local)?;
+        Ok(true)
+    }
+
+    /// Refills the embedded PSD by `amount` under `refill_id`: recorded as a pending credit,
+    /// then asked of the data centre (which charges the account), then credited once.
+    pub async fn refill_embedded(
+        &self,
+        psd: &Psd,
+        refill_id: &str,
+        amount: Money,
+    ) -> Result<EmbeddedRefilled, LinkError> {
+        psd.ledger()
+            .record_pending_credit(psd.device_id(), refill_id, amount)
+            .await
+            .map_err(local)?;
+        self.credit(psd, refill_id, amount).await
+    }
+
+    /// Asks again for every pending credit (a refill whose answer was lost); how many were
+    /// credited.
+    pub(super) async fn settle_pending_credits(&self, psd: &Psd) -> Result<u32, LinkError> {
+        let pending = psd
+            .ledger()
+            .pending_credits(psd.device_id())
+            .await
+            .map_err(local)?;
+        let mut credited = 0;
+        for credit in pending {
+            self.credit(psd, &credit.refill_id, credit.amount).await?;
+            credited += 1;
+        }
+        Ok(credited)
+    }
+
+    /// One refill's request and its authorization, credited.
+    async fn credit(
+        &self,
+        psd: &Psd,
+        refill_id: &str,
+        amount: Money,
+    ) -> Result<EmbeddedRefilled, LinkError> {
+        let psd_id = psd.device_id();
+        let registers = psd.state().await.map_err(local)?.registers;
+        let control_total = registers.control_total;
+        let body = json_body(&EmbeddedRefillRequest {
+            refill_id: refill_id.to_string(),
+            amount_mills: amount.mills(),
+            registers: ReportedRegisters {
+                ascending_mills: registers.ascending.mills(),
+                descending_mills: registers.descending.mills(),
+                control_total_mills: control_total.mills(),
+                piece_count: registers.piece_count,
+            },
+        })?;
+        // The key names the register state: asked again after the PSD's control total moved,
+        // the data centre authorizes the same refill (charged once) at the new one.
+        let key = format!("embedded-refill-{refill_id}-{}", control_total.mills());
+        let answer: EmbeddedRefillResponse = self
+            .signed(
+                Method::POST,
+                &format!("/v1/embedded-psds/{psd_id}/refills"),
+                Some(&key),
+                &body,
+            )
+            .await?;
+        let authorization = crate::hex::decode(&answer.authorization)
+            .ok_or_else(|| LinkError::Protocol("an authorization that is not hex".into()))?;
+        let trust = self.trust().await?;
+        let outcome = psd
+            .apply_refill(&authorization, refill_id, &trust)
+            .await
+            .map_err(local)?;
+        Ok(EmbeddedRefilled {
+            outcome,
+            account_balance: Money::from_mills(answer.account_balance_mills),
+        })
+    }
+
+    /// Keeps the lease and the data centre's time from a reconciliation answer; a lease that
+    /// does not open under the trust, or is not this counter's, is not kept.
+    pub(super) async fn keep_lease(
+        &self,
+        psd: &Psd,
+        answer: &ReconcileResponse,
+    ) -> Result<(), LinkError> {
+        let ledger = psd.ledger();
+        if answer.time_unix_ms > 0 {
+            ledger
+                .raise_time_floor(answer.time_unix_ms)
+                .await
+                .map_err(local)?;
+        }
+        let Some(hex) = &answer.lease else {
+            return Ok(());
+        };
+        let bytes = crate::hex::decode(hex)
+            .ok_or_else(|| LinkError::Protocol("a lease that is not hex".into()))?;
+        let trust = self.trust().await?;
+        let lease =
+            OfflineLease::open(&bytes, &trust).map_err(|e| LinkError::Protocol(e.to_string()))?;
+        let counter_id = self.registration().await?.counter_id;
+        lease
+            .check_for(&counter_id, psd.device_id())
+            .map_err(|e| LinkError::Protocol(e.to_string()))?;
+        ledger
+            .store_lease(psd.device_id(), &bytes, &lease)
+            .await
+            .map_err(local)
+    }
+}
