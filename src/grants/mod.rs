@@ -59,6 +59,14 @@ fn seal(kind: u8, body: &[u8], signer: &RootSigner) -> Vec<u8> {
     bytes
 }
 
+/// The root generation that signed `grant`, read from its trailer without checking anything:
+/// to know whether the trust held reaches it before opening it.
+pub fn signing_generation(grant: &[u8]) -> Option<u32> {
+    let at = grant.len().checked_sub(TRAILER_LEN)?;
+    let bytes: [u8; 4] = grant.get(at..at + 4)?.try_into().ok()?;
+    Some(u32::from_be_bytes(bytes))
+}
+
 /// The body of a grant of `kind` with `body_len` bytes, if a root `trust` reaches signed it.
 fn open<'b>(
     what: &'static str,

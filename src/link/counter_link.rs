@@ -1,5 +1,5 @@
 //! The link as the counter uses it: issue an indicium from the vendor, or from the embedded
-//! PSD when no vendor answers and the fallback's limits allow; void a piece where it was
+//! PSD when no vendor answers and the data centre's offline lease allows; void a piece where it was
 //! issued; and, whenever the vendor is reachable, settle what the outage left open.
 //!
 //! Two things are left open by an outage, and [`CounterLink::reconcile`] closes both:
@@ -7,7 +7,7 @@
 //!   before they are sent): each is asked for again under its key, and if the vendor had
 //!   issued it, the piece is voided, because the customer got an offline indicium instead;
 //! - pieces the embedded PSD issued: reported to the vendor as a hash chain, and the head
-//!   the vendor acknowledges is kept, which restarts the offline limits' clocks.
+//!   the vendor acknowledges is kept with the new offline lease its answer grants.
 
 mod central;
 mod grants;
@@ -215,6 +215,9 @@ impl CounterLink {
         // The ledger's clock: never earlier than the data centre's time last seen.
         let now = ledger.now_unix_ms();
         if let Some(reason) = offline_refusal(lease.as_ref(), &unreported, request.postage, now) {
+            // The time at which the lease was found spent is kept: setting the clock back
+            // afterwards reads no earlier, so it reopens nothing.
+            ledger.raise_time_floor(now).await.map_err(local)?;
             return Err(LinkError::Local(format!(
                 "the vendor cannot be reached ({cause}) and the embedded PSD may not issue: {reason}"
             )));

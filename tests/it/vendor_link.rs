@@ -120,6 +120,16 @@ async fn the_offline_lease_bounds_the_embedded_psd_in_value_and_time() {
         .await
         .unwrap_err();
     assert!(expired.to_string().contains("lease ran out"), "{expired}");
+    // The clock set back a day reads as the time the lease was found spent: still spent.
+    now.fetch_sub(
+        24 * 3_600_000 + i64::from(LEASE_HOURS) * 3_600_000,
+        Ordering::SeqCst,
+    );
+    let set_back = link
+        .issue(&psd, &priced_letter("1oz"), "offline-16")
+        .await
+        .unwrap_err();
+    assert!(set_back.to_string().contains("lease ran out"), "{set_back}");
     assert_eq!(psd.state().await.unwrap().registers.piece_count, 13);
 }
 

@@ -51,6 +51,20 @@ impl CounterLink {
         }
     }
 
+    /// The trust to open `grant` with: the trust held, refreshed first when it does not
+    /// reach the root generation that signed the grant (the data centre rolled its root over
+    /// since the last refresh).
+    async fn trust_reaching(&self, grant: &[u8]) -> Result<Trust, LinkError> {
+        let trust = self.trust().await?;
+        let Some(generation) = crate::grants::signing_generation(grant) else {
+            return Ok(trust);
+        };
+        match trust.root(generation) {
+            Ok(Some(_)) => Ok(trust),
+            _ => self.refresh_trust().await,
+        }
+    }
+
     /// The embedded PSD's current signer: the keyring's, or certified by the data centre now
     /// (the counter's first contact).
     pub async fn embedded_signer(&self) -> Result<PsdSigner, LinkError> {
@@ -175,7 +189,7 @@ impl CounterLink {
             .await?;
         let authorization = crate::hex::decode(&answer.authorization)
             .ok_or_else(|| LinkError::Protocol("an authorization that is not hex".into()))?;
-        let trust = self.trust().await?;
+        let trust = self.trust_reaching(&authorization).await?;
         let outcome = psd
             .apply_refill(&authorization, refill_id, &trust)
             .await
@@ -205,7 +219,7 @@ impl CounterLink {
         };
         let bytes = crate::hex::decode(hex)
             .ok_or_else(|| LinkError::Protocol("a lease that is not hex".into()))?;
-        let trust = self.trust().await?;
+        let trust = self.trust_reaching(&bytes).await?;
         let lease =
             OfflineLease::open(&bytes, &trust).map_err(|e| LinkError::Protocol(e.to_string()))?;
         let counter_id = self.registration().await?.counter_id;

@@ -2,8 +2,9 @@
 //! doubt are asked for again under their keys (and voided if the vendor had issued them),
 //! the embedded PSD's unreported pieces are reported as a hash chain, in parts of at most
 //! [`ENTRIES_PER_REPORT`], and the head the vendor acknowledges is kept with the offline
-//! lease the answer grants. Then refills whose answer was lost are asked for again, and a
-//! certificate near its end is renewed. A counter the data centre refuses (revoked or
+//! lease the answer grants. Then the trust is refreshed (roots, certificates, the status
+//! list), refills whose answer was lost are asked for again, and a certificate near its end
+//! is renewed. A counter the data centre refuses (revoked or
 //! locked) drops its lease: it issues nothing offline from then on.
 
 use std::sync::atomic::Ordering;
@@ -45,6 +46,10 @@ impl CounterLink {
         let mut outcome = self.settle_doubts(psd, &mut settled).await;
         if outcome.is_ok() {
             outcome = self.report_ledger(psd, &mut settled).await;
+        }
+        if outcome.is_ok() {
+            // The status list, new roots and certificates reach the counter at each contact.
+            outcome = self.refresh_trust().await.map(|_| ());
         }
         if outcome.is_ok() {
             outcome = self.settle_pending_credits(psd).await.map(|credited| {

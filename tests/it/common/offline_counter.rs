@@ -21,8 +21,18 @@ pub struct OfflineCounter {
 
 impl OfflineCounter {
     /// Prepares the counter in `data_dir` with `refill` (e.g. `"5000.00"`) on its embedded
-    /// PSD and a lease of the same value, then stops its data centre.
+    /// PSD and a 30-day lease of the same value, then stops its data centre.
     pub fn prepare(runtime: &tokio::runtime::Runtime, data_dir: &Path, refill: &str) -> Self {
+        Self::prepare_leased(runtime, data_dir, refill, "720")
+    }
+
+    /// [`OfflineCounter::prepare`] with a lease of `lease_hours`.
+    pub fn prepare_leased(
+        runtime: &tokio::runtime::Runtime,
+        data_dir: &Path,
+        refill: &str,
+        lease_hours: &str,
+    ) -> Self {
         let fixture = runtime
             .block_on(VendorFixture::create(StoreKind::Sqlite))
             .unwrap();
@@ -48,7 +58,7 @@ impl OfflineCounter {
         });
         let lease = [
             ("POSTCOUNTER_VENDOR__LEASE_MAX_VALUE", refill),
-            ("POSTCOUNTER_VENDOR__LEASE_HOURS", "720"),
+            ("POSTCOUNTER_VENDOR__LEASE_HOURS", lease_hours),
         ];
         let mut vendor = VendorProcess::spawn_configured(
             fixture.dir.path(),
@@ -82,7 +92,21 @@ impl OfflineCounter {
 
     /// `postcounter --data-dir DATA_DIR` with this counter's settings.
     pub fn command(&self, data_dir: &Path) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_postcounter"));
+        self.settings(Command::new(env!("CARGO_BIN_EXE_postcounter")), data_dir)
+    }
+
+    /// [`OfflineCounter::command`] under `faketime OFFSET` (e.g. `"+2h"`, `"-1d"`): the
+    /// process's wall clock moved, as a clerk or an attacker moves the system clock.
+    pub fn command_at(&self, data_dir: &Path, offset: &str) -> Command {
+        let mut command = Command::new("faketime");
+        command
+            .args(["-f", offset, env!("CARGO_BIN_EXE_postcounter")])
+            // Timers and timeouts keep the real monotonic clock.
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        self.settings(command, data_dir)
+    }
+
+    fn settings(&self, mut command: Command, data_dir: &Path) -> Command {
         command.arg("--data-dir").arg(data_dir);
         command.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command

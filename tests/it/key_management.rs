@@ -1,0 +1,233 @@
+//! Key management end to end, with the real binary: a separate `vendor serve` is the only
+//! root; two counters enrolled with it each get an embedded PSD the data centre numbered and
+//! certified, and sell offline (their data centre unreachable) under its lease. The data
+//! centre then rolls its root over, one counter renews its certificate under the new root
+//! and sells offline again, and the other's certificate is revoked. Every label verifies
+//! with what its counter holds and with the data centre's `keys export`, except the revoked
+//! one, which fails `verify` with the new export or with the old export and `--status`.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::vendor::{StoreKind, VendorFixture};
+use common::vendor_process::VendorProcess;
+use postcounter::clock::Clock;
+use postcounter::vendor_system::store::counters::check_location;
+
+/// The data centre: its fixture (store, key folder) and its running `vendor serve`.
+struct DataCentre {
+    fixture: VendorFixture,
+    process: VendorProcess,
+}
+
+impl DataCentre {
+    fn start(runtime: &tokio::runtime::Runtime, codes: &[&str]) -> DataCentre {
+        let fixture = runtime
+            .block_on(VendorFixture::create(StoreKind::Sqlite))
+            .unwrap();
+        runtime.block_on(async {
+            let now = Clock::system().now_unix_ms();
+            for code in codes {
+                fixture
+                    .store
+                    .create_enrollment(
+                        code,
+                        "A1",
+                        &check_location("02134").unwrap(),
+                        now + 3_600_000,
+                    )
+                    .await
+                    .unwrap();
+            }
+        });
+        let process = VendorProcess::spawn(fixture.dir.path(), &fixture.location);
+        DataCentre { fixture, process }
+    }
+
+    /// `postcounter admin ...` or `keys export` on the data centre's machine.
+    fn command(&self, args: &[&str]) -> Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(self.fixture.dir.path())
+            .args(args)
+            .env("POSTCOUNTER_VENDOR__STORE", &self.fixture.location)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        output
+    }
+
+    fn export(&self, out: &Path) {
+        self.command(&["keys", "export", "--out", out.to_str().unwrap()]);
+    }
+}
+
+/// A counter in its own data directory, linked to the data centre.
+struct Counter {
+    data_dir: PathBuf,
+    code: String,
+    endpoint: String,
+}
+
+impl Counter {
+    fn command(&self, endpoint: &str, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(args)
+            .env("POSTCOUNTER_LINK__ENDPOINTS", endpoint)
+            .env("POSTCOUNTER_LINK__ENROLLMENT_CODE", &self.code)
+            .env("POSTCOUNTER_LINK__TIMEOUT_MS", "500")
+            .env("POSTCOUNTER_LINK__ATTEMPTS", "1")
+            .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
+            .output()
+            .unwrap()
+    }
+
+    fn reconcile(&self, extra: &[(&str, &str)]) -> String {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_postcounter"));
+        command
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(["psd", "reconcile"])
+            .env("POSTCOUNTER_LINK__ENDPOINTS", &self.endpoint)
+            .env("POSTCOUNTER_LINK__ENROLLMENT_CODE", &self.code)
+            .envs(extra.iter().copied());
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Sells one letter with its data centre unreachable; the label's indicium, as a file.
+    fn sell_offline(&self, dead_endpoint: &str, name: &str) -> (String, PathBuf) {
+        let output = self.command(
+            dead_endpoint,
+            &[
+                "sell",
+                "--weight",
+                "1oz",
+                "--to",
+                "90210",
+                "--json",
+                "--no-receipt",
+            ],
+        );
+        assert!(output.status.success(), "{output:?}");
+        let line = String::from_utf8(output.stdout).unwrap();
+        let sold: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+        assert_eq!(sold["offline"], true, "{sold}");
+        let path = self.data_dir.join(format!("{name}.hex"));
+        std::fs::write(&path, sold["indicium_hex"].as_str().unwrap()).unwrap();
+        (sold["serial"].as_str().unwrap().to_string(), path)
+    }
+
+    fn certificate_serial(&self) -> u64 {
+        let output = self.command(&self.endpoint, &["psd", "show", "--json"]);
+        let shown: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        shown["certificate_serial"].as_u64().unwrap()
+    }
+}
+
+/// `postcounter verify --json` of `file` as the counter in `data_dir` runs it, with `args`.
+fn verify(data_dir: &Path, file: &Path, args: &[&str]) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["verify", "--json"])
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn dead_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
+}
+
+#[test]
+fn renewal_and_rollover_keep_old_indicia_valid_and_a_revoked_certificate_fails_verify() {
+    let runtime = common::runtime();
+    let centre = DataCentre::start(&runtime, &["code-one", "code-two"]);
+    let dir = tempfile::tempdir().unwrap();
+    let counters: Vec<Counter> = ["one", "two"]
+        .iter()
+        .map(|name| Counter {
+            data_dir: dir.path().join(name),
+            code: format!("code-{name}"),
+            endpoint: centre.process.url.clone(),
+        })
+        .collect();
+    let dead = dead_endpoint();
+    // First contact: enrolled, certified, refilled from A1 and leased; then offline sales.
+    let mut labels = Vec::new();
+    for counter in &counters {
+        counter.reconcile(&[("POSTCOUNTER_LINK__FIRST_REFILL", "20.00")]);
+        labels.push(counter.sell_offline(&dead, "first"));
+    }
+    let psd_of = |serial: &str| serial.split('-').next().unwrap().to_string();
+    assert_ne!(psd_of(&labels[0].0), psd_of(&labels[1].0), "{labels:?}");
+    let first_certificate = counters[0].certificate_serial();
+
+    // The root rolls over; counter one renews (new key, certificate under generation 2).
+    let rolled = centre.command(&["admin", "root-rollover"]);
+    assert!(
+        String::from_utf8_lossy(&rolled.stdout).contains("generation 2"),
+        "{rolled:?}"
+    );
+    let renewed = counters[0].reconcile(&[("POSTCOUNTER_LINK__CERTIFICATE_RENEW_DAYS", "3650")]);
+    assert!(renewed.contains("certificate renewed"), "{renewed}");
+    assert!(renewed.contains("1 offline pieces reported"), "{renewed}");
+    assert_ne!(counters[0].certificate_serial(), first_certificate);
+    labels.push(counters[0].sell_offline(&dead, "renewed"));
+    let reported = counters[0].reconcile(&[]);
+    assert!(reported.contains("1 offline pieces reported"), "{reported}");
+
+    let exported = dir.path().join("exported");
+    centre.export(&exported);
+    let exported_arg = ["--keys", exported.to_str().unwrap()];
+    for (index, (serial, file)) in labels.iter().enumerate() {
+        let owner = &counters[usize::from(index == 1)];
+        for args in [&[][..], &exported_arg[..]] {
+            let verified = verify(&owner.data_dir, file, args);
+            assert_eq!(verified["valid"], true, "{serial} {args:?}: {verified}");
+            assert_eq!(verified["serial"], serial.as_str());
+        }
+    }
+
+    // Counter two's certificate is revoked from today: its label no longer verifies.
+    let revoked_serial = counters[1].certificate_serial().to_string();
+    centre.command(&[
+        "admin",
+        "certificate-revoke",
+        &revoked_serial,
+        "--reason",
+        "counter two reported stolen",
+    ]);
+    let after = dir.path().join("after-revocation");
+    centre.export(&after);
+    let status = after.join("status.pem");
+    let cases = [
+        vec!["--keys", after.to_str().unwrap()],
+        vec![
+            "--keys",
+            exported.to_str().unwrap(),
+            "--status",
+            status.to_str().unwrap(),
+        ],
+    ];
+    for args in &cases {
+        let revoked = verify(&counters[1].data_dir, &labels[1].1, args);
+        assert_eq!(revoked["valid"], false, "{args:?}: {revoked}");
+        let reason = revoked["reason"].as_str().unwrap();
+        assert!(
+            reason.contains(&format!("certificate {revoked_serial} was revoked")),
+            "{reason}"
+        );
+        let kept = verify(&counters[0].data_dir, &labels[0].1, args);
+        assert_eq!(kept["valid"], true, "{args:?}: {kept}");
+    }
+}
