@@ -29,6 +29,13 @@ pub enum KeysCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Create a self-signed TLS certificate and key for `vendor serve` in <data dir>/vendor/tls
+    /// (give its certificate to the counters as link.data_centre_ca).
+    TlsCreate {
+        /// A DNS name or IP address the counters reach the data centre by (repeatable).
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+    },
     /// Create a central PSD for an account: its key (software module), a certificate under
     /// the current root, and empty registers.
     PsdCreate {
@@ -83,6 +90,21 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
                 "certificate {serial} revoked for mail from {from} on; status list {} signed ({} revoked)",
                 list.number,
                 list.revoked.len()
+            );
+        }
+        KeysCommand::TlsCreate { hosts } => {
+            let dir = config.data_dir.join("vendor").join("tls");
+            let (certificate, key) = crate::vendor_system::tls::create_self_signed(&dir, &hosts)?;
+            println!(
+                "wrote {} and {} (0600)",
+                certificate.display(),
+                key.display()
+            );
+            println!(
+                "serve with vendor.tls_certificate = {:?} and vendor.tls_key = {:?}; give each counter {} as link.data_centre_ca",
+                certificate.display().to_string(),
+                key.display().to_string(),
+                certificate.display()
             );
         }
         KeysCommand::PsdCreate { account, psd_id } => {

@@ -1,5 +1,6 @@
 //! `postcounter vendor serve`: the postage vendor system's HTTP API.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -8,10 +9,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::vendor_system::api;
 use crate::vendor_system::from_config::{self, open_store};
+use crate::vendor_system::tls::{self, TlsListener};
 
 #[derive(Subcommand, Debug)]
 pub enum VendorCommand {
-    /// Serve the vendor API (v1) over HTTP until interrupted.
+    /// Serve the vendor API (v1) over HTTPS (plain HTTP on loopback only) until interrupted.
     Serve(ServeArgs),
 }
 
@@ -23,6 +25,12 @@ pub struct ServeArgs {
     /// The store: a postgres:// URL or a SQLite file (default: vendor.store in the config).
     #[arg(long)]
     store: Option<String>,
+    /// The TLS certificate chain, PEM (default: vendor.tls_certificate in the config).
+    #[arg(long, value_name = "FILE")]
+    tls_certificate: Option<String>,
+    /// The TLS private key, PEM (default: vendor.tls_key in the config).
+    #[arg(long, value_name = "FILE")]
+    tls_key: Option<String>,
 }
 
 pub async fn run(config: Config, command: VendorCommand) -> anyhow::Result<ExitCode> {
@@ -34,27 +42,70 @@ pub async fn run(config: Config, command: VendorCommand) -> anyhow::Result<ExitC
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Store failures answer 503 and are logged: without a logger they would leave no trace.
     let log_path = crate::log_file::start(&config.data_dir, log::LevelFilter::Info)?;
-    let store = open_store(&config, args.store.as_deref()).await?;
-    let location = store.location().to_string();
-    let vendor = from_config::start(&config, store.clone()).await?;
-    let listen = args.listen.unwrap_or_else(|| config.vendor.listen.clone());
+    let listen = args
+        .listen
+        .clone()
+        .unwrap_or_else(|| config.vendor.listen.clone());
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr()?;
+    let tls = tls_files(&config, &args)?;
+    if tls.is_none() && !address.ip().is_loopback() {
+        anyhow::bail!(
+            "vendor serve on {address} without TLS is refused: cards, keys and grants would cross the network in clear; set vendor.tls_certificate and vendor.tls_key (or --tls-certificate and --tls-key; `postcounter admin tls-create --host NAME` makes a pair), or listen on loopback"
+        );
+    }
+    // The certificate and key are read before anything else is opened: a bad file stops the
+    // start with its path.
+    let acceptor = match &tls {
+        Some((certificate, key)) => Some(tls::acceptor(certificate, key)?),
+        None => None,
+    };
+    let store = open_store(&config, args.store.as_deref()).await?;
+    let location = store.location().to_string();
+    let vendor = from_config::start(&config, store.clone()).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     tokio::spawn(from_config::prune_nonces(store, Clock::system()));
     let listening = format!(
-        "listening on http://{address} (store {location}, license {}, {} processing servers, log {})",
+        "listening on {scheme}://{address} (store {location}, license {}, {} processing servers, log {})",
         config.license_number,
         vendor.health().processing_servers,
         log_path.display()
     );
     log::info!("vendor {listening}");
     eprintln!("postcounter vendor: {listening}");
-    axum::serve(listener, api::router(vendor))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let router = api::router(vendor);
+    let interrupted = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match acceptor {
+        Some(acceptor) => {
+            axum::serve(TlsListener::new(listener, acceptor)?, router)
+                .with_graceful_shutdown(interrupted)
+                .await?;
+        }
+        None => {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(interrupted)
+                .await?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The TLS certificate and key files, from the command line or the config: both or neither.
+fn tls_files(config: &Config, args: &ServeArgs) -> anyhow::Result<Option<(PathBuf, PathBuf)>> {
+    let certificate = args
+        .tls_certificate
+        .as_deref()
+        .unwrap_or(&config.vendor.tls_certificate);
+    let key = args.tls_key.as_deref().unwrap_or(&config.vendor.tls_key);
+    match (certificate.is_empty(), key.is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => Ok(Some((PathBuf::from(certificate), PathBuf::from(key)))),
+        _ => anyhow::bail!(
+            "TLS needs both a certificate and a key: vendor.tls_certificate is {certificate:?} and vendor.tls_key is {key:?}"
+        ),
+    }
 }

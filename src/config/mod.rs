@@ -74,6 +74,9 @@ pub struct LinkConfig {
     /// The embedded PSD's refill at the counter's first contact; zero for none.
     #[serde(deserialize_with = "money")]
     pub first_refill: Money,
+    /// A PEM file of the only certificates trusted for the data centre's TLS; empty: the
+    /// platform's roots.
+    pub data_centre_ca: String,
 }
 
 /// The postage vendor system, when this machine runs it (`vendor serve`, or in-process).
@@ -101,6 +104,10 @@ pub struct VendorConfig {
     pub lease_hours: u32,
     #[serde(deserialize_with = "money")]
     pub lease_max_value: Money,
+    /// `vendor serve`'s TLS certificate chain and key (PEM files); empty: plain HTTP, which
+    /// it serves on a loopback address only.
+    pub tls_certificate: String,
+    pub tls_key: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

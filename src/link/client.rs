@@ -32,6 +32,7 @@ pub struct VendorClient {
     endpoints: Vec<String>,
     next: AtomicUsize,
     http: reqwest::Client,
+    timeout: Duration,
     attempts: u32,
     clock: Clock,
     /// Whether signed requests go in sessions (the default) or are each signed.
@@ -40,9 +41,47 @@ pub struct VendorClient {
     sessions: Mutex<HashMap<String, Arc<ClientSession>>>,
 }
 
+/// A vendor URL as the link uses it: https, or http on this machine's loopback only (a card,
+/// a key or a grant never crosses a network in clear).
+fn checked_endpoint(endpoint: &str) -> Result<String, LinkError> {
+    let trimmed = endpoint.trim().trim_end_matches('/');
+    let refused =
+        |why: &str| LinkError::Local(format!("link endpoint {endpoint:?} is not accepted: {why}"));
+    let url =
+        reqwest::Url::parse(trimmed).map_err(|_| refused("a URL like https://dc.example:8470"))?;
+    let host = url.host_str().unwrap_or("");
+    let loopback = host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(trimmed.to_string()),
+        "http" if loopback => Ok(trimmed.to_string()),
+        "http" => Err(refused(
+            "the data centre is reached over https:// (plain http:// only on this machine's loopback)",
+        )),
+        _ => Err(refused("a URL like https://dc.example:8470")),
+    }
+}
+
+fn http_client(
+    builder: reqwest::ClientBuilder,
+    timeout: Duration,
+) -> Result<reqwest::Client, LinkError> {
+    builder
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| LinkError::Local(format!("the HTTP client: {e}")))
+}
+
 impl VendorClient {
-    /// A client for `endpoints` (base URLs like `http://10.0.0.5:8470`); each attempt may
-    /// take `timeout`, and a request makes at most `attempts` over all endpoints.
+    /// A client for `endpoints` (base URLs like `https://dc.example:8470`; `http://` only on
+    /// loopback); each attempt may take `timeout`, and a request makes at most `attempts`
+    /// over all endpoints. The data centre's TLS certificate is checked against the
+    /// platform's roots, or only against [`VendorClient::trusting_only`]'s.
     pub fn new(
         endpoints: &[String],
         timeout: Duration,
@@ -54,38 +93,39 @@ impl VendorClient {
         }
         let endpoints = endpoints
             .iter()
-            .map(|endpoint| {
-                let trimmed = endpoint.trim().trim_end_matches('/');
-                let valid = (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
-                    && reqwest::Url::parse(trimmed).is_ok();
-                if valid {
-                    Ok(trimmed.to_string())
-                } else {
-                    Err(LinkError::Local(format!(
-                        "link endpoint {endpoint:?} is not accepted: a URL like http://10.0.0.5:8470"
-                    )))
-                }
-            })
+            .map(|endpoint| checked_endpoint(endpoint))
             .collect::<Result<Vec<_>, _>>()?;
         if !(1..=10).contains(&attempts) {
             return Err(LinkError::Local(format!(
                 "link.attempts {attempts} is not accepted: 1 to 10"
             )));
         }
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|e| LinkError::Local(format!("the HTTP client: {e}")))?;
+        let http = http_client(reqwest::Client::builder(), timeout)?;
         Ok(VendorClient {
             endpoints,
             next: AtomicUsize::new(0),
             http,
+            timeout,
             attempts,
             clock,
             sessions_on: true,
             sessions: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Trusts only the certificates in `pem` (the data centre's own CA, or its self-signed
+    /// certificate) for the data centre's TLS, not the platform's roots.
+    pub fn trusting_only(mut self, pem: &[u8]) -> Result<VendorClient, LinkError> {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| LinkError::Local(format!("the data centre's CA certificate: {e}")))?;
+        if certificates.is_empty() {
+            return Err(LinkError::Local(
+                "the data centre's CA file holds no PEM certificate".into(),
+            ));
+        }
+        let builder = reqwest::Client::builder().tls_certs_only(certificates);
+        self.http = http_client(builder, self.timeout)?;
+        Ok(self)
     }
 
     /// Signs every request on its own instead of opening sessions: the vendor checks a

@@ -253,13 +253,23 @@ fn open_link(
     keyring: Keyring,
 ) -> Result<CounterLink, StationError> {
     let settings = &config.link;
-    let client = VendorClient::new(
+    let mut client = VendorClient::new(
         &endpoints,
         Duration::from_millis(settings.timeout_ms.clamp(100, 60_000)),
         settings.attempts,
         Clock::system(),
     )
     .map_err(|e| StationError::Setup(e.to_string()))?;
+    if !settings.data_centre_ca.is_empty() {
+        let path = Path::new(&settings.data_centre_ca);
+        let pem = fs::read(path).map_err(|source| StationError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        client = client.trusting_only(&pem).map_err(|e| {
+            StationError::Setup(format!("link.data_centre_ca {}: {e}", path.display()))
+        })?;
+    }
     let link_settings = LinkSettings {
         data_dir: config.data_dir.clone(),
         enrollment_code,

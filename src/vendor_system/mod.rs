@@ -24,6 +24,7 @@ pub mod reconciliation;
 pub mod remote_access;
 pub mod service;
 pub mod store;
+pub mod tls;
 pub mod validate;
 
 pub use error::{RefusalKind, VendorError};

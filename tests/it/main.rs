@@ -42,4 +42,5 @@ mod vendor_midnight;
 mod vendor_openapi;
 mod vendor_reconcile;
 mod vendor_sessions;
+mod vendor_tls;
 mod virtual_printer;

@@ -265,3 +265,32 @@ async fn a_refused_connection_delivers_nothing_so_nothing_is_left_in_doubt() {
         .unwrap();
     assert_eq!(pieces, 0, "the vendor never issued the refused purchase");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refill_asked_again_under_its_id_is_credited_once_and_leaves_nothing_pending() {
+    let BehindRelay {
+        vendor,
+        network: _network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    let before = vendor.store.account("A1").await.unwrap().balance;
+    let amount = Money::from_mills(20_000);
+    let first = link
+        .refill_embedded(&psd, "refill-7", amount)
+        .await
+        .unwrap();
+    let again = link
+        .refill_embedded(&psd, "refill-7", amount)
+        .await
+        .unwrap();
+    assert!(!first.outcome.replayed);
+    assert!(again.outcome.replayed);
+    assert_eq!(again.outcome.registers, first.outcome.registers);
+    let pending = psd.ledger().pending_credits(psd.device_id()).await.unwrap();
+    assert!(pending.is_empty(), "{pending:?}");
+    let after = vendor.store.account("A1").await.unwrap().balance;
+    assert_eq!(before.mills() - after.mills(), 20_000, "charged once");
+    assert_eq!(link.reconcile(&psd).await.unwrap().credited_refills, 0);
+}

@@ -137,8 +137,11 @@ impl Ledger {
         refill_id: &str,
         amount: Money,
     ) -> Result<(), PsdError> {
+        // A refill id credited before is not pending again: asked once more, it is a replay.
         sqlx::query(
-            "INSERT INTO pending_credit (device_id, refill_id, amount_mills, requested_unix_ms) VALUES (?, ?, ?, ?) \
+            "INSERT INTO pending_credit (device_id, refill_id, amount_mills, requested_unix_ms) \
+             SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS \
+               (SELECT 1 FROM refill WHERE device_id = ?1 AND refill_id = ?2) \
              ON CONFLICT (device_id, refill_id) DO NOTHING",
         )
         .bind(i64::from(device_id))
