@@ -11,7 +11,6 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeyStore;
 use crate::psd::Keyring;
@@ -33,7 +32,7 @@ pub async fn run(config: Config, command: KeysCommand) -> anyhow::Result<ExitCod
     let data_centre = KeyStore::open(&keys_dir(&config.data_dir))?;
     let trust = if data_centre.has_root() {
         let store = open_existing_store(&config, None).await?;
-        let trust = full_trust(&store, &data_centre, &Clock::system()).await?;
+        let trust = full_trust(&store, &data_centre).await?;
         store.close().await;
         trust
     } else {

@@ -59,7 +59,7 @@ pub(super) struct Started {
 
 pub(super) async fn start(config: &Config, today: Date) -> Result<Started, StationError> {
     let mut notes = Vec::new();
-    let store = from_config::open_store(config, None).await?;
+    let store = from_config::open_in_process_store(config).await?;
     let keys = KeyStore::open(&from_config::keys_dir(&config.data_dir))?;
     if !keys.has_root() {
         keys.create_root()?;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::store::VendorStore;
+use super::store::role::StoreRole;
 use super::{RefusalKind, Vendor, VendorError, VendorSettings};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -22,8 +23,30 @@ pub fn keys_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("vendor").join("keys")
 }
 
-/// The store named by `explicit`, else the config's, else the SQLite file in the data dir.
+/// The data centre's store named by `explicit`, else the config's, else the SQLite file in
+/// the data dir (created if missing), claimed for the data centre: for `vendor serve` and
+/// `admin`.
 pub async fn open_store(
+    config: &Config,
+    explicit: Option<&str>,
+) -> Result<VendorStore, VendorError> {
+    let store = open_location(config, explicit).await?;
+    store
+        .claim_role(StoreRole::DataCentre, Clock::system().now_unix_ms())
+        .await?;
+    Ok(store)
+}
+
+/// The store of a counter's in-process data centre: refused if a data centre claimed it.
+pub async fn open_in_process_store(config: &Config) -> Result<VendorStore, VendorError> {
+    let store = open_location(config, None).await?;
+    store
+        .claim_for_in_process(Clock::system().now_unix_ms())
+        .await?;
+    Ok(store)
+}
+
+async fn open_location(
     config: &Config,
     explicit: Option<&str>,
 ) -> Result<VendorStore, VendorError> {
@@ -38,8 +61,6 @@ pub async fn open_store(
     VendorStore::open(&location, config.vendor.max_connections).await
 }
 
-/// The vendor's policy from `config`; a certificate validity or lease outside what a data
-/// centre should grant is refused with the key.
 /// The store named as [`open_store`] names it, which must exist already: for commands that
 /// read a data centre's store and must not create one (a SQLite file that is not there is
 /// refused rather than made).
@@ -61,6 +82,8 @@ pub async fn open_existing_store(
     VendorStore::open(&location, config.vendor.max_connections).await
 }
 
+/// The vendor's policy from `config`; a certificate validity or lease outside what a data
+/// centre should grant is refused with the key.
 pub fn settings(config: &Config) -> Result<VendorSettings, VendorError> {
     let vendor = &config.vendor;
     let refused = |key: &str, value: String, accepted: &str| {

@@ -84,6 +84,10 @@ impl Vendor {
                 ),
             ));
         }
+        if store.latest_status_list().await?.is_none() {
+            // The first, empty, status list: every export and trust bundle carries one.
+            super::keys::sign_status_list(&store, &keys, &clock).await?;
+        }
         let rows = store.processing_servers().await?;
         let pool = ProcessingPool::start(&rows, keys_dir, Box::new(RoundRobin::default()))
             .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;

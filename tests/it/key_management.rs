@@ -231,3 +231,67 @@ fn renewal_and_rollover_keep_old_indicia_valid_and_a_revoked_certificate_fails_v
         assert_eq!(kept["valid"], true, "{args:?}: {kept}");
     }
 }
+
+/// Every table of a SQLite store with its row count.
+async fn table_counts(
+    store: &postcounter::vendor_system::store::VendorStore,
+) -> Vec<(String, i64)> {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let mut counts = Vec::new();
+    for name in names {
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM \"{name}\"");
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        counts.push((name, count));
+    }
+    counts
+}
+
+#[test]
+fn commands_other_than_admin_and_vendor_serve_create_nothing_in_a_data_centre_store() {
+    let runtime = common::runtime();
+    let centre = DataCentre::start(&runtime, &["code-one"]);
+    let dir = tempfile::tempdir().unwrap();
+    let counter = Counter {
+        data_dir: dir.path().join("one"),
+        code: "code-one".into(),
+        endpoint: centre.process.url.clone(),
+    };
+    counter.reconcile(&[]);
+    let before = runtime.block_on(table_counts(&centre.fixture.store));
+    let out = dir.path().join("exported");
+    let label = dir.path().join("label.hex");
+    std::fs::write(&label, "00").unwrap();
+    let commands: [&[&str]; 6] = [
+        &["keys", "export", "--out", out.to_str().unwrap()],
+        &["psd", "show"],
+        &["psd", "audit"],
+        &["verify", label.to_str().unwrap()],
+        &["quote", "--weight", "1oz", "--to", "90210"],
+        &["sell", "--weight", "1oz", "--to", "90210", "--no-receipt"],
+    ];
+    for args in commands {
+        let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(centre.fixture.dir.path())
+            .args(args)
+            .env("POSTCOUNTER_VENDOR__STORE", &centre.fixture.location)
+            .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
+            .output()
+            .unwrap();
+        if args[0] == "sell" {
+            let said = String::from_utf8_lossy(&output.stderr);
+            assert!(!output.status.success(), "{output:?}");
+            assert!(said.contains("is a data centre's store"), "{said}");
+        }
+    }
+    assert!(out.join("root.pub.pem").exists());
+    let after = runtime.block_on(table_counts(&centre.fixture.store));
+    assert_eq!(after, before);
+}

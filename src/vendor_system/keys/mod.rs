@@ -124,20 +124,13 @@ pub async fn sign_status_list(
 }
 
 /// Everything a third party needs to verify any indicium of this data centre: the anchor,
-/// every link, every certificate issued, and the status list in force (the first, empty,
-/// one signed if none was yet).
-pub async fn full_trust(
-    store: &VendorStore,
-    keys: &KeyStore,
-    clock: &Clock,
-) -> Result<Trust, VendorError> {
+/// every link, every certificate issued, and the status list in force (none before
+/// `vendor serve` signed the first). It only reads: `keys export` writes nothing to a store.
+pub async fn full_trust(store: &VendorStore, keys: &KeyStore) -> Result<Trust, VendorError> {
     let mut trust = keys
         .trust(store.psd_certificates(None).await?)
         .map_err(VendorError::storage)?;
-    trust.status = Some(match store.latest_status_list().await? {
-        Some(list) => list,
-        None => sign_status_list(store, keys, clock).await?,
-    });
+    trust.status = store.latest_status_list().await?;
     Ok(trust)
 }
 

@@ -19,6 +19,7 @@ pub mod keys;
 mod psds;
 pub mod purchase;
 pub mod reconcile;
+pub mod role;
 pub mod void_refill;
 
 use std::sync::Once;
@@ -74,6 +75,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0003_psd_certificate.sql"),
             include_str!("../../../migrations/vendor-sqlite/0004_counter_location.sql"),
             include_str!("../../../migrations/vendor-sqlite/0005_key_management.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0006_store_role.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -81,6 +83,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0003_psd_certificate.sql"),
             include_str!("../../../migrations/vendor-postgres/0004_counter_location.sql"),
             include_str!("../../../migrations/vendor-postgres/0005_key_management.sql"),
+            include_str!("../../../migrations/vendor-postgres/0006_store_role.sql"),
         ],
     };
     let names = [
@@ -89,6 +92,7 @@ fn migrator(backend: Backend) -> Migrator {
         "psd certificate",
         "counter location",
         "key management",
+        "store role",
     ];
     Migrator::with_migrations(
         (1..)
