@@ -47,7 +47,10 @@ impl FromStr for CashAcceptorKind {
 /// Who processes card payments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardGatewayKind {
-    /// The built-in test gateway: documented test numbers, no real money.
+    /// The data centre validates the counter and the card and charges it, before anything
+    /// is issued (claim 6); the payment is credited to the counter's account.
+    DataCentre,
+    /// The built-in test gateway at the counter: documented test numbers, no real money.
     Test,
 }
 
@@ -56,9 +59,10 @@ impl FromStr for CardGatewayKind {
 
     fn from_str(text: &str) -> Result<CardGatewayKind, String> {
         match text {
+            "data-centre" => Ok(CardGatewayKind::DataCentre),
             "test" => Ok(CardGatewayKind::Test),
             _ => Err(format!(
-                "{text:?} is not accepted: expected test (the built-in test gateway)"
+                "{text:?} is not accepted: expected data-centre (the data centre validates and charges the card) or test (the built-in test gateway at the counter)"
             )),
         }
     }

@@ -316,7 +316,7 @@ mod tests {
             (
                 "POSTCOUNTER_COUNTER__CARD_GATEWAY",
                 "stripe",
-                "expected test",
+                "expected data-centre",
             ),
             (
                 "POSTCOUNTER_PRINTER__LABEL__TRANSPORT",

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::action::Action;
-use super::edge::{Edge, Payments, Printers};
+use super::edge::{DataCentreCards, Edge, Payments, Printers};
 use super::flow::{Context, Timeouts, update};
 use super::input::action_for_key;
 use super::pin::SupervisorPin;
@@ -25,7 +25,7 @@ use super::view::render;
 use crate::address::ZipCode;
 use crate::config::{CardGatewayKind, CashAcceptorKind, ScaleKind};
 use crate::date::Date;
-use crate::payment::{PaymentStore, PostageAccounts, TestGateway};
+use crate::payment::{PaymentGateway, PaymentStore, PostageAccounts, TestGateway};
 use crate::print::printer::Printer;
 use crate::rates::RateBook;
 use crate::station::{PrinterRole, Station};
@@ -72,11 +72,13 @@ pub fn first_sale_id() -> String {
     )
 }
 
-/// The card gateway and postage accounts, in the station's payment store.
-async fn open_payments(station: &Station) -> anyhow::Result<Payments> {
+/// The card gateway (the data centre through the station's link, or the test gateway in
+/// the station's payment store) and the postage accounts.
+async fn open_payments(station: &Arc<Station>) -> anyhow::Result<Payments> {
     let path = Station::payments_path(&station.config.data_dir);
     let store = PaymentStore::open(&path).await?;
-    let gateway = match station.config.counter.card_gateway {
+    let gateway: Box<dyn PaymentGateway> = match station.config.counter.card_gateway {
+        CardGatewayKind::DataCentre => Box::new(DataCentreCards(station.clone())),
         CardGatewayKind::Test => Box::new(TestGateway::new(store.clone())),
     };
     Ok(Payments {
@@ -101,6 +103,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         label: Mutex::new(open_printer(&station, PrinterRole::Label)?),
         receipt: Mutex::new(open_printer(&station, PrinterRole::Receipt)?),
     });
+    let station = Arc::new(station);
     let payments = Arc::new(open_payments(&station).await?);
     let origin = ZipCode::parse(&station.config.origin_zip)?;
     let settings = &station.config.counter;
@@ -124,7 +127,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let (sender, mut results) = mpsc::unbounded_channel();
     let link_interval =
         Duration::from_secs(station.config.link.reconcile_interval_s.clamp(1, 3600));
-    let edge = Edge::new(Arc::new(station), printers, payments, sender);
+    let edge = Edge::new(station, printers, payments, sender);
     edge.watch_link(link_interval);
     match scale.kind {
         ScaleKind::None => {}

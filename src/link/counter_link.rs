@@ -9,6 +9,7 @@
 //! - pieces the embedded PSD issued: reported to the vendor as a hash chain, and the head
 //!   the vendor acknowledges is kept with the new offline lease its answer grants.
 
+mod cards;
 mod central;
 mod grants;
 mod reconcile;

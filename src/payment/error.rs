@@ -49,6 +49,9 @@ pub enum PaymentError {
     },
     #[error("{0}")]
     InvalidInput(String),
+    /// The data centre, validating a card payment (claim 6), refused it with this reason.
+    #[error("the data centre refused the card payment: {0}")]
+    RefusedByDataCentre(String),
     #[error("the payment store {path} is inconsistent and was not used: {problems}")]
     Inconsistent { path: String, problems: String },
     #[error("the payment store {path} failed: {reason}")]
@@ -113,6 +116,7 @@ impl PaymentError {
             PaymentError::Locked { .. } => PaymentErrorKind::Locked,
             PaymentError::RefundTooLarge { .. } => PaymentErrorKind::RefundTooLarge,
             PaymentError::InvalidInput(_) => PaymentErrorKind::InvalidInput,
+            PaymentError::RefusedByDataCentre(_) => PaymentErrorKind::Declined,
             PaymentError::Inconsistent { .. } => PaymentErrorKind::Inconsistent,
             PaymentError::Storage { .. } => PaymentErrorKind::Storage,
         }

@@ -18,6 +18,7 @@ pub mod counters;
 pub mod funds;
 pub mod health;
 pub mod keys;
+pub mod payments;
 pub mod postage;
 pub mod reconciliation;
 pub mod refusal;
@@ -75,6 +76,9 @@ pub use funds::{
 };
 pub use health::Health;
 pub use keys::{PsdCertificateRequest, PsdCertificateResponse, TrustBundle};
+pub use payments::{
+    CardPaymentRequest, CardPaymentResponse, CardRefundRequest, CardRefundResponse,
+};
 pub use postage::{
     CardDetails, CardReceipt, IssuedPiece, PieceOrder, ProcessingServerRef, PurchaseRequest,
     PurchaseResponse, VoidRequest, VoidResponse,

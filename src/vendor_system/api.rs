@@ -38,6 +38,8 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .route("/v1/keys/psd-certificates", post(certify_psd))
         .route("/v1/keys/trust", get(trust))
         .route("/v1/embedded-psds/{psd_id}/refills", post(refill_embedded))
+        .route("/v1/card-payments", post(card_payment))
+        .route("/v1/card-payments/{charge_id}/refunds", post(card_refund))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -208,6 +210,33 @@ async fn refill_embedded(
     };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.refill_embedded(context, key, psd_id, &body)
+    })
+    .await
+}
+
+async fn card_payment(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.card_payment(context, key, &body)
+    })
+    .await
+}
+
+async fn card_refund(
+    State(vendor): State<Arc<Vendor>>,
+    Path(charge_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.card_refund(context, key, &charge_id, &body)
     })
     .await
 }

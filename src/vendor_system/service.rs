@@ -102,7 +102,7 @@ impl Vendor {
             clock.clone(),
         )
         .await?;
-        Ok(Arc::new(Vendor {
+        let vendor = Arc::new(Vendor {
             store,
             sessions: SessionTable::default(),
             known_counters: KnownCounters::default(),
@@ -113,7 +113,11 @@ impl Vendor {
             clock,
             gateway,
             keys,
-        }))
+        });
+        // Card refunds recorded before a stop and not confirmed by the gateway.
+        let pending = vendor.clone();
+        tokio::spawn(async move { pending.send_card_refunds().await });
+        Ok(vendor)
     }
 
     pub fn store(&self) -> &VendorStore {

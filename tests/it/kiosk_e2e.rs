@@ -146,12 +146,13 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     // The bottom box is drawn last: the whole screen is there once it shows.
     let supervisor = tmux.wait_for("Scale   none");
     // Of the account's $500.00 demo funds, $100.00 refilled the embedded PSD through the
-    // data centre and $100.00 topped the central PSD up.
+    // data centre and $100.00 topped the central PSD up; the card's $0.78 went to the data
+    // centre (claim 6), which credited it to the account.
     assert!(
         supervisor.contains("$99.22"),
         "descending register:\n{supervisor}"
     );
-    assert!(supervisor.contains("$300.00"), "account:\n{supervisor}");
+    assert!(supervisor.contains("$300.78"), "account:\n{supervisor}");
     assert!(supervisor.contains("20000001-0000001"), "{supervisor}");
     tmux.keys(&["Escape"]);
     // A key sent right after Escape would read as Alt+key: wait for the screen to change.
@@ -166,7 +167,12 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
         rendered.text_lines
     );
     // No full card number anywhere the station writes.
-    for file in ["payments/payments.sqlite", "log/postcounter.log"] {
+    for file in [
+        "payments/payments.sqlite",
+        "log/postcounter.log",
+        "vendor/vendor.sqlite",
+        "vendor/card-gateway.sqlite",
+    ] {
         let bytes = std::fs::read(data_dir.join(file)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         for number in ["4242424242424242", "4000000000000002"] {

@@ -32,6 +32,7 @@ mod style;
 mod tui_bench;
 mod vendor_api;
 mod vendor_auth;
+mod vendor_card_payments;
 mod vendor_concurrency;
 mod vendor_crash;
 mod vendor_funds;

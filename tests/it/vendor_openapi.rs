@@ -8,7 +8,8 @@ use crate::common;
 use std::collections::BTreeSet;
 
 use postcounter::protocol::{
-    CardDetails, CardReceipt, EmbeddedRefillRequest, EmbeddedRefillResponse, ErrorBody, Health,
+    CardDetails, CardPaymentRequest, CardPaymentResponse, CardReceipt, CardRefundRequest,
+    CardRefundResponse, EmbeddedRefillRequest, EmbeddedRefillResponse, ErrorBody, Health,
     IssuedPiece, LedgerEntry, OpenSessionRequest, OpenSessionResponse, PieceOrder,
     ProcessingServerRef, PsdCertificateRequest, PsdCertificateResponse, PurchaseRequest,
     PurchaseResponse, ReconcileRequest, ReconcileResponse, RefillRequest, RefillResponse,
@@ -21,7 +22,7 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 12] = [
+const ROUTES: [(&str, &str); 14] = [
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
     ("post", "/v1/counters"),
@@ -34,6 +35,8 @@ const ROUTES: [(&str, &str); 12] = [
     ("post", "/v1/keys/psd-certificates"),
     ("get", "/v1/keys/trust"),
     ("post", "/v1/embedded-psds/{psd_id}/refills"),
+    ("post", "/v1/card-payments"),
+    ("post", "/v1/card-payments/{charge_id}/refunds"),
 ];
 
 /// The keys of a path item that are operations (the others are shared fields).
@@ -42,7 +45,7 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 8] = [
+const REQUEST_BODIES: [&str; 10] = [
     "OpenSessionRequest",
     "PurchaseRequest",
     "VoidRequest",
@@ -51,6 +54,8 @@ const REQUEST_BODIES: [&str; 8] = [
     "RegisterCounterRequest",
     "PsdCertificateRequest",
     "EmbeddedRefillRequest",
+    "CardPaymentRequest",
+    "CardRefundRequest",
 ];
 
 fn document() -> Value {
@@ -275,6 +280,8 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, PsdCertificateRequest);
     assert_request_example!(&doc, EmbeddedRefillRequest);
     assert_request_example!(&doc, ReportedRegisters);
+    assert_request_example!(&doc, CardPaymentRequest);
+    assert_request_example!(&doc, CardRefundRequest);
 }
 
 #[test]
@@ -295,6 +302,8 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, PsdCertificateResponse);
     assert_response_example!(&doc, TrustBundle);
     assert_response_example!(&doc, EmbeddedRefillResponse);
+    assert_response_example!(&doc, CardPaymentResponse);
+    assert_response_example!(&doc, CardRefundResponse);
     assert_response_example!(&doc, ErrorBody);
 }
 

@@ -7,7 +7,7 @@
 mod payment;
 mod supervisor;
 
-pub use payment::Payments;
+pub use payment::{DataCentreCards, Payments};
 pub use supervisor::day_totals;
 
 use std::sync::{Arc, Mutex, PoisonError};

@@ -9,10 +9,50 @@ use super::Edge;
 use crate::kiosk::action::Action;
 use crate::kiosk::state::{ChargeRefusal, PaidBy, PaymentMethod};
 use crate::money::Money;
+use std::sync::Arc;
+
 use crate::payment::{
-    AccountNumber, CardCharge, CardNumber, Expiry, PaymentError, PaymentGateway, PostageAccounts,
+    AccountNumber, Approval, CardCharge, CardNumber, Expiry, GatewayFuture, PaymentError,
+    PaymentGateway, PostageAccounts, Refund,
 };
 use crate::print::card::CardLast4;
+use crate::station::Station;
+
+/// The data centre as the counter's card gateway (claim 6): through the station's link.
+pub struct DataCentreCards(pub Arc<Station>);
+
+impl DataCentreCards {
+    fn link(&self) -> Result<&crate::link::CounterLink, PaymentError> {
+        self.0
+            .link
+            .as_ref()
+            .ok_or_else(|| PaymentError::Unavailable {
+                reason: "this station has no link to a data centre, and card payments need one"
+                    .into(),
+            })
+    }
+}
+
+impl PaymentGateway for DataCentreCards {
+    fn charge<'a>(&'a self, charge: &'a CardCharge) -> GatewayFuture<'a, Approval> {
+        match self.link() {
+            Ok(link) => link.charge(charge),
+            Err(error) => Box::pin(async move { Err(error) }),
+        }
+    }
+
+    fn refund<'a>(
+        &'a self,
+        charge_id: &'a str,
+        refund_id: &'a str,
+        amount: Money,
+    ) -> GatewayFuture<'a, Refund> {
+        match self.link() {
+            Ok(link) => link.refund(charge_id, refund_id, amount),
+            Err(error) => Box::pin(async move { Err(error) }),
+        }
+    }
+}
 
 /// Where card and account payments go.
 pub struct Payments {

@@ -74,7 +74,14 @@ impl Vendor {
             // A revoked or locked counter's card is not charged only to be refunded.
             self.store.counter(&job.counter_id).await?.check_active()?;
             let total = total_postage(&job.pieces)?;
-            job.card = Some(self.charge_card(&job, card, total).await?);
+            if card.holder.trim().is_empty() {
+                return Err(VendorError::new(
+                    RefusalKind::PaymentDeclined,
+                    "the card holder's name is missing",
+                ));
+            }
+            let charge_id = format!("{}:{}", job.counter_id, job.key);
+            job.card = Some(self.charge_card(charge_id, card, total).await?);
         }
         let charge = job.card.clone();
         let answer = self.committer.submit(job).await;
@@ -94,9 +101,11 @@ impl Vendor {
         answer
     }
 
-    async fn charge_card(
+    /// Validates `card` and has the gateway charge it `total` under `charge_id` (the same id
+    /// retried is charged once): for a purchase paid by card, and for a counter's card payment.
+    pub(crate) async fn charge_card(
         &self,
-        job: &PurchaseJob,
+        charge_id: String,
         card: &CardDetails,
         total: Money,
     ) -> Result<crate::payment::Approval, VendorError> {
@@ -121,14 +130,8 @@ impl Vendor {
         expiry
             .check(self.clock.today())
             .map_err(|e| declined(PaymentError::InvalidCard(e)))?;
-        if card.holder.trim().is_empty() {
-            return Err(VendorError::new(
-                RefusalKind::PaymentDeclined,
-                "the card holder's name is missing",
-            ));
-        }
         let charge = CardCharge {
-            id: format!("{}:{}", job.counter_id, job.key),
+            id: charge_id,
             card: number,
             expiry,
             amount: total,

@@ -10,6 +10,7 @@
 //! serializes debits of one PSD through its row lock.
 
 mod accounts;
+pub mod card_payments;
 pub mod counters;
 mod dialect;
 pub mod embedded;
@@ -76,6 +77,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0004_counter_location.sql"),
             include_str!("../../../migrations/vendor-sqlite/0005_key_management.sql"),
             include_str!("../../../migrations/vendor-sqlite/0006_store_role.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0007_card_refund.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -84,6 +86,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0004_counter_location.sql"),
             include_str!("../../../migrations/vendor-postgres/0005_key_management.sql"),
             include_str!("../../../migrations/vendor-postgres/0006_store_role.sql"),
+            include_str!("../../../migrations/vendor-postgres/0007_card_refund.sql"),
         ],
     };
     let names = [
@@ -93,6 +96,7 @@ fn migrator(backend: Backend) -> Migrator {
         "counter location",
         "key management",
         "store role",
+        "card refund",
     ];
     Migrator::with_migrations(
         (1..)

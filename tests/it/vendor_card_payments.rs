@@ -1,0 +1,114 @@
+//! Card payments through the data centre (claim 6), with a real vendor on loopback and a
+//! counter's link: the data centre validates the counter and the card and charges it once
+//! per charge id, credits the account, refunds at most what was paid once per refund id,
+//! and takes nothing from a revoked counter or while it cannot be reached.
+
+use crate::common;
+
+use common::link_relay::{BehindRelay, Relay, behind_relay, count};
+use postcounter::clock::Clock;
+use postcounter::money::Money;
+use postcounter::payment::{CardCharge, CardNumber, Expiry, PaymentErrorKind, PaymentGateway};
+
+fn charge(id: &str, number: &str, mills: i64) -> CardCharge {
+    CardCharge {
+        id: id.to_string(),
+        card: CardNumber::parse(number).unwrap(),
+        expiry: Expiry::parse("12/30").unwrap(),
+        amount: Money::from_mills(mills),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_at_most_what_was_paid()
+ {
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd: _psd,
+    } = behind_relay(Clock::system()).await;
+    let balance = || async { vendor.store.account("A1").await.unwrap().balance.mills() };
+    let before = balance().await;
+
+    let approved = link
+        .charge(&charge("sale-1", "4242 4242 4242 4242", 15_600))
+        .await
+        .unwrap();
+    assert_eq!(
+        (approved.last4.as_str(), approved.brand.name()),
+        ("4242", "Visa")
+    );
+    let again = link
+        .charge(&charge("sale-1", "4242 4242 4242 4242", 15_600))
+        .await
+        .unwrap();
+    assert_eq!(again, approved, "a retried charge is the first answer");
+    assert_eq!(balance().await, before + 15_600, "credited once");
+
+    let declined = link
+        .charge(&charge("sale-2", "4000000000000002", 780))
+        .await
+        .unwrap_err();
+    assert_eq!(declined.kind(), PaymentErrorKind::Declined, "{declined}");
+    assert!(
+        !declined.to_string().contains("4000000000000002"),
+        "{declined}"
+    );
+    assert_eq!(balance().await, before + 15_600);
+
+    let refund = link
+        .refund("sale-1", "refund-1", Money::from_mills(7_800))
+        .await
+        .unwrap();
+    assert_eq!(refund.refunded_total, Money::from_mills(7_800));
+    let retried = link
+        .refund("sale-1", "refund-1", Money::from_mills(7_800))
+        .await
+        .unwrap();
+    assert_eq!(retried, refund);
+    let too_much = link
+        .refund("sale-1", "refund-2", Money::from_mills(7_801))
+        .await
+        .unwrap_err();
+    assert_eq!(too_much.kind(), PaymentErrorKind::Conflict, "{too_much}");
+    assert_eq!(balance().await, before + 7_800);
+    let sent = count(
+        &vendor,
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM card_refund WHERE status = 'refunded'",
+    )
+    .await;
+    assert_eq!(sent, 1, "the gateway confirmed the refund");
+
+    // No card is taken while the data centre cannot be reached.
+    network.set(Relay::Down);
+    let offline = link
+        .charge(&charge("sale-3", "4242424242424242", 780))
+        .await
+        .unwrap_err();
+    assert_eq!(offline.kind(), PaymentErrorKind::Unavailable, "{offline}");
+    assert!(
+        offline.to_string().contains("need the data centre"),
+        "{offline}"
+    );
+    network.set(Relay::Up);
+
+    // A revoked counter's card is not charged at all.
+    let counter_id: String = sqlx::query_scalar("SELECT counter_id FROM counter")
+        .fetch_one(vendor.store.pool())
+        .await
+        .unwrap();
+    vendor
+        .store
+        .set_counter_status(&counter_id, "revoked", Some("reported stolen"))
+        .await
+        .unwrap();
+    let revoked = link
+        .charge(&charge("sale-4", "4242424242424242", 780))
+        .await
+        .unwrap_err();
+    assert!(revoked.to_string().contains("reported stolen"), "{revoked}");
+    let payments = count(&vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM card_payment").await;
+    assert_eq!(payments, 1);
+}
