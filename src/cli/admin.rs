@@ -43,9 +43,11 @@ enum AdminCommand {
     AccountShow { account: String },
     #[command(flatten)]
     Keys(super::admin_keys::KeysCommand),
+    #[command(flatten)]
+    Accounts(super::admin_accounts::AccountsCommand),
     /// Show a PSD's registers and audit them against its pieces.
     PsdShow { psd_id: u32 },
-    /// Clear a PSD's lock after looking into its reason.
+    /// Clear a PSD's lock (central or embedded) after looking into its reason.
     PsdUnlock { psd_id: u32 },
     /// Print a one-time code with which a counter registers for an account.
     CounterEnroll {
@@ -149,8 +151,15 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             }
         }
         AdminCommand::PsdUnlock { psd_id } => {
-            store.set_psd_lock(psd_id, None).await?;
+            if store.set_psd_lock(psd_id, None).await.is_err() {
+                store.set_embedded_lock(psd_id, None).await?;
+            }
             println!("PSD {psd_id} unlocked");
+        }
+        AdminCommand::Accounts(command) => {
+            let code = super::admin_accounts::run(&store, command).await?;
+            store.close().await;
+            return Ok(code);
         }
         AdminCommand::CounterEnroll { account, zip, days } => {
             let location = check_location(&zip)?;

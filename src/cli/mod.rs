@@ -5,6 +5,7 @@
 
 mod account;
 mod admin;
+mod admin_accounts;
 mod admin_keys;
 mod keys;
 mod kiosk;

@@ -139,9 +139,13 @@ async fn refill(
         .refill_embedded(&station.psd, &refill_id, amount)
         .await
         .map_err(|e| {
-            anyhow::anyhow!(
-                "{e}; the refill {refill_id:?} stays pending and is asked for again at the next contact"
-            )
+            if e.kind() == crate::link::LinkErrorKind::Refused {
+                anyhow::anyhow!("{e}; nothing was charged or credited")
+            } else {
+                anyhow::anyhow!(
+                    "{e}; the refill {refill_id:?} stays pending and is asked for again at the next contact"
+                )
+            }
         })?;
     let again = if refilled.outcome.replayed {
         " (credited before: nothing added)"

@@ -340,12 +340,24 @@ fn error_message(body: &[u8]) -> String {
     refusal_of(body).map_or_else(|| "no message".into(), |refusal| refusal.message)
 }
 
+/// What went wrong on the way, with its innermost cause: a TLS certificate the link does
+/// not trust must read as that, not as a data centre that is down.
 fn transport_failure(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "timed out".into()
+    let what = if error.is_timeout() {
+        "timed out"
     } else if error.is_connect() {
-        "cannot connect".into()
+        "cannot connect"
     } else {
-        error.to_string()
+        return error.to_string();
+    };
+    let mut innermost: Option<&dyn std::error::Error> = None;
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        innermost = Some(cause);
+        next = cause.source();
+    }
+    match innermost {
+        Some(cause) => format!("{what} ({cause})"),
+        None => what.into(),
     }
 }

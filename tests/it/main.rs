@@ -7,6 +7,7 @@
 
 mod common;
 
+mod admin_accounts;
 mod crash;
 mod indicium;
 mod key_management;

@@ -251,3 +251,39 @@ async fn gateway(v: &common::vendor::TestVendor) -> sqlx::SqlitePool {
         .await
         .unwrap()
 }
+
+mod statements {
+    //! The administrator's reads on both stores: a statement whose entries add up to the
+    //! balance, and the counter list, after a card purchase and a top-up.
+    use super::*;
+
+    common::contract!(a_statement_adds_up_and_the_counter_list_shows_each_counter);
+
+    async fn a_statement_adds_up_and_the_counter_list_shows_each_counter(kind: StoreKind) {
+        let Some(v) = vendor_or_skip(kind, "statement").await else {
+            return;
+        };
+        let counter = v.counter("A1").await;
+        let (status, answer) = counter.buy("sale-1", vec![letter()]).await;
+        assert_eq!(status, 201, "{answer}");
+        let statement = v.store.statement("A1").await.unwrap();
+        assert_eq!(statement.lines_total(), statement.balance);
+        assert!(statement.lines.iter().any(|line| line.kind == "top_up"));
+        let central = statement.psds.iter().find(|p| p.psd_id == PSD_A1).unwrap();
+        assert_eq!(
+            (central.pieces, central.postage.mills()),
+            (1, letter_mills())
+        );
+        let counters = v.store.counter_summaries(Some("A1")).await.unwrap();
+        assert_eq!(counters.len(), 1);
+        assert_eq!(counters[0].status, "active");
+        assert!(
+            v.store
+                .counter_summaries(Some("A2"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(v.store.counter_summaries(None).await.unwrap().len(), 1);
+    }
+}

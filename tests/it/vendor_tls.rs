@@ -106,6 +106,11 @@ fn counters_reach_the_data_centre_over_tls_and_only_with_its_certificate() {
         ],
     );
     assert!(!untrusting.status.success(), "{untrusting:?}");
+    let said = String::from_utf8_lossy(&untrusting.stderr);
+    assert!(
+        said.contains("certificate"),
+        "the reason names the certificate: {said}"
+    );
     let counters: i64 = runtime
         .block_on(
             sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM counter")

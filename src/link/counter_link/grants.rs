@@ -137,7 +137,28 @@ impl CounterLink {
             .record_pending_credit(psd.device_id(), refill_id, amount)
             .await
             .map_err(local)?;
-        self.credit(psd, refill_id, amount).await
+        let credited = self.credit(psd, refill_id, amount).await;
+        self.forget_if_refused(psd, refill_id, &credited).await?;
+        credited
+    }
+
+    /// A refill the data centre refused (a locked PSD, an account short of funds) charged
+    /// nothing and is not pending any more; a lost answer stays pending.
+    async fn forget_if_refused<T>(
+        &self,
+        psd: &Psd,
+        refill_id: &str,
+        credited: &Result<T, LinkError>,
+    ) -> Result<(), LinkError> {
+        if let Err(error) = credited
+            && error.kind() == crate::link::LinkErrorKind::Refused
+        {
+            psd.ledger()
+                .drop_pending_credit(psd.device_id(), refill_id)
+                .await
+                .map_err(local)?;
+        }
+        Ok(())
     }
 
     /// Asks again for every pending credit (a refill whose answer was lost); how many were
@@ -150,8 +171,19 @@ impl CounterLink {
             .map_err(local)?;
         let mut credited = 0;
         for credit in pending {
-            self.credit(psd, &credit.refill_id, credit.amount).await?;
-            credited += 1;
+            let outcome = self.credit(psd, &credit.refill_id, credit.amount).await;
+            self.forget_if_refused(psd, &credit.refill_id, &outcome)
+                .await?;
+            match outcome {
+                Ok(_) => credited += 1,
+                Err(error) if error.kind() == crate::link::LinkErrorKind::Refused => {
+                    log::warn!(
+                        "pending refill {:?} refused, dropped: {error}",
+                        credit.refill_id
+                    );
+                }
+                Err(error) => return Err(error),
+            }
         }
         Ok(credited)
     }
@@ -201,7 +233,8 @@ impl CounterLink {
     }
 
     /// Keeps the lease and the data centre's time from a reconciliation answer; a lease that
-    /// does not open under the trust, or is not this counter's, is not kept.
+    /// does not open under the trust, or is not this counter's, is not kept, and an answer
+    /// without one takes the one held away.
     pub(super) async fn keep_lease(
         &self,
         psd: &Psd,
@@ -215,7 +248,8 @@ impl CounterLink {
                 .map_err(local)?;
         }
         let Some(hex) = &answer.lease else {
-            return Ok(());
+            // No lease granted (the embedded PSD is locked): the one held is not used either.
+            return ledger.clear_lease(psd.device_id()).await.map_err(local);
         };
         let bytes = crate::hex::decode(hex)
             .ok_or_else(|| LinkError::Protocol("a lease that is not hex".into()))?;

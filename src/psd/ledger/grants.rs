@@ -154,6 +154,22 @@ impl Ledger {
         Ok(())
     }
 
+    /// Forgets a pending credit the data centre refused outright (nothing was charged for it:
+    /// a refusal moves no value), so it is not asked for again.
+    pub async fn drop_pending_credit(
+        &self,
+        device_id: u32,
+        refill_id: &str,
+    ) -> Result<(), PsdError> {
+        sqlx::query("DELETE FROM pending_credit WHERE device_id = ? AND refill_id = ?")
+            .bind(i64::from(device_id))
+            .bind(refill_id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.storage(e))?;
+        Ok(())
+    }
+
     /// Refills asked for and not yet credited, oldest first.
     pub async fn pending_credits(&self, device_id: u32) -> Result<Vec<PendingCredit>, PsdError> {
         let rows = sqlx::query(

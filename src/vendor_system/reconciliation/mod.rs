@@ -46,31 +46,37 @@ impl Vendor {
             .store
             .reconcile(&context, &key, &digest("reconcile", body), &report)
             .await?;
-        self.with_lease(&context.counter_id, psd_id, answer)
+        let locked = self.store.embedded_lock_of(&context.counter_id).await?;
+        self.with_lease(&context.counter_id, psd_id, answer, locked.is_none())
     }
 
-    /// `answer` with a fresh lease for embedded PSD `psd_id` and the data centre's time.
+    /// `answer` with the data centre's time and, if `leased` (the embedded PSD is not locked),
+    /// a fresh lease for embedded PSD `psd_id`.
     fn with_lease(
         &self,
         counter_id: &str,
         psd_id: u32,
         answer: Answer,
+        leased: bool,
     ) -> Result<Answer, VendorError> {
         let mut response: ReconcileResponse =
             serde_json::from_str(&answer.body).map_err(VendorError::storage)?;
         let now_unix_ms = self.clock.now_unix_ms();
-        let lease = OfflineLease {
-            counter_id: counter_id.to_string(),
-            psd_id,
-            issued_unix_ms: now_unix_ms,
-            not_after_unix_ms: now_unix_ms
-                .saturating_add(i64::from(self.settings.lease_hours).saturating_mul(3_600_000)),
-            max_value: self.settings.lease_max_value,
-        };
-        let bytes =
-            self.with_root_signer(|signer| lease.sign(signer).map_err(VendorError::storage))?;
-        response.lease = Some(crate::hex::encode(&bytes));
         response.time_unix_ms = now_unix_ms;
+        response.lease = None;
+        if leased {
+            let lease = OfflineLease {
+                counter_id: counter_id.to_string(),
+                psd_id,
+                issued_unix_ms: now_unix_ms,
+                not_after_unix_ms: now_unix_ms
+                    .saturating_add(i64::from(self.settings.lease_hours).saturating_mul(3_600_000)),
+                max_value: self.settings.lease_max_value,
+            };
+            let bytes =
+                self.with_root_signer(|signer| lease.sign(signer).map_err(VendorError::storage))?;
+            response.lease = Some(crate::hex::encode(&bytes));
+        }
         Ok(Answer {
             status_code: answer.status_code,
             body: serde_json::to_string(&response).map_err(VendorError::storage)?,

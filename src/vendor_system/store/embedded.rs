@@ -183,6 +183,17 @@ impl VendorStore {
                 psd.psd_id, psd.status
             )));
         }
+        let locked: Option<String> =
+            sqlx::query_scalar("SELECT locked_reason FROM embedded_psd WHERE psd_id = $1")
+                .bind(i64::from(psd.psd_id))
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(reason) = locked {
+            return Err(VendorError::refused(format!(
+                "embedded PSD {} is locked ({reason}): it takes no refills",
+                psd.psd_id
+            )));
+        }
         let earlier: Option<i64> = sqlx::query_scalar(
             "SELECT amount_mills FROM embedded_refill WHERE psd_id = $1 AND refill_id = $2",
         )

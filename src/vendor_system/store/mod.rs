@@ -21,6 +21,7 @@ mod psds;
 pub mod purchase;
 pub mod reconcile;
 pub mod role;
+pub mod statement;
 pub mod void_refill;
 
 use std::sync::Once;
@@ -78,6 +79,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0005_key_management.sql"),
             include_str!("../../../migrations/vendor-sqlite/0006_store_role.sql"),
             include_str!("../../../migrations/vendor-sqlite/0007_card_refund.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0008_embedded_lock.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -87,6 +89,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0005_key_management.sql"),
             include_str!("../../../migrations/vendor-postgres/0006_store_role.sql"),
             include_str!("../../../migrations/vendor-postgres/0007_card_refund.sql"),
+            include_str!("../../../migrations/vendor-postgres/0008_embedded_lock.sql"),
         ],
     };
     let names = [
@@ -97,6 +100,7 @@ fn migrator(backend: Backend) -> Migrator {
         "key management",
         "store role",
         "card refund",
+        "embedded lock",
     ];
     Migrator::with_migrations(
         (1..)

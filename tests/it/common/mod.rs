@@ -2,6 +2,7 @@
 
 pub mod crash_counter;
 pub mod crash_ledger;
+pub mod data_centre;
 pub mod kiosk;
 pub mod link_relay;
 pub mod offline_counter;
