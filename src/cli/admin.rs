@@ -77,7 +77,8 @@ enum AdminCommand {
     },
     /// List the processing servers.
     ServerList,
-    /// Issue serialized label stock to an account.
+    /// Issue serialized label stock to an account: single labels, or sheets of --positions
+    /// labels each (a sheet's label is named by its serial and position, like L000000001-95-P3).
     LabelsIssue {
         #[arg(long)]
         account: String,
@@ -85,6 +86,9 @@ enum AdminCommand {
         first: u64,
         #[arg(long)]
         count: u64,
+        /// Labels per sheet; 1 for single labels.
+        #[arg(long, default_value_t = 1)]
+        positions: u16,
     },
 }
 
@@ -211,6 +215,7 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             account,
             first,
             count,
+            positions,
         } => {
             let last = first.saturating_add(count.saturating_sub(1));
             let (Some(first_serial), Some(last_serial)) =
@@ -220,8 +225,17 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
                     "label sequences run from 1 to 999999999; {first}..={last} is outside"
                 );
             };
-            store.issue_label_stock(&account, first, last, now).await?;
-            println!("label stock {first_serial} to {last_serial} issued to account {account}");
+            store
+                .issue_label_stock(&account, (first, last), positions, now)
+                .await?;
+            let kind = if positions == 1 {
+                "single labels".to_string()
+            } else {
+                format!("sheets of {positions} labels")
+            };
+            println!(
+                "label stock {first_serial} to {last_serial} ({kind}) issued to account {account}"
+            );
         }
     }
     store.close().await;

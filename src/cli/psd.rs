@@ -180,6 +180,14 @@ async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
             ""
         }
     );
+    for refused in &settled.refused_labels {
+        println!(
+            "  label {} of piece {} REFUSED: {}",
+            super::terminal_safe(&refused.label_serial),
+            refused.piece_serial,
+            super::terminal_safe(&refused.reason)
+        );
+    }
     print_grants(&station.psd).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -218,6 +218,7 @@ async fn measure(scratch: &Path, args: &BenchArgs) -> anyhow::Result<ExitCode> {
             request_digest: [0; 32],
             postage: Money::from_mills(780),
             mailing_date: today,
+            label_serial: None,
         };
         let started = Instant::now();
         psd.ledger()

@@ -83,4 +83,4 @@ pub use postage::{
     CardDetails, CardReceipt, IssuedPiece, PieceOrder, ProcessingServerRef, PurchaseRequest,
     PurchaseResponse, VoidRequest, VoidResponse,
 };
-pub use reconciliation::{LedgerEntry, ReconcileRequest, ReconcileResponse};
+pub use reconciliation::{LedgerEntry, ReconcileRequest, ReconcileResponse, RefusedLabel};

@@ -26,6 +26,21 @@ pub struct LedgerEntry {
     pub indicium: String,
     /// This entry's chain hash, hex (64 digits).
     pub entry_hash: String,
+    /// The label-stock serial (or sheet position, `-P3`) the piece was printed on, if any:
+    /// checked by the data centre against the indicium's label binding and the account's
+    /// stock. Not part of the chain hash: the signed indicium binds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_serial: Option<String>,
+}
+
+/// An offline piece's label the data centre did not accept: not the account's stock, used
+/// before, or not the label the indicium was printed for. The piece is recorded; the label
+/// is kept as an exception for the administrator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedLabel {
+    pub piece_serial: u32,
+    pub label_serial: String,
+    pub reason: String,
 }
 
 /// The vendor's head of the counter's chain after the report.
@@ -46,4 +61,7 @@ pub struct ReconcileResponse {
     /// The data centre's clock: the counter's time authority.
     #[serde(default)]
     pub time_unix_ms: i64,
+    /// Labels of this report's pieces the data centre refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused_labels: Vec<RefusedLabel>,
 }

@@ -195,6 +195,7 @@ impl Psd {
             request_digest: request.digest(),
             postage: request.postage,
             mailing_date: request.mailing_date,
+            label_serial: request.label_serial.clone(),
         };
         let outcome = self
             .ledger

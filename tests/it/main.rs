@@ -18,6 +18,7 @@ mod kiosk_flow;
 mod kiosk_refusals;
 mod kiosk_screens;
 mod kiosk_vendor_e2e;
+mod offline_labels;
 mod offline_lease;
 mod payment_accounts;
 mod payment_cards;

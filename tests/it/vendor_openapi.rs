@@ -13,8 +13,8 @@ use postcounter::protocol::{
     IssuedPiece, LedgerEntry, OpenSessionRequest, OpenSessionResponse, PieceOrder,
     ProcessingServerRef, PsdCertificateRequest, PsdCertificateResponse, PurchaseRequest,
     PurchaseResponse, ReconcileRequest, ReconcileResponse, RefillRequest, RefillResponse,
-    RegisterCounterRequest, RegisterCounterResponse, RegistersResponse, RegistersView,
-    ReportedRegisters, TrustBundle, VoidRequest, VoidResponse,
+    RefusedLabel, RegisterCounterRequest, RegisterCounterResponse, RegistersResponse,
+    RegistersView, ReportedRegisters, TrustBundle, VoidRequest, VoidResponse,
 };
 use postcounter::vendor_system::RefusalKind;
 use serde_json::Value;
@@ -304,6 +304,7 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, EmbeddedRefillResponse);
     assert_response_example!(&doc, CardPaymentResponse);
     assert_response_example!(&doc, CardRefundResponse);
+    assert_response_example!(&doc, RefusedLabel);
     assert_response_example!(&doc, ErrorBody);
 }
 

@@ -35,6 +35,8 @@ pub struct Settled {
     pub credited_refills: u32,
     /// Whether the embedded PSD's certificate was renewed.
     pub renewed: bool,
+    /// Labels of reported pieces the data centre refused (the pieces are recorded).
+    pub refused_labels: Vec<crate::protocol::RefusedLabel>,
 }
 
 impl CounterLink {
@@ -120,6 +122,10 @@ impl CounterLink {
                 through_serial: entry.piece_serial,
                 hash: *hash,
             });
+            let labels = ledger
+                .piece_labels(device_id, head.through_serial, expected.through_serial)
+                .await
+                .map_err(local)?;
             let report = ReconcileRequest {
                 psd_id: device_id,
                 entries: entries
@@ -131,6 +137,7 @@ impl CounterLink {
                         issued_unix_ms: entry.issued_unix_ms,
                         indicium: crate::hex::encode(&entry.indicium),
                         entry_hash: crate::hex::encode(hash),
+                        label_serial: labels.get(&entry.piece_serial).cloned(),
                     })
                     .collect(),
             };
@@ -167,6 +174,15 @@ impl CounterLink {
                 .await
                 .map_err(local)?;
             self.keep_lease(psd, &answer).await?;
+            for refused in &answer.refused_labels {
+                log::warn!(
+                    "the data centre refused label {} of offline piece {}: {}",
+                    refused.label_serial,
+                    refused.piece_serial,
+                    refused.reason
+                );
+            }
+            settled.refused_labels.extend(answer.refused_labels);
             self.contact_written_unix_ms.store(now, Ordering::Relaxed);
             settled.reported_pieces += answer.recorded;
             settled.through_serial = expected.through_serial;

@@ -21,6 +21,8 @@ pub struct IssueEntry {
     pub request_digest: [u8; 32],
     pub postage: Money,
     pub mailing_date: Date,
+    /// The label-stock serial (or sheet position) the piece is printed on, if any.
+    pub label_serial: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -329,8 +331,8 @@ impl Ledger {
         let indicium = sign(&next)?;
         let now = self.now_unix_ms();
         sqlx::query(
-            "INSERT INTO piece (device_id, piece_serial, request_id, request_digest, postage_mills, mailing_day, indicium, issued_unix_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO piece (device_id, piece_serial, request_id, request_digest, postage_mills, mailing_day, indicium, issued_unix_ms, label_serial) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(i64::from(device_id))
         .bind(i64::from(piece_serial))
@@ -340,6 +342,7 @@ impl Ledger {
         .bind(i64::from(entry.mailing_date.days_since_2000()))
         .bind(indicium.as_slice())
         .bind(now)
+        .bind(entry.label_serial.as_deref())
         .execute(&mut *tx)
         .await
         .map_err(|e| self.storage(e))?;

@@ -132,6 +132,30 @@ impl Ledger {
     }
 
     /// What was issued after `after_serial`: the value at risk until it is reported.
+    /// The label serials of pieces `after_serial + 1 ..= through_serial` printed on label
+    /// stock, by piece serial.
+    pub async fn piece_labels(
+        &self,
+        device_id: u32,
+        after_serial: u32,
+        through_serial: u32,
+    ) -> Result<std::collections::BTreeMap<u32, String>, PsdError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT piece_serial, label_serial FROM piece \
+             WHERE device_id = ? AND piece_serial > ? AND piece_serial <= ? AND label_serial IS NOT NULL",
+        )
+        .bind(i64::from(device_id))
+        .bind(i64::from(after_serial))
+        .bind(i64::from(through_serial))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.storage(e))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(serial, label)| u32::try_from(serial).ok().map(|s| (s, label)))
+            .collect())
+    }
+
     pub async fn unreported(
         &self,
         device_id: u32,

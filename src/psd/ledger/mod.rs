@@ -71,6 +71,10 @@ fn migrator() -> Migrator {
             "grants",
             include_str!("../../../migrations/psd/0004_grants.sql"),
         ),
+        (
+            "piece label",
+            include_str!("../../../migrations/psd/0005_piece_label.sql"),
+        ),
     ];
     Migrator::with_migrations(
         (1..)

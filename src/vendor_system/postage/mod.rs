@@ -5,6 +5,7 @@
 
 pub mod committer;
 pub mod crypto_module;
+pub mod label_ref;
 pub mod label_serial;
 pub mod processing;
 pub mod validate;

@@ -15,7 +15,7 @@ use crate::rates::{
     RateBook, SaleRequest, Shape, price_piece,
 };
 use crate::vendor_system::error::{RefusalKind, VendorError};
-use crate::vendor_system::postage::label_serial::LabelSerial;
+use crate::vendor_system::postage::label_ref::LabelRef;
 use crate::vendor_system::store::purchase::PieceToIssue;
 use crate::vendor_system::validate::{MAX_POSTAGE_MILLS, shown};
 use crate::weight::Weight;
@@ -58,7 +58,7 @@ fn piece(order: &PieceOrder, context: &PricingContext) -> Result<PieceToIssue, V
     let label_serial = match &order.label_serial {
         None => None,
         Some(text) => {
-            Some(LabelSerial::parse(text).map_err(|e| VendorError::bad_request(e.to_string()))?)
+            Some(LabelRef::parse(text).map_err(|e| VendorError::bad_request(e.to_string()))?)
         }
     };
     let priced = price_piece(context.rates, &request).map_err(not_priced)?;

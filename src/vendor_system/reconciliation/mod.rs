@@ -35,10 +35,11 @@ impl Vendor {
             )));
         }
         let entries = validate::ledger_entries(psd_id, &request.entries)?;
+        let labels = validate::entry_labels(&request.entries)?;
         let certificates = self.store.psd_certificates(Some(&[psd_id])).await?;
         // A full report is hundreds of signature verifications: off the async workers.
         let report = tokio::task::spawn_blocking(move || {
-            CheckedReport::check(psd_id, &certificates, entries)
+            CheckedReport::check(psd_id, &certificates, entries).with_labels(labels)
         })
         .await
         .map_err(|e| VendorError::storage(format!("checking a report: {e}")))?;

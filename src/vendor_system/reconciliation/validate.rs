@@ -1,6 +1,8 @@
 //! Decoding a reconciliation report's ledger entries. The chain and the signatures are
 //! checked by the store (`store::reconcile`).
 
+use std::collections::BTreeMap;
+
 use crate::date::Date;
 use crate::ledger_chain::ChainEntry;
 use crate::protocol::LedgerEntry;
@@ -58,4 +60,30 @@ pub fn ledger_entries(
             ))
         })
         .collect()
+}
+
+/// The most characters of a reported label serial: a genuine one is 16 or 20.
+const LABEL_MAX_CHARS: usize = 40;
+
+/// The label of each entry printed on label stock, by piece serial; a label that is no label
+/// serial at all (too long, control characters) refuses the report. Whether it is the
+/// account's and unused is checked when the report is recorded.
+pub fn entry_labels(entries: &[LedgerEntry]) -> Result<BTreeMap<u32, String>, VendorError> {
+    let mut labels = BTreeMap::new();
+    for entry in entries {
+        let Some(label) = &entry.label_serial else {
+            continue;
+        };
+        let fits = (1..=LABEL_MAX_CHARS).contains(&label.len())
+            && label.bytes().all(|b| b.is_ascii_graphic());
+        if !fits {
+            return Err(VendorError::bad_request(format!(
+                "entry for piece {}: label_serial {:?} is not accepted: 1 to {LABEL_MAX_CHARS} printable ASCII characters",
+                entry.piece_serial,
+                shown(label)
+            )));
+        }
+        labels.insert(entry.piece_serial, label.clone());
+    }
+    Ok(labels)
 }

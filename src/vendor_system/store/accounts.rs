@@ -109,10 +109,17 @@ impl VendorStore {
     pub async fn issue_label_stock(
         &self,
         account_id: &str,
-        first: u64,
-        last: u64,
+        (first, last): (u64, u64),
+        positions: u16,
         now_unix_ms: i64,
     ) -> Result<(), VendorError> {
+        if !(1..=crate::vendor_system::postage::label_ref::SHEET_POSITIONS_MAX).contains(&positions)
+        {
+            return Err(VendorError::bad_request(format!(
+                "{positions} positions per sheet is not accepted: 1 (single labels) to {}",
+                crate::vendor_system::postage::label_ref::SHEET_POSITIONS_MAX
+            )));
+        }
         let (first, last) = (to_i64(first)?, to_i64(last)?);
         if last < first {
             return Err(VendorError::bad_request(format!(
@@ -133,12 +140,13 @@ impl VendorStore {
             )));
         }
         sqlx::query(
-            "INSERT INTO label_stock (first_sequence, last_sequence, account_id, issued_unix_ms) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO label_stock (first_sequence, last_sequence, account_id, issued_unix_ms, positions) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(first)
         .bind(last)
         .bind(account_id)
         .bind(now_unix_ms)
+        .bind(i64::from(positions))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

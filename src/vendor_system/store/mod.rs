@@ -20,6 +20,7 @@ pub mod keys;
 mod psds;
 pub mod purchase;
 pub mod reconcile;
+mod reconcile_labels;
 pub mod role;
 pub mod statement;
 pub mod void_refill;
@@ -80,6 +81,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0006_store_role.sql"),
             include_str!("../../../migrations/vendor-sqlite/0007_card_refund.sql"),
             include_str!("../../../migrations/vendor-sqlite/0008_embedded_lock.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0009_label_sheets.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -90,6 +92,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0006_store_role.sql"),
             include_str!("../../../migrations/vendor-postgres/0007_card_refund.sql"),
             include_str!("../../../migrations/vendor-postgres/0008_embedded_lock.sql"),
+            include_str!("../../../migrations/vendor-postgres/0009_label_sheets.sql"),
         ],
     };
     let names = [
@@ -101,6 +104,7 @@ fn migrator(backend: Backend) -> Migrator {
         "store role",
         "card refund",
         "embedded lock",
+        "label sheets",
     ];
     Migrator::with_migrations(
         (1..)

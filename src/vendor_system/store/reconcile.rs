@@ -10,8 +10,11 @@
 //! management; renewals give it several): a piece whose signature does not is not postage,
 //! and a ledger holding one has been tampered with, so it locks the counter like a fork.
 
+use std::collections::BTreeMap;
+
 use sqlx::AnyConnection;
 
+use super::reconcile_labels::claim_offline_labels;
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use super::{VendorStore, blob, id32, text};
 use crate::indicium::Indicium;
@@ -32,6 +35,8 @@ pub type ReportedEntry = (ChainEntry, [u8; 32]);
 pub struct CheckedReport {
     pub psd_id: u32,
     pub entries: Vec<ReportedEntry>,
+    /// The label each piece was printed on, by piece serial (pieces on plain paper have none).
+    pub labels: BTreeMap<u32, String>,
     /// Why an entry's indicium is not a piece of this PSD, if one is not.
     forged: Option<String>,
 }
@@ -48,8 +53,15 @@ impl CheckedReport {
         CheckedReport {
             psd_id,
             entries,
+            labels: BTreeMap::new(),
             forged,
         }
+    }
+
+    /// The report with the labels its pieces were printed on.
+    pub fn with_labels(mut self, labels: BTreeMap<u32, String>) -> CheckedReport {
+        self.labels = labels;
+        self
     }
 
     fn psd_id(&self) -> u32 {
@@ -81,11 +93,11 @@ impl VendorStore {
         report: &CheckedReport,
     ) -> Result<Answer, VendorError> {
         let psd_id = report.psd_id();
-        let mut tx = match self.begin_keyed(context, key, request_sha256).await? {
+        let (mut tx, account_id) = match self.begin_keyed(context, key, request_sha256).await? {
             Begun::Replay(answer) => return Ok(answer),
-            Begun::Fresh { tx, .. } => tx,
+            Begun::Fresh { tx, account_id } => (tx, account_id),
         };
-        match record_report(&mut tx, context, report).await {
+        match record_report(&mut tx, context, &account_id, report).await {
             Ok(response) => finish(tx, context, key, 200, &response).await,
             Err(Refusal::Plain(error)) => Err(error),
             Err(Refusal::Break(reason)) => {
@@ -109,6 +121,7 @@ impl VendorStore {
 async fn record_report(
     conn: &mut AnyConnection,
     context: &RequestContext,
+    account_id: &str,
     report: &CheckedReport,
 ) -> Result<ReconcileResponse, Refusal> {
     let (psd_id, entries) = (report.psd_id(), &report.entries);
@@ -164,6 +177,14 @@ async fn record_report(
         .await
         .map_err(VendorError::from)?;
     }
+    let refused_labels = claim_offline_labels(
+        conn,
+        (account_id, &context.counter_id),
+        &new_entries,
+        &report.labels,
+        context.now_unix_ms,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO counter_ledger (counter_id, psd_id, through_serial, head_hash, reconciled_unix_ms) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (counter_id) DO UPDATE SET through_serial = excluded.through_serial, head_hash = excluded.head_hash, reconciled_unix_ms = excluded.reconciled_unix_ms",
@@ -186,6 +207,7 @@ async fn record_report(
         // reconciliation service adds a fresh one to every answer it gives.
         lease: None,
         time_unix_ms: 0,
+        refused_labels,
     })
 }
 

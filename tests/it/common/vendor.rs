@@ -79,7 +79,7 @@ impl VendorFixture {
                 .await
                 .unwrap();
             store
-                .issue_label_stock(account, first, first + 99, now)
+                .issue_label_stock(account, (first, first + 99), 1, now)
                 .await
                 .unwrap();
         }

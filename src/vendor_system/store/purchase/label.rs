@@ -1,5 +1,6 @@
-//! Label stock at purchase time (claims 3-5): the serial must be of stock issued to the
-//! buying account, and each serial carries one indicium, ever.
+//! Label stock at purchase time and at reconciliation (claims 3-5, 25, 45): the serial must
+//! be of stock issued to the buying account, a sheet's label must name one of the sheet's
+//! positions (a single label none), and each label carries one indicium, ever.
 //!
 //! A label is claimed with an insert that does nothing on conflict, so on PostgreSQL a
 //! second vendor process claiming the same label waits for the first one's commit and then
@@ -8,11 +9,11 @@
 use sqlx::AnyConnection;
 
 use crate::vendor_system::error::VendorError;
-use crate::vendor_system::postage::label_serial::LabelSerial;
+use crate::vendor_system::postage::label_ref::LabelRef;
 
 /// Where a label is going: the piece it will carry.
-pub(super) struct LabelUse<'a> {
-    pub serial: LabelSerial,
+pub(in crate::vendor_system::store) struct LabelUse<'a> {
+    pub serial: LabelRef,
     pub psd_id: u32,
     pub piece_serial: u32,
     pub counter_id: &'a str,
@@ -39,24 +40,48 @@ pub(super) async fn claim_labels(
     Ok(())
 }
 
-/// The label must be of stock issued to the account, and unused.
-async fn claim_label(
+/// The label must be of stock issued to the account, name a position of its sheet (or none
+/// for a single label), and be unused.
+pub(in crate::vendor_system::store) async fn claim_label(
     conn: &mut AnyConnection,
     account_id: &str,
     label_use: &LabelUse<'_>,
     now_unix_ms: i64,
 ) -> Result<(), VendorError> {
     let label = label_use.serial.to_string();
-    let owner: Option<String> = sqlx::query_scalar(
-        "SELECT account_id FROM label_stock WHERE first_sequence <= $1 AND last_sequence >= $1",
+    let stock: Option<(String, i64)> = sqlx::query_as(
+        "SELECT account_id, CAST(positions AS BIGINT) FROM label_stock WHERE first_sequence <= $1 AND last_sequence >= $1",
     )
-    .bind(i64::try_from(label_use.serial.sequence()).unwrap_or(i64::MAX))
+    .bind(i64::try_from(label_use.serial.serial.sequence()).unwrap_or(i64::MAX))
     .fetch_optional(&mut *conn)
     .await?;
-    if owner.as_deref() != Some(account_id) {
-        return Err(VendorError::refused(format!(
-            "label serial {label} is not from stock issued to account {account_id}"
-        )));
+    let positions = match stock {
+        Some((owner, positions)) if owner == account_id => positions,
+        _ => {
+            return Err(VendorError::refused(format!(
+                "label serial {label} is not from stock issued to account {account_id}"
+            )));
+        }
+    };
+    match (positions, label_use.serial.position) {
+        (1, None) => {}
+        (1, Some(_)) => {
+            return Err(VendorError::refused(format!(
+                "label {label} names a sheet position, but {} is a single label",
+                label_use.serial.serial
+            )));
+        }
+        (_, None) => {
+            return Err(VendorError::refused(format!(
+                "label serial {label} is a sheet of {positions} labels: name the position, like {label}-P1"
+            )));
+        }
+        (_, Some(position)) if i64::from(position) > positions => {
+            return Err(VendorError::refused(format!(
+                "label {label}: the sheet has positions 1 to {positions}"
+            )));
+        }
+        _ => {}
     }
     let inserted = sqlx::query(
         "INSERT INTO label_use (label_serial, psd_id, piece_serial, counter_id, used_unix_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",

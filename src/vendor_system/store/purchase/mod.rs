@@ -19,7 +19,7 @@ use sqlx::AnyConnection;
 
 mod claims;
 mod funds;
-mod label;
+pub(super) mod label;
 
 use super::Dialect;
 use super::counters::active_account_ids;
@@ -33,7 +33,7 @@ use crate::money::Money;
 use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor_system::error::{RefusalKind, VendorError};
-use crate::vendor_system::postage::label_serial::LabelSerial;
+use crate::vendor_system::postage::label_ref::LabelRef;
 pub use claims::KeyAnswer;
 pub use funds::BatchFunds;
 use label::{LabelUse, claim_labels};
@@ -49,7 +49,7 @@ pub struct PieceToIssue {
     pub extra_services: u8,
     /// The effective date of the rate table that priced the piece.
     pub rate_table: Date,
-    pub label_serial: Option<LabelSerial>,
+    pub label_serial: Option<LabelRef>,
 }
 
 /// The postage of all `pieces` together.
