@@ -25,6 +25,12 @@ pub enum PsdCommand {
         #[arg(long)]
         id: Option<String>,
     },
+    /// Retire the embedded PSD for good and give its descending register back to the
+    /// account (every piece is reported first); needs --retire.
+    Withdraw {
+        #[arg(long)]
+        retire: bool,
+    },
     /// Contact the data centre now: settle purchases in doubt, report offline pieces, ask
     /// again for pending credits, renew the certificate if due, and keep the new offline lease.
     Reconcile,
@@ -40,6 +46,7 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
     match command {
         PsdCommand::Refill { amount, id } => return refill(config, amount, id).await,
         PsdCommand::Reconcile => return reconcile(config).await,
+        PsdCommand::Withdraw { retire } => return withdraw(config, retire).await,
         _ => {}
     }
     let station = open_local_station(config).await?;
@@ -89,7 +96,7 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
             }
         }
         // Answered above, through the link.
-        PsdCommand::Refill { .. } | PsdCommand::Reconcile => {}
+        PsdCommand::Refill { .. } | PsdCommand::Reconcile | PsdCommand::Withdraw { .. } => {}
         PsdCommand::Void { piece_serial } => {
             let outcome = psd.void(piece_serial, window_days).await?;
             let again = if outcome.replayed {
@@ -155,6 +162,30 @@ async fn refill(
     println!(
         "refill {refill_id:?} of {amount} authorized by the data centre{again}; descending register {}, account balance {}",
         refilled.outcome.registers.descending, refilled.account_balance
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `psd withdraw --retire`: the embedded PSD's descending register back to the account.
+async fn withdraw(config: Config, retire: bool) -> anyhow::Result<ExitCode> {
+    let station = super::open_station(config).await?;
+    let psd_id = station.psd.device_id();
+    if !retire {
+        anyhow::bail!(
+            "this retires embedded PSD {psd_id} for good (it issues nothing more, offline or not) and gives its descending register back to the account; run `postcounter psd withdraw --retire` to do it"
+        );
+    }
+    let link = station
+        .link
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("a withdrawal needs the data centre"))?;
+    let confirmed = link.withdraw_embedded(&station.psd).await.map_err(|e| {
+        anyhow::anyhow!("{e}; run `postcounter psd withdraw --retire` again to finish it")
+    })?;
+    println!(
+        "embedded PSD {psd_id} retired: {} withdrawn to the account (balance now {})",
+        crate::money::Money::from_mills(confirmed.amount_mills),
+        crate::money::Money::from_mills(confirmed.account_balance_mills)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ mod cards;
 mod central;
 mod grants;
 mod reconcile;
+mod withdraw;
 
 pub use grants::EmbeddedRefilled;
 pub use reconcile::Settled;

@@ -66,3 +66,50 @@ pub struct EmbeddedRefillResponse {
     pub authorization: String,
     pub account_balance_mills: i64,
 }
+
+/// `POST /v1/embedded-psds/{psd_id}/withdrawals`: retire the counter's embedded PSD and give
+/// its descending register back; every piece it issued must be reconciled first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    pub registers: ReportedRegisters,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalResponse {
+    pub psd_id: u32,
+    pub amount_mills: i64,
+    pub control_total_mills: i64,
+    /// The signed withdrawal authorization, hex (see `grants::withdrawal`).
+    pub authorization: String,
+}
+
+/// `POST /v1/embedded-psds/{psd_id}/withdrawals/confirmation`: the PSD applied the
+/// withdrawal (its descending register is zero and it issues nothing more), signed by its
+/// key over [`withdrawal_text`]; the data centre then credits the account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalConfirmation {
+    pub control_total_mills: i64,
+    pub amount_mills: i64,
+    pub piece_count: u64,
+    /// ECDSA P-256 signature r‖s by the PSD's key, hex (128 digits).
+    pub signature: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalConfirmed {
+    pub psd_id: u32,
+    pub amount_mills: i64,
+    pub account_balance_mills: i64,
+}
+
+/// What a PSD signs to confirm it applied a withdrawal.
+pub fn withdrawal_text(
+    psd_id: u32,
+    control_total_mills: i64,
+    amount_mills: i64,
+    piece_count: u64,
+) -> String {
+    format!("PCWD1\n{psd_id}\n{control_total_mills}\n{amount_mills}\n{piece_count}")
+}

@@ -72,7 +72,8 @@ pub use counters::{
 };
 pub use funds::{
     EmbeddedRefillRequest, EmbeddedRefillResponse, RefillRequest, RefillResponse,
-    RegistersResponse, RegistersView, ReportedRegisters,
+    RegistersResponse, RegistersView, ReportedRegisters, WithdrawalConfirmation,
+    WithdrawalConfirmed, WithdrawalRequest, WithdrawalResponse,
 };
 pub use health::Health;
 pub use keys::{PsdCertificateRequest, PsdCertificateResponse, TrustBundle};

@@ -8,6 +8,7 @@ pub mod error;
 pub mod keyring;
 pub mod ledger;
 pub mod registers;
+mod withdraw;
 
 pub use device::{IssueRequest, IssuedIndicium, Psd};
 pub use error::{PsdError, PsdErrorKind};

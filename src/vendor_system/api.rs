@@ -38,6 +38,14 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .route("/v1/keys/psd-certificates", post(certify_psd))
         .route("/v1/keys/trust", get(trust))
         .route("/v1/embedded-psds/{psd_id}/refills", post(refill_embedded))
+        .route(
+            "/v1/embedded-psds/{psd_id}/withdrawals",
+            post(withdraw_embedded),
+        )
+        .route(
+            "/v1/embedded-psds/{psd_id}/withdrawals/confirmation",
+            post(confirm_withdrawal),
+        )
         .route("/v1/card-payments", post(card_payment))
         .route("/v1/card-payments/{charge_id}/refunds", post(card_refund))
         .fallback(unknown_route)
@@ -210,6 +218,42 @@ async fn refill_embedded(
     };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.refill_embedded(context, key, psd_id, &body)
+    })
+    .await
+}
+
+async fn withdraw_embedded(
+    State(vendor): State<Arc<Vendor>>,
+    Path(psd_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let psd_id = match parse_psd_id(&psd_id) {
+        Ok(psd_id) => psd_id,
+        Err(error) => return refusal(error),
+    };
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.authorize_withdrawal(context, key, psd_id, &body)
+    })
+    .await
+}
+
+async fn confirm_withdrawal(
+    State(vendor): State<Arc<Vendor>>,
+    Path(psd_id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let psd_id = match parse_psd_id(&psd_id) {
+        Ok(psd_id) => psd_id,
+        Err(error) => return refusal(error),
+    };
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.confirm_withdrawal(context, key, psd_id, &body)
     })
     .await
 }

@@ -47,3 +47,4 @@ mod vendor_reconcile;
 mod vendor_sessions;
 mod vendor_tls;
 mod virtual_printer;
+mod withdrawal;

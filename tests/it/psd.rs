@@ -269,7 +269,7 @@ fn a_ledger_edited_behind_the_psds_back_locks_it() {
         let (_, signer) = common::signer(dir.path());
         let ledger = Ledger::open(&dir.path().join("ledger.sqlite")).await.unwrap();
         let (psd, audit) = postcounter::psd::Psd::open(ledger, signer, common::LICENSE).await.unwrap();
-        assert_eq!(audit.discrepancies, vec!["control total $105.00 but the refills and voids add up to $5.00".to_string()]);
+        assert_eq!(audit.discrepancies, vec!["control total $105.00 but the refills, voids and withdrawal add up to $5.00".to_string()]);
         let err = psd.issue(&letter("x", 780)).await.unwrap_err();
         assert_eq!(err.kind(), PsdErrorKind::Locked);
         assert!(err.to_string().contains("audit failed: control total $105.00"), "{err}");

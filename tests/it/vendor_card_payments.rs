@@ -10,6 +10,11 @@ use postcounter::clock::Clock;
 use postcounter::money::Money;
 use postcounter::payment::{CardCharge, CardNumber, Expiry, PaymentErrorKind, PaymentGateway};
 
+/// Ids as long as the counter screen's and the API allow (64 characters): the gateway's own
+/// ids, made from them, must still fit it.
+const SALE: &str = "counter-3f9a0c1d7e2b4a60-sale1-card-0000000000000000000000000000";
+const REFUND: &str = "counter-3f9a0c1d7e2b4a60-sale1-refund-11111111111111111111111111";
+
 fn charge(id: &str, number: &str, mills: i64) -> CardCharge {
     CardCharge {
         id: id.to_string(),
@@ -33,7 +38,7 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     let before = balance().await;
 
     let approved = link
-        .charge(&charge("sale-1", "4242 4242 4242 4242", 15_600))
+        .charge(&charge(SALE, "4242 4242 4242 4242", 15_600))
         .await
         .unwrap();
     assert_eq!(
@@ -41,7 +46,7 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
         ("4242", "Visa")
     );
     let again = link
-        .charge(&charge("sale-1", "4242 4242 4242 4242", 15_600))
+        .charge(&charge(SALE, "4242 4242 4242 4242", 15_600))
         .await
         .unwrap();
     assert_eq!(again, approved, "a retried charge is the first answer");
@@ -59,17 +64,17 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     assert_eq!(balance().await, before + 15_600);
 
     let refund = link
-        .refund("sale-1", "refund-1", Money::from_mills(7_800))
+        .refund(SALE, REFUND, Money::from_mills(7_800))
         .await
         .unwrap();
     assert_eq!(refund.refunded_total, Money::from_mills(7_800));
     let retried = link
-        .refund("sale-1", "refund-1", Money::from_mills(7_800))
+        .refund(SALE, REFUND, Money::from_mills(7_800))
         .await
         .unwrap();
     assert_eq!(retried, refund);
     let too_much = link
-        .refund("sale-1", "refund-2", Money::from_mills(7_801))
+        .refund(SALE, "refund-2", Money::from_mills(7_801))
         .await
         .unwrap_err();
     assert_eq!(too_much.kind(), PaymentErrorKind::Conflict, "{too_much}");

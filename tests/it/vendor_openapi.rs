@@ -15,6 +15,7 @@ use postcounter::protocol::{
     PurchaseResponse, ReconcileRequest, ReconcileResponse, RefillRequest, RefillResponse,
     RefusedLabel, RegisterCounterRequest, RegisterCounterResponse, RegistersResponse,
     RegistersView, ReportedRegisters, TrustBundle, VoidRequest, VoidResponse,
+    WithdrawalConfirmation, WithdrawalConfirmed, WithdrawalRequest, WithdrawalResponse,
 };
 use postcounter::vendor_system::RefusalKind;
 use serde_json::Value;
@@ -22,7 +23,7 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 14] = [
+const ROUTES: [(&str, &str); 16] = [
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
     ("post", "/v1/counters"),
@@ -35,6 +36,11 @@ const ROUTES: [(&str, &str); 14] = [
     ("post", "/v1/keys/psd-certificates"),
     ("get", "/v1/keys/trust"),
     ("post", "/v1/embedded-psds/{psd_id}/refills"),
+    ("post", "/v1/embedded-psds/{psd_id}/withdrawals"),
+    (
+        "post",
+        "/v1/embedded-psds/{psd_id}/withdrawals/confirmation",
+    ),
     ("post", "/v1/card-payments"),
     ("post", "/v1/card-payments/{charge_id}/refunds"),
 ];
@@ -45,7 +51,7 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 10] = [
+const REQUEST_BODIES: [&str; 12] = [
     "OpenSessionRequest",
     "PurchaseRequest",
     "VoidRequest",
@@ -56,6 +62,8 @@ const REQUEST_BODIES: [&str; 10] = [
     "EmbeddedRefillRequest",
     "CardPaymentRequest",
     "CardRefundRequest",
+    "WithdrawalRequest",
+    "WithdrawalConfirmation",
 ];
 
 fn document() -> Value {
@@ -282,6 +290,8 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, ReportedRegisters);
     assert_request_example!(&doc, CardPaymentRequest);
     assert_request_example!(&doc, CardRefundRequest);
+    assert_request_example!(&doc, WithdrawalRequest);
+    assert_request_example!(&doc, WithdrawalConfirmation);
 }
 
 #[test]
@@ -305,6 +315,8 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, CardPaymentResponse);
     assert_response_example!(&doc, CardRefundResponse);
     assert_response_example!(&doc, RefusedLabel);
+    assert_response_example!(&doc, WithdrawalResponse);
+    assert_response_example!(&doc, WithdrawalConfirmed);
     assert_response_example!(&doc, ErrorBody);
 }
 

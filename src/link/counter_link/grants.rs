@@ -54,7 +54,7 @@ impl CounterLink {
     /// The trust to open `grant` with: the trust held, refreshed first when it does not
     /// reach the root generation that signed the grant (the data centre rolled its root over
     /// since the last refresh).
-    async fn trust_reaching(&self, grant: &[u8]) -> Result<Trust, LinkError> {
+    pub(super) async fn trust_reaching(&self, grant: &[u8]) -> Result<Trust, LinkError> {
         let trust = self.trust().await?;
         let Some(generation) = crate::grants::signing_generation(grant) else {
             return Ok(trust);

@@ -50,7 +50,8 @@ impl Ledger {
         .map_err(|e| self.storage(e))?;
         let credits: i64 = sqlx::query_scalar(
             "SELECT (SELECT COALESCE(SUM(amount_mills), 0) FROM refill WHERE device_id = ?1) + \
-                    (SELECT COALESCE(SUM(amount_mills), 0) FROM void WHERE device_id = ?1)",
+                    (SELECT COALESCE(SUM(amount_mills), 0) FROM void WHERE device_id = ?1) - \
+                    (SELECT COALESCE(SUM(amount_mills), 0) FROM withdrawal WHERE device_id = ?1)",
         )
         .bind(id)
         .fetch_one(&mut *tx)
@@ -79,7 +80,7 @@ impl Ledger {
         }
         if derived_control_total != registers.control_total {
             discrepancies.push(format!(
-                "control total {} but the refills and voids add up to {derived_control_total}",
+                "control total {} but the refills, voids and withdrawal add up to {derived_control_total}",
                 registers.control_total
             ));
         }

@@ -117,7 +117,7 @@ pub(super) async fn read_state(
     }))
 }
 
-async fn write_registers(
+pub(super) async fn write_registers(
     connection: &mut SqliteConnection,
     device_id: u32,
     before: &Registers,

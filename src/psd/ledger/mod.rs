@@ -14,6 +14,7 @@ mod grants;
 mod link_state;
 mod vendor_pieces;
 mod void;
+mod withdrawal;
 
 use std::path::Path;
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub use entries::{IssueEntry, IssueOutcome, PieceRecord, RefillOutcome, VoidOutc
 pub use grants::{PendingCredit, StoredLease};
 pub use link_state::{LinkState, Unreported};
 pub use vendor_pieces::{JournalPiece, VendorPiece};
+pub use withdrawal::{RETIRED, Withdrawn};
 
 pub use crate::clock::{Clock, day_of_unix_ms, start_of_day_unix_ms};
 
@@ -74,6 +76,10 @@ fn migrator() -> Migrator {
         (
             "piece label",
             include_str!("../../../migrations/psd/0005_piece_label.sql"),
+        ),
+        (
+            "withdrawal",
+            include_str!("../../../migrations/psd/0006_withdrawal.sql"),
         ),
     ];
     Migrator::with_migrations(

@@ -4,6 +4,8 @@
 //! bound to the PSD, the control total its counter reported and the counter's refill id,
 //! which the PSD credits once.
 
+mod withdrawal;
+
 use super::error::VendorError;
 use super::service::{Vendor, digest, parse_body};
 use super::store::embedded::EmbeddedRefill;

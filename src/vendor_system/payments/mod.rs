@@ -1,5 +1,5 @@
 //! The payments service (claim 6): a counter's card is sent to the data centre, which
-//! validates the user (an active counter of an active account) and the card (its number,
+//! validates the user (an active counter) and the card (its number,
 //! expiry and the issuer's approval through the data centre's gateway) before the counter
 //! issues anything for the sale. The payment is credited to the counter's account, whose
 //! postage the counter then buys as for any sale; what was not issued is refunded from the
@@ -108,7 +108,12 @@ impl Vendor {
         let amount = Money::from_mills(request.amount_mills);
         validate::transfer_amount("refund", amount)?;
         let payment = payment_id(&context.counter_id, charge_id);
-        let refund_key = format!("{payment}:refund:{}", request.refund_id);
+        // The gateway's id of this refund: unique per payment and refund id, and short
+        // enough for the gateway whatever the counter's ids (at most 100 characters).
+        let refund_key = format!(
+            "refund-{}",
+            crate::hex::encode(&digest(&payment, request.refund_id.as_bytes())[..16])
+        );
         let answer = self
             .store
             .record_card_refund(

@@ -47,8 +47,15 @@ impl Vendor {
             .store
             .reconcile(&context, &key, &digest("reconcile", body), &report)
             .await?;
+        // A locked embedded PSD, or one retiring or retired, gets no lease.
         let locked = self.store.embedded_lock_of(&context.counter_id).await?;
-        self.with_lease(&context.counter_id, psd_id, answer, locked.is_none())
+        let active = embedded.as_ref().is_some_and(|psd| psd.status == "active");
+        self.with_lease(
+            &context.counter_id,
+            psd_id,
+            answer,
+            active && locked.is_none(),
+        )
     }
 
     /// `answer` with the data centre's time and, if `leased` (the embedded PSD is not locked),

@@ -24,6 +24,7 @@ mod reconcile_labels;
 pub mod role;
 pub mod statement;
 pub mod void_refill;
+pub mod withdrawal;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -82,6 +83,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0007_card_refund.sql"),
             include_str!("../../../migrations/vendor-sqlite/0008_embedded_lock.sql"),
             include_str!("../../../migrations/vendor-sqlite/0009_label_sheets.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0010_withdrawal.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -93,6 +95,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0007_card_refund.sql"),
             include_str!("../../../migrations/vendor-postgres/0008_embedded_lock.sql"),
             include_str!("../../../migrations/vendor-postgres/0009_label_sheets.sql"),
+            include_str!("../../../migrations/vendor-postgres/0010_withdrawal.sql"),
         ],
     };
     let names = [
@@ -105,6 +108,7 @@ fn migrator(backend: Backend) -> Migrator {
         "card refund",
         "embedded lock",
         "label sheets",
+        "withdrawal",
     ];
     Migrator::with_migrations(
         (1..)
