@@ -25,6 +25,9 @@ pub struct Registration {
     pub account_id: String,
     pub license_number: u32,
     pub psd_ids: Vec<u32>,
+    /// The registered location (empty in a registration saved before it was kept).
+    #[serde(default)]
+    pub location_zip: String,
 }
 
 pub fn key_path(data_dir: &Path) -> PathBuf {
@@ -107,6 +110,7 @@ pub async fn register(
         account_id: answer.account_id,
         license_number: answer.license_number,
         psd_ids: answer.psd_ids,
+        location_zip: answer.location_zip,
     })
 }
 

@@ -18,6 +18,10 @@ pub struct RegisterCounterResponse {
     pub account_id: String,
     pub license_number: u32,
     pub psd_ids: Vec<u32>,
+    /// The counter's registered location (set by the administrator at enrollment): the
+    /// origin ZIP of every piece it buys, which the counter quotes from too.
+    #[serde(default)]
+    pub location_zip: String,
 }
 
 /// `POST /v1/sessions`, signed with the counter's key: the counter's half of a session key.

@@ -146,7 +146,18 @@ impl Station {
                 "the embedded PSD has no certificate yet, and the data centre did not give one: {e}"
             ))
         })?;
-        let license_number = link.registration().await?.license_number;
+        let registration = link.registration().await?;
+        let license_number = registration.license_number;
+        let mut config = config;
+        if !registration.location_zip.is_empty() && registration.location_zip != config.origin_zip {
+            // The data centre prices from the location it registered; quoting from another
+            // would refuse every zone-priced piece as a price mismatch.
+            notes.push(format!(
+                "origin ZIP {} as the data centre registered this counter (origin_zip {} in the settings is not used)",
+                registration.location_zip, config.origin_zip
+            ));
+            config.origin_zip = registration.location_zip.clone();
+        }
         let (psd, audit) = Psd::open(ledger, signer, license_number).await?;
         notes.extend(audit_note(&psd, &audit));
         if first_contact {

@@ -178,3 +178,46 @@ fn commands_other_than_admin_and_vendor_serve_create_nothing_in_a_data_centre_st
     let after = runtime.block_on(table_counts(&centre.fixture.store));
     assert_eq!(after, before);
 }
+
+#[test]
+fn a_counter_quotes_from_the_location_the_data_centre_registered() {
+    let runtime = common::runtime();
+    let centre = DataCentre::start(&runtime, &["code-one"]);
+    let dir = tempfile::tempdir().unwrap();
+    let counter = Counter {
+        data_dir: dir.path().join("one"),
+        code: "code-one".into(),
+        endpoint: centre.process.url.clone(),
+    };
+    // Enrolled at 02134; its settings say Beverly Hills: a zone-priced parcel to New York
+    // is priced from Boston by the data centre, so the counter must quote from there too.
+    let sold = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(&counter.data_dir)
+        .args([
+            "sell",
+            "--weight",
+            "2lb",
+            "--shape",
+            "parcel",
+            "--to",
+            "10001",
+            "--json",
+            "--no-receipt",
+        ])
+        .env("POSTCOUNTER_LINK__ENDPOINTS", &counter.endpoint)
+        .env("POSTCOUNTER_LINK__ENROLLMENT_CODE", &counter.code)
+        .env("POSTCOUNTER_ORIGIN_ZIP", "90210")
+        .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
+        .output()
+        .unwrap();
+    assert!(sold.status.success(), "{sold:?}");
+    let said = String::from_utf8_lossy(&sold.stderr);
+    assert!(
+        said.contains("origin ZIP 02134 as the data centre registered"),
+        "{said}"
+    );
+    let line = String::from_utf8_lossy(&sold.stdout);
+    let first: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(first["offline"], false, "{first}");
+}

@@ -54,6 +54,7 @@ impl Vendor {
             account_id: counter.account_id,
             license_number: self.settings.license_number,
             psd_ids,
+            location_zip: counter.location_zip,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! one batch runs beside the store's work for the next.
 //!
 //! Keys come from the vendor's key store (PKCS#8 files, owner-only) and are loaded on first
-//! use, so a PSD created by `postcounter admin psd create` while the vendor runs is signed
+//! use, so a PSD created by `postcounter admin psd-create` while the vendor runs is signed
 //! for without a restart. Signatures are ECDSA P-256 over SHA-256 made by aws-lc, brought
 //! to the low-S form that `Indicium::signature_is_valid` requires.
 

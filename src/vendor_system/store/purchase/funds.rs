@@ -353,7 +353,7 @@ fn usable_psd(account_id: &str, psds: &[PsdRow]) -> Result<u32, VendorError> {
             format!("PSD {psd_id} of account {account_id} is locked: {reason}"),
         ),
         None => VendorError::not_found(format!(
-            "account {account_id} has no PSD; create one with `postcounter admin psd create`"
+            "account {account_id} has no PSD; create one with `postcounter admin psd-create`"
         )),
     })
 }
