@@ -22,7 +22,7 @@ pub fn offline_refusal(
 ) -> Option<String> {
     let Some(lease) = lease else {
         return Some(
-            "the data centre has granted this counter no offline lease (it grants one at each contact to an active counter)".into(),
+            "the data centre has granted this counter no offline lease (it grants one at each contact to an active counter whose embedded PSD is neither locked nor retired)".into(),
         );
     };
     if now_unix_ms > lease.not_after_unix_ms {

@@ -72,20 +72,7 @@ impl Vendor {
             )));
         }
         let registers = &request.registers;
-        let consistent = registers.ascending_mills >= 0
-            && registers.descending_mills >= 0
-            && registers
-                .ascending_mills
-                .checked_add(registers.descending_mills)
-                == Some(registers.control_total_mills);
-        if !consistent {
-            return Err(VendorError::bad_request(format!(
-                "registers AR {} + DR {} do not make the control total {}: the PSD's registers are reported as they are",
-                registers.ascending_mills,
-                registers.descending_mills,
-                registers.control_total_mills
-            )));
-        }
+        check_registers(registers)?;
         let refill = EmbeddedRefill {
             psd_id,
             refill_id: &request.refill_id,
@@ -109,4 +96,23 @@ impl Vendor {
             })
             .await
     }
+}
+
+/// Refuses registers a PSD could not hold: negative, or AR + DR not the control total.
+pub(super) fn check_registers(
+    registers: &crate::protocol::ReportedRegisters,
+) -> Result<(), VendorError> {
+    let consistent = registers.ascending_mills >= 0
+        && registers.descending_mills >= 0
+        && registers
+            .ascending_mills
+            .checked_add(registers.descending_mills)
+            == Some(registers.control_total_mills);
+    if consistent {
+        return Ok(());
+    }
+    Err(VendorError::bad_request(format!(
+        "registers AR {} + DR {} do not make the control total {}: the PSD's registers are reported as they are",
+        registers.ascending_mills, registers.descending_mills, registers.control_total_mills
+    )))
 }

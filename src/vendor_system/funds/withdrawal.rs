@@ -25,16 +25,8 @@ impl Vendor {
         body: &[u8],
     ) -> Result<Answer, VendorError> {
         let request: WithdrawalRequest = parse_body(body, "{\"registers\": {...}}")?;
+        super::check_registers(&request.registers)?;
         let r = &request.registers;
-        let consistent = r.ascending_mills >= 0
-            && r.descending_mills >= 0
-            && r.ascending_mills.checked_add(r.descending_mills) == Some(r.control_total_mills);
-        if !consistent {
-            return Err(VendorError::bad_request(format!(
-                "registers AR {} + DR {} do not make the control total {}",
-                r.ascending_mills, r.descending_mills, r.control_total_mills
-            )));
-        }
         let asked = WithdrawalAsked {
             psd_id,
             control_total: Money::from_mills(r.control_total_mills),
