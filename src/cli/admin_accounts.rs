@@ -133,6 +133,15 @@ fn print_statement(statement: &Statement) {
             );
         }
     }
+    for exception in &statement.label_exceptions {
+        println!(
+            "  label exception: piece {}-{:07} on {}: {}",
+            exception.psd_id,
+            exception.piece_serial,
+            crate::cli::terminal_safe(&exception.label_serial),
+            crate::cli::terminal_safe(&exception.reason)
+        );
+    }
     let total = statement.lines_total();
     if total == statement.balance {
         println!("balance {} (the entries add up to it)", statement.balance);

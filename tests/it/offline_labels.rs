@@ -90,6 +90,17 @@ async fn offline_labels_are_claimed_once_and_a_refused_one_is_reported_without_b
     )
     .await;
     assert_eq!(exceptions, 5);
+    let statement = vendor.store.statement("A1").await.unwrap();
+    let listed: Vec<u32> = statement
+        .label_exceptions
+        .iter()
+        .map(|e| e.piece_serial)
+        .collect();
+    assert_eq!(
+        listed,
+        [2, 3, 5, 6, 7],
+        "the administrator's statement lists them"
+    );
 
     // The counter is not stuck: the next offline piece is reported as usual.
     network.set(Relay::Down);

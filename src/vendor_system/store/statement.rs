@@ -1,7 +1,8 @@
 //! What an administrator reads of accounts and counters: every counter with its status,
 //! location, last contact, PSDs and reconciliation state, and an account's statement (every
 //! movement of its balance, and what each of its PSDs issued, voided and reported), checked
-//! against the balance. Reads only.
+//! against the balance, with the labels of offline pieces reconciliation refused. Reads
+//! only.
 
 use sqlx::any::AnyRow;
 
@@ -46,6 +47,15 @@ pub struct PsdActivity {
     pub voided_postage: Money,
 }
 
+/// An offline piece's label reconciliation did not accept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelException {
+    pub psd_id: u32,
+    pub piece_serial: u32,
+    pub label_serial: String,
+    pub reason: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Statement {
     pub account_id: String,
@@ -53,6 +63,7 @@ pub struct Statement {
     pub balance: Money,
     pub lines: Vec<StatementLine>,
     pub psds: Vec<PsdActivity>,
+    pub label_exceptions: Vec<LabelException>,
 }
 
 impl Statement {
@@ -140,12 +151,31 @@ impl VendorStore {
             })
         })
         .collect::<Result<Vec<_>, VendorError>>()?;
+        let label_exceptions = sqlx::query(
+            "SELECT x.psd_id, x.piece_serial, x.label_serial, x.reason FROM label_exception x \
+             JOIN counter c ON c.counter_id = x.counter_id WHERE c.account_id = $1 \
+             ORDER BY x.psd_id, x.piece_serial",
+        )
+        .bind(account_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(LabelException {
+                psd_id: psd_id(int(row, "psd_id")?)?,
+                piece_serial: psd_id(int(row, "piece_serial")?)?,
+                label_serial: text(row, "label_serial")?,
+                reason: text(row, "reason")?,
+            })
+        })
+        .collect::<Result<Vec<_>, VendorError>>()?;
         Ok(Statement {
             account_id: account.account_id,
             name: account.name,
             balance: account.balance,
             lines,
             psds,
+            label_exceptions,
         })
     }
 
