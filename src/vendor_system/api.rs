@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -158,16 +159,12 @@ async fn reconcile(
 
 async fn refill(
     State(vendor): State<Arc<Vendor>>,
-    Path(psd_id): Path<String>,
+    PsdId(psd_id): PsdId,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let psd_id = match parse_psd_id(&psd_id) {
-        Ok(psd_id) => psd_id,
-        Err(error) => return refusal(error),
-    };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.refill(context, key, psd_id, &body)
     })
@@ -206,16 +203,12 @@ async fn trust(
 
 async fn refill_embedded(
     State(vendor): State<Arc<Vendor>>,
-    Path(psd_id): Path<String>,
+    PsdId(psd_id): PsdId,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let psd_id = match parse_psd_id(&psd_id) {
-        Ok(psd_id) => psd_id,
-        Err(error) => return refusal(error),
-    };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.refill_embedded(context, key, psd_id, &body)
     })
@@ -224,16 +217,12 @@ async fn refill_embedded(
 
 async fn withdraw_embedded(
     State(vendor): State<Arc<Vendor>>,
-    Path(psd_id): Path<String>,
+    PsdId(psd_id): PsdId,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let psd_id = match parse_psd_id(&psd_id) {
-        Ok(psd_id) => psd_id,
-        Err(error) => return refusal(error),
-    };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.authorize_withdrawal(context, key, psd_id, &body)
     })
@@ -242,16 +231,12 @@ async fn withdraw_embedded(
 
 async fn confirm_withdrawal(
     State(vendor): State<Arc<Vendor>>,
-    Path(psd_id): Path<String>,
+    PsdId(psd_id): PsdId,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let psd_id = match parse_psd_id(&psd_id) {
-        Ok(psd_id) => psd_id,
-        Err(error) => return refusal(error),
-    };
     keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
         vendor.confirm_withdrawal(context, key, psd_id, &body)
     })
@@ -287,14 +272,13 @@ async fn card_refund(
 
 async fn registers(
     State(vendor): State<Arc<Vendor>>,
-    Path(psd_id): Path<String>,
+    PsdId(psd_id): PsdId,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let outcome = async {
-        let psd_id = parse_psd_id(&psd_id)?;
         let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
         vendor.registers(context, psd_id).await
     };
@@ -363,6 +347,20 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+}
+
+/// A PSD id from the route's path, or the API's refusal of it (before anything else runs).
+struct PsdId(u32);
+
+impl<S: Send + Sync> FromRequestParts<S> for PsdId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PsdId, Response> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse_psd_id(&text).map(PsdId).map_err(refusal)
+    }
 }
 
 fn parse_psd_id(text: &str) -> Result<u32, VendorError> {

@@ -26,6 +26,18 @@ pub fn transfer_amount(what: &str, amount: Money) -> Result<(), VendorError> {
 }
 
 /// Input quoted in a message: printable characters only, at most 40.
+/// Refuses a counter's id (a refill, a charge, a refund) that is empty, longer than
+/// `max_chars` or not printable ASCII without spaces, quoting it.
+pub fn printable_id(what: &str, id: &str, max_chars: usize) -> Result<(), VendorError> {
+    if (1..=max_chars).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
+    }
+    Err(VendorError::bad_request(format!(
+        "{what} {:?} is not accepted: 1 to {max_chars} printable ASCII characters without spaces",
+        shown(id)
+    )))
+}
+
 pub fn shown(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })

@@ -12,8 +12,6 @@ use std::process::{Command, Output};
 
 use common::vendor::{StoreKind, VendorFixture};
 use common::vendor_process::VendorProcess;
-use postcounter::clock::Clock;
-use postcounter::vendor_system::store::counters::check_location;
 
 fn postcounter(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_postcounter"))
@@ -31,21 +29,7 @@ fn counters_reach_the_data_centre_over_tls_and_only_with_its_certificate() {
     let fixture = runtime
         .block_on(VendorFixture::create(StoreKind::Sqlite))
         .unwrap();
-    runtime.block_on(async {
-        let now = Clock::system().now_unix_ms();
-        for code in ["tls-one", "tls-two"] {
-            fixture
-                .store
-                .create_enrollment(
-                    code,
-                    "A1",
-                    &check_location("02134").unwrap(),
-                    now + 3_600_000,
-                )
-                .await
-                .unwrap();
-        }
-    });
+    runtime.block_on(fixture.enroll(&["tls-one", "tls-two"]));
     let store = [("POSTCOUNTER_VENDOR__STORE", fixture.location.as_str())];
     let created = postcounter(
         fixture.dir.path(),

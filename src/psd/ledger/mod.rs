@@ -12,6 +12,7 @@ mod audit;
 mod entries;
 mod grants;
 mod link_state;
+mod refill;
 mod vendor_pieces;
 mod void;
 mod withdrawal;

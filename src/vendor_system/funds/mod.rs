@@ -10,7 +10,7 @@ use super::error::VendorError;
 use super::service::{Vendor, digest, parse_body};
 use super::store::embedded::EmbeddedRefill;
 use super::store::void_refill::{Answer, RequestContext};
-use super::validate::shown;
+use super::validate;
 use crate::grants::RefillAuthorization;
 use crate::grants::refill::refill_digest;
 use crate::money::Money;
@@ -63,14 +63,7 @@ impl Vendor {
             body,
             "{\"refill_id\": \"...\", \"amount_mills\": 100000, \"registers\": {...}}",
         )?;
-        let id_ok = (1..=REFILL_ID_MAX_CHARS).contains(&request.refill_id.len())
-            && request.refill_id.bytes().all(|b| b.is_ascii_graphic());
-        if !id_ok {
-            return Err(VendorError::bad_request(format!(
-                "refill_id {:?} is not accepted: 1 to {REFILL_ID_MAX_CHARS} printable ASCII characters without spaces",
-                shown(&request.refill_id)
-            )));
-        }
+        validate::printable_id("refill_id", &request.refill_id, REFILL_ID_MAX_CHARS)?;
         let registers = &request.registers;
         check_registers(registers)?;
         let refill = EmbeddedRefill {

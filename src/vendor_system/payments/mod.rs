@@ -21,14 +21,7 @@ use crate::protocol::{CardPaymentRequest, CardRefundRequest};
 const ID_MAX_CHARS: usize = 64;
 
 fn checked_id(what: &str, id: &str) -> Result<(), VendorError> {
-    let ok = (1..=ID_MAX_CHARS).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic());
-    if ok {
-        return Ok(());
-    }
-    Err(VendorError::bad_request(format!(
-        "{what} {:?} is not accepted: 1 to {ID_MAX_CHARS} printable ASCII characters without spaces",
-        validate::shown(id)
-    )))
+    validate::printable_id(what, id, ID_MAX_CHARS)
 }
 
 /// The gateway's id of counter `counter_id`'s charge `charge_id`: ids are per counter.

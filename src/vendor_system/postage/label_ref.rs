@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::label_serial::{LabelSerial, LabelSerialError};
+use super::label_serial::{LabelSerial, LabelSerialError, shown};
 
 /// The most positions a sheet has.
 pub const SHEET_POSITIONS_MAX: u16 = 999;
@@ -49,14 +49,6 @@ fn requote(error: LabelSerialError, text: &str) -> LabelSerialError {
         LabelSerialError::CheckMismatch { .. } => LabelSerialError::CheckMismatch { input_shown },
         LabelSerialError::OutOfRange { .. } => LabelSerialError::OutOfRange { input_shown },
     }
-}
-
-/// At most 40 characters of the input, controls replaced.
-fn shown(text: &str) -> String {
-    text.chars()
-        .take(40)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
 }
 
 impl fmt::Display for LabelRef {

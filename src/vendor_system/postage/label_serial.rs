@@ -125,7 +125,7 @@ fn decimal(digits: &str) -> Option<u64> {
 
 /// The input as it may be quoted back: controls and invisible direction or width marks, which
 /// could garble a terminal or hide what was really keyed, become U+FFFD; long input is cut.
-fn shown(input: &str) -> String {
+pub(super) fn shown(input: &str) -> String {
     let mut shown: String = input
         .chars()
         .take(SHOWN_CHARS_MAX)

@@ -7,8 +7,6 @@ use std::process::{Command, Output};
 
 use super::vendor::{StoreKind, VendorFixture};
 use super::vendor_process::VendorProcess;
-use postcounter::clock::Clock;
-use postcounter::vendor_system::store::counters::check_location;
 
 /// The data centre: its fixture (store, key folder) and its running `vendor serve`.
 pub struct DataCentre {
@@ -21,21 +19,7 @@ impl DataCentre {
         let fixture = runtime
             .block_on(VendorFixture::create(StoreKind::Sqlite))
             .unwrap();
-        runtime.block_on(async {
-            let now = Clock::system().now_unix_ms();
-            for code in codes {
-                fixture
-                    .store
-                    .create_enrollment(
-                        code,
-                        "A1",
-                        &check_location("02134").unwrap(),
-                        now + 3_600_000,
-                    )
-                    .await
-                    .unwrap();
-            }
-        });
+        runtime.block_on(fixture.enroll(codes));
         let process = VendorProcess::spawn(fixture.dir.path(), &fixture.location);
         DataCentre { fixture, process }
     }

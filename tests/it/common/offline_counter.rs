@@ -11,7 +11,6 @@ use super::vendor::{StoreKind, VendorFixture};
 use super::vendor_process::VendorProcess;
 use postcounter::clock::Clock;
 use postcounter::money::Money;
-use postcounter::vendor_system::store::counters::check_location;
 
 pub struct OfflineCounter {
     /// The settings every command of this counter runs with.
@@ -45,16 +44,7 @@ impl OfflineCounter {
                 .credit_account("A1", "offline-counter", amount, now)
                 .await
                 .unwrap();
-            fixture
-                .store
-                .create_enrollment(
-                    code,
-                    "A1",
-                    &check_location("02134").unwrap(),
-                    now + 3_600_000,
-                )
-                .await
-                .unwrap();
+            fixture.enroll(&[code]).await;
         });
         let lease = [
             ("POSTCOUNTER_VENDOR__LEASE_MAX_VALUE", refill),

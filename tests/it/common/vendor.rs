@@ -48,6 +48,23 @@ pub struct VendorFixture {
 }
 
 impl VendorFixture {
+    /// One-time enrollment codes for account A1's counters at COUNTER_ZIP, valid an hour.
+    pub async fn enroll(&self, codes: &[&str]) {
+        let now = Clock::system().now_unix_ms();
+        for code in codes {
+            self.store
+                .create_enrollment(
+                    code,
+                    "A1",
+                    &postcounter::vendor_system::store::counters::check_location(COUNTER_ZIP)
+                        .unwrap(),
+                    now + 3_600_000,
+                )
+                .await
+                .unwrap();
+        }
+    }
+
     /// `None` when PostgreSQL is asked for and not available.
     pub async fn create(kind: StoreKind) -> Option<VendorFixture> {
         let dir = tempfile::tempdir().unwrap();
