@@ -10,7 +10,10 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::vendor_system::from_config::keys_dir;
+use crate::vendor_system::keys::module_keys::{CENTRAL_VALIDITY_DAYS, ModuleCertifier};
 use crate::vendor_system::keys::sign_status_list;
+use crate::vendor_system::postage::crypto_module::ModuleKind;
+use crate::vendor_system::postage::processing::{ProcessingPool, RoundRobin};
 use crate::vendor_system::store::VendorStore;
 
 #[derive(Subcommand, Debug)]
@@ -36,8 +39,9 @@ pub enum KeysCommand {
         #[arg(long = "host", required = true)]
         hosts: Vec<String>,
     },
-    /// Create a central PSD for an account: its key (software module), a certificate under
-    /// the current root, and empty registers.
+    /// Create a central PSD for an account: its key and a certificate under the current
+    /// root (with vendor.crypto_module = "pkcs11", a key generated inside each processing
+    /// server's token, each with its own certificate), and empty registers.
     PsdCreate {
         #[arg(long)]
         account: String,
@@ -45,9 +49,6 @@ pub enum KeysCommand {
         psd_id: u32,
     },
 }
-
-/// How long a central PSD's certificate is valid.
-const CENTRAL_VALIDITY_DAYS: i32 = 3 * 365;
 
 pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> anyhow::Result<()> {
     let keys = KeyStore::open(&keys_dir(&config.data_dir))?;
@@ -114,25 +115,55 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
                     "PSD id {psd_id} is an embedded PSD's: choose another for a central PSD"
                 );
             }
-            let signer = if keys.has_psd(psd_id) {
-                keys.psd_signer(psd_id)?
+            let module = crate::vendor_system::from_config::module_kind(config)?;
+            let serial = if module.generates_keys() {
+                certify_in_tokens(store, &keys, &clock, &module, psd_id).await?
             } else {
-                let serial = store.next_certificate_serial().await?;
-                keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?
+                let signer = if keys.has_psd(psd_id) {
+                    keys.psd_signer(psd_id)?
+                } else {
+                    let serial = store.next_certificate_serial().await?;
+                    keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?
+                };
+                store
+                    .record_psd_certificate(signer.certificate(), clock.now_unix_ms())
+                    .await?;
+                signer.certificate().serial
             };
-            let certificate = signer.certificate();
-            store
-                .record_psd_certificate(certificate, clock.now_unix_ms())
-                .await?;
             let created = store
-                .create_psd(psd_id, &account, certificate.serial, clock.now_unix_ms())
+                .create_psd(psd_id, &account, serial, clock.now_unix_ms())
                 .await?;
             println!(
-                "PSD {psd_id} for account {account} {} (certificate {})",
+                "PSD {psd_id} for account {account} {} (certificate {serial})",
                 if created { "created" } else { "exists already" },
-                certificate.serial
             );
         }
     }
     Ok(())
+}
+
+/// A key for `psd_id` generated in every enabled processing server's token and certified,
+/// each printed; the first server's certificate serial (the PSD's own, as listed).
+async fn certify_in_tokens(
+    store: &VendorStore,
+    keys: &KeyStore,
+    clock: &Clock,
+    module: &ModuleKind,
+    psd_id: u32,
+) -> anyhow::Result<u32> {
+    crate::vendor_system::service::add_default_servers(store, clock).await?;
+    let rows = store.processing_servers().await?;
+    let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
+        .map_err(anyhow::Error::msg)?;
+    let certifier = ModuleCertifier { store, keys, clock };
+    let mut first = None;
+    for lane in 0..pool.len() {
+        let serial = certifier.certify_lane(&pool, lane, psd_id).await?;
+        println!(
+            "processing server {}: PSD {psd_id}'s key generated in its token, certificate {serial}",
+            pool.server(lane).name
+        );
+        first.get_or_insert(serial);
+    }
+    first.ok_or_else(|| anyhow::anyhow!("no processing server is enabled"))
 }

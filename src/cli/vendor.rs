@@ -64,13 +64,15 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let store = open_store(&config, args.store.as_deref()).await?;
     let location = store.location().to_string();
-    let vendor = from_config::start(&config, store.clone()).await?;
+    let module = from_config::module_kind(&config)?;
+    let vendor = from_config::start(&config, store.clone(), &module).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     tokio::spawn(from_config::prune_nonces(store, Clock::system()));
     let listening = format!(
-        "listening on {scheme}://{address} (store {location}, license {}, {} processing servers, log {})",
+        "listening on {scheme}://{address} (store {location}, license {}, {} processing servers with {} modules, log {})",
         config.license_number,
         vendor.health().processing_servers,
+        module.describe(),
         log_path.display()
     );
     log::info!("vendor {listening}");

@@ -67,3 +67,26 @@ impl FromStr for CardGatewayKind {
         }
     }
 }
+
+/// What each processing server of a `vendor serve` signs through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CryptoModuleKind {
+    /// PSD keys in the data centre's key store, shared by every processing server.
+    Software,
+    /// A PKCS#11 token per processing server (labelled with its name), keys made inside.
+    Pkcs11,
+}
+
+impl FromStr for CryptoModuleKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<CryptoModuleKind, String> {
+        match text {
+            "software" => Ok(CryptoModuleKind::Software),
+            "pkcs11" => Ok(CryptoModuleKind::Pkcs11),
+            _ => Err(format!(
+                "{text:?} is not accepted: expected software (key files in the data centre's key store) or pkcs11 (a token per processing server, see vendor.pkcs11_library)"
+            )),
+        }
+    }
+}

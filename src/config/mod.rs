@@ -22,7 +22,7 @@ mod kinds;
 mod layers;
 mod values;
 
-pub use kinds::{CardGatewayKind, CashAcceptorKind, ScaleKind};
+pub use kinds::{CardGatewayKind, CashAcceptorKind, CryptoModuleKind, ScaleKind};
 use values::{list_or_text, money, number_or_text, parsed};
 
 #[derive(Clone, Debug, Deserialize)]
@@ -108,6 +108,13 @@ pub struct VendorConfig {
     /// it serves on a loopback address only.
     pub tls_certificate: String,
     pub tls_key: String,
+    /// What each processing server signs through: `software` or `pkcs11`.
+    #[serde(deserialize_with = "parsed")]
+    pub crypto_module: CryptoModuleKind,
+    /// The PKCS#11 library (e.g. SoftHSM2's `/usr/lib/softhsm/libsofthsm2.so`), and the
+    /// owner-only file holding the user PIN of every processing server's token.
+    pub pkcs11_library: String,
+    pub pkcs11_pin_file: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]

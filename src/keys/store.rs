@@ -86,6 +86,7 @@ impl PsdSigner {
     }
 }
 
+#[derive(Clone, Debug)]
 pub struct KeyStore {
     dir: PathBuf,
 }

@@ -19,6 +19,8 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::link::identity;
+use crate::vendor_system::keys::module_keys::CENTRAL_VALIDITY_DAYS;
+use crate::vendor_system::postage::crypto_module::ModuleKind;
 use crate::vendor_system::store::VendorStore;
 use crate::vendor_system::store::counters::check_location;
 use crate::vendor_system::{VendorError, api, from_config};
@@ -110,7 +112,12 @@ pub(super) async fn start(config: &Config, today: Date) -> Result<Started, Stati
             .await?;
         code
     };
-    let vendor = from_config::start(config, store.clone()).await?;
+    // The in-process data centre signs with the software module whatever the config says
+    // for `vendor serve`: a counter's machine holds no processing server's token.
+    let software = ModuleKind::Software {
+        keys_dir: from_config::keys_dir(&config.data_dir),
+    };
+    let vendor = from_config::start(config, store.clone(), &software).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| StationError::Setup(format!("the in-process vendor cannot listen: {e}")))?;
@@ -156,9 +163,6 @@ async fn ensure_central_psd(
         .await?;
     Ok(created.then_some(certificate.serial))
 }
-
-/// How long the in-process data centre's central PSD certificate is valid.
-const CENTRAL_VALIDITY_DAYS: i32 = 3 * 365;
 
 /// The local account has no funds and its PSDs never had any: only then does it get the
 /// demo credit. Checked by reading, so a later start writes nothing, and a `demo_refill`

@@ -5,11 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::postage::crypto_module::ModuleKind;
 use super::store::VendorStore;
 use super::store::role::StoreRole;
 use super::{RefusalKind, Vendor, VendorError, VendorSettings};
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, CryptoModuleKind};
+use crate::keys::store::is_owner_only;
 use crate::payment::{PaymentGateway, PaymentStore, TestGateway};
 
 /// The vendor's SQLite file when `vendor.store` is empty.
@@ -133,14 +135,56 @@ pub async fn gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>, VendorE
     Ok(Arc::new(TestGateway::new(store)))
 }
 
-/// Starts the vendor over `store` with the config's settings, keys and gateway.
-pub async fn start(config: &Config, store: VendorStore) -> Result<Arc<Vendor>, VendorError> {
+/// The cryptographic module the config names for `vendor serve`'s processing servers. A
+/// PKCS#11 PIN file must be the owner's alone, like every other secret at rest.
+pub fn module_kind(config: &Config) -> Result<ModuleKind, VendorError> {
+    let vendor = &config.vendor;
+    let unusable = |message: String| VendorError::new(RefusalKind::Unavailable, message);
+    match vendor.crypto_module {
+        CryptoModuleKind::Software => Ok(ModuleKind::Software {
+            keys_dir: keys_dir(&config.data_dir),
+        }),
+        CryptoModuleKind::Pkcs11 => {
+            let pin_path = Path::new(&vendor.pkcs11_pin_file);
+            if vendor.pkcs11_pin_file.is_empty() {
+                return Err(unusable(
+                    "vendor.crypto_module = \"pkcs11\" needs vendor.pkcs11_pin_file: a file (mode 0600) holding the tokens' user PIN".into(),
+                ));
+            }
+            let pin = std::fs::read_to_string(pin_path).map_err(|e| {
+                unusable(format!(
+                    "vendor.pkcs11_pin_file {}: {e}",
+                    pin_path.display()
+                ))
+            })?;
+            if !is_owner_only(pin_path) {
+                return Err(unusable(format!(
+                    "vendor.pkcs11_pin_file {} is readable by others: make it 0600",
+                    pin_path.display()
+                )));
+            }
+            Ok(ModuleKind::Pkcs11 {
+                library: PathBuf::from(&vendor.pkcs11_library),
+                user_pin: pin.trim_end_matches(['\r', '\n']).to_string(),
+            })
+        }
+    }
+}
+
+/// Starts the vendor over `store` with the config's settings, keys and gateway, its
+/// processing servers signing through `module`.
+pub async fn start(
+    config: &Config,
+    store: VendorStore,
+    module: &ModuleKind,
+) -> Result<Arc<Vendor>, VendorError> {
     let rates = config
         .rate_book()
         .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string()))?;
     Vendor::start(
         store,
         keys_dir(&config.data_dir),
+        module,
         settings(config)?,
         Arc::new(rates),
         Clock::system(),

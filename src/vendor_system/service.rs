@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{RefusalKind, VendorError};
 use super::postage::committer::{CommitSettings, Committer};
+use super::postage::crypto_module::ModuleKind;
 use super::postage::processing::{ProcessingPool, RoundRobin};
 use super::remote_access::KnownCounters;
 use super::remote_access::sessions::SessionTable;
@@ -56,24 +57,32 @@ pub struct Vendor {
 /// Processing servers a new store starts with, one per core of a small machine.
 const DEFAULT_SERVERS: [(u32, &str); 2] = [(1, "ps-1"), (2, "ps-2")];
 
+/// The default processing servers, added to a store that lists none.
+pub async fn add_default_servers(store: &VendorStore, clock: &Clock) -> Result<(), VendorError> {
+    if store.processing_servers().await?.is_empty() {
+        for (id, name) in DEFAULT_SERVERS {
+            store
+                .add_processing_server(id, name, clock.now_unix_ms())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Vendor {
     /// Starts the processing servers listed in the store (adding the defaults to an empty
-    /// list) and the committer on its own thread.
+    /// list), each signing through a cryptographic module of kind `module`, and the
+    /// committer on its own thread. `keys_dir` is the data centre's key store (its root).
     pub async fn start(
         store: VendorStore,
         keys_dir: PathBuf,
+        module: &ModuleKind,
         settings: VendorSettings,
         rates: Arc<RateBook>,
         clock: Clock,
         gateway: Option<Arc<dyn PaymentGateway>>,
     ) -> Result<Arc<Vendor>, VendorError> {
-        if store.processing_servers().await?.is_empty() {
-            for (id, name) in DEFAULT_SERVERS {
-                store
-                    .add_processing_server(id, name, clock.now_unix_ms())
-                    .await?;
-            }
-        }
+        add_default_servers(&store, &clock).await?;
         let keys = KeyStore::open(&keys_dir).map_err(VendorError::storage)?;
         if !keys.has_root() {
             return Err(VendorError::new(
@@ -89,7 +98,7 @@ impl Vendor {
             super::keys::sign_status_list(&store, &keys, &clock).await?;
         }
         let rows = store.processing_servers().await?;
-        let pool = ProcessingPool::start(&rows, keys_dir, Box::new(RoundRobin::default()))
+        let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
             .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;
         let pool = Arc::new(pool);
         let committer = Committer::start(
@@ -100,6 +109,7 @@ impl Vendor {
                 top_up_step: settings.top_up_step,
             },
             clock.clone(),
+            keys.clone(),
         )
         .await?;
         let vendor = Arc::new(Vendor {

@@ -84,18 +84,7 @@ fn the_administrator_lists_counters_reads_statements_and_locks_an_embedded_psd()
         reconciled.contains("offline lease        none"),
         "{reconciled}"
     );
-    let offline = counters[0].command(
-        dead,
-        &[
-            "sell",
-            "--weight",
-            "1oz",
-            "--to",
-            "90210",
-            "--json",
-            "--no-receipt",
-        ],
-    );
+    let offline = counters[0].command(dead, common::SELL_ONE_LETTER_JSON);
     assert!(!offline.status.success(), "{offline:?}");
 
     text(&centre.command(&["admin", "psd-unlock", &psd_id]));

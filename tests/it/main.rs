@@ -9,6 +9,7 @@ mod common;
 
 mod admin_accounts;
 mod crash;
+mod crypto_module;
 mod indicium;
 mod key_management;
 mod keys;

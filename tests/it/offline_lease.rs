@@ -16,15 +16,7 @@ fn sell(counter: &OfflineCounter, data_dir: &Path, offset: Option<&str>) -> Outp
         None => counter.command(data_dir),
     };
     command
-        .args([
-            "sell",
-            "--weight",
-            "1oz",
-            "--to",
-            "90210",
-            "--json",
-            "--no-receipt",
-        ])
+        .args(common::SELL_ONE_LETTER_JSON)
         .env("POSTCOUNTER_PRINTER__LABEL__TRANSPORT", "file:/dev/null")
         .output()
         .expect("faketime and postcounter run (.ci/run installs faketime)")

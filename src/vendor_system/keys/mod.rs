@@ -4,6 +4,8 @@
 //! certificate, and signs the certificate status list. What a station needs to verify every
 //! indicium it prints, and every grant it is given, it gets as a trust bundle.
 
+pub mod module_keys;
+
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 

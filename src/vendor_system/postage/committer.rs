@@ -20,9 +20,11 @@ use super::crypto_module::SignJob;
 use super::processing::ProcessingPool;
 use crate::clock::Clock;
 use crate::hex;
+use crate::keys::KeyStore;
 use crate::money::Money;
 use crate::protocol::{CardReceipt, IssuedPiece, PurchaseResponse};
 use crate::vendor_system::error::VendorError;
+use crate::vendor_system::keys::module_keys::ModuleCertifier;
 use crate::vendor_system::store::purchase::{
     self, Debited, KeyAnswer, Prepared, PurchaseJob, PurchaseRules, RefusedKey, Signed,
 };
@@ -53,16 +55,21 @@ impl Committer {
     /// Starts the committer on a thread and runtime of its own, with its own connection to
     /// `store`. The batch is the vendor's one serial step: on a shared runtime every one of
     /// its statements would wait behind the HTTP tasks (signature checks, parsing) queued
-    /// on the workers, and the whole vendor would go at the pace of that queue.
+    /// on the workers, and the whole vendor would go at the pace of that queue. `keys` is
+    /// the data centre's key store, for certifying a processing server's new module key.
     pub async fn start(
         store: &VendorStore,
         pool: Arc<ProcessingPool>,
         settings: CommitSettings,
         clock: Clock,
+        keys: KeyStore,
     ) -> Result<Committer, VendorError> {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
         let (started, ready) = oneshot::channel();
         let store = store.clone();
+        // Key management runs on the vendor's shared pool: the committer's own single
+        // connection is held from batch to batch, and certifying on it would wait for itself.
+        let certifying_store = store.clone();
         let spawned = std::thread::Builder::new()
             .name("committer".into())
             .spawn(move || {
@@ -80,7 +87,15 @@ impl Committer {
                     match store.open_another(1).await {
                         Ok(own) => {
                             let _ = started.send(Ok(()));
-                            run(receiver, own.clone(), pool, settings, clock).await;
+                            let context = BatchContext {
+                                store: own.clone(),
+                                certifying_store,
+                                pool,
+                                settings,
+                                clock,
+                                keys,
+                            };
+                            run(receiver, &context).await;
                             own.close().await;
                         }
                         Err(error) => {
@@ -108,13 +123,24 @@ impl Committer {
     }
 }
 
-async fn run(
-    mut receiver: mpsc::Receiver<Submitted>,
+/// What every batch works with.
+struct BatchContext {
     store: VendorStore,
+    /// The vendor's shared store, for key management between attempts.
+    certifying_store: VendorStore,
     pool: Arc<ProcessingPool>,
     settings: CommitSettings,
     clock: Clock,
-) {
+    keys: KeyStore,
+}
+
+async fn run(mut receiver: mpsc::Receiver<Submitted>, context: &BatchContext) {
+    let BatchContext {
+        store,
+        settings,
+        clock,
+        ..
+    } = context;
     let mut waiting: VecDeque<Submitted> = VecDeque::new();
     // One connection from batch to batch, while it works.
     let mut held: Option<PoolConnection<Any>> = None;
@@ -148,11 +174,11 @@ async fn run(
         };
         let jobs: Vec<&PurchaseJob> = batch.iter().map(|s| &s.job).collect();
         let committed = match &mut held {
-            Some(conn) => commit_batch(&store, conn, &pool, &rules, &jobs).await,
+            Some(conn) => commit_batch(context, conn, &rules, &jobs).await,
             None => match store.pool().acquire().await {
                 Ok(conn) => {
                     let conn = held.insert(conn);
-                    commit_batch(&store, conn, &pool, &rules, &jobs).await
+                    commit_batch(context, conn, &rules, &jobs).await
                 }
                 Err(error) => Err(VendorError::from(error)),
             },
@@ -177,24 +203,43 @@ async fn run(
 /// At most this many attempts at one batch, each after the last found keys taken; then the
 /// batch is answered "unavailable" and its counters retry. A second attempt is rare (a
 /// retry of an answered purchase), a third rarer still: each attempt answers every key the
-/// one before found taken.
+/// one before found taken (or certified the module keys it found missing).
 const MAX_ATTEMPTS: usize = 8;
 
 /// One batch: prepare every purchase, sign, record, commit; done again, rolled back, when
 /// some of its keys turn out to be taken already, with those purchases then answered from
-/// the store. The outer error is the batch's.
+/// the store, or when a processing server first signs for a PSD, once its module's key is
+/// certified. The outer error is the batch's.
 async fn commit_batch(
-    store: &VendorStore,
+    context: &BatchContext,
     conn: &mut AnyConnection,
-    pool: &ProcessingPool,
     rules: &PurchaseRules,
     jobs: &[&PurchaseJob],
 ) -> Result<Vec<Result<Answer, VendorError>>, VendorError> {
     let mut taken_keys = HashSet::new();
     for _ in 0..MAX_ATTEMPTS {
-        match attempt_batch(store, conn, pool, rules, jobs, &taken_keys).await? {
+        match attempt_batch(
+            &context.store,
+            conn,
+            &context.pool,
+            rules,
+            jobs,
+            &taken_keys,
+        )
+        .await?
+        {
             Attempt::Committed(answers) => return Ok(answers),
             Attempt::KeysTaken(keys) => taken_keys.extend(keys),
+            Attempt::Uncertified(lanes) => {
+                let certifier = ModuleCertifier {
+                    store: &context.certifying_store,
+                    keys: &context.keys,
+                    clock: &context.clock,
+                };
+                for (lane, psd_id) in lanes {
+                    certifier.certify_lane(&context.pool, lane, psd_id).await?;
+                }
+            }
         }
     }
     Err(VendorError::storage(format!(
@@ -206,6 +251,8 @@ enum Attempt {
     Committed(Vec<Result<Answer, VendorError>>),
     /// Rolled back: these `(counter_id, key)` were taken.
     KeysTaken(Vec<(String, String)>),
+    /// Rolled back: these `(lane, psd_id)` have no certified module key yet.
+    Uncertified(Vec<(usize, u32)>),
 }
 
 async fn attempt_batch(
@@ -220,7 +267,12 @@ async fn attempt_batch(
     let purchase::PreparedBatch {
         purchases: prepared,
         funds,
-    } = purchase::prepare_batch(&mut tx, jobs, rules, taken_keys).await?;
+        uncertified,
+    } = purchase::prepare_batch(&mut tx, jobs, rules, taken_keys, &pool.certificates()).await?;
+    if !uncertified.is_empty() {
+        tx.rollback().await?;
+        return Ok(Attempt::Uncertified(uncertified));
+    }
     let signatures = sign_all(pool, jobs, &prepared).await?;
     let mut answers = Vec::with_capacity(jobs.len());
     let mut signed = Vec::new();
@@ -319,6 +371,7 @@ async fn sign_all(
                 places.push((index, lane, per_lane[lane].len()));
                 per_lane[lane].push(SignJob {
                     psd_id: debited.psd_id,
+                    certificate_serial: debited.certificate_serial,
                     message: message.clone(),
                 });
             }

@@ -6,11 +6,17 @@
 //! own thread, so the lanes sign in parallel. Scaling beyond one machine is done by running
 //! several vendor processes over one PostgreSQL store, each with every enabled server's lane.
 //! Round-robin is the default procedure; [`SelectionProcedure`] is the seam for others.
+//!
+//! Each lane signs under the certificate its module's key has for a PSD: the PSD's one
+//! certificate with the software module, a certificate per server with tokens (their keys
+//! cannot be shared). The pool keeps which serial each lane uses for each PSD
+//! ([`LaneCertificates`]); key management fills it in (`keys::module_keys`).
 
-use std::path::PathBuf;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
-use super::crypto_module::{CryptoModule, SignJob};
+use super::crypto_module::{CryptoModule, ModuleKind, SignJob};
 use crate::protocol::ProcessingServerRef;
 use crate::vendor_system::error::VendorError;
 
@@ -44,21 +50,35 @@ struct Lane {
     module: CryptoModule,
 }
 
+/// The certificate serial each lane signs under, by `(lane, psd_id)`: plain data, taken
+/// whole by each batch.
+#[derive(Clone, Debug, Default)]
+pub struct LaneCertificates(HashMap<(usize, u32), u32>);
+
+impl LaneCertificates {
+    pub fn serial(&self, lane: usize, psd_id: u32) -> Option<u32> {
+        self.0.get(&(lane, psd_id)).copied()
+    }
+}
+
 pub struct ProcessingPool {
     lanes: Vec<Lane>,
     procedure: Box<dyn SelectionProcedure>,
+    kind: ModuleKind,
+    certificates: RwLock<Arc<LaneCertificates>>,
 }
 
 impl ProcessingPool {
-    /// One lane per enabled server in `rows`; refuses to start with none.
+    /// One lane per enabled server in `rows`, each with a module of `kind`; refuses to start
+    /// with none, or when a server's module does not open.
     pub fn start(
         rows: &[ProcessingServerRow],
-        keys_dir: PathBuf,
+        kind: &ModuleKind,
         procedure: Box<dyn SelectionProcedure>,
     ) -> Result<ProcessingPool, String> {
         let mut lanes = Vec::new();
         for row in rows.iter().filter(|row| row.enabled) {
-            let module = CryptoModule::start(&row.name, keys_dir.clone())
+            let module = CryptoModule::start(&row.name, kind)
                 .map_err(|e| format!("cannot start processing server {}: {e}", row.name))?;
             lanes.push(Lane {
                 server: ProcessingServerRef {
@@ -74,7 +94,40 @@ impl ProcessingPool {
                     .into(),
             );
         }
-        Ok(ProcessingPool { lanes, procedure })
+        Ok(ProcessingPool {
+            lanes,
+            procedure,
+            kind: kind.clone(),
+            certificates: RwLock::default(),
+        })
+    }
+
+    pub fn kind(&self) -> &ModuleKind {
+        &self.kind
+    }
+
+    /// The serials each lane signs under, as known now.
+    pub fn certificates(&self) -> Arc<LaneCertificates> {
+        match self.certificates.read() {
+            Ok(held) => held.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Records that `lane` signs for `psd_id` under `serial` from now on.
+    pub fn remember(&self, lane: usize, psd_id: u32, serial: u32) {
+        let lane = lane % self.lanes.len();
+        let mut held = match self.certificates.write() {
+            Ok(held) => held,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut next = LaneCertificates::clone(&held);
+        next.0.insert((lane, psd_id), serial);
+        *held = Arc::new(next);
+    }
+
+    pub fn module(&self, lane: usize) -> &CryptoModule {
+        &self.lanes[lane % self.lanes.len()].module
     }
 
     pub fn len(&self) -> usize {

@@ -85,6 +85,19 @@ impl VendorStore {
         record_certificate(&mut connection, certificate, now_unix_ms).await
     }
 
+    /// The certificate issued under `serial`, if any.
+    pub async fn psd_certificate(
+        &self,
+        serial: u32,
+    ) -> Result<Option<PsdCertificate>, VendorError> {
+        let row =
+            sqlx::query("SELECT certificate FROM psd_certificate WHERE certificate_serial = $1")
+                .bind(i64::from(serial))
+                .fetch_optional(self.pool())
+                .await?;
+        row.as_ref().map(certificate_of).transpose()
+    }
+
     /// Every certificate issued, by serial; or only those of `psd_ids`.
     pub async fn psd_certificates(
         &self,

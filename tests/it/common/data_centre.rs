@@ -80,18 +80,7 @@ impl Counter {
 
     /// Sells one letter with its data centre unreachable; the label's indicium, as a file.
     pub fn sell_offline(&self, dead_endpoint: &str, name: &str) -> (String, PathBuf) {
-        let output = self.command(
-            dead_endpoint,
-            &[
-                "sell",
-                "--weight",
-                "1oz",
-                "--to",
-                "90210",
-                "--json",
-                "--no-receipt",
-            ],
-        );
+        let output = self.command(dead_endpoint, super::SELL_ONE_LETTER_JSON);
         assert!(output.status.success(), "{output:?}");
         let line = String::from_utf8(output.stdout).unwrap();
         let sold: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();

@@ -8,6 +8,7 @@ pub mod link_relay;
 pub mod offline_counter;
 pub mod payment;
 pub mod postgres;
+pub mod softhsm;
 pub mod tmux;
 pub mod vendor;
 pub mod vendor_counter;
@@ -58,6 +59,16 @@ use postcounter::rates::{
 use postcounter::weight::Weight;
 
 pub const DEVICE_ID: u32 = 10_000_001;
+/// `sell` of one 1 oz letter to 90210, answered as JSON and printing no receipt.
+pub const SELL_ONE_LETTER_JSON: &[&str] = &[
+    "sell",
+    "--weight",
+    "1oz",
+    "--to",
+    "90210",
+    "--json",
+    "--no-receipt",
+];
 pub const LICENSE: u32 = 700_001;
 
 pub fn day(text: &str) -> Date {

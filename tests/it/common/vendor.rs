@@ -1,7 +1,7 @@
 //! A vendor on loopback for the API tests, over SQLite or PostgreSQL, and counters that
 //! register with it and sign their requests, speaking plain HTTP through reqwest.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use p256::ecdsa::SigningKey;
@@ -18,6 +18,7 @@ use postcounter::protocol::signature::RequestSigner;
 use postcounter::psd::{Ledger, Psd};
 use postcounter::rates::RateBook;
 use postcounter::vendor_system::from_config::keys_dir;
+use postcounter::vendor_system::postage::crypto_module::ModuleKind;
 use postcounter::vendor_system::store::VendorStore;
 use postcounter::vendor_system::store::counters::check_location;
 use postcounter::vendor_system::{Vendor, VendorSettings, api};
@@ -209,6 +210,7 @@ impl TestVendor {
         let vendor = Vendor::start(
             store.clone(),
             keys_dir(dir.path()),
+            &software(dir.path()),
             settings(),
             rates(),
             clock,
@@ -233,6 +235,7 @@ impl TestVendor {
         let vendor = Vendor::start(
             store,
             self.keys_dir(),
+            &software(self.dir.path()),
             settings(),
             rates(),
             Clock::system(),
@@ -418,4 +421,11 @@ pub fn indicium(answer: &Value, index: usize) -> Vec<u8> {
 /// The data centre's trust over its central PSDs' certificates: what verifies what they sign.
 pub fn central_trust(keys: &KeyStore) -> postcounter::keys::Trust {
     keys.trust(keys.certificates().unwrap()).unwrap()
+}
+
+/// The software cryptographic module over the fixture's key store.
+pub fn software(data_dir: &Path) -> ModuleKind {
+    ModuleKind::Software {
+        keys_dir: keys_dir(data_dir),
+    }
 }

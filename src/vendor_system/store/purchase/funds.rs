@@ -25,7 +25,6 @@ use crate::vendor_system::store::psds::{PSD_COLUMNS, PsdRow, psd_row};
 use crate::vendor_system::store::{Dialect, int, text};
 
 struct PsdFunds {
-    certificate_serial: u32,
     registers: Registers,
     changed: bool,
 }
@@ -63,7 +62,6 @@ pub struct BatchFunds {
 pub(super) struct Taken {
     account_id: String,
     pub psd_id: u32,
-    pub certificate_serial: u32,
     /// The registers after each piece, in order.
     pub after_each_piece: Vec<Registers>,
     pub top_up: Money,
@@ -124,7 +122,6 @@ impl BatchFunds {
                 funds.psds.insert(
                     psd_id,
                     PsdFunds {
-                        certificate_serial: psd.certificate_serial,
                         registers: psd.registers,
                         changed: false,
                     },
@@ -202,7 +199,6 @@ impl BatchFunds {
         Ok(Taken {
             account_id: account_id.to_string(),
             psd_id,
-            certificate_serial: psd.certificate_serial,
             after_each_piece,
             top_up,
             balance_after_mills: balance_mills,

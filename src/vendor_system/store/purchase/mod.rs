@@ -34,6 +34,7 @@ use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor_system::error::{RefusalKind, VendorError};
 use crate::vendor_system::postage::label_ref::LabelRef;
+use crate::vendor_system::postage::processing::LaneCertificates;
 pub use claims::KeyAnswer;
 pub use funds::BatchFunds;
 use label::{LabelUse, claim_labels};
@@ -135,17 +136,31 @@ pub struct Debited {
 pub struct PreparedBatch {
     pub purchases: Vec<Prepared>,
     pub funds: BatchFunds,
+    /// `(lane, psd_id)` of purchases whose processing server has no certificate for their
+    /// PSD yet: the batch is to be rolled back, the keys certified, and the batch done again.
+    pub uncertified: Vec<(usize, u32)>,
+}
+
+/// What [`issue`] made of a purchase.
+enum Issued {
+    Debited(Debited),
+    /// Its processing server holds no certified key for the PSD it would be debited from.
+    Uncertified {
+        psd_id: u32,
+    },
 }
 
 /// The first half of a batch: nonces, counters, funds and labels for every job, in one
 /// transaction. The jobs whose keys `taken_keys` holds (as `(counter_id, key)`) were found
-/// taken by an earlier attempt at this batch: their first answers are looked up. A storage
+/// taken by an earlier attempt at this batch: their first answers are looked up. Each piece
+/// names the certificate its processing server signs under (`certificates`). A storage
 /// error is the batch's.
 pub async fn prepare_batch(
     conn: &mut AnyConnection,
     jobs: &[&PurchaseJob],
     rules: &PurchaseRules,
     taken_keys: &HashSet<(String, String)>,
+    certificates: &LaneCertificates,
 ) -> Result<PreparedBatch, VendorError> {
     let mut prepared: Vec<Option<Prepared>> = jobs.iter().map(|_| None).collect();
     // The nonce first: a replayed request must be refused before it can find an answer.
@@ -182,14 +197,25 @@ pub async fn prepare_batch(
         .filter_map(|&index| accounts.get(&jobs[index].counter_id)?.clone().ok())
         .collect();
     let mut funds = BatchFunds::lock(conn, &account_ids).await?;
+    let mut uncertified = Vec::new();
     for index in fresh_jobs {
         let job = jobs[index];
         let outcome = match accounts.get(&job.counter_id) {
-            Some(Ok(account_id)) => issue(conn, &mut funds, job, account_id, rules).await,
+            Some(Ok(account_id)) => {
+                issue(conn, &mut funds, job, account_id, rules, certificates).await
+            }
             _ => Err(VendorError::storage("a purchase's counter went missing")),
         };
         prepared[index] = Some(match outcome {
-            Ok(debited) => Prepared::Debited(debited),
+            Ok(Issued::Debited(debited)) => Prepared::Debited(debited),
+            Ok(Issued::Uncertified { psd_id }) => {
+                uncertified.push((job.lane, psd_id));
+                // Never answered: the batch is rolled back and done again.
+                Prepared::refused(VendorError::new(
+                    RefusalKind::Unavailable,
+                    format!("PSD {psd_id} has no certificate on its processing server yet"),
+                ))
+            }
             Err(error) if error.kind() == RefusalKind::Unavailable => return Err(error),
             Err(refusal) => {
                 let key = if job.card.is_some() && refusal_returns_card_payment(refusal.kind()) {
@@ -205,7 +231,11 @@ pub async fn prepare_batch(
         .into_iter()
         .map(|slot| slot.ok_or_else(|| VendorError::storage("a purchase was left unprepared")))
         .collect::<Result<_, _>>()?;
-    Ok(PreparedBatch { purchases, funds })
+    Ok(PreparedBatch {
+        purchases,
+        funds,
+        uncertified,
+    })
 }
 
 /// A job whose key an earlier attempt found taken (a retry, rare: one lookup each): its
@@ -245,8 +275,15 @@ async fn issue(
     job: &PurchaseJob,
     account_id: &str,
     rules: &PurchaseRules,
-) -> Result<Debited, VendorError> {
+    certificates: &LaneCertificates,
+) -> Result<Issued, VendorError> {
     let taken = funds.take(job, account_id, rules)?;
+    let Some(certificate_serial) = certificates.serial(job.lane, taken.psd_id) else {
+        // The funds taken are not kept: nothing of this purchase stays in the batch.
+        return Ok(Issued::Uncertified {
+            psd_id: taken.psd_id,
+        });
+    };
     let mut pieces = Vec::with_capacity(job.pieces.len());
     let mut messages = Vec::with_capacity(job.pieces.len());
     let mut labels = Vec::new();
@@ -266,7 +303,7 @@ async fn issue(
             });
         }
         let data = IndiciumData {
-            certificate_serial: taken.certificate_serial,
+            certificate_serial,
             device_id: taken.psd_id,
             license_number: rules.license_number,
             ascending_register: registers.ascending,
@@ -295,14 +332,14 @@ async fn issue(
     claim_labels(conn, account_id, &labels, rules.now_unix_ms).await?;
     let debited = Debited {
         psd_id: taken.psd_id,
-        certificate_serial: taken.certificate_serial,
+        certificate_serial,
         pieces,
         messages,
         registers,
         top_up: taken.top_up,
     };
     funds.keep(taken);
-    Ok(debited)
+    Ok(Issued::Debited(debited))
 }
 
 /// A debited purchase, signed and answered, ready to store.
