@@ -37,6 +37,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::destination::{DestinationZip, decode_destination, encode_destination};
 use crate::date::Date;
 use crate::money::Money;
 
@@ -52,25 +53,6 @@ pub const SOFTWARE_ID: u16 = 0x0001;
 /// The largest register value the indicium can carry (40 bits of mills, about $1.1 billion).
 pub const REGISTER_MAX_MILLS: i64 = (1 << 40) - 1;
 const POSTAGE_MAX_MILLS: i64 = (1 << 24) - 1;
-const ZIP_PLUS4_FLAG: u32 = 1 << 31;
-
-/// A destination ZIP as the indicium carries it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DestinationZip {
-    pub zip5: u32,
-    pub plus4: Option<u16>,
-}
-
-/// `12345` or `12345-6789`.
-impl std::fmt::Display for DestinationZip {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.plus4 {
-            Some(plus4) => write!(f, "{:05}-{plus4:04}", self.zip5),
-            None => write!(f, "{:05}", self.zip5),
-        }
-    }
-}
-
 /// The signed data elements of an indicium.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndiciumData {
@@ -367,45 +349,4 @@ pub fn indicium_serial_text(device_id: u32, piece_serial: u32) -> String {
 pub fn parse_indicium_serial_text(text: &str) -> Option<(u32, u32)> {
     let (device, piece) = text.rsplit_once('-')?;
     Some((device.parse().ok()?, piece.parse().ok()?))
-}
-
-fn encode_destination(destination: Option<DestinationZip>) -> Result<u32, LayoutError> {
-    let Some(zip) = destination else {
-        return Ok(0);
-    };
-    if zip.zip5 == 0 || zip.zip5 > 99_999 || zip.plus4.is_some_and(|p| p > 9999) {
-        let value = format!(
-            "{:05}{}",
-            zip.zip5,
-            zip.plus4.map(|p| format!("-{p:04}")).unwrap_or_default()
-        );
-        return Err(LayoutError::OutOfRange {
-            field: "destination ZIP",
-            value,
-            max: "99999-9999".into(),
-        });
-    }
-    let number = zip.zip5 * 10_000 + u32::from(zip.plus4.unwrap_or(0));
-    Ok(if zip.plus4.is_some() {
-        number | ZIP_PLUS4_FLAG
-    } else {
-        number
-    })
-}
-
-fn decode_destination(field: u32) -> Result<Option<DestinationZip>, LayoutError> {
-    if field == 0 {
-        return Ok(None);
-    }
-    let number = field & !ZIP_PLUS4_FLAG;
-    let plus4 = u16::try_from(number % 10_000).unwrap_or(0);
-    let zip5 = number / 10_000;
-    let has_plus4 = field & ZIP_PLUS4_FLAG != 0;
-    if zip5 == 0 || zip5 > 99_999 || (!has_plus4 && plus4 != 0) {
-        return Err(LayoutError::BadDestinationZip(field));
-    }
-    Ok(Some(DestinationZip {
-        zip5,
-        plus4: has_plus4.then_some(plus4),
-    }))
 }

@@ -2,7 +2,8 @@
 //! signature (r = s = 1). It parses like any indicium, so a preview can draw its Data
 //! Matrix, and it never verifies: no key signs r = s = 1 for these bytes.
 
-use super::layout::{DestinationZip, IndiciumData, LayoutError, SOFTWARE_ID};
+use super::DestinationZip;
+use super::layout::{IndiciumData, LayoutError, SOFTWARE_ID};
 use crate::date::Date;
 use crate::money::Money;
 

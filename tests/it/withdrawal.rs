@@ -8,8 +8,15 @@ use crate::common;
 
 use common::link_relay::{BehindRelay, Relay, behind_relay};
 use common::priced_letter;
+use common::vendor::{TestCounter, kind_of, message_of};
 use postcounter::clock::Clock;
+use postcounter::hex;
+use postcounter::link::identity::{counter_key, saved_registration};
 use postcounter::money::Money;
+use postcounter::protocol::funds::withdrawal_text;
+use postcounter::protocol::signature::RequestSigner;
+use postcounter::psd::Keyring;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retired_psd_gives_its_descending_register_back_once() {
@@ -59,4 +66,107 @@ async fn a_retired_psd_gives_its_descending_register_back_once() {
             .await
             .is_err()
     );
+}
+
+/// The counter's owner holds its link key and its embedded PSD's key, and tries to have the
+/// account credited without the PSD giving its descending register up: a confirmation
+/// before any authorization, one for more than was authorized, one signed by the link key
+/// instead of the PSD's. Each is refused and credits nothing; the real withdrawal then
+/// credits the descending register once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
+    let BehindRelay {
+        vendor,
+        network: _network,
+        dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    let registration = saved_registration(dir.path()).unwrap().unwrap();
+    let link_key = counter_key(dir.path()).unwrap();
+    let owner = TestCounter {
+        signer: RequestSigner::new(&registration.counter_id, &link_key).unwrap(),
+        client: reqwest::Client::new(),
+        url: vendor.url.clone(),
+        clock: Clock::system(),
+    };
+    let psd_key = Keyring::open(dir.path())
+        .unwrap()
+        .signer()
+        .unwrap()
+        .unwrap();
+    let psd_id = psd.device_id();
+    let registers = psd.state().await.unwrap().registers;
+    let held_mills = registers.descending.mills();
+    let confirmation_path = format!("/v1/embedded-psds/{psd_id}/withdrawals/confirmation");
+    let confirm = |amount_mills: i64, signature: [u8; 64], key: &'static str| {
+        let body = json!({
+            "control_total_mills": registers.control_total.mills(),
+            "amount_mills": amount_mills,
+            "piece_count": registers.piece_count,
+            "signature": hex::encode(&signature),
+        })
+        .to_string();
+        let path = confirmation_path.clone();
+        let owner = &owner;
+        async move { owner.send("POST", &path, Some(key), body.as_bytes()).await }
+    };
+    let text = |amount_mills: i64| {
+        withdrawal_text(
+            psd_id,
+            registers.control_total.mills(),
+            amount_mills,
+            registers.piece_count,
+        )
+    };
+    let balance = || async { vendor.store.account("A1").await.unwrap().balance.mills() };
+    let before = balance().await;
+
+    // Signed by the PSD's own key, but no withdrawal was ever authorized.
+    let (status, answer) =
+        confirm(held_mills, psd_key.sign(text(held_mills).as_bytes()), "c1").await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        message_of(&answer).contains("has no withdrawal"),
+        "{answer}"
+    );
+    assert_eq!(balance().await, before);
+
+    // Phase one, as the counter would ask it: the PSD is retiring at these registers.
+    let (status, answer) = owner
+        .send(
+            "POST",
+            &format!("/v1/embedded-psds/{psd_id}/withdrawals"),
+            Some("w1"),
+            json!({"registers": {
+                "ascending_mills": registers.ascending.mills(),
+                "descending_mills": held_mills,
+                "control_total_mills": registers.control_total.mills(),
+                "piece_count": registers.piece_count,
+            }})
+            .to_string()
+            .as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+
+    // More than was authorized, signed by the PSD's key.
+    let more = held_mills + 100_000;
+    let (status, answer) = confirm(more, psd_key.sign(text(more).as_bytes()), "c2").await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        message_of(&answer).contains("has no withdrawal of $150.00"),
+        "{answer}"
+    );
+    // The authorized amount, signed by the link key rather than the PSD's.
+    let by_link_key: p256::ecdsa::Signature =
+        p256::ecdsa::signature::Signer::sign(&link_key, text(held_mills).as_bytes());
+    let (status, answer) = confirm(held_mills, by_link_key.to_bytes().into(), "c3").await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(kind_of(&answer) == "unauthenticated", "{answer}");
+    assert_eq!(balance().await, before, "nothing credited by a forgery");
+
+    let confirmed = link.withdraw_embedded(&psd).await.unwrap();
+    assert_eq!(confirmed.amount_mills, held_mills);
+    assert_eq!(balance().await, before + held_mills, "credited once");
 }

@@ -3,6 +3,7 @@
 //! card payments for them (claim 6), and voids of unused indicia. Label-stock serials
 //! ([`label_serial`]) are checked before a piece is issued on them.
 
+mod batch_signing;
 pub mod committer;
 pub mod crypto_module;
 pub mod label_ref;
