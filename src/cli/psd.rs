@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::open_local_station;
 use crate::config::Config;
+use crate::indicium::layout::{indicium_serial_text, parse_indicium_serial_text};
 
 #[derive(Subcommand, Debug)]
 pub enum PsdCommand {
@@ -34,19 +35,20 @@ pub enum PsdCommand {
     /// Contact the data centre now: settle purchases in doubt, report offline pieces, ask
     /// again for pending credits, renew the certificate if due, and keep the new offline lease.
     Reconcile,
-    /// Void an unused indicium (by piece serial) within the void window after its issue;
-    /// refunds once.
-    Void { piece_serial: u32 },
+    /// Void an unused indicium bought from the data centre, by the serial on its label
+    /// (e.g. 20000001-0000012), within the data centre's void window; refunds once to its
+    /// PSD. Pieces the embedded PSD issued offline are not voided at the counter.
+    Void { serial: String },
     /// Re-derive the registers from the ledger entries; a mismatch locks the PSD.
     Audit,
 }
 
 pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode> {
-    let window_days = config.void_window_days;
     match command {
         PsdCommand::Refill { amount, id } => return refill(config, amount, id).await,
         PsdCommand::Reconcile => return reconcile(config).await,
         PsdCommand::Withdraw { retire } => return withdraw(config, retire).await,
+        PsdCommand::Void { serial } => return void(config, &serial).await,
         _ => {}
     }
     let station = open_local_station(config).await?;
@@ -96,19 +98,10 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
             }
         }
         // Answered above, through the link.
-        PsdCommand::Refill { .. } | PsdCommand::Reconcile | PsdCommand::Withdraw { .. } => {}
-        PsdCommand::Void { piece_serial } => {
-            let outcome = psd.void(piece_serial, window_days).await?;
-            let again = if outcome.replayed {
-                " (already voided: nothing refunded again)"
-            } else {
-                ""
-            };
-            println!(
-                "voided piece {piece_serial}: {} back to the descending register{again}",
-                outcome.refunded
-            );
-        }
+        PsdCommand::Refill { .. }
+        | PsdCommand::Reconcile
+        | PsdCommand::Withdraw { .. }
+        | PsdCommand::Void { .. } => {}
         PsdCommand::Audit => {
             let audit = psd.audit().await?;
             if audit.discrepancies.is_empty() {
@@ -130,6 +123,23 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
 
 /// `psd refill`: through the link, which records a pending credit, asks the data centre and
 /// credits the authorization it answers.
+/// Voids the piece whose label serial is `serial` where it was issued: at the data centre.
+async fn void(config: Config, serial: &str) -> anyhow::Result<ExitCode> {
+    let shown = super::terminal_safe(serial);
+    let (device_id, piece_serial) = parse_indicium_serial_text(serial.trim()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{shown:?} is not accepted as a piece: give the serial printed on its label, PSD and piece (e.g. 20000001-0000012)"
+        )
+    })?;
+    let station = super::open_station(config).await?;
+    let refund = station.void_piece(device_id, piece_serial).await?;
+    println!(
+        "voided {}: {refund} back to PSD {device_id} at the data centre",
+        indicium_serial_text(device_id, piece_serial)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn refill(
     config: Config,
     amount: crate::money::Money,

@@ -184,7 +184,7 @@ fn brand_of(digits: &str) -> CardBrand {
 
 /// `input` with every digit but the last four replaced by `•`, separators and other
 /// characters kept, so that an error shows where the mistake is without the number.
-fn mask_typed(input: &str) -> String {
+pub(super) fn mask_typed(input: &str) -> String {
     let digit_count = input.chars().filter(char::is_ascii_digit).count();
     let mut digits_seen = 0;
     input

@@ -22,8 +22,15 @@ pub struct Expiry {
 impl Expiry {
     /// Parses `MM/YY`, `MM/YYYY` or `MMYY` (a two-digit year is 20YY).
     pub fn parse(input: &str) -> Result<Expiry, CardError> {
+        // An expiry has at most 6 digits: more is likely a card number in the wrong
+        // field, which an error must not show.
+        let shown = if input.chars().filter(char::is_ascii_digit).count() > 6 {
+            super::card::mask_typed(input)
+        } else {
+            input.to_string()
+        };
         let fail = |reason| CardError::ExpiryFormat {
-            input: input.to_string(),
+            input: shown.clone(),
             reason,
         };
         let text = input.trim();
@@ -106,5 +113,22 @@ fn month_index(year: i32, month: u32) -> i32 {
 impl fmt::Display for Expiry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&format!("{:02}/{:04}", self.month, self.year))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_number_typed_as_the_expiry_is_not_shown_in_the_refusal() {
+        let refused = Expiry::parse("4242424242424242").unwrap_err().to_string();
+        assert!(!refused.contains("42424242"), "{refused}");
+        assert!(refused.contains("••••••••••••4242"), "{refused}");
+        let refused = Expiry::parse("13/2a").unwrap_err().to_string();
+        assert!(
+            refused.starts_with("\"13/2a\" is not a card expiry"),
+            "{refused}"
+        );
     }
 }

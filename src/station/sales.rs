@@ -30,27 +30,16 @@ impl Station {
         })
     }
 
-    /// Voids piece `piece_serial` of PSD `device_id` where it was issued, within
-    /// `void_window_days`; the refund.
+    /// Voids piece `piece_serial` of PSD `device_id` at the data centre that issued it;
+    /// the refund. See [`CounterLink::void_piece`](crate::link::counter_link::CounterLink::void_piece).
     pub async fn void_piece(&self, device_id: u32, piece_serial: u32) -> Result<Money, LinkError> {
-        let window_days = self.config.void_window_days;
-        match &self.link {
-            Some(link) => {
-                link.void_piece(&self.psd, device_id, piece_serial, window_days)
-                    .await
-            }
-            None if device_id == self.psd.device_id() => self
-                .psd
-                .void(piece_serial, window_days)
-                .await
-                .map(|outcome| outcome.refunded)
-                .map_err(local),
-            None => Err(LinkError::Local(format!(
-                "{} was not issued by this counter's PSD {}",
-                indicium_serial_text(device_id, piece_serial),
-                self.psd.device_id()
-            ))),
-        }
+        let link = self.link.as_ref().ok_or_else(|| {
+            LinkError::Local(format!(
+                "{} can be voided only through the data centre, and this counter was opened without its link",
+                indicium_serial_text(device_id, piece_serial)
+            ))
+        })?;
+        link.void_piece(&self.psd, device_id, piece_serial).await
     }
 }
 

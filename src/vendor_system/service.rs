@@ -93,10 +93,9 @@ impl Vendor {
                 ),
             ));
         }
-        if store.latest_status_list().await?.is_none() {
-            // The first, empty, status list: every export and trust bundle carries one.
-            super::keys::sign_status_list(&store, &keys, &clock).await?;
-        }
+        // The first, empty, status list (every export and trust bundle carries one), or one
+        // that lists a revocation whose signing was cut short.
+        super::keys::status_list_in_step(&store, &keys, &clock).await?;
         let rows = store.processing_servers().await?;
         let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
             .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;

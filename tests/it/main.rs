@@ -8,8 +8,10 @@
 mod common;
 
 mod admin_accounts;
+mod counter_voids;
 mod crash;
 mod crypto_module;
+mod embedded_funds;
 mod indicium;
 mod key_management;
 mod keys;

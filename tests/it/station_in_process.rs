@@ -64,10 +64,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         assert_eq!(embedded.control_total, Money::parse("100.00").unwrap());
 
         // Voided where it was issued: at the vendor, and marked in the journal.
-        let refund = link
-            .void_piece(&station.psd, CENTRAL_PSD, 1, config.void_window_days)
-            .await
-            .unwrap();
+        let refund = link.void_piece(&station.psd, CENTRAL_PSD, 1).await.unwrap();
         assert_eq!(refund, Money::from_mills(780));
         let journal = ledger.vendor_pieces_since(0).await.unwrap();
         assert_eq!(journal[0].record.voided_on, Some(ledger.today()));
@@ -84,18 +81,23 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
             assert_eq!(refill.registers.descending_mills, 150_000);
         }
 
-        // A piece of the embedded PSD (as an offline sale leaves) is voided in it.
+        // A piece of the embedded PSD (as an offline sale leaves) is not voided at the
+        // counter: its postage goes back to no register, and the registers stay as funded.
         let offline = station.psd.issue(&letter("offline-1", 500)).await.unwrap();
-        let refund = link
-            .void_piece(
-                &station.psd,
-                EMBEDDED_PSD,
-                offline.indicium.data.piece_serial,
-                config.void_window_days,
-            )
+        let serial = offline.indicium.data.piece_serial;
+        let refused = link
+            .void_piece(&station.psd, EMBEDDED_PSD, serial)
             .await
-            .unwrap();
-        assert_eq!(refund, Money::from_mills(500));
+            .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("issued offline by the embedded PSD"),
+            "{refused}"
+        );
+        let registers = station.psd.state().await.unwrap().registers;
+        assert_eq!(registers.control_total, Money::parse("100.00").unwrap());
+        assert_eq!(registers.descending, Money::from_mills(100_000 - 500));
         drop(station);
 
         // A second start: the same account and registration, nothing credited again.

@@ -2,7 +2,7 @@
 //! with the data centre: every piece reported, the authorization applied once by the PSD
 //! (descending register zero, locked for good), then the account credited once on the PSD's
 //! signed confirmation. Asked again it changes nothing; the retired PSD issues nothing
-//! offline, takes no refill and gets no lease.
+//! offline, takes no refill and gets no lease, and its certificate is revoked from the next day.
 
 use crate::common;
 
@@ -23,7 +23,7 @@ async fn a_retired_psd_gives_its_descending_register_back_once() {
     let BehindRelay {
         vendor,
         network,
-        dir: _dir,
+        dir,
         link,
         psd,
     } = behind_relay(Clock::system()).await;
@@ -47,6 +47,17 @@ async fn a_retired_psd_gives_its_descending_register_back_once() {
     assert_eq!(state.registers.ascending, Money::from_mills(780));
     assert!(state.locked_reason.unwrap().contains("retired"));
     assert!(psd.audit().await.unwrap().discrepancies.is_empty());
+    // Its key stays on the counter's disk: the status list now revokes its certificate for
+    // mail from tomorrow on, so nothing it signs after retiring verifies.
+    let certificate = Keyring::open(dir.path())
+        .unwrap()
+        .signer()
+        .unwrap()
+        .unwrap();
+    let serial = certificate.certificate().serial;
+    let list = vendor.store.latest_status_list().await.unwrap().unwrap();
+    let tomorrow = Clock::system().today().add_days(1);
+    assert_eq!(list.revoked_from(serial), Some(tomorrow), "{list:?}");
 
     let again = link.withdraw_embedded(&psd).await.unwrap();
     assert_eq!(again, confirmed);
@@ -131,6 +142,29 @@ async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
         "{answer}"
     );
     assert_eq!(balance().await, before);
+
+    // Phase one at registers of the owner's choosing: more than the data centre funded.
+    let inflated = held_mills + 5_000_000_000;
+    let (status, answer) = owner
+        .send(
+            "POST",
+            &format!("/v1/embedded-psds/{psd_id}/withdrawals"),
+            Some("w0"),
+            json!({"registers": {
+                "ascending_mills": registers.ascending.mills(),
+                "descending_mills": inflated,
+                "control_total_mills": registers.ascending.mills() + inflated,
+                "piece_count": registers.piece_count,
+            }})
+            .to_string()
+            .as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        message_of(&answer).contains("the data centre funded $50.00"),
+        "{answer}"
+    );
 
     // Phase one, as the counter would ask it: the PSD is retiring at these registers.
     let (status, answer) = owner

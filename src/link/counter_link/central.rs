@@ -61,21 +61,22 @@ impl CounterLink {
         .await
     }
 
-    /// Voids piece `piece_serial` of PSD `device_id` where it was issued: in the embedded
-    /// `psd` (within `window_days`), else at the vendor, whose void the journal then records.
+    /// Voids piece `piece_serial` of central PSD `device_id` at the vendor, whose void the
+    /// journal then records. A piece the embedded PSD issued offline is not voided here: its
+    /// postage was funded by the data centre, and giving it back to the descending register
+    /// at the counter would be the station funding itself (the data centre would find the
+    /// registers above what it funded, and refuse the PSD's next report).
     pub async fn void_piece(
         &self,
         psd: &Psd,
         device_id: u32,
         piece_serial: u32,
-        window_days: i32,
     ) -> Result<Money, LinkError> {
         if device_id == psd.device_id() {
-            return psd
-                .void(piece_serial, window_days)
-                .await
-                .map(|outcome| outcome.refunded)
-                .map_err(local);
+            return Err(LinkError::Local(format!(
+                "{} was issued offline by the embedded PSD: its postage is not given back at the counter (only pieces bought from the data centre are voided)",
+                crate::indicium::layout::indicium_serial_text(device_id, piece_serial)
+            )));
         }
         let answer = self.void(device_id, piece_serial).await?;
         psd.ledger()

@@ -93,8 +93,22 @@ impl Vendor {
             piece_count: confirmation.piece_count,
         };
         let scope = format!("withdrawal confirmation {psd_id}");
-        self.store
-            .confirm_withdrawal(&context, &key, &digest(&scope, body), &confirmed)
-            .await
+        let revoked_from = self.clock.today().add_days(1);
+        let answer = self
+            .store
+            .confirm_withdrawal(
+                &context,
+                &key,
+                &digest(&scope, body),
+                &confirmed,
+                revoked_from,
+            )
+            .await?;
+        // The revocation is kept with the credit; the status list that publishes it is
+        // signed now, or at the next start if this fails.
+        if let Err(error) = self.status_list_in_step().await {
+            log::error!("PSD {psd_id} retired, but no status list could be signed for it: {error}");
+        }
+        Ok(answer)
     }
 }

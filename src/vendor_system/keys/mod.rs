@@ -91,6 +91,11 @@ impl Vendor {
         sign_status_list(&self.store, &self.keys, &self.clock).await
     }
 
+    /// See [`status_list_in_step`].
+    pub async fn status_list_in_step(&self) -> Result<CertificateStatusList, VendorError> {
+        status_list_in_step(&self.store, &self.keys, &self.clock).await
+    }
+
     /// Signs with the current root: grants and certificates alike.
     pub(crate) fn with_root_signer<T>(
         &self,
@@ -123,6 +128,24 @@ pub async fn sign_status_list(
     .map_err(VendorError::storage)?;
     store.store_status_list(&list, clock.now_unix_ms()).await?;
     Ok(list)
+}
+
+/// The status list in force, signed anew when it does not list every revocation recorded
+/// (none signed yet, or a revocation recorded and the signing cut short).
+pub async fn status_list_in_step(
+    store: &VendorStore,
+    keys: &KeyStore,
+    clock: &Clock,
+) -> Result<CertificateStatusList, VendorError> {
+    let recorded = store.revocations().await?;
+    if let Some(list) = store.latest_status_list().await? {
+        let mut listed = list.revoked.clone();
+        listed.sort_by_key(|revocation| revocation.certificate_serial);
+        if listed == recorded {
+            return Ok(list);
+        }
+    }
+    sign_status_list(store, keys, clock).await
 }
 
 /// Everything a third party needs to verify any indicium of this data centre: the anchor,

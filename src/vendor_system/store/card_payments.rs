@@ -102,6 +102,20 @@ impl VendorStore {
             ))
         })?;
         let paid: i64 = payment.try_get("amount_mills")?;
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT amount_mills FROM card_refund WHERE refund_key = $1")
+                .bind(refund_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(used_mills) = used {
+            return Err(VendorError::new(
+                RefusalKind::Conflict,
+                format!(
+                    "refund id {counter_refund_id:?} was used before, for a refund of {}; a new refund takes a new id",
+                    Money::from_mills(used_mills)
+                ),
+            ));
+        }
         let refunded: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(SUM(amount_mills) AS BIGINT) FROM card_refund WHERE payment_id = $1",
         )

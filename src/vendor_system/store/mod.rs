@@ -20,6 +20,7 @@ pub mod keys;
 mod psds;
 pub mod purchase;
 pub mod reconcile;
+mod reconcile_funds;
 mod reconcile_labels;
 pub mod role;
 pub mod statement;

@@ -9,11 +9,14 @@
 //! issued for that embedded PSD (the PSD is the counter's, numbered and certified by key
 //! management; renewals give it several): a piece whose signature does not is not postage,
 //! and a ledger holding one has been tampered with, so it locks the counter like a fork.
+//! So does a piece whose registers show more than the data centre funded
+//! ([`super::reconcile_funds`]).
 
 use std::collections::BTreeMap;
 
 use sqlx::AnyConnection;
 
+use super::reconcile_funds::unfunded_piece;
 use super::reconcile_labels::claim_offline_labels;
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use super::{VendorStore, blob, id32, text};
@@ -158,6 +161,9 @@ async fn record_report(
     let new_head = head
         .extend(&new_entries)
         .map_err(|e| Refusal::Break(e.to_string()))?;
+    if let Some(reason) = unfunded_piece(conn, psd_id, &new_entries).await? {
+        return Err(Refusal::Break(reason));
+    }
     let mut recorded_postage_mills = 0i64;
     for (entry, hash) in &new_entries {
         recorded_postage_mills = recorded_postage_mills.saturating_add(entry.postage_mills);

@@ -10,6 +10,7 @@ use sqlx::AnyConnection;
 use super::VendorStore;
 use super::funds::balance;
 use super::void_refill::{Answer, Begun, RequestContext, finish};
+use crate::date::Date;
 use crate::money::Money;
 use crate::protocol::{WithdrawalConfirmed, WithdrawalResponse};
 use crate::vendor_system::error::{RefusalKind, VendorError};
@@ -38,6 +39,38 @@ async fn recorded(
     row.ok_or_else(|| {
         VendorError::forbidden(format!("PSD {psd_id} is not this counter's embedded PSD"))
     })
+}
+
+/// The registers the data centre holds the PSD to have, every piece reported: a control
+/// total of every refill it authorized, and a descending register of that less the
+/// reported postage. A withdrawal at other registers would give back what was never paid
+/// in (or leave a refill the PSD has not credited yet behind).
+async fn check_funded(
+    conn: &mut AnyConnection,
+    asked: &WithdrawalAsked,
+) -> Result<(), VendorError> {
+    let (authorized_mills, reported_mills): (i64, i64) = sqlx::query_as(
+        "SELECT e.authorized_mills, \
+         (SELECT CAST(COALESCE(SUM(p.postage_mills), 0) AS BIGINT) FROM offline_piece p WHERE p.psd_id = e.psd_id) \
+         FROM embedded_psd e WHERE e.psd_id = $1",
+    )
+    .bind(i64::from(asked.psd_id))
+    .fetch_one(&mut *conn)
+    .await?;
+    let funded = Money::from_mills(authorized_mills);
+    let held = Money::from_mills(authorized_mills - reported_mills);
+    if asked.control_total != funded || asked.amount != held {
+        return Err(VendorError::refused(format!(
+            "PSD {} reports a control total of {} and a descending register of {}; the data centre funded {} and was reported {} of postage, so it holds {}: a refill not yet credited is credited first (postcounter psd reconcile)",
+            asked.psd_id,
+            asked.control_total,
+            asked.amount,
+            funded,
+            Money::from_mills(reported_mills),
+            held
+        )));
+    }
+    Ok(())
 }
 
 impl VendorStore {
@@ -90,6 +123,7 @@ impl VendorStore {
                 reconciled.unwrap_or(0)
             )));
         }
+        check_funded(&mut tx, asked).await?;
         sqlx::query(
             "UPDATE embedded_psd SET status = 'retiring', withdrawal_control_total_mills = $1, withdrawal_mills = $2 WHERE psd_id = $3",
         )
@@ -108,13 +142,15 @@ impl VendorStore {
     }
 
     /// Phase two: the PSD confirmed (its signature checked by the caller); credits the
-    /// account with what was withdrawn, once, and retires the PSD.
+    /// account with what was withdrawn, once, retires the PSD and revokes its certificates
+    /// for mail from `revoked_from` on.
     pub async fn confirm_withdrawal(
         &self,
         context: &RequestContext,
         key: &str,
         request_sha256: &[u8; 32],
         confirmed: &WithdrawalAsked,
+        revoked_from: Date,
     ) -> Result<Answer, VendorError> {
         let (mut tx, account_id) = match self.begin_keyed(context, key, request_sha256).await? {
             Begun::Replay(answer) => return Ok(answer),
@@ -149,6 +185,15 @@ impl VendorStore {
             "UPDATE embedded_psd SET status = 'retired', withdrawn_mills = $1 WHERE psd_id = $2",
         )
         .bind(confirmed.amount.mills())
+        .bind(i64::from(confirmed.psd_id))
+        .execute(&mut *tx)
+        .await?;
+        // The retired PSD's keys stay on the counter's disk: what they sign for mail from
+        // `revoked_from` on fails verification, once the next status list carries it.
+        sqlx::query(
+            "UPDATE psd_certificate SET revoked_from_day = $1, revoked_reason = 'PSD retired' WHERE psd_id = $2 AND revoked_from_day IS NULL",
+        )
+        .bind(i64::from(revoked_from.days_since_2000()))
         .bind(i64::from(confirmed.psd_id))
         .execute(&mut *tx)
         .await?;
