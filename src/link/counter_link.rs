@@ -213,7 +213,7 @@ impl CounterLink {
         let link = ledger.link_state(device_id).await.map_err(local)?;
         let through = link.map_or(0, |state| state.head.through_serial);
         let unreported = ledger.unreported(device_id, through).await.map_err(local)?;
-        let lease = ledger.lease(device_id).await.map_err(local)?;
+        let lease = self.verified_lease(psd).await?;
         // The ledger's clock: never earlier than the data centre's time last seen.
         let now = ledger.now_unix_ms();
         if let Some(reason) = offline_refusal(lease.as_ref(), &unreported, request.postage, now) {

@@ -2,7 +2,7 @@
 //! descending register in its ledger file (a refill row of their own, registers to match,
 //! so the counter's own audit passes) can issue offline, but the first report of those
 //! pieces shows registers above what the data centre funded: it is refused, nothing of it
-//! is kept, and the counter is locked.
+//! is kept, and the counter is locked. Nor does a lease edited in the ledger grant anything.
 
 use crate::common;
 
@@ -76,4 +76,48 @@ async fn offline_pieces_beyond_what_the_data_centre_funded_lock_the_counter() {
         .await
         .unwrap();
     assert!(counter.check_active().is_err(), "the counter is locked");
+}
+
+/// The lease's terms are read from the data centre's signed grant, not from the ledger's
+/// columns: a lease edited to run until 2100 for $100,000 issues nothing offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_edited_in_the_ledger_grants_nothing() {
+    let BehindRelay {
+        vendor: _vendor,
+        network,
+        dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    let ledger = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("ledger.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE lease SET not_after_unix_ms = 4102444800000, max_value_mills = 100000000 WHERE device_id = ?",
+    )
+    .bind(i64::from(psd.device_id()))
+    .execute(&ledger)
+    .await
+    .unwrap();
+    network.set(Relay::Down);
+    let refused = link
+        .issue(&psd, &priced_letter("1oz"), "offline-1")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("the offline lease in the ledger is not the data centre's grant"),
+        "{refused}"
+    );
+    assert_eq!(psd.state().await.unwrap().registers.piece_count, 0);
+    // The next contact brings a new grant, and the counter issues offline again under it.
+    network.set(Relay::Up);
+    link.reconcile(&psd).await.unwrap();
+    network.set(Relay::Down);
+    link.issue(&psd, &priced_letter("1oz"), "offline-2")
+        .await
+        .unwrap();
 }

@@ -74,6 +74,61 @@ fn a_two_item_cash_sale_issues_prints_and_gives_change() {
     assert_eq!(state.step, Step::Done);
 }
 
+/// The pieces of a basket are asked for at once, and their answers may come back in any
+/// order: the second piece's indicium arriving first is kept and printed, not dropped (it
+/// was issued and paid for; dropping it left the sale "issuing" until Esc refunded it).
+#[test]
+fn answers_in_any_order_are_each_kept_printed_and_on_the_receipt() {
+    let (context, mut state) = (context(), new_state());
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::Type('+'), Action::Confirm]);
+    assert_eq!(state.basket[0].quantity, 2);
+    send(&mut state, &context, typed("20"));
+    let effects = send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(issue_effects(&effects), vec![(1, 0), (1, 1)]);
+    let mut prints = Vec::new();
+    for (piece, serial) in [(1, "S-2"), (0, "S-1"), (1, "S-2")] {
+        prints.extend(send(
+            &mut state,
+            &context,
+            [Action::Issued {
+                item_id: 1,
+                piece,
+                result: Ok((serial.into(), vec![piece as u8; 112])),
+            }],
+        ));
+    }
+    let printed: Vec<u32> = prints
+        .iter()
+        .filter_map(|e| match e {
+            Effect::PrintLabel { piece, .. } => Some(*piece),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(printed, vec![1, 0], "each piece printed once");
+    assert!(issue_effects(&send(&mut state, &context, [Action::Confirm])).is_empty());
+    let mut last = Vec::new();
+    for piece in [0, 1] {
+        last = send(
+            &mut state,
+            &context,
+            [Action::Printed {
+                item_id: 1,
+                piece,
+                result: Ok(()),
+            }],
+        );
+    }
+    let [Effect::PrintReceipt(receipt)] = &last[..] else {
+        panic!("no receipt in {last:?}")
+    };
+    assert_eq!(
+        receipt.indicium_serials,
+        vec!["S-1".to_string(), "S-2".to_string()]
+    );
+    assert_eq!(state.step, Step::Done);
+}
+
 #[test]
 fn nothing_is_issued_before_the_payment_is_accepted() {
     let (context, mut state) = (context(), new_state());

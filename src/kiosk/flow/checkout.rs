@@ -82,7 +82,7 @@ pub(super) fn issue_missing(state: &mut State) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     for item in &state.basket {
-        for piece in u32::try_from(item.issued.len()).unwrap_or(u32::MAX)..item.quantity {
+        for piece in item.missing_pieces() {
             effects.push(Effect::Issue {
                 item_id: item.id,
                 piece,
@@ -107,24 +107,21 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                 return Vec::new();
             };
             match result {
-                Ok((serial, indicium)) if item.issued.len() == piece as usize => {
-                    item.issued.push(IssuedPiece {
-                        serial,
-                        indicium: indicium.clone(),
-                        printed: false,
-                    });
-                    state.preview =
-                        LabelPreview::of(&item.priced, &item.recipient_lines, &indicium);
-                    state.in_flight += 1;
-                    return vec![Effect::PrintLabel {
-                        item_id,
-                        piece,
-                        priced: Box::new(item.priced.clone()),
-                        recipient_lines: item.recipient_lines.clone(),
-                        indicium,
-                    }];
+                // Answers arrive in any order; each is kept under its own piece, once.
+                Ok((serial, indicium)) => {
+                    if item.keep_issued(piece, serial, indicium.clone()) {
+                        state.preview =
+                            LabelPreview::of(&item.priced, &item.recipient_lines, &indicium);
+                        state.in_flight += 1;
+                        return vec![Effect::PrintLabel {
+                            item_id,
+                            piece,
+                            priced: Box::new(item.priced.clone()),
+                            recipient_lines: item.recipient_lines.clone(),
+                            indicium,
+                        }];
+                    }
                 }
-                Ok(_) => {}
                 Err(failure) => return settle::issue_failed(state, context, failure),
             }
         }
@@ -195,7 +192,7 @@ fn mark_printed(state: &mut State, item_id: u64, piece: u32) {
         .basket
         .iter_mut()
         .find(|i| i.id == item_id)
-        .and_then(|item| item.issued.get_mut(piece as usize))
+        .and_then(|item| item.issued_piece_mut(piece))
     {
         issued.printed = true;
     }
@@ -205,7 +202,7 @@ fn mark_printed(state: &mut State, item_id: u64, piece: u32) {
 fn take_problem(state: &mut State) -> Option<(PrintProblem, BasketItem, IssuedPiece)> {
     let problem = state.print_problem.take()?;
     let item = state.basket.iter().find(|i| i.id == problem.item_id)?;
-    let issued = item.issued.get(problem.piece as usize)?.clone();
+    let issued = item.issued_piece(problem.piece)?.clone();
     Some((problem, item.clone(), issued))
 }
 
@@ -242,12 +239,11 @@ fn void_problem(state: &mut State) -> Vec<Effect> {
 fn drop_voided(state: &mut State, item_id: u64, piece: u32) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let Some(item) = state.basket.iter_mut().find(|i| i.id == item_id) {
-        let serial = item
-            .issued
-            .get(piece as usize)
-            .map(|p| p.serial.clone())
-            .unwrap_or_default();
-        item.issued.retain(|p| p.serial != serial);
+        let Some(serial) = item.issued_piece(piece).map(|p| p.serial.clone()) else {
+            return effects;
+        };
+        item.issued.retain(|p| p.piece != piece);
+        item.voided.push(piece);
         item.quantity = item.quantity.saturating_sub(1);
         let amount = item.priced.total;
         match &state.payment.paid_by {

@@ -259,6 +259,7 @@ fn add_to_basket(state: &mut State, context: &Context) {
                 recipient_lines: recipient,
                 quantity: 1,
                 issued: Vec::new(),
+                voided: Vec::new(),
             });
             state.draft = Draft::default();
             state.notice = None;

@@ -112,6 +112,8 @@ pub struct Draft {
 /// One issued indicium of a basket item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssuedPiece {
+    /// Which piece of its item (from 0): the one its request id names.
+    pub piece: u32,
     pub serial: String,
     pub indicium: Vec<u8>,
     pub printed: bool,
@@ -125,7 +127,11 @@ pub struct BasketItem {
     /// The recipient's name and street for the label; empty for a ZIP-only label.
     pub recipient_lines: Vec<String>,
     pub quantity: u32,
+    /// The pieces issued, in piece order (answers may arrive in any order).
     pub issued: Vec<IssuedPiece>,
+    /// Pieces voided during the sale: `quantity` no longer counts them, and they are
+    /// never asked for again.
+    pub voided: Vec<u32>,
 }
 
 impl BasketItem {
@@ -134,6 +140,48 @@ impl BasketItem {
             .total
             .checked_mul(i64::from(self.quantity))
             .unwrap_or(Money::ZERO)
+    }
+
+    pub fn issued_piece(&self, piece: u32) -> Option<&IssuedPiece> {
+        self.issued.iter().find(|issued| issued.piece == piece)
+    }
+
+    pub fn issued_piece_mut(&mut self, piece: u32) -> Option<&mut IssuedPiece> {
+        self.issued.iter_mut().find(|issued| issued.piece == piece)
+    }
+
+    /// Every piece of the item still counted (issued or not), by number.
+    pub fn pieces(&self) -> impl Iterator<Item = u32> + '_ {
+        let numbered = self
+            .quantity
+            .saturating_add(u32::try_from(self.voided.len()).unwrap_or(u32::MAX));
+        (0..numbered).filter(|piece| !self.voided.contains(piece))
+    }
+
+    /// The pieces counted and not issued yet, to ask for (again) under their request ids.
+    pub fn missing_pieces(&self) -> Vec<u32> {
+        self.pieces()
+            .filter(|piece| self.issued_piece(*piece).is_none())
+            .collect()
+    }
+
+    /// Keeps piece `piece`'s indicium, in piece order; false if it is held already or was
+    /// voided (a second answer to the same request).
+    pub fn keep_issued(&mut self, piece: u32, serial: String, indicium: Vec<u8>) -> bool {
+        if self.issued_piece(piece).is_some() || self.voided.contains(&piece) {
+            return false;
+        }
+        let at = self.issued.partition_point(|issued| issued.piece < piece);
+        self.issued.insert(
+            at,
+            IssuedPiece {
+                piece,
+                serial,
+                indicium,
+                printed: false,
+            },
+        );
+        true
     }
 
     /// The idempotency key of the n-th piece (from 0) of this item in sale `sale_id`.

@@ -84,8 +84,8 @@ fn basket(state: &State, theme: &Theme) -> Vec<Line<'static>> {
 fn issuing(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for item in &state.basket {
-        for piece in 0..item.quantity {
-            let (text, style) = match item.issued.get(piece as usize) {
+        for piece in item.pieces() {
+            let (text, style) = match item.issued_piece(piece) {
                 Some(issued) if issued.printed => {
                     (format!("printed   {}", issued.serial), theme.status.stable)
                 }

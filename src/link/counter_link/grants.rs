@@ -18,7 +18,7 @@ use crate::protocol::{
     EmbeddedRefillRequest, EmbeddedRefillResponse, PsdCertificateRequest, PsdCertificateResponse,
     ReconcileResponse, ReportedRegisters, TrustBundle,
 };
-use crate::psd::ledger::RefillOutcome;
+use crate::psd::ledger::{RefillOutcome, StoredLease};
 use crate::psd::{KeyringError, Psd};
 
 /// A refill the data centre authorized and the PSD credited.
@@ -264,5 +264,47 @@ impl CounterLink {
             .store_lease(psd.device_id(), &bytes, &lease)
             .await
             .map_err(local)
+    }
+
+    /// The lease the ledger holds, as the data centre signed it: opened again under the trust
+    /// the counter holds, for this counter and PSD, its terms read from the signed bytes.
+    /// Terms in the ledger that differ from them were edited, and are refused, not used.
+    pub(super) async fn verified_lease(&self, psd: &Psd) -> Result<Option<StoredLease>, LinkError> {
+        let Some(stored) = psd.ledger().lease(psd.device_id()).await.map_err(local)? else {
+            return Ok(None);
+        };
+        let refused = |why: String| {
+            LinkError::Local(format!(
+                "the offline lease in the ledger is not the data centre's grant ({why}): nothing is issued offline until the next contact brings a new one"
+            ))
+        };
+        let trust = self
+            .settings
+            .keyring
+            .trust()
+            .map_err(|e| LinkError::Local(e.to_string()))?
+            .ok_or_else(|| refused("no trust is held to check it".into()))?;
+        let lease =
+            OfflineLease::open(&stored.bytes, &trust).map_err(|e| refused(e.to_string()))?;
+        let counter_id = self.registration().await?.counter_id;
+        lease
+            .check_for(&counter_id, psd.device_id())
+            .map_err(|e| refused(e.to_string()))?;
+        let signed = StoredLease {
+            bytes: stored.bytes.clone(),
+            issued_unix_ms: lease.issued_unix_ms,
+            not_after_unix_ms: lease.not_after_unix_ms,
+            max_value: lease.max_value,
+        };
+        if signed != stored {
+            return Err(refused(format!(
+                "the ledger says until {} ms for {}, the grant until {} ms for {}",
+                stored.not_after_unix_ms,
+                stored.max_value,
+                lease.not_after_unix_ms,
+                lease.max_value
+            )));
+        }
+        Ok(Some(signed))
     }
 }
