@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, VendorGatewayKind};
 use crate::vendor_system::api;
 use crate::vendor_system::from_config::{self, open_store};
 use crate::vendor_system::tls::{self, TlsListener};
@@ -69,10 +69,14 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     tokio::spawn(from_config::prune_nonces(store, Clock::system()));
     let listening = format!(
-        "listening on {scheme}://{address} (store {location}, license {}, {} processing servers with {} modules, log {})",
+        "listening on {scheme}://{address} (store {location}, license {}, {} processing servers with {} modules, cards {}, log {})",
         config.license_number,
         vendor.health().processing_servers,
         module.describe(),
+        match config.vendor.card_gateway {
+            VendorGatewayKind::Test => "by the TEST gateway: no money moves",
+            VendorGatewayKind::None => "refused",
+        },
         log_path.display()
     );
     log::info!("vendor {listening}");

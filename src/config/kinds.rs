@@ -68,6 +68,30 @@ impl FromStr for CardGatewayKind {
     }
 }
 
+/// Who charges the cards a data centre takes for its counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VendorGatewayKind {
+    /// The built-in test gateway: it approves and declines by documented test card numbers,
+    /// and no money moves, so every approval credits an account with nothing behind it.
+    Test,
+    /// No cards: card payments and purchases with a card are refused.
+    None,
+}
+
+impl FromStr for VendorGatewayKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<VendorGatewayKind, String> {
+        match text {
+            "test" => Ok(VendorGatewayKind::Test),
+            "none" => Ok(VendorGatewayKind::None),
+            _ => Err(format!(
+                "{text:?} is not accepted: expected test (the built-in test gateway: no money moves) or none (no card payments)"
+            )),
+        }
+    }
+}
+
 /// What each processing server of a `vendor serve` signs through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CryptoModuleKind {

@@ -22,7 +22,9 @@ mod kinds;
 mod layers;
 mod values;
 
-pub use kinds::{CardGatewayKind, CashAcceptorKind, CryptoModuleKind, ScaleKind};
+pub use kinds::{
+    CardGatewayKind, CashAcceptorKind, CryptoModuleKind, ScaleKind, VendorGatewayKind,
+};
 use values::{list_or_text, money, number_or_text, parsed};
 
 #[derive(Clone, Debug, Deserialize)]
@@ -115,6 +117,9 @@ pub struct VendorConfig {
     /// owner-only file holding the user PIN of every processing server's token.
     pub pkcs11_library: String,
     pub pkcs11_pin_file: String,
+    /// Who charges the cards the data centre takes: `test` or `none`.
+    #[serde(deserialize_with = "parsed")]
+    pub card_gateway: VendorGatewayKind,
 }
 
 #[derive(Clone, Debug, Deserialize)]

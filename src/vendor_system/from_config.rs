@@ -10,7 +10,7 @@ use super::store::VendorStore;
 use super::store::role::StoreRole;
 use super::{RefusalKind, Vendor, VendorError, VendorSettings};
 use crate::clock::Clock;
-use crate::config::{Config, CryptoModuleKind};
+use crate::config::{Config, CryptoModuleKind, VendorGatewayKind};
 use crate::keys::store::is_owner_only;
 use crate::payment::{PaymentGateway, PaymentStore, TestGateway};
 
@@ -125,14 +125,18 @@ pub fn settings(config: &Config) -> Result<VendorSettings, VendorError> {
     })
 }
 
-/// The vendor's card gateway: the built-in test gateway, its answers in the data dir.
-pub async fn gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>, VendorError> {
+/// The vendor's card gateway, as `vendor.card_gateway` says: the built-in test gateway (its
+/// answers in the data dir), or none.
+pub async fn gateway(config: &Config) -> Result<Option<Arc<dyn PaymentGateway>>, VendorError> {
+    if config.vendor.card_gateway == VendorGatewayKind::None {
+        return Ok(None);
+    }
     let path = config.data_dir.join("vendor").join("card-gateway.sqlite");
     create_parent(&path)?;
     let store = PaymentStore::open(&path)
         .await
         .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string()))?;
-    Ok(Arc::new(TestGateway::new(store)))
+    Ok(Some(Arc::new(TestGateway::new(store))))
 }
 
 /// The cryptographic module the config names for `vendor serve`'s processing servers. A
@@ -188,7 +192,7 @@ pub async fn start(
         settings(config)?,
         Arc::new(rates),
         Clock::system(),
-        Some(gateway(config).await?),
+        gateway(config).await?,
     )
     .await
 }

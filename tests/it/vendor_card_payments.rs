@@ -6,6 +6,8 @@
 use crate::common;
 
 use common::link_relay::{BehindRelay, Relay, behind_relay, count};
+use common::vendor::{StoreKind, VendorFixture, enroll, message_of};
+use common::vendor_process::VendorProcess;
 use postcounter::clock::Clock;
 use postcounter::money::Money;
 use postcounter::payment::{CardCharge, CardNumber, Expiry, PaymentErrorKind, PaymentGateway};
@@ -116,4 +118,35 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     assert!(revoked.to_string().contains("reported stolen"), "{revoked}");
     let payments = count(&vendor, "SELECT CAST(COUNT(*) AS BIGINT) FROM card_payment").await;
     assert_eq!(payments, 1);
+}
+
+/// The test gateway approves test cards and no money moves, so every approval credits an
+/// account with nothing behind it. A data centre set with `vendor.card_gateway = "none"`
+/// takes no card, and credits nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_centre_without_a_card_gateway_takes_no_card() {
+    let fixture = VendorFixture::create(StoreKind::Sqlite).await.unwrap();
+    let process = VendorProcess::spawn_configured(
+        fixture.dir.path(),
+        &fixture.location,
+        "127.0.0.1:0",
+        &[("POSTCOUNTER_VENDOR__CARD_GATEWAY", "none")],
+    );
+    let counter = enroll(&fixture.store, &process.url, "A1").await;
+    let before = fixture.store.account("A1").await.unwrap().balance;
+    let body = serde_json::json!({
+        "charge_id": "sale-1",
+        "card": {"number": "4242424242424242", "expiry": "12/30", "holder": "A Customer"},
+        "amount_mills": 10_000_000,
+    })
+    .to_string();
+    let (status, answer) = counter
+        .send("POST", "/v1/card-payments", Some("sale-1"), body.as_bytes())
+        .await;
+    assert_eq!(status, 402, "{answer}");
+    assert!(
+        message_of(&answer).contains("this vendor takes no card payments"),
+        "{answer}"
+    );
+    assert_eq!(fixture.store.account("A1").await.unwrap().balance, before);
 }
