@@ -157,6 +157,12 @@ pub enum Effect {
     },
     /// Read the PSD's registers and the day's pieces for the supervisor screen.
     LoadSupervisor,
+    /// Keep the supervisor PIN gate on disk: wrong PINs typed, and how much longer it stays
+    /// locked (0: not locked), so a restart does not reopen it.
+    KeepPinGate {
+        wrong_pins: u32,
+        locked_for_ms: u64,
+    },
     /// The supervisor's right PIN, whose file holds a hash of the old kind: keep it as
     /// Argon2id from now on.
     RehashSupervisorPin {

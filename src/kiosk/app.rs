@@ -19,10 +19,12 @@ use super::edge::{DataCentreCards, Edge, Payments, Printers};
 use super::flow::{Context, Timeouts, update};
 use super::input::action_for_key;
 use super::pin::SupervisorPin;
+use super::pin_gate;
 use super::state::{Mode, State};
 use super::style::{Keymap, KeymapMode, Theme};
 use super::view::render;
 use crate::address::ZipCode;
+use crate::clock::Clock;
 use crate::config::{CardGatewayKind, CashAcceptorKind, ScaleKind};
 use crate::date::Date;
 use crate::payment::{PaymentGateway, PaymentStore, PostageAccounts, TestGateway};
@@ -118,6 +120,9 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         },
     };
     let mut state = State::new(options.mode, Date::today_utc(), origin, first_sale_id());
+    // Wrong PINs and a lockout survive a restart (the app's clock starts at 0).
+    state.pin_gate = pin_gate::load(&station.config.data_dir, 0, Clock::system().now_unix_ms())
+        .map_err(|e| anyhow::anyhow!(e))?;
     match station.config.counter.cash_acceptor {
         // A kiosk takes cash only through an acceptor, and none is built in yet: the
         // state's own rule (cash at a clerk's counter only) stands.

@@ -9,6 +9,7 @@ pub mod edge;
 pub mod flow;
 pub mod input;
 pub mod pin;
+pub mod pin_gate;
 pub mod preview;
 pub mod state;
 pub mod style;

@@ -288,14 +288,33 @@ fn open_supervisor(state: &mut State, pin: &str) -> Vec<Effect> {
 fn a_wrong_supervisor_pin_is_refused_and_three_close_the_gate_for_a_minute() {
     let context = context();
     let mut state = new_state();
-    assert!(open_supervisor(&mut state, "1111").is_empty());
+    // Each wrong PIN is kept on disk by the edge, so a restart gives no new attempts.
+    assert_eq!(
+        open_supervisor(&mut state, "1111"),
+        vec![Effect::KeepPinGate {
+            wrong_pins: 1,
+            locked_for_ms: 0
+        }]
+    );
     assert!(error_text(&state).contains("wrong PIN: 2 more"));
     assert!(!state.supervisor.as_ref().unwrap().unlocked);
+    // Leaving the screen and a new sale keep the count.
+    send(&mut state, &context, [Action::Back]);
+    state = state.next_sale("sale-2".into());
+    send(&mut state, &context, [Action::Supervisor]);
+    let mut last = Vec::new();
     for _ in 0..2 {
         send(&mut state, &context, typed("1111"));
-        send(&mut state, &context, [Action::Confirm]);
+        last = send(&mut state, &context, [Action::Confirm]);
     }
     assert!(error_text(&state).contains("locked for 60 s"));
+    assert_eq!(
+        last,
+        vec![Effect::KeepPinGate {
+            wrong_pins: 0,
+            locked_for_ms: 60_000
+        }]
+    );
     // Even the right PIN waits out the lockout, also after leaving and coming back.
     send(&mut state, &context, [Action::Back]);
     assert_eq!(state.step, Step::Weigh);
@@ -304,7 +323,16 @@ fn a_wrong_supervisor_pin_is_refused_and_three_close_the_gate_for_a_minute() {
     send(&mut state, &context, [Action::Tick(60_001)]);
     send(&mut state, &context, typed(SUPERVISOR_PIN));
     let effects = send(&mut state, &context, [Action::Confirm]);
-    assert_eq!(effects, vec![Effect::LoadSupervisor]);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::LoadSupervisor,
+            Effect::KeepPinGate {
+                wrong_pins: 0,
+                locked_for_ms: 0
+            }
+        ]
+    );
     assert!(state.supervisor.as_ref().unwrap().unlocked);
 }
 

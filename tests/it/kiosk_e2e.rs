@@ -186,3 +186,40 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
         "{log}"
     );
 }
+
+/// Three wrong supervisor PINs close the gate for a minute, and quitting and starting the
+/// counter again does not open it: the right PIN still waits (a clerk pass found that a
+/// restart gave three new guesses).
+#[test]
+fn a_supervisor_lockout_outlives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let pin = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["pin", "set", "--pin", "2468"])
+        .output()
+        .unwrap();
+    assert!(pin.status.success(), "{pin:?}");
+    let tmux = Tmux::start_with(&data_dir, "", "lockout");
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["F7"]);
+    tmux.wait_for("PIN");
+    for left in ["2 more", "1 more"] {
+        tmux.keys(&["1111", "Enter"]);
+        tmux.wait_for(left);
+    }
+    tmux.keys(&["1111", "Enter"]);
+    tmux.wait_for("locked for 60 s");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Weigh the piece");
+    tmux.quit();
+
+    let tmux = Tmux::start_with(&data_dir, "", "lockout-again");
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["F7"]);
+    tmux.wait_for("PIN");
+    tmux.keys(&["2468", "Enter"]);
+    tmux.wait_for("too many wrong PINs: try again in");
+    tmux.quit();
+}

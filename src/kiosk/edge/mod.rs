@@ -152,6 +152,10 @@ impl Edge {
             } => self.refund(*paid_by, refund_id, amount),
             Effect::LoadSupervisor => self.load_supervisor(),
             Effect::RehashSupervisorPin { pin } => self.rehash_supervisor_pin(&pin),
+            Effect::KeepPinGate {
+                wrong_pins,
+                locked_for_ms,
+            } => self.keep_pin_gate(wrong_pins, locked_for_ms),
             Effect::Refill { refill_id, amount } => self.refill(refill_id, amount),
             Effect::VoidRecent {
                 device_id,

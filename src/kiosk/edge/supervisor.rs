@@ -12,6 +12,7 @@ use crate::indicium::Indicium;
 use crate::indicium::layout::indicium_serial_text;
 use crate::kiosk::action::Action;
 use crate::kiosk::pin::SupervisorPin;
+use crate::kiosk::pin_gate;
 use crate::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
 use crate::money::Money;
 use crate::protocol::RegistersResponse;
@@ -42,6 +43,16 @@ impl Edge {
                 path.display()
             ),
             Err(e) => log::warn!("the supervisor PIN was not rehashed: {e}"),
+        }
+    }
+
+    /// Keeps the PIN gate on disk (see [`crate::kiosk::pin_gate`]). A gate that cannot be
+    /// kept is logged as an error: the running counter still holds it.
+    pub(super) fn keep_pin_gate(&self, wrong_pins: u32, locked_for_ms: u64) {
+        let data_dir = &self.station.config.data_dir;
+        let now_unix_ms = crate::clock::Clock::system().now_unix_ms();
+        if let Err(e) = pin_gate::save(data_dir, wrong_pins, locked_for_ms, now_unix_ms) {
+            log::error!("the supervisor PIN gate was not kept: {e}");
         }
     }
 

@@ -8,7 +8,7 @@
 use super::{Context, type_into};
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{
-    Notice, PIN_ATTEMPTS, PIN_LOCKOUT_MS, State, Step, Supervisor, SupervisorFocus,
+    Notice, PIN_ATTEMPTS, PIN_LOCKOUT_MS, PinGate, State, Step, Supervisor, SupervisorFocus,
 };
 use crate::money::Money;
 
@@ -20,13 +20,9 @@ pub(super) fn open(state: &mut State) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    // A gate closed by wrong PINs stays closed when the screen is left and opened again.
-    let locked_until_ms = state.supervisor.as_ref().and_then(|s| s.locked_until_ms);
-    let wrong_pins = state.supervisor.as_ref().map_or(0, |s| s.wrong_pins);
+    // A gate closed by wrong PINs stays closed: it is the station's (`state.pin_gate`).
     state.supervisor = Some(Supervisor {
         return_to: Some(state.step),
-        locked_until_ms,
-        wrong_pins,
         ..Supervisor::default()
     });
     state.notice = None;
@@ -73,7 +69,8 @@ fn pin_prompt(state: &mut State, context: &Context, action: Action) -> Vec<Effec
         }
         Action::Confirm => {
             let typed = std::mem::take(&mut supervisor.pin_text);
-            if let Some(until) = supervisor.locked_until_ms.filter(|until| now_ms < *until) {
+            let gate = &mut state.pin_gate;
+            if let Some(until) = gate.locked_until_ms.filter(|until| now_ms < *until) {
                 let wait_s = (until - now_ms).div_ceil(1000);
                 state.notice = Some(Notice::Error(format!(
                     "too many wrong PINs: try again in {wait_s} s"
@@ -88,21 +85,29 @@ fn pin_prompt(state: &mut State, context: &Context, action: Action) -> Vec<Effec
             };
             if pin.matches(&typed) {
                 supervisor.unlocked = true;
-                supervisor.wrong_pins = 0;
-                supervisor.locked_until_ms = None;
                 supervisor.busy = true;
+                let had_wrong = *gate != PinGate::default();
+                *gate = PinGate::default();
                 state.notice = None;
                 let mut effects = vec![Effect::LoadSupervisor];
+                if had_wrong {
+                    effects.push(Effect::KeepPinGate {
+                        wrong_pins: 0,
+                        locked_for_ms: 0,
+                    });
+                }
                 if pin.is_legacy() {
                     effects.push(Effect::RehashSupervisorPin { pin: typed });
                 }
                 return effects;
             }
-            supervisor.wrong_pins += 1;
-            let left = PIN_ATTEMPTS.saturating_sub(supervisor.wrong_pins);
+            gate.wrong_pins += 1;
+            let left = PIN_ATTEMPTS.saturating_sub(gate.wrong_pins);
+            let mut locked_for_ms = 0;
             state.notice = Some(Notice::Error(if left == 0 {
-                supervisor.wrong_pins = 0;
-                supervisor.locked_until_ms = Some(now_ms + PIN_LOCKOUT_MS);
+                gate.wrong_pins = 0;
+                gate.locked_until_ms = Some(now_ms + PIN_LOCKOUT_MS);
+                locked_for_ms = PIN_LOCKOUT_MS;
                 format!(
                     "wrong PIN: the supervisor screen is locked for {} s",
                     PIN_LOCKOUT_MS / 1000
@@ -110,6 +115,10 @@ fn pin_prompt(state: &mut State, context: &Context, action: Action) -> Vec<Effec
             } else {
                 format!("wrong PIN: {left} more attempt(s) before a lockout")
             }));
+            return vec![Effect::KeepPinGate {
+                wrong_pins: gate.wrong_pins,
+                locked_for_ms,
+            }];
         }
         _ => {}
     }

@@ -9,7 +9,7 @@ mod supervisor;
 
 pub use payment::{ChargeRefusal, PaidBy, Payment, PaymentMethod};
 pub use supervisor::{
-    DayTotal, PIN_ATTEMPTS, PIN_LOCKOUT_MS, RecentPiece, Supervisor, SupervisorData,
+    DayTotal, PIN_ATTEMPTS, PIN_LOCKOUT_MS, PinGate, RecentPiece, Supervisor, SupervisorData,
     SupervisorFocus,
 };
 
@@ -237,6 +237,7 @@ pub struct State {
     /// When the sale reached the done screen (for the return to the start).
     pub done_at_ms: Option<u64>,
     pub supervisor: Option<Supervisor>,
+    pub pin_gate: PinGate,
     /// Which of the station's themes draws the screen (the supervisor switches it).
     pub theme_index: usize,
     /// Supervisor refills made this session: the next refill's id is derived from it.
@@ -294,6 +295,7 @@ impl State {
             last_input_ms: 0,
             done_at_ms: None,
             supervisor: None,
+            pin_gate: PinGate::default(),
             theme_index: 0,
             refills_made: 0,
             quit: false,
@@ -318,6 +320,7 @@ impl State {
         next.now_ms = self.now_ms;
         next.last_input_ms = self.now_ms;
         next.theme_index = self.theme_index;
+        next.pin_gate = self.pin_gate;
         next.refills_made = self.refills_made;
         next.cash_offered = self.cash_offered;
         next.with_payment_reset()

@@ -64,15 +64,22 @@ pub enum SupervisorFocus {
     Refill,
 }
 
+/// The wrong PINs typed at this station, kept across sales and (by the edge, see
+/// [`crate::kiosk::pin_gate`]) across restarts, so that leaving the screen, finishing a sale
+/// or restarting the counter does not give a guesser new attempts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PinGate {
+    pub wrong_pins: u32,
+    /// After [`PIN_ATTEMPTS`] wrong PINs, no PIN is taken until this moment (the app's clock).
+    pub locked_until_ms: Option<u64>,
+}
+
 /// The supervisor screen, from the PIN prompt on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Supervisor {
     /// Where Back returns to.
     pub return_to: Option<Step>,
     pub pin_text: String,
-    pub wrong_pins: u32,
-    /// After [`PIN_ATTEMPTS`] wrong PINs, no PIN is taken until this moment.
-    pub locked_until_ms: Option<u64>,
     pub unlocked: bool,
     pub data: Option<SupervisorData>,
     /// A ledger read, refill or void is on its way.

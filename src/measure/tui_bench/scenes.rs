@@ -174,7 +174,9 @@ impl Driver {
                 result: Ok(()),
             }),
             Effect::PrintReceipt(_) => Some(Action::ReceiptPrinted(Ok(()))),
-            Effect::OpenDrawer | Effect::RehashSupervisorPin { .. } => None,
+            Effect::OpenDrawer
+            | Effect::RehashSupervisorPin { .. }
+            | Effect::KeepPinGate { .. } => None,
             Effect::ChargeCard {
                 charge_id, amount, ..
             } => Some(Action::Charged(Ok(PaidBy {
