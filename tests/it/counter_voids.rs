@@ -8,7 +8,7 @@ use crate::common;
 
 use std::process::Output;
 
-use common::data_centre::{Counter, DataCentre};
+use common::data_centre::DataCentre;
 
 fn stderr(output: &Output) -> String {
     assert!(!output.status.success(), "{output:?}");
@@ -20,11 +20,7 @@ fn a_piece_is_voided_at_the_data_centre_once_and_an_offline_piece_not_at_all() {
     let runtime = common::runtime();
     let centre = DataCentre::start(&runtime, &["code-one"]);
     let dir = tempfile::tempdir().unwrap();
-    let counter = Counter {
-        data_dir: dir.path().join("one"),
-        code: "code-one".into(),
-        endpoint: centre.process.url.clone(),
-    };
+    let counter = centre.counter(dir.path().join("one"), "code-one");
     let url = &centre.process.url;
     counter.reconcile(&[("POSTCOUNTER_LINK__FIRST_REFILL", "20.00")]);
     let sold = counter.command(url, common::SELL_ONE_LETTER_JSON);

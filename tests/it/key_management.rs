@@ -141,11 +141,7 @@ fn commands_other_than_admin_and_vendor_serve_create_nothing_in_a_data_centre_st
     let runtime = common::runtime();
     let centre = DataCentre::start(&runtime, &["code-one"]);
     let dir = tempfile::tempdir().unwrap();
-    let counter = Counter {
-        data_dir: dir.path().join("one"),
-        code: "code-one".into(),
-        endpoint: centre.process.url.clone(),
-    };
+    let counter = centre.counter(dir.path().join("one"), "code-one");
     counter.reconcile(&[]);
     let before = runtime.block_on(table_counts(&centre.fixture.store));
     let out = dir.path().join("exported");
@@ -184,11 +180,7 @@ fn a_counter_quotes_from_the_location_the_data_centre_registered() {
     let runtime = common::runtime();
     let centre = DataCentre::start(&runtime, &["code-one"]);
     let dir = tempfile::tempdir().unwrap();
-    let counter = Counter {
-        data_dir: dir.path().join("one"),
-        code: "code-one".into(),
-        endpoint: centre.process.url.clone(),
-    };
+    let counter = centre.counter(dir.path().join("one"), "code-one");
     // Enrolled at 02134; its settings say Beverly Hills: a zone-priced parcel to New York
     // is priced from Boston by the data centre, so the counter must quote from there too.
     let sold = Command::new(env!("CARGO_BIN_EXE_postcounter"))

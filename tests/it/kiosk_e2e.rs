@@ -111,13 +111,7 @@ fn the_counter_reads_a_real_nci_scale_and_takes_only_a_stable_weight() {
 fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let pin = Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["pin", "set", "--pin", "2468"])
-        .output()
-        .unwrap();
-    assert!(pin.status.success(), "{pin:?}");
+    common::set_supervisor_pin(&data_dir, "2468");
     let tmux = Tmux::start_with(&data_dir, "", "card");
     tmux.wait_for("Weigh the piece");
     tmux.keys(&["1oz", "Enter"]);
@@ -194,13 +188,7 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
 fn a_supervisor_lockout_outlives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let pin = Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["pin", "set", "--pin", "2468"])
-        .output()
-        .unwrap();
-    assert!(pin.status.success(), "{pin:?}");
+    common::set_supervisor_pin(&data_dir, "2468");
     let tmux = Tmux::start_with(&data_dir, "", "lockout");
     tmux.wait_for("Weigh the piece");
     tmux.keys(&["F7"]);

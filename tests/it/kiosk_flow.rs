@@ -19,6 +19,27 @@ fn issue_effects(effects: &[Effect]) -> Vec<(u64, u32)> {
         .collect()
 }
 
+/// Each `(item_id, piece)` label printed; the effects of the last.
+fn all_printed(
+    state: &mut postcounter::kiosk::state::State,
+    context: &postcounter::kiosk::flow::Context,
+    pieces: &[(u64, u32)],
+) -> Vec<Effect> {
+    let mut last = Vec::new();
+    for &(item_id, piece) in pieces {
+        last = send(
+            state,
+            context,
+            [Action::Printed {
+                item_id,
+                piece,
+                result: Ok(()),
+            }],
+        );
+    }
+    last
+}
+
 #[test]
 fn a_two_item_cash_sale_issues_prints_and_gives_change() {
     let (context, mut state) = (context(), new_state());
@@ -51,18 +72,7 @@ fn a_two_item_cash_sale_issues_prints_and_gives_change() {
             .iter()
             .all(|e| matches!(e, Effect::PrintLabel { .. }))
     );
-    let mut last = Vec::new();
-    for item_id in [1, 2] {
-        last = send(
-            &mut state,
-            &context,
-            [Action::Printed {
-                item_id,
-                piece: 0,
-                result: Ok(()),
-            }],
-        );
-    }
+    let last = all_printed(&mut state, &context, &[(1, 0), (2, 0)]);
     let [Effect::PrintReceipt(receipt)] = &last[..] else {
         panic!("no receipt in {last:?}")
     };
@@ -107,18 +117,7 @@ fn answers_in_any_order_are_each_kept_printed_and_on_the_receipt() {
         .collect();
     assert_eq!(printed, vec![1, 0], "each piece printed once");
     assert!(issue_effects(&send(&mut state, &context, [Action::Confirm])).is_empty());
-    let mut last = Vec::new();
-    for piece in [0, 1] {
-        last = send(
-            &mut state,
-            &context,
-            [Action::Printed {
-                item_id: 1,
-                piece,
-                result: Ok(()),
-            }],
-        );
-    }
+    let last = all_printed(&mut state, &context, &[(1, 0), (1, 1)]);
     let [Effect::PrintReceipt(receipt)] = &last[..] else {
         panic!("no receipt in {last:?}")
     };

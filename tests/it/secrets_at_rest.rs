@@ -52,13 +52,7 @@ fn a_first_run_leaves_owner_only_folders_and_private_files() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     sell(&data_dir);
-    let pin = Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["pin", "set", "--pin", "2468"])
-        .output()
-        .unwrap();
-    assert!(pin.status.success());
+    crate::common::set_supervisor_pin(&data_dir, "2468");
     let mut found = vec![data_dir.clone()];
     walk(&data_dir, &mut found);
     let mut private_files = 0;

@@ -37,6 +37,15 @@ impl DataCentre {
         output
     }
 
+    /// A counter in `data_dir` that enrolls here with `code` (one of [`DataCentre::start`]'s).
+    pub fn counter(&self, data_dir: PathBuf, code: &str) -> Counter {
+        Counter {
+            data_dir,
+            code: code.to_string(),
+            endpoint: self.process.url.clone(),
+        }
+    }
+
     pub fn export(&self, out: &Path) {
         self.command(&["keys", "export", "--out", out.to_str().unwrap()]);
     }

@@ -183,3 +183,14 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("tokio runtime")
 }
+
+/// `postcounter pin set --pin PIN` for the station in `data_dir`.
+pub fn set_supervisor_pin(data_dir: &std::path::Path, pin: &str) {
+    let set = std::process::Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["pin", "set", "--pin", pin])
+        .output()
+        .unwrap();
+    assert!(set.status.success(), "{set:?}");
+}
