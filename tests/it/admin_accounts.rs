@@ -46,6 +46,18 @@ fn the_administrator_lists_counters_reads_statements_and_locks_an_embedded_psd()
         assert!(line.contains("embedded PSD 1000000"), "{line}");
     }
     assert!(list.contains("reconciled through 1"), "{list}");
+    // The reconciliation was a contact: no counter's last contact is older than its last
+    // reconciliation.
+    let behind: i64 = runtime
+        .block_on(
+            sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM counter c JOIN counter_ledger l USING (counter_id) \
+                 WHERE c.last_contact_unix_ms < l.reconciled_unix_ms",
+            )
+            .fetch_one(centre.fixture.store.pool()),
+        )
+        .unwrap();
+    assert_eq!(behind, 0, "{list}");
 
     let statement = text(&centre.command(&["admin", "account-statement", "A1"]));
     assert!(

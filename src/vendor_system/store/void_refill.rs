@@ -95,6 +95,13 @@ impl VendorStore {
         idempotency::admit(&mut tx, context).await?;
         // A revoked or locked counter gets nothing, not even an earlier answer.
         let account_id = active_account_id(&mut tx, &context.counter_id).await?;
+        // Every request a counter is answered is a contact, reconciliations above all:
+        // the administrator's counter list reads it.
+        sqlx::query("UPDATE counter SET last_contact_unix_ms = $1 WHERE counter_id = $2")
+            .bind(context.now_unix_ms)
+            .bind(&context.counter_id)
+            .execute(&mut *tx)
+            .await?;
         if let KeyClaim::Replay(answer) = claim {
             tx.commit().await?;
             return Ok(Begun::Replay(answer));
