@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::link_relay::{BehindRelay, Relay, behind_relay, count};
+use common::link_relay::{BehindRelay, Relay, behind_relay, by_hand, count};
 use common::vendor::{StoreKind, VendorFixture, enroll, message_of};
 use common::vendor_process::VendorProcess;
 use postcounter::clock::Clock;
@@ -32,7 +32,7 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     let BehindRelay {
         vendor,
         network,
-        dir: _dir,
+        dir,
         link,
         psd: _psd,
     } = behind_relay(Clock::system()).await;
@@ -80,6 +80,44 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
         .await
         .unwrap_err();
     assert_eq!(too_much.kind(), PaymentErrorKind::Conflict, "{too_much}");
+    // The same charge id under another request: a conflict that names the first charge,
+    // not a store failure, and nothing credited again.
+    let by_hand = by_hand(dir.path(), &vendor.url);
+    let body = serde_json::json!({
+        "charge_id": SALE,
+        "card": {"number": "4242424242424242", "expiry": "12/30", "holder": "A Customer"},
+        "amount_mills": 15_600,
+    })
+    .to_string();
+    let (status, answer) = by_hand
+        .send(
+            "POST",
+            "/v1/card-payments",
+            Some("another-charge"),
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(
+        message_of(&answer).contains("was used before, for a charge of $15.60"),
+        "{answer}"
+    );
+    // The same refund id under another request, for another amount: a conflict that names
+    // the first refund, not a store failure.
+    let body = serde_json::json!({"refund_id": REFUND, "amount_mills": 100}).to_string();
+    let (status, answer) = by_hand
+        .send(
+            "POST",
+            &format!("/v1/card-payments/{SALE}/refunds"),
+            Some("another-request"),
+            body.as_bytes(),
+        )
+        .await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(
+        message_of(&answer).contains("was used before, for a refund of $7.80"),
+        "{answer}"
+    );
     assert_eq!(balance().await, before + 7_800);
     let sent = count(
         &vendor,

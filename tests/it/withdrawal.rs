@@ -6,15 +6,14 @@
 
 use crate::common;
 
-use common::link_relay::{BehindRelay, Relay, behind_relay};
+use common::link_relay::{BehindRelay, Relay, behind_relay, by_hand};
 use common::priced_letter;
-use common::vendor::{TestCounter, kind_of, message_of};
+use common::vendor::{kind_of, message_of};
 use postcounter::clock::Clock;
 use postcounter::hex;
-use postcounter::link::identity::{counter_key, saved_registration};
+use postcounter::link::identity::counter_key;
 use postcounter::money::Money;
 use postcounter::protocol::funds::withdrawal_text;
-use postcounter::protocol::signature::RequestSigner;
 use postcounter::psd::Keyring;
 use serde_json::json;
 
@@ -93,14 +92,8 @@ async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
         link,
         psd,
     } = behind_relay(Clock::system()).await;
-    let registration = saved_registration(dir.path()).unwrap().unwrap();
     let link_key = counter_key(dir.path()).unwrap();
-    let owner = TestCounter {
-        signer: RequestSigner::new(&registration.counter_id, &link_key).unwrap(),
-        client: reqwest::Client::new(),
-        url: vendor.url.clone(),
-        clock: Clock::system(),
-    };
+    let owner = by_hand(dir.path(), &vendor.url);
     let psd_key = Keyring::open(dir.path())
         .unwrap()
         .signer()

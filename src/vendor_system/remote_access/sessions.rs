@@ -29,6 +29,9 @@ use crate::vendor_system::store::void_refill::SignedNonce;
 pub const MAX_SESSIONS_PER_COUNTER: usize = 4;
 /// How far behind the highest sequence number a request may arrive.
 pub const REPLAY_WINDOW: u64 = 64;
+/// How far ahead of the highest a sequence number may jump: a counter counts up by one, and
+/// a number near the top of the range would leave its session no numbers to use.
+pub const MAX_JUMP: u64 = 1 << 20;
 
 /// The sequence numbers of one session seen so far: the highest, and which of the
 /// [`REPLAY_WINDOW`] below it.
@@ -43,6 +46,9 @@ impl ReplayWindow {
     /// Takes `sequence`; false when it was used before or is too old to tell.
     pub fn accept(&mut self, sequence: u64) -> bool {
         if sequence == 0 {
+            return false;
+        }
+        if sequence > self.highest.saturating_add(MAX_JUMP) {
             return false;
         }
         if sequence > self.highest {
@@ -206,6 +212,8 @@ mod tests {
         );
         assert!(window.accept(1_000_000));
         assert!(!window.accept(1_000_000));
+        assert!(!window.accept(u64::MAX), "a jump to the top of the range");
+        assert!(window.accept(1_000_001), "and the session goes on");
     }
 
     fn request() -> SignedRequest<'static> {

@@ -37,6 +37,21 @@ impl VendorStore {
             Begun::Replay(answer) => return Ok(answer),
             Begun::Fresh { tx, account_id } => (tx, account_id),
         };
+        // The gateway charged the id once; under another request it credits nothing again.
+        let used: Option<i64> =
+            sqlx::query_scalar("SELECT amount_mills FROM card_payment WHERE payment_id = $1")
+                .bind(&approval.charge_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(used_mills) = used {
+            return Err(VendorError::new(
+                RefusalKind::Conflict,
+                format!(
+                    "charge id {counter_charge_id:?} was used before, for a charge of {}; a new charge takes a new id",
+                    Money::from_mills(used_mills)
+                ),
+            ));
+        }
         sqlx::query(
             "INSERT INTO card_payment (payment_id, counter_id, token, brand, last4, amount_mills, status, created_unix_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, 'captured', $7)",

@@ -173,3 +173,22 @@ pub async fn count(vendor: &TestVendor, sql: &str) -> i64 {
         .await
         .unwrap()
 }
+
+/// The counter in `dir` as its owner can drive it by hand: its own link key and registered
+/// id, signing raw requests to the vendor at `url` (the link is bypassed, not its identity).
+pub fn by_hand(dir: &Path, url: &str) -> super::vendor::TestCounter {
+    let registration = postcounter::link::identity::saved_registration(dir)
+        .unwrap()
+        .unwrap();
+    let key = postcounter::link::identity::counter_key(dir).unwrap();
+    super::vendor::TestCounter {
+        signer: postcounter::protocol::signature::RequestSigner::new(
+            &registration.counter_id,
+            &key,
+        )
+        .unwrap(),
+        client: reqwest::Client::new(),
+        url: url.to_string(),
+        clock: Clock::system(),
+    }
+}
