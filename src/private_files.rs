@@ -43,12 +43,21 @@ pub fn private_database(path: &Path) -> io::Result<()> {
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         private_dir(folder)?;
     }
-    OpenOptions::new()
+    // Only a missing file is opened (to create it): closing a descriptor of a file this
+    // process has open through SQLite would drop every POSIX lock SQLite holds on it, and
+    // another process closing its last connection would then delete the live -wal and
+    // -shm, losing every commit after (a second pool on the same store, such as the
+    // committer's, did exactly that).
+    match OpenOptions::new()
         .write(true)
-        .create(true)
-        .truncate(false)
+        .create_new(true)
         .mode(PRIVATE_FILE_MODE)
-        .open(path)?;
+        .open(path)
+    {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
     for suffix in ["", "-wal", "-shm"] {
         let mut name = path.as_os_str().to_os_string();
         name.push(suffix);

@@ -32,6 +32,7 @@ mod refill_grants;
 mod sale;
 mod scale;
 mod secrets_at_rest;
+mod sqlite_locks;
 mod station_in_process;
 mod style;
 mod tui_bench;

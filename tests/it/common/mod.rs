@@ -194,3 +194,25 @@ pub fn set_supervisor_pin(data_dir: &std::path::Path, pin: &str) {
         .unwrap();
     assert!(set.status.success(), "{set:?}");
 }
+
+/// Whether CI is set: a missing tool or server is then a failure, not a skip.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|ci| !matches!(ci.as_str(), "" | "0" | "false"))
+}
+
+/// Whether the command-line tool `tool` is installed; `false` (with a note) when it is not
+/// and CI is not set, a failure under CI (`.ci/run` installs it).
+pub fn tool_or_skip(tool: &str, test: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            !under_ci(),
+            "CI is set but {tool} is missing: .ci/run installs it"
+        );
+        eprintln!("{test}: skipped: {tool} is not installed");
+    }
+    found
+}

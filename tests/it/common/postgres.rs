@@ -35,7 +35,7 @@ pub fn server_url() -> Option<String> {
     if let Some(url) = std::env::var(SERVER_VAR).ok().filter(|url| !url.is_empty()) {
         return Some(url);
     }
-    let under_ci = std::env::var("CI").is_ok_and(|ci| !matches!(ci.as_str(), "" | "0" | "false"));
+    let under_ci = super::under_ci();
     assert!(
         !under_ci,
         "{SERVER_VAR} is not set but CI is: start the server with \
