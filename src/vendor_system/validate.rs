@@ -25,7 +25,6 @@ pub fn transfer_amount(what: &str, amount: Money) -> Result<(), VendorError> {
     Ok(())
 }
 
-/// Input quoted in a message: printable characters only, at most 40.
 /// Refuses a counter's id (a refill, a charge, a refund) that is empty, longer than
 /// `max_chars` or not printable ASCII without spaces, quoting it.
 pub fn printable_id(what: &str, id: &str, max_chars: usize) -> Result<(), VendorError> {
@@ -38,11 +37,15 @@ pub fn printable_id(what: &str, id: &str, max_chars: usize) -> Result<(), Vendor
     )))
 }
 
+/// Input quoted in a message: printable characters only, at most 40, and a card number
+/// typed into the wrong field masked as everywhere else (a run of 12 or more digits keeps
+/// its last 4): an attacker pass found one echoed from the weight.
 pub fn shown(text: &str) -> String {
-    text.chars()
+    let printable: String = text
+        .chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .take(40)
-        .collect()
+        .collect();
+    mask_digit_runs(&printable).chars().take(40).collect()
 }
 
 /// `text` with every run of 12 or more digits (a card number, perhaps) masked to its last 4.
@@ -91,6 +94,13 @@ pub fn idempotency_key(header: Option<&str>) -> Result<String, VendorError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_input_never_shows_a_card_number() {
+        assert_eq!(shown("4242424242424242"), "••••4242");
+        assert_eq!(shown("12 oz\u{1b}[2J"), "12 oz\u{fffd}[2J");
+        assert_eq!(shown(&"x".repeat(50)).chars().count(), 40);
+    }
 
     #[test]
     fn transfers_are_positive_and_bounded() {
