@@ -158,7 +158,9 @@ async fn certify_in_tokens(
     let certifier = ModuleCertifier { store, keys, clock };
     let mut first = None;
     for lane in 0..pool.len() {
-        let serial = certifier.certify_lane(&pool, lane, psd_id).await?;
+        let serial = certifier
+            .certify_lane(&pool, lane, psd_id, clock.today())
+            .await?;
         println!(
             "processing server {}: PSD {psd_id}'s key generated in its token, certificate {serial}",
             pool.server(lane).name

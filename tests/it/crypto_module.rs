@@ -243,3 +243,49 @@ fn loadtest_measures_the_software_module_and_softhsm2_each_beside_its_ceiling() 
     }
     assert_eq!(said.matches("audit: PSD").count(), 2, "{said}");
 }
+
+/// A processing server signs no piece dated after its certificate for the PSD ends: such a
+/// piece would never verify. The fixture's key file is certified for a year; a vendor whose
+/// clock reads five days before its end sells today's letter, and refuses one dated a week
+/// ahead, saying which certificate ends when, and charges nothing for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_piece_is_signed_for_a_date_after_its_certificate_ends() {
+    use crate::common::vendor::StoreKind;
+    use crate::common::vendor::{TestVendor, letter, message_of};
+    use postcounter::date::Date;
+    use std::sync::atomic::Ordering;
+
+    let (clock, now_unix_ms) = crate::common::manual_clock();
+    let certificate_ends = Date::today_utc().add_days(365);
+    let today = certificate_ends.add_days(-5);
+    let vendor = TestVendor::start_with_clock(StoreKind::Sqlite, clock.clone())
+        .await
+        .unwrap();
+    // Enrolled now; the purchases are made a year on, the counter's clock with the vendor's.
+    let mut counter = vendor.counter("A1").await;
+    counter.clock = clock;
+    now_unix_ms.store(
+        postcounter::clock::start_of_day_unix_ms(today) + 3_600_000,
+        Ordering::SeqCst,
+    );
+    let dated = |date: Date| {
+        let mut piece = letter();
+        piece["mailing_date"] = date.to_string().into();
+        piece
+    };
+    let (status, answer) = counter.buy("today", vec![dated(today)]).await;
+    assert_eq!(status, 201, "{answer}");
+    let balance = vendor.store.account("A1").await.unwrap().balance;
+    let (status, answer) = counter
+        .buy("next-week", vec![dated(today.add_days(7))])
+        .await;
+    assert_eq!(status, 423, "{answer}");
+    assert!(
+        message_of(&answer).contains(&format!(
+            "ends {certificate_ends}, before the date of mailing {}",
+            today.add_days(7)
+        )),
+        "{answer}"
+    );
+    assert_eq!(vendor.store.account("A1").await.unwrap().balance, balance);
+}

@@ -167,7 +167,7 @@ async fn open_accounts(
         }
         let mut serial = None;
         for lane in 0..pool.len() {
-            serial.get_or_insert(certifier.certify_lane(pool, lane, psd_id).await?);
+            serial.get_or_insert(certifier.certify_lane(pool, lane, psd_id, today).await?);
         }
         let serial = serial.ok_or_else(|| anyhow::anyhow!("no processing server"))?;
         let account = format!("load-{psd_id}");

@@ -5,14 +5,17 @@
 //! issued. A token generates a key of its own for each PSD, inside the token, and the root
 //! certifies it under a serial reserved first (the key is named for that serial, so a crash
 //! between the two leaves a key that is certified on the next try rather than an orphan).
-//! A token key whose certificate is within [`RENEW_BEFORE_DAYS`] of expiry is replaced by a
-//! new key and certificate; indicia signed under the old one still verify.
+//! A token key whose certificate is within [`RENEW_BEFORE_DAYS`] of expiry when its server
+//! first signs for the PSD, or that ends before a piece's date of mailing, is replaced by a
+//! new key and certificate; indicia signed under the old one still verify. A key file's
+//! certificate that ends before a piece's date is refused, never signed under.
 
 use super::super::error::{RefusalKind, VendorError};
 use super::super::postage::crypto_module::{ModuleError, ModuleErrorKind, ModuleKey};
 use super::super::postage::processing::ProcessingPool;
 use super::super::store::VendorStore;
 use crate::clock::Clock;
+use crate::date::Date;
 use crate::keys::{KeyStore, PsdCertificate};
 
 /// How long a central PSD's certificate is valid, for a key file or a token key.
@@ -38,13 +41,15 @@ pub struct ModuleCertifier<'a> {
 }
 
 impl ModuleCertifier<'_> {
-    /// Makes `lane`'s module hold a certified key for `psd_id` and the pool sign under it;
-    /// the certificate's serial.
+    /// Makes `lane`'s module hold a key for `psd_id` certified through `through` (the
+    /// latest date of mailing it is to sign for) and the pool sign under it; the
+    /// certificate's serial. A key file whose certificate ends before is refused, not used.
     pub async fn certify_lane(
         &self,
         pool: &ProcessingPool,
         lane: usize,
         psd_id: u32,
+        through: Date,
     ) -> Result<u32, VendorError> {
         let server = pool.server(lane).name.clone();
         let module = pool.module(lane);
@@ -56,9 +61,21 @@ impl ModuleCertifier<'_> {
         if let Some(key) = held {
             let certificate = self.recorded(pool, psd_id, &key, &server).await?;
             let renew = pool.kind().generates_keys()
-                && !certificate.is_valid_on(today.add_days(RENEW_BEFORE_DAYS));
+                && !certificate.is_valid_on(today.add_days(RENEW_BEFORE_DAYS).max(through));
             if !renew {
-                pool.remember(lane, psd_id, certificate.serial);
+                if certificate.valid_until < through {
+                    return Err(module_refusal(
+                        &server,
+                        ModuleError::new(
+                            ModuleErrorKind::NoKey,
+                            format!(
+                                "PSD {psd_id}'s certificate {} ends {}, before the date of mailing {through}: its key file needs a new certificate",
+                                certificate.serial, certificate.valid_until
+                            ),
+                        ),
+                    ));
+                }
+                pool.remember(lane, psd_id, certificate.serial, certificate.valid_until);
                 return Ok(certificate.serial);
             }
             log::info!(
@@ -89,7 +106,7 @@ impl ModuleCertifier<'_> {
         log::info!(
             "processing server {server}: a key generated in its module for PSD {psd_id}, certificate {serial}"
         );
-        pool.remember(lane, psd_id, serial);
+        pool.remember(lane, psd_id, serial, certificate.valid_until);
         Ok(serial)
     }
 

@@ -234,8 +234,10 @@ async fn commit_batch(
                     keys: &context.keys,
                     clock: &context.clock,
                 };
-                for (lane, psd_id) in lanes {
-                    certifier.certify_lane(&context.pool, lane, psd_id).await?;
+                for (lane, psd_id, through) in lanes {
+                    certifier
+                        .certify_lane(&context.pool, lane, psd_id, through)
+                        .await?;
                 }
             }
         }
@@ -249,8 +251,8 @@ enum Attempt {
     Committed(Vec<Result<Answer, VendorError>>),
     /// Rolled back: these `(counter_id, key)` were taken.
     KeysTaken(Vec<(String, String)>),
-    /// Rolled back: these `(lane, psd_id)` have no certified module key yet.
-    Uncertified(Vec<(usize, u32)>),
+    /// Rolled back: these `(lane, psd_id)` have no module key certified through the date.
+    Uncertified(Vec<(usize, u32, crate::date::Date)>),
 }
 
 async fn attempt_batch(

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::crypto_module::{CryptoModule, ModuleKind, SignJob};
+use crate::date::Date;
 use crate::protocol::ProcessingServerRef;
 use crate::vendor_system::error::VendorError;
 
@@ -50,14 +51,22 @@ struct Lane {
     module: CryptoModule,
 }
 
-/// The certificate serial each lane signs under, by `(lane, psd_id)`: plain data, taken
-/// whole by each batch.
+/// The certificate each lane signs under, by `(lane, psd_id)`: its serial and last day of
+/// validity; plain data, taken whole by each batch.
 #[derive(Clone, Debug, Default)]
-pub struct LaneCertificates(HashMap<(usize, u32), u32>);
+pub struct LaneCertificates(HashMap<(usize, u32), (u32, Date)>);
 
 impl LaneCertificates {
+    /// The serial `lane` signs for `psd_id` under, however long it is valid.
     pub fn serial(&self, lane: usize, psd_id: u32) -> Option<u32> {
-        self.0.get(&(lane, psd_id)).copied()
+        self.0.get(&(lane, psd_id)).map(|(serial, _)| *serial)
+    }
+
+    /// The serial `lane` signs for `psd_id` under, if its certificate is valid through
+    /// `date`.
+    pub fn serial_through(&self, lane: usize, psd_id: u32, date: Date) -> Option<u32> {
+        let (serial, valid_until) = self.0.get(&(lane, psd_id))?;
+        (date <= *valid_until).then_some(*serial)
     }
 }
 
@@ -114,15 +123,16 @@ impl ProcessingPool {
         }
     }
 
-    /// Records that `lane` signs for `psd_id` under `serial` from now on.
-    pub fn remember(&self, lane: usize, psd_id: u32, serial: u32) {
+    /// Records that `lane` signs for `psd_id` under `serial`, valid until `valid_until`,
+    /// from now on.
+    pub fn remember(&self, lane: usize, psd_id: u32, serial: u32, valid_until: Date) {
         let lane = lane % self.lanes.len();
         let mut held = match self.certificates.write() {
             Ok(held) => held,
             Err(poisoned) => poisoned.into_inner(),
         };
         let mut next = LaneCertificates::clone(&held);
-        next.0.insert((lane, psd_id), serial);
+        next.0.insert((lane, psd_id), (serial, valid_until));
         *held = Arc::new(next);
     }
 

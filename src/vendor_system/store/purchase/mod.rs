@@ -135,17 +135,20 @@ pub struct Debited {
 pub struct PreparedBatch {
     pub purchases: Vec<Prepared>,
     pub funds: BatchFunds,
-    /// `(lane, psd_id)` of purchases whose processing server has no certificate for their
-    /// PSD yet: the batch is to be rolled back, the keys certified, and the batch done again.
-    pub uncertified: Vec<(usize, u32)>,
+    /// `(lane, psd_id, date)` of purchases whose processing server has no certificate for
+    /// their PSD valid through `date` (their latest mailing date): the batch is to be rolled
+    /// back, the keys certified, and the batch done again.
+    pub uncertified: Vec<(usize, u32, Date)>,
 }
 
 /// What [`issue`] made of a purchase.
 enum Issued {
     Debited(Debited),
-    /// Its processing server holds no certified key for the PSD it would be debited from.
+    /// Its processing server holds no key for the PSD it would be debited from with a
+    /// certificate valid through `through` (the purchase's latest mailing date).
     Uncertified {
         psd_id: u32,
+        through: Date,
     },
 }
 
@@ -207,8 +210,8 @@ pub async fn prepare_batch(
         };
         prepared[index] = Some(match outcome {
             Ok(Issued::Debited(debited)) => Prepared::Debited(debited),
-            Ok(Issued::Uncertified { psd_id }) => {
-                uncertified.push((job.lane, psd_id));
+            Ok(Issued::Uncertified { psd_id, through }) => {
+                uncertified.push((job.lane, psd_id, through));
                 // Never answered: the batch is rolled back and done again.
                 Prepared::refused(VendorError::new(
                     RefusalKind::Unavailable,
@@ -277,10 +280,20 @@ async fn issue(
     certificates: &LaneCertificates,
 ) -> Result<Issued, VendorError> {
     let taken = funds.take(job, account_id, rules)?;
-    let Some(certificate_serial) = certificates.serial(job.lane, taken.psd_id) else {
+    // Every piece must verify on its date of mailing: no signature under a certificate that
+    // ends before it.
+    let through = job
+        .pieces
+        .iter()
+        .map(|piece| piece.mailing_date)
+        .max()
+        .ok_or_else(|| VendorError::bad_request("a purchase of no pieces"))?;
+    let Some(certificate_serial) = certificates.serial_through(job.lane, taken.psd_id, through)
+    else {
         // The funds taken are not kept: nothing of this purchase stays in the batch.
         return Ok(Issued::Uncertified {
             psd_id: taken.psd_id,
+            through,
         });
     };
     let mut pieces = Vec::with_capacity(job.pieces.len());
