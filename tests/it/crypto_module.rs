@@ -247,7 +247,8 @@ fn loadtest_measures_the_software_module_and_softhsm2_each_beside_its_ceiling() 
 /// A processing server signs no piece dated after its certificate for the PSD ends: such a
 /// piece would never verify. The fixture's key file is certified for a year; a vendor whose
 /// clock reads five days before its end sells today's letter, and refuses one dated a week
-/// ahead, saying which certificate ends when, and charges nothing for it.
+/// ahead, saying which certificate ends when, and issues nothing for it; today's letters
+/// sent with it are sold.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_piece_is_signed_for_a_date_after_its_certificate_ends() {
     use crate::common::vendor::StoreKind;
@@ -275,10 +276,19 @@ async fn no_piece_is_signed_for_a_date_after_its_certificate_ends() {
     };
     let (status, answer) = counter.buy("today", vec![dated(today)]).await;
     assert_eq!(status, 201, "{answer}");
-    let balance = vendor.store.account("A1").await.unwrap().balance;
-    let (status, answer) = counter
-        .buy("next-week", vec![dated(today.add_days(7))])
-        .await;
+    // Sent together, so that they may share a batch: the refusal is next week's alone.
+    let todays = (0..8).map(|i| {
+        let (key, counter, piece) = (format!("today-{i}"), &counter, dated(today));
+        async move { counter.buy(&key, vec![piece]).await }
+    });
+    let (others, (status, answer)) = tokio::join!(
+        futures_util::future::join_all(todays),
+        counter.buy("next-week", vec![dated(today.add_days(7))])
+    );
+    for (status, answer) in &others {
+        assert_eq!(*status, 201, "{answer}");
+    }
+
     assert_eq!(status, 423, "{answer}");
     assert!(
         message_of(&answer).contains(&format!(
@@ -287,5 +297,9 @@ async fn no_piece_is_signed_for_a_date_after_its_certificate_ends() {
         )),
         "{answer}"
     );
-    assert_eq!(vendor.store.account("A1").await.unwrap().balance, balance);
+    let pieces: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM piece")
+        .fetch_one(vendor.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(pieces, 9, "today's nine letters, and nothing for next week");
 }

@@ -17,11 +17,11 @@ use sqlx::{Any, AnyConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch_signing::{response, sign_all};
-use super::processing::ProcessingPool;
+use super::processing::{LaneCertificates, ProcessingPool};
 use crate::clock::Clock;
 use crate::keys::KeyStore;
 use crate::money::Money;
-use crate::vendor_system::error::VendorError;
+use crate::vendor_system::error::{RefusalKind, VendorError};
 use crate::vendor_system::keys::module_keys::ModuleCertifier;
 use crate::vendor_system::store::VendorStore;
 use crate::vendor_system::store::purchase::{
@@ -215,7 +215,11 @@ async fn commit_batch(
     jobs: &[&PurchaseJob],
 ) -> Result<Vec<Result<Answer, VendorError>>, VendorError> {
     let mut taken_keys = HashSet::new();
+    // Certifications refused in this batch: only the purchases that need them are refused.
+    let mut refused = LaneCertificates::default();
     for _ in 0..MAX_ATTEMPTS {
+        let mut certificates = LaneCertificates::clone(&context.pool.certificates());
+        certificates.refuse_as(&refused);
         match attempt_batch(
             &context.store,
             conn,
@@ -223,6 +227,7 @@ async fn commit_batch(
             rules,
             jobs,
             &taken_keys,
+            &certificates,
         )
         .await?
         {
@@ -235,9 +240,16 @@ async fn commit_batch(
                     clock: &context.clock,
                 };
                 for (lane, psd_id, through) in lanes {
-                    certifier
+                    match certifier
                         .certify_lane(&context.pool, lane, psd_id, through)
-                        .await?;
+                        .await
+                    {
+                        Ok(_) => {}
+                        Err(why) if why.kind() != RefusalKind::Unavailable => {
+                            refused.refuse(lane, psd_id, through, why);
+                        }
+                        Err(unavailable) => return Err(unavailable),
+                    }
                 }
             }
         }
@@ -262,13 +274,14 @@ async fn attempt_batch(
     rules: &PurchaseRules,
     jobs: &[&PurchaseJob],
     taken_keys: &HashSet<(String, String)>,
+    certificates: &LaneCertificates,
 ) -> Result<Attempt, VendorError> {
     let mut tx = store.begin_write_on(conn).await?;
     let purchase::PreparedBatch {
         purchases: prepared,
         funds,
         uncertified,
-    } = purchase::prepare_batch(&mut tx, jobs, rules, taken_keys, &pool.certificates()).await?;
+    } = purchase::prepare_batch(&mut tx, jobs, rules, taken_keys, certificates).await?;
     if !uncertified.is_empty() {
         tx.rollback().await?;
         return Ok(Attempt::Uncertified(uncertified));

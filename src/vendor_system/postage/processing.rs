@@ -52,21 +52,59 @@ struct Lane {
 }
 
 /// The certificate each lane signs under, by `(lane, psd_id)`: its serial and last day of
-/// validity; plain data, taken whole by each batch.
+/// validity; plain data, taken whole by each batch. A batch adds the certifications it was
+/// refused (a key file whose certificate ends too soon), so that only the purchases that
+/// need one are refused, not the batch.
 #[derive(Clone, Debug, Default)]
-pub struct LaneCertificates(HashMap<(usize, u32), (u32, Date)>);
+pub struct LaneCertificates {
+    held: HashMap<(usize, u32), (u32, Date)>,
+    refused: HashMap<(usize, u32), (Date, VendorError)>,
+}
+
+/// How `lane` signs a purchase for a PSD through a date of mailing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LaneSigning {
+    Under(u32),
+    /// Certification through that date was refused, and why.
+    Refused(VendorError),
+    /// Not known yet: the lane is to be certified first.
+    Uncertified,
+}
 
 impl LaneCertificates {
     /// The serial `lane` signs for `psd_id` under, however long it is valid.
     pub fn serial(&self, lane: usize, psd_id: u32) -> Option<u32> {
-        self.0.get(&(lane, psd_id)).map(|(serial, _)| *serial)
+        self.held.get(&(lane, psd_id)).map(|(serial, _)| *serial)
     }
 
-    /// The serial `lane` signs for `psd_id` under, if its certificate is valid through
-    /// `date`.
-    pub fn serial_through(&self, lane: usize, psd_id: u32, date: Date) -> Option<u32> {
-        let (serial, valid_until) = self.0.get(&(lane, psd_id))?;
-        (date <= *valid_until).then_some(*serial)
+    /// How `lane` signs for `psd_id` a piece mailed on or before `date`.
+    pub fn signing(&self, lane: usize, psd_id: u32, date: Date) -> LaneSigning {
+        if let Some((serial, valid_until)) = self.held.get(&(lane, psd_id))
+            && date <= *valid_until
+        {
+            return LaneSigning::Under(*serial);
+        }
+        match self.refused.get(&(lane, psd_id)) {
+            Some((refused_through, why)) if *refused_through <= date => {
+                LaneSigning::Refused(why.clone())
+            }
+            _ => LaneSigning::Uncertified,
+        }
+    }
+
+    /// Records that certifying `lane` for `psd_id` through `date` was refused with `why`.
+    pub fn refuse(&mut self, lane: usize, psd_id: u32, date: Date, why: VendorError) {
+        self.refused.insert((lane, psd_id), (date, why));
+    }
+
+    /// Takes the refusals `other` holds.
+    pub fn refuse_as(&mut self, other: &LaneCertificates) {
+        self.refused.extend(
+            other
+                .refused
+                .iter()
+                .map(|(lane_psd, refusal)| (*lane_psd, refusal.clone())),
+        );
     }
 }
 
@@ -132,7 +170,7 @@ impl ProcessingPool {
             Err(poisoned) => poisoned.into_inner(),
         };
         let mut next = LaneCertificates::clone(&held);
-        next.0.insert((lane, psd_id), (serial, valid_until));
+        next.held.insert((lane, psd_id), (serial, valid_until));
         *held = Arc::new(next);
     }
 

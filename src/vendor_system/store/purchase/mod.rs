@@ -32,7 +32,7 @@ use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor_system::error::{RefusalKind, VendorError};
 use crate::vendor_system::postage::label_ref::LabelRef;
-use crate::vendor_system::postage::processing::LaneCertificates;
+use crate::vendor_system::postage::processing::{LaneCertificates, LaneSigning};
 pub use claims::KeyAnswer;
 pub use funds::BatchFunds;
 use label::{LabelUse, claim_labels};
@@ -288,13 +288,17 @@ async fn issue(
         .map(|piece| piece.mailing_date)
         .max()
         .ok_or_else(|| VendorError::bad_request("a purchase of no pieces"))?;
-    let Some(certificate_serial) = certificates.serial_through(job.lane, taken.psd_id, through)
-    else {
-        // The funds taken are not kept: nothing of this purchase stays in the batch.
-        return Ok(Issued::Uncertified {
-            psd_id: taken.psd_id,
-            through,
-        });
+    // The funds taken are kept only at the end: a purchase that returns before leaves
+    // nothing of itself in the batch.
+    let certificate_serial = match certificates.signing(job.lane, taken.psd_id, through) {
+        LaneSigning::Under(serial) => serial,
+        LaneSigning::Refused(why) => return Err(why),
+        LaneSigning::Uncertified => {
+            return Ok(Issued::Uncertified {
+                psd_id: taken.psd_id,
+                through,
+            });
+        }
     };
     let mut pieces = Vec::with_capacity(job.pieces.len());
     let mut messages = Vec::with_capacity(job.pieces.len());
