@@ -4,7 +4,7 @@
 //! it and recorded before the gateway is asked, so a crash between the two leaves a refund
 //! to send again, never money made or lost.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::VendorStore;
 use super::funds::balance;
@@ -20,6 +20,51 @@ pub struct RefundToSend {
     pub refund_key: String,
     pub payment_id: String,
     pub amount: Money,
+}
+
+/// A counter's charge or refund id, checked unused before it is recorded: a unique key
+/// the store would otherwise refuse as a failure, not as the conflict it is.
+struct UsedId<'a> {
+    table: UsedTable,
+    /// The id as stored.
+    id: &'a str,
+    /// The id as the counter gave it.
+    shown: &'a str,
+}
+
+enum UsedTable {
+    Charge,
+    Refund,
+}
+
+impl UsedId<'_> {
+    async fn refuse_if_used(&self, conn: &mut AnyConnection) -> Result<(), VendorError> {
+        let (sql, what) = match self.table {
+            UsedTable::Charge => (
+                "SELECT amount_mills FROM card_payment WHERE payment_id = $1",
+                "charge",
+            ),
+            UsedTable::Refund => (
+                "SELECT amount_mills FROM card_refund WHERE refund_key = $1",
+                "refund",
+            ),
+        };
+        let used: Option<i64> = sqlx::query_scalar(sql)
+            .bind(self.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        match used {
+            None => Ok(()),
+            Some(used_mills) => Err(VendorError::new(
+                RefusalKind::Conflict,
+                format!(
+                    "{what} id {:?} was used before, for a {what} of {}; a new {what} takes a new id",
+                    self.shown,
+                    Money::from_mills(used_mills)
+                ),
+            )),
+        }
+    }
 }
 
 impl VendorStore {
@@ -38,20 +83,12 @@ impl VendorStore {
             Begun::Fresh { tx, account_id } => (tx, account_id),
         };
         // The gateway charged the id once; under another request it credits nothing again.
-        let used: Option<i64> =
-            sqlx::query_scalar("SELECT amount_mills FROM card_payment WHERE payment_id = $1")
-                .bind(&approval.charge_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(used_mills) = used {
-            return Err(VendorError::new(
-                RefusalKind::Conflict,
-                format!(
-                    "charge id {counter_charge_id:?} was used before, for a charge of {}; a new charge takes a new id",
-                    Money::from_mills(used_mills)
-                ),
-            ));
-        }
+        let used = UsedId {
+            table: UsedTable::Charge,
+            id: &approval.charge_id,
+            shown: counter_charge_id,
+        };
+        used.refuse_if_used(&mut tx).await?;
         sqlx::query(
             "INSERT INTO card_payment (payment_id, counter_id, token, brand, last4, amount_mills, status, created_unix_ms) \
              VALUES ($1, $2, $3, $4, $5, $6, 'captured', $7)",
@@ -117,20 +154,12 @@ impl VendorStore {
             ))
         })?;
         let paid: i64 = payment.try_get("amount_mills")?;
-        let used: Option<i64> =
-            sqlx::query_scalar("SELECT amount_mills FROM card_refund WHERE refund_key = $1")
-                .bind(refund_key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(used_mills) = used {
-            return Err(VendorError::new(
-                RefusalKind::Conflict,
-                format!(
-                    "refund id {counter_refund_id:?} was used before, for a refund of {}; a new refund takes a new id",
-                    Money::from_mills(used_mills)
-                ),
-            ));
-        }
+        let used = UsedId {
+            table: UsedTable::Refund,
+            id: refund_key,
+            shown: counter_refund_id,
+        };
+        used.refuse_if_used(&mut tx).await?;
         let refunded: Option<i64> = sqlx::query_scalar(
             "SELECT CAST(SUM(amount_mills) AS BIGINT) FROM card_refund WHERE payment_id = $1",
         )
