@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::vendor_system::from_config::keys_dir;
-use crate::vendor_system::keys::module_keys::{CENTRAL_VALIDITY_DAYS, ModuleCertifier};
+use crate::vendor_system::keys::module_keys::ModuleCertifier;
 use crate::vendor_system::keys::sign_status_list;
 use crate::vendor_system::postage::crypto_module::ModuleKind;
 use crate::vendor_system::postage::processing::{ProcessingPool, RoundRobin};
@@ -116,19 +116,15 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
                 );
             }
             let module = crate::vendor_system::from_config::module_kind(config)?;
+            let certifier = ModuleCertifier {
+                store,
+                keys: &keys,
+                clock: &clock,
+            };
             let serial = if module.generates_keys() {
-                certify_in_tokens(store, &keys, &clock, &module, psd_id).await?
+                certify_in_tokens(store, &certifier, &module, psd_id).await?
             } else {
-                let signer = if keys.has_psd(psd_id) {
-                    keys.psd_signer(psd_id)?
-                } else {
-                    let serial = store.next_certificate_serial().await?;
-                    keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?
-                };
-                store
-                    .record_psd_certificate(signer.certificate(), clock.now_unix_ms())
-                    .await?;
-                signer.certificate().serial
+                certifier.key_file(psd_id).await?
             };
             let created = store
                 .create_psd(psd_id, &account, serial, clock.now_unix_ms())
@@ -146,26 +142,23 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
 /// each printed; the first server's certificate serial (the PSD's own, as listed).
 async fn certify_in_tokens(
     store: &VendorStore,
-    keys: &KeyStore,
-    clock: &Clock,
+    certifier: &ModuleCertifier<'_>,
     module: &ModuleKind,
     psd_id: u32,
 ) -> anyhow::Result<u32> {
-    crate::vendor_system::service::add_default_servers(store, clock).await?;
+    crate::vendor_system::service::add_default_servers(store, certifier.clock).await?;
     let rows = store.processing_servers().await?;
     let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
         .map_err(anyhow::Error::msg)?;
-    let certifier = ModuleCertifier { store, keys, clock };
-    let mut first = None;
-    for lane in 0..pool.len() {
-        let serial = certifier
-            .certify_lane(&pool, lane, psd_id, clock.today())
-            .await?;
+    let serials = certifier.certify_every_lane(&pool, psd_id).await?;
+    for (lane, serial) in serials.iter().enumerate() {
         println!(
             "processing server {}: PSD {psd_id}'s key generated in its token, certificate {serial}",
             pool.server(lane).name
         );
-        first.get_or_insert(serial);
     }
-    first.ok_or_else(|| anyhow::anyhow!("no processing server is enabled"))
+    serials
+        .first()
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("no processing server is enabled"))
 }

@@ -22,7 +22,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::date::Date;
 use crate::station::Station;
 
 #[derive(Parser, Debug)]
@@ -133,7 +132,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Opens the station with its link, printing what a first run created to stderr.
 async fn open_station(config: Config) -> anyhow::Result<Station> {
-    print_notes(Station::open(config, Date::today_utc()).await?)
+    print_notes(Station::open(config).await?)
 }
 
 /// Opens the embedded PSD and keys only (no vendor), printing what a first run created.

@@ -16,10 +16,9 @@ use tokio::task::JoinHandle;
 use super::StationError;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::date::Date;
 use crate::keys::KeyStore;
 use crate::link::identity;
-use crate::vendor_system::keys::module_keys::CENTRAL_VALIDITY_DAYS;
+use crate::vendor_system::keys::module_keys::ModuleCertifier;
 use crate::vendor_system::postage::crypto_module::ModuleKind;
 use crate::vendor_system::store::VendorStore;
 use crate::vendor_system::store::counters::check_location;
@@ -59,7 +58,7 @@ pub(super) struct Started {
     pub notes: Vec<String>,
 }
 
-pub(super) async fn start(config: &Config, today: Date) -> Result<Started, StationError> {
+pub(super) async fn start(config: &Config) -> Result<Started, StationError> {
     let mut notes = Vec::new();
     let store = from_config::open_in_process_store(config).await?;
     let keys = KeyStore::open(&from_config::keys_dir(&config.data_dir))?;
@@ -90,7 +89,7 @@ pub(super) async fn start(config: &Config, today: Date) -> Result<Started, Stati
             .await?;
     }
     let psd_id = config.vendor.local_psd_id;
-    if let Some(serial) = ensure_central_psd(&store, &keys, psd_id, today, now).await? {
+    if let Some(serial) = ensure_central_psd(&store, &keys, psd_id, &clock).await? {
         notes.push(format!(
             "first run: created the central PSD {psd_id} (certificate {serial}) for account {LOCAL_ACCOUNT}"
         ));
@@ -147,21 +146,14 @@ async fn ensure_central_psd(
     store: &VendorStore,
     keys: &KeyStore,
     psd_id: u32,
-    today: Date,
-    now: i64,
+    clock: &Clock,
 ) -> Result<Option<u32>, StationError> {
-    let signer = if keys.has_psd(psd_id) {
-        keys.psd_signer(psd_id)?
-    } else {
-        let serial = store.next_certificate_serial().await?;
-        keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?
-    };
-    let certificate = signer.certificate();
-    store.record_psd_certificate(certificate, now).await?;
+    let certifier = ModuleCertifier { store, keys, clock };
+    let serial = certifier.key_file(psd_id).await?;
     let created = store
-        .create_psd(psd_id, LOCAL_ACCOUNT, certificate.serial, now)
+        .create_psd(psd_id, LOCAL_ACCOUNT, serial, clock.now_unix_ms())
         .await?;
-    Ok(created.then_some(certificate.serial))
+    Ok(created.then_some(serial))
 }
 
 /// The local account has no funds and its PSDs never had any: only then does it get the

@@ -28,7 +28,6 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::date::Date;
 use crate::keys::KeyStoreError;
 use crate::link::counter_link::LinkSettings;
 use crate::link::{CounterLink, VendorClient, identity};
@@ -119,16 +118,15 @@ impl Station {
     /// centre when none is configured). A first start enrolls the counter, has its embedded
     /// PSD numbered and certified by the data centre's key management, and refills it through
     /// the data centre by `link.first_refill`: the data centre must be reachable then. Later
-    /// starts open what the keyring holds, reachable or not. `today` dates the in-process
-    /// data centre's first certificates.
-    pub async fn open(config: Config, today: Date) -> Result<Station, StationError> {
+    /// starts open what the keyring holds, reachable or not.
+    pub async fn open(config: Config) -> Result<Station, StationError> {
         let setup = SetupLock::acquire(&config.data_dir)?;
         let mut notes = first_run_notes(&config, &setup);
         let keyring = Keyring::open(&config.data_dir)?;
         let ledger = open_ledger(&config.data_dir).await?;
         let mut in_process = None;
         let (endpoints, enrollment_code) = if config.link.endpoints.is_empty() {
-            let started = in_process::start(&config, today).await?;
+            let started = in_process::start(&config).await?;
             notes.extend(started.notes);
             let endpoint = started.vendor.endpoint().to_string();
             in_process = Some(started.vendor);

@@ -11,7 +11,6 @@ use super::store::role::StoreRole;
 use super::{RefusalKind, Vendor, VendorError, VendorSettings};
 use crate::clock::Clock;
 use crate::config::{Config, CryptoModuleKind, VendorGatewayKind};
-use crate::keys::store::is_owner_only;
 use crate::payment::{PaymentGateway, PaymentStore, TestGateway};
 
 /// The vendor's SQLite file when `vendor.store` is empty.
@@ -149,28 +148,16 @@ pub fn module_kind(config: &Config) -> Result<ModuleKind, VendorError> {
             keys_dir: keys_dir(&config.data_dir),
         }),
         CryptoModuleKind::Pkcs11 => {
-            let pin_path = Path::new(&vendor.pkcs11_pin_file);
             if vendor.pkcs11_pin_file.is_empty() {
                 return Err(unusable(
                     "vendor.crypto_module = \"pkcs11\" needs vendor.pkcs11_pin_file: a file (mode 0600) holding the tokens' user PIN".into(),
                 ));
             }
-            let pin = std::fs::read_to_string(pin_path).map_err(|e| {
-                unusable(format!(
-                    "vendor.pkcs11_pin_file {}: {e}",
-                    pin_path.display()
-                ))
-            })?;
-            if !is_owner_only(pin_path) {
-                return Err(unusable(format!(
-                    "vendor.pkcs11_pin_file {} is readable by others: make it 0600",
-                    pin_path.display()
-                )));
-            }
-            Ok(ModuleKind::Pkcs11 {
-                library: PathBuf::from(&vendor.pkcs11_library),
-                user_pin: pin.trim_end_matches(['\r', '\n']).to_string(),
-            })
+            ModuleKind::pkcs11(
+                PathBuf::from(&vendor.pkcs11_library),
+                Path::new(&vendor.pkcs11_pin_file),
+            )
+            .map_err(|reason| unusable(format!("vendor.pkcs11_pin_file {reason}")))
         }
     }
 }

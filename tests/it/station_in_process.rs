@@ -11,7 +11,6 @@ use std::path::Path;
 
 use common::{letter, priced_letter, runtime};
 use postcounter::config::Config;
-use postcounter::date::Date;
 use postcounter::money::Money;
 use postcounter::station::Station;
 use postcounter::vendor_system::store::VendorStore;
@@ -29,9 +28,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
         assert!(config.link.endpoints.is_empty());
-        let station = Station::open(config.clone(), Date::today_utc())
-            .await
-            .unwrap();
+        let station = Station::open(config.clone()).await.unwrap();
         let link = station
             .link
             .as_ref()
@@ -101,9 +98,7 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
         drop(station);
 
         // A second start: the same account and registration, nothing credited again.
-        let station = Station::open(config.clone(), Date::today_utc())
-            .await
-            .unwrap();
+        let station = Station::open(config.clone()).await.unwrap();
         assert!(
             station.notes.iter().all(|n| !n.starts_with("first run")),
             "{:?}",
@@ -142,7 +137,7 @@ fn the_station_holds_no_root_and_its_embedded_psd_is_numbered_and_certified_by_t
         let mut config = config(dir.path());
         // A central PSD where the embedded PSDs' numbering starts: the data centre skips it.
         config.vendor.local_psd_id = EMBEDDED_PSD;
-        let station = Station::open(config, Date::today_utc()).await.unwrap();
+        let station = Station::open(config).await.unwrap();
         let keys = dir.path().join("keys");
         assert!(
             !keys.join("root.key.pem").exists(),
@@ -166,7 +161,7 @@ fn a_damaged_vendor_store_stops_the_start_with_its_path_and_the_reason() {
         let store = dir.path().join("vendor/vendor.sqlite");
         std::fs::create_dir_all(store.parent().unwrap()).unwrap();
         std::fs::write(&store, vec![0x5a_u8; 8192]).unwrap();
-        let refused = Station::open(config(dir.path()), Date::today_utc())
+        let refused = Station::open(config(dir.path()))
             .await
             .err()
             .unwrap()
@@ -181,13 +176,9 @@ fn a_demo_refill_changed_after_the_first_run_is_not_credited_again() {
     runtime().block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config(dir.path());
-        drop(
-            Station::open(config.clone(), Date::today_utc())
-                .await
-                .unwrap(),
-        );
+        drop(Station::open(config.clone()).await.unwrap());
         config.demo_refill = Money::parse("1000.00").unwrap();
-        let station = Station::open(config, Date::today_utc()).await.unwrap();
+        let station = Station::open(config).await.unwrap();
         let read = station
             .link
             .as_ref()

@@ -24,7 +24,7 @@ use crate::keys::KeyStore;
 use crate::measure::tui_bench::Percentiles;
 use crate::money::Money;
 use crate::rates::RateBook;
-use crate::vendor_system::keys::module_keys::{CENTRAL_VALIDITY_DAYS, ModuleCertifier};
+use crate::vendor_system::keys::module_keys::ModuleCertifier;
 use crate::vendor_system::postage::crypto_module::{ModuleKind, SignJob};
 use crate::vendor_system::postage::processing::{ProcessingPool, RoundRobin};
 use crate::vendor_system::service::add_default_servers;
@@ -136,14 +136,8 @@ fn pkcs11_module(args: &LoadtestArgs) -> anyhow::Result<ModuleKind> {
         .pkcs11_pin_file
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("--modules pkcs11 needs --pkcs11-pin-file FILE"))?;
-    if !crate::keys::store::is_owner_only(pin_file) {
-        anyhow::bail!("{} must exist and be owner-only (0600)", pin_file.display());
-    }
-    let pin = std::fs::read_to_string(pin_file)?;
-    Ok(ModuleKind::Pkcs11 {
-        library: args.pkcs11_library.clone(),
-        user_pin: pin.trim_end_matches(['\r', '\n']).to_string(),
-    })
+    ModuleKind::pkcs11(args.pkcs11_library.clone(), pin_file)
+        .map_err(|reason| anyhow::anyhow!("--pkcs11-pin-file {reason}"))
 }
 
 /// The accounts and PSDs of one module's run, each PSD certified on every processing
@@ -158,18 +152,15 @@ async fn open_accounts(
     let first_psd_id = 30_000_000 + rand::random::<u32>() % 1_000_000;
     let psd_ids: Vec<u32> = (first_psd_id..).take(args.accounts as usize).collect();
     let certifier = ModuleCertifier { store, keys, clock };
-    let today = clock.today();
     let mut accounts = Vec::with_capacity(psd_ids.len());
     for &psd_id in &psd_ids {
         if !pool.kind().generates_keys() {
-            let serial = store.next_certificate_serial().await?;
-            keys.create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))?;
+            certifier.key_file(psd_id).await?;
         }
-        let mut serial = None;
-        for lane in 0..pool.len() {
-            serial.get_or_insert(certifier.certify_lane(pool, lane, psd_id, today).await?);
-        }
-        let serial = serial.ok_or_else(|| anyhow::anyhow!("no processing server"))?;
+        let serials = certifier.certify_every_lane(pool, psd_id).await?;
+        let serial = *serials
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no processing server"))?;
         let account = format!("load-{psd_id}");
         let now = clock.now_unix_ms();
         store.create_account(&account, "loadtest", now).await?;

@@ -110,6 +110,42 @@ impl ModuleCertifier<'_> {
         Ok(serial)
     }
 
+    /// Central PSD `psd_id`'s key file for the software module, made under a serial the store
+    /// reserves unless the key store holds one already, its certificate recorded; its serial.
+    pub async fn key_file(&self, psd_id: u32) -> Result<u32, VendorError> {
+        let signer = if self.keys.has_psd(psd_id) {
+            self.keys.psd_signer(psd_id)
+        } else {
+            let serial = self.store.next_certificate_serial().await?;
+            let today = self.clock.today();
+            self.keys
+                .create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))
+        }
+        // For the operator making the PSD: the key store's own reason.
+        .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string()))?;
+        self.store
+            .record_psd_certificate(signer.certificate(), self.clock.now_unix_ms())
+            .await?;
+        Ok(signer.certificate().serial)
+    }
+
+    /// Every lane of `pool` certified for `psd_id` through today; each lane's serial, in
+    /// lane order.
+    pub async fn certify_every_lane(
+        &self,
+        pool: &ProcessingPool,
+        psd_id: u32,
+    ) -> Result<Vec<u32>, VendorError> {
+        let mut serials = Vec::with_capacity(pool.len());
+        for lane in 0..pool.len() {
+            serials.push(
+                self.certify_lane(pool, lane, psd_id, self.clock.today())
+                    .await?,
+            );
+        }
+        Ok(serials)
+    }
+
     /// The certificate the store holds for a module's key: recorded now if the key's
     /// certification was cut short, refused loudly if the store's certificate under that
     /// serial certifies another key or PSD.

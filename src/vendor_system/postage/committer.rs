@@ -17,7 +17,7 @@ use sqlx::{Any, AnyConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use super::batch_signing::{response, sign_all};
-use super::processing::{LaneCertificates, ProcessingPool};
+use super::processing::{BatchCertificates, ProcessingPool, RefusedCertifications};
 use crate::clock::Clock;
 use crate::keys::KeyStore;
 use crate::money::Money;
@@ -215,11 +215,13 @@ async fn commit_batch(
     jobs: &[&PurchaseJob],
 ) -> Result<Vec<Result<Answer, VendorError>>, VendorError> {
     let mut taken_keys = HashSet::new();
-    // Certifications refused in this batch: only the purchases that need them are refused.
-    let mut refused = LaneCertificates::default();
+    let mut refused = RefusedCertifications::default();
     for _ in 0..MAX_ATTEMPTS {
-        let mut certificates = LaneCertificates::clone(&context.pool.certificates());
-        certificates.refuse_as(&refused);
+        let held = context.pool.certificates();
+        let certificates = BatchCertificates {
+            held: &held,
+            refused: &refused,
+        };
         match attempt_batch(
             &context.store,
             conn,
@@ -227,7 +229,7 @@ async fn commit_batch(
             rules,
             jobs,
             &taken_keys,
-            &certificates,
+            certificates,
         )
         .await?
         {
@@ -274,7 +276,7 @@ async fn attempt_batch(
     rules: &PurchaseRules,
     jobs: &[&PurchaseJob],
     taken_keys: &HashSet<(String, String)>,
-    certificates: &LaneCertificates,
+    certificates: BatchCertificates<'_>,
 ) -> Result<Attempt, VendorError> {
     let mut tx = store.begin_write_on(conn).await?;
     let purchase::PreparedBatch {

@@ -52,13 +52,35 @@ struct Lane {
 }
 
 /// The certificate each lane signs under, by `(lane, psd_id)`: its serial and last day of
-/// validity; plain data, taken whole by each batch. A batch adds the certifications it was
-/// refused (a key file whose certificate ends too soon), so that only the purchases that
-/// need one are refused, not the batch.
+/// validity; plain data, taken whole by each batch.
 #[derive(Clone, Debug, Default)]
-pub struct LaneCertificates {
-    held: HashMap<(usize, u32), (u32, Date)>,
-    refused: HashMap<(usize, u32), (Date, VendorError)>,
+pub struct LaneCertificates(HashMap<(usize, u32), (u32, Date)>);
+
+impl LaneCertificates {
+    /// The serial `lane` signs for `psd_id` under, however long it is valid.
+    pub fn serial(&self, lane: usize, psd_id: u32) -> Option<u32> {
+        self.0.get(&(lane, psd_id)).map(|(serial, _)| *serial)
+    }
+}
+
+/// The certifications one batch was refused (a key file whose certificate ends too soon),
+/// by `(lane, psd_id)`, with the date it was asked through: only the purchases that need
+/// one are refused, not the batch. Kept for that batch alone; the next one asks again.
+#[derive(Debug, Default)]
+pub struct RefusedCertifications(HashMap<(usize, u32), (Date, VendorError)>);
+
+impl RefusedCertifications {
+    /// Records that certifying `lane` for `psd_id` through `date` was refused with `why`.
+    pub fn refuse(&mut self, lane: usize, psd_id: u32, date: Date, why: VendorError) {
+        self.0.insert((lane, psd_id), (date, why));
+    }
+}
+
+/// What a batch signs with: the lanes' certificates and the certifications it was refused.
+#[derive(Clone, Copy)]
+pub struct BatchCertificates<'a> {
+    pub held: &'a LaneCertificates,
+    pub refused: &'a RefusedCertifications,
 }
 
 /// How `lane` signs a purchase for a PSD through a date of mailing.
@@ -71,40 +93,20 @@ pub enum LaneSigning {
     Uncertified,
 }
 
-impl LaneCertificates {
-    /// The serial `lane` signs for `psd_id` under, however long it is valid.
-    pub fn serial(&self, lane: usize, psd_id: u32) -> Option<u32> {
-        self.held.get(&(lane, psd_id)).map(|(serial, _)| *serial)
-    }
-
+impl BatchCertificates<'_> {
     /// How `lane` signs for `psd_id` a piece mailed on or before `date`.
     pub fn signing(&self, lane: usize, psd_id: u32, date: Date) -> LaneSigning {
-        if let Some((serial, valid_until)) = self.held.get(&(lane, psd_id))
+        if let Some((serial, valid_until)) = self.held.0.get(&(lane, psd_id))
             && date <= *valid_until
         {
             return LaneSigning::Under(*serial);
         }
-        match self.refused.get(&(lane, psd_id)) {
+        match self.refused.0.get(&(lane, psd_id)) {
             Some((refused_through, why)) if *refused_through <= date => {
                 LaneSigning::Refused(why.clone())
             }
             _ => LaneSigning::Uncertified,
         }
-    }
-
-    /// Records that certifying `lane` for `psd_id` through `date` was refused with `why`.
-    pub fn refuse(&mut self, lane: usize, psd_id: u32, date: Date, why: VendorError) {
-        self.refused.insert((lane, psd_id), (date, why));
-    }
-
-    /// Takes the refusals `other` holds.
-    pub fn refuse_as(&mut self, other: &LaneCertificates) {
-        self.refused.extend(
-            other
-                .refused
-                .iter()
-                .map(|(lane_psd, refusal)| (*lane_psd, refusal.clone())),
-        );
     }
 }
 
@@ -170,7 +172,7 @@ impl ProcessingPool {
             Err(poisoned) => poisoned.into_inner(),
         };
         let mut next = LaneCertificates::clone(&held);
-        next.held.insert((lane, psd_id), (serial, valid_until));
+        next.0.insert((lane, psd_id), (serial, valid_until));
         *held = Arc::new(next);
     }
 

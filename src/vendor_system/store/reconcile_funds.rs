@@ -14,6 +14,27 @@ use crate::ledger_chain::ChainEntry;
 use crate::money::Money;
 use crate::vendor_system::error::VendorError;
 
+/// What the data centre funded embedded PSD `psd_id` with (every refill it authorized), and
+/// the postage of the offline pieces reported for it.
+pub(super) async fn funded_and_reported(
+    conn: &mut AnyConnection,
+    psd_id: u32,
+) -> Result<(Money, Money), VendorError> {
+    let row = sqlx::query(
+        "SELECT e.authorized_mills, \
+         (SELECT CAST(COALESCE(SUM(p.postage_mills), 0) AS BIGINT) FROM offline_piece p WHERE p.psd_id = e.psd_id) AS reported_mills \
+         FROM embedded_psd e WHERE e.psd_id = $1",
+    )
+    .bind(i64::from(psd_id))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| VendorError::forbidden(format!("PSD {psd_id} is not an embedded PSD")))?;
+    Ok((
+        Money::from_mills(int(&row, "authorized_mills")?),
+        Money::from_mills(int(&row, "reported_mills")?),
+    ))
+}
+
 /// Why `new_entries` (continuing what the data centre holds of `psd_id`) were not paid for,
 /// if they were not.
 pub(super) async fn unfunded_piece(
@@ -24,17 +45,9 @@ pub(super) async fn unfunded_piece(
     if new_entries.is_empty() {
         return Ok(None);
     }
-    let row = sqlx::query(
-        "SELECT e.authorized_mills, \
-         (SELECT CAST(COALESCE(SUM(p.postage_mills), 0) AS BIGINT) FROM offline_piece p WHERE p.psd_id = e.psd_id) AS reported_mills \
-         FROM embedded_psd e WHERE e.psd_id = $1",
-    )
-    .bind(i64::from(psd_id))
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| VendorError::forbidden(format!("PSD {psd_id} is not an embedded PSD")))?;
-    let authorized_mills = int(&row, "authorized_mills")?;
-    let mut ascending_mills = int(&row, "reported_mills")?;
+    let (authorized, reported) = funded_and_reported(conn, psd_id).await?;
+    let authorized_mills = authorized.mills();
+    let mut ascending_mills = reported.mills();
     for (entry, _) in new_entries {
         let piece = entry.piece_serial;
         let indicium = Indicium::from_bytes(&entry.indicium)

@@ -9,6 +9,7 @@ use sqlx::AnyConnection;
 
 use super::VendorStore;
 use super::funds::balance;
+use super::reconcile_funds::funded_and_reported;
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use crate::date::Date;
 use crate::money::Money;
@@ -49,25 +50,12 @@ async fn check_funded(
     conn: &mut AnyConnection,
     asked: &WithdrawalAsked,
 ) -> Result<(), VendorError> {
-    let (authorized_mills, reported_mills): (i64, i64) = sqlx::query_as(
-        "SELECT e.authorized_mills, \
-         (SELECT CAST(COALESCE(SUM(p.postage_mills), 0) AS BIGINT) FROM offline_piece p WHERE p.psd_id = e.psd_id) \
-         FROM embedded_psd e WHERE e.psd_id = $1",
-    )
-    .bind(i64::from(asked.psd_id))
-    .fetch_one(&mut *conn)
-    .await?;
-    let funded = Money::from_mills(authorized_mills);
-    let held = Money::from_mills(authorized_mills - reported_mills);
+    let (funded, reported) = funded_and_reported(conn, asked.psd_id).await?;
+    let held = Money::from_mills(funded.mills() - reported.mills());
     if asked.control_total != funded || asked.amount != held {
         return Err(VendorError::refused(format!(
             "PSD {} reports a control total of {} and a descending register of {}; the data centre funded {} and was reported {} of postage, so it holds {}: a refill not yet credited is credited first (postcounter psd reconcile)",
-            asked.psd_id,
-            asked.control_total,
-            asked.amount,
-            funded,
-            Money::from_mills(reported_mills),
-            held
+            asked.psd_id, asked.control_total, asked.amount, funded, reported, held
         )));
     }
     Ok(())

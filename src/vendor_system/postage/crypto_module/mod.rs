@@ -13,7 +13,7 @@
 mod pkcs11;
 mod software;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use p256::ecdsa::VerifyingKey;
@@ -60,6 +60,23 @@ impl ModuleKind {
     /// Whether the module makes PSD keys itself (and so certifies a key per server).
     pub fn generates_keys(&self) -> bool {
         matches!(self, ModuleKind::Pkcs11 { .. })
+    }
+
+    /// Token modules in the PKCS#11 `library`, logged in with the user PIN in `pin_file`,
+    /// which must be the owner's alone like every other secret at rest.
+    pub fn pkcs11(library: PathBuf, pin_file: &Path) -> Result<ModuleKind, String> {
+        let pin = std::fs::read_to_string(pin_file)
+            .map_err(|e| format!("{}: {e}", pin_file.display()))?;
+        if !crate::keys::store::is_owner_only(pin_file) {
+            return Err(format!(
+                "{} is readable by others: make it 0600",
+                pin_file.display()
+            ));
+        }
+        Ok(ModuleKind::Pkcs11 {
+            library,
+            user_pin: pin.trim_end_matches(['\r', '\n']).to_string(),
+        })
     }
 
     /// A few words for logs and reports: `software` or `PKCS#11 (<library>)`.

@@ -32,7 +32,7 @@ use crate::payment::Approval;
 use crate::psd::Registers;
 use crate::vendor_system::error::{RefusalKind, VendorError};
 use crate::vendor_system::postage::label_ref::LabelRef;
-use crate::vendor_system::postage::processing::{LaneCertificates, LaneSigning};
+use crate::vendor_system::postage::processing::{BatchCertificates, LaneSigning};
 pub use claims::KeyAnswer;
 pub use funds::BatchFunds;
 use label::{LabelUse, claim_labels};
@@ -162,7 +162,7 @@ pub async fn prepare_batch(
     jobs: &[&PurchaseJob],
     rules: &PurchaseRules,
     taken_keys: &HashSet<(String, String)>,
-    certificates: &LaneCertificates,
+    certificates: BatchCertificates<'_>,
 ) -> Result<PreparedBatch, VendorError> {
     let mut prepared: Vec<Option<Prepared>> = jobs.iter().map(|_| None).collect();
     // The nonce first: a replayed request must be refused before it can find an answer.
@@ -277,7 +277,7 @@ async fn issue(
     job: &PurchaseJob,
     account_id: &str,
     rules: &PurchaseRules,
-    certificates: &LaneCertificates,
+    certificates: BatchCertificates<'_>,
 ) -> Result<Issued, VendorError> {
     let taken = funds.take(job, account_id, rules)?;
     // Every piece must verify on its date of mailing: no signature under a certificate that
