@@ -49,6 +49,14 @@ pub enum VerifyError {
         until: String,
         mailing: String,
     },
+    #[error(
+        "PSD certificate {serial} vouches for {range}, not for this indicium's ascending register {ascending}"
+    )]
+    RegisterNotCertified {
+        serial: u32,
+        range: String,
+        ascending: String,
+    },
     #[error("the signature does not match the indicium data (altered or forged)")]
     BadSignature,
 }
@@ -117,7 +125,8 @@ pub fn verify(bytes: &[u8], trust: &Trust) -> Result<VerifiedIndicium, VerifyErr
 }
 
 /// Checks `indicium` against a `certificate` the caller has chosen and trusts for it: the
-/// date of mailing within the certificate's validity, and the signature under its key. The
+/// date of mailing within the certificate's validity, the ascending register within its
+/// range (an embedded PSD's lease), and the signature under its key. The
 /// vendor uses it for an embedded PSD's certificate, whose root it does not know.
 pub fn verify_under(indicium: &Indicium, certificate: &PsdCertificate) -> Result<(), VerifyError> {
     let mailing_date = indicium.data.mailing_date;
@@ -127,6 +136,14 @@ pub fn verify_under(indicium: &Indicium, certificate: &PsdCertificate) -> Result
             from: certificate.valid_from.to_string(),
             until: certificate.valid_until.to_string(),
             mailing: mailing_date.to_string(),
+        });
+    }
+    let ascending = indicium.data.ascending_register;
+    if !certificate.covers_register(ascending) {
+        return Err(VerifyError::RegisterNotCertified {
+            serial: certificate.serial,
+            range: certificate.ascending.to_string(),
+            ascending: ascending.to_string(),
         });
     }
     if !indicium.signature_is_valid(&certificate.public_key) {

@@ -12,7 +12,7 @@ pub mod status_list;
 pub mod store;
 pub mod trust;
 
-pub use certificate::{CertificateError, PsdCertificate};
+pub use certificate::{AscendingRange, CertificateError, PsdCertificate};
 pub use root_link::RootLink;
 pub use status_list::{CertificateStatusList, Revocation};
 pub use store::{KeyStore, KeyStoreError, PsdSigner};

@@ -22,7 +22,7 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 
-use super::certificate::{CertificateError, PsdCertificate};
+use super::certificate::{AscendingRange, CertificateError, PsdCertificate};
 use super::key_file::{self, KeyFileError, Placement};
 use super::root_link::{RootLink, RootLinkError};
 use super::trust::Trust;
@@ -74,6 +74,12 @@ impl PsdSigner {
         let mut bytes = [0u8; 64];
         bytes.copy_from_slice(&signature.to_bytes());
         bytes
+    }
+
+    /// The same key under `certificate` (a lease certificate of the key), if it certifies
+    /// this key.
+    pub fn under(&self, certificate: &PsdCertificate) -> Option<PsdSigner> {
+        PsdSigner::new(self.key.clone(), certificate.clone())
     }
 
     pub fn certificate(&self) -> &PsdCertificate {
@@ -181,7 +187,8 @@ impl KeyStore {
         Ok(trust)
     }
 
-    /// Certifies `public_key` for PSD `psd_id` under `serial`, signed by the current root.
+    /// Certifies `public_key` for PSD `psd_id` under `serial` at any register, signed by the
+    /// current root: a central PSD's key, which never leaves the data centre.
     pub fn certify(
         &self,
         psd_id: u32,
@@ -190,13 +197,34 @@ impl KeyStore {
         valid_from: Date,
         valid_until: Date,
     ) -> Result<PsdCertificate, KeyStoreError> {
-        let (_, root) = self.current_root()?;
-        PsdCertificate::issue(&root, serial, psd_id, public_key, valid_from, valid_until).map_err(
-            |source| KeyStoreError::Certificate {
-                path: self.dir.clone(),
-                source,
-            },
+        self.certify_within(
+            (psd_id, serial, public_key),
+            (valid_from, valid_until),
+            AscendingRange::Any,
         )
+    }
+
+    /// Certifies PSD `psd_id`'s `public_key` under `serial`, from `valid.0` through `valid.1`,
+    /// for pieces whose ascending register is in `ascending`: an embedded PSD's key
+    /// certificate (the empty range) and its lease certificates.
+    pub fn certify_within(
+        &self,
+        (psd_id, serial, public_key): (u32, u32, VerifyingKey),
+        (valid_from, valid_until): (Date, Date),
+        ascending: AscendingRange,
+    ) -> Result<PsdCertificate, KeyStoreError> {
+        let (_, root) = self.current_root()?;
+        let failed = |source| KeyStoreError::Certificate {
+            path: self.dir.clone(),
+            source,
+        };
+        let certificate =
+            PsdCertificate::issue(&root, serial, psd_id, public_key, valid_from, valid_until)
+                .map_err(failed)?;
+        match ascending {
+            AscendingRange::Any => Ok(certificate),
+            range => certificate.within(range, &root).map_err(failed),
+        }
     }
 
     pub fn root_public_path(&self) -> PathBuf {

@@ -224,7 +224,11 @@ impl CounterLink {
                 "the vendor cannot be reached ({cause}) and the embedded PSD may not issue: {reason}"
             )));
         }
-        let issued = psd.issue(request).await.map_err(local)?;
+        let certificate = self.lease_certificate(psd, request.mailing_date)?;
+        let issued = psd
+            .issue_under(request, &certificate)
+            .await
+            .map_err(local)?;
         log::warn!(
             "issued {} offline on the embedded PSD: {cause}",
             issued.indicium.data.serial_text()

@@ -176,10 +176,37 @@ impl Psd {
         self.ledger.state(self.device_id()).await
     }
 
-    /// Issues one indicium: debit, serial and signature in one durable transaction.
+    /// Issues one indicium under the PSD's own certificate: debit, serial and signature in
+    /// one durable transaction.
     pub async fn issue(&self, request: &IssueRequest) -> Result<IssuedIndicium, PsdError> {
+        self.issue_with(request, self.signer()).await
+    }
+
+    /// Issues one indicium under `certificate`, a lease certificate of the PSD's current key
+    /// (an embedded PSD's own certificate certifies its key, and covers no piece).
+    pub async fn issue_under(
+        &self,
+        request: &IssueRequest,
+        certificate: &PsdCertificate,
+    ) -> Result<IssuedIndicium, PsdError> {
+        let signer = self.signer().under(certificate).ok_or_else(|| {
+            PsdError::Refused(format!(
+                "certificate {} is not for the current key of PSD {}",
+                certificate.serial,
+                self.device_id()
+            ))
+        })?;
+        self.issue_with(request, Arc::new(signer)).await
+    }
+
+    /// Issues under `signer`'s certificate, dated within it and at a register it covers;
+    /// refused (nothing debited) otherwise.
+    async fn issue_with(
+        &self,
+        request: &IssueRequest,
+        signer: Arc<PsdSigner>,
+    ) -> Result<IssuedIndicium, PsdError> {
         check_mailing_date(request.mailing_date, self.ledger.today())?;
-        let signer = self.signer();
         let certificate = signer.certificate();
         if !certificate.is_valid_on(request.mailing_date) {
             return Err(PsdError::Refused(format!(
@@ -200,7 +227,13 @@ impl Psd {
         let outcome = self
             .ledger
             .issue(self.device_id(), &entry, |registers| {
-                let data = self.indicium_data(request, registers)?;
+                if !certificate.covers_register(registers.ascending) {
+                    return Err(PsdError::Refused(format!(
+                        "the PSD certificate {} vouches for {}; this piece would bring the ascending register to {}",
+                        certificate.serial, certificate.ascending, registers.ascending
+                    )));
+                }
+                let data = self.indicium_data(request, registers, certificate)?;
                 let indicium = Indicium::sign(data, &signer).map_err(PsdError::from_layout)?;
                 Ok(indicium.to_bytes().map_err(PsdError::from_layout)?.to_vec())
             })
@@ -221,14 +254,14 @@ impl Psd {
         })
     }
 
-    /// The data elements for `request` with the registers after its debit.
-    pub fn indicium_data(
+    /// The data elements for `request` with the registers after its debit, under
+    /// `certificate`.
+    fn indicium_data(
         &self,
         request: &IssueRequest,
         registers: &Registers,
+        certificate: &PsdCertificate,
     ) -> Result<IndiciumData, PsdError> {
-        let signer = self.signer();
-        let certificate = signer.certificate();
         Ok(IndiciumData {
             certificate_serial: certificate.serial,
             device_id: certificate.psd_id,

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::Generate;
 
+use crate::date::Date;
 use crate::keys::key_file::{self, KeyFileError};
 use crate::keys::{PsdCertificate, PsdSigner, Trust, TrustError};
 
@@ -177,8 +178,8 @@ impl Keyring {
         }
     }
 
-    /// The current key with its certificate (the one in the trust whose key it is, the
-    /// newest if renewed), once the PSD is certified.
+    /// The current key with its certificate (the key certificate in the trust whose key it
+    /// is, the newest if renewed), once the PSD is certified.
     pub fn signer(&self) -> Result<Option<PsdSigner>, KeyringError> {
         let (Some(psd_id), Some(trust)) = (self.psd_id()?, self.trust()?) else {
             return Ok(None);
@@ -187,7 +188,7 @@ impl Keyring {
         let certificate = trust
             .certificates
             .iter()
-            .filter(|c| c.psd_id == psd_id && c.public_key == *key.verifying_key())
+            .filter(|c| c.psd_id == psd_id && c.public_key == *key.verifying_key() && !c.is_lease())
             .max_by_key(|c| c.serial)
             .cloned()
             .ok_or_else(|| {
@@ -196,6 +197,29 @@ impl Keyring {
                 ))
             })?;
         Ok(PsdSigner::new(key, certificate))
+    }
+
+    /// The newest lease certificate in the trust for `signer`'s key and valid on `date`:
+    /// what the embedded PSD signs under offline (its key certificate covers no piece).
+    pub fn lease_certificate(
+        &self,
+        signer: &PsdSigner,
+        date: Date,
+    ) -> Result<Option<PsdCertificate>, KeyringError> {
+        let Some(trust) = self.trust()? else {
+            return Ok(None);
+        };
+        let key = signer.certificate();
+        Ok(trust
+            .certificates
+            .into_iter()
+            .filter(|c| {
+                c.psd_id == key.psd_id
+                    && c.public_key == key.public_key
+                    && c.is_lease()
+                    && c.is_valid_on(date)
+            })
+            .max_by_key(|c| c.serial))
     }
 }
 

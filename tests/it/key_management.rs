@@ -83,6 +83,10 @@ fn renewal_and_rollover_keep_old_indicia_valid_and_a_revoked_certificate_fails_v
 
     // Counter two's certificate is revoked from today: its label no longer verifies.
     let revoked_serial = counters[1].certificate_serial().to_string();
+    let label_certificate = verify(&counters[1].data_dir, &labels[1].1, &[])["certificate_serial"]
+        .as_u64()
+        .unwrap();
+    assert_ne!(label_certificate.to_string(), revoked_serial);
     centre.command(&[
         "admin",
         "certificate-revoke",
@@ -106,8 +110,10 @@ fn renewal_and_rollover_keep_old_indicia_valid_and_a_revoked_certificate_fails_v
         let revoked = verify(&counters[1].data_dir, &labels[1].1, args);
         assert_eq!(revoked["valid"], false, "{args:?}: {revoked}");
         let reason = revoked["reason"].as_str().unwrap();
+        // The label was signed under a lease certificate of the revoked key: revoking the
+        // key revoked every certificate of it.
         assert!(
-            reason.contains(&format!("certificate {revoked_serial} was revoked")),
+            reason.contains(&format!("certificate {label_certificate} was revoked")),
             "{reason}"
         );
         let kept = verify(&counters[0].data_dir, &labels[0].1, args);

@@ -12,6 +12,7 @@ use std::path::Path;
 use common::{letter, priced_letter, runtime};
 use postcounter::config::Config;
 use postcounter::money::Money;
+use postcounter::psd::Keyring;
 use postcounter::station::Station;
 use postcounter::vendor_system::store::VendorStore;
 
@@ -80,7 +81,28 @@ fn the_default_station_buys_from_its_in_process_vendor_and_journals_each_piece()
 
         // A piece of the embedded PSD (as an offline sale leaves) is not voided at the
         // counter: its postage goes back to no register, and the registers stay as funded.
-        let offline = station.psd.issue(&letter("offline-1", 500)).await.unwrap();
+        // Its own certificate certifies the key and covers no piece; the lease's does.
+        let unleased = station
+            .psd
+            .issue(&letter("unleased", 500))
+            .await
+            .unwrap_err();
+        assert!(
+            unleased
+                .to_string()
+                .contains("no ascending register (key only)"),
+            "{unleased}"
+        );
+        let lease_certificate = Keyring::open(dir.path())
+            .unwrap()
+            .lease_certificate(&station.psd.signer(), ledger.today())
+            .unwrap()
+            .expect("the first contact's lease brought its certificate");
+        let offline = station
+            .psd
+            .issue_under(&letter("offline-1", 500), &lease_certificate)
+            .await
+            .unwrap();
         let serial = offline.indicium.data.piece_serial;
         let refused = link
             .void_piece(&station.psd, EMBEDDED_PSD, serial)

@@ -141,7 +141,7 @@ common::contract!(
 
 /// `counter`'s embedded PSD, certified by `vendor`, its ledger in `dir`, once it has issued
 /// `pieces` letters (as offline sales do); and its ledger's entries.
-async fn issued(
+pub(crate) async fn issued(
     vendor: &TestVendor,
     counter: &TestCounter,
     dir: &Path,
@@ -162,7 +162,7 @@ async fn issued(
 }
 
 /// The body of a report of `entries` of `psd`, as the counter's link sends one.
-fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
+pub(crate) fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
     json!({
         "psd_id": psd.device_id(),
         "entries": entries.iter().map(|(entry, hash)| json!({
@@ -178,7 +178,7 @@ fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
 
 /// Sends `body` as a report under `key`, expects it refused with `status`, and gives the
 /// refusal's message.
-async fn refused(counter: &TestCounter, key: &str, body: &Value, status: u16) -> String {
+pub(crate) async fn refused(counter: &TestCounter, key: &str, body: &Value, status: u16) -> String {
     let (got, answer) = counter.post("/v1/reconciliations", key, body).await;
     assert_eq!(got, status, "{answer}");
     message_of(&answer).to_string()

@@ -266,6 +266,25 @@ impl CounterLink {
             .map_err(local)
     }
 
+    /// The certificate the data centre gave with its lease for the embedded PSD's current
+    /// key, valid on `mailing_date`: the only one an offline piece verifies under.
+    pub(super) fn lease_certificate(
+        &self,
+        psd: &Psd,
+        mailing_date: crate::date::Date,
+    ) -> Result<PsdCertificate, LinkError> {
+        self.settings
+            .keyring
+            .lease_certificate(&psd.signer(), mailing_date)
+            .map_err(keyring_error)?
+            .ok_or_else(|| {
+                LinkError::Local(format!(
+                    "the trust holds no lease certificate of PSD {}'s current key valid on {mailing_date} (the data centre certifies the key for each lease's days and registers; it comes with the trust at the next contact)",
+                    psd.device_id()
+                ))
+            })
+    }
+
     /// The lease the ledger holds, as the data centre signed it: opened again under the trust
     /// the counter holds, for this counter and PSD, its terms read from the signed bytes.
     /// Terms in the ledger that differ from them were edited, and are refused, not used.

@@ -1,11 +1,11 @@
 //! Closing what an outage left open, whenever the data centre is reachable: purchases in
-//! doubt are asked for again under their keys (and voided if the vendor had issued them),
-//! the embedded PSD's unreported pieces are reported as a hash chain, in parts of at most
-//! [`ENTRIES_PER_REPORT`], and the head the vendor acknowledges is kept with the offline
-//! lease the answer grants. Then the trust is refreshed (roots, certificates, the status
-//! list), refills whose answer was lost are asked for again, and a certificate near its end
-//! is renewed. A counter the data centre refuses (revoked or
-//! locked) drops its lease: it issues nothing offline from then on.
+//! doubt are asked for again under their keys (and voided if the vendor had issued them), a
+//! key certificate near its end is renewed, the embedded PSD's unreported pieces are
+//! reported as a hash chain, in parts of at most [`ENTRIES_PER_REPORT`], and the head the
+//! vendor acknowledges is kept with the offline lease the answer grants. Then the trust is
+//! refreshed (roots, certificates with the lease's certificate of the key, the status list)
+//! and refills whose answer was lost are asked for again. A counter the data centre refuses
+//! (revoked or locked) drops its lease: it issues nothing offline from then on.
 
 use std::sync::atomic::Ordering;
 
@@ -47,6 +47,12 @@ impl CounterLink {
         let mut settled = Settled::default();
         let mut outcome = self.settle_doubts(psd, &mut settled).await;
         if outcome.is_ok() {
+            // Before the report: the lease it brings certifies the key in use from then on.
+            outcome = self.renew_if_due(psd).await.map(|renewed| {
+                settled.renewed = renewed;
+            });
+        }
+        if outcome.is_ok() {
             outcome = self.report_ledger(psd, &mut settled).await;
         }
         if outcome.is_ok() {
@@ -56,11 +62,6 @@ impl CounterLink {
         if outcome.is_ok() {
             outcome = self.settle_pending_credits(psd).await.map(|credited| {
                 settled.credited_refills = credited;
-            });
-        }
-        if outcome.is_ok() {
-            outcome = self.renew_if_due(psd).await.map(|renewed| {
-                settled.renewed = renewed;
             });
         }
         match &outcome {

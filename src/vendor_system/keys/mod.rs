@@ -4,6 +4,7 @@
 //! certificate, and signs the certificate status list. What a station needs to verify every
 //! indicium it prints, and every grant it is given, it gets as a trust bundle.
 
+mod lease_certificates;
 pub mod module_keys;
 
 use p256::ecdsa::signature::Verifier;
@@ -16,7 +17,7 @@ use super::store::void_refill::{Answer, RequestContext};
 use super::validate::shown;
 use crate::clock::Clock;
 use crate::grants::RootSigner;
-use crate::keys::{CertificateStatusList, KeyStore, Trust};
+use crate::keys::{AscendingRange, CertificateStatusList, KeyStore, Trust};
 use crate::protocol::keys::possession_text;
 use crate::protocol::{PsdCertificateRequest, TrustBundle};
 
@@ -42,8 +43,13 @@ impl Vendor {
                 &key,
                 &digest("certify", body),
                 |psd_id, serial| {
-                    keys.certify(psd_id, serial, public_key, today, valid_until)
-                        .map_err(VendorError::storage)
+                    // The key only: offline pieces verify under the lease certificates.
+                    keys.certify_within(
+                        (psd_id, serial, public_key),
+                        (today, valid_until),
+                        AscendingRange::NONE,
+                    )
+                    .map_err(VendorError::storage)
                 },
             )
             .await

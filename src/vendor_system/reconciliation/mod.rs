@@ -56,11 +56,13 @@ impl Vendor {
             answer,
             active && locked.is_none(),
         )
+        .await
     }
 
     /// `answer` with the data centre's time and, if `leased` (the embedded PSD is not locked),
-    /// a fresh lease for embedded PSD `psd_id`.
-    fn with_lease(
+    /// a fresh lease for embedded PSD `psd_id`, its certificate recorded first (the counter
+    /// fetches it with the trust, in the same contact).
+    async fn with_lease(
         &self,
         counter_id: &str,
         psd_id: u32,
@@ -73,21 +75,37 @@ impl Vendor {
         response.time_unix_ms = now_unix_ms;
         response.lease = None;
         if leased {
-            let lease = OfflineLease {
-                counter_id: counter_id.to_string(),
-                psd_id,
-                issued_unix_ms: now_unix_ms,
-                not_after_unix_ms: now_unix_ms
-                    .saturating_add(i64::from(self.settings.lease_hours).saturating_mul(3_600_000)),
-                max_value: self.settings.lease_max_value,
-            };
-            let bytes =
-                self.with_root_signer(|signer| lease.sign(signer).map_err(VendorError::storage))?;
-            response.lease = Some(crate::hex::encode(&bytes));
+            self.grant_lease(counter_id, psd_id, now_unix_ms, &mut response)
+                .await?;
         }
         Ok(Answer {
             status_code: answer.status_code,
             body: serde_json::to_string(&response).map_err(VendorError::storage)?,
         })
+    }
+
+    /// Puts a lease for embedded PSD `psd_id` into `response`, unless its key is revoked.
+    async fn grant_lease(
+        &self,
+        counter_id: &str,
+        psd_id: u32,
+        now_unix_ms: i64,
+        response: &mut ReconcileResponse,
+    ) -> Result<(), VendorError> {
+        let lease = OfflineLease {
+            counter_id: counter_id.to_string(),
+            psd_id,
+            issued_unix_ms: now_unix_ms,
+            not_after_unix_ms: now_unix_ms
+                .saturating_add(i64::from(self.settings.lease_hours).saturating_mul(3_600_000)),
+            max_value: self.settings.lease_max_value,
+        };
+        if self.lease_certificate(psd_id, &lease).await?.is_none() {
+            return Ok(());
+        }
+        let bytes =
+            self.with_root_signer(|signer| lease.sign(signer).map_err(VendorError::storage))?;
+        response.lease = Some(crate::hex::encode(&bytes));
+        Ok(())
     }
 }

@@ -103,17 +103,28 @@ impl VendorStore {
         &self,
         psd_ids: Option<&[u32]>,
     ) -> Result<Vec<PsdCertificate>, VendorError> {
-        let rows =
-            sqlx::query("SELECT certificate FROM psd_certificate ORDER BY certificate_serial")
-                .fetch_all(self.pool())
-                .await?;
-        let mut certificates = Vec::with_capacity(rows.len());
-        for row in rows {
-            let certificate = certificate_of(&row)?;
-            if psd_ids.is_none_or(|ids| ids.contains(&certificate.psd_id)) {
-                certificates.push(certificate);
+        let Some(psd_ids) = psd_ids else {
+            let rows =
+                sqlx::query("SELECT certificate FROM psd_certificate ORDER BY certificate_serial")
+                    .fetch_all(self.pool())
+                    .await?;
+            return rows.iter().map(certificate_of).collect();
+        };
+        // One query per PSD: an embedded PSD gathers a lease certificate a day, and its
+        // counter's contact must not read every PSD's.
+        let mut certificates = Vec::new();
+        for psd_id in psd_ids {
+            let rows = sqlx::query(
+                "SELECT certificate FROM psd_certificate WHERE psd_id = $1 ORDER BY certificate_serial",
+            )
+            .bind(i64::from(*psd_id))
+            .fetch_all(self.pool())
+            .await?;
+            for row in &rows {
+                certificates.push(certificate_of(row)?);
             }
         }
+        certificates.sort_by_key(|certificate| certificate.serial);
         Ok(certificates)
     }
 
@@ -139,29 +150,60 @@ impl VendorStore {
             .collect()
     }
 
-    /// Marks certificate `serial` revoked for mail from `from` on. The caller then signs a
-    /// new status list ([`Self::store_status_list`]).
+    /// Marks certificate `serial` revoked for mail from `from` on, and with it every lease
+    /// certificate of the same key (a revoked key signs nothing that verifies, under any
+    /// certificate of it). The caller then signs a new status list
+    /// ([`Self::store_status_list`]).
     pub async fn revoke_certificate(
         &self,
         serial: u32,
         from: Date,
         reason: &str,
     ) -> Result<(), VendorError> {
-        let updated = sqlx::query(
-            "UPDATE psd_certificate SET revoked_from_day = $1, revoked_reason = $2 WHERE certificate_serial = $3",
-        )
-        .bind(i64::from(from.days_since_2000()))
-        .bind(reason)
-        .bind(i64::from(serial))
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        if updated == 0 {
+        let Some(revoked) = self.psd_certificate(serial).await? else {
             return Err(VendorError::not_found(format!(
                 "no certificate {serial} was issued by this data centre"
             )));
+        };
+        let mut serials = vec![serial];
+        if !revoked.is_lease() {
+            let of_key = self.psd_certificates(Some(&[revoked.psd_id])).await?;
+            serials.extend(
+                of_key
+                    .iter()
+                    .filter(|c| c.is_lease() && c.public_key == revoked.public_key)
+                    .map(|c| c.serial),
+            );
         }
+        let mut tx = self.begin_write().await?;
+        for serial in serials {
+            // A certificate revoked from an earlier day keeps that day.
+            sqlx::query(
+                "UPDATE psd_certificate SET revoked_from_day = $1, revoked_reason = $2 \
+                 WHERE certificate_serial = $3 AND (revoked_from_day IS NULL OR revoked_from_day > $1)",
+            )
+            .bind(i64::from(from.days_since_2000()))
+            .bind(reason)
+            .bind(i64::from(serial))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The day from which certificate `serial` is revoked, if it is.
+    pub async fn revoked_from(&self, serial: u32) -> Result<Option<Date>, VendorError> {
+        let day: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT revoked_from_day FROM psd_certificate WHERE certificate_serial = $1",
+        )
+        .bind(i64::from(serial))
+        .fetch_optional(self.pool())
+        .await?;
+        day.flatten()
+            .map(|day| i32::try_from(day).map(Date::from_days_since_2000))
+            .transpose()
+            .map_err(VendorError::storage)
     }
 
     /// The status list in force: the highest-numbered one signed.

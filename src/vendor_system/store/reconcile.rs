@@ -265,6 +265,26 @@ async fn held_ledger(
     Ok(held)
 }
 
+impl VendorStore {
+    /// The ascending register of the last piece reported of embedded PSD `psd_id` (the
+    /// highest, as the register only ascends); zero before its first.
+    pub async fn reported_ascending(&self, psd_id: u32) -> Result<Money, VendorError> {
+        let row = sqlx::query(
+            "SELECT indicium FROM offline_piece WHERE psd_id = $1 ORDER BY piece_serial DESC LIMIT 1",
+        )
+        .bind(i64::from(psd_id))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(Money::ZERO);
+        };
+        let indicium = Indicium::from_bytes(&blob(&row, "indicium")?).map_err(|e| {
+            VendorError::storage(format!("the last piece recorded of PSD {psd_id}: {e}"))
+        })?;
+        Ok(indicium.data.ascending_register)
+    }
+}
+
 async fn held_hash(
     conn: &mut AnyConnection,
     psd_id: u32,

@@ -275,7 +275,7 @@ impl TestVendor {
         assert_eq!(status, 201, "{answer}");
         let bytes = postcounter::hex::decode(answer["certificate"].as_str().unwrap()).unwrap();
         let certificate = PsdCertificate::from_bytes(&bytes).unwrap();
-        let signer = PsdSigner::new(key, certificate).unwrap();
+        let signer = PsdSigner::new(key.clone(), certificate).unwrap();
         let ledger = Ledger::open(&dir.join("ledger.sqlite")).await.unwrap();
         let (psd, _) = Psd::open(ledger, signer, LICENSE).await.unwrap();
         let (status, answer) = counter
@@ -291,6 +291,27 @@ impl TestVendor {
             postcounter::hex::decode(answer["authorization"].as_str().unwrap()).unwrap();
         psd.apply_refill(&authorization, "funds", &central_trust(&self.keys))
             .await
+            .unwrap();
+        // Its key certificate covers no piece: the first contact's lease brings the one
+        // its offline pieces are signed under.
+        let (status, answer) = counter
+            .post(
+                "/v1/reconciliations",
+                "lease-1",
+                &json!({"psd_id": psd.device_id(), "entries": []}),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        let lease_certificate = self
+            .store
+            .psd_certificates(Some(&[psd.device_id()]))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|certificate| certificate.is_lease())
+            .max_by_key(|certificate| certificate.serial)
+            .unwrap();
+        psd.renew(PsdSigner::new(key, lease_certificate).unwrap())
             .unwrap();
         psd
     }

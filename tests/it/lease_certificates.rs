@@ -1,0 +1,137 @@
+//! The hole: an embedded PSD's key and ledger are files its owner holds, so an owner could
+//! sign with the key directly, or rewrite the ledger and sign again, and every piece verified
+//! under the PSD's certificate for years. Now the key's own certificate covers no register;
+//! each lease brings a certificate of the key for the lease's days and for the registers
+//! from what the data centre last saw reported up to the lease's value more. A piece outside
+//! them is refused by the PSD, by `verify` and by reconciliation (which locks the counter).
+
+use crate::common;
+
+use common::letter;
+use common::vendor::{LEASE_MAX_MILLS, PSD_A1, StoreKind, enroll, vendor_or_skip};
+use postcounter::indicium::verify::{VerifyError, verify};
+use postcounter::indicium::{Indicium, IndiciumData};
+use postcounter::keys::{AscendingRange, PsdSigner, Trust};
+use postcounter::ledger_chain::{ChainEntry, ChainHead, chained};
+use postcounter::money::Money;
+
+use crate::vendor_reconcile::{issued, refused, report};
+
+/// `data` signed by `signer` under its certificate, as an owner holding the key file can.
+fn forged(mut data: IndiciumData, signer: &PsdSigner) -> Vec<u8> {
+    data.certificate_serial = signer.certificate().serial;
+    Indicium::sign(data, signer)
+        .unwrap()
+        .to_bytes()
+        .unwrap()
+        .to_vec()
+}
+
+fn refusal(bytes: &[u8], trust: &Trust) -> VerifyError {
+    verify(bytes, trust).unwrap_err()
+}
+
+async fn an_embedded_key_signs_nothing_that_verifies_outside_its_lease(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "lease certificates").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, _) = issued(&vendor, &counter, dir.path(), 0).await;
+    let certificates = vendor
+        .store
+        .psd_certificates(Some(&[psd.device_id()]))
+        .await
+        .unwrap();
+    let key_certificate = certificates.iter().find(|c| !c.is_lease()).unwrap().clone();
+    let lease_certificate = psd.certificate();
+    assert_eq!(key_certificate.ascending, AscendingRange::NONE);
+    assert_eq!(
+        lease_certificate.ascending,
+        AscendingRange::Within {
+            above: Money::ZERO,
+            through: Money::from_mills(LEASE_MAX_MILLS),
+        }
+    );
+    let trust = vendor
+        .keys
+        .trust(vendor.store.psd_certificates(None).await.unwrap())
+        .unwrap();
+
+    // Twelve letters ($9.36) are within the $10.00 lease and verify; a thirteenth is refused
+    // by the PSD, and nothing is debited for it.
+    let mut last = None;
+    for sale in 1..=12 {
+        let piece = psd
+            .issue(&letter(&format!("sale-{sale}"), 780))
+            .await
+            .unwrap();
+        verify(&piece.bytes, &trust).unwrap();
+        last = Some(piece.indicium.data);
+    }
+    let before = psd.state().await.unwrap().registers;
+    let refused_issue = psd.issue(&letter("sale-13", 780)).await.unwrap_err();
+    assert!(
+        refused_issue
+            .to_string()
+            .contains("vouches for ascending register above $0.00 through $10.00"),
+        "{refused_issue}"
+    );
+    assert_eq!(psd.state().await.unwrap().registers, before);
+
+    // The owner signs the thirteenth with the key file itself: under the key's certificate,
+    // under the lease's beyond its registers, or dated after the lease's last day.
+    let mut thirteenth = last.unwrap();
+    thirteenth.piece_serial = 13;
+    thirteenth.ascending_register = Money::from_mills(13 * 780);
+    thirteenth.descending_register = Money::from_mills(50_000 - 13 * 780);
+    let key_signer = psd.signer().under(&key_certificate).unwrap();
+    let under_key = forged(thirteenth.clone(), &key_signer);
+    let beyond = forged(thirteenth.clone(), &psd.signer());
+    let mut late = thirteenth.clone();
+    late.ascending_register = Money::from_mills(780);
+    late.mailing_date = lease_certificate.valid_until.add_days(1);
+    let after_lease = forged(late, &psd.signer());
+    let reasons = [under_key.as_slice(), &beyond, &after_lease].map(|bytes| refusal(bytes, &trust));
+    assert!(
+        matches!(&reasons[0], VerifyError::RegisterNotCertified { range, .. } if range.contains("key only")),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1]
+            .to_string()
+            .contains("above $0.00 through $10.00"),
+        "{}",
+        reasons[1]
+    );
+    assert!(
+        matches!(reasons[2], VerifyError::CertificateNotValidOnDate { .. }),
+        "{}",
+        reasons[2]
+    );
+
+    // Reported after the twelve, the forgery is refused and locks the counter.
+    let mut entries = psd
+        .ledger()
+        .chain_entries_after(psd.device_id(), 0, 100)
+        .await
+        .unwrap();
+    let twelfth = entries.last().unwrap().clone();
+    entries.push(ChainEntry {
+        piece_serial: 13,
+        indicium: beyond,
+        ..twelfth
+    });
+    let body = report(&psd, &chained(ChainHead::EMPTY, entries));
+    let message = refused(&counter, "report-1", &body, 409).await;
+    assert!(
+        message.contains("piece 13")
+            && message.contains("not for this indicium's ascending register"),
+        "{message}"
+    );
+    let (status, answer) = counter.registers(PSD_A1).await;
+    assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
+}
+
+common::contract!(an_embedded_key_signs_nothing_that_verifies_outside_its_lease);
