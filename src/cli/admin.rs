@@ -77,6 +77,15 @@ enum AdminCommand {
     },
     /// List the processing servers.
     ServerList,
+    /// Judge the postal service's scan file (one indicium in hex per line) against what
+    /// the data centre issued and what its counters reported; counters whose pieces in the
+    /// mail were never paid for are locked. Scans awaiting a report are judged again.
+    MailScans {
+        file: std::path::PathBuf,
+        /// The mail processing facility that scanned them.
+        #[arg(long, default_value = "postal service")]
+        facility: String,
+    },
     /// Issue serialized label stock to an account: single labels, or sheets of --positions
     /// labels each (a sheet's label is named by its serial and position, like L000000001-95-P3).
     LabelsIssue {
@@ -210,6 +219,10 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
                     }
                 );
             }
+        }
+        AdminCommand::MailScans { file, facility } => {
+            let report = super::admin_mail_scans::run(&config, &store, &file, &facility).await?;
+            super::admin_mail_scans::print_report(&report);
         }
         AdminCommand::LabelsIssue {
             account,

@@ -7,6 +7,7 @@ mod account;
 mod admin;
 mod admin_accounts;
 mod admin_keys;
+mod admin_mail_scans;
 mod keys;
 mod kiosk;
 mod piece_args;

@@ -17,6 +17,7 @@ pub mod embedded;
 mod funds;
 pub(crate) mod idempotency;
 pub mod keys;
+pub mod mail_scans;
 mod psds;
 pub mod purchase;
 pub mod reconcile;
@@ -85,6 +86,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0008_embedded_lock.sql"),
             include_str!("../../../migrations/vendor-sqlite/0009_label_sheets.sql"),
             include_str!("../../../migrations/vendor-sqlite/0010_withdrawal.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0011_mail_scans.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -97,6 +99,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0008_embedded_lock.sql"),
             include_str!("../../../migrations/vendor-postgres/0009_label_sheets.sql"),
             include_str!("../../../migrations/vendor-postgres/0010_withdrawal.sql"),
+            include_str!("../../../migrations/vendor-postgres/0011_mail_scans.sql"),
         ],
     };
     let names = [
@@ -110,6 +113,7 @@ fn migrator(backend: Backend) -> Migrator {
         "embedded lock",
         "label sheets",
         "withdrawal",
+        "mail scans",
     ];
     Migrator::with_migrations(
         (1..)
