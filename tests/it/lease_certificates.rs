@@ -9,6 +9,7 @@ use crate::common;
 
 use common::letter;
 use common::vendor::{LEASE_MAX_MILLS, PSD_A1, StoreKind, enroll, vendor_or_skip};
+use postcounter::date::Date;
 use postcounter::indicium::verify::{VerifyError, verify};
 use postcounter::indicium::{Indicium, IndiciumData};
 use postcounter::keys::{AscendingRange, PsdSigner, Trust};
@@ -134,4 +135,82 @@ async fn an_embedded_key_signs_nothing_that_verifies_outside_its_lease(kind: Sto
     assert_eq!(status, 403, "a locked counter gets nothing: {answer}");
 }
 
-common::contract!(an_embedded_key_signs_nothing_that_verifies_outside_its_lease);
+/// A counter certified before lease certificates holds a certificate for any register. At
+/// its next lease the data centre replaces it with a key-only certificate of the same key
+/// and revokes it from the first day no piece it signed today can be dated for.
+async fn an_embedded_certificate_for_any_register_is_replaced_at_the_next_lease(kind: StoreKind) {
+    let Some(vendor) = vendor_or_skip(kind, "unbounded certificate").await else {
+        return;
+    };
+    let counter = enroll(&vendor.store, &vendor.url, "A1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (psd, _) = issued(&vendor, &counter, dir.path(), 0).await;
+    let today = Date::today_utc();
+    let serial = vendor.store.next_certificate_serial().await.unwrap();
+    let key = psd.certificate().public_key;
+    let unbounded = vendor
+        .keys
+        .certify(psd.device_id(), serial, key, today, today.add_days(365))
+        .unwrap();
+    vendor
+        .store
+        .record_psd_certificate(&unbounded, 0)
+        .await
+        .unwrap();
+    let before = psd
+        .issue_under(&letter("before", 780), &unbounded)
+        .await
+        .unwrap();
+
+    let (status, answer) = counter
+        .post(
+            "/v1/reconciliations",
+            "lease-2",
+            &serde_json::json!({"psd_id": psd.device_id(), "entries": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["lease"].is_string(), "{answer}");
+    let certificates = vendor
+        .store
+        .psd_certificates(Some(&[psd.device_id()]))
+        .await
+        .unwrap();
+    let replacement = certificates
+        .iter()
+        .filter(|c| !c.is_lease())
+        .max_by_key(|c| c.serial)
+        .unwrap();
+    assert!(replacement.serial > serial);
+    assert_eq!(
+        (replacement.public_key, replacement.ascending),
+        (key, AscendingRange::NONE)
+    );
+    let lease = certificates
+        .iter()
+        .filter(|c| c.is_lease())
+        .max_by_key(|c| c.serial)
+        .unwrap();
+    assert_eq!(lease.public_key, key);
+
+    let mut trust = vendor.keys.trust(certificates.clone()).unwrap();
+    trust.status = vendor.store.latest_status_list().await.unwrap();
+    let cutoff = today.add_days(8);
+    assert_eq!(
+        trust.status.as_ref().unwrap().revoked_from(serial),
+        Some(cutoff)
+    );
+    verify(&before.bytes, &trust).unwrap();
+    let mut late = before.indicium.data.clone();
+    late.mailing_date = cutoff;
+    let signer = psd.signer().under(&unbounded).unwrap();
+    assert!(matches!(
+        refusal(&forged(late, &signer), &trust),
+        VerifyError::Revoked { .. }
+    ));
+}
+
+common::contract!(
+    an_embedded_key_signs_nothing_that_verifies_outside_its_lease,
+    an_embedded_certificate_for_any_register_is_replaced_at_the_next_lease,
+);

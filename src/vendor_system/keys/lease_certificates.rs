@@ -18,6 +18,7 @@ use super::super::service::Vendor;
 use crate::date::Date;
 use crate::grants::OfflineLease;
 use crate::keys::{AscendingRange, PsdCertificate};
+use crate::psd::device::MAX_POSTDATE_DAYS;
 
 impl Vendor {
     /// The certificate of embedded PSD `psd_id`'s current key for `lease`: the one issued
@@ -29,7 +30,7 @@ impl Vendor {
         lease: &OfflineLease,
     ) -> Result<Option<PsdCertificate>, VendorError> {
         let certificates = self.store.psd_certificates(Some(&[psd_id])).await?;
-        let key = certificates
+        let newest = certificates
             .iter()
             .filter(|certificate| !certificate.is_lease())
             .max_by_key(|certificate| certificate.serial)
@@ -38,9 +39,10 @@ impl Vendor {
                     "embedded PSD {psd_id} has a lease but no key certificate"
                 ))
             })?;
-        if self.store.revoked_from(key.serial).await?.is_some() {
+        if self.store.revoked_from(newest.serial).await?.is_some() {
             return Ok(None);
         }
+        let key = &self.bounded_key_certificate(newest).await?;
         let above = self.store.reported_ascending(psd_id).await?;
         let through = above.checked_add(lease.max_value).ok_or_else(|| {
             VendorError::storage(format!(
@@ -72,6 +74,49 @@ impl Vendor {
             .record_psd_certificate(&certificate, self.clock.now_unix_ms())
             .await?;
         Ok(Some(certificate))
+    }
+}
+
+impl Vendor {
+    /// `key`, or, when it is a certificate from before lease certificates (version 1: any
+    /// register), a key-only certificate of the same key that replaces it: the old one is
+    /// revoked from the first day no piece it signed today can be dated for, so what it
+    /// signed stays valid and nothing new verifies under it.
+    async fn bounded_key_certificate(
+        &self,
+        key: &PsdCertificate,
+    ) -> Result<PsdCertificate, VendorError> {
+        if key.ascending != AscendingRange::Any {
+            return Ok(key.clone());
+        }
+        let today = self.clock.today();
+        let serial = self.store.next_certificate_serial().await?;
+        let bounded = self
+            .keys
+            .certify_within(
+                (key.psd_id, serial, key.public_key),
+                (today, key.valid_until),
+                AscendingRange::NONE,
+            )
+            .map_err(VendorError::storage)?;
+        let from = today.add_days(MAX_POSTDATE_DAYS + 1);
+        let reason = "an embedded PSD's certificate for any register, replaced by its key-only certificate and lease certificates";
+        self.store
+            .replace_certificate(
+                key.serial,
+                (from, reason),
+                &bounded,
+                self.clock.now_unix_ms(),
+            )
+            .await?;
+        // The trust bundle signs the list anew too if this is cut short here.
+        self.status_list_in_step().await?;
+        log::info!(
+            "embedded PSD {}: certificate {} (any register) replaced by key certificate {serial}, revoked from {from}",
+            key.psd_id,
+            key.serial
+        );
+        Ok(bounded)
     }
 }
 

@@ -75,8 +75,8 @@ impl Vendor {
         TrustBundle::of(&trust, self.clock.now_unix_ms()).map_err(VendorError::storage)
     }
 
-    /// The data centre's roots with `certificates` and the status list in force (the first,
-    /// empty one is signed when none exists yet).
+    /// The data centre's roots with `certificates` and the status list in force (signed
+    /// anew when none exists yet, or when it lacks a revocation recorded).
     pub async fn trust(
         &self,
         certificates: Vec<crate::keys::PsdCertificate>,
@@ -85,10 +85,7 @@ impl Vendor {
             .keys
             .trust(certificates)
             .map_err(VendorError::storage)?;
-        trust.status = Some(match self.store.latest_status_list().await? {
-            Some(list) => list,
-            None => self.sign_status_list().await?,
-        });
+        trust.status = Some(self.status_list_in_step().await?);
         Ok(trust)
     }
 

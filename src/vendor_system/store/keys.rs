@@ -61,6 +61,27 @@ pub(super) async fn record_certificate(
     Ok(())
 }
 
+async fn mark_revoked(
+    conn: &mut AnyConnection,
+    serials: &[u32],
+    from: Date,
+    reason: &str,
+) -> Result<(), VendorError> {
+    for serial in serials {
+        // A certificate revoked from an earlier day keeps that day.
+        sqlx::query(
+            "UPDATE psd_certificate SET revoked_from_day = $1, revoked_reason = $2 \
+             WHERE certificate_serial = $3 AND (revoked_from_day IS NULL OR revoked_from_day > $1)",
+        )
+        .bind(i64::from(from.days_since_2000()))
+        .bind(reason)
+        .bind(i64::from(*serial))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 fn certificate_of(row: &sqlx::any::AnyRow) -> Result<PsdCertificate, VendorError> {
     PsdCertificate::from_bytes(&blob(row, "certificate")?).map_err(VendorError::storage)
 }
@@ -175,19 +196,34 @@ impl VendorStore {
                     .map(|c| c.serial),
             );
         }
+        self.mark_revoked(&serials, from, reason).await
+    }
+
+    /// Marks each of `serials` revoked from `from` (one revoked earlier keeps its day).
+    pub async fn mark_revoked(
+        &self,
+        serials: &[u32],
+        from: Date,
+        reason: &str,
+    ) -> Result<(), VendorError> {
         let mut tx = self.begin_write().await?;
-        for serial in serials {
-            // A certificate revoked from an earlier day keeps that day.
-            sqlx::query(
-                "UPDATE psd_certificate SET revoked_from_day = $1, revoked_reason = $2 \
-                 WHERE certificate_serial = $3 AND (revoked_from_day IS NULL OR revoked_from_day > $1)",
-            )
-            .bind(i64::from(from.days_since_2000()))
-            .bind(reason)
-            .bind(i64::from(serial))
-            .execute(&mut *tx)
-            .await?;
-        }
+        mark_revoked(&mut tx, serials, from, reason).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records `replacement` and revokes certificate `replaced` from `from`, together: a
+    /// crash leaves both or neither.
+    pub async fn replace_certificate(
+        &self,
+        replaced: u32,
+        (from, reason): (Date, &str),
+        replacement: &PsdCertificate,
+        now_unix_ms: i64,
+    ) -> Result<(), VendorError> {
+        let mut tx = self.begin_write().await?;
+        record_certificate(&mut tx, replacement, now_unix_ms).await?;
+        mark_revoked(&mut tx, &[replaced], from, reason).await?;
         tx.commit().await?;
         Ok(())
     }
