@@ -79,9 +79,10 @@ enum AdminCommand {
     ServerList,
     /// Judge the postal service's scan file (one indicium in hex per line) against what
     /// the data centre issued and what its counters reported; counters whose pieces in the
-    /// mail were never paid for are locked. Scans awaiting a report are judged again.
+    /// mail were never paid for are locked. Scans awaiting a report are judged again (with
+    /// no file, only they are).
     MailScans {
-        file: std::path::PathBuf,
+        file: Option<std::path::PathBuf>,
         /// The mail processing facility that scanned them.
         #[arg(long, default_value = "postal service")]
         facility: String,
@@ -221,7 +222,8 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             }
         }
         AdminCommand::MailScans { file, facility } => {
-            let report = super::admin_mail_scans::run(&config, &store, &file, &facility).await?;
+            let report =
+                super::admin_mail_scans::run(&config, &store, file.as_deref(), &facility).await?;
             super::admin_mail_scans::print_report(&report);
         }
         AdminCommand::LabelsIssue {

@@ -3,7 +3,8 @@
 //! (see `vendor_system::mail_scans`). The file holds one scanned indicium per line in hex
 //! (what `verify --json` shows and a label's Data Matrix holds); blank lines and lines
 //! starting with `#` are skipped. A file with any other line is refused whole, quoting it,
-//! and nothing of it is recorded.
+//! and nothing of it is recorded. Without a file, the scans awaiting a report are judged
+//! again.
 
 use std::path::Path;
 
@@ -22,12 +23,17 @@ const SCANS_MAX: usize = 100_000;
 pub async fn run(
     config: &Config,
     store: &VendorStore,
-    file: &Path,
+    file: Option<&Path>,
     facility: &str,
 ) -> anyhow::Result<MailScanReport> {
-    let text =
-        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let scans = parse_scans(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let scans = match file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            parse_scans(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?
+        }
+        None => Vec::new(),
+    };
     let keys = KeyStore::open(&keys_dir(&config.data_dir))?;
     let clock = Clock::system();
     let mut trust = keys.trust(store.psd_certificates(None).await?)?;

@@ -51,6 +51,7 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
         PsdCommand::Void { serial } => return void(config, &serial).await,
         _ => {}
     }
+    let keyring = crate::psd::Keyring::open(&config.data_dir)?;
     let station = open_local_station(config).await?;
     let psd = &station.psd;
     match command {
@@ -75,7 +76,7 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                 println!("{value}");
             } else {
                 println!(
-                    "PSD {:08}  license {}  certificate {} (valid {} to {})",
+                    "PSD {:08}  license {}  key certificate {} (valid {} to {})",
                     state.device_id,
                     state.license_number,
                     certificate.serial,
@@ -94,7 +95,7 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                         .unwrap_or_else(|| "ready".into())
                 );
                 println!("  ledger               {}", psd.ledger().path());
-                print_grants(psd).await?;
+                print_grants(psd, &keyring).await?;
             }
         }
         // Answered above, through the link.
@@ -202,6 +203,7 @@ async fn withdraw(config: Config, retire: bool) -> anyhow::Result<ExitCode> {
 
 /// `psd reconcile`: one contact with the data centre, and what it settled.
 async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
+    let keyring = crate::psd::Keyring::open(&config.data_dir)?;
     let station = super::open_station(config).await?;
     let link = station
         .link
@@ -229,19 +231,33 @@ async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
             super::terminal_safe(&refused.reason)
         );
     }
-    print_grants(&station.psd).await?;
+    print_grants(&station.psd, &keyring).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The lease and the pending credits, for `psd show`.
-async fn print_grants(psd: &crate::psd::Psd) -> anyhow::Result<()> {
+async fn print_grants(psd: &crate::psd::Psd, keyring: &crate::psd::Keyring) -> anyhow::Result<()> {
     let ledger = psd.ledger();
     match ledger.lease(psd.device_id()).await? {
-        Some(lease) => println!(
-            "  offline lease        up to {} unreported, until {}",
-            lease.max_value,
-            crate::clock::format_unix_ms(lease.not_after_unix_ms)
-        ),
+        Some(lease) => {
+            println!(
+                "  offline lease        up to {} unreported, until {}",
+                lease.max_value,
+                crate::clock::format_unix_ms(lease.not_after_unix_ms)
+            );
+            match keyring.lease_certificate(&psd.signer(), ledger.today())? {
+                Some(certificate) => println!(
+                    "  lease certificate    {}: {}, mailed {} to {}",
+                    certificate.serial,
+                    certificate.ascending,
+                    certificate.valid_from,
+                    certificate.valid_until
+                ),
+                None => println!(
+                    "  lease certificate    none for today and the current key: it comes with the trust at the next contact"
+                ),
+            }
+        }
         None => println!("  offline lease        none: the embedded PSD issues nothing offline"),
     }
     for credit in ledger.pending_credits(psd.device_id()).await? {

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::config::Config;
 use crate::hex;
 use crate::indicium::{VerifiedIndicium, verify};
-use crate::keys::{CertificateStatusList, Trust};
+use crate::keys::{AscendingRange, CertificateStatusList, Trust};
 use crate::psd::Keyring;
 use crate::rates::{ExtraServices, Product};
 use crate::verify_input::{INPUT_MAX_BYTES, indicium_bytes};
@@ -153,10 +153,14 @@ fn print_fields(verified: &VerifiedIndicium, source: &str) {
         (
             "certificate",
             format!(
-                "{} (valid {} to {})",
+                "{} (valid {} to {}{})",
                 data.certificate_serial,
                 verified.certificate.valid_from,
-                verified.certificate.valid_until
+                verified.certificate.valid_until,
+                match verified.certificate.ascending {
+                    AscendingRange::Any => String::new(),
+                    range => format!(", {range}"),
+                }
             ),
         ),
         ("label binding", hex::encode(&data.label_binding)),

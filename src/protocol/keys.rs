@@ -28,7 +28,7 @@ pub fn possession_text(counter_id: &str, public_key_hex: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PsdCertificateResponse {
     pub psd_id: u32,
-    /// The 110-byte certificate, hex (see `keys::certificate`).
+    /// The key certificate (120 bytes, covering no register), hex (see `keys::certificate`).
     pub certificate: String,
 }
 
