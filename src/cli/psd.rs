@@ -238,7 +238,20 @@ async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
 /// The lease and the pending credits, for `psd show`.
 async fn print_grants(psd: &crate::psd::Psd, keyring: &crate::psd::Keyring) -> anyhow::Result<()> {
     let ledger = psd.ledger();
-    match ledger.lease(psd.device_id()).await? {
+    let lease = ledger.lease(psd.device_id()).await?;
+    let granted = match (&lease, keyring.trust()?) {
+        (Some(lease), Some(trust)) => crate::grants::OfflineLease::open(&lease.bytes, &trust)
+            .is_ok_and(|signed| {
+                signed.not_after_unix_ms == lease.not_after_unix_ms
+                    && signed.max_value == lease.max_value
+                    && signed.psd_id == psd.device_id()
+            }),
+        _ => false,
+    };
+    match lease {
+        Some(_) if !granted => println!(
+            "  offline lease        NOT the data centre's grant (edited in the ledger): nothing is issued offline until the next contact brings a new one"
+        ),
         Some(lease) => {
             println!(
                 "  offline lease        up to {} unreported, until {}",

@@ -22,6 +22,16 @@ impl Indicium {
         })
     }
 
+    /// Signs the data elements with the PSD's key, hedged (see [`PsdSigner::sign_hedged`]):
+    /// how an embedded PSD signs.
+    pub fn sign_hedged(data: IndiciumData, signer: &PsdSigner) -> Result<Indicium, LayoutError> {
+        let signed = data.to_signed_bytes()?;
+        Ok(Indicium {
+            signature: signer.sign_hedged(&signed),
+            data,
+        })
+    }
+
     pub fn to_bytes(&self) -> Result<[u8; INDICIUM_LEN], LayoutError> {
         let mut bytes = [0u8; INDICIUM_LEN];
         bytes[..SIGNED_LEN].copy_from_slice(&self.data.to_signed_bytes()?);

@@ -50,11 +50,12 @@ pub enum VerifyError {
         mailing: String,
     },
     #[error(
-        "PSD certificate {serial} vouches for {range}, not for this indicium's ascending register {ascending}"
+        "PSD certificate {serial} vouches for {range}, not for this indicium's piece of {postage} that brings the ascending register to {ascending}"
     )]
     RegisterNotCertified {
         serial: u32,
         range: String,
+        postage: String,
         ascending: String,
     },
     #[error("the signature does not match the indicium data (altered or forged)")]
@@ -125,8 +126,8 @@ pub fn verify(bytes: &[u8], trust: &Trust) -> Result<VerifiedIndicium, VerifyErr
 }
 
 /// Checks `indicium` against a `certificate` the caller has chosen and trusts for it: the
-/// date of mailing within the certificate's validity, the ascending register within its
-/// range (an embedded PSD's lease), and the signature under its key. The
+/// date of mailing within the certificate's validity, the piece within its register
+/// range (an embedded PSD's lease: from the register before it to the one after), and the signature under its key. The
 /// vendor uses it for an embedded PSD's certificate, whose root it does not know.
 pub fn verify_under(indicium: &Indicium, certificate: &PsdCertificate) -> Result<(), VerifyError> {
     let mailing_date = indicium.data.mailing_date;
@@ -138,11 +139,12 @@ pub fn verify_under(indicium: &Indicium, certificate: &PsdCertificate) -> Result
             mailing: mailing_date.to_string(),
         });
     }
-    let ascending = indicium.data.ascending_register;
-    if !certificate.covers_register(ascending) {
+    let (ascending, postage) = (indicium.data.ascending_register, indicium.data.postage);
+    if !certificate.covers_piece(ascending, postage) {
         return Err(VerifyError::RegisterNotCertified {
             serial: certificate.serial,
             range: certificate.ascending.to_string(),
+            postage: postage.to_string(),
             ascending: ascending.to_string(),
         });
     }

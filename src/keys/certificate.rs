@@ -72,11 +72,17 @@ impl AscendingRange {
         through: Money::ZERO,
     };
 
-    pub fn covers(&self, ascending: Money) -> bool {
+    /// Whether a piece of `postage` that brings the ascending register to `ascending` lies
+    /// wholly within the range: it starts at or above its floor and ends at or below its
+    /// ceiling, so no piece under it is worth more than the range is wide.
+    pub fn covers(&self, ascending: Money, postage: Money) -> bool {
         match self {
             AscendingRange::Any => true,
             AscendingRange::Within { above, through } => {
-                *above < ascending && ascending <= *through
+                let before = ascending.mills().checked_sub(postage.mills());
+                postage > Money::ZERO
+                    && ascending <= *through
+                    && before.is_some_and(|before| before >= above.mills())
             }
         }
     }
@@ -275,10 +281,10 @@ impl PsdCertificate {
         matches!(self.ascending, AscendingRange::Within { .. }) && !self.ascending.is_empty()
     }
 
-    /// Whether a piece showing `ascending` (its ascending register after it) may be signed
-    /// under this certificate.
-    pub fn covers_register(&self, ascending: Money) -> bool {
-        self.ascending.covers(ascending)
+    /// Whether a piece of `postage` that brings the ascending register to `ascending` may be
+    /// signed under this certificate.
+    pub fn covers_piece(&self, ascending: Money, postage: Money) -> bool {
+        self.ascending.covers(ascending, postage)
     }
 
     pub fn to_pem(&self) -> Result<String, CertificateError> {
@@ -355,10 +361,22 @@ mod tests {
         let back = PsdCertificate::from_bytes(&bytes).unwrap();
         assert_eq!(back, cert);
         back.verify_with(root.verifying_key()).unwrap();
-        let covered: Vec<bool> = [4_680, 4_681, 104_680, 104_681]
-            .map(|mills| back.covers_register(Money::from_mills(mills)))
-            .to_vec();
-        assert_eq!(covered, [false, true, true, false]);
+        // (ascending after, postage): the piece must lie wholly above 4,680 and through
+        // 104,680, so none is worth more than the $100.00 between.
+        let covered: Vec<bool> = [
+            (4_680, 1),
+            (5_460, 780),
+            (5_460, 781),
+            (104_680, 100_000),
+            (104_680, 100_001),
+            (104_681, 1),
+            (104_680, 0),
+        ]
+        .map(|(ascending, postage)| {
+            back.covers_piece(Money::from_mills(ascending), Money::from_mills(postage))
+        })
+        .to_vec();
+        assert_eq!(covered, [false, true, false, true, false, false, false]);
         // The range is under the root's signature: a wider one is a forgery.
         let mut wider = bytes.clone();
         wider[20] ^= 0x80;
@@ -367,9 +385,9 @@ mod tests {
         // The key certificate of an embedded PSD covers nothing.
         let key_only = cert.within(AscendingRange::NONE, &root).unwrap();
         assert!(key_only.ascending.is_empty());
-        assert!(!key_only.covers_register(Money::from_mills(1)));
+        assert!(!key_only.covers_piece(Money::from_mills(1), Money::from_mills(1)));
         let any = PsdCertificate::issue(&root, 1, 7, *psd.verifying_key(), day, day).unwrap();
         assert_eq!(any.to_bytes().unwrap().len(), CERTIFICATE_LEN);
-        assert!(any.covers_register(Money::from_mills(REGISTER_MAX_MILLS)));
+        assert!(any.covers_piece(Money::from_mills(REGISTER_MAX_MILLS), Money::from_mills(1)));
     }
 }

@@ -18,7 +18,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use p256::ecdsa::signature::Signer;
+use p256::ecdsa::signature::{RandomizedSigner, Signer};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 
@@ -71,6 +71,19 @@ impl PsdSigner {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         // Low-S form, the only one verification accepts (see `Indicium::signature_is_valid`).
         let signature: Signature = Signer::<Signature>::sign(&self.key, message).normalize_s();
+        let mut bytes = [0u8; 64];
+        bytes.copy_from_slice(&signature.to_bytes());
+        bytes
+    }
+
+    /// As [`Self::sign`], with fresh randomness mixed into the nonce (RFC 6979 hedged): the
+    /// same bytes signed twice give two signatures. An embedded PSD signs so, so that a
+    /// piece issued again from a copy of its ledger is never the byte-for-byte twin of the
+    /// one hidden, which the mail stream could not tell from a photocopy.
+    pub fn sign_hedged(&self, message: &[u8]) -> [u8; 64] {
+        let signature: Signature =
+            RandomizedSigner::<Signature>::sign_with_rng(&self.key, &mut rand::rng(), message)
+                .normalize_s();
         let mut bytes = [0u8; 64];
         bytes.copy_from_slice(&signature.to_bytes());
         bytes

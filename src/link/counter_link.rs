@@ -210,6 +210,36 @@ impl CounterLink {
     ) -> Result<Issued, LinkError> {
         let ledger = psd.ledger();
         let device_id = psd.device_id();
+        let issued = if ledger
+            .holds_request(device_id, &request.request_id)
+            .await
+            .map_err(local)?
+        {
+            // A retry of a piece issued before: the ledger gives it back (or refuses a
+            // different sale under its id), whatever the lease allows now; nothing is debited.
+            psd.issue(request).await.map_err(local)?
+        } else {
+            self.issue_under_lease(psd, request, cause).await?
+        };
+        Ok(Issued {
+            serial_text: issued.indicium.data.serial_text(),
+            device_id,
+            piece_serial: issued.indicium.data.piece_serial,
+            bytes: issued.bytes,
+            replayed: issued.replayed,
+            offline: true,
+        })
+    }
+
+    /// A new piece from the embedded PSD, within its lease, under the lease's certificate.
+    async fn issue_under_lease(
+        &self,
+        psd: &Psd,
+        request: &IssueRequest,
+        cause: &LinkError,
+    ) -> Result<crate::psd::IssuedIndicium, LinkError> {
+        let ledger = psd.ledger();
+        let device_id = psd.device_id();
         let link = ledger.link_state(device_id).await.map_err(local)?;
         let through = link.map_or(0, |state| state.head.through_serial);
         let unreported = ledger.unreported(device_id, through).await.map_err(local)?;
@@ -233,14 +263,7 @@ impl CounterLink {
             "issued {} offline on the embedded PSD: {cause}",
             issued.indicium.data.serial_text()
         );
-        Ok(Issued {
-            serial_text: issued.indicium.data.serial_text(),
-            device_id,
-            piece_serial: issued.indicium.data.piece_serial,
-            bytes: issued.bytes,
-            replayed: issued.replayed,
-            offline: true,
-        })
+        Ok(issued)
     }
 
     /// A signed request, the answer parsed; registers first if needed.

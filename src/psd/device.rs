@@ -227,14 +227,15 @@ impl Psd {
         let outcome = self
             .ledger
             .issue(self.device_id(), &entry, |registers| {
-                if !certificate.covers_register(registers.ascending) {
+                if !certificate.covers_piece(registers.ascending, request.postage) {
                     return Err(PsdError::Refused(format!(
-                        "the PSD certificate {} vouches for {}; this piece would bring the ascending register to {}",
-                        certificate.serial, certificate.ascending, registers.ascending
+                        "the PSD certificate {} vouches for {}; this piece of {} would bring the ascending register to {}",
+                        certificate.serial, certificate.ascending, request.postage, registers.ascending
                     )));
                 }
                 let data = self.indicium_data(request, registers, certificate)?;
-                let indicium = Indicium::sign(data, &signer).map_err(PsdError::from_layout)?;
+                let indicium =
+                    Indicium::sign_hedged(data, &signer).map_err(PsdError::from_layout)?;
                 Ok(indicium.to_bytes().map_err(PsdError::from_layout)?.to_vec())
             })
             .await?;

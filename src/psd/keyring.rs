@@ -206,20 +206,29 @@ impl Keyring {
         signer: &PsdSigner,
         date: Date,
     ) -> Result<Option<PsdCertificate>, KeyringError> {
+        Ok(self
+            .lease_certificates(signer)?
+            .into_iter()
+            .filter(|c| c.is_valid_on(date))
+            .max_by_key(|c| c.serial))
+    }
+
+    /// Every lease certificate in the trust for `signer`'s key, by serial.
+    pub fn lease_certificates(
+        &self,
+        signer: &PsdSigner,
+    ) -> Result<Vec<PsdCertificate>, KeyringError> {
         let Some(trust) = self.trust()? else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let key = signer.certificate();
-        Ok(trust
+        let mut leases: Vec<PsdCertificate> = trust
             .certificates
             .into_iter()
-            .filter(|c| {
-                c.psd_id == key.psd_id
-                    && c.public_key == key.public_key
-                    && c.is_lease()
-                    && c.is_valid_on(date)
-            })
-            .max_by_key(|c| c.serial))
+            .filter(|c| c.psd_id == key.psd_id && c.public_key == key.public_key && c.is_lease())
+            .collect();
+        leases.sort_by_key(|c| c.serial);
+        Ok(leases)
     }
 }
 

@@ -7,8 +7,10 @@
 
 use crate::common;
 
-use common::letter;
+use common::link_relay::{BehindRelay, Relay, behind_relay};
 use common::vendor::{LEASE_MAX_MILLS, PSD_A1, StoreKind, enroll, vendor_or_skip};
+use common::{letter, priced_letter};
+use postcounter::clock::Clock;
 use postcounter::date::Date;
 use postcounter::indicium::verify::{VerifyError, verify};
 use postcounter::indicium::{Indicium, IndiciumData};
@@ -93,7 +95,13 @@ async fn an_embedded_key_signs_nothing_that_verifies_outside_its_lease(kind: Sto
     late.ascending_register = Money::from_mills(780);
     late.mailing_date = lease_certificate.valid_until.add_days(1);
     let after_lease = forged(late, &psd.signer());
-    let reasons = [under_key.as_slice(), &beyond, &after_lease].map(|bytes| refusal(bytes, &trust));
+    // Or a $16,000 piece that ends inside the registers but starts far below them.
+    let mut dear = thirteenth.clone();
+    dear.ascending_register = Money::from_mills(9_360);
+    dear.postage = Money::from_mills(16_000_000);
+    let dear = forged(dear, &psd.signer());
+    let reasons =
+        [under_key.as_slice(), &beyond, &after_lease, &dear].map(|bytes| refusal(bytes, &trust));
     assert!(
         matches!(&reasons[0], VerifyError::RegisterNotCertified { range, .. } if range.contains("key only")),
         "{}",
@@ -111,6 +119,13 @@ async fn an_embedded_key_signs_nothing_that_verifies_outside_its_lease(kind: Sto
         "{}",
         reasons[2]
     );
+    assert!(
+        reasons[3]
+            .to_string()
+            .contains("not for this indicium's piece of $16000.00"),
+        "{}",
+        reasons[3]
+    );
 
     // Reported after the twelve, the forgery is refused and locks the counter.
     let mut entries = psd
@@ -127,8 +142,7 @@ async fn an_embedded_key_signs_nothing_that_verifies_outside_its_lease(kind: Sto
     let body = report(&psd, &chained(ChainHead::EMPTY, entries));
     let message = refused(&counter, "report-1", &body, 409).await;
     assert!(
-        message.contains("piece 13")
-            && message.contains("not for this indicium's ascending register"),
+        message.contains("piece 13") && message.contains("not for this indicium's piece of $0.78"),
         "{message}"
     );
     let (status, answer) = counter.registers(PSD_A1).await;
@@ -214,3 +228,53 @@ common::contract!(
     an_embedded_key_signs_nothing_that_verifies_outside_its_lease,
     an_embedded_certificate_for_any_register_is_replaced_at_the_next_lease,
 );
+
+/// Found trying the product: offline, the third piece of a sale passed the lease's value and
+/// was refused, and the sale's retry (to print the two issued) was refused at its first
+/// piece, whose postage the lease check counted again. A retry gets its piece back whatever
+/// the lease allows now, and debits nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_retry_gets_its_piece_back_when_the_lease_is_spent() {
+    let BehindRelay {
+        vendor: _vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    link.reconcile(&psd).await.unwrap();
+    network.set(Relay::Down);
+    let mut issued = Vec::new();
+    for sale in 1..=12 {
+        let piece = link
+            .issue(&psd, &priced_letter("1oz"), &format!("sale-{sale}"))
+            .await
+            .unwrap();
+        assert!(piece.offline);
+        issued.push(piece.bytes);
+    }
+    let spent = link
+        .issue(&psd, &priced_letter("1oz"), "sale-13")
+        .await
+        .unwrap_err();
+    assert!(
+        spent
+            .to_string()
+            .contains("the lease allows at most $10.00"),
+        "{spent}"
+    );
+    let registers = psd.state().await.unwrap().registers;
+    let retry = link
+        .issue(&psd, &priced_letter("1oz"), "sale-12")
+        .await
+        .unwrap();
+    assert!(retry.replayed);
+    assert_eq!(retry.bytes, issued[11]);
+    assert_eq!(psd.state().await.unwrap().registers, registers);
+    // Another sale under a used id is still refused.
+    let other = link
+        .issue(&psd, &priced_letter("2oz"), "sale-12")
+        .await
+        .unwrap_err();
+    assert!(other.to_string().contains("already used"), "{other}");
+}

@@ -18,7 +18,7 @@ use postcounter::indicium::Indicium;
 use postcounter::keys::Trust;
 use postcounter::ledger_chain::{ChainHead, chained};
 use postcounter::psd::{Ledger, Psd};
-use postcounter::vendor_system::mail_scans::{Finding, MailScanReport, check_mail_scans};
+use postcounter::vendor_system::mail_scans::{Finding, MailScanReport, Scan, check_mail_scans};
 use serde_json::json;
 
 use crate::vendor_reconcile::report;
@@ -44,6 +44,18 @@ async fn twin(psd: &Psd, ledger_path: &Path, dir: &Path) -> Psd {
         .await
         .unwrap();
     twin
+}
+
+/// `indicia` as the lines of one scan file, without mail piece ids.
+fn scans_of(indicia: &[Vec<u8>]) -> Vec<Scan> {
+    indicia
+        .iter()
+        .enumerate()
+        .map(|(line, indicium)| Scan {
+            indicium: indicium.clone(),
+            sighting: format!("file f line {line}"),
+        })
+        .collect()
 }
 
 fn findings(report: &MailScanReport) -> Vec<(String, Finding, u32)> {
@@ -73,24 +85,20 @@ async fn hidden_offline_pieces_are_found_in_the_mail_stream_and_lock_their_count
     }
     let trust = trust(&vendor).await;
     let now = || Clock::system().now_unix_ms();
-    let first = check_mail_scans(&vendor.store, &trust, &hidden, "94107", now())
+    let first = check_mail_scans(&vendor.store, &trust, &scans_of(&hidden), "94107", now())
         .await
         .unwrap();
     let awaiting: Vec<Finding> = first.outcomes.iter().map(|o| o.verdict.finding).collect();
     assert_eq!(awaiting, [Finding::AwaitingReport; 2], "{first:?}");
     assert!(first.locked.is_empty());
 
-    // The copy signs piece 1 again (a $1.11 letter, at registers the lease certificate
-    // allows) and reports it: the data centre's books balance.
-    let resold = reset
-        .issue(&offline_letter("resold-1", 1110))
-        .await
-        .unwrap();
+    // The copy sells the same letter again as piece 1 (the registers the lease certificate
+    // allows) and reports it: the data centre's books balance. The embedded PSD signs
+    // hedged, so the twin is not the hidden piece byte for byte (a photocopy would be).
+    let resold = reset.issue(&offline_letter("resold-1", 780)).await.unwrap();
     let hidden_first = Indicium::from_bytes(&hidden[0]).unwrap();
-    assert_eq!(
-        resold.indicium.data.piece_serial,
-        hidden_first.data.piece_serial
-    );
+    assert_eq!(resold.indicium.data, hidden_first.data);
+    assert_ne!(resold.bytes, hidden[0]);
     let entries = reset
         .ledger()
         .chain_entries_after(reset.device_id(), 0, 10)
@@ -113,16 +121,24 @@ async fn hidden_offline_pieces_are_found_in_the_mail_stream_and_lock_their_count
     assert_eq!(status, 200, "{voided}");
     let mut forged = indicium(&bought, 0);
     forged[100] ^= 1;
-    let scans = vec![
+    // The resold piece is on two mail pieces (a photocopy), and the file comes twice.
+    let scans = scans_of(&[
         resold.bytes.clone(),
         resold.bytes.clone(),
         indicium(&bought, 0),
         indicium(&bought, 1),
         forged,
-    ];
+    ]);
     let second = check_mail_scans(&vendor.store, &trust, &scans, "94107", now())
         .await
         .unwrap();
+    let again = check_mail_scans(&vendor.store, &trust, &scans, "94107", now())
+        .await
+        .unwrap();
+    assert_eq!(
+        again.outcomes[1].seen_count, 2,
+        "a file given twice counts once"
+    );
     let serial = |n: u32| format!("{}-{n:07}", psd.device_id());
     let central = |n: u32| format!("{PSD_A1}-{n:07}");
     assert_eq!(

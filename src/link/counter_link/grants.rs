@@ -273,16 +273,28 @@ impl CounterLink {
         psd: &Psd,
         mailing_date: crate::date::Date,
     ) -> Result<PsdCertificate, LinkError> {
-        self.settings
+        let leases = self
+            .settings
             .keyring
-            .lease_certificate(&psd.signer(), mailing_date)
-            .map_err(keyring_error)?
-            .ok_or_else(|| {
-                LinkError::Local(format!(
-                    "the trust holds no lease certificate of PSD {}'s current key valid on {mailing_date} (the data centre certifies the key for each lease's days and registers; it comes with the trust at the next contact)",
-                    psd.device_id()
-                ))
-            })
+            .lease_certificates(&psd.signer())
+            .map_err(keyring_error)?;
+        if let Some(certificate) = leases
+            .iter()
+            .filter(|c| c.is_valid_on(mailing_date))
+            .max_by_key(|c| c.serial)
+        {
+            return Ok(certificate.clone());
+        }
+        Err(LinkError::Local(match leases.last() {
+            Some(newest) if mailing_date > newest.valid_until => format!(
+                "the lease covers dates of mailing from {} to {} (certificate {}): {mailing_date} is after its last day",
+                newest.valid_from, newest.valid_until, newest.serial
+            ),
+            _ => format!(
+                "the trust holds no lease certificate of PSD {}'s current key for {mailing_date} (the data centre certifies the key for each lease's days and registers, and it comes with the trust at the next contact)",
+                psd.device_id()
+            ),
+        }))
     }
 
     /// The lease the ledger holds, as the data centre signed it: opened again under the trust
@@ -317,10 +329,10 @@ impl CounterLink {
         };
         if signed != stored {
             return Err(refused(format!(
-                "the ledger says until {} ms for {}, the grant until {} ms for {}",
-                stored.not_after_unix_ms,
+                "the ledger says until {} for {}, the grant until {} for {}",
+                crate::clock::format_unix_ms(stored.not_after_unix_ms),
                 stored.max_value,
-                lease.not_after_unix_ms,
+                crate::clock::format_unix_ms(lease.not_after_unix_ms),
                 lease.max_value
             )));
         }

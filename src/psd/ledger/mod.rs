@@ -226,6 +226,19 @@ impl Ledger {
         Ok(())
     }
 
+    /// Whether the PSD issued a piece under `request_id` (a retry gets that piece back).
+    pub async fn holds_request(&self, device_id: u32, request_id: &str) -> Result<bool, PsdError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT piece_serial FROM piece WHERE device_id = ? AND request_id = ?",
+        )
+        .bind(i64::from(device_id))
+        .bind(request_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))?;
+        Ok(found.is_some())
+    }
+
     /// Every piece of the PSD, in serial order.
     pub async fn pieces(&self, device_id: u32) -> Result<Vec<PieceRecord>, PsdError> {
         self.pieces_issued_since(device_id, i64::MIN).await

@@ -33,40 +33,52 @@ pub struct ScanOutcome {
     pub seen_count: u32,
 }
 
+/// One scan from the postal service: the indicium read off a mail piece, and what names
+/// that sighting (the mail piece's id, or where in which file it came from): the same
+/// sighting given again counts once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scan {
+    pub indicium: Vec<u8>,
+    pub sighting: String,
+}
+
 /// A run's outcomes: the scans given, then the earlier scans judged again.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MailScanReport {
+    /// How many of `outcomes` are the scans given (the rest were judged again).
+    pub given: usize,
     pub outcomes: Vec<ScanOutcome>,
     /// Counters locked by this run.
     pub locked: Vec<String>,
 }
 
-/// Records `scans` (indicium bytes, each readable as an indicium) from `facility`, judges
+/// Records `scans` (each indicium readable as one) from `facility`, judges
 /// each against `trust` and the store, judges again every scan still awaiting a report,
 /// and locks the counters whose pieces were never paid for.
 pub async fn check_mail_scans(
     store: &VendorStore,
     trust: &Trust,
-    scans: &[Vec<u8>],
+    scans: &[Scan],
     facility: &str,
     now_unix_ms: i64,
 ) -> Result<MailScanReport, VendorError> {
     let mut recorded = Vec::with_capacity(scans.len());
-    for bytes in scans {
-        let indicium = readable(bytes)?;
+    for scan in scans {
+        let indicium = readable(&scan.indicium)?;
         let data = &indicium.data;
-        let fingerprint: [u8; 32] = Sha256::digest(bytes).into();
+        let fingerprint: [u8; 32] = Sha256::digest(&scan.indicium).into();
         let scan = store
             .record_mail_scan(
                 &fingerprint,
                 (data.device_id, data.piece_serial, data.postage.mills()),
-                bytes,
+                (&scan.indicium, &scan.sighting),
                 facility,
                 now_unix_ms,
             )
             .await?;
         recorded.push(scan);
     }
+    let given_count = recorded.len();
     let given: Vec<[u8; 32]> = recorded.iter().map(|scan| scan.fingerprint).collect();
     for scan in store
         .mail_scans_found(Finding::AwaitingReport.name())
@@ -76,7 +88,10 @@ pub async fn check_mail_scans(
             recorded.push(scan);
         }
     }
-    let mut report = MailScanReport::default();
+    let mut report = MailScanReport {
+        given: given_count,
+        ..MailScanReport::default()
+    };
     for scan in &recorded {
         let indicium = readable(&scan.indicium)?;
         let facts = facts_of(store, trust, scan, &indicium).await?;

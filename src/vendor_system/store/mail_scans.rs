@@ -36,21 +36,21 @@ fn fingerprint_of(bytes: Vec<u8>) -> Result<[u8; 32], VendorError> {
 }
 
 impl VendorStore {
-    /// Records one sighting of `indicium` (fingerprint `fingerprint`, PSD and serial as it
-    /// names them) from `facility`: a new scan, or one more sighting of a known one.
+    /// Records `sighting` of `indicium` (fingerprint `fingerprint`, PSD and serial as it
+    /// names them) from `facility`: a new scan, or a known one seen on one more mail piece
+    /// (a sighting recorded before counts once).
     pub async fn record_mail_scan(
         &self,
         fingerprint: &[u8; 32],
         (psd_id, piece_serial, postage_mills): (u32, u32, i64),
-        indicium: &[u8],
+        (indicium, sighting): (&[u8], &str),
         facility: &str,
         now_unix_ms: i64,
     ) -> Result<RecordedScan, VendorError> {
-        let row = sqlx::query(
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
             "INSERT INTO mail_scan (fingerprint, psd_id, piece_serial, postage_mills, indicium, facility, first_seen_unix_ms, seen_count, finding, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 'new', '') \
-             ON CONFLICT (fingerprint) DO UPDATE SET seen_count = mail_scan.seen_count + 1 \
-             RETURNING first_seen_unix_ms, seen_count",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 'new', '') ON CONFLICT (fingerprint) DO NOTHING",
         )
         .bind(fingerprint.to_vec())
         .bind(i64::from(psd_id))
@@ -59,8 +59,27 @@ impl VendorStore {
         .bind(indicium.to_vec())
         .bind(facility)
         .bind(now_unix_ms)
-        .fetch_one(self.pool())
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO mail_scan_sighting (fingerprint, sighting, facility, seen_unix_ms) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (fingerprint, sighting) DO NOTHING",
+        )
+        .bind(fingerprint.to_vec())
+        .bind(sighting)
+        .bind(facility)
+        .bind(now_unix_ms)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(
+            "UPDATE mail_scan SET seen_count = \
+               (SELECT COUNT(*) FROM mail_scan_sighting s WHERE s.fingerprint = mail_scan.fingerprint) \
+             WHERE fingerprint = $1 RETURNING first_seen_unix_ms, seen_count",
+        )
+        .bind(fingerprint.to_vec())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(RecordedScan {
             fingerprint: *fingerprint,
             indicium: indicium.to_vec(),
