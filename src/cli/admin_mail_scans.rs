@@ -2,15 +2,14 @@
 //! data centre, judged against what the data centre issued and what its counters reported
 //! (see `vendor_system::mail_scans`). The file holds one scanned indicium per line in hex
 //! (the 112 bytes a label's Data Matrix holds), optionally followed by the mail piece's id
-//! (its Intelligent Mail barcode, or the scan event's id): a piece seen again under the same
-//! id, or the same file judged again, counts once. Blank lines and lines starting with `#`
-//! are skipped. A file with any other line is refused whole, quoting it,
+//! (its Intelligent Mail barcode): copies are counted by mail piece id, so the same piece
+//! scanned again, or a file given again, counts once, and lines without an id count as one
+//! sighting together (without ids a copy cannot be told from a second scan). Blank lines
+//! and lines starting with `#` are skipped. A file with any other line is refused whole, quoting it,
 //! and nothing of it is recorded. Without a file, the scans awaiting a report are judged
 //! again.
 
 use std::path::Path;
-
-use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -23,6 +22,8 @@ use crate::vendor_system::store::VendorStore;
 
 /// The most scan lines one file may hold (about 25 MB of hex).
 const SCANS_MAX: usize = 100_000;
+/// What names a sighting of a line without a mail piece id (all such count as one).
+const UNNAMED_SIGHTING: &str = "unnamed";
 /// The longest mail piece id taken (an Intelligent Mail barcode is 31 digits).
 const PIECE_ID_MAX_CHARS: usize = 64;
 
@@ -48,8 +49,7 @@ pub async fn run(
     Ok(check_mail_scans(store, &trust, &scans, &facility, clock.now_unix_ms()).await?)
 }
 
-/// The scans of a scan file, or the first line that is not one. A line without a mail
-/// piece id is named by the file's digest and its line number.
+/// The scans of a scan file, or the first line that is not one.
 pub fn parse_scans(file: &[u8]) -> Result<Vec<Scan>, String> {
     let text = std::str::from_utf8(file).map_err(|e| {
         format!(
@@ -58,7 +58,6 @@ pub fn parse_scans(file: &[u8]) -> Result<Vec<Scan>, String> {
             INDICIUM_LEN * 2
         )
     })?;
-    let file_digest = crate::hex::encode(&Sha256::digest(file)[..8]);
     let mut scans = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -66,13 +65,14 @@ pub fn parse_scans(file: &[u8]) -> Result<Vec<Scan>, String> {
             continue;
         }
         let number = index + 1;
-        let refused = |why: String| {
-            let shown: String = super::terminal_safe(line).chars().take(40).collect();
+        let refused_at = |text: &str, why: String| {
+            let shown: String = super::terminal_safe(text).chars().take(40).collect();
             format!(
                 "line {number}: {shown:?} is not a scanned indicium ({why}); each line holds one indicium as {} hex digits, then optionally the mail piece's id",
                 INDICIUM_LEN * 2
             )
         };
+        let refused = |why: String| refused_at(line, why);
         let mut fields = line.split_whitespace();
         let hex = fields.next().unwrap_or_default();
         let piece_id = fields.next();
@@ -87,12 +87,15 @@ pub fn parse_scans(file: &[u8]) -> Result<Vec<Scan>, String> {
             {
                 format!("piece {id}")
             }
-            Some(_) => {
-                return Err(refused(format!(
-                    "a mail piece id is at most {PIECE_ID_MAX_CHARS} printable ASCII characters"
-                )));
+            Some(id) => {
+                return Err(refused_at(
+                    id,
+                    format!(
+                        "a mail piece id is at most {PIECE_ID_MAX_CHARS} printable ASCII characters"
+                    ),
+                ));
             }
-            None => format!("file {file_digest} line {number}"),
+            None => UNNAMED_SIGHTING.to_string(),
         };
         if scans.len() == SCANS_MAX {
             return Err(format!("more than {SCANS_MAX} scans; split the file"));
@@ -173,8 +176,7 @@ mod tests {
         let good = format!("# facility 94107\n\n{line} 9202190000000000000001\n  {line}  \n");
         let scans = parse_scans(good.as_bytes()).unwrap();
         let sightings: Vec<&str> = scans.iter().map(|s| s.sighting.as_str()).collect();
-        assert_eq!(sightings[0], "piece 9202190000000000000001");
-        assert!(sightings[1].ends_with(" line 4"), "{sightings:?}");
+        assert_eq!(sightings, ["piece 9202190000000000000001", "unnamed"]);
         assert!(scans.iter().all(|scan| scan.indicium == bytes));
         let short = format!("{line}\n{}\n", &line[..200]);
         let refused = parse_scans(short.as_bytes()).unwrap_err();
@@ -189,5 +191,7 @@ mod tests {
         assert!(refused.contains("not a text file (byte 1"), "{refused}");
         let refused = parse_scans(format!("{line} a b\n").as_bytes()).unwrap_err();
         assert!(refused.contains("more than two fields"), "{refused}");
+        let refused = parse_scans(format!("{line} IMB-\u{e9}\n").as_bytes()).unwrap_err();
+        assert!(refused.contains("\"IMB-\u{e9}\" is not"), "{refused}");
     }
 }

@@ -75,8 +75,12 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                 });
                 println!("{value}");
             } else {
+                let revoked = keyring
+                    .revoked_from(&certificate)?
+                    .map(|from| format!(", REVOKED from {from}: a new key at the next contact"))
+                    .unwrap_or_default();
                 println!(
-                    "PSD {:08}  license {}  key certificate {} (valid {} to {})",
+                    "PSD {:08}  license {}  key certificate {} (valid {} to {}{revoked})",
                     state.device_id,
                     state.license_number,
                     certificate.serial,

@@ -207,28 +207,51 @@ impl Keyring {
         date: Date,
     ) -> Result<Option<PsdCertificate>, KeyringError> {
         Ok(self
-            .lease_certificates(signer)?
+            .lease_certificates(signer, date)?
             .into_iter()
             .filter(|c| c.is_valid_on(date))
             .max_by_key(|c| c.serial))
     }
 
-    /// Every lease certificate in the trust for `signer`'s key, by serial.
+    /// Every lease certificate in the trust for `signer`'s key that the status list held
+    /// does not revoke for mail of `date`, by serial.
     pub fn lease_certificates(
         &self,
         signer: &PsdSigner,
+        date: Date,
     ) -> Result<Vec<PsdCertificate>, KeyringError> {
         let Some(trust) = self.trust()? else {
             return Ok(Vec::new());
         };
         let key = signer.certificate();
+        let revoked = |serial: u32| {
+            trust
+                .status
+                .as_ref()
+                .and_then(|status| status.revoked_from(serial))
+                .is_some_and(|from| from <= date)
+        };
         let mut leases: Vec<PsdCertificate> = trust
             .certificates
-            .into_iter()
-            .filter(|c| c.psd_id == key.psd_id && c.public_key == key.public_key && c.is_lease())
+            .iter()
+            .filter(|c| {
+                c.psd_id == key.psd_id
+                    && c.public_key == key.public_key
+                    && c.is_lease()
+                    && !revoked(c.serial)
+            })
+            .cloned()
             .collect();
         leases.sort_by_key(|c| c.serial);
         Ok(leases)
+    }
+
+    /// The day from which the status list held revokes `certificate`, if it does.
+    pub fn revoked_from(&self, certificate: &PsdCertificate) -> Result<Option<Date>, KeyringError> {
+        Ok(self
+            .trust()?
+            .and_then(|trust| trust.status)
+            .and_then(|status| status.revoked_from(certificate.serial)))
     }
 }
 

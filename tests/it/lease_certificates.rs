@@ -17,6 +17,7 @@ use postcounter::indicium::{Indicium, IndiciumData};
 use postcounter::keys::{AscendingRange, PsdSigner, Trust};
 use postcounter::ledger_chain::{ChainEntry, ChainHead, chained};
 use postcounter::money::Money;
+use postcounter::psd::Keyring;
 
 use crate::vendor_reconcile::{issued, refused, report};
 
@@ -277,4 +278,85 @@ async fn an_offline_retry_gets_its_piece_back_when_the_lease_is_spent() {
         .await
         .unwrap_err();
     assert!(other.to_string().contains("already used"), "{other}");
+}
+
+/// Found trying the product: a lease certificate the administrator revoked was given out
+/// again at the next contact (the same key, range and last day), the counter sold under it,
+/// and its honest labels did not verify. And a counter whose key certificate was revoked
+/// got no lease from then on and never renewed its key. Now a revoked lease certificate is
+/// never used, by either side, and a revoked key is replaced at the next contact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_lease_certificate_is_never_used_and_a_revoked_key_is_replaced() {
+    let BehindRelay {
+        vendor,
+        network,
+        dir: _dir,
+        link,
+        psd,
+    } = behind_relay(Clock::system()).await;
+    link.reconcile(&psd).await.unwrap();
+    let newest_lease = || async {
+        vendor
+            .store
+            .psd_certificates(Some(&[psd.device_id()]))
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.is_lease())
+            .max_by_key(|c| c.serial)
+            .unwrap()
+    };
+    let today = Date::today_utc();
+    let revoked = newest_lease().await;
+    vendor
+        .store
+        .revoke_certificate(revoked.serial, today, "a test")
+        .await
+        .unwrap();
+
+    // The counter learns of it with the trust alone: it does not sign under it.
+    link.refresh_trust().await.unwrap();
+    network.set(Relay::Down);
+    let registers = psd.state().await.unwrap().registers;
+    let refused = link
+        .issue(&psd, &priced_letter("1oz"), "sale-1")
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("no lease certificate"),
+        "{refused}"
+    );
+    assert_eq!(psd.state().await.unwrap().registers, registers);
+
+    // The next contact brings a new lease certificate, and what it signs verifies.
+    network.set(Relay::Up);
+    link.reconcile(&psd).await.unwrap();
+    let fresh = newest_lease().await;
+    assert_ne!(fresh.serial, revoked.serial);
+    network.set(Relay::Down);
+    let piece = link
+        .issue(&psd, &priced_letter("1oz"), "sale-2")
+        .await
+        .unwrap();
+    let trust = Keyring::open(_dir.path())
+        .unwrap()
+        .trust()
+        .unwrap()
+        .unwrap();
+    verify(&piece.bytes, &trust).unwrap();
+
+    // The key itself revoked: one contact learns it (no lease), the next renews the key.
+    network.set(Relay::Up);
+    let key = psd.certificate();
+    vendor
+        .store
+        .revoke_certificate(key.serial, today.add_days(1), "a test")
+        .await
+        .unwrap();
+    let first = link.reconcile(&psd).await.unwrap();
+    assert!(!first.renewed);
+    let second = link.reconcile(&psd).await.unwrap();
+    assert!(second.renewed);
+    assert_ne!(psd.certificate().public_key, key.public_key);
+    assert!(psd.ledger().lease(psd.device_id()).await.unwrap().is_some());
 }

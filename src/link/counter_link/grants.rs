@@ -112,12 +112,21 @@ impl CounterLink {
     }
 
     /// Renews the embedded PSD's certificate with a new key when fewer than the configured
-    /// days are left of it (by the ledger's clock); whether it did. Indicia signed under the
+    /// days are left of it (by the ledger's clock), or the status list revokes it; whether
+    /// it did. Indicia signed under the
     /// old key keep verifying under the old certificate, which the trust keeps.
     pub async fn renew_if_due(&self, psd: &Psd) -> Result<bool, LinkError> {
         let certificate = psd.certificate();
         let days_left = psd.ledger().today().days_until(certificate.valid_until);
-        if days_left >= self.settings.certificate_renew_days {
+        // A key whose certificate the data centre revoked (a key it no longer trusts) is
+        // replaced at once: it gets no lease any more.
+        let revoked = self
+            .settings
+            .keyring
+            .revoked_from(&certificate)
+            .map_err(keyring_error)?
+            .is_some();
+        if days_left >= self.settings.certificate_renew_days && !revoked {
             return Ok(false);
         }
         let signer = self.certify().await?;
@@ -276,7 +285,7 @@ impl CounterLink {
         let leases = self
             .settings
             .keyring
-            .lease_certificates(&psd.signer())
+            .lease_certificates(&psd.signer(), mailing_date)
             .map_err(keyring_error)?;
         if let Some(certificate) = leases
             .iter()

@@ -52,13 +52,17 @@ impl Vendor {
         let ascending = AscendingRange::Within { above, through };
         let valid_from = self.clock.today();
         let valid_until = lease_last_day(lease);
-        if let Some(same) = certificates.iter().rev().find(|certificate| {
+        let same = certificates.iter().rev().find(|certificate| {
             certificate.is_lease()
                 && certificate.public_key == key.public_key
                 && certificate.ascending == ascending
                 && certificate.valid_from <= valid_from
                 && certificate.valid_until == valid_until
-        }) {
+        });
+        // One the administrator revoked is never given out again: a new one is made.
+        if let Some(same) = same
+            && self.store.revoked_from(same.serial).await?.is_none()
+        {
             return Ok(Some(same.clone()));
         }
         let serial = self.store.next_certificate_serial().await?;

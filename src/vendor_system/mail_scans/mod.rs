@@ -8,8 +8,8 @@
 //! made after the scan, is postage never paid for, and locks the counter. A piece signed
 //! with a counter's key outside what the data centre certified does too.
 //!
-//! Each indicium is kept once with how often it was seen (a copied label shows as seen
-//! again); a scan still awaiting its counter's report is judged again at every run.
+//! Each indicium is kept once with the mail pieces it was seen on (a copied label shows on
+//! several); a scan still awaiting its counter's report is judged again at every run.
 
 pub mod judge;
 
@@ -76,6 +76,8 @@ pub async fn check_mail_scans(
                 now_unix_ms,
             )
             .await?;
+        // An indicium on several lines is judged once, with every sighting counted.
+        recorded.retain(|earlier: &RecordedScan| earlier.fingerprint != scan.fingerprint);
         recorded.push(scan);
     }
     let given_count = recorded.len();
