@@ -2,7 +2,7 @@
 //! is tested without a store.
 
 use crate::indicium::Indicium;
-use crate::vendor_system::store::mail_scans::{CentralPiece, ReportedHead};
+use crate::vendor_system::store::mail_scans::{CentralPiece, EmbeddedOwner};
 
 /// What the data centre found a scanned indicium to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,12 +49,11 @@ pub enum Facts {
     },
     /// A central PSD's piece: what the data centre issued under its serial, if anything.
     Central(Option<CentralPiece>),
-    /// An embedded PSD's piece: its counter, what that counter reported under the serial,
-    /// and how far and when it last reported.
+    /// An embedded PSD's piece: its counter (with how far and when it last reported), and
+    /// what that counter reported under the serial.
     Embedded {
-        counter_id: String,
+        owner: EmbeddedOwner,
         reported: Option<Vec<u8>>,
-        head: Option<ReportedHead>,
     },
 }
 
@@ -117,38 +116,55 @@ pub fn judge(indicium: &Indicium, first_seen_unix_ms: i64, facts: Facts) -> Verd
         ),
         Facts::Central(Some(_)) => verdict(Finding::Paid, String::new()),
         Facts::Embedded {
-            counter_id,
+            owner,
             reported: Some(reported),
-            ..
         } => {
             if reported == bytes {
                 verdict(Finding::Paid, String::new())
             } else {
                 unpaid(
-                    &counter_id,
+                    &owner.counter_id,
                     format!(
-                        "counter {counter_id} reported another piece under serial {serial}: its ledger was rewritten"
+                        "counter {} reported another piece under serial {serial}: its ledger was rewritten",
+                        owner.counter_id
                     ),
                 )
             }
         }
         Facts::Embedded {
-            counter_id,
+            owner,
             reported: None,
-            head: Some(head),
-        } if head.reconciled_unix_ms > first_seen_unix_ms || head.through_serial >= serial => {
-            unpaid(
-                &counter_id,
-                format!(
-                    "counter {counter_id} reported through piece {} after this piece was in the mail, without it",
-                    head.through_serial
-                ),
-            )
-        }
-        Facts::Embedded { counter_id, .. } => verdict(
-            Finding::AwaitingReport,
-            format!("counter {counter_id} has not reported since"),
-        ),
+        } => match owner.head {
+            Some(head)
+                if head.reconciled_unix_ms > first_seen_unix_ms
+                    || head.through_serial >= serial =>
+            {
+                unpaid(
+                    &owner.counter_id,
+                    format!(
+                        "counter {} reported through piece {} after this piece was in the mail, without it",
+                        owner.counter_id, head.through_serial
+                    ),
+                )
+            }
+            _ => verdict(Finding::AwaitingReport, awaiting(&owner)),
+        },
+    }
+}
+
+/// Why a scan still waits, so an administrator sees a counter that cannot or does not report.
+fn awaiting(owner: &EmbeddedOwner) -> String {
+    let last_contact = crate::clock::format_unix_ms(owner.last_contact_unix_ms);
+    if owner.counter_status == "active" {
+        format!(
+            "counter {} has not reported since; its last contact {last_contact}",
+            owner.counter_id
+        )
+    } else {
+        format!(
+            "counter {} is {}: it reports nothing until an administrator makes it active; its last contact {last_contact}",
+            owner.counter_id, owner.counter_status
+        )
     }
 }
 
@@ -157,6 +173,7 @@ mod tests {
     use super::*;
     use crate::date::Date;
     use crate::indicium::specimen::specimen_bytes;
+    use crate::vendor_system::store::mail_scans::ReportedHead;
 
     const SEEN: i64 = 1_800_000_000_000;
 
@@ -168,12 +185,16 @@ mod tests {
 
     fn embedded(reported: Option<Vec<u8>>, head: Option<(u32, i64)>) -> Facts {
         Facts::Embedded {
-            counter_id: "C0000000001".into(),
+            owner: EmbeddedOwner {
+                counter_id: "C0000000001".into(),
+                counter_status: "active".into(),
+                last_contact_unix_ms: SEEN - 1,
+                head: head.map(|(through_serial, reconciled_unix_ms)| ReportedHead {
+                    through_serial,
+                    reconciled_unix_ms,
+                }),
+            },
             reported,
-            head: head.map(|(through_serial, reconciled_unix_ms)| ReportedHead {
-                through_serial,
-                reconciled_unix_ms,
-            }),
         }
     }
 
@@ -212,6 +233,24 @@ mod tests {
             assert_eq!(found.finding, finding, "{facts:?}: {found:?}");
             assert_eq!(found.locks.is_some(), locks, "{facts:?}: {found:?}");
         }
+        // A locked counter cannot report: the wait says so, for the administrator.
+        let Facts::Embedded { mut owner, .. } = embedded(None, None) else {
+            unreachable!("embedded() makes embedded facts")
+        };
+        owner.counter_status = "locked".into();
+        let found = judge(
+            &indicium,
+            SEEN,
+            Facts::Embedded {
+                owner,
+                reported: None,
+            },
+        );
+        assert_eq!(found.finding, Finding::AwaitingReport);
+        assert!(
+            found.detail.contains("is locked: it reports nothing"),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::VendorError;
 use super::store::VendorStore;
-use super::store::mail_scans::RecordedScan;
+use super::store::mail_scans::{EmbeddedOwner, RecordedScan};
 use crate::indicium::Indicium;
 use crate::indicium::verify::verify;
 use crate::keys::Trust;
@@ -140,7 +140,7 @@ async fn facts_of(
         // Signed with an embedded PSD's own key, outside what its certificates allow: its
         // counter signed it, whatever else is wrong with it.
         let key_signed = match &owner {
-            Some((counter_id, _)) => {
+            Some(EmbeddedOwner { counter_id, .. }) => {
                 let certificates = store.psd_certificates(Some(&[psd_id])).await?;
                 certificates
                     .iter()
@@ -154,11 +154,10 @@ async fn facts_of(
             key_signed,
         });
     }
-    if let Some((counter_id, head)) = owner {
+    if let Some(owner) = owner {
         return Ok(Facts::Embedded {
-            counter_id,
             reported: store.reported_piece(psd_id, serial).await?,
-            head,
+            owner,
         });
     }
     Ok(Facts::Central(store.central_piece(psd_id, serial).await?))

@@ -22,6 +22,17 @@ pub struct CentralPiece {
     pub voided: bool,
 }
 
+/// The counter an embedded PSD belongs to, as a scan's judgement needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmbeddedOwner {
+    pub counter_id: String,
+    /// `active`, `locked` or `revoked`: only an active counter reports.
+    pub counter_status: String,
+    pub last_contact_unix_ms: i64,
+    /// How far and when it last reported (`None` before its first report).
+    pub head: Option<ReportedHead>,
+}
+
 /// How far a counter's embedded PSD has reported, and when it last did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportedHead {
@@ -166,14 +177,11 @@ impl VendorStore {
         row.map(|row| blob(&row, "indicium")).transpose()
     }
 
-    /// The counter whose embedded PSD is `psd_id`, and how far and when it last reported
-    /// (`None` before its first report).
-    pub async fn embedded_owner(
-        &self,
-        psd_id: u32,
-    ) -> Result<Option<(String, Option<ReportedHead>)>, VendorError> {
+    /// The counter whose embedded PSD is `psd_id`, if it is an embedded PSD.
+    pub async fn embedded_owner(&self, psd_id: u32) -> Result<Option<EmbeddedOwner>, VendorError> {
         let row = sqlx::query(
-            "SELECT e.counter_id, l.through_serial, l.reconciled_unix_ms FROM embedded_psd e \
+            "SELECT e.counter_id, c.status, c.last_contact_unix_ms, l.through_serial, l.reconciled_unix_ms \
+             FROM embedded_psd e JOIN counter c ON c.counter_id = e.counter_id \
              LEFT JOIN counter_ledger l ON l.counter_id = e.counter_id AND l.psd_id = e.psd_id \
              WHERE e.psd_id = $1",
         )
@@ -192,6 +200,11 @@ impl VendorStore {
             }),
             _ => None,
         };
-        Ok(Some((text(&row, "counter_id")?, head)))
+        Ok(Some(EmbeddedOwner {
+            counter_id: text(&row, "counter_id")?,
+            counter_status: text(&row, "status")?,
+            last_contact_unix_ms: int(&row, "last_contact_unix_ms")?,
+            head,
+        }))
     }
 }
