@@ -1,6 +1,7 @@
 //! `postcounter account ...` and `postcounter pin set`: the station's postage accounts and
 //! its supervisor PIN, for the staff who run it.
 
+use super::output::out;
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -84,12 +85,12 @@ pub async fn run(config: Config, command: AccountCommand) -> anyhow::Result<Exit
                     Err(e) => return Err(e.into()),
                 }
             };
-            println!("opened postage account {number} for {holder}");
+            out!("opened postage account {number} for {holder}")?;
             if let Some(amount) = first_credit {
                 let entry = accounts
                     .credit(&number, &format!("opening-{}", number.digits()), amount)
                     .await?;
-                println!("credited {amount}: balance {}", entry.balance_after);
+                out!("credited {amount}: balance {}", entry.balance_after)?;
             }
         }
         AccountCommand::Credit {
@@ -99,22 +100,22 @@ pub async fn run(config: Config, command: AccountCommand) -> anyhow::Result<Exit
         } => {
             let account = AccountNumber::parse(&account)?;
             let entry = accounts.credit(&account, &id, money(&amount)?).await?;
-            println!("credit {id}: balance {}", entry.balance_after);
+            out!("credit {id}: balance {}", entry.balance_after)?;
         }
         AccountCommand::Show { account } => {
             let account = AccountNumber::parse(&account)?;
-            println!(
+            out!(
                 "account {account}: balance {}",
                 accounts.balance(&account).await?
-            );
+            )?;
             for entry in accounts.statement(&account).await? {
-                println!(
+                out!(
                     "  {:?} {} {} -> {}",
                     entry.kind,
                     super::terminal_safe(&entry.id),
                     entry.amount,
                     entry.balance_after
-                );
+                )?;
             }
         }
     }
@@ -128,10 +129,10 @@ pub fn run_pin(config: &Config, command: PinCommand) -> anyhow::Result<ExitCode>
             // Owner-only, as the station makes it.
             crate::private_files::private_dir(&config.data_dir)?;
             let path = pin.save(&config.data_dir)?;
-            println!(
+            out!(
                 "the supervisor PIN is set (its digest is in {})",
                 path.display()
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)

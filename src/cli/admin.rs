@@ -4,6 +4,7 @@
 //! revocations, central PSDs) in `admin_keys`. Only `admin` and `vendor serve` write to a
 //! data centre's store.
 
+use super::output::out;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -108,10 +109,10 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         AdminCommand::AccountCreate { account, name } => {
             let created = store.create_account(&account, &name, now).await?;
-            println!(
+            out!(
                 "account {account} {}",
                 if created { "created" } else { "exists already" }
-            );
+            )?;
         }
         AdminCommand::AccountCredit {
             account,
@@ -120,17 +121,19 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
         } => {
             let amount = Money::parse(&amount)?;
             let balance = store.credit_account(&account, &id, amount, now).await?;
-            println!("account {account}: balance {balance}");
+            out!("account {account}: balance {balance}")?;
         }
         AdminCommand::AccountShow { account } => {
             let row = store.account(&account).await?;
-            println!(
+            out!(
                 "account {} ({}): balance {}",
-                row.account_id, row.name, row.balance
-            );
+                row.account_id,
+                row.name,
+                row.balance
+            )?;
             for psd in store.psds_of_account(&account).await? {
                 let r = &psd.registers;
-                println!(
+                out!(
                     "  PSD {}: AR {} DR {} control total {} pieces {}{}",
                     psd.psd_id,
                     r.ascending,
@@ -140,14 +143,14 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
                     psd.locked_reason
                         .map(|w| format!(" LOCKED: {w}"))
                         .unwrap_or_default()
-                );
+                )?;
             }
         }
         AdminCommand::Keys(command) => super::admin_keys::run(&config, &store, command).await?,
         AdminCommand::PsdShow { psd_id } => {
             let psd = store.psd(psd_id).await?;
             let r = &psd.registers;
-            println!(
+            out!(
                 "PSD {psd_id} (account {}, certificate {}): AR {} DR {} control total {} pieces {}",
                 psd.account_id,
                 psd.certificate_serial,
@@ -155,20 +158,20 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
                 r.descending,
                 r.control_total,
                 r.piece_count
-            );
+            )?;
             let problems = store.audit_psd(psd_id).await?;
             if problems.is_empty() {
-                println!("audit: the registers match the pieces");
+                out!("audit: the registers match the pieces")?;
             }
             for problem in &problems {
-                println!("audit: {problem}");
+                out!("audit: {problem}")?;
             }
         }
         AdminCommand::PsdUnlock { psd_id } => {
             if store.set_psd_lock(psd_id, None).await.is_err() {
                 store.set_embedded_lock(psd_id, None).await?;
             }
-            println!("PSD {psd_id} unlocked");
+            out!("PSD {psd_id} unlocked")?;
         }
         AdminCommand::Accounts(command) => {
             let code = super::admin_accounts::run(&store, command).await?;
@@ -181,7 +184,7 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             store
                 .create_enrollment(&code, &account, &location, now + days * 86_400_000)
                 .await?;
-            println!("{code}");
+            out!("{code}")?;
         }
         AdminCommand::CounterStatus {
             counter,
@@ -191,25 +194,25 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             store
                 .set_counter_status(&counter, &status, reason.as_deref())
                 .await?;
-            println!("counter {counter} is {status}");
+            out!("counter {counter} is {status}")?;
         }
         AdminCommand::ServerAdd { server_id, name } => {
             let added = store.add_processing_server(server_id, &name, now).await?;
-            println!(
+            out!(
                 "processing server {server_id} {}",
                 if added { "added" } else { "exists already" }
-            );
+            )?;
         }
         AdminCommand::ServerEnable { server_id, off } => {
             store.set_processing_server_enabled(server_id, !off).await?;
-            println!(
+            out!(
                 "processing server {server_id} {}",
                 if off { "disabled" } else { "enabled" }
-            );
+            )?;
         }
         AdminCommand::ServerList => {
             for server in store.processing_servers().await? {
-                println!(
+                out!(
                     "{} {} {}",
                     server.server_id,
                     server.name,
@@ -218,13 +221,13 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
                     } else {
                         "disabled"
                     }
-                );
+                )?;
             }
         }
         AdminCommand::MailScans { file, facility } => {
             let report =
                 super::admin_mail_scans::run(&config, &store, file.as_deref(), &facility).await?;
-            super::admin_mail_scans::print_report(&report);
+            super::admin_mail_scans::print_report(&report)?;
         }
         AdminCommand::LabelsIssue {
             account,
@@ -248,9 +251,9 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
             } else {
                 format!("sheets of {positions} labels")
             };
-            println!(
+            out!(
                 "label stock {first_serial} to {last_serial} ({kind}) issued to account {account}"
-            );
+            )?;
         }
     }
     store.close().await;

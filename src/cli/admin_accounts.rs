@@ -3,6 +3,7 @@
 //! statement (every movement of its balance, and what each PSD issued, voided and reported),
 //! checked against the balance; and locks on PSDs, each with its reason.
 
+use super::output::out;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -36,15 +37,15 @@ pub async fn run(store: &VendorStore, command: AccountsCommand) -> anyhow::Resul
         AccountsCommand::CounterList { account } => {
             let counters = store.counter_summaries(account.as_deref()).await?;
             if counters.is_empty() {
-                println!("no counters");
+                out!("no counters")?;
             }
             for counter in &counters {
-                println!("{}", counter_line(counter));
+                out!("{}", counter_line(counter))?;
             }
         }
         AccountsCommand::AccountStatement { account } => {
             let statement = store.statement(&account).await?;
-            print_statement(&statement);
+            print_statement(&statement)?;
             if statement.lines_total() != statement.balance {
                 return Ok(ExitCode::FAILURE);
             }
@@ -57,12 +58,12 @@ pub async fn run(store: &VendorStore, command: AccountsCommand) -> anyhow::Resul
             }
             let central = store.set_psd_lock(psd_id, Some(&reason)).await;
             match central {
-                Ok(()) => println!("central PSD {psd_id} locked: {reason}"),
+                Ok(()) => out!("central PSD {psd_id} locked: {reason}")?,
                 Err(_) => {
                     store.set_embedded_lock(psd_id, Some(&reason)).await?;
-                    println!(
+                    out!(
                         "embedded PSD {psd_id} locked: {reason} (no refills; its counter gets no offline lease from its next contact)"
-                    );
+                    )?;
                 }
             }
         }
@@ -98,12 +99,12 @@ fn counter_line(counter: &CounterSummary) -> String {
     )
 }
 
-fn print_statement(statement: &Statement) {
-    println!(
+fn print_statement(statement: &Statement) -> Result<(), super::output::OutputError> {
+    out!(
         "account {} ({})",
         statement.account_id,
         crate::cli::terminal_safe(&statement.name)
-    );
+    )?;
     let mut running = 0i64;
     for line in &statement.lines {
         running += line.amount.mills();
@@ -111,44 +112,52 @@ fn print_statement(statement: &Statement) {
             .psd_id
             .map(|id| format!(" PSD {id}"))
             .unwrap_or_default();
-        println!(
+        out!(
             "  {}  {:<16} {:>12}  balance {:>12}  {}{psd}",
             format_unix_ms(line.created_unix_ms),
             line.kind,
             line.amount.to_string(),
             crate::money::Money::from_mills(running).to_string(),
             crate::cli::terminal_safe(&line.entry_id),
-        );
+        )?;
     }
     for psd in &statement.psds {
         if psd.embedded {
-            println!(
+            out!(
                 "  embedded PSD {}: {} offline pieces reported, {}",
-                psd.psd_id, psd.pieces, psd.postage
-            );
+                psd.psd_id,
+                psd.pieces,
+                psd.postage
+            )?;
         } else {
-            println!(
+            out!(
                 "  central PSD {}: {} pieces issued, {}; {} voided, {}",
-                psd.psd_id, psd.pieces, psd.postage, psd.voided, psd.voided_postage
-            );
+                psd.psd_id,
+                psd.pieces,
+                psd.postage,
+                psd.voided,
+                psd.voided_postage
+            )?;
         }
     }
     for exception in &statement.label_exceptions {
-        println!(
+        out!(
             "  label exception: piece {}-{:07} on {}: {}",
             exception.psd_id,
             exception.piece_serial,
             crate::cli::terminal_safe(&exception.label_serial),
             crate::cli::terminal_safe(&exception.reason)
-        );
+        )?;
     }
     let total = statement.lines_total();
     if total == statement.balance {
-        println!("balance {} (the entries add up to it)", statement.balance);
+        out!("balance {} (the entries add up to it)", statement.balance)?;
     } else {
-        println!(
+        out!(
             "balance {} DOES NOT MATCH the entries, which add up to {}",
-            statement.balance, total
-        );
+            statement.balance,
+            total
+        )?;
     }
+    Ok(())
 }

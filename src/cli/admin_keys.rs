@@ -3,6 +3,7 @@
 //! (a new signed status list), and central PSDs, whose ids the administrator chooses and
 //! whose certificate serials the store numbers.
 
+use super::output::out;
 use clap::Subcommand;
 
 use crate::clock::Clock;
@@ -63,18 +64,18 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
                 );
             }
             keys.create_root()?;
-            println!(
+            out!(
                 "root created; verifiers trust {}",
                 keys.root_public_path().display()
-            );
+            )?;
         }
         KeysCommand::RootRollover => {
             let link = keys.rollover_root(today)?;
-            println!(
+            out!(
                 "root generation {} created, linked by generation {}; new certificates and grants are signed by it",
                 link.generation,
                 link.generation - 1
-            );
+            )?;
         }
         KeysCommand::CertificateRevoke {
             serial,
@@ -87,26 +88,26 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
             };
             store.revoke_certificate(serial, from, &reason).await?;
             let list = sign_status_list(store, &keys, &clock).await?;
-            println!(
+            out!(
                 "certificate {serial} revoked for mail from {from} on; status list {} signed ({} revoked)",
                 list.number,
                 list.revoked.len()
-            );
+            )?;
         }
         KeysCommand::TlsCreate { hosts } => {
             let dir = config.data_dir.join("vendor").join("tls");
             let (certificate, key) = crate::vendor_system::tls::create_self_signed(&dir, &hosts)?;
-            println!(
+            out!(
                 "wrote {} and {} (0600)",
                 certificate.display(),
                 key.display()
-            );
-            println!(
+            )?;
+            out!(
                 "serve with vendor.tls_certificate = {:?} and vendor.tls_key = {:?}; give each counter {} as link.data_centre_ca",
                 certificate.display().to_string(),
                 key.display().to_string(),
                 certificate.display()
-            );
+            )?;
         }
         KeysCommand::PsdCreate { account, psd_id } => {
             store.account(&account).await?;
@@ -129,10 +130,10 @@ pub async fn run(config: &Config, store: &VendorStore, command: KeysCommand) -> 
             let created = store
                 .create_psd(psd_id, &account, serial, clock.now_unix_ms())
                 .await?;
-            println!(
+            out!(
                 "PSD {psd_id} for account {account} {} (certificate {serial})",
                 if created { "created" } else { "exists already" },
-            );
+            )?;
         }
     }
     Ok(())
@@ -152,10 +153,10 @@ async fn certify_in_tokens(
         .map_err(anyhow::Error::msg)?;
     let serials = certifier.certify_every_lane(&pool, psd_id).await?;
     for (lane, serial) in serials.iter().enumerate() {
-        println!(
+        out!(
             "processing server {}: PSD {psd_id}'s key generated in its token, certificate {serial}",
             pool.server(lane).name
-        );
+        )?;
     }
     serials
         .first()

@@ -9,6 +9,7 @@
 //! and nothing of it is recorded. Without a file, the scans awaiting a report are judged
 //! again.
 
+use super::output::out;
 use std::path::Path;
 
 use crate::clock::Clock;
@@ -106,7 +107,7 @@ pub fn parse_scans(file: &[u8]) -> Result<Vec<Scan>, String> {
 }
 
 /// The run's summary, then every scan that is not plainly paid.
-pub fn print_report(report: &MailScanReport) {
+pub fn print_report(report: &MailScanReport) -> Result<(), super::output::OutputError> {
     let findings = [
         Finding::Paid,
         Finding::AwaitingReport,
@@ -127,12 +128,12 @@ pub fn print_report(report: &MailScanReport) {
         })
         .collect();
     let again = report.outcomes.len() - report.given;
-    println!(
+    out!(
         "{} scans judged ({} from the file, {again} awaiting a report judged again): {}",
         report.outcomes.len(),
         report.given,
         counts.join(", ")
-    );
+    )?;
     for (index, outcome) in report.outcomes.iter().enumerate() {
         let copies = if outcome.seen_count > 1 {
             format!(
@@ -146,7 +147,7 @@ pub fn print_report(report: &MailScanReport) {
         if outcome.verdict.finding == Finding::Paid && copies.is_empty() && !judged_again {
             continue;
         }
-        println!(
+        out!(
             "  {} {}: {}{}{copies}",
             outcome.serial_text,
             outcome.postage,
@@ -156,11 +157,12 @@ pub fn print_report(report: &MailScanReport) {
             } else {
                 format!(" ({})", outcome.verdict.detail)
             }
-        );
+        )?;
     }
     for counter in &report.locked {
-        println!("counter {counter} locked: postage in the mail that was never paid for");
+        out!("counter {counter} locked: postage in the mail that was never paid for")?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! anchor and links, the certificates of its account's PSDs and of its embedded PSD, and
 //! the newest status list it was given. Neither creates anything in a store.
 
+use super::output::out;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,11 +44,11 @@ pub async fn run(config: Config, command: KeysCommand) -> anyhow::Result<ExitCod
         })?
     };
     for path in trust.write_dir(&out)? {
-        println!("wrote {}", path.display());
+        out!("wrote {}", path.display())?;
     }
-    println!(
+    out!(
         "verify with: postcounter verify --keys {} FILE",
         out.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ mod admin_keys;
 mod admin_mail_scans;
 mod keys;
 mod kiosk;
+mod output;
 mod piece_args;
 mod psd;
 mod quote;
@@ -17,6 +18,7 @@ mod sell;
 mod vendor;
 mod verify;
 
+use output::out;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -85,7 +87,17 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("postcounter: {}", terminal_safe(&format!("{error:#}")));
-            ExitCode::FAILURE
+            // A reader that went away ends the command as it ends other tools (141, the
+            // shell's code for SIGPIPE); the message says what was not written.
+            let closed_pipe = error
+                .chain()
+                .filter_map(|cause| cause.downcast_ref::<output::OutputError>())
+                .any(|output| output.kind() == std::io::ErrorKind::BrokenPipe);
+            if closed_pipe {
+                ExitCode::from(141)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -122,10 +134,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .block_on(crate::measure::loadtest::run(args)),
         Command::Bench(args) => runtime.block_on(crate::measure::bench::run(config, args)),
         Command::BenchTui(args) => {
-            println!(
+            out!(
                 "{}",
                 crate::measure::tui_bench::run(&args, &std::env::current_exe()?)?
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }

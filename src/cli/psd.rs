@@ -2,6 +2,7 @@
 //! (only through the data centre: it charges the account and answers a signed refill
 //! authorization the PSD credits once), voids and audit.
 
+use super::output::out;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -73,32 +74,32 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
                     "lease_not_after_unix_ms": psd.ledger().lease(state.device_id).await?.map(|l| l.not_after_unix_ms),
                     "pending_credit_mills": psd.ledger().pending_credits(state.device_id).await?.iter().map(|c| c.amount.mills()).sum::<i64>(),
                 });
-                println!("{value}");
+                out!("{value}")?;
             } else {
                 let revoked = keyring
                     .revoked_from(&certificate)?
                     .map(|from| format!(", REVOKED from {from}: a new key at the next contact"))
                     .unwrap_or_default();
-                println!(
+                out!(
                     "PSD {:08}  license {}  key certificate {} (valid {} to {}{revoked})",
                     state.device_id,
                     state.license_number,
                     certificate.serial,
                     certificate.valid_from,
                     certificate.valid_until
-                );
-                println!("  ascending register   {:>14}", r.ascending.to_string());
-                println!("  descending register  {:>14}", r.descending.to_string());
-                println!("  control total        {:>14}", r.control_total.to_string());
-                println!("  pieces               {:>14}", r.piece_count);
-                println!(
+                )?;
+                out!("  ascending register   {:>14}", r.ascending.to_string())?;
+                out!("  descending register  {:>14}", r.descending.to_string())?;
+                out!("  control total        {:>14}", r.control_total.to_string())?;
+                out!("  pieces               {:>14}", r.piece_count)?;
+                out!(
                     "  state                {}",
                     state
                         .locked_reason
                         .map(|reason| format!("LOCKED: {reason}"))
                         .unwrap_or_else(|| "ready".into())
-                );
-                println!("  ledger               {}", psd.ledger().path());
+                )?;
+                out!("  ledger               {}", psd.ledger().path())?;
                 print_grants(psd, &keyring).await?;
             }
         }
@@ -110,14 +111,16 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
         PsdCommand::Audit => {
             let audit = psd.audit().await?;
             if audit.discrepancies.is_empty() {
-                println!(
+                out!(
                     "audit ok: {} pieces, ascending {}, control total {}",
-                    audit.derived_piece_count, audit.derived_ascending, audit.derived_control_total
-                );
+                    audit.derived_piece_count,
+                    audit.derived_ascending,
+                    audit.derived_control_total
+                )?;
             } else {
-                println!("audit FAILED, PSD locked:");
+                out!("audit FAILED, PSD locked:")?;
                 for discrepancy in &audit.discrepancies {
-                    println!("  {discrepancy}");
+                    out!("  {discrepancy}")?;
                 }
                 return Ok(ExitCode::FAILURE);
             }
@@ -138,10 +141,10 @@ async fn void(config: Config, serial: &str) -> anyhow::Result<ExitCode> {
     })?;
     let station = super::open_station(config).await?;
     let refund = station.void_piece(device_id, piece_serial).await?;
-    println!(
+    out!(
         "voided {}: {refund} back to PSD {device_id} at the data centre",
         indicium_serial_text(device_id, piece_serial)
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -174,10 +177,11 @@ async fn refill(
     } else {
         ""
     };
-    println!(
+    out!(
         "refill {refill_id:?} of {amount} authorized by the data centre{again}; descending register {}, account balance {}",
-        refilled.outcome.registers.descending, refilled.account_balance
-    );
+        refilled.outcome.registers.descending,
+        refilled.account_balance
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -197,11 +201,11 @@ async fn withdraw(config: Config, retire: bool) -> anyhow::Result<ExitCode> {
     let confirmed = link.withdraw_embedded(&station.psd).await.map_err(|e| {
         anyhow::anyhow!("{e}; run `postcounter psd withdraw --retire` again to finish it")
     })?;
-    println!(
+    out!(
         "embedded PSD {psd_id} retired: {} withdrawn to the account (balance now {})",
         crate::money::Money::from_mills(confirmed.amount_mills),
         crate::money::Money::from_mills(confirmed.account_balance_mills)
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -214,7 +218,7 @@ async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("reconciling needs the data centre"))?;
     let settled = link.reconcile(&station.psd).await?;
-    println!(
+    out!(
         "reconciled: {} offline pieces reported (through serial {}), {} purchases in doubt voided and {} cleared, {} pending credits credited{}",
         settled.reported_pieces,
         settled.through_serial,
@@ -226,14 +230,14 @@ async fn reconcile(config: Config) -> anyhow::Result<ExitCode> {
         } else {
             ""
         }
-    );
+    )?;
     for refused in &settled.refused_labels {
-        println!(
+        out!(
             "  label {} of piece {} REFUSED: {}",
             super::terminal_safe(&refused.label_serial),
             refused.piece_serial,
             super::terminal_safe(&refused.reason)
-        );
+        )?;
     }
     print_grants(&station.psd, &keyring).await?;
     Ok(ExitCode::SUCCESS)
@@ -253,35 +257,36 @@ async fn print_grants(psd: &crate::psd::Psd, keyring: &crate::psd::Keyring) -> a
         _ => false,
     };
     match lease {
-        Some(_) if !granted => println!(
+        Some(_) if !granted => out!(
             "  offline lease        NOT the data centre's grant (edited in the ledger): nothing is issued offline until the next contact brings a new one"
-        ),
+        )?,
         Some(lease) => {
-            println!(
+            out!(
                 "  offline lease        up to {} unreported, until {}",
                 lease.max_value,
                 crate::clock::format_unix_ms(lease.not_after_unix_ms)
-            );
+            )?;
             match keyring.lease_certificate(&psd.signer(), ledger.today())? {
-                Some(certificate) => println!(
+                Some(certificate) => out!(
                     "  lease certificate    {}: {}, mailed {} to {}",
                     certificate.serial,
                     certificate.ascending,
                     certificate.valid_from,
                     certificate.valid_until
-                ),
-                None => println!(
+                )?,
+                None => out!(
                     "  lease certificate    none for today and the current key: it comes with the trust at the next contact"
-                ),
+                )?,
             }
         }
-        None => println!("  offline lease        none: the embedded PSD issues nothing offline"),
+        None => out!("  offline lease        none: the embedded PSD issues nothing offline")?,
     }
     for credit in ledger.pending_credits(psd.device_id()).await? {
-        println!(
+        out!(
             "  pending credit       {} (refill {:?}, asked for and not yet credited)",
-            credit.amount, credit.refill_id
-        );
+            credit.amount,
+            credit.refill_id
+        )?;
     }
     Ok(())
 }

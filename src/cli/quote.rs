@@ -1,5 +1,6 @@
 //! `postcounter quote`: every product that can carry a piece, and why the others can't.
 
+use super::output::out;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -25,25 +26,25 @@ pub fn run(config: &Config, args: &QuoteArgs) -> anyhow::Result<ExitCode> {
         date,
     })?;
     let zone = quote.zone.map(|z| format!(", {z}")).unwrap_or_default();
-    println!(
+    out!(
         "{} {} on {date}{zone}",
         args.piece.weight,
         args.piece.shape.name()
-    );
+    )?;
     for offer in &quote.offers {
         let stamped = offer
             .stamped_postage
             .map(|s| format!("  (stamped {s})"))
             .unwrap_or_default();
-        println!(
+        out!(
             "  {:<48} {:>9}{stamped}  [{}]",
             offer.product.name(),
             offer.postage.to_string(),
             offer.product.slug()
-        );
+        )?;
     }
     for excluded in &quote.excluded {
-        println!("  not {}: {}", excluded.product.name(), excluded.reason);
+        out!("  not {}: {}", excluded.product.name(), excluded.reason)?;
     }
     Ok(ExitCode::SUCCESS)
 }

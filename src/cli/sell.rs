@@ -1,5 +1,6 @@
 //! `postcounter sell`: a whole sale from the command line, for scripts and tests.
 
+use super::output::out;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -99,13 +100,13 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if !args.json {
-        print_quote(&priced);
+        print_quote(&priced)?;
     }
     let base_id = args.request_id.clone().unwrap_or_else(random_request_id);
     if !args.json {
-        println!(
+        out!(
             "request id: {base_id} (sell again with --request-id {base_id} to reprint, never to re-issue)"
-        );
+        )?;
     }
     let retry_hint = || format!("retry with --request-id {base_id} to reprint the same indicia");
     let mut sold = Vec::new();
@@ -135,7 +136,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
                 retry_hint()
             )
         })?;
-        report_issue(&args, &priced, (&issued, &indicium), &printed, &request_id);
+        report_issue(&args, &priced, (&issued, &indicium), &printed, &request_id)?;
         sold.push((priced.clone(), serial));
     }
     if let Some(printer) = &mut receipt_printer {
@@ -176,21 +177,22 @@ fn random_request_id() -> String {
     format!("sell-{}", hex::encode(&bytes))
 }
 
-fn print_quote(priced: &PricedPiece) {
+fn print_quote(priced: &PricedPiece) -> Result<(), super::output::OutputError> {
     let offer = &priced.offer;
     let stamped = offer
         .stamped_postage
         .map(|s| format!(" (metered; stamped {s})"))
         .unwrap_or_default();
-    println!(
+    out!(
         "quote: {}: {}{stamped}",
         priced.description(),
         offer.postage
-    );
+    )?;
     for (service, fee) in &priced.extras {
-        println!("  + {}: {fee}", service.name());
+        out!("  + {}: {fee}", service.name())?;
     }
-    println!("total per piece: {}", priced.total);
+    out!("total per piece: {}", priced.total)?;
+    Ok(())
 }
 
 fn report_issue(
@@ -199,7 +201,7 @@ fn report_issue(
     (issued, indicium): (&Issued, &Indicium),
     printed: &PrintedJob,
     request_id: &str,
-) {
+) -> Result<(), super::output::OutputError> {
     let serial = &issued.serial_text;
     let files = printed.file_paths();
     if args.json {
@@ -214,7 +216,7 @@ fn report_issue(
             "indicium_hex": hex::encode(&issued.bytes),
             "label_files": files,
         });
-        println!("{line}");
+        out!("{line}")?;
     } else {
         let again = match (issued.replayed, issued.offline) {
             (true, _) => " (already issued for this request id: same indicium)",
@@ -223,15 +225,16 @@ fn report_issue(
             }
             (false, false) => "",
         };
-        println!(
+        out!(
             "issued {serial}  {}  {}{again}",
             indicium.data.postage,
             priced.offer.product.name()
-        );
+        )?;
         for file in files {
-            println!("  label: {file}");
+            out!("  label: {file}")?;
         }
     }
+    Ok(())
 }
 
 fn print_receipt(
@@ -261,14 +264,14 @@ fn print_receipt(
         .context("the indicia are issued, but the receipt did not print")?;
     let files = printed.file_paths();
     if json {
-        println!(
+        out!(
             "{}",
             json!({ "receipt_total_mills": total.mills(), "change_mills": change.mills(), "receipt_files": files })
-        );
+        )?;
     } else {
-        println!("receipt: total {total}, tendered {tendered}, change {change}");
+        out!("receipt: total {total}, tendered {tendered}, change {change}")?;
         for file in files {
-            println!("  receipt: {file}");
+            out!("  receipt: {file}")?;
         }
     }
     Ok(())

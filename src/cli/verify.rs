@@ -1,5 +1,6 @@
 //! `postcounter verify FILE`: check an indicium as a postal inspector would.
 
+use super::output::out;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -49,20 +50,20 @@ pub fn run(config: &Config, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     match outcome {
         Ok((kind, verified)) => {
             if args.json {
-                println!("{}", verified_json(&verified, &kind.to_string()));
+                out!("{}", verified_json(&verified, &kind.to_string()))?;
             } else {
-                print_fields(&verified, &kind.to_string());
+                print_fields(&verified, &kind.to_string())?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(reason) => {
             if args.json {
-                println!(
+                out!(
                     "{}",
                     json!({ "valid": false, "reason": super::terminal_safe(&reason) })
-                );
+                )?;
             } else {
-                println!("INVALID: {}", super::terminal_safe(&reason));
+                out!("INVALID: {}", super::terminal_safe(&reason))?;
             }
             Ok(ExitCode::FAILURE)
         }
@@ -133,9 +134,12 @@ fn rate_table(verified: &VerifiedIndicium) -> String {
     }
 }
 
-fn print_fields(verified: &VerifiedIndicium, source: &str) {
+fn print_fields(
+    verified: &VerifiedIndicium,
+    source: &str,
+) -> Result<(), super::output::OutputError> {
     let data = &verified.indicium.data;
-    println!("VALID indicium ({source})");
+    out!("VALID indicium ({source})")?;
     let rows = [
         ("serial", data.serial_text()),
         ("postage", data.postage.to_string()),
@@ -168,8 +172,9 @@ fn print_fields(verified: &VerifiedIndicium, source: &str) {
         ("fingerprint", hex::encode(&verified.fingerprint)),
     ];
     for (name, value) in rows {
-        println!("  {name:<20} {value}");
+        out!("  {name:<20} {value}")?;
     }
+    Ok(())
 }
 
 fn verified_json(verified: &VerifiedIndicium, source: &str) -> serde_json::Value {

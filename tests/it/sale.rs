@@ -319,3 +319,42 @@ mod hex {
             .collect()
     }
 }
+
+/// Issue 16: `postcounter ... | head` panicked on the closed pipe (exit 101), and a full
+/// disk the same way. Now the command ends with a message and a non-zero exit: 141 (the
+/// shell's code for a pipe closed under it) when the reader went away.
+#[test]
+fn a_closed_pipe_or_a_full_disk_ends_the_command_with_a_message_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let quote = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_postcounter"));
+        command
+            .args(["quote", "--weight", "1oz", "--to", "90210"])
+            .env("POSTCOUNTER_DATA_DIR", dir.path())
+            .stderr(std::process::Stdio::piped());
+        command
+    };
+    // The reader is gone before the command writes its first line.
+    let mut child = quote()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let closed = child.wait_with_output().unwrap();
+    let stderr = text(&closed.stderr);
+    assert_eq!(closed.status.code(), Some(141), "{stderr}");
+    assert!(
+        stderr.contains("the output was closed before everything was written"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let full = quote()
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = text(&full.stderr);
+    assert_eq!(full.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
