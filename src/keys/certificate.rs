@@ -147,26 +147,32 @@ impl PsdCertificate {
         valid_from: Date,
         valid_until: Date,
     ) -> Result<PsdCertificate, CertificateError> {
-        let unbounded = PsdCertificate {
+        PsdCertificate::issue_within(
+            root,
+            (serial, psd_id, public_key),
+            (valid_from, valid_until),
+            AscendingRange::Any,
+        )
+    }
+
+    /// Certifies PSD `psd_id`'s `public_key` under `serial`, from `valid.0` through
+    /// `valid.1`, for pieces within `ascending`, signed by the vendor root key.
+    pub fn issue_within(
+        root: &SigningKey,
+        (serial, psd_id, public_key): (u32, u32, VerifyingKey),
+        (valid_from, valid_until): (Date, Date),
+        ascending: AscendingRange,
+    ) -> Result<PsdCertificate, CertificateError> {
+        let unsigned = PsdCertificate {
             serial,
             psd_id,
             valid_from,
             valid_until,
-            ascending: AscendingRange::Any,
+            ascending,
             public_key,
             root_signature: [0; 64],
         };
-        unbounded.signed_by(root)
-    }
-
-    /// This certificate with its range set to `ascending`, signed by `root`.
-    pub fn within(
-        mut self,
-        ascending: AscendingRange,
-        root: &SigningKey,
-    ) -> Result<PsdCertificate, CertificateError> {
-        self.ascending = ascending;
-        self.signed_by(root)
+        unsigned.signed_by(root)
     }
 
     fn signed_by(mut self, root: &SigningKey) -> Result<PsdCertificate, CertificateError> {
@@ -351,10 +357,8 @@ mod tests {
             above: Money::from_mills(4_680),
             through: Money::from_mills(104_680),
         };
-        let cert = PsdCertificate::issue(&root, 9, 20_000_001, *psd.verifying_key(), day, day)
-            .unwrap()
-            .within(range, &root)
-            .unwrap();
+        let identity = (9, 20_000_001, *psd.verifying_key());
+        let cert = PsdCertificate::issue_within(&root, identity, (day, day), range).unwrap();
         let bytes = cert.to_bytes().unwrap();
         assert_eq!((bytes.len(), bytes[0]), (RANGED_CERTIFICATE_LEN, 2));
         assert_eq!(&bytes[13..18], &[0, 0, 0, 0x12, 0x48]);
@@ -383,7 +387,9 @@ mod tests {
         let forged = PsdCertificate::from_bytes(&wider).unwrap();
         assert!(forged.verify_with(root.verifying_key()).is_err());
         // The key certificate of an embedded PSD covers nothing.
-        let key_only = cert.within(AscendingRange::NONE, &root).unwrap();
+        let key_only =
+            PsdCertificate::issue_within(&root, identity, (day, day), AscendingRange::NONE)
+                .unwrap();
         assert!(key_only.ascending.is_empty());
         assert!(!key_only.covers_piece(Money::from_mills(1), Money::from_mills(1)));
         let any = PsdCertificate::issue(&root, 1, 7, *psd.verifying_key(), day, day).unwrap();

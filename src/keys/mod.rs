@@ -8,12 +8,14 @@ pub mod certificate;
 pub mod key_file;
 mod pem;
 pub mod root_link;
+pub mod signer;
 pub mod status_list;
 pub mod store;
 pub mod trust;
 
 pub use certificate::{AscendingRange, CertificateError, PsdCertificate};
 pub use root_link::RootLink;
+pub use signer::PsdSigner;
 pub use status_list::{CertificateStatusList, Revocation};
-pub use store::{KeyStore, KeyStoreError, PsdSigner};
+pub use store::{KeyStore, KeyStoreError};
 pub use trust::{Trust, TrustError};

@@ -18,13 +18,13 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use p256::ecdsa::signature::{RandomizedSigner, Signer};
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 
 use super::certificate::{AscendingRange, CertificateError, PsdCertificate};
 use super::key_file::{self, KeyFileError, Placement};
 use super::root_link::{RootLink, RootLinkError};
+use super::signer::PsdSigner;
 use super::trust::Trust;
 use crate::date::Date;
 
@@ -52,57 +52,6 @@ pub enum KeyStoreError {
     },
     #[error("no root key in {0}: this is not a data centre's key store")]
     NoRoot(PathBuf),
-}
-
-/// A PSD's signing key with the certificate that vouches for it.
-#[derive(Clone, Debug)]
-pub struct PsdSigner {
-    key: SigningKey,
-    certificate: PsdCertificate,
-}
-
-impl PsdSigner {
-    pub fn new(key: SigningKey, certificate: PsdCertificate) -> Option<PsdSigner> {
-        (*key.verifying_key() == certificate.public_key).then_some(PsdSigner { key, certificate })
-    }
-
-    /// ECDSA P-256 over SHA-256 of `message`, as r‖s with S in its low form. Deterministic
-    /// (RFC 6979): signing the same bytes again gives the same signature.
-    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        // Low-S form, the only one verification accepts (see `Indicium::signature_is_valid`).
-        let signature: Signature = Signer::<Signature>::sign(&self.key, message).normalize_s();
-        let mut bytes = [0u8; 64];
-        bytes.copy_from_slice(&signature.to_bytes());
-        bytes
-    }
-
-    /// As [`Self::sign`], with fresh randomness mixed into the nonce (RFC 6979 hedged): the
-    /// same bytes signed twice give two signatures. An embedded PSD signs so, so that a
-    /// piece issued again from a copy of its ledger is never the byte-for-byte twin of the
-    /// one hidden, which the mail stream could not tell from a photocopy.
-    pub fn sign_hedged(&self, message: &[u8]) -> [u8; 64] {
-        let signature: Signature =
-            RandomizedSigner::<Signature>::sign_with_rng(&self.key, &mut rand::rng(), message)
-                .normalize_s();
-        let mut bytes = [0u8; 64];
-        bytes.copy_from_slice(&signature.to_bytes());
-        bytes
-    }
-
-    /// The same key under `certificate` (a lease certificate of the key), if it certifies
-    /// this key.
-    pub fn under(&self, certificate: &PsdCertificate) -> Option<PsdSigner> {
-        PsdSigner::new(self.key.clone(), certificate.clone())
-    }
-
-    pub fn certificate(&self) -> &PsdCertificate {
-        &self.certificate
-    }
-
-    /// The private scalar, to hand the key to the vendor's cryptographic module.
-    pub(crate) fn key_bytes(&self) -> p256::FieldBytes {
-        self.key.to_bytes()
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -227,17 +176,16 @@ impl KeyStore {
         ascending: AscendingRange,
     ) -> Result<PsdCertificate, KeyStoreError> {
         let (_, root) = self.current_root()?;
-        let failed = |source| KeyStoreError::Certificate {
+        PsdCertificate::issue_within(
+            &root,
+            (serial, psd_id, public_key),
+            (valid_from, valid_until),
+            ascending,
+        )
+        .map_err(|source| KeyStoreError::Certificate {
             path: self.dir.clone(),
             source,
-        };
-        let certificate =
-            PsdCertificate::issue(&root, serial, psd_id, public_key, valid_from, valid_until)
-                .map_err(failed)?;
-        match ascending {
-            AscendingRange::Any => Ok(certificate),
-            range => certificate.within(range, &root).map_err(failed),
-        }
+        })
     }
 
     pub fn root_public_path(&self) -> PathBuf {
@@ -329,7 +277,7 @@ impl KeyStore {
                 source,
             })?;
         key_file::write_file_atomically(&cert_path, pem.as_bytes(), 0o644, Placement::Exclusive)?;
-        Ok(PsdSigner { key, certificate })
+        PsdSigner::new(key, certificate).ok_or(KeyStoreError::KeyMismatch(cert_path))
     }
 
     pub fn psd_signer(&self, psd_id: u32) -> Result<PsdSigner, KeyStoreError> {

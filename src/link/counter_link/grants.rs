@@ -282,18 +282,17 @@ impl CounterLink {
         psd: &Psd,
         mailing_date: crate::date::Date,
     ) -> Result<PsdCertificate, LinkError> {
-        let leases = self
-            .settings
-            .keyring
-            .lease_certificates(&psd.signer(), mailing_date)
-            .map_err(keyring_error)?;
-        if let Some(certificate) = leases
-            .iter()
-            .filter(|c| c.is_valid_on(mailing_date))
-            .max_by_key(|c| c.serial)
+        let keyring = &self.settings.keyring;
+        let signer = psd.signer();
+        if let Some(certificate) = keyring
+            .lease_certificate(&signer, mailing_date)
+            .map_err(keyring_error)?
         {
-            return Ok(certificate.clone());
+            return Ok(certificate);
         }
+        let leases = keyring
+            .lease_certificates(&signer, mailing_date)
+            .map_err(keyring_error)?;
         Err(LinkError::Local(match leases.last() {
             Some(newest) if mailing_date > newest.valid_until => format!(
                 "the lease covers dates of mailing from {} to {} (certificate {}): {mailing_date} is after its last day",

@@ -2,7 +2,7 @@
 //! is tested without a store.
 
 use crate::indicium::Indicium;
-use crate::vendor_system::store::mail_scans::{CentralPiece, EmbeddedOwner};
+use crate::vendor_system::store::mail_scans::{CentralPiece, EmbeddedOwner, RecordedScan};
 
 /// What the data centre found a scanned indicium to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,9 +81,9 @@ fn unpaid(counter_id: &str, detail: String) -> Verdict {
     }
 }
 
-/// Judges `indicium`, first seen in the mail at `first_seen_unix_ms`, from `facts`.
-pub fn judge(indicium: &Indicium, first_seen_unix_ms: i64, facts: Facts) -> Verdict {
-    let bytes = indicium.to_bytes().map(|b| b.to_vec()).unwrap_or_default();
+/// Judges `scan` (whose bytes read as `indicium`) from `facts`.
+pub fn judge(indicium: &Indicium, scan: &RecordedScan, facts: Facts) -> Verdict {
+    let (bytes, first_seen_unix_ms) = (&scan.indicium, scan.first_seen_unix_ms);
     let serial = indicium.data.piece_serial;
     match facts {
         Facts::Invalid {
@@ -100,7 +100,7 @@ pub fn judge(indicium: &Indicium, first_seen_unix_ms: i64, facts: Facts) -> Verd
             Finding::NotIssued,
             "the data centre issued nothing under this serial".into(),
         ),
-        Facts::Central(Some(piece)) if piece.indicium != bytes => verdict(
+        Facts::Central(Some(piece)) if piece.indicium != *bytes => verdict(
             Finding::NotIssued,
             format!(
                 "the data centre issued other bytes under this serial (to counter {})",
@@ -119,7 +119,7 @@ pub fn judge(indicium: &Indicium, first_seen_unix_ms: i64, facts: Facts) -> Verd
             owner,
             reported: Some(reported),
         } => {
-            if reported == bytes {
+            if reported == *bytes {
                 verdict(Finding::Paid, String::new())
             } else {
                 unpaid(
@@ -183,6 +183,16 @@ mod tests {
         Indicium::from_bytes(&bytes).unwrap()
     }
 
+    /// `indicium` as the mail stream first showed it, at `SEEN`.
+    fn seen(indicium: &Indicium) -> RecordedScan {
+        RecordedScan {
+            fingerprint: [0; 32],
+            indicium: indicium.to_bytes().unwrap().to_vec(),
+            first_seen_unix_ms: SEEN,
+            seen_count: 1,
+        }
+    }
+
     fn embedded(reported: Option<Vec<u8>>, head: Option<(u32, i64)>) -> Facts {
         Facts::Embedded {
             owner: EmbeddedOwner {
@@ -229,7 +239,7 @@ mod tests {
             ),
         ];
         for (facts, finding, locks) in cases {
-            let found = judge(&indicium, SEEN, facts.clone());
+            let found = judge(&indicium, &seen(&indicium), facts.clone());
             assert_eq!(found.finding, finding, "{facts:?}: {found:?}");
             assert_eq!(found.locks.is_some(), locks, "{facts:?}: {found:?}");
         }
@@ -240,7 +250,7 @@ mod tests {
         owner.counter_status = "locked".into();
         let found = judge(
             &indicium,
-            SEEN,
+            &seen(&indicium),
             Facts::Embedded {
                 owner,
                 reported: None,
@@ -271,19 +281,22 @@ mod tests {
             (Facts::Central(None), Finding::NotIssued),
         ];
         for (facts, finding) in cases {
-            let found = judge(&indicium, SEEN, facts);
+            let found = judge(&indicium, &seen(&indicium), facts);
             assert_eq!((found.finding, found.locks), (finding, None));
         }
         let forged = Facts::Invalid {
             reason: "the signature does not match".into(),
             key_signed: None,
         };
-        assert_eq!(judge(&indicium, SEEN, forged).finding, Finding::Invalid);
+        assert_eq!(
+            judge(&indicium, &seen(&indicium), forged).finding,
+            Finding::Invalid
+        );
         let key_signed = Facts::Invalid {
             reason: "outside the lease".into(),
             key_signed: Some("C0000000003".into()),
         };
-        let found = judge(&indicium, SEEN, key_signed);
+        let found = judge(&indicium, &seen(&indicium), key_signed);
         assert_eq!(found.finding, Finding::Unpaid);
         assert_eq!(found.locks.as_deref(), Some("C0000000003"));
     }

@@ -13,6 +13,8 @@
 
 pub mod judge;
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 use super::error::VendorError;
@@ -62,7 +64,10 @@ pub async fn check_mail_scans(
     facility: &str,
     now_unix_ms: i64,
 ) -> Result<MailScanReport, VendorError> {
-    let mut recorded = Vec::with_capacity(scans.len());
+    // An indicium on several lines is judged once, at its place of first mention, with
+    // every sighting counted (the store's answer for its last line).
+    let mut recorded: Vec<RecordedScan> = Vec::with_capacity(scans.len());
+    let mut position: HashMap<[u8; 32], usize> = HashMap::with_capacity(scans.len());
     for scan in scans {
         let indicium = readable(&scan.indicium)?;
         let data = &indicium.data;
@@ -76,17 +81,20 @@ pub async fn check_mail_scans(
                 now_unix_ms,
             )
             .await?;
-        // An indicium on several lines is judged once, with every sighting counted.
-        recorded.retain(|earlier: &RecordedScan| earlier.fingerprint != scan.fingerprint);
-        recorded.push(scan);
+        match position.get(&fingerprint) {
+            Some(&at) => recorded[at] = scan,
+            None => {
+                position.insert(fingerprint, recorded.len());
+                recorded.push(scan);
+            }
+        }
     }
     let given_count = recorded.len();
-    let given: Vec<[u8; 32]> = recorded.iter().map(|scan| scan.fingerprint).collect();
     for scan in store
         .mail_scans_found(Finding::AwaitingReport.name())
         .await?
     {
-        if !given.contains(&scan.fingerprint) {
+        if !position.contains_key(&scan.fingerprint) {
             recorded.push(scan);
         }
     }
@@ -97,7 +105,7 @@ pub async fn check_mail_scans(
     for scan in &recorded {
         let indicium = readable(&scan.indicium)?;
         let facts = facts_of(store, trust, scan, &indicium).await?;
-        let verdict = judge(&indicium, scan.first_seen_unix_ms, facts);
+        let verdict = judge(&indicium, scan, facts);
         store
             .set_mail_scan_finding(&scan.fingerprint, verdict.finding.name(), &verdict.detail)
             .await?;
