@@ -22,9 +22,14 @@ pub struct PieceArgs {
     /// The origin ZIP (default: the counter's origin_zip).
     #[arg(long)]
     pub from: Option<String>,
-    /// The destination: a ZIP code (02134, 02134-1234) or a two-letter country code.
+    /// The destination ZIP code (02134, 02134-1234; APO/FPO/DPO ZIPs too), or a two-letter
+    /// country code.
+    #[arg(long, required_unless_present = "country", conflicts_with = "country")]
+    pub to: Option<String>,
+    /// The destination country, for international mail: its ISO code (DE) or its name
+    /// (Germany; a unique part of it will do).
     #[arg(long)]
-    pub to: String,
+    pub country: Option<String>,
     /// The date of mailing, YYYY-MM-DD (default: today, UTC).
     #[arg(long)]
     pub date: Option<Date>,
@@ -45,8 +50,22 @@ impl PieceArgs {
         )?)
     }
 
-    pub fn destination(&self) -> anyhow::Result<Destination> {
-        Ok(Destination::parse(&self.to)?)
+    /// The destination: the ZIP or code of `--to`, or the country `--country` names in the
+    /// country list in force on the date of mailing.
+    pub fn destination(&self, rates: &RateBook) -> anyhow::Result<Destination> {
+        match (&self.to, &self.country) {
+            (Some(to), _) => Ok(Destination::parse(to)?),
+            (None, Some(country)) => {
+                let table = rates
+                    .country_table(self.mailing_date())
+                    .map_err(anyhow::Error::msg)?;
+                let country = table.find(country)?;
+                Ok(Destination::International {
+                    country: country.code.clone(),
+                })
+            }
+            (None, None) => anyhow::bail!("give the destination: --to ZIP or --country COUNTRY"),
+        }
     }
 
     pub fn mailing_date(&self) -> Date {

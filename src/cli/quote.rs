@@ -22,12 +22,23 @@ pub fn run(config: &Config, args: &QuoteArgs) -> anyhow::Result<ExitCode> {
     let quote = rates.quote(&QuoteRequest {
         piece: args.piece.piece(),
         origin: args.piece.origin(config)?,
-        destination: args.piece.destination()?,
+        destination: args.piece.destination(&rates)?,
         date,
     })?;
     let zone = quote.zone.map(|z| format!(", {z}")).unwrap_or_default();
+    let country = quote
+        .country
+        .as_ref()
+        .map(|c| format!(", to {c}"))
+        .unwrap_or_default();
+    let width = quote
+        .offers
+        .iter()
+        .map(|offer| offer.product.name().len())
+        .max()
+        .unwrap_or(0);
     out!(
-        "{} {} on {date}{zone}",
+        "{} {} on {date}{zone}{country}",
         args.piece.weight,
         args.piece.shape.name()
     )?;
@@ -36,8 +47,12 @@ pub fn run(config: &Config, args: &QuoteArgs) -> anyhow::Result<ExitCode> {
             .stamped_postage
             .map(|s| format!("  (stamped {s})"))
             .unwrap_or_default();
+        let group = offer
+            .price_group
+            .map(|g| format!("  (price group {g})"))
+            .unwrap_or_default();
         out!(
-            "  {:<48} {:>9}{stamped}  [{}]",
+            "  {:<width$} {:>9}{stamped}{group}  [{}]",
             offer.product.name(),
             offer.postage.to_string(),
             offer.product.slug()

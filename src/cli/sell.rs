@@ -65,7 +65,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     let request = SaleRequest {
         piece: args.piece.piece(),
         origin: args.piece.origin(&config)?,
-        destination: args.piece.destination()?,
+        destination: args.piece.destination(&rates)?,
         product: args.product,
         extras: args.extras.clone(),
         declared_value: args.declared_value,

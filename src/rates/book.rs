@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::date::Date;
 use crate::money::Money;
+use crate::rates::country::CountryTable;
 use crate::rates::file::{PostageKind, RateFileError, RateFileErrorKind};
 use crate::rates::product::Product;
 use crate::rates::service::ExtraService;
@@ -37,6 +38,7 @@ pub struct RateBook {
     prices: Vec<PriceTable>,
     services: Vec<ServiceTable>,
     rules: Vec<DimensionalRule>,
+    countries: Vec<CountryTable>,
 }
 
 impl RateBook {
@@ -100,12 +102,21 @@ impl RateBook {
                 .rules
                 .iter()
                 .map(|r| ("dimensional weight".to_string(), &r.info));
-            for (what, info) in keyed_prices.chain(keyed_services).chain(keyed_rules) {
+            let keyed_countries = parsed
+                .countries
+                .iter()
+                .map(|c| ("country list".to_string(), &c.info));
+            let keyed = keyed_prices
+                .chain(keyed_services)
+                .chain(keyed_rules)
+                .chain(keyed_countries);
+            for (what, info) in keyed {
                 refuse_duplicate(&mut seen, &what, info)?;
             }
             book.prices.extend(parsed.prices);
             book.services.extend(parsed.services);
             book.rules.extend(parsed.rules);
+            book.countries.extend(parsed.countries);
         }
         Ok(book)
     }
@@ -120,6 +131,16 @@ impl RateBook {
 
     pub fn dimensional_rules(&self) -> &[DimensionalRule] {
         &self.rules
+    }
+
+    pub fn country_tables(&self) -> &[CountryTable] {
+        &self.countries
+    }
+
+    /// The destination countries and their price groups in force on `date`.
+    pub fn country_table(&self, date: Date) -> Result<&CountryTable, String> {
+        in_force(self.countries.iter(), |c| &c.info, date)
+            .map_err(|why| format!("the country price-group list {why}"))
     }
 
     /// The price table in force for `product` on `date`, or why there is none.

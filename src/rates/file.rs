@@ -17,13 +17,16 @@
 //! superseded_on = 2027-01-17      # optional: priced no more from that day
 //! status = "confirmed-multi"      # confirmed-primary | confirmed-multi | derived | secondary-single
 //! source = "where the figures come from"
-//! rows = [ { max = "1oz", price = 780 } ]   # or z1..z9 instead of price; or `price` alone
+//! rows = [ { max = "1oz", price = 780 } ]   # or z1..z9 (zoned) or g1..g20 (international
+//!                                           # price groups) instead of price; or `price` alone
 //! [services.certified_mail]
 //! service = "certified-mail"      # price = mills, or tiers = [ { max_value = 50000, price = 2800 } ]
 //! [dimensional_weight.retail_2026]
 //! threshold_cubic_in = 1728
 //! divisor = 139
 //! fractional_inches_rounded_up = true
+//! [countries.notice_123_2026]       # effective, status, source as for a table, then:
+//! list.DE = { name = "Germany", fcmi = 5, fcpis = 16, pmi = 16, pmi_max_lb = 70 }
 //! ```
 
 use std::collections::BTreeMap;
@@ -49,6 +52,8 @@ pub(crate) struct RawFile {
     pub services: BTreeMap<String, RawServiceTable>,
     #[serde(default)]
     pub dimensional_weight: BTreeMap<String, RawDimensionalRule>,
+    #[serde(default)]
+    pub countries: BTreeMap<String, RawCountryTable>,
 }
 
 /// How far the figures of a table can be trusted, as the source data grades them.
@@ -141,6 +146,34 @@ pub(crate) struct RawDimensionalRule {
     pub threshold_cubic_in: u64,
     pub divisor: u64,
     pub fractional_inches_rounded_up: bool,
+}
+
+/// The destination countries of a price edition (checked in `country.rs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCountryTable {
+    pub effective: Option<Date>,
+    pub superseded_on: Option<Date>,
+    pub status: Option<SourceStatus>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub list: BTreeMap<String, RawCountry>,
+}
+
+/// A country: its price group per product family and maximum weights in pounds; an absent
+/// group is a product not sent there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCountry {
+    pub name: String,
+    pub fcmi: Option<u8>,
+    pub fcpis: Option<u8>,
+    pub pmi: Option<u8>,
+    pub pmi_max_lb: Option<u8>,
+    pub pmi_flat_rate: Option<u8>,
+    pub pmei: Option<u8>,
+    pub pmei_max_lb: Option<u8>,
+    pub pmei_flat_rate: Option<u8>,
 }
 
 /// What the caller can do about a refused rate file.

@@ -4,7 +4,9 @@
 //! come from DMM 101 (as quoted in the source data's `[limits]` section) and change far less
 //! often than prices. Letters: 3.5 oz and 11.5 x 6.125 x 0.25 in (at least 5 x 3.5 x 0.007
 //! in); postcards: at most 6 x 4.25 x 0.016 in; flats: 13 oz and 15 x 12 x 0.75 in; everything
-//! else: 70 lb and 108 in of length plus girth. Dimensional weight is priced from the rule in
+//! else: 70 lb and 108 in of length plus girth. International: large envelopes 15.994 oz,
+//! First-Class Package International Service and the flat-rate envelopes and small box 4 lb,
+//! the medium and large boxes 20 lb (Notice 123); a country may take less (rate data). Dimensional weight is priced from the rule in
 //! force (a rate-data table, since its divisor changed on 2026-07-12).
 
 use crate::rates::piece::{Dimensions, Inches, MailPiece, Shape};
@@ -15,6 +17,13 @@ use crate::weight::Weight;
 pub const MAX_WEIGHT: Weight = Weight::from_pounds(70);
 pub const LETTER_MAX_WEIGHT: Weight = Weight::from_milli_ounces(3500);
 pub const FLAT_MAX_WEIGHT: Weight = Weight::from_ounces(13);
+/// First-Class Mail International large envelopes: 15.994 oz, as Notice 123 prints it.
+pub const INTL_FLAT_MAX_WEIGHT: Weight = Weight::from_milli_ounces(15_994);
+/// First-Class Package International Service, and the international flat-rate envelopes and
+/// small box: 4 lb.
+pub const INTL_SMALL_MAX_WEIGHT: Weight = Weight::from_pounds(4);
+/// Priority Mail International medium and large flat-rate boxes: 20 lb.
+pub const INTL_BOX_MAX_WEIGHT: Weight = Weight::from_pounds(20);
 pub const LETTER_MAX_DIMENSIONS: Dimensions = Dimensions::from_sorted_thou(11_500, 6_125, 250);
 pub const LETTER_MIN_DIMENSIONS: Dimensions = Dimensions::from_sorted_thou(5_000, 3_500, 7);
 pub const POSTCARD_MAX_DIMENSIONS: Dimensions = Dimensions::from_sorted_thou(6_000, 4_250, 16);
@@ -34,12 +43,17 @@ pub fn takes_shape(product: Product, shape: Shape) -> bool {
     match product {
         FcmLetter | FcmiLetter => shape == Shape::Letter,
         FcmPostcard | FcmiPostcard => shape == Shape::Postcard,
-        FcmLargeEnvelope => shape == Shape::LargeEnvelope,
+        FcmLargeEnvelope | FcmiLargeEnvelope => shape == Shape::LargeEnvelope,
         GroundAdvantage
         | MediaMail
+        | FcpisPackage
         | PriorityFlatRateSmallBox
         | PriorityFlatRateMediumBox
-        | PriorityFlatRateLargeBox => shape == Shape::Parcel,
+        | PriorityFlatRateLargeBox
+        | PriorityFlatRateLargeBoxApo
+        | PriorityIntlFlatRateSmallBox
+        | PriorityIntlFlatRateMediumBox
+        | PriorityIntlFlatRateLargeBox => shape == Shape::Parcel,
         _ => shape != Shape::Postcard,
     }
 }
@@ -53,11 +67,7 @@ pub fn physical_limit(product: Product, piece: &MailPiece) -> Option<String> {
             piece.shape.name()
         ));
     }
-    let weight_limit = match product {
-        Product::FcmLetter | Product::FcmiLetter => LETTER_MAX_WEIGHT,
-        Product::FcmLargeEnvelope => FLAT_MAX_WEIGHT,
-        _ => MAX_WEIGHT,
-    };
+    let weight_limit = weight_limit(product);
     if piece.weight > weight_limit {
         return Some(format!(
             "{} is over the {weight_limit} limit of {}",
@@ -70,6 +80,22 @@ pub fn physical_limit(product: Product, piece: &MailPiece) -> Option<String> {
         .and_then(|dimensions| size_limit(product, dimensions))
 }
 
+/// The heaviest piece `product` takes (a destination country may take less).
+pub fn weight_limit(product: Product) -> Weight {
+    use Product::*;
+    match product {
+        FcmLetter | FcmiLetter => LETTER_MAX_WEIGHT,
+        FcmLargeEnvelope => FLAT_MAX_WEIGHT,
+        FcmiLargeEnvelope => INTL_FLAT_MAX_WEIGHT,
+        FcpisPackage
+        | PriorityIntlFlatRateEnvelope
+        | PriorityIntlFlatRateSmallBox
+        | PriorityExpressIntlFlatRateEnvelope => INTL_SMALL_MAX_WEIGHT,
+        PriorityIntlFlatRateMediumBox | PriorityIntlFlatRateLargeBox => INTL_BOX_MAX_WEIGHT,
+        _ => MAX_WEIGHT,
+    }
+}
+
 fn size_limit(product: Product, dimensions: Dimensions) -> Option<String> {
     let (max, min) = match product {
         Product::FcmLetter | Product::FcmiLetter => {
@@ -78,7 +104,7 @@ fn size_limit(product: Product, dimensions: Dimensions) -> Option<String> {
         Product::FcmPostcard | Product::FcmiPostcard => {
             (POSTCARD_MAX_DIMENSIONS, Some(LETTER_MIN_DIMENSIONS))
         }
-        Product::FcmLargeEnvelope => (FLAT_MAX_DIMENSIONS, None),
+        Product::FcmLargeEnvelope | Product::FcmiLargeEnvelope => (FLAT_MAX_DIMENSIONS, None),
         _ => {
             let length_plus_girth = dimensions.length_plus_girth_thou();
             return (length_plus_girth > MAX_LENGTH_PLUS_GIRTH_THOU).then(|| {

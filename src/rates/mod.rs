@@ -11,9 +11,11 @@
 //! Files: `product` and `service` (what is sold, with the stable codes signed into the
 //! indicium), `piece` (shape and dimensions), `zone`, `file` (the on-disk format and its
 //! error), `table` and `service_table` (checked tables), `book` (loading and the table in
-//! force), `limits` (physical limits, dimensional weight), `quote`.
+//! force), `country` (destination countries and their price groups), `limits` (physical
+//! limits, dimensional weight), `quote`.
 
 pub mod book;
+pub mod country;
 pub mod file;
 pub mod limits;
 pub mod piece;
@@ -26,14 +28,16 @@ pub mod table;
 pub mod zone;
 
 pub use book::RateBook;
+pub use country::{Country, CountryLookupError, CountryTable, GroupColumn};
 pub use file::{PostageKind, RateFileError, RateFileErrorKind, SourceStatus};
 pub use piece::{Dimensions, DimensionsParseError, MailPiece, Shape, ShapeParseError};
 pub use pricing::{PricedPiece, PricingError, SaleRequest, price_piece};
 pub use product::{Product, ProductParseError};
 pub use quote::{
-    Destination, DestinationParseError, Exclusion, Offer, Quote, QuoteError, QuoteRequest,
+    Column, Destination, DestinationParseError, Exclusion, ExclusionKind, Offer, Quote, QuoteError,
+    QuoteRequest,
 };
 pub use service::{ExtraService, ExtraServiceParseError, ExtraServices};
 pub use service_table::{DimensionalRule, ServicePricing, ServiceTable, ValueTier};
-pub use table::{PriceTable, Prices, TableInfo, WeightStep, ZoneStep};
+pub use table::{GroupStep, PriceTable, Prices, TableInfo, WeightStep, ZoneStep};
 pub use zone::{Zone, ZoneError, zone_between};

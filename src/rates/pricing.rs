@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::money::Money;
 use crate::rates::{
     Destination, ExtraService, ExtraServices, MailPiece, Offer, Product, QuoteError, QuoteRequest,
-    RateBook, Zone,
+    RateBook, Shape, Zone,
 };
 
 /// Why a piece cannot be priced; the message quotes what was asked.
@@ -26,6 +26,10 @@ pub enum PricingError {
         "label-stock serial {0:?} is not accepted: expected 1 to 32 letters, digits or dashes, like LS-000123-7"
     )]
     LabelSerial(String),
+    #[error(
+        "a parcel to {country} holds goods and needs a customs declaration (CN22/CN23), which this counter does not take yet: only letters, postcards and large envelopes of documents go abroad"
+    )]
+    CustomsDeclarationNeeded { country: String },
     #[error("the sale's total does not fit in {}", Money::from_mills(i64::MAX))]
     TooLarge,
 }
@@ -96,6 +100,13 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
                     .collect(),
             })?,
     };
+    if let Destination::International { country } = &request.destination
+        && request.piece.shape == Shape::Parcel
+    {
+        return Err(PricingError::CustomsDeclarationNeeded {
+            country: country.clone(),
+        });
+    }
     let services = ExtraServices::of(&request.extras);
     services
         .check(offer.product, request.declared_value)
@@ -150,8 +161,13 @@ impl PricedPiece {
     /// One line for a receipt or a terminal: product, weight, zone.
     pub fn description(&self) -> String {
         let zone = self.zone.map(|z| format!(", {z}")).unwrap_or_default();
+        let group = self
+            .offer
+            .price_group
+            .map(|g| format!(", price group {g}"))
+            .unwrap_or_default();
         format!(
-            "{} {}{zone}",
+            "{} {}{zone}{group}",
             self.offer.product.name(),
             self.request.piece.weight
         )

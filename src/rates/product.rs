@@ -10,6 +10,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::rates::country::GroupColumn;
+
 macro_rules! products {
     ($($variant:ident = $code:literal, $slug:literal, $name:literal, $marking:literal;)+) => {
         /// A mail class and product, as priced by a rate table.
@@ -72,6 +74,16 @@ products! {
     PriorityExpressFlatRateEnvelope = 16, "priority-express-flat-rate-envelope", "Priority Mail Express Flat Rate Envelope", "PRIORITY MAIL EXPRESS";
     PriorityExpressFlatRateLegalEnvelope = 17, "priority-express-flat-rate-legal-envelope", "Priority Mail Express Legal Flat Rate Envelope", "PRIORITY MAIL EXPRESS";
     PriorityExpressFlatRatePaddedEnvelope = 18, "priority-express-flat-rate-padded-envelope", "Priority Mail Express Padded Flat Rate Envelope", "PRIORITY MAIL EXPRESS";
+    PriorityFlatRateLargeBoxApo = 19, "priority-flat-rate-large-box-apo", "Priority Mail Large Flat Rate Box APO/FPO/DPO", "PRIORITY MAIL";
+    FcmiLargeEnvelope = 20, "fcmi-large-envelope", "First-Class Mail International Large Envelope", "FIRST-CLASS MAIL INTL";
+    FcpisPackage = 21, "fcpis", "First-Class Package International Service", "FIRST-CLASS PKG INTL";
+    PriorityMailInternational = 22, "priority-intl", "Priority Mail International", "PRIORITY MAIL INTL";
+    PriorityExpressInternational = 23, "priority-express-intl", "Priority Mail Express International", "PRIORITY MAIL EXPRESS INTL";
+    PriorityIntlFlatRateEnvelope = 24, "priority-intl-flat-rate-envelope", "Priority Mail International Flat Rate Envelope", "PRIORITY MAIL INTL";
+    PriorityIntlFlatRateSmallBox = 25, "priority-intl-flat-rate-small-box", "Priority Mail International Small Flat Rate Box", "PRIORITY MAIL INTL";
+    PriorityIntlFlatRateMediumBox = 26, "priority-intl-flat-rate-medium-box", "Priority Mail International Medium Flat Rate Box", "PRIORITY MAIL INTL";
+    PriorityIntlFlatRateLargeBox = 27, "priority-intl-flat-rate-large-box", "Priority Mail International Large Flat Rate Box", "PRIORITY MAIL INTL";
+    PriorityExpressIntlFlatRateEnvelope = 28, "priority-express-intl-flat-rate-envelope", "Priority Mail Express International Flat Rate Envelope", "PRIORITY MAIL EXPRESS INTL";
 }
 
 /// How a product is priced and carried, which decides the checks a quote makes.
@@ -79,7 +91,9 @@ products! {
 pub enum Family {
     /// First-Class Mail letters, postcards and flats: by weight, no zone.
     FirstClass,
-    /// First-Class Mail International: by weight, to a country.
+    /// Mail to another country: by weight and the destination country's price group (a
+    /// row's single `price` holds for every group; international flat rates are one row
+    /// whose `max` is the product's weight limit).
     International,
     /// Ground Advantage, Priority Mail, Priority Mail Express: by weight and zone, with
     /// dimensional weight.
@@ -99,7 +113,17 @@ impl Product {
         use Product::*;
         match self {
             FcmLetter | FcmPostcard | FcmLargeEnvelope => Family::FirstClass,
-            FcmiLetter | FcmiPostcard => Family::International,
+            FcmiLetter
+            | FcmiPostcard
+            | FcmiLargeEnvelope
+            | FcpisPackage
+            | PriorityMailInternational
+            | PriorityExpressInternational
+            | PriorityIntlFlatRateEnvelope
+            | PriorityIntlFlatRateSmallBox
+            | PriorityIntlFlatRateMediumBox
+            | PriorityIntlFlatRateLargeBox
+            | PriorityExpressIntlFlatRateEnvelope => Family::International,
             GroundAdvantage | PriorityMail | PriorityMailExpress => Family::Zoned,
             MediaMail => Family::MediaMail,
             _ => Family::FlatRate,
@@ -108,6 +132,29 @@ impl Product {
 
     pub const fn is_international(self) -> bool {
         matches!(self.family(), Family::International)
+    }
+
+    /// Sold only to the overseas military and diplomatic post offices (APO/FPO/DPO).
+    pub const fn is_military_only(self) -> bool {
+        matches!(self, Product::PriorityFlatRateLargeBoxApo)
+    }
+
+    /// The column of the country table that gives this product's price group, for
+    /// international products.
+    pub const fn price_group_column(self) -> Option<GroupColumn> {
+        use Product::*;
+        Some(match self {
+            FcmiLetter | FcmiPostcard | FcmiLargeEnvelope => GroupColumn::Fcmi,
+            FcpisPackage => GroupColumn::Fcpis,
+            PriorityMailInternational => GroupColumn::Pmi,
+            PriorityIntlFlatRateEnvelope
+            | PriorityIntlFlatRateSmallBox
+            | PriorityIntlFlatRateMediumBox
+            | PriorityIntlFlatRateLargeBox => GroupColumn::PmiFlatRate,
+            PriorityExpressInternational => GroupColumn::Pmei,
+            PriorityExpressIntlFlatRateEnvelope => GroupColumn::PmeiFlatRate,
+            _ => return None,
+        })
     }
 
     /// Priority Mail proper and its flat-rate products (which share its extra services).
@@ -122,6 +169,7 @@ impl Product {
                 | PriorityFlatRateSmallBox
                 | PriorityFlatRateMediumBox
                 | PriorityFlatRateLargeBox
+                | PriorityFlatRateLargeBoxApo
         )
     }
 

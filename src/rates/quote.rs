@@ -10,12 +10,13 @@ use crate::address::ZipCode;
 use crate::date::Date;
 use crate::money::Money;
 use crate::rates::book::RateBook;
+use crate::rates::country::Country;
 use crate::rates::file::{PostageKind, SourceStatus};
-use crate::rates::limits::{billable_weight, physical_limit, uses_dimensional_weight};
+use crate::rates::limits::{billable_weight, physical_limit, takes_shape, uses_dimensional_weight};
 use crate::rates::piece::MailPiece;
 use crate::rates::product::{Family, Product};
 use crate::rates::table::{PriceTable, Prices};
-use crate::rates::zone::{Zone, zone_between};
+use crate::rates::zone::{Zone, is_military, zone_between};
 use crate::weight::Weight;
 
 /// Where a piece goes.
@@ -73,6 +74,8 @@ pub struct QuoteRequest {
 pub struct Quote {
     /// The zone between the ZIP areas, for a domestic piece whose areas have coordinates.
     pub zone: Option<Zone>,
+    /// The destination country, for an international piece whose country the tables know.
+    pub country: Option<Country>,
     /// Products that can carry the piece, in product-code order.
     pub offers: Vec<Offer>,
     pub excluded: Vec<Exclusion>,
@@ -87,6 +90,8 @@ pub struct Offer {
     pub stamped_postage: Option<Money>,
     /// The zone the price was read for (zoned products only).
     pub zone: Option<Zone>,
+    /// The destination's price group the price was read for (international products only).
+    pub price_group: Option<u8>,
     /// The weight priced: the actual weight, or the dimensional weight when greater.
     pub billable_weight: Weight,
     pub table_effective: Date,
@@ -97,8 +102,30 @@ pub struct Offer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exclusion {
     pub product: Product,
+    pub kind: ExclusionKind,
+    /// A sentence for the clerk.
     pub reason: String,
 }
+
+/// Why a product is not offered, for the code that decides what to show: a screen lists the
+/// products that could carry this kind of piece to this kind of place, not every product
+/// there is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExclusionKind {
+    /// Not for this kind of destination (domestic, international, APO/FPO/DPO only).
+    Destination,
+    /// The product does not take the piece's shape.
+    Shape,
+    /// Over a weight or size limit of the product or of the destination country.
+    Limit,
+    /// The destination country is not served by the product.
+    Country,
+    /// No price: no table in force, no zone, or no cell for this weight and zone or group.
+    NoPrice,
+}
+
+/// An exclusion before the product is known.
+type Excluded = (ExclusionKind, String);
 
 /// A request that cannot be quoted at all; the message quotes the input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -109,6 +136,8 @@ pub enum QuoteError {
         "{input:?} is not a destination country: expected a two-letter ISO 3166 code other than US, like CA or DE"
     )]
     InvalidCountry { input: String },
+    #[error("country code {code:?} is not in the country list of the {effective} rates")]
+    UnknownCountry { code: String, effective: Date },
     #[error("the piece weighs nothing: weigh it first")]
     ZeroWeight,
 }
@@ -122,6 +151,16 @@ fn known(zip: &ZipCode) -> Result<(), QuoteError> {
     }
 }
 
+/// Where the piece goes, as pricing needs it: a zone (or why there is none), or the
+/// destination country (or why it is not known).
+enum Reach<'a> {
+    Domestic {
+        zone: Result<Zone, String>,
+        military: bool,
+    },
+    Abroad(Result<&'a Country, String>),
+}
+
 impl RateBook {
     /// Prices `request` with every product.
     pub fn quote(&self, request: &QuoteRequest) -> Result<Quote, QuoteError> {
@@ -129,10 +168,40 @@ impl RateBook {
             return Err(QuoteError::ZeroWeight);
         }
         known(&request.origin)?;
-        let zone = match &request.destination {
+        let reach = self.reach(request)?;
+        let mut quote = Quote {
+            zone: match &reach {
+                Reach::Domestic { zone, .. } => zone.as_ref().ok().copied(),
+                Reach::Abroad(_) => None,
+            },
+            country: match &reach {
+                Reach::Abroad(country) => country.as_ref().ok().map(|c| (*c).clone()),
+                Reach::Domestic { .. } => None,
+            },
+            offers: Vec::new(),
+            excluded: Vec::new(),
+        };
+        for &product in Product::ALL {
+            match self.offer(product, request, &reach) {
+                Ok(offer) => quote.offers.push(offer),
+                Err((kind, reason)) => quote.excluded.push(Exclusion {
+                    product,
+                    kind,
+                    reason,
+                }),
+            }
+        }
+        Ok(quote)
+    }
+
+    fn reach(&self, request: &QuoteRequest) -> Result<Reach<'_>, QuoteError> {
+        match &request.destination {
             Destination::Domestic(destination) => {
                 known(destination)?;
-                zone_between(&request.origin, destination).map_err(|e| e.to_string())
+                Ok(Reach::Domestic {
+                    zone: zone_between(&request.origin, destination).map_err(|e| e.to_string()),
+                    military: is_military(destination),
+                })
             }
             Destination::International { country } => {
                 if !is_country_code(country) {
@@ -140,67 +209,91 @@ impl RateBook {
                         input: country.clone(),
                     });
                 }
-                Err("international mail has no zone".to_string())
-            }
-        };
-        let mut quote = Quote {
-            zone: zone.as_ref().ok().copied(),
-            offers: Vec::new(),
-            excluded: Vec::new(),
-        };
-        for &product in Product::ALL {
-            match self.offer(
-                product,
-                request,
-                zone.as_ref().map(|z| *z).map_err(String::as_str),
-            ) {
-                Ok(offer) => quote.offers.push(offer),
-                Err(reason) => quote.excluded.push(Exclusion { product, reason }),
+                let table = match self.country_table(request.date) {
+                    Ok(table) => table,
+                    Err(why) => return Ok(Reach::Abroad(Err(why))),
+                };
+                match table.countries.get(country) {
+                    Some(found) => Ok(Reach::Abroad(Ok(found))),
+                    None => Err(QuoteError::UnknownCountry {
+                        code: country.clone(),
+                        effective: table.info.effective,
+                    }),
+                }
             }
         }
-        Ok(quote)
     }
 
     fn offer(
         &self,
         product: Product,
         request: &QuoteRequest,
-        zone: Result<Zone, &str>,
-    ) -> Result<Offer, String> {
-        let international = matches!(request.destination, Destination::International { .. });
+        reach: &Reach,
+    ) -> Result<Offer, Excluded> {
+        use ExclusionKind::{Destination as Place, Limit, NoPrice, Shape};
+        let international = matches!(reach, Reach::Abroad(_));
         if product.is_international() != international {
             let only = if international {
                 "domestic"
             } else {
                 "international"
             };
-            return Err(format!("{} is for {only} mail only", product.name()));
+            return Err((Place, format!("{} is for {only} mail only", product.name())));
+        }
+        if product.is_military_only() && !matches!(reach, Reach::Domestic { military: true, .. }) {
+            let reason = format!("{} is only for APO/FPO/DPO addresses", product.name());
+            return Err((Place, reason));
+        }
+        if !takes_shape(product, request.piece.shape) {
+            let reason = format!(
+                "{} does not take a {}",
+                product.name(),
+                request.piece.shape.name()
+            );
+            return Err((Shape, reason));
         }
         if let Some(reason) = physical_limit(product, &request.piece) {
-            return Err(reason);
+            return Err((Limit, reason));
         }
-        let table = self.price_table(product, PostageKind::Metered, request.date)?;
+        let no_price = |why: String| (NoPrice, why);
+        let table = self
+            .price_table(product, PostageKind::Metered, request.date)
+            .map_err(no_price)?;
         let billable = if uses_dimensional_weight(product) && request.piece.dimensions.is_some() {
-            billable_weight(&request.piece, self.dimensional_rule(request.date)?)
+            let rule = self.dimensional_rule(request.date).map_err(no_price)?;
+            billable_weight(&request.piece, rule)
         } else {
             request.piece.weight
         };
-        let zone = match product.family() {
-            Family::Zoned => {
-                Some(zone.map_err(|why| format!("{} needs a zone: {why}", product.name()))?)
+        let column = match (product.family(), reach) {
+            (Family::Zoned, Reach::Domestic { zone, .. }) => {
+                Some(Column::Zone(zone.clone().map_err(|why| {
+                    no_price(format!("{} needs a zone: {why}", product.name()))
+                })?))
+            }
+            (Family::International, Reach::Abroad(Ok(country))) => {
+                Some(Column::Group(price_group(product, country, billable)?))
+            }
+            // Without a country list only a price that is the same for every group can be
+            // given (the 2025 edition's one international letter price).
+            (Family::International, Reach::Abroad(Err(why)))
+                if matches!(table.prices, Prices::ByWeightAndGroup(_)) =>
+            {
+                return Err(no_price(why.clone()));
             }
             _ => None,
         };
-        let postage = price_in(table, billable, zone)?;
+        let postage = price_in(table, billable, column).map_err(no_price)?;
         let stamped_postage = self
             .price_table(product, PostageKind::Stamped, request.date)
             .ok()
-            .and_then(|stamped| price_in(stamped, billable, zone).ok());
+            .and_then(|stamped| price_in(stamped, billable, column).ok());
         Ok(Offer {
             product,
             postage,
             stamped_postage,
-            zone,
+            zone: column.and_then(Column::zone),
+            price_group: column.and_then(Column::group),
             billable_weight: billable,
             table_effective: table.info.effective,
             table_source: table.info.source.clone(),
@@ -209,38 +302,107 @@ impl RateBook {
     }
 }
 
-/// The price of `weight` (in `zone`, for a zoned table) in `table`, or why there is none.
-pub fn price_in(table: &PriceTable, weight: Weight, zone: Option<Zone>) -> Result<Money, String> {
+/// The price group `country` has for `product`, or why the product does not go there.
+fn price_group(product: Product, country: &Country, weight: Weight) -> Result<u8, Excluded> {
+    let column = product.price_group_column().ok_or_else(|| {
+        let reason = format!("{} has no price-group column", product.name());
+        (ExclusionKind::NoPrice, reason)
+    })?;
+    let group = country.group(column).ok_or_else(|| {
+        let reason = format!("{} is not available to {}", product.name(), country.name);
+        (ExclusionKind::Country, reason)
+    })?;
+    if let Some(max) = country.max_weight(column).filter(|max| weight > *max) {
+        let reason = format!(
+            "{weight} is over the {max} that {} takes by {}",
+            country.name,
+            product.name()
+        );
+        return Err((ExclusionKind::Limit, reason));
+    }
+    Ok(group)
+}
+
+/// Which column of a table prices the piece.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Zone(Zone),
+    /// An international price group, 1 to 20.
+    Group(u8),
+}
+
+impl Column {
+    fn zone(self) -> Option<Zone> {
+        match self {
+            Column::Zone(zone) => Some(zone),
+            Column::Group(_) => None,
+        }
+    }
+
+    fn group(self) -> Option<u8> {
+        match self {
+            Column::Group(group) => Some(group),
+            Column::Zone(_) => None,
+        }
+    }
+}
+
+/// The price of `weight` (in the zone or price group of `column`, for a table priced by
+/// one) in `table`, or why there is none.
+pub fn price_in(
+    table: &PriceTable,
+    weight: Weight,
+    column: Option<Column>,
+) -> Result<Money, String> {
     let effective = table.info.effective;
+    let name = table.product.name();
     let over = |heaviest: Weight| {
         format!(
-            "{} has no confirmed price above {heaviest} in the {effective} table ({weight} to price)",
-            table.product.name()
+            "{name} has no confirmed price above {heaviest} in the {effective} table ({weight} to price)"
         )
     };
-    match (&table.prices, zone) {
+    let step_of = |maxes: &mut dyn Iterator<Item = Weight>| {
+        let mut heaviest = Weight::ZERO;
+        for (index, max) in maxes.enumerate() {
+            if weight <= max {
+                return Ok(index);
+            }
+            heaviest = max;
+        }
+        Err(over(heaviest))
+    };
+    match (&table.prices, column) {
         (Prices::Single(price), _) => Ok(*price),
-        (Prices::ByWeight(steps), _) => steps
-            .iter()
-            .find(|step| weight <= step.max)
-            .map(|step| step.price)
-            .ok_or_else(|| over(steps.last().map_or(Weight::ZERO, |s| s.max))),
-        (Prices::ByWeightAndZone(steps), Some(zone)) => {
-            let step = steps
-                .iter()
-                .find(|step| weight <= step.max)
-                .ok_or_else(|| over(steps.last().map_or(Weight::ZERO, |s| s.max)))?;
+        (Prices::ByWeight(steps), _) => {
+            let index = step_of(&mut steps.iter().map(|s| s.max))?;
+            Ok(steps[index].price)
+        }
+        (Prices::ByWeightAndZone(steps), Some(Column::Zone(zone))) => {
+            let step = &steps[step_of(&mut steps.iter().map(|s| s.max))?];
             step.price(zone).ok_or_else(|| {
                 format!(
-                    "{} has no confirmed {zone} price for {} in the {effective} table",
-                    table.product.name(),
+                    "{name} has no confirmed {zone} price for {} in the {effective} table",
                     step.max
                 )
             })
         }
-        (Prices::ByWeightAndZone(_), None) => Err(format!(
-            "{} is priced by zone and no zone is known",
-            table.product.name()
+        (Prices::ByWeightAndGroup(steps), Some(Column::Group(group))) => {
+            let step = &steps[step_of(&mut steps.iter().map(|s| s.max))?];
+            step.price(group).ok_or_else(|| {
+                match steps.iter().rev().find(|s| s.price(group).is_some()) {
+                    Some(last) => format!(
+                        "{name} to price group {group} goes up to {} in the {effective} table ({weight} to price)",
+                        last.max
+                    ),
+                    None => format!("{name} has no price for price group {group} in the {effective} table"),
+                }
+            })
+        }
+        (Prices::ByWeightAndZone(_), _) => {
+            Err(format!("{name} is priced by zone and no zone is known"))
+        }
+        (Prices::ByWeightAndGroup(_), _) => Err(format!(
+            "{name} is priced by price group and no destination country is known"
         )),
     }
 }

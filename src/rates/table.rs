@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::date::Date;
 use crate::money::Money;
+use crate::rates::country::{CountryTable, PRICE_GROUPS, country_table};
 use crate::rates::file::{
     PostageKind, RateFileError, RateFileErrorKind, RawFile, RawRow, RawTable, SCHEMA, SourceStatus,
 };
@@ -55,12 +56,30 @@ impl ZoneStep {
     }
 }
 
+/// A weight step priced per international price group; `None` where the source prints no
+/// price (the group's maximum weight is lower, or the group is not in the table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupStep {
+    pub max: Weight,
+    pub prices: [Option<Money>; PRICE_GROUPS as usize],
+}
+
+impl GroupStep {
+    /// The price for `group` (1 to 20); `None` for a group outside that range too.
+    pub fn price(&self, group: u8) -> Option<Money> {
+        let index = usize::from(group).checked_sub(1)?;
+        self.prices.get(index).copied().flatten()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Prices {
     /// One price whatever the weight (postcards, flat rate).
     Single(Money),
     ByWeight(Vec<WeightStep>),
     ByWeightAndZone(Vec<ZoneStep>),
+    /// International: by weight and the destination's price group.
+    ByWeightAndGroup(Vec<GroupStep>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +96,7 @@ pub(crate) struct ParsedFile {
     pub prices: Vec<PriceTable>,
     pub services: Vec<ServiceTable>,
     pub rules: Vec<DimensionalRule>,
+    pub countries: Vec<CountryTable>,
 }
 
 /// Parses and checks one rate file.
@@ -113,7 +133,16 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<ParsedFile, RateFileE
             .rules
             .push(dimensional_rule(file, &name, rule).map_err(|r| invalid(&name, r))?);
     }
-    if parsed.prices.is_empty() && parsed.services.is_empty() && parsed.rules.is_empty() {
+    for (name, table) in raw.countries {
+        parsed
+            .countries
+            .push(country_table(file, &name, table).map_err(|r| invalid(&name, r))?);
+    }
+    let empty = parsed.prices.is_empty()
+        && parsed.services.is_empty()
+        && parsed.rules.is_empty()
+        && parsed.countries.is_empty();
+    if empty {
         return Err(RateFileError::new(
             file,
             None,
@@ -177,8 +206,25 @@ fn price_table(file: &str, name: &str, raw: RawTable) -> Result<PriceTable, Stri
     let prices = match (raw.price, raw.rows) {
         (Some(price), None) if single => Prices::Single(positive("price", price)?),
         (None, Some(rows)) if !single && !rows.is_empty() => {
+            let grouped = product.family() == Family::International
+                && rows.iter().any(|row| !row.prices.contains_key("price"));
             if product.family() == Family::Zoned {
-                Prices::ByWeightAndZone(zone_rows(product, rows)?)
+                let steps = column_rows::<9>(product, rows, "z", "zone")?;
+                Prices::ByWeightAndZone(
+                    steps
+                        .into_iter()
+                        .map(|(max, prices)| ZoneStep { max, prices })
+                        .collect(),
+                )
+            } else if grouped {
+                let steps =
+                    column_rows::<{ PRICE_GROUPS as usize }>(product, rows, "g", "price group")?;
+                Prices::ByWeightAndGroup(
+                    steps
+                        .into_iter()
+                        .map(|(max, prices)| GroupStep { max, prices })
+                        .collect(),
+                )
             } else {
                 Prices::ByWeight(weight_rows(product, rows)?)
             }
@@ -253,51 +299,60 @@ fn weight_rows(product: Product, rows: Vec<RawRow>) -> Result<Vec<WeightStep>, S
     Ok(steps)
 }
 
-fn zone_rows(product: Product, rows: Vec<RawRow>) -> Result<Vec<ZoneStep>, String> {
-    let mut steps: Vec<ZoneStep> = Vec::with_capacity(rows.len());
-    let mut highest: [Option<Money>; 9] = [None; 9];
+/// A row's `max` and its price per column, before it becomes a zone or group step.
+type ColumnRow<const N: usize> = (Weight, [Option<Money>; N]);
+
+/// Rows priced per column (`z1`..`z9` or `g1`..`g20`): each column's price never falls as
+/// the weight rises, and an absent cell stays absent.
+fn column_rows<const N: usize>(
+    product: Product,
+    rows: Vec<RawRow>,
+    prefix: &str,
+    column: &str,
+) -> Result<Vec<ColumnRow<N>>, String> {
+    let mut steps: Vec<ColumnRow<N>> = Vec::with_capacity(rows.len());
+    let mut highest: [Option<Money>; N] = [None; N];
     for (index, row) in rows.into_iter().enumerate() {
         let number = index + 1;
-        check_max(number, row.max, steps.last().map(|s| s.max))?;
-        let prices = zone_prices(product, number, &row.prices)?;
-        for (zone_index, (price, high)) in prices.iter().zip(highest.iter_mut()).enumerate() {
+        check_max(number, row.max, steps.last().map(|s| s.0))?;
+        let prices = column_prices::<N>(product, number, &row.prices, prefix, column)?;
+        for (column_index, (price, high)) in prices.iter().zip(highest.iter_mut()).enumerate() {
             if let (Some(price), Some(previous)) = (price, *high)
                 && *price < previous
             {
-                let zone = zone_index + 1;
+                let key = column_index + 1;
                 return Err(format!(
-                    "row {number} z{zone} price {price} is below a lighter row's {previous}"
+                    "row {number} {prefix}{key} price {price} is below a lighter row's {previous}"
                 ));
             }
             *high = price.or(*high);
         }
-        steps.push(ZoneStep {
-            max: row.max,
-            prices,
-        });
+        steps.push((row.max, prices));
     }
     Ok(steps)
 }
 
-fn zone_prices(
+fn column_prices<const N: usize>(
     product: Product,
     number: usize,
     keys: &BTreeMap<String, i64>,
-) -> Result<[Option<Money>; 9], String> {
-    let mut prices = [None; 9];
+    prefix: &str,
+    column: &str,
+) -> Result<[Option<Money>; N], String> {
+    let mut prices = [None; N];
     for (key, mills) in keys {
-        let zone = key
-            .strip_prefix('z')
-            .and_then(|n| n.parse::<u8>().ok())
-            .filter(|n| (1..=9).contains(n) && key.len() == 2);
-        let Some(zone) = zone else {
+        let index = key
+            .strip_prefix(prefix)
+            .filter(|n| !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| (1..=N).contains(n));
+        let Some(index) = index else {
             return Err(format!(
-                "row {number}: unknown key {key:?} ({} is priced by zone: keys are z1 to z9)",
+                "row {number}: unknown key {key:?} ({} is priced by {column}: keys are {prefix}1 to {prefix}{N})",
                 product.slug()
             ));
         };
-        prices[usize::from(zone - 1)] =
-            Some(positive(&format!("row {number} {key} price"), *mills)?);
+        prices[index - 1] = Some(positive(&format!("row {number} {key} price"), *mills)?);
     }
     if prices.iter().all(Option::is_none) {
         return Err(format!("row {number} has no price"));

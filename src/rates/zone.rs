@@ -66,9 +66,7 @@ impl fmt::Display for Zone {
 
 /// Why two ZIP codes have no zone; the message is a sentence for the clerk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "ZIP area {prefix} has no coordinates in the ZIP directory (overseas military mail is not zoned here)"
-)]
+#[error("ZIP area {prefix} has no coordinates in the ZIP directory")]
 pub struct ZoneError {
     pub prefix: String,
 }
@@ -78,16 +76,38 @@ pub fn is_zone_9_area(zip: &ZipCode) -> bool {
     zip.prefix3() == "969" || zip.zip5() == "96799"
 }
 
+/// The 3-digit area of the domestic gateway that APO/FPO/DPO mail to `zip` goes through,
+/// for a military or diplomatic ZIP.
+pub fn military_gateway(zip: &ZipCode) -> Option<&'static str> {
+    match zip.prefix3().parse::<u16>().ok()? {
+        90..=98 => Some("114"),
+        340 => Some("331"),
+        962..=966 => Some("941"),
+        _ => None,
+    }
+}
+
+/// Whether a ZIP is an overseas military or diplomatic post office (APO/FPO/DPO).
+pub fn is_military(zip: &ZipCode) -> bool {
+    military_gateway(zip).is_some()
+}
+
+/// The 3-digit area a zone is measured from: the ZIP's own, or its military gateway's.
+fn priced_area(zip: &ZipCode) -> &str {
+    military_gateway(zip).unwrap_or(zip.prefix3())
+}
+
 /// The zone between two ZIP codes (symmetric).
 pub fn zone_between(origin: &ZipCode, destination: &ZipCode) -> Result<Zone, ZoneError> {
-    if origin.prefix3() == destination.prefix3() {
+    let (from, to) = (priced_area(origin), priced_area(destination));
+    if from == to {
         return Ok(Zone(1));
     }
     if is_zone_9_area(origin) || is_zone_9_area(destination) {
         return Ok(Zone(9));
     }
-    let from = centroid(origin.prefix3())?;
-    let to = centroid(destination.prefix3())?;
+    let from = centroid(from)?;
+    let to = centroid(to)?;
     Ok(Zone::from_miles(haversine_miles(from, to)))
 }
 

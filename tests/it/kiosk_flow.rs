@@ -267,23 +267,55 @@ fn paper_out_can_be_settled_by_voiding_the_indicium_for_a_refund() {
 }
 
 #[test]
-fn an_over_limit_piece_is_refused_with_the_reason() {
+fn an_over_limit_piece_is_refused_on_the_weigh_screen() {
     let (context, mut state) = (context(), new_state());
-    send(&mut state, &context, typed("71lb"));
+    send(&mut state, &context, typed("80lb"));
     send(
         &mut state,
         &context,
         [Action::Right, Action::Right, Action::Right],
     );
     send(&mut state, &context, [Action::Confirm]);
-    send(&mut state, &context, typed("90210"));
-    send(&mut state, &context, [Action::Confirm, zip_found("90210")]);
-    assert_eq!(state.draft.quote.as_ref().unwrap().offers.len(), 0);
-    assert!(
-        matches!(&state.notice, Some(Notice::Error(text)) if text.starts_with("no service can carry this piece"))
+    assert_eq!(state.step, Step::Weigh);
+    assert_eq!(
+        state.notice,
+        Some(Notice::Error(
+            "80 lb is over 70 lb, the most any mail piece may weigh".into()
+        ))
     );
-    send(&mut state, &context, [Action::Confirm]);
+    assert!(state.draft.weight.is_none());
     assert!(state.basket.is_empty());
+}
+
+#[test]
+fn the_weigh_screen_reads_a_weight_exactly_as_the_command_line_does() {
+    use postcounter::weight::Weight;
+    for text in [
+        "1/2 oz", "1 1/2 lb", "2,5 oz", "-2oz", "12", "3lb 4oz", "1/0 oz",
+    ] {
+        let (context, mut state) = (context(), new_state());
+        send(&mut state, &context, typed(text));
+        send(&mut state, &context, [Action::Confirm]);
+        match Weight::parse(text) {
+            Ok(weight) => {
+                assert_eq!(state.draft.weight.map(|w| w.0), Some(weight), "{text}");
+                assert_eq!(state.step, Step::Destination, "{text}");
+            }
+            Err(error) => {
+                assert_eq!(
+                    state.notice,
+                    Some(Notice::Error(error.to_string())),
+                    "{text}"
+                );
+                assert_eq!(state.step, Step::Weigh, "{text}");
+            }
+        }
+    }
+    // Half an ounce is a First-Class letter, never 12 oz of Priority Mail.
+    let (context, mut state) = (context(), new_state());
+    add_letter(&mut state, &context, "1/2 oz", "90210");
+    let line = state.basket.last().unwrap();
+    assert_eq!(line.priced.offer.postage, "$0.78".parse().unwrap());
 }
 
 #[test]

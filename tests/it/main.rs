@@ -30,6 +30,8 @@ mod payment_cards;
 mod print;
 mod psd;
 mod rates;
+mod rates_data;
+mod rates_international;
 mod refill_grants;
 mod sale;
 mod scale;

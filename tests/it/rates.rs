@@ -18,19 +18,19 @@ use proptest::prelude::*;
 
 const INVALID: &str = "tests/fixtures/rates/invalid";
 
-fn book() -> RateBook {
+pub(crate) fn book() -> RateBook {
     RateBook::embedded().expect("the shipped rate files load")
 }
 
-fn date(text: &str) -> Date {
+pub(crate) fn date(text: &str) -> Date {
     Date::parse(text).unwrap()
 }
 
-fn zip(text: &str) -> ZipCode {
+pub(crate) fn zip(text: &str) -> ZipCode {
     ZipCode::parse(text).unwrap()
 }
 
-fn piece(weight: &str, shape: Shape, dimensions: Option<&str>) -> MailPiece {
+pub(crate) fn piece(weight: &str, shape: Shape, dimensions: Option<&str>) -> MailPiece {
     MailPiece {
         weight: Weight::parse(weight).unwrap(),
         shape,
@@ -38,7 +38,7 @@ fn piece(weight: &str, shape: Shape, dimensions: Option<&str>) -> MailPiece {
     }
 }
 
-fn domestic(piece: MailPiece, from: &str, to: &str, on: &str) -> QuoteRequest {
+pub(crate) fn domestic(piece: MailPiece, from: &str, to: &str, on: &str) -> QuoteRequest {
     QuoteRequest {
         piece,
         origin: zip(from),
@@ -47,11 +47,11 @@ fn domestic(piece: MailPiece, from: &str, to: &str, on: &str) -> QuoteRequest {
     }
 }
 
-fn quote(book: &RateBook, request: &QuoteRequest) -> Quote {
+pub(crate) fn quote(book: &RateBook, request: &QuoteRequest) -> Quote {
     book.quote(request).unwrap()
 }
 
-fn offered(quote: &Quote, product: Product) -> Option<Money> {
+pub(crate) fn offered(quote: &Quote, product: Product) -> Option<Money> {
     quote
         .offers
         .iter()
@@ -59,7 +59,7 @@ fn offered(quote: &Quote, product: Product) -> Option<Money> {
         .map(|o| o.postage)
 }
 
-fn reason(quote: &Quote, product: Product) -> &str {
+pub(crate) fn reason(quote: &Quote, product: Product) -> &str {
     let found = quote.excluded.iter().find(|e| e.product == product);
     &found
         .unwrap_or_else(|| panic!("{product} is not excluded: {quote:?}"))
@@ -98,6 +98,16 @@ fn the_valid_fixtures_load() {
 
 const EXPECTED_ERRORS: &[(&str, RateFileErrorKind, &str)] = &[
     (
+        "country-group-out-of-range.toml",
+        RateFileErrorKind::Invalid,
+        "country-group-out-of-range.toml: table \"notice_123\": country DE: pmi group 21 is not between 1 and 20",
+    ),
+    (
+        "country-without-max-weight.toml",
+        RateFileErrorKind::Invalid,
+        "country-without-max-weight.toml: table \"notice_123\": country CA: pmei has a group and no pmei_max_lb",
+    ),
+    (
         "duplicate-product-and-date.toml",
         RateFileErrorKind::Duplicate,
         "duplicate-product-and-date.toml: table \"postcard_again\": fcm-postcard already has a table effective 2026-07-12 (duplicate-product-and-date.toml, table \"postcard\")",
@@ -111,6 +121,11 @@ const EXPECTED_ERRORS: &[(&str, RateFileErrorKind, &str)] = &[
         "float-weight.toml",
         RateFileErrorKind::Syntax,
         "float-weight.toml: table \"media_mail\": line 8: invalid type: floating point `16.0`, expected a string",
+    ),
+    (
+        "group-key-out-of-range.toml",
+        RateFileErrorKind::Invalid,
+        "group-key-out-of-range.toml: table \"priority_mail_international\": row 1: unknown key \"g21\" (priority-intl is priced by price group: keys are g1 to g20)",
     ),
     (
         "insurance-tiers-not-increasing.toml",
@@ -165,12 +180,12 @@ const EXPECTED_ERRORS: &[(&str, RateFileErrorKind, &str)] = &[
     (
         "unknown-product.toml",
         RateFileErrorKind::Syntax,
-        "unknown-product.toml: table \"parcel_post\": line 4: \"parcel-post\" is not a product: expected one of fcm-letter, fcm-postcard, fcm-large-envelope, fcmi-letter, fcmi-postcard, ground-advantage, priority, priority-express, media-mail, priority-flat-rate-envelope, priority-flat-rate-legal-envelope, priority-flat-rate-padded-envelope, priority-flat-rate-small-box, priority-flat-rate-medium-box, priority-flat-rate-large-box, priority-express-flat-rate-envelope, priority-express-flat-rate-legal-envelope, priority-express-flat-rate-padded-envelope",
+        "unknown-product.toml: table \"parcel_post\": line 4: \"parcel-post\" is not a product: expected one of fcm-letter, fcm-postcard, fcm-large-envelope, fcmi-letter, fcmi-postcard, ground-advantage, priority, priority-express, media-mail, priority-flat-rate-envelope, priority-flat-rate-legal-envelope, priority-flat-rate-padded-envelope, priority-flat-rate-small-box, priority-flat-rate-medium-box, priority-flat-rate-large-box, priority-express-flat-rate-envelope, priority-express-flat-rate-legal-envelope, priority-express-flat-rate-padded-envelope, priority-flat-rate-large-box-apo, fcmi-large-envelope, fcpis, priority-intl, priority-express-intl, priority-intl-flat-rate-envelope, priority-intl-flat-rate-small-box, priority-intl-flat-rate-medium-box, priority-intl-flat-rate-large-box, priority-express-intl-flat-rate-envelope",
     ),
     (
         "weight-without-unit.toml",
         RateFileErrorKind::Syntax,
-        "weight-without-unit.toml: table \"media_mail\": line 8: \"16\" is not a weight (\"16\" has no unit (oz, lb, g or kg)): expected a number and a unit, like 2oz, 1.5 oz, 3lb 4oz, 250g or 1.2kg",
+        "weight-without-unit.toml: table \"media_mail\": line 8: \"16\" is not a weight (\"16\" has no unit (oz, lb, g or kg)): expected a number and a unit, like 2oz, 1.5 oz, 1/2 oz, 3lb 4oz, 250g or 1.2kg",
     ),
     (
         "wrong-schema.toml",
@@ -213,7 +228,8 @@ fn every_broken_fixture_has_an_expected_message() {
 #[test]
 fn a_folder_with_a_broken_file_is_refused_as_a_whole() {
     let error = RateBook::load_dir(Path::new(INVALID)).unwrap_err();
-    assert_eq!(error.file, "duplicate-product-and-date.toml");
+    // The first file in name order is the first refused.
+    assert_eq!(error.file, "country-group-out-of-range.toml");
     let missing = RateBook::load_dir(Path::new("tests/fixtures/rates/no-such-folder")).unwrap_err();
     assert_eq!(missing.kind(), RateFileErrorKind::Io);
 }
@@ -372,7 +388,10 @@ fn a_seventy_pound_parcel_fits_a_flat_rate_box_and_seventy_point_one_fits_nothin
         offered(&at_limit, Product::PriorityFlatRateLargeBox),
         Some(Money::from_cents(3400))
     );
-    assert!(reason(&at_limit, Product::PriorityMail).contains("no confirmed price above 10 lb"));
+    assert_eq!(
+        offered(&at_limit, Product::PriorityMail),
+        Some(Money::from_mills(245_400))
+    );
     let over = quote(
         &book,
         &domestic(
@@ -424,8 +443,10 @@ fn zoned_prices_come_from_the_zone_between_the_zip_areas() {
 
 #[test]
 fn a_cell_that_was_not_confirmed_excludes_the_product() {
+    // The fixture prices zones 1, 4 and 8 only.
+    let fixture = RateBook::load_dir(Path::new("tests/fixtures/rates/valid")).unwrap();
     let to_guam = quote(
-        &book(),
+        &fixture,
         &domestic(
             piece("10lb", Shape::Parcel, None),
             "10001",
@@ -435,11 +456,20 @@ fn a_cell_that_was_not_confirmed_excludes_the_product() {
     );
     assert_eq!(to_guam.zone, Zone::new(9));
     assert_eq!(
-        reason(&to_guam, Product::GroundAdvantage),
-        "USPS Ground Advantage has no confirmed Zone 9 price for 10 lb in the 2026-07-12 table"
+        reason(&to_guam, Product::PriorityMail),
+        "Priority Mail has no confirmed Zone 9 price for 10 lb in the 2026-07-12 table"
+    );
+    let shipped = quote(
+        &book(),
+        &domestic(
+            piece("10lb", Shape::Parcel, None),
+            "10001",
+            "96910",
+            "2026-08-01",
+        ),
     );
     assert_eq!(
-        offered(&to_guam, Product::PriorityMail),
+        offered(&shipped, Product::PriorityMail),
         Some(Money::from_cents(12_155))
     );
 }
@@ -555,9 +585,10 @@ fn known_zip_pairs_fall_in_their_zones() {
         Ok(Zone::new(9).unwrap())
     );
     assert_eq!(Zone::new(4).unwrap().to_string(), "Zone 4");
-    assert!(
-        zone_between(&zip("02134"), &zip("09001")).is_err(),
-        "APO has no coordinates"
+    // APO/FPO/DPO: the gateway's zone (rates_international has the rest).
+    assert_eq!(
+        zone_between(&zip("02134"), &zip("09001")),
+        zone_between(&zip("02134"), &zip("11430"))
     );
 }
 
@@ -602,10 +633,11 @@ fn the_international_letter_is_only_for_a_country_destination() {
         reason(&q, Product::FcmLetter),
         "First-Class Mail Letter is for domestic mail only"
     );
-    let superseded = quote(&book, &abroad("2026-08-01"));
+    // From 2026-07-12 the letter is priced by Canada's price group (group 1).
+    let next_edition = quote(&book, &abroad("2026-08-01"));
     assert_eq!(
-        reason(&superseded, Product::FcmiLetter),
-        "First-Class Mail International Letter price has no table in force on 2026-08-01: the 2025-07-13 table was superseded on 2026-07-12"
+        offered(&next_edition, Product::FcmiLetter),
+        Some(Money::from_cents(175))
     );
     let home = quote(
         &book,
@@ -828,7 +860,7 @@ proptest! {
         let (lighter, heavier) = (Weight::from_milli_ounces(a.min(b)), Weight::from_milli_ounces(a.max(b)));
         let zone = Zone::new(zone);
         for table in SHIPPED.price_tables() {
-            let zone = if matches!(table.prices, Prices::ByWeightAndZone(_)) { zone } else { None };
+            let zone = if matches!(table.prices, Prices::ByWeightAndZone(_)) { zone.map(postcounter::rates::Column::Zone) } else { None };
             if let (Ok(low), Ok(high)) = (price_in(table, lighter, zone), price_in(table, heavier, zone)) {
                 prop_assert!(low <= high, "{}: {lighter} {low} > {heavier} {high}", table.info.name);
             }

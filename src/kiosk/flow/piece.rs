@@ -10,7 +10,7 @@ use crate::address::{ZipCode, recipient_lines};
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{BasketItem, Draft, DraftField, Notice, State, Step};
 use crate::money::Money;
-use crate::rates::{Destination, ExtraService, MailPiece, QuoteRequest, Shape};
+use crate::rates::{Destination, ExclusionKind, ExtraService, MailPiece, QuoteRequest, Shape};
 use crate::rates::{SaleRequest, price_piece};
 use crate::weight::Weight;
 
@@ -112,9 +112,14 @@ fn quote(state: &mut State, context: &Context) {
     match context.rates.quote(&request) {
         Ok(quote) => {
             if quote.offers.is_empty() {
+                // The reasons that concern this piece and place, not products of another
+                // kind of mail.
                 let reasons: Vec<String> = quote
                     .excluded
                     .iter()
+                    .filter(|e| {
+                        !matches!(e.kind, ExclusionKind::Destination | ExclusionKind::Shape)
+                    })
                     .take(3)
                     .map(|e| e.reason.clone())
                     .collect();

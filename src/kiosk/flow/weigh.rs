@@ -8,9 +8,13 @@
 use super::type_into;
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{DraftField, Notice, State, Step, WeightSource};
+use crate::rates::limits::MAX_WEIGHT;
 use crate::rates::{Dimensions, Shape};
 use crate::scale::{Reading, ReadingStatus};
 use crate::weight::Weight;
+
+/// The longest weight text taken (`3 lb 15.75 oz` and the like fit).
+const WEIGHT_TEXT_MAX_CHARS: usize = 16;
 
 pub(super) const SHAPES: [Shape; 4] = [
     Shape::Letter,
@@ -29,11 +33,14 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             |c| c.is_ascii_digit() || matches!(c, '.' | 'x' | 'X' | ' ' | 'i' | 'n'),
             24,
         ),
+        // Every printable character is taken, so the one weight parser (the command line's)
+        // decides: `1/2 oz` is half an ounce, and `2,5 oz` is refused with its message,
+        // never read as 25 oz with the comma dropped.
         Action::Type(c) => type_into(
             &mut draft.weight_text,
             c,
-            |c| c.is_ascii_alphanumeric() || c == '.' || c == ' ',
-            16,
+            |c| c.is_ascii_graphic() || c == ' ',
+            WEIGHT_TEXT_MAX_CHARS,
         ),
         Action::Erase if draft.focus == DraftField::Dimensions => {
             draft.dimensions_text.pop();
@@ -94,6 +101,11 @@ fn confirm(state: &mut State) {
     match weighed {
         Ok((weight, _)) if weight == Weight::ZERO => {
             state.notice = Some(Notice::Error("a piece must weigh more than nothing".into()));
+        }
+        Ok((weight, _)) if weight > MAX_WEIGHT => {
+            state.notice = Some(Notice::Error(format!(
+                "{weight} is over {MAX_WEIGHT}, the most any mail piece may weigh"
+            )));
         }
         Ok(weighed) => {
             let draft = &mut state.draft;

@@ -9,7 +9,7 @@ use super::sanitized;
 use crate::kiosk::flow::COUNTER_EXTRAS;
 use crate::kiosk::state::{DraftField, State, Step, WeightSource};
 use crate::kiosk::style::Theme;
-use crate::rates::{ExtraService, Shape};
+use crate::rates::{ExclusionKind, ExtraService, Shape};
 use crate::scale::ReadingStatus;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -211,7 +211,7 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         for excluded in quote
             .excluded
             .iter()
-            .filter(|e| !e.reason.contains("does not take") && !e.reason.contains("international"))
+            .filter(|e| !matches!(e.kind, ExclusionKind::Destination | ExclusionKind::Shape))
         {
             lines.push(Line::styled(
                 format!("   not {}: {}", excluded.product.name(), excluded.reason),

@@ -211,6 +211,7 @@ fn not_priced(error: PricingError) -> VendorError {
         }
         PricingError::NotOffered { .. }
         | PricingError::NothingOffered { .. }
+        | PricingError::CustomsDeclarationNeeded { .. }
         | PricingError::TooLarge => VendorError::refused(error.to_string()),
     }
 }
