@@ -44,6 +44,7 @@ pub mod address;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod customs;
 pub mod date;
 pub mod durable_sqlite;
 pub mod grants;

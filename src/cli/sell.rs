@@ -11,6 +11,7 @@ use serde_json::json;
 use super::open_station;
 use super::piece_args::{PieceArgs, load_rates};
 use crate::config::Config;
+use crate::customs::{ContentCategory, CustomsDeclaration, CustomsItem};
 use crate::date::Date;
 use crate::hex;
 use crate::indicium::Indicium;
@@ -32,12 +33,21 @@ pub struct SellArgs {
     /// The product slug (see `postcounter quote`); default: the cheapest that can carry it.
     #[arg(long)]
     product: Option<Product>,
-    /// An extra service: certified, return-receipt, signature, insurance, certificate-of-mailing.
+    /// An extra service: certified-mail, return-receipt, signature-confirmation, insurance or
+    /// certificate-of-mailing.
     #[arg(long = "extra")]
     extras: Vec<ExtraService>,
     /// The declared value, for insurance.
     #[arg(long)]
     declared_value: Option<Money>,
+    /// A customs item of a piece abroad (every parcel needs at least one):
+    /// DESCRIPTION:QUANTITY:VALUE:WEIGHT:ORIGIN, e.g. "Wool sweater:1:$45:1lb 2oz:US".
+    #[arg(long = "customs-item", value_parser = CustomsItem::parse)]
+    customs_items: Vec<CustomsItem>,
+    /// What the customs items are: gift, documents, commercial-sample, returned-goods,
+    /// merchandise or other.
+    #[arg(long, requires = "customs_items")]
+    customs_category: Option<ContentCategory>,
     /// The serial of the label stock the indicium is printed on.
     #[arg(long)]
     label_serial: Option<String>,
@@ -59,6 +69,21 @@ pub struct SellArgs {
     json: bool,
 }
 
+/// The declaration the customs arguments make, if any.
+fn customs_declaration(args: &SellArgs) -> anyhow::Result<Option<CustomsDeclaration>> {
+    match (args.customs_items.is_empty(), args.customs_category) {
+        (true, _) => Ok(None),
+        (false, None) => anyhow::bail!(
+            "give --customs-category with the customs items: gift, documents, commercial-sample, returned-goods, merchandise or other"
+        ),
+        (false, Some(category)) => Ok(Some(CustomsDeclaration::new(
+            category,
+            args.customs_items.clone(),
+            args.piece.weight,
+        )?)),
+    }
+}
+
 pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     let rates = load_rates(&config)?;
     crate::psd::device::check_mailing_date(args.piece.mailing_date(), Date::today_utc())?;
@@ -71,6 +96,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         declared_value: args.declared_value,
         label_serial: args.label_serial.clone(),
         mailing_date: args.piece.mailing_date(),
+        customs: customs_declaration(&args)?,
     };
     let priced = price_piece(&rates, &request)?;
     // Payment is settled before anything is issued: a short tender issues nothing.

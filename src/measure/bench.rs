@@ -97,6 +97,7 @@ fn label(data: &IndiciumData, symbol: DataMatrixSymbol) -> LabelContent {
         piece_serial: data.serial_text(),
         from_lines: vec!["FROM: 02134".into()],
         to_lines: vec!["TO: BEVERLY HILLS, CA 90210".into()],
+        customs_lines: Vec::new(),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct LabelContent {
     pub piece_serial: String,
     pub from_lines: Vec<String>,
     pub to_lines: Vec<String>,
+    /// The customs declaration (CN 22 or CN 23 block) of a piece with goods abroad.
+    pub customs_lines: Vec<String>,
 }
 
 /// The label document for `content` on the printer `profile`.
@@ -59,6 +61,17 @@ pub fn label_document(content: &LabelContent, profile: &PrinterProfile) -> Docum
     for line in &content.to_lines {
         document = document.styled_line(line.clone(), to_style);
     }
+    if !content.customs_lines.is_empty() {
+        document = document.feed(1);
+        for (index, line) in content.customs_lines.iter().enumerate() {
+            let style = if index == 0 {
+                TextStyle::default().bold()
+            } else {
+                TextStyle::default()
+            };
+            document = document.styled_line(line.clone(), style);
+        }
+    }
     document.feed(4).cut()
 }
 
@@ -79,6 +92,7 @@ mod tests {
             piece_serial: "77".to_string(),
             from_lines: vec![],
             to_lines: vec!["JANE DOE".to_string()],
+            customs_lines: vec![],
         };
         let profile = PrinterProfile::embedded("label-4x6").expect("profile");
         let document = label_document(&content, &profile);

@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::funds::RegistersView;
+use crate::customs::{ContentCategory, CustomsDeclaration, CustomsError, CustomsItem};
+use crate::money::Money;
 use crate::rates::{Destination, PricedPiece};
+use crate::weight::Weight;
 
 /// `POST /v1/purchases`: one or several pieces, paid from the counter's account (topping up
 /// its PSD when short) or by the card given.
@@ -47,6 +50,75 @@ pub struct PieceOrder {
     /// The serial printed on the label stock this indicium goes on, like `L000012345-67`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_serial: Option<String>,
+    /// The customs declaration of a piece abroad (or to an APO/FPO/DPO address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customs: Option<CustomsOrder>,
+}
+
+/// A customs declaration on the wire: checked again, whole, by the data centre.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomsOrder {
+    /// gift, documents, commercial-sample, returned-goods, merchandise or other.
+    pub category: String,
+    pub items: Vec<CustomsItemOrder>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomsItemOrder {
+    pub description: String,
+    pub quantity: u32,
+    pub value_mills: i64,
+    /// Exact, as `Weight::exact_text` writes it.
+    pub weight: String,
+    pub origin: String,
+}
+
+impl CustomsOrder {
+    pub fn of(declaration: &CustomsDeclaration) -> CustomsOrder {
+        CustomsOrder {
+            category: declaration.category.slug().into(),
+            items: declaration
+                .items
+                .iter()
+                .map(|item| CustomsItemOrder {
+                    description: item.description.clone(),
+                    quantity: item.quantity,
+                    value_mills: item.value.mills(),
+                    weight: item.weight.exact_text(),
+                    origin: item.origin.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The declaration this order describes, for a piece of `piece_weight`, checked as the
+    /// counter checked it.
+    pub fn declaration(&self, piece_weight: Weight) -> Result<CustomsDeclaration, CustomsError> {
+        let category: ContentCategory = self.category.parse()?;
+        let mut items = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            let weight = Weight::parse(&item.weight).map_err(|e| CustomsError::Item {
+                input: item.description.clone(),
+                reason: format!("weight: {}", e.reason),
+            })?;
+            let value = Money::from_mills(item.value_mills);
+            let checked = CustomsItem::new(
+                &item.description,
+                item.quantity,
+                value,
+                weight,
+                &item.origin,
+            )
+            .map_err(|reason| CustomsError::Item {
+                input: item.description.clone(),
+                reason,
+            })?;
+            items.push(checked);
+        }
+        CustomsDeclaration::new(category, items, piece_weight)
+    }
 }
 
 impl PieceOrder {
@@ -68,6 +140,7 @@ impl PieceOrder {
             mailing_date: request.mailing_date.to_string(),
             postage_mills: Some(priced.total.mills()),
             label_serial: request.label_serial.clone(),
+            customs: request.customs.as_ref().map(CustomsOrder::of),
         }
     }
 }

@@ -4,8 +4,10 @@
 //! so both run this one function.
 
 use crate::address::ZipCode;
+use crate::customs::{CustomsDeclaration, CustomsError};
 use crate::date::Date;
 use crate::money::Money;
+use crate::rates::zone::is_military;
 use crate::rates::{
     Destination, ExtraService, ExtraServices, MailPiece, Offer, Product, QuoteError, QuoteRequest,
     RateBook, Shape, Zone,
@@ -27,9 +29,17 @@ pub enum PricingError {
     )]
     LabelSerial(String),
     #[error(
-        "a parcel to {country} holds goods and needs a customs declaration (CN22/CN23), which this counter does not take yet: only letters, postcards and large envelopes of documents go abroad"
+        "a parcel to {country} needs a customs declaration: list each item's contents, quantity, value, weight and origin"
     )]
     CustomsDeclarationNeeded { country: String },
+    #[error(
+        "{} carries documents only: send goods as a parcel (First-Class Package International Service or Priority Mail International)", product.name()
+    )]
+    DocumentsOnly { product: Product },
+    #[error("a customs declaration is for mail abroad or to an APO/FPO/DPO address, not to {zip}")]
+    CustomsAtHome { zip: String },
+    #[error(transparent)]
+    Customs(#[from] CustomsError),
     #[error("the sale's total does not fit in {}", Money::from_mills(i64::MAX))]
     TooLarge,
 }
@@ -48,6 +58,8 @@ pub struct SaleRequest {
     /// The serial of the label stock the indicium is printed on, when serialized.
     pub label_serial: Option<String>,
     pub mailing_date: Date,
+    /// What a piece abroad holds, for customs; needed for a parcel or goods.
+    pub customs: Option<CustomsDeclaration>,
 }
 
 /// The price of one piece, ready to issue.
@@ -59,6 +71,8 @@ pub struct PricedPiece {
     /// Postage plus extra-service fees: the amount the indicium carries.
     pub total: Money,
     pub zone: Option<Zone>,
+    /// The destination country's name, for a piece abroad (the label's last line).
+    pub country_name: Option<String>,
 }
 
 /// Quotes the piece and prices the chosen product with its extra services.
@@ -90,6 +104,7 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
         None => quote
             .offers
             .iter()
+            .filter(|offer| !holds_goods(request) || offer.product.carries_goods())
             .min_by_key(|offer| offer.postage)
             .cloned()
             .ok_or_else(|| PricingError::NothingOffered {
@@ -100,13 +115,7 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
                     .collect(),
             })?,
     };
-    if let Destination::International { country } = &request.destination
-        && request.piece.shape == Shape::Parcel
-    {
-        return Err(PricingError::CustomsDeclarationNeeded {
-            country: country.clone(),
-        });
-    }
+    check_customs(request, offer.product)?;
     let services = ExtraServices::of(&request.extras);
     services
         .check(offer.product, request.declared_value)
@@ -128,10 +137,45 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
     Ok(PricedPiece {
         request: request.clone(),
         zone: quote.zone,
+        country_name: quote.country.map(|c| c.name),
         offer,
         extras,
         total,
     })
+}
+
+/// Whether the piece is declared to hold goods.
+fn holds_goods(request: &SaleRequest) -> bool {
+    request
+        .customs
+        .as_ref()
+        .is_some_and(|declaration| declaration.category.is_goods())
+}
+
+/// A parcel abroad needs a declaration; goods do not go in an international letter; a
+/// declaration goes only abroad or to a military or diplomatic post office; the declared
+/// items weigh no more than the piece.
+fn check_customs(request: &SaleRequest, product: Product) -> Result<(), PricingError> {
+    match (&request.destination, &request.customs) {
+        (Destination::International { country }, None) if request.piece.shape == Shape::Parcel => {
+            Err(PricingError::CustomsDeclarationNeeded {
+                country: country.clone(),
+            })
+        }
+        (Destination::Domestic(zip), Some(_)) if !is_military(zip) => {
+            Err(PricingError::CustomsAtHome {
+                zip: zip.to_string(),
+            })
+        }
+        (_, Some(declaration)) => {
+            if declaration.category.is_goods() && !product.carries_goods() {
+                return Err(PricingError::DocumentsOnly { product });
+            }
+            declaration.fits(request.piece.weight)?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The longest label-stock serial accepted.
@@ -161,11 +205,11 @@ impl PricedPiece {
     /// One line for a receipt or a terminal: product, weight, zone.
     pub fn description(&self) -> String {
         let zone = self.zone.map(|z| format!(", {z}")).unwrap_or_default();
-        let group = self
-            .offer
-            .price_group
-            .map(|g| format!(", price group {g}"))
-            .unwrap_or_default();
+        let group = match (&self.country_name, self.offer.price_group) {
+            (Some(country), Some(group)) => format!(", to {country} (price group {group})"),
+            (Some(country), None) => format!(", to {country}"),
+            _ => String::new(),
+        };
         format!(
             "{} {}{zone}{group}",
             self.offer.product.name(),

@@ -134,6 +134,15 @@ impl Product {
         matches!(self.family(), Family::International)
     }
 
+    /// Whether the product may carry goods abroad: First-Class Mail International letters,
+    /// large envelopes and postcards carry documents only (goods go as a package).
+    pub const fn carries_goods(self) -> bool {
+        !matches!(
+            self,
+            Product::FcmiLetter | Product::FcmiPostcard | Product::FcmiLargeEnvelope
+        )
+    }
+
     /// Sold only to the overseas military and diplomatic post offices (APO/FPO/DPO).
     pub const fn is_military_only(self) -> bool {
         matches!(self, Product::PriorityFlatRateLargeBoxApo)

@@ -1,5 +1,6 @@
 //! The printed documents of a sale: a label per indicium and the customer's receipt.
 
+use crate::customs::CustomsDeclaration;
 use crate::indicium::Indicium;
 use crate::money::Money;
 use crate::print::PrintError;
@@ -28,7 +29,14 @@ pub fn label_content(
                 .unwrap_or_default();
             to_lines.push(format!("{place}{zip}").to_uppercase());
         }
-        Destination::International { country } => to_lines.push(country.clone()),
+        // The country's name in capitals is the last line of an address abroad.
+        Destination::International { country } => to_lines.push(
+            piece
+                .country_name
+                .as_deref()
+                .unwrap_or(country)
+                .to_uppercase(),
+        ),
     }
     Ok(LabelContent {
         symbol: DataMatrixSymbol::encode(indicium_bytes)?,
@@ -42,6 +50,12 @@ pub fn label_content(
         piece_serial: data.serial_text(),
         from_lines: vec![format!("FROM: {}", piece.request.origin)],
         to_lines,
+        customs_lines: piece
+            .request
+            .customs
+            .as_ref()
+            .map(CustomsDeclaration::label_lines)
+            .unwrap_or_default(),
     })
 }
 

@@ -34,6 +34,7 @@ mod rates_data;
 mod rates_international;
 mod refill_grants;
 mod sale;
+mod sale_international;
 mod scale;
 mod secrets_at_rest;
 mod sqlite_locks;

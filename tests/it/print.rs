@@ -116,6 +116,7 @@ fn label_content() -> LabelContent {
         piece_serial: "000123".to_string(),
         from_lines: strings(&["POSTCOUNTER", "1 MAIN ST"]),
         to_lines: strings(&["JANE DOE", "ALLSTON MA 02134"]),
+        customs_lines: Vec::new(),
     }
 }
 

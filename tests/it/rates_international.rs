@@ -235,6 +235,7 @@ fn a_parcel_abroad_is_not_sold_without_a_customs_declaration() {
         declared_value: None,
         label_serial: None,
         mailing_date: date("2026-12-06"),
+        customs: None,
     };
     let error = price_piece(&book, &request).unwrap_err();
     assert!(

@@ -253,6 +253,7 @@ fn add_to_basket(state: &mut State, context: &Context) {
         declared_value,
         label_serial: None,
         mailing_date: state.today,
+        customs: None,
     };
     match price_piece(&context.rates, &request) {
         Ok(priced) => {

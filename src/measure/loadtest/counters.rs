@@ -72,6 +72,7 @@ pub fn sample_letter(rates: &RateBook, today: Date) -> anyhow::Result<PieceOrder
         declared_value: None,
         label_serial: None,
         mailing_date: today,
+        customs: None,
     };
     Ok(PieceOrder::for_piece(&price_piece(rates, &request)?))
 }

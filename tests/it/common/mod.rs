@@ -173,6 +173,7 @@ pub fn priced_letter(weight: &str) -> PricedPiece {
         declared_value: None,
         label_serial: None,
         mailing_date: Date::today_utc(),
+        customs: None,
     };
     price_piece(&RateBook::embedded().expect("rates"), &request).expect("a price")
 }

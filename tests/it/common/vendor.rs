@@ -421,6 +421,10 @@ pub fn price_mills(piece: &Value) -> i64 {
         declared_value: order.declared_value_mills.map(Money::from_mills),
         label_serial: order.label_serial.clone(),
         mailing_date: Date::parse(&order.mailing_date).unwrap(),
+        customs: order.customs.as_ref().map(|c| {
+            c.declaration(postcounter::weight::Weight::parse(&order.weight).unwrap())
+                .unwrap()
+        }),
     };
     let rates = postcounter::rates::RateBook::embedded().unwrap();
     postcounter::rates::price_piece(&rates, &request)

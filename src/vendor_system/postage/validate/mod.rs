@@ -182,6 +182,12 @@ fn sale_request(order: &PieceOrder, context: &PricingContext) -> Result<SaleRequ
         declared_value,
         label_serial: order.label_serial.clone(),
         mailing_date: mailing_date(&order.mailing_date, context.today)?,
+        customs: order
+            .customs
+            .as_ref()
+            .map(|customs| customs.declaration(weight))
+            .transpose()
+            .map_err(|e| VendorError::bad_request(e.to_string()))?,
     })
 }
 
@@ -206,10 +212,13 @@ fn mailing_date(text: &str, today: Date) -> Result<Date, VendorError> {
 /// product that cannot carry the piece, or a price not in the tables, is a refusal.
 fn not_priced(error: PricingError) -> VendorError {
     match error {
-        PricingError::Quote(_) | PricingError::ExtraService(_) | PricingError::LabelSerial(_) => {
-            VendorError::bad_request(error.to_string())
-        }
-        PricingError::NotOffered { .. }
+        PricingError::Quote(_)
+        | PricingError::ExtraService(_)
+        | PricingError::LabelSerial(_)
+        | PricingError::Customs(_)
+        | PricingError::CustomsAtHome { .. } => VendorError::bad_request(error.to_string()),
+        PricingError::DocumentsOnly { .. }
+        | PricingError::NotOffered { .. }
         | PricingError::NothingOffered { .. }
         | PricingError::CustomsDeclarationNeeded { .. }
         | PricingError::TooLarge => VendorError::refused(error.to_string()),
