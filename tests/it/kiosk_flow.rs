@@ -449,3 +449,103 @@ fn without_a_scale_an_empty_weight_asks_the_clerk_to_type_it() {
         ))
     );
 }
+
+/// The state on the service screen for a 3 lb parcel to the country typed as `country`.
+fn parcel_abroad(
+    country: &str,
+) -> (
+    postcounter::kiosk::flow::Context,
+    postcounter::kiosk::state::State,
+) {
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, typed("3lb"));
+    send(
+        &mut state,
+        &context,
+        [Action::Right, Action::Right, Action::Right],
+    );
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed(country));
+    (context, state)
+}
+
+#[test]
+fn a_country_is_found_as_it_is_typed_and_priced_by_its_group() {
+    use postcounter::kiosk::state::DraftDestination;
+    let (context, mut state) = parcel_abroad("germ");
+    assert_eq!(state.draft.country_matches, ["Germany (DE)"]);
+    let effects = send(&mut state, &context, [Action::Confirm]);
+    assert!(
+        effects.is_empty(),
+        "a country needs no ZIP lookup: {effects:?}"
+    );
+    assert_eq!(state.step, Step::Service);
+    assert_eq!(
+        state.draft.destination,
+        Some(DraftDestination::Country {
+            code: "DE".into(),
+            name: "Germany".into()
+        })
+    );
+    let quote = state.draft.quote.as_ref().unwrap();
+    let pmi = quote
+        .offers
+        .iter()
+        .find(|o| o.product == postcounter::rates::Product::PriorityMailInternational)
+        .unwrap();
+    assert_eq!(pmi.postage, "$89.25".parse().unwrap());
+    // An ambiguous name is refused with the candidates; the clerk stays to type more.
+    let (context, mut state) = parcel_abroad("korea");
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Destination);
+    assert!(
+        matches!(&state.notice, Some(Notice::Error(text)) if text.contains("matches several countries") && text.contains("(KR)")),
+        "{:?}",
+        state.notice
+    );
+}
+
+#[test]
+fn a_parcel_abroad_joins_the_basket_only_with_its_customs_items() {
+    use postcounter::customs::ContentCategory;
+    let (context, mut state) = parcel_abroad("DE");
+    send(&mut state, &context, [Action::Confirm]);
+    // The cheapest offer for 3 lb to Germany is First-Class Package International Service.
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Customs);
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Customs);
+    assert_eq!(
+        state.notice,
+        Some(Notice::Error(
+            "a parcel to DE needs a customs declaration: list each item's contents, quantity, value, weight and origin".into()
+        ))
+    );
+    // A vague description is refused in place.
+    send(&mut state, &context, typed("gift"));
+    for field in ["1", "45", "1lb 2oz", "US"] {
+        send(&mut state, &context, [Action::NextField]);
+        send(&mut state, &context, typed(field));
+    }
+    send(&mut state, &context, [Action::Confirm]);
+    assert!(state.draft.customs.items.is_empty());
+    assert!(
+        matches!(&state.notice, Some(Notice::Error(t)) if t.contains("does not say what the contents are"))
+    );
+    for _ in 0..4 {
+        send(&mut state, &context, [Action::Erase]);
+    }
+    send(&mut state, &context, typed("Wool sweater"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.draft.customs.items.len(), 1, "{:?}", state.notice);
+    // Items without a category are not finished.
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Customs);
+    send(&mut state, &context, [Action::Right]);
+    assert_eq!(state.draft.customs.category, Some(ContentCategory::Gift));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Basket, "{:?}", state.notice);
+    let declaration = state.basket[0].priced.request.customs.as_ref().unwrap();
+    assert_eq!(declaration.items[0].description, "Wool sweater");
+    assert_eq!(declaration.category, ContentCategory::Gift);
+}

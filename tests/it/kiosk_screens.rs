@@ -354,3 +354,47 @@ fn supervisor_screens() {
     );
     snapshot_both_sizes("supervisor__unlocked", &state);
 }
+
+#[test]
+fn international_and_customs_screens() {
+    let (context, mut state) = (context(), new_state());
+    send(&mut state, &context, typed("3lb"));
+    send(
+        &mut state,
+        &context,
+        [Action::Right, Action::Right, Action::Right],
+    );
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("new"));
+    snapshot_both_sizes("international__country_matches", &state);
+    for _ in 0..3 {
+        send(&mut state, &context, [Action::Erase]);
+    }
+    send(&mut state, &context, typed("Germany"));
+    send(&mut state, &context, [Action::Confirm]);
+    snapshot_both_sizes("international__service_to_germany", &state);
+    send(&mut state, &context, [Action::Confirm, Action::Confirm]);
+    snapshot_both_sizes("customs__parcel_without_items", &state);
+    send(&mut state, &context, typed("Wool sweater"));
+    for field in ["1", "45", "1lb 2oz", "GB"] {
+        send(&mut state, &context, [Action::NextField]);
+        send(&mut state, &context, typed(field));
+    }
+    send(&mut state, &context, [Action::Confirm, Action::Right]);
+    send(&mut state, &context, typed("Paperback books"));
+    snapshot_both_sizes("customs__one_item_and_the_next_typed", &state);
+    let mut kiosk = state.clone();
+    kiosk.mode = postcounter::kiosk::state::Mode::Kiosk;
+    snapshot_both_sizes("customs__self_service", &kiosk);
+    for n in 1..=7 {
+        send(&mut state, &context, typed(&format!(" vol {n}")));
+        for field in ["1", "5", "2oz", ""] {
+            send(&mut state, &context, [Action::NextField]);
+            send(&mut state, &context, typed(field));
+        }
+        send(&mut state, &context, [Action::Confirm]);
+        send(&mut state, &context, typed("Paperback books"));
+    }
+    assert_eq!(state.draft.customs.items.len(), 8, "{:?}", state.notice);
+    snapshot_both_sizes("customs__more_items_than_the_screen_holds", &state);
+}

@@ -1,6 +1,7 @@
 //! The counter's one state machine: `update(&mut State, &Context, Action) -> Vec<Effect>`.
 //!
-//! Each step has its own handler (`weigh`, `piece` for destination and service, `checkout`
+//! Each step has its own handler (`weigh`, `piece` for destination and service, `customs`,
+//! `checkout`
 //! for basket, issuing and done, `payment`, `supervisor`). Handlers only change the state and
 //! return effects; pricing is pure and happens here, while everything that waits (ZIP
 //! lookups, payments, issuing, printing, voids, ledger reads) goes out as an effect and comes
@@ -8,6 +9,7 @@
 //! testable as the rest.
 
 mod checkout;
+mod customs;
 mod payment;
 mod piece;
 mod settle;
@@ -80,6 +82,7 @@ pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effec
         }
         Step::Weigh => weigh::update(state, action),
         Step::Destination | Step::Service => piece::update(state, context, action),
+        Step::Customs => customs::update(state, context, action),
         Step::Payment => payment::update(state, action),
         Step::Basket | Step::Issuing | Step::Done => checkout::update(state, context, action),
         Step::Supervisor => supervisor::update(state, context, action),
@@ -109,7 +112,12 @@ fn timeouts(state: &mut State, context: &Context) -> Vec<Effect> {
                 checkout::next_customer(state);
             }
         }
-        Step::Weigh | Step::Destination | Step::Service | Step::Basket | Step::Payment
+        Step::Weigh
+        | Step::Destination
+        | Step::Service
+        | Step::Customs
+        | Step::Basket
+        | Step::Payment
             if state.mode == Mode::Kiosk
                 && idle_ms >= context.timeouts.inactivity_ms
                 && !state.payment.accepted

@@ -1,16 +1,20 @@
 //! Destination and service: where the piece goes, who receives it, how it travels.
 //!
-//! The destination ZIP is looked up (an effect) and an unknown one is refused; a recipient
-//! name and street are optional and checked when the piece joins the basket. The service
+//! The destination is a ZIP code, looked up (an effect) and refused when unknown, or a
+//! country, found by its code or name in the country list in force (the countries matching
+//! what is typed are shown as it is typed); a recipient name and street are optional and
+//! checked when the piece joins the basket. The service
 //! screen lists every product that can carry the piece; the digits toggle extra services,
 //! and insurance asks for the declared value its fee depends on.
 
 use super::{Context, type_into};
 use crate::address::{ZipCode, recipient_lines};
+use crate::customs::CustomsDeclaration;
+use crate::date::Date;
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{BasketItem, Draft, DraftField, Notice, State, Step};
+use crate::kiosk::state::{BasketItem, Draft, DraftDestination, DraftField, Notice, State, Step};
 use crate::money::Money;
-use crate::rates::{Destination, ExclusionKind, ExtraService, MailPiece, QuoteRequest, Shape};
+use crate::rates::{ExclusionKind, ExtraService, MailPiece, QuoteRequest, Shape};
 use crate::rates::{SaleRequest, price_piece};
 use crate::weight::Weight;
 
@@ -48,14 +52,14 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
         (Action::Erase, Some(field)) => {
             field.pop();
         }
-        (Action::Type(c), None) => type_into(
-            &mut draft.zip_text,
-            c,
-            |c| c.is_ascii_digit() || c == '-',
-            10,
-        ),
+        // A ZIP code or a country's code or name ("Cote d'Ivoire", "Korea, Republic of").
+        (Action::Type(c), None) => {
+            type_into(&mut draft.zip_text, c, |c| !c.is_control(), 40);
+            draft.country_matches = country_matches(context, state.today, &draft.zip_text);
+        }
         (Action::Erase, None) => {
             draft.zip_text.pop();
+            draft.country_matches = country_matches(context, state.today, &draft.zip_text);
         }
         (action @ (Action::NextField | Action::PreviousField), _) => {
             let at = DESTINATION_FIELDS
@@ -74,6 +78,10 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
                 state.notice = Some(Notice::Error(error.to_string()));
                 return Vec::new();
             }
+            if names_a_country(&draft.zip_text) {
+                choose_country(state, context);
+                return Vec::new();
+            }
             match ZipCode::parse(&draft.zip_text) {
                 Ok(_) => return vec![Effect::LookupZip(draft.zip_text.clone())],
                 Err(error) => state.notice = Some(Notice::Error(error.to_string())),
@@ -86,26 +94,76 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
             )));
         }
         (Action::ZipLooked { zip, place }, _) => {
-            draft.destination = Some((zip, place));
-            draft.focus = DraftField::Services;
-            state.notice = None;
-            quote(state, context);
-            state.step = Step::Service;
+            draft.destination = Some(DraftDestination::Zip { zip, place });
+            to_service(state, context);
         }
         _ => {}
     }
     Vec::new()
 }
 
+/// Whether the destination text is meant as a country: it holds a letter (ZIP codes do not).
+fn names_a_country(text: &str) -> bool {
+    text.chars().any(char::is_alphabetic)
+}
+
+/// The countries shown under the destination field while a name is typed.
+fn country_matches(context: &Context, today: Date, text: &str) -> Vec<String> {
+    let wanted = text.trim().to_lowercase();
+    let Ok(countries) = context.rates.country_table(today) else {
+        return Vec::new();
+    };
+    if !names_a_country(&wanted) {
+        return Vec::new();
+    }
+    countries
+        .countries
+        .values()
+        .filter(|c| c.code.eq_ignore_ascii_case(&wanted) || c.name.to_lowercase().contains(&wanted))
+        .take(COUNTRY_MATCHES_SHOWN)
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// Country suggestions shown at most.
+const COUNTRY_MATCHES_SHOWN: usize = 4;
+
+fn choose_country(state: &mut State, context: &Context) {
+    let found = context
+        .rates
+        .country_table(state.today)
+        .map_err(|why| format!("international mail cannot be priced today: {why}"))
+        .and_then(|table| table.find(&state.draft.zip_text).map_err(|e| e.to_string()))
+        .map(|country| DraftDestination::Country {
+            code: country.code.clone(),
+            name: country.name.clone(),
+        });
+    match found {
+        Ok(destination) => {
+            state.draft.destination = Some(destination);
+            state.draft.country_matches.clear();
+            to_service(state, context);
+        }
+        Err(reason) => state.notice = Some(Notice::Error(reason)),
+    }
+}
+
+fn to_service(state: &mut State, context: &Context) {
+    state.draft.focus = DraftField::Services;
+    state.notice = None;
+    quote(state, context);
+    state.step = Step::Service;
+}
+
 fn quote(state: &mut State, context: &Context) {
     let draft = &mut state.draft;
-    let (Some((weight, _)), Some((zip, _))) = (draft.weight, &draft.destination) else {
+    let (Some((weight, _)), Some(destination)) = (draft.weight, &draft.destination) else {
         return;
     };
     let request = QuoteRequest {
         piece: draft_piece(draft, weight),
         origin: state.origin.clone(),
-        destination: Destination::Domestic(zip.clone()),
+        destination: destination.rates(),
         date: state.today,
     };
     draft.selected_offer = 0;
@@ -192,10 +250,31 @@ fn service(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
             draft.focus = DraftField::Zip;
             state.step = Step::Destination;
         }
-        Action::Confirm => add_to_basket(state, context),
+        Action::Confirm => {
+            if needs_customs_step(state) {
+                state.draft.focus = DraftField::CustomsDescription;
+                state.notice = None;
+                state.step = Step::Customs;
+            } else {
+                add_to_basket(state, context, None);
+            }
+        }
         _ => {}
     }
     Vec::new()
+}
+
+/// A piece abroad by a product that may carry goods gets the customs screen: a parcel must
+/// be declared there, and a letter or flat of goods may be.
+fn needs_customs_step(state: &State) -> bool {
+    let draft = &state.draft;
+    let abroad = matches!(draft.destination, Some(DraftDestination::Country { .. }));
+    let carries_goods = draft
+        .quote
+        .as_ref()
+        .and_then(|q| q.offers.get(draft.selected_offer))
+        .is_some_and(|offer| offer.product.carries_goods());
+    abroad && carries_goods
 }
 
 /// The declared value typed for an insured piece.
@@ -216,9 +295,14 @@ fn declared_value(draft: &Draft) -> Result<Option<Money>, String> {
     }
 }
 
-fn add_to_basket(state: &mut State, context: &Context) {
+/// Prices the draft with its declaration and puts it in the basket, or says why not.
+pub(super) fn add_to_basket(
+    state: &mut State,
+    context: &Context,
+    customs: Option<CustomsDeclaration>,
+) {
     let draft = &state.draft;
-    let (Some(quote), Some((weight, _)), Some((zip, _))) =
+    let (Some(quote), Some((weight, _)), Some(destination)) =
         (&draft.quote, draft.weight, &draft.destination)
     else {
         return;
@@ -247,13 +331,13 @@ fn add_to_basket(state: &mut State, context: &Context) {
     let request = SaleRequest {
         piece: draft_piece(draft, weight),
         origin: state.origin.clone(),
-        destination: Destination::Domestic(zip.clone()),
+        destination: destination.rates(),
         product: Some(offer.product),
         extras: draft.extras.clone(),
         declared_value,
         label_serial: None,
         mailing_date: state.today,
-        customs: None,
+        customs,
     };
     match price_piece(&context.rates, &request) {
         Ok(priced) => {

@@ -4,9 +4,11 @@
 //! this state and a theme, which is what makes every screen snapshot-testable with a fixed
 //! clock and fixed ids.
 
+mod draft;
 mod payment;
 mod supervisor;
 
+pub use draft::{CustomsDraft, Draft, DraftDestination, DraftField, WeightSource};
 pub use payment::{ChargeRefusal, PaidBy, Payment, PaymentMethod};
 pub use supervisor::{
     DayTotal, PIN_ATTEMPTS, PIN_LOCKOUT_MS, PinGate, RecentPiece, Supervisor, SupervisorData,
@@ -14,13 +16,11 @@ pub use supervisor::{
 };
 
 use super::preview::LabelPreview;
-use crate::address::{Place, ZipCode};
+use crate::address::ZipCode;
 use crate::date::Date;
 use crate::money::Money;
 use crate::rates::PricedPiece;
-use crate::rates::{Dimensions, ExtraService, Quote, Shape};
 use crate::scale::Reading;
-use crate::weight::Weight;
 
 /// The screens of a sale, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub enum Step {
     Payment,
     Issuing,
     Done,
+    /// What a piece abroad holds, for its customs declaration.
+    Customs,
     /// Registers, refills, voids and the day's totals, behind the supervisor PIN.
     Supervisor,
 }
@@ -60,53 +62,11 @@ impl std::str::FromStr for Mode {
     }
 }
 
-/// Where the weight came from: a stable scale reading or the clerk's keyboard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WeightSource {
-    Scale,
-    Manual,
-}
-
 /// A line under the screen's title: what just went wrong or right.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     Info(String),
     Error(String),
-}
-
-/// The text field that takes typed characters on the piece screens.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum DraftField {
-    #[default]
-    Weight,
-    /// A parcel's length, width and height.
-    Dimensions,
-    Zip,
-    RecipientName,
-    RecipientStreet,
-    /// The service list has the focus: digits toggle extra services.
-    Services,
-    /// The insured piece's declared value.
-    DeclaredValue,
-}
-
-/// The piece being entered.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Draft {
-    pub focus: DraftField,
-    pub weight_text: String,
-    pub weight: Option<(Weight, WeightSource)>,
-    pub shape: Option<Shape>,
-    pub dimensions_text: String,
-    pub dimensions: Option<Dimensions>,
-    pub zip_text: String,
-    pub destination: Option<(ZipCode, Option<Place>)>,
-    pub recipient_name: String,
-    pub recipient_street: String,
-    pub quote: Option<Quote>,
-    pub selected_offer: usize,
-    pub extras: Vec<ExtraService>,
-    pub declared_value_text: String,
 }
 
 /// One issued indicium of a basket item.

@@ -6,6 +6,7 @@
 
 mod big_text;
 mod checkout;
+mod customs;
 mod payment;
 mod piece;
 mod preview;
@@ -44,7 +45,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
     render_notice(frame, notice, state, theme);
     match state.step {
         Step::Welcome => welcome(frame, body, theme),
-        Step::Weigh | Step::Destination | Step::Service => piece::render(frame, body, state, theme),
+        Step::Weigh | Step::Destination | Step::Service | Step::Customs => {
+            piece::render(frame, body, state, theme)
+        }
         Step::Supervisor => supervisor::render(frame, body, state, theme),
         _ => checkout::render(frame, body, state, theme),
     }
@@ -119,6 +122,8 @@ fn step_title(state: &State) -> &'static str {
         (Step::Weigh, true) => "Place your item on the scale",
         (Step::Destination, _) => "Where is it going?",
         (Step::Service, _) => "Choose a service",
+        (Step::Customs, false) => "Customs declaration",
+        (Step::Customs, true) => "What is inside?",
         (Step::Basket, false) => "Basket",
         (Step::Basket, true) => "Your items",
         (Step::Payment, _) => "Payment",
@@ -192,6 +197,7 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
         Step::Destination => vec![Confirm, NextField, Back],
         Step::Service if insured => vec![Up, Down, NextField, Confirm, Back],
         Step::Service => vec![Up, Down, Confirm, Back],
+        Step::Customs => vec![Confirm, NextField, Left, Right, RemoveItem, Back],
         Step::Basket => vec![Up, Down, Left, Right, RemoveItem, AddToBasket, Pay, Back],
         Step::Payment if state.cash_offered => {
             vec![Confirm, PayCash, PayCard, PayAccount, NextField, Back]

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::sanitized;
 use crate::kiosk::flow::COUNTER_EXTRAS;
-use crate::kiosk::state::{DraftField, State, Step, WeightSource};
+use crate::kiosk::state::{DraftDestination, DraftField, State, Step, WeightSource};
 use crate::kiosk::style::Theme;
 use crate::rates::{ExclusionKind, ExtraService, Shape};
 use crate::scale::ReadingStatus;
@@ -16,6 +16,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     match state.step {
         Step::Weigh => weigh(frame, area, state, theme),
         Step::Destination => destination(frame, area, state, theme),
+        Step::Customs => super::customs::render(frame, area, state, theme),
         _ => service(frame, area, state, theme),
     }
 }
@@ -142,14 +143,17 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.base.text,
         ),
         Line::default(),
-        input(
-            "To ZIP code",
-            &draft.zip_text,
-            draft.focus == DraftField::Zip,
-            theme,
-        ),
+        input("To", &draft.zip_text, draft.focus == DraftField::Zip, theme),
         Line::styled(
-            "                 5 digits or ZIP+4, e.g. 90210 or 90210-1234",
+            if draft.country_matches.is_empty() {
+                "                 a ZIP code (90210, 90210-1234) or a country (Germany, DE)"
+                    .to_string()
+            } else {
+                format!(
+                    "                 {}",
+                    sanitized(&draft.country_matches.join(" · "))
+                )
+            },
             theme.base.muted,
         ),
         Line::default(),
@@ -178,8 +182,12 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let [offers_area, extras_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(7)]).areas(area);
     let place = match &draft.destination {
-        Some((zip, Some(place))) => format!("{zip} {}, {}", place.city, place.state),
-        Some((zip, None)) => zip.to_string(),
+        Some(DraftDestination::Zip {
+            zip,
+            place: Some(place),
+        }) => format!("{zip} {}, {}", place.city, place.state),
+        Some(DraftDestination::Zip { zip, place: None }) => zip.to_string(),
+        Some(DraftDestination::Country { name, .. }) => name.clone(),
         None => String::new(),
     };
     let zone = draft

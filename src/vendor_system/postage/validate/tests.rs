@@ -14,6 +14,7 @@ fn order() -> PieceOrder {
         mailing_date: "2026-11-22".into(),
         postage_mills: None,
         label_serial: None,
+        customs: None,
     }
 }
 
@@ -198,4 +199,68 @@ fn bad_fields_are_quoted_in_the_refusal() {
         assert!(error.message().contains(quoted), "{error}");
         assert!(error.message().starts_with("piece 1:"), "{error}");
     }
+}
+
+#[test]
+fn a_parcel_abroad_is_priced_only_with_a_customs_declaration_checked_again_here() {
+    use crate::protocol::postage::{CustomsItemOrder, CustomsOrder};
+    let parcel = PieceOrder {
+        weight: "3lb".into(),
+        shape: "parcel".into(),
+        product: "priority-intl".into(),
+        destination: "DE".into(),
+        ..order()
+    };
+    let error = priced(std::slice::from_ref(&parcel)).unwrap_err();
+    assert_eq!(error.kind(), RefusalKind::Refused);
+    assert!(
+        error.message().contains("needs a customs declaration"),
+        "{error}"
+    );
+    let item = CustomsItemOrder {
+        description: "Wool sweater".into(),
+        quantity: 1,
+        value_mills: 45_000,
+        weight: "18oz".into(),
+        origin: "US".into(),
+    };
+    let declared = PieceOrder {
+        customs: Some(CustomsOrder {
+            category: "gift".into(),
+            items: vec![item.clone()],
+        }),
+        ..parcel.clone()
+    };
+    let pieces = priced(&[declared]).unwrap();
+    assert_eq!(pieces[0].postage, Money::from_mills(89_250));
+    // What the counter would have refused is refused here too, quoted.
+    let heavier = PieceOrder {
+        customs: Some(CustomsOrder {
+            category: "gift".into(),
+            items: vec![CustomsItemOrder {
+                weight: "4lb".into(),
+                ..item.clone()
+            }],
+        }),
+        ..parcel.clone()
+    };
+    let error = priced(&[heavier]).unwrap_err();
+    assert_eq!(error.kind(), RefusalKind::BadRequest);
+    assert_eq!(
+        error.message(),
+        "piece 1: the customs items weigh 4 lb, more than the piece's 3 lb"
+    );
+    let unknown = PieceOrder {
+        customs: Some(CustomsOrder {
+            category: "bribe".into(),
+            items: vec![item],
+        }),
+        ..parcel
+    };
+    assert!(
+        priced(&[unknown])
+            .unwrap_err()
+            .message()
+            .contains("customs category \"bribe\" is not accepted")
+    );
 }
