@@ -30,6 +30,13 @@ impl Clock {
     pub fn today(&self) -> Date {
         day_of_unix_ms(self.now_unix_ms())
     }
+
+    /// The earliest date that is today anywhere on Earth (UTC-12): where a certificate's
+    /// validity starts, so that a counter whose local date still lags UTC's can use it for
+    /// the pieces it dates today.
+    pub fn earliest_today(&self) -> Date {
+        crate::local_time::mailing_date_window(self.now_unix_ms()).0
+    }
 }
 
 fn system_unix_ms() -> i64 {

@@ -54,6 +54,7 @@ pub mod keys;
 pub mod kiosk;
 pub mod ledger_chain;
 pub mod link;
+pub mod local_time;
 pub mod log_file;
 pub mod measure;
 pub mod money;

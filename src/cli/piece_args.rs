@@ -3,6 +3,7 @@
 use clap::Args;
 
 use crate::address::ZipCode;
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::date::Date;
 use crate::rates::{Destination, Dimensions, MailPiece, RateBook, Shape};
@@ -30,7 +31,7 @@ pub struct PieceArgs {
     /// (Germany; a unique part of it will do).
     #[arg(long)]
     pub country: Option<String>,
-    /// The date of mailing, YYYY-MM-DD (default: today, UTC).
+    /// The date of mailing, YYYY-MM-DD (default: today in the counter's time_zone).
     #[arg(long)]
     pub date: Option<Date>,
 }
@@ -52,12 +53,12 @@ impl PieceArgs {
 
     /// The destination: the ZIP or code of `--to`, or the country `--country` names in the
     /// country list in force on the date of mailing.
-    pub fn destination(&self, rates: &RateBook) -> anyhow::Result<Destination> {
+    pub fn destination(&self, config: &Config, rates: &RateBook) -> anyhow::Result<Destination> {
         match (&self.to, &self.country) {
             (Some(to), _) => Ok(Destination::parse(to)?),
             (None, Some(country)) => {
                 let table = rates
-                    .country_table(self.mailing_date())
+                    .country_table(self.mailing_date(config))
                     .map_err(anyhow::Error::msg)?;
                 let country = table.find(country)?;
                 Ok(Destination::International {
@@ -68,8 +69,10 @@ impl PieceArgs {
         }
     }
 
-    pub fn mailing_date(&self) -> Date {
-        self.date.unwrap_or_else(Date::today_utc)
+    /// The date given, else the counter's local date now.
+    pub fn mailing_date(&self, config: &Config) -> Date {
+        self.date
+            .unwrap_or_else(|| config.time_zone.date_of(Clock::system().now_unix_ms()))
     }
 }
 

@@ -18,11 +18,11 @@ pub struct QuoteArgs {
 
 pub fn run(config: &Config, args: &QuoteArgs) -> anyhow::Result<ExitCode> {
     let rates = load_rates(config)?;
-    let date = args.piece.mailing_date();
+    let date = args.piece.mailing_date(config);
     let quote = rates.quote(&QuoteRequest {
         piece: args.piece.piece(),
         origin: args.piece.origin(config)?,
-        destination: args.piece.destination(&rates)?,
+        destination: args.piece.destination(config, &rates)?,
         date,
     })?;
     let zone = quote.zone.map(|z| format!(", {z}")).unwrap_or_default();

@@ -10,20 +10,20 @@ use serde_json::json;
 
 use super::open_station;
 use super::piece_args::{PieceArgs, load_rates};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::customs::{ContentCategory, CustomsDeclaration, CustomsItem};
-use crate::date::Date;
 use crate::hex;
 use crate::indicium::Indicium;
 use crate::link::{Issued, LinkErrorKind};
 use crate::money::Money;
 use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
+use crate::print::receipt::Tender;
 use crate::print::receipt::receipt_document;
-use crate::print::receipt::{Tender, TenderKind};
 use crate::rates::{ExtraService, Product};
 use crate::rates::{PricedPiece, SaleRequest, price_piece};
-use crate::sale::documents::{label_content, receipt_content};
+use crate::sale::documents::{ReceiptSale, label_content, receipt_content};
 use crate::station::{PrinterRole, Station};
 
 #[derive(Args, Debug)]
@@ -86,16 +86,18 @@ fn customs_declaration(args: &SellArgs) -> anyhow::Result<Option<CustomsDeclarat
 
 pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     let rates = load_rates(&config)?;
-    crate::psd::device::check_mailing_date(args.piece.mailing_date(), Date::today_utc())?;
+    let now_unix_ms = Clock::system().now_unix_ms();
+    let mailing_date = args.piece.mailing_date(&config);
+    crate::psd::device::check_mailing_date(mailing_date, now_unix_ms)?;
     let request = SaleRequest {
         piece: args.piece.piece(),
         origin: args.piece.origin(&config)?,
-        destination: args.piece.destination(&rates)?,
+        destination: args.piece.destination(&config, &rates)?,
         product: args.product,
         extras: args.extras.clone(),
         declared_value: args.declared_value,
         label_serial: args.label_serial.clone(),
-        mailing_date: args.piece.mailing_date(),
+        mailing_date,
         customs: customs_declaration(&args)?,
     };
     let priced = price_piece(&rates, &request)?;
@@ -166,8 +168,15 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         sold.push((priced.clone(), serial));
     }
     if let Some(printer) = &mut receipt_printer {
-        print_receipt(&station, printer, &sold, (tendered, change), args.json)
-            .with_context(retry_hint)?;
+        print_receipt(
+            &station,
+            printer,
+            &sold,
+            (tendered, change),
+            &base_id,
+            args.json,
+        )
+        .with_context(retry_hint)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -268,22 +277,26 @@ fn print_receipt(
     printer: &mut Printer,
     sold: &[(PricedPiece, String)],
     (tendered, change): (Money, Money),
+    transaction: &str,
     json: bool,
 ) -> anyhow::Result<()> {
     let total =
         Money::checked_sum(sold.iter().map(|(p, _)| p.total)).context("the total overflows")?;
-    let tender = Tender {
-        kind: TenderKind::Cash,
-        amount: tendered,
-        card_last4: None,
-    };
     let config = &station.config;
-    let content = receipt_content(
+    let mut content = receipt_content(
         sold,
-        vec![tender],
-        change,
-        config.receipt.header.clone(),
-        config.receipt.footer.clone(),
+        ReceiptSale {
+            transaction: transaction.to_string(),
+            tenders: vec![Tender::cash(tendered)],
+            change: Some(change),
+            header_lines: config.receipt.header.clone(),
+            footer_lines: config.receipt.footer.clone(),
+        },
+    );
+    content.issued_at = Some(
+        config
+            .time_zone
+            .date_time_text(Clock::system().now_unix_ms()),
     );
     let printed = printer
         .print(&receipt_document(&content, &printer.profile))

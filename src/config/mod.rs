@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::kiosk::state::Mode;
+use crate::local_time::LocalTime;
 use crate::money::Money;
 use crate::print::TransportSetting;
 use crate::rates::{RateBook, RateFileError};
@@ -25,7 +26,7 @@ mod values;
 pub use kinds::{
     CardGatewayKind, CashAcceptorKind, CryptoModuleKind, ScaleKind, VendorGatewayKind,
 };
-use values::{list_or_text, money, number_or_text, parsed};
+use values::{list_or_text, money, number_or_text, parsed, time_zone};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +45,9 @@ pub struct Config {
     /// Demo funds the in-process data centre credits its account once.
     #[serde(deserialize_with = "money")]
     pub demo_refill: Money,
+    /// The counter's time zone: the date of mailing and the receipt's time are local.
+    #[serde(deserialize_with = "time_zone")]
+    pub time_zone: LocalTime,
     /// A folder of rate files to use instead of the embedded tables.
     #[serde(default)]
     pub rates_dir: Option<PathBuf>,

@@ -2,6 +2,7 @@
 //! and flags can only give text, so numbers and lists accept their text form too,
 //! and money is always text (`"500.00"`), parsed exactly into mills.
 
+use crate::local_time::LocalTime;
 use serde::{Deserialize, Deserializer};
 
 use crate::money::Money;
@@ -51,6 +52,12 @@ pub(super) fn list_or_text<'de, D: Deserializer<'de>>(
 pub(super) fn money<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
     let text = String::deserialize(deserializer)?;
     Money::parse(&text).map_err(serde::de::Error::custom)
+}
+
+/// `time_zone`: an IANA name, or empty for the system's; an unknown name stops the load.
+pub(super) fn time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<LocalTime, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    LocalTime::from_setting(&text).map_err(serde::de::Error::custom)
 }
 
 /// A kind written as text (`scale.kind`, `counter.mode`, a transport), parsed into its type

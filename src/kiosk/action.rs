@@ -72,6 +72,9 @@ pub enum Action {
     ScaleRead(Result<Reading, String>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).
     Tick(u64),
+    /// The local date turned (midnight in the counter's time zone): pieces priced from now
+    /// on are mailed on this date.
+    DateChanged(crate::date::Date),
     /// The processor's answer to a card or account payment.
     Charged(Result<PaidBy, ChargeRefusal>),
     /// A refund of a voided piece went back to the card or account (or why not).

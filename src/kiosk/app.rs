@@ -26,7 +26,6 @@ use super::view::render;
 use crate::address::ZipCode;
 use crate::clock::Clock;
 use crate::config::{CardGatewayKind, CashAcceptorKind, ScaleKind};
-use crate::date::Date;
 use crate::payment::{PaymentGateway, PaymentStore, PostageAccounts, TestGateway};
 use crate::print::printer::Printer;
 use crate::rates::RateBook;
@@ -119,7 +118,10 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
             inactivity_ms: settings.inactivity_timeout_s.saturating_mul(1000),
         },
     };
-    let mut state = State::new(options.mode, Date::today_utc(), origin, first_sale_id());
+    let local_time = station.config.time_zone.clone();
+    let clock = Clock::system();
+    let today = local_time.date_of(clock.now_unix_ms());
+    let mut state = State::new(options.mode, today, origin, first_sale_id());
     // Wrong PINs and a lockout survive a restart (the app's clock starts at 0).
     state.pin_gate = pin_gate::load(&station.config.data_dir, 0, Clock::system().now_unix_ms())
         .map_err(|e| anyhow::anyhow!(e))?;
@@ -161,8 +163,14 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
             },
             Some(result) = results.recv() => Some(result),
             _ = ticks.tick() => {
-                let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-                Some(Action::Tick(now_ms))
+                // The date follows the clock across local midnight.
+                let today = local_time.date_of(clock.now_unix_ms());
+                if today != state.today {
+                    Some(Action::DateChanged(today))
+                } else {
+                    let now_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    Some(Action::Tick(now_ms))
+                }
             }
         };
         // A tick only moves the clock, which no screen shows: redraw only if a timeout

@@ -14,6 +14,7 @@ use crate::grants::RefillAuthorization;
 use crate::grants::refill::refill_digest;
 use crate::indicium::{DestinationZip, Indicium, IndiciumData, SOFTWARE_ID, label_binding};
 use crate::keys::{PsdCertificate, PsdSigner, Trust};
+use crate::local_time::mailing_date_window;
 use crate::money::Money;
 use crate::rates::{Destination, ExtraServices, PricedPiece};
 
@@ -21,12 +22,15 @@ use crate::rates::{Destination, ExtraServices, PricedPiece};
 /// the past is never accepted.
 pub const MAX_POSTDATE_DAYS: i32 = 7;
 
-/// A date of mailing is today or up to [`MAX_POSTDATE_DAYS`] ahead, never in the past.
-pub fn check_mailing_date(mailing_date: Date, today: Date) -> Result<(), PsdError> {
-    let latest = today.add_days(MAX_POSTDATE_DAYS);
-    if mailing_date < today || mailing_date > latest {
+/// A date of mailing is today or up to [`MAX_POSTDATE_DAYS`] ahead, never in the past;
+/// "today" is the counter's local date, so any date that is today somewhere on Earth at
+/// `now_unix_ms` is accepted (no zone setting can widen that).
+pub fn check_mailing_date(mailing_date: Date, now_unix_ms: i64) -> Result<(), PsdError> {
+    let (earliest, latest_today) = mailing_date_window(now_unix_ms);
+    let latest = latest_today.add_days(MAX_POSTDATE_DAYS);
+    if mailing_date < earliest || mailing_date > latest {
         return Err(PsdError::Refused(format!(
-            "the date of mailing {mailing_date} is not accepted: it must be from today ({today}) to {latest}"
+            "the date of mailing {mailing_date} is not accepted: it must be from today ({earliest} to {latest_today}, depending on the time zone) to {latest}"
         )));
     }
     Ok(())
@@ -206,7 +210,7 @@ impl Psd {
         request: &IssueRequest,
         signer: Arc<PsdSigner>,
     ) -> Result<IssuedIndicium, PsdError> {
-        check_mailing_date(request.mailing_date, self.ledger.today())?;
+        check_mailing_date(request.mailing_date, self.ledger.now_unix_ms())?;
         let certificate = signer.certificate();
         if !certificate.is_valid_on(request.mailing_date) {
             return Err(PsdError::Refused(format!(

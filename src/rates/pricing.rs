@@ -204,7 +204,12 @@ impl PricedPiece {
 
     /// One line for a receipt or a terminal: product, weight, zone.
     pub fn description(&self) -> String {
-        let zone = self.zone.map(|z| format!(", {z}")).unwrap_or_default();
+        // Only a zoned product's price depends on the zone.
+        let zone = self
+            .offer
+            .zone
+            .map(|z| format!(", {z}"))
+            .unwrap_or_default();
         let group = match (&self.country_name, self.offer.price_group) {
             (Some(country), Some(group)) => format!(", to {country} (price group {group})"),
             (Some(country), None) => format!(", to {country}"),

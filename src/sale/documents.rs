@@ -7,7 +7,7 @@ use crate::print::PrintError;
 use crate::print::label::LabelContent;
 use crate::print::receipt::{ReceiptContent, ReceiptItem, Tender};
 use crate::print::symbol::DataMatrixSymbol;
-use crate::rates::{Destination, Product};
+use crate::rates::{Destination, ExtraService, Product};
 
 use crate::rates::PricedPiece;
 
@@ -59,38 +59,73 @@ pub fn label_content(
     })
 }
 
-/// The receipt for pieces paid together.
-pub fn receipt_content(
-    pieces: &[(PricedPiece, String)],
-    tenders: Vec<Tender>,
-    change: Money,
-    header_lines: Vec<String>,
-    footer_lines: Vec<String>,
-) -> ReceiptContent {
+/// How a sale was paid, and the receipt's fixed lines.
+#[derive(Clone, Debug)]
+pub struct ReceiptSale {
+    /// The sale's id, printed as its transaction number.
+    pub transaction: String,
+    pub tenders: Vec<Tender>,
+    /// `None` when nothing was paid in cash.
+    pub change: Option<Money>,
+    pub header_lines: Vec<String>,
+    pub footer_lines: Vec<String>,
+}
+
+/// The receipt for pieces paid together: each piece with where it goes, its extra services
+/// (insurance with the declared value) and its customs form, then the payment.
+pub fn receipt_content(pieces: &[(PricedPiece, String)], sale: ReceiptSale) -> ReceiptContent {
     let mut items = Vec::new();
     for (piece, _) in pieces {
         items.push(ReceiptItem {
             description: piece.description(),
             quantity: 1,
             amount: piece.offer.postage,
+            notes: piece_notes(piece),
         });
         for (service, fee) in &piece.extras {
+            let notes = match (service, piece.request.declared_value) {
+                (ExtraService::Insurance, Some(value)) => vec![format!("declared value {value}")],
+                _ => Vec::new(),
+            };
             items.push(ReceiptItem {
                 description: format!("  {}", service.name()),
                 quantity: 1,
                 amount: *fee,
+                notes,
             });
         }
     }
     let total = Money::checked_sum(pieces.iter().map(|(p, _)| p.total)).unwrap_or(Money::ZERO);
     ReceiptContent {
-        header_lines,
+        header_lines: sale.header_lines,
+        issued_at: None,
+        transaction: sale.transaction,
         items,
         total,
-        tenders,
-        change,
+        tenders: sale.tenders,
+        change: sale.change,
         indicium_serials: pieces.iter().map(|(_, serial)| serial.clone()).collect(),
-        footer_lines,
+        footer_lines: sale.footer_lines,
         open_drawer: false,
     }
+}
+
+/// Where a piece goes (a domestic one: its ZIP and place) and its customs form.
+fn piece_notes(piece: &PricedPiece) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Destination::Domestic(zip) = &piece.request.destination {
+        let place = zip
+            .place()
+            .map(|p| format!(" {} {}", p.city, p.state))
+            .unwrap_or_default();
+        notes.push(format!("to {zip}{place}"));
+    }
+    if let Some(customs) = &piece.request.customs {
+        let value = customs
+            .total_value()
+            .map(|v| format!(", declared {v}"))
+            .unwrap_or_default();
+        notes.push(format!("customs {}{value}", customs.form()));
+    }
+    notes
 }

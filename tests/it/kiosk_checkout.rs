@@ -52,7 +52,40 @@ fn approved_by_card(charge_id: &str, amount: Money) -> Action {
         card_last4: Some(CardLast4::parse("4242").unwrap()),
         approval_code: "123456".into(),
         amount,
+        card_brand: Some("VISA".into()),
+        balance_after: None,
     }))
+}
+
+/// Issues and prints the one piece of item 1, and returns the receipt that follows.
+fn issue_print_and_receipt(
+    state: &mut State,
+    context: &postcounter::kiosk::flow::Context,
+) -> postcounter::print::receipt::ReceiptContent {
+    let (serial, bytes) = fixed_indicium(1, 780);
+    let effects = send(
+        state,
+        context,
+        [
+            Action::Issued {
+                item_id: 1,
+                piece: 0,
+                result: Ok((serial, bytes)),
+            },
+            Action::Printed {
+                item_id: 1,
+                piece: 0,
+                result: Ok(()),
+            },
+        ],
+    );
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::PrintReceipt(content) => Some(*content.clone()),
+            _ => None,
+        })
+        .expect("a receipt")
 }
 
 #[test]
@@ -195,7 +228,10 @@ fn a_card_sale_receipt_shows_the_card_tender_and_no_change() {
         .unwrap();
     assert_eq!(receipt.tenders[0].kind, TenderKind::Card);
     assert_eq!(receipt.tenders[0].card_last4.unwrap().masked(), "****4242");
-    assert_eq!(receipt.change, Money::ZERO);
+    // A card receipt has no CHANGE line, and carries the approval code.
+    assert_eq!(receipt.change, None);
+    assert_eq!(receipt.tenders[0].approval_code.as_deref(), Some("123456"));
+    assert_eq!(receipt.transaction, state.sale_id);
     assert_eq!(state.step, Step::Done);
 }
 
@@ -274,6 +310,24 @@ fn an_account_payment_needs_a_valid_number_and_a_pin_and_the_pin_leaves_the_stat
         "{effects:?}"
     );
     assert!(state.payment.pin_text.is_empty());
+    // The receipt names the account and what is left on it, and gives no change.
+    let paid = PaidBy {
+        method: PaymentMethod::Account,
+        charge_id: "c1-sale1-charge1".into(),
+        reference: format!("account {account}"),
+        card_last4: None,
+        approval_code: "c1-sale1-charge1".into(),
+        amount: Money::from_mills(780),
+        card_brand: None,
+        balance_after: Some(Money::from_mills(41_220)),
+    };
+    send(&mut state, &context, [Action::Charged(Ok(paid))]);
+    let receipt = issue_print_and_receipt(&mut state, &context);
+    let tender = &receipt.tenders[0];
+    assert_eq!(tender.kind, TenderKind::Account);
+    assert_eq!(tender.account, Some(format!("account {account}")));
+    assert_eq!(tender.balance_after, Some(Money::from_mills(41_220)));
+    assert_eq!(receipt.change, None);
 }
 
 fn open_supervisor(state: &mut State, pin: &str) -> Vec<Effect> {

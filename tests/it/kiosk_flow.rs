@@ -80,7 +80,7 @@ fn a_two_item_cash_sale_issues_prints_and_gives_change() {
         receipt.indicium_serials,
         vec!["S-1".to_string(), "S-2".to_string()]
     );
-    assert_eq!(receipt.change, Money::from_mills(20_000 - 1850));
+    assert_eq!(receipt.change, Some(Money::from_mills(20_000 - 1850)));
     assert_eq!(state.step, Step::Done);
 }
 

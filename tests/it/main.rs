@@ -22,6 +22,7 @@ mod kiosk_refusals;
 mod kiosk_screens;
 mod kiosk_vendor_e2e;
 mod lease_certificates;
+mod local_date;
 mod mail_scans;
 mod offline_labels;
 mod offline_lease;

@@ -124,33 +124,35 @@ fn receipt_content() -> ReceiptContent {
     let money = |text| Money::parse(text).expect("money");
     ReceiptContent {
         header_lines: strings(&["POSTCOUNTER", "1 MAIN ST, BOSTON MA 02134"]),
+        issued_at: Some("2026-12-06 09:14 EST".into()),
+        transaction: "counter-0123456789abcdef-sale12".into(),
         items: vec![
             ReceiptItem {
                 description: "FIRST-CLASS MAIL LETTER 1 OZ".to_string(),
                 quantity: 3,
                 amount: money("2.34"),
+                notes: strings(&["to 90210 BEVERLY HILLS CA"]),
             },
             ReceiptItem {
-                description: "PRIORITY MAIL FLAT RATE PADDED ENVELOPE ZONE 8 WITH TRACKING"
+                description: "PRIORITY MAIL EXPRESS INTERNATIONAL FLAT RATE ENVELOPE, TO UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND (PRICE GROUP 5)"
                     .to_string(),
                 quantity: 1,
                 amount: money("1234.50"),
+                notes: strings(&["customs CN 23, declared $1200.00"]),
             },
         ],
         total: money("1236.84"),
         tenders: vec![
             Tender {
                 kind: TenderKind::Card,
-                amount: money("1200.00"),
                 card_last4: Some(CardLast4::from_card_number("4111 1111 1111 1234").expect("pan")),
+                card_brand: Some("VISA".into()),
+                approval_code: Some("A1B2C3".into()),
+                ..Tender::cash(money("1200.00"))
             },
-            Tender {
-                kind: TenderKind::Cash,
-                amount: money("40.00"),
-                card_last4: None,
-            },
+            Tender::cash(money("40.00")),
         ],
-        change: money("3.16"),
+        change: Some(money("3.16")),
         indicium_serials: strings(&["PSD0000042-000123", "PSD0000042-000124"]),
         footer_lines: strings(&["THANK YOU"]),
         open_drawer: true,
@@ -350,9 +352,23 @@ fn the_receipt_fits_the_line_on_58mm_and_80mm_paper() {
         );
         let lines = texts(&parse(&bytes));
         assert!(
-            lines.iter().any(|l| l.starts_with("CARD ****1234 ")),
+            lines.iter().any(|l| l.starts_with("VISA ****1234 ")),
             "{name}"
         );
+        for expected in ["2026-12-06 09:14 EST", "APPROVAL A1B2C3", "CHANGE"] {
+            assert!(
+                lines.iter().any(|l| l.contains(expected)),
+                "{name}: {expected}"
+            );
+        }
+        // Nothing is cut: every word of the long description is printed, wrapped.
+        let words: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        for word in ["IRELAND", "(PRICE", "GROUP", "5)", "sale12"] {
+            assert!(
+                words.iter().any(|w| w.ends_with(word)),
+                "{name}: {word} in {lines:?}"
+            );
+        }
         let total = lines
             .iter()
             .find(|l| l.starts_with("TOTAL"))

@@ -1,6 +1,7 @@
 //! The PSD and its durable ledger, through the public API and a real SQLite file.
 
 use crate::common;
+use postcounter::local_time::mailing_date_window;
 
 use common::{letter, open_psd, runtime};
 use postcounter::money::Money;
@@ -214,8 +215,9 @@ fn a_date_of_mailing_in_the_past_or_far_ahead_is_refused() {
         common::refill(&psd, dir.path(), "r", Money::from_mills(5000))
             .await
             .unwrap();
-        let today = psd.ledger().today();
-        for date in [today.add_days(-1), today.add_days(8)] {
+        // Today is any date that is today somewhere on Earth (the counter's zone decides).
+        let (earliest, latest) = mailing_date_window(psd.ledger().now_unix_ms());
+        for date in [earliest.add_days(-1), latest.add_days(8)] {
             let mut request = letter(&format!("d{date}"), 780);
             request.mailing_date = date;
             assert_eq!(
@@ -223,9 +225,11 @@ fn a_date_of_mailing_in_the_past_or_far_ahead_is_refused() {
                 PsdErrorKind::Refused
             );
         }
-        let mut request = letter("ahead", 780);
-        request.mailing_date = today.add_days(7);
-        psd.issue(&request).await.unwrap();
+        for (id, date) in [("earliest", earliest), ("ahead", latest.add_days(7))] {
+            let mut request = letter(id, 780);
+            request.mailing_date = date;
+            psd.issue(&request).await.unwrap();
+        }
     });
 }
 

@@ -1,5 +1,6 @@
 //! A purchase whose answer was lost just before midnight (UTC, the vendor's day) and that
-//! the counter asks again just after it: today's rules would refuse yesterday's mailing
+//! the counter asks again the next afternoon, when that date is no longer today anywhere on
+//! Earth (past 12:00 UTC, UTC-12 has moved on too): today's rules would refuse the mailing
 //! date, but the retry gets the first answer, byte for byte, and nothing is issued twice.
 //! On SQLite and on PostgreSQL.
 
@@ -37,7 +38,7 @@ async fn a_retry_after_midnight_gets_its_first_answer(kind: StoreKind) {
     assert_eq!(status, 201, "{first}");
     let footprint = v.footprint().await;
 
-    now_unix_ms.store(midnight + 60_000, Ordering::SeqCst);
+    now_unix_ms.store(midnight + 13 * 3_600_000, Ordering::SeqCst);
     let (status, again) = counter.buy("sale-2359", vec![letter()]).await;
     assert_eq!(status, 201, "{again}");
     assert_eq!(again, first, "the first answer, byte for byte");

@@ -121,6 +121,10 @@ impl Edge {
                 });
             }
             Effect::PrintReceipt(content) => {
+                // The flow has no clock: the time of the sale is read here, in local time.
+                let mut content = *content;
+                let now_unix_ms = crate::clock::Clock::system().now_unix_ms();
+                content.issued_at = Some(edge.station.config.time_zone.date_time_text(now_unix_ms));
                 tokio::task::spawn_blocking(move || {
                     let result = edge.print_receipt(&content);
                     edge.send(Action::ReceiptPrinted(result));

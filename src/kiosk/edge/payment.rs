@@ -105,6 +105,8 @@ impl Edge {
                         charge_id: approval.charge_id,
                         approval_code: approval.approval_code,
                         amount: approval.amount,
+                        card_brand: Some(approval.brand.name().to_uppercase()),
+                        balance_after: None,
                     })
                 }
                 Err(error) => {
@@ -148,6 +150,8 @@ impl Edge {
                         approval_code: charge_id.clone(),
                         charge_id,
                         amount: charge.amount,
+                        card_brand: None,
+                        balance_after: Some(charge.balance_after),
                     })
                 }
                 Err(error) => {

@@ -14,7 +14,7 @@ use crate::kiosk::state::{
 };
 use crate::money::Money;
 use crate::print::receipt::{ReceiptContent, Tender, TenderKind};
-use crate::sale::documents::receipt_content;
+use crate::sale::documents::{ReceiptSale, receipt_content};
 
 /// The most identical pieces one basket line takes.
 pub const QUANTITY_MAX: u32 = 99;
@@ -307,29 +307,39 @@ fn receipt(state: &State, context: &Context) -> ReceiptContent {
         })
         .collect();
     let tender = match &state.payment.paid_by {
-        Some(paid_by) => Tender {
-            kind: match paid_by.method {
-                PaymentMethod::Account => TenderKind::Account,
-                _ => TenderKind::Card,
-            },
-            amount: paid_by.amount,
-            card_last4: paid_by.card_last4,
-        },
-        None => Tender {
-            kind: TenderKind::Cash,
-            amount: state
+        Some(paid_by) => {
+            let account = paid_by.method == PaymentMethod::Account;
+            Tender {
+                kind: if account {
+                    TenderKind::Account
+                } else {
+                    TenderKind::Card
+                },
+                amount: paid_by.amount,
+                card_last4: paid_by.card_last4,
+                card_brand: paid_by.card_brand.clone(),
+                approval_code: Some(paid_by.approval_code.clone()),
+                account: account.then(|| paid_by.reference.clone()),
+                balance_after: paid_by.balance_after,
+            }
+        }
+        None => Tender::cash(
+            state
                 .payment
                 .tendered
                 .unwrap_or_else(|| state.basket_total()),
-            card_last4: None,
-        },
+        ),
     };
+    let cash = state.payment.paid_by.is_none();
     receipt_content(
         &pieces,
-        vec![tender],
-        state.change_due().unwrap_or(Money::ZERO),
-        context.receipt_header.clone(),
-        context.receipt_footer.clone(),
+        ReceiptSale {
+            transaction: state.sale_id.clone(),
+            tenders: vec![tender],
+            change: cash.then(|| state.change_due().unwrap_or(Money::ZERO)),
+            header_lines: context.receipt_header.clone(),
+            footer_lines: context.receipt_footer.clone(),
+        },
     )
 }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use super::action::{Action, Effect};
 use super::pin::SupervisorPin;
-use super::state::{Mode, State, Step};
+use super::state::{Mode, Notice, State, Step};
 use crate::rates::RateBook;
 
 /// How long screens wait before moving on by themselves.
@@ -58,6 +58,10 @@ pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effec
         }
         Action::ScaleRead(reading) => {
             state.scale = Some(reading);
+            return Vec::new();
+        }
+        Action::DateChanged(today) => {
+            date_changed(state, context, today);
             return Vec::new();
         }
         Action::LinkChanged(status) => {
@@ -133,6 +137,51 @@ fn timeouts(state: &mut State, context: &Context) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Midnight: the new date is the date of mailing from now on. An unpaid basket is priced
+/// again for it (a rate change takes effect at midnight too); once payment is taken, the
+/// pieces keep the date they were paid for.
+fn date_changed(state: &mut State, context: &Context, today: crate::date::Date) {
+    if today <= state.today {
+        return;
+    }
+    state.today = today;
+    if state.payment.accepted || state.payment.pending {
+        return;
+    }
+    let mut refused = Vec::new();
+    for item in state
+        .basket
+        .iter_mut()
+        .filter(|item| item.issued.is_empty())
+    {
+        let request = crate::rates::SaleRequest {
+            mailing_date: today,
+            ..item.priced.request.clone()
+        };
+        match crate::rates::price_piece(&context.rates, &request) {
+            Ok(priced) => item.priced = priced,
+            Err(error) => refused.push(error.to_string()),
+        }
+    }
+    state
+        .basket
+        .retain(|item| !item.issued.is_empty() || item.priced.request.mailing_date == today);
+    state.selected_item = state
+        .selected_item
+        .min(state.basket.len().saturating_sub(1));
+    if state.step == Step::Service {
+        piece::quote(state, context);
+    }
+    state.notice = Some(if refused.is_empty() {
+        Notice::Info(format!("the date is now {today}: pieces are mailed on it"))
+    } else {
+        Notice::Error(format!(
+            "the date is now {today}; removed from the basket: {}",
+            refused.join("; ")
+        ))
+    });
 }
 
 /// Appends a typed character to a field if it is one of `allowed`, up to `max_chars`.

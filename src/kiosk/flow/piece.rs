@@ -155,7 +155,8 @@ fn to_service(state: &mut State, context: &Context) {
     state.step = Step::Service;
 }
 
-fn quote(state: &mut State, context: &Context) {
+/// Quotes the draft for its destination on the state's date.
+pub(super) fn quote(state: &mut State, context: &Context) {
     let draft = &mut state.draft;
     let (Some((weight, _)), Some(destination)) = (draft.weight, &draft.destination) else {
         return;

@@ -45,6 +45,10 @@ pub struct PaidBy {
     pub card_last4: Option<CardLast4>,
     pub approval_code: String,
     pub amount: Money,
+    /// A card's brand as the receipt prints it (`VISA`).
+    pub card_brand: Option<String>,
+    /// A postage account's balance after the charge.
+    pub balance_after: Option<Money>,
 }
 
 /// Why a card or account payment was not taken.

@@ -186,6 +186,8 @@ impl Driver {
                 card_last4: None,
                 approval_code: "123456".into(),
                 amount,
+                card_brand: None,
+                balance_after: None,
             }))),
             Effect::ChargeAccount {
                 charge_id, amount, ..
@@ -196,6 +198,8 @@ impl Driver {
                 reference: "account 12345678-2".into(),
                 card_last4: None,
                 amount,
+                card_brand: None,
+                balance_after: None,
             }))),
             Effect::Refund { amount, .. } => Some(Action::Refunded(Ok(amount))),
             Effect::LoadSupervisor => {

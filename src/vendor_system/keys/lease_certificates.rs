@@ -50,7 +50,9 @@ impl Vendor {
             ))
         })?;
         let ascending = AscendingRange::Within { above, through };
-        let valid_from = self.clock.today();
+        // From the earliest local date on Earth: a counter west of UTC dates its pieces a
+        // day behind the data centre's UTC date for part of the day.
+        let valid_from = self.clock.earliest_today();
         let valid_until = lease_last_day(lease);
         let same = certificates.iter().rev().find(|certificate| {
             certificate.is_lease()

@@ -34,8 +34,11 @@ impl Vendor {
             "{\"public_key\": \"04...\", \"proof\": \"...\"} (a new P-256 key and its signature)",
         )?;
         let public_key = proven_key(&context.counter_id, &request)?;
-        let today = self.clock.today();
-        let valid_until = today.add_days(self.settings.certificate_validity_days);
+        let valid_from = self.clock.earliest_today();
+        let valid_until = self
+            .clock
+            .today()
+            .add_days(self.settings.certificate_validity_days);
         let keys = &self.keys;
         self.store
             .certify_embedded_psd(
@@ -46,7 +49,7 @@ impl Vendor {
                     // The key only: offline pieces verify under the lease certificates.
                     keys.certify_within(
                         (psd_id, serial, public_key),
-                        (today, valid_until),
+                        (valid_from, valid_until),
                         AscendingRange::NONE,
                     )
                     .map_err(VendorError::storage)

@@ -118,8 +118,13 @@ impl ModuleCertifier<'_> {
         } else {
             let serial = self.store.next_certificate_serial().await?;
             let today = self.clock.today();
-            self.keys
-                .create_psd(psd_id, serial, today, today.add_days(CENTRAL_VALIDITY_DAYS))
+            let valid_from = self.clock.earliest_today();
+            self.keys.create_psd(
+                psd_id,
+                serial,
+                valid_from,
+                today.add_days(CENTRAL_VALIDITY_DAYS),
+            )
         }
         // For the operator making the PSD: the key store's own reason.
         .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string()))?;
@@ -196,7 +201,7 @@ impl ModuleCertifier<'_> {
                 psd_id,
                 serial,
                 public_key,
-                today,
+                self.clock.earliest_today(),
                 today.add_days(CENTRAL_VALIDITY_DAYS),
             )
             .map_err(VendorError::storage)

@@ -41,7 +41,7 @@ impl Vendor {
             })
             .and_then(|origin| {
                 let pricing = PricingContext {
-                    today: self.clock.today(),
+                    now_unix_ms: self.clock.now_unix_ms(),
                     origin: &origin,
                     rates: &self.rates,
                 };

@@ -141,6 +141,8 @@ pub fn pay_by_card(state: &mut State, context: &Context) -> Vec<Effect> {
             card_last4: Some(CardLast4::parse("4242").unwrap()),
             approval_code: "123456".into(),
             amount,
+            card_brand: None,
+            balance_after: None,
         }))],
     )
 }

@@ -7,6 +7,7 @@
 use crate::address::ZipCode;
 use crate::date::Date;
 use crate::indicium::DestinationZip;
+use crate::local_time::mailing_date_window;
 use crate::money::Money;
 use crate::protocol::PieceOrder;
 use crate::psd::device::MAX_POSTDATE_DAYS;
@@ -26,7 +27,8 @@ pub const MAX_PIECES_PER_REQUEST: usize = 100;
 /// What a purchase is priced against: the vendor's date, the counter's registered location,
 /// and the vendor's rate tables.
 pub struct PricingContext<'a> {
-    pub today: Date,
+    /// The vendor's clock, which the date of mailing is judged against.
+    pub now_unix_ms: i64,
     pub origin: &'a ZipCode,
     pub rates: &'a RateBook,
 }
@@ -181,7 +183,7 @@ fn sale_request(order: &PieceOrder, context: &PricingContext) -> Result<SaleRequ
         extras,
         declared_value,
         label_serial: order.label_serial.clone(),
-        mailing_date: mailing_date(&order.mailing_date, context.today)?,
+        mailing_date: mailing_date(&order.mailing_date, context.now_unix_ms)?,
         customs: order
             .customs
             .as_ref()
@@ -191,17 +193,20 @@ fn sale_request(order: &PieceOrder, context: &PricingContext) -> Result<SaleRequ
     })
 }
 
-fn mailing_date(text: &str, today: Date) -> Result<Date, VendorError> {
+/// The date of mailing is the counter's local date (or up to a week after it): any date
+/// that is today somewhere on Earth by the vendor's clock is accepted as today.
+fn mailing_date(text: &str, now_unix_ms: i64) -> Result<Date, VendorError> {
     let date = Date::parse(text).map_err(|_| {
         VendorError::bad_request(format!(
             "mailing_date {:?} is not accepted: a date YYYY-MM-DD",
             shown(text)
         ))
     })?;
-    let latest = today.add_days(MAX_POSTDATE_DAYS);
-    if date < today || date > latest {
+    let (earliest, latest_today) = mailing_date_window(now_unix_ms);
+    let latest = latest_today.add_days(MAX_POSTDATE_DAYS);
+    if date < earliest || date > latest {
         return Err(VendorError::bad_request(format!(
-            "mailing_date {date} is not accepted: from today ({today}) to {latest}"
+            "mailing_date {date} is not accepted: from today ({earliest} to {latest_today} by time zone) to {latest}"
         )));
     }
     Ok(date)

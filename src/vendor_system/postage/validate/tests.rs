@@ -22,7 +22,8 @@ fn priced(orders: &[PieceOrder]) -> Result<Vec<PieceToIssue>, VendorError> {
     let rates = RateBook::embedded().unwrap();
     let origin = ZipCode::parse("02134").unwrap();
     let context = PricingContext {
-        today: Date::parse("2026-11-22").unwrap(),
+        // 2026-11-22 15:00 UTC: the 22nd everywhere west of UTC+9, the 23rd east of it.
+        now_unix_ms: 1_795_359_600_000,
         origin: &origin,
         rates: &rates,
     };
