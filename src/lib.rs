@@ -69,6 +69,7 @@ pub mod sale;
 pub mod scale;
 pub mod scan;
 pub mod station;
+pub mod tracking;
 pub mod vendor_system;
 pub mod verify_input;
 pub mod weight;

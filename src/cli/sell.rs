@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::open_station;
 use super::piece_args::{PieceArgs, load_rates};
+use crate::address::recipient_lines;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::customs::{ContentCategory, CustomsDeclaration, CustomsItem};
@@ -40,6 +41,13 @@ pub struct SellArgs {
     /// The declared value, for insurance.
     #[arg(long)]
     declared_value: Option<Money>,
+    /// The recipient's name, printed above the address on the label (checked and written
+    /// in USPS style as on the screen).
+    #[arg(long)]
+    recipient_name: Option<String>,
+    /// The recipient's street: number, street and unit, e.g. "350 5th Ave Apt 12".
+    #[arg(long)]
+    recipient_street: Option<String>,
     /// A customs item of a piece abroad (every parcel needs at least one):
     /// DESCRIPTION:QUANTITY:VALUE:WEIGHT:ORIGIN, e.g. "Wool sweater:1:$45:1lb 2oz:US".
     #[arg(long = "customs-item", value_parser = CustomsItem::parse)]
@@ -101,6 +109,11 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         customs: customs_declaration(&args)?,
     };
     let priced = price_piece(&rates, &request)?;
+    // Checked before anything is issued, as the screen checks it.
+    let recipient = recipient_lines(
+        args.recipient_name.as_deref().unwrap_or(""),
+        args.recipient_street.as_deref().unwrap_or(""),
+    )?;
     // Payment is settled before anything is issued: a short tender issues nothing.
     let total = priced
         .total
@@ -155,7 +168,12 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         let indicium = Indicium::from_bytes(&issued.bytes)?;
         let serial = issued.serial_text.clone();
         let label = label_document(
-            &label_content(&priced, &[], &indicium, &issued.bytes)?,
+            &label_content(
+                &priced,
+                &recipient,
+                (&indicium, &issued.bytes),
+                &station.config.label,
+            )?,
             &label_printer.profile,
         );
         let printed = label_printer.print(&label).with_context(|| {
@@ -291,6 +309,7 @@ fn print_receipt(
             change: Some(change),
             header_lines: config.receipt.header.clone(),
             footer_lines: config.receipt.footer.clone(),
+            mailer_id: config.label.mailer_id,
         },
     );
     content.issued_at = Some(

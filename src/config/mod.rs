@@ -18,6 +18,7 @@ use crate::local_time::LocalTime;
 use crate::money::Money;
 use crate::print::TransportSetting;
 use crate::rates::{RateBook, RateFileError};
+use crate::tracking::MailerId;
 
 mod kinds;
 mod layers;
@@ -26,7 +27,7 @@ mod values;
 pub use kinds::{
     CardGatewayKind, CashAcceptorKind, CryptoModuleKind, ScaleKind, VendorGatewayKind,
 };
-use values::{list_or_text, money, number_or_text, parsed, time_zone};
+use values::{list_or_text, money, number_or_text, parsed, parsed_mailer_id, time_zone};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +54,7 @@ pub struct Config {
     pub rates_dir: Option<PathBuf>,
     pub printer: PrinterSettings,
     pub receipt: ReceiptSettings,
+    pub label: LabelSettings,
     pub scale: ScaleSettings,
     pub counter: CounterSettings,
     pub vendor: VendorConfig,
@@ -181,6 +183,18 @@ pub struct PrinterSetting {
 pub struct ReceiptSettings {
     pub header: Vec<String>,
     pub footer: Vec<String>,
+}
+
+/// What every label carries besides the piece: the sender's address and the mailer id of
+/// its tracking numbers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelSettings {
+    /// The counter's name and address, printed as the return address.
+    pub return_address: Vec<String>,
+    /// The USPS mailer id (six digits) in the tracking numbers of tracked pieces.
+    #[serde(deserialize_with = "parsed_mailer_id")]
+    pub mailer_id: MailerId,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -60,6 +60,23 @@ pub(super) fn time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Lo
     LocalTime::from_setting(&text).map_err(serde::de::Error::custom)
 }
 
+/// `label.mailer_id`: six digits, written as text or as a number.
+pub(super) fn parsed_mailer_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<crate::tracking::MailerId, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(i64),
+        Text(String),
+    }
+    let text = match Raw::deserialize(deserializer)? {
+        Raw::Number(n) => n.to_string(),
+        Raw::Text(text) => text,
+    };
+    text.parse().map_err(serde::de::Error::custom)
+}
+
 /// A kind written as text (`scale.kind`, `counter.mode`, a transport), parsed into its type
 /// when the settings load; its error quotes the text and says what is accepted.
 pub(super) fn parsed<'de, D, T>(deserializer: D) -> Result<T, D::Error>

@@ -112,6 +112,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         rates: Arc::new(rates),
         receipt_header: station.config.receipt.header.clone(),
         receipt_footer: station.config.receipt.footer.clone(),
+        label: station.config.label.clone(),
         supervisor_pin: SupervisorPin::load(&station.config.data_dir)?,
         timeouts: Timeouts {
             done_ms: settings.done_timeout_s.saturating_mul(1000),

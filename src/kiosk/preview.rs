@@ -8,6 +8,7 @@
 //! Braille patterns (two modules across and four down a character) where it is not: 21x11
 //! characters, which fit under the sale on an 80x24 screen.
 
+use crate::config::LabelSettings;
 use crate::indicium::Indicium;
 use crate::print::symbol::DataMatrixSymbol;
 use crate::rates::PricedPiece;
@@ -32,9 +33,16 @@ impl LabelPreview {
         priced: &PricedPiece,
         recipient_lines: &[String],
         indicium_bytes: &[u8],
+        settings: &LabelSettings,
     ) -> Option<LabelPreview> {
         let indicium = Indicium::from_bytes(indicium_bytes).ok()?;
-        let content = label_content(priced, recipient_lines, &indicium, indicium_bytes).ok()?;
+        let content = label_content(
+            priced,
+            recipient_lines,
+            (&indicium, indicium_bytes),
+            settings,
+        )
+        .ok()?;
         let mut text_lines = vec![
             "US POSTAGE".to_string(),
             content.postage.to_string(),
@@ -47,6 +55,10 @@ impl LabelPreview {
             "SHIP TO:".to_string(),
         ];
         text_lines.extend(content.to_lines.iter().cloned());
+        text_lines.extend(content.service_markings.iter().cloned());
+        if let Some(tracking) = &content.tracking {
+            text_lines.push(format!("{} {}", tracking.banner, tracking.human_readable));
+        }
         Some(LabelPreview {
             serial: content.piece_serial,
             symbol: content.symbol,

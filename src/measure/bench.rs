@@ -98,6 +98,9 @@ fn label(data: &IndiciumData, symbol: DataMatrixSymbol) -> LabelContent {
         from_lines: vec!["FROM: 02134".into()],
         to_lines: vec!["TO: BEVERLY HILLS, CA 90210".into()],
         customs_lines: Vec::new(),
+        service_markings: Vec::new(),
+        tracking: None,
+        tracking_note: None,
     }
 }
 

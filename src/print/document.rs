@@ -69,6 +69,14 @@ pub enum Block {
         align: Align,
         human_readable: bool,
     },
+    /// A GS1-128 barcode (Code 128 code set C with FNC1): each element string is an
+    /// application identifier and its data, all digits, an even number of them, and starts
+    /// after an FNC1. No human-readable text: the caller prints what a reader needs.
+    Gs1_128 {
+        elements: Vec<String>,
+        height_dots: u32,
+        align: Align,
+    },
     /// A Data Matrix with square modules of `dots_per_module` dots, surrounded by a light
     /// quiet zone of `quiet_zone_modules` modules on every side.
     DataMatrix {
@@ -129,6 +137,14 @@ impl Document {
             height_dots,
             align,
             human_readable: true,
+        })
+    }
+
+    pub fn gs1_128(self, elements: Vec<String>, height_dots: u32, align: Align) -> Document {
+        self.push(Block::Gs1_128 {
+            elements,
+            height_dots,
+            align,
         })
     }
 

@@ -79,6 +79,14 @@ fn encode_block(
             )?;
             printer.justify(justify_mode(*align))?.custom(&bytes)?;
         }
+        Block::Gs1_128 {
+            elements,
+            height_dots,
+            align,
+        } => {
+            let bytes = escpos_commands::gs1_128(elements, *height_dots, profile.dots_per_line)?;
+            printer.justify(justify_mode(*align))?.custom(&bytes)?;
+        }
         Block::DataMatrix {
             symbol,
             align,

@@ -19,6 +19,9 @@ pub const MAX_RASTER_BAND_ROWS: u32 = 1024;
 
 /// Width of the narrowest Code 128 bar in dots (`GS w 2`: 0.25 mm at 203 dpi).
 pub const CODE128_MODULE_DOTS: u32 = 2;
+/// Module width of a GS1-128 tracking barcode: 3 dots (0.375 mm at 203 dpi), inside USPS's
+/// X-dimension range for IMpb (0.013 to 0.021 in is 2.6 to 4.3 dots).
+pub const GS1_128_MODULE_DOTS: u32 = 3;
 
 /// The longest Code 128 data accepted, in characters.
 pub const MAX_CODE128_CHARS: usize = 80;
@@ -77,6 +80,53 @@ pub fn code128(
     let mut out = vec![GS, b'H', hri_position, GS, b'h', height];
     out.extend_from_slice(&[GS, b'w', CODE128_MODULE_DOTS as u8, GS, b'k', 73]);
     out.push(payload.len() as u8);
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// GS1-128 as `GS k 73`: no human-readable text (`GS H 0`), `GS h` height, `GS w` module,
+/// then `{C` and, for each element string, `{1` (FNC1) and its digits two by two as values
+/// 0-99 (code set C), so the printer adds start C, the check character and the stop.
+pub fn gs1_128(
+    elements: &[String],
+    height_dots: u32,
+    dots_per_line: u32,
+) -> Result<Vec<u8>, PrintError> {
+    let refused = || PrintError::Code128Data {
+        data: elements.join(" "),
+    };
+    let well_formed = |element: &String| {
+        !element.is_empty() && element.len().is_multiple_of(2) && element.bytes().all(|b| b.is_ascii_digit())
+    };
+    if elements.is_empty() || !elements.iter().all(well_formed) {
+        return Err(refused());
+    }
+    let height = u8::try_from(height_dots)
+        .ok()
+        .filter(|height| *height > 0)
+        .ok_or(PrintError::BarcodeHeight { height_dots })?;
+    let mut payload = b"{C".to_vec();
+    let mut symbols = 0u32;
+    for element in elements {
+        payload.extend_from_slice(b"{1");
+        symbols += 1;
+        for pair in element.as_bytes().chunks(2) {
+            payload.push((pair[0] - b'0') * 10 + (pair[1] - b'0'));
+            symbols += 1;
+        }
+    }
+    let length = u8::try_from(payload.len()).map_err(|_| refused())?;
+    // Start, the symbols, the check character (11 modules each) and the 13-module stop.
+    let width_dots = (11 * (symbols + 2) + 13) * GS1_128_MODULE_DOTS;
+    if width_dots > dots_per_line {
+        return Err(PrintError::TooWide {
+            width_dots,
+            dots_per_line,
+            profile: format!("GS1-128 {}", elements.join(" ")),
+        });
+    }
+    let mut out = vec![GS, b'H', 0, GS, b'h', height];
+    out.extend_from_slice(&[GS, b'w', GS1_128_MODULE_DOTS as u8, GS, b'k', 73, length]);
     out.extend_from_slice(&payload);
     Ok(out)
 }

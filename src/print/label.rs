@@ -31,12 +31,31 @@ pub struct LabelContent {
     pub to_lines: Vec<String>,
     /// The customs declaration (CN 22 or CN 23 block) of a piece with goods abroad.
     pub customs_lines: Vec<String>,
+    /// The extra services' markings (`CERTIFIED MAIL`, `RETURN RECEIPT REQUESTED`).
+    pub service_markings: Vec<String>,
+    /// The USPS tracking barcode of a tracked piece.
+    pub tracking: Option<LabelTracking>,
+    /// Why a tracked piece carries no tracking barcode.
+    pub tracking_note: Option<String>,
 }
+
+/// The IMpb block of a label: its banner, the GS1-128 element strings and the number as
+/// printed under the bars.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelTracking {
+    pub banner: String,
+    pub elements: Vec<String>,
+    pub human_readable: String,
+}
+
+/// Height of the tracking barcode: 0.75 in at 203 dpi (USPS asks for at least 0.75 in).
+const TRACKING_BAR_HEIGHT_DOTS: u32 = 152;
 
 /// The label document for `content` on the printer `profile`.
 pub fn label_document(content: &LabelContent, profile: &PrinterProfile) -> Document {
     let right = TextStyle::default().aligned(Align::Right);
-    let mut document = Document::new()
+    let mut document = Document::new();
+    document = document
         .data_matrix(
             content.symbol.clone(),
             Align::Right,
@@ -50,7 +69,11 @@ pub fn label_document(content: &LabelContent, profile: &PrinterProfile) -> Docum
         .styled_line(format!("PSD {}", content.psd_serial), right)
         .styled_line(content.class_marking.clone(), right.bold())
         .styled_line(format!("SERIAL {}", content.piece_serial), right)
-        .feed(2);
+        .feed(1);
+    for marking in &content.service_markings {
+        document = document.styled_line(marking.clone(), TextStyle::default().bold().size(1, 2));
+    }
+    document = document.feed(1);
     for line in &content.from_lines {
         document = document.line(line.clone());
     }
@@ -60,6 +83,21 @@ pub fn label_document(content: &LabelContent, profile: &PrinterProfile) -> Docum
     let to_style = TextStyle::default().bold().size(1, 2);
     for line in &content.to_lines {
         document = document.styled_line(line.clone(), to_style);
+    }
+    let center = TextStyle::default().aligned(Align::Center);
+    if let Some(tracking) = &content.tracking {
+        document = document
+            .feed(1)
+            .styled_line(tracking.banner.clone(), center.bold())
+            .gs1_128(
+                tracking.elements.clone(),
+                TRACKING_BAR_HEIGHT_DOTS,
+                Align::Center,
+            )
+            .styled_line(tracking.human_readable.clone(), center.bold());
+    }
+    if let Some(note) = &content.tracking_note {
+        document = document.feed(1).styled_line(note.clone(), center);
     }
     if !content.customs_lines.is_empty() {
         document = document.feed(1);
@@ -93,6 +131,9 @@ mod tests {
             from_lines: vec![],
             to_lines: vec!["JANE DOE".to_string()],
             customs_lines: vec![],
+            service_markings: vec![],
+            tracking: None,
+            tracking_note: None,
         };
         let profile = PrinterProfile::embedded("label-4x6").expect("profile");
         let document = label_document(&content, &profile);

@@ -1,25 +1,35 @@
 //! The printed documents of a sale: a label per indicium and the customer's receipt.
 
+use crate::config::LabelSettings;
 use crate::customs::CustomsDeclaration;
 use crate::indicium::Indicium;
 use crate::money::Money;
 use crate::print::PrintError;
-use crate::print::label::LabelContent;
+use crate::print::label::{LabelContent, LabelTracking};
 use crate::print::receipt::{ReceiptContent, ReceiptItem, Tender};
 use crate::print::symbol::DataMatrixSymbol;
 use crate::rates::{Destination, ExtraService, Product};
+use crate::tracking::{MailerId, TrackingNumber, tracking_of};
 
 use crate::rates::PricedPiece;
 
-/// The label for one issued indicium, addressed to `recipient_lines` (name and street,
-/// already standardized; may be empty) above the city line of the destination ZIP.
+/// The label for one issued indicium, from the counter's return address to
+/// `recipient_lines` (name and street, already standardized; may be empty) above the city
+/// line of the destination ZIP, with its service markings and, for a tracked piece, its
+/// tracking barcode.
 pub fn label_content(
     piece: &PricedPiece,
     recipient_lines: &[String],
-    indicium: &Indicium,
-    indicium_bytes: &[u8],
+    (indicium, indicium_bytes): (&Indicium, &[u8]),
+    settings: &LabelSettings,
 ) -> Result<LabelContent, PrintError> {
     let data = &indicium.data;
+    let (tracking, tracking_note) =
+        match tracking_of(piece, settings.mailer_id, data.device_id, data.piece_serial) {
+            Ok(Some(number)) => (label_tracking(piece, &number), None),
+            Ok(None) => (None, None),
+            Err(missing) => (None, Some(format!("NO TRACKING BARCODE: {missing}"))),
+        };
     let mut to_lines = recipient_lines.to_vec();
     match &piece.request.destination {
         Destination::Domestic(zip) => {
@@ -48,14 +58,54 @@ pub fn label_content(
             .map(|p| p.marking().to_string())
             .unwrap_or_default(),
         piece_serial: data.serial_text(),
-        from_lines: vec![format!("FROM: {}", piece.request.origin)],
+        from_lines: settings.return_address.clone(),
         to_lines,
+        service_markings: piece
+            .request
+            .extras
+            .iter()
+            .filter_map(|service| service_marking(*service))
+            .map(str::to_string)
+            .collect(),
+        tracking,
+        tracking_note,
         customs_lines: piece
             .request
             .customs
             .as_ref()
             .map(CustomsDeclaration::label_lines)
             .unwrap_or_default(),
+    })
+}
+
+/// What an extra service prints on the label.
+fn service_marking(service: ExtraService) -> Option<&'static str> {
+    match service {
+        ExtraService::CertifiedMail => Some("CERTIFIED MAIL"),
+        ExtraService::ReturnReceipt => Some("RETURN RECEIPT REQUESTED"),
+        ExtraService::SignatureConfirmation => Some("SIGNATURE CONFIRMATION"),
+        ExtraService::Insurance => Some("INSURED"),
+        ExtraService::CertificateOfMailing => None,
+    }
+}
+
+/// The IMpb block of a domestic tracked piece (mail abroad is tracked by its own barcodes).
+fn label_tracking(piece: &PricedPiece, number: &TrackingNumber) -> Option<LabelTracking> {
+    let Destination::Domestic(zip) = &piece.request.destination else {
+        return None;
+    };
+    let extras = &piece.request.extras;
+    let banner = if extras.contains(&ExtraService::CertifiedMail) {
+        "USPS CERTIFIED MAIL"
+    } else if extras.contains(&ExtraService::SignatureConfirmation) {
+        "USPS SIGNATURE TRACKING #"
+    } else {
+        "USPS TRACKING #"
+    };
+    Some(LabelTracking {
+        banner: banner.to_string(),
+        elements: number.barcode_elements(zip.zip5()),
+        human_readable: number.human_readable(),
     })
 }
 
@@ -69,18 +119,24 @@ pub struct ReceiptSale {
     pub change: Option<Money>,
     pub header_lines: Vec<String>,
     pub footer_lines: Vec<String>,
+    /// The mailer id of the pieces' tracking numbers.
+    pub mailer_id: MailerId,
 }
 
 /// The receipt for pieces paid together: each piece with where it goes, its extra services
 /// (insurance with the declared value) and its customs form, then the payment.
 pub fn receipt_content(pieces: &[(PricedPiece, String)], sale: ReceiptSale) -> ReceiptContent {
     let mut items = Vec::new();
-    for (piece, _) in pieces {
+    for (piece, serial) in pieces {
+        let mut notes = piece_notes(piece);
+        if let Some(tracking) = tracking_of_serial(piece, sale.mailer_id, serial) {
+            notes.push(format!("tracking {tracking}"));
+        }
         items.push(ReceiptItem {
             description: piece.description(),
             quantity: 1,
             amount: piece.offer.postage,
-            notes: piece_notes(piece),
+            notes,
         });
         for (service, fee) in &piece.extras {
             let notes = match (service, piece.request.declared_value) {
@@ -108,6 +164,19 @@ pub fn receipt_content(pieces: &[(PricedPiece, String)], sale: ReceiptSale) -> R
         footer_lines: sale.footer_lines,
         open_drawer: false,
     }
+}
+
+/// The tracking number of the piece printed as `serial` (`20000001-0000007`), if tracked.
+fn tracking_of_serial(
+    piece: &PricedPiece,
+    mailer: MailerId,
+    serial: &str,
+) -> Option<TrackingNumber> {
+    let (device, number) = serial.split_once('-')?;
+    let (device_id, piece_serial) = (device.parse().ok()?, number.parse().ok()?);
+    tracking_of(piece, mailer, device_id, piece_serial)
+        .ok()
+        .flatten()
 }
 
 /// Where a piece goes (a domestic one: its ZIP and place) and its customs form.

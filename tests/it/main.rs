@@ -41,6 +41,7 @@ mod secrets_at_rest;
 mod sqlite_locks;
 mod station_in_process;
 mod style;
+mod tracking;
 mod tui_bench;
 mod vendor_api;
 mod vendor_auth;

@@ -117,6 +117,9 @@ fn label_content() -> LabelContent {
         from_lines: strings(&["POSTCOUNTER", "1 MAIN ST"]),
         to_lines: strings(&["JANE DOE", "ALLSTON MA 02134"]),
         customs_lines: Vec::new(),
+        service_markings: Vec::new(),
+        tracking: None,
+        tracking_note: None,
     }
 }
 

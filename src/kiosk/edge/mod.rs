@@ -227,8 +227,14 @@ impl Edge {
         indicium_bytes: &[u8],
     ) -> Result<(), String> {
         let indicium = Indicium::from_bytes(indicium_bytes).map_err(|e| e.to_string())?;
-        let content = label_content(priced, recipient_lines, &indicium, indicium_bytes)
-            .map_err(|e| e.to_string())?;
+        let settings = &self.station.config.label;
+        let content = label_content(
+            priced,
+            recipient_lines,
+            (&indicium, indicium_bytes),
+            settings,
+        )
+        .map_err(|e| e.to_string())?;
         let mut printer = self
             .printers
             .label

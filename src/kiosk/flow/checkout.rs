@@ -110,8 +110,12 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                 // Answers arrive in any order; each is kept under its own piece, once.
                 Ok((serial, indicium)) => {
                     if item.keep_issued(piece, serial, indicium.clone()) {
-                        state.preview =
-                            LabelPreview::of(&item.priced, &item.recipient_lines, &indicium);
+                        state.preview = LabelPreview::of(
+                            &item.priced,
+                            &item.recipient_lines,
+                            &indicium,
+                            &context.label,
+                        );
                         state.in_flight += 1;
                         return vec![Effect::PrintLabel {
                             item_id,
@@ -339,6 +343,7 @@ fn receipt(state: &State, context: &Context) -> ReceiptContent {
             change: cash.then(|| state.change_due().unwrap_or(Money::ZERO)),
             header_lines: context.receipt_header.clone(),
             footer_lines: context.receipt_footer.clone(),
+            mailer_id: context.label.mailer_id,
         },
     )
 }

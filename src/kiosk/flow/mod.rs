@@ -41,6 +41,8 @@ pub struct Context {
     pub rates: Arc<RateBook>,
     pub receipt_header: Vec<String>,
     pub receipt_footer: Vec<String>,
+    /// The return address and the mailer id of tracking numbers, for previews and receipts.
+    pub label: crate::config::LabelSettings,
     /// `None` until a PIN is set with `postcounter pin set`: the supervisor screen stays shut.
     pub supervisor_pin: Option<SupervisorPin>,
     pub timeouts: Timeouts,

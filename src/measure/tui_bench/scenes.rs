@@ -102,6 +102,10 @@ impl Driver {
             rates: Arc::new(RateBook::embedded().context("the embedded rate tables")?),
             receipt_header: vec!["POSTCOUNTER BENCH".into()],
             receipt_footer: Vec::new(),
+            label: crate::config::LabelSettings {
+                return_address: vec!["POSTCOUNTER BENCH".into()],
+                mailer_id: "123456".parse()?,
+            },
             supervisor_pin: Some(SupervisorPin::new(BENCH_PIN)?),
             timeouts: Timeouts {
                 done_ms: 20_000,

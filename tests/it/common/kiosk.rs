@@ -16,6 +16,10 @@ pub fn context() -> Context {
         rates: Arc::new(RateBook::embedded().unwrap()),
         receipt_header: vec!["TEST COUNTER".into()],
         receipt_footer: vec![],
+        label: postcounter::config::LabelSettings {
+            return_address: vec!["TEST COUNTER".into(), "1 MAIN ST".into()],
+            mailer_id: "123456".parse().unwrap(),
+        },
         supervisor_pin: Some(SupervisorPin::new(SUPERVISOR_PIN).unwrap()),
         timeouts: Timeouts {
             done_ms: 20_000,
