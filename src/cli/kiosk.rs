@@ -33,6 +33,14 @@ pub struct KioskArgs {
 }
 
 pub async fn run(config: Config, args: KioskArgs) -> anyhow::Result<ExitCode> {
+    // Said before anything opens: a script or a service without a terminal gets a sentence
+    // and the way to sell without the screen, not "No such device or address".
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        anyhow::bail!(
+            "the counter screen needs a terminal, and this process has none (its input or output is a pipe or a file): run postcounter in a terminal, or sell without the screen with `postcounter sell --weight 2oz --to 90210` (see `postcounter sell --help`)"
+        );
+    }
     let mode = match args.mode {
         Some(ModeArg::Counter) => Mode::Counter,
         Some(ModeArg::Kiosk) => Mode::Kiosk,

@@ -53,6 +53,13 @@ enum Command {
     Sell(sell::SellArgs),
     /// Show every product that can carry a piece, with prices and the reasons others can't.
     Quote(quote::QuoteArgs),
+    /// Void an unused indicium by the serial printed on its label (e.g. 20000001-0000012),
+    /// whichever central PSD issued it, within the data centre's void window: the refund goes
+    /// back once. Pieces the embedded PSD issued offline are not voided at a counter.
+    Void {
+        /// The serial on the label: PSD, a dash, the piece.
+        serial: String,
+    },
     /// Check an indicium from a PNG image, an ESC/POS capture, or raw bytes (hex or binary).
     Verify(verify::VerifyArgs),
     /// Keys and certificates.
@@ -118,6 +125,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kiosk(args) => runtime.block_on(kiosk::run(config, args)),
         Command::Sell(args) => runtime.block_on(sell::run(config, args)),
         Command::Quote(args) => quote::run(&config, &args),
+        Command::Void { serial } => runtime.block_on(psd::void(config, &serial)),
         Command::Verify(args) => verify::run(&config, &args),
         Command::Keys(command) => runtime.block_on(keys::run(config, command)),
         Command::Psd(command) => runtime.block_on(psd::run(config, command)),

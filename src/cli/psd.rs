@@ -129,10 +129,8 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-/// `psd refill`: through the link, which records a pending credit, asks the data centre and
-/// credits the authorization it answers.
 /// Voids the piece whose label serial is `serial` where it was issued: at the data centre.
-async fn void(config: Config, serial: &str) -> anyhow::Result<ExitCode> {
+pub(super) async fn void(config: Config, serial: &str) -> anyhow::Result<ExitCode> {
     let shown = super::terminal_safe(serial);
     let (device_id, piece_serial) = parse_indicium_serial_text(serial.trim()).ok_or_else(|| {
         anyhow::anyhow!(
@@ -148,6 +146,8 @@ async fn void(config: Config, serial: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `psd refill`: through the link, which records a pending credit, asks the data centre and
+/// credits the authorization it answers.
 async fn refill(
     config: Config,
     amount: crate::money::Money,

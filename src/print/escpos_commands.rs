@@ -96,7 +96,9 @@ pub fn gs1_128(
         data: elements.join(" "),
     };
     let well_formed = |element: &String| {
-        !element.is_empty() && element.len().is_multiple_of(2) && element.bytes().all(|b| b.is_ascii_digit())
+        !element.is_empty()
+            && element.len().is_multiple_of(2)
+            && element.bytes().all(|b| b.is_ascii_digit())
     };
     if elements.is_empty() || !elements.iter().all(well_formed) {
         return Err(refused());

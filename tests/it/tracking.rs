@@ -55,7 +55,7 @@ fn read_code128(png_path: &str) -> rxing::RXingResult {
     let hints = DecodeHints::default()
         .with(rxing::DecodeHintValue::TryHarder(true))
         .with(rxing::DecodeHintValue::AssumeGs1(true));
-    Code128Reader::default()
+    Code128Reader
         .decode_with_hints(&mut bitmap, &hints)
         .expect("a Code 128 symbol on the label")
 }
@@ -97,7 +97,10 @@ fn a_certified_letters_tracking_barcode_decodes_to_a_number_whose_check_digit_is
         "{result:?}"
     );
     // As GS1 transmits it: the ]C1 identifier, then GS for each FNC1 after the first.
-    let text = result.getText().strip_prefix("]C1").expect("a GS1-128 symbol");
+    let text = result
+        .getText()
+        .strip_prefix("]C1")
+        .expect("a GS1-128 symbol");
     let (routing, tracking) = text
         .split_once('\u{1d}')
         .expect("an FNC1 between the elements");

@@ -1,0 +1,132 @@
+//! The command line's own doors: `void SERIAL` for whichever central PSD issued a piece,
+//! `--help` naming only values the command accepts, and the screen refusing to start
+//! without a terminal with a sentence that points to `sell`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use postcounter::rates::ExtraService;
+
+fn postcounter(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("POSTCOUNTER_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn void_takes_the_serial_on_the_label_and_refunds_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let sold = postcounter(
+        &data_dir,
+        &["sell", "--weight", "1oz", "--to", "90210", "--json"],
+    );
+    assert!(sold.status.success(), "{}", text(&sold.stderr));
+    let sale: serde_json::Value =
+        serde_json::from_str(text(&sold.stdout).lines().next().unwrap()).unwrap();
+    let serial = sale["serial"].as_str().unwrap().to_string();
+    assert!(serial.starts_with("20000001-"), "{serial}");
+
+    let voided = postcounter(&data_dir, &["void", &serial]);
+    assert!(voided.status.success(), "{}", text(&voided.stderr));
+    assert_eq!(
+        text(&voided.stdout).trim(),
+        format!("voided {serial}: $0.78 back to PSD 20000001 at the data centre")
+    );
+    // A retry (the answer lost, the clerk presses again) gets the same answer, and the
+    // data centre's registers show one refund.
+    let registers = || text(&postcounter(&data_dir, &["admin", "psd-show", "20000001"]).stdout);
+    let after_first = registers();
+    assert!(after_first.contains("PSD 20000001"), "{after_first}");
+    let again = postcounter(&data_dir, &["void", &serial]);
+    assert_eq!(
+        text(&again.stdout),
+        text(&voided.stdout),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(registers(), after_first);
+
+    let embedded = postcounter(&data_dir, &["void", "10000001-0000001"]);
+    assert!(!embedded.status.success());
+    assert!(
+        text(&embedded.stderr).contains("issued offline by the embedded PSD"),
+        "{}",
+        text(&embedded.stderr)
+    );
+    let garbage = postcounter(&data_dir, &["void", "30000001-00000x0"]);
+    assert!(
+        text(&garbage.stderr).contains(
+            "\"30000001-00000x0\" is not accepted as a piece: give the serial printed on its label"
+        ),
+        "{}",
+        text(&garbage.stderr)
+    );
+}
+
+#[test]
+fn sell_help_names_only_accepted_extra_services_and_customs_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&postcounter(dir.path(), &["sell", "--help"]).stdout);
+    for service in ExtraService::ALL {
+        assert!(
+            help.contains(service.slug()),
+            "{} missing from {help}",
+            service.slug()
+        );
+    }
+    // Each comma-separated name in the --extra help is one the parser accepts.
+    let extra_help = help
+        .split("--extra <EXTRAS>")
+        .nth(1)
+        .and_then(|rest| rest.split("--").next())
+        .unwrap();
+    let listed: Vec<&str> = extra_help
+        .split(|c: char| c == ',' || c == ':' || c.is_whitespace() || c == '.')
+        .filter(|w| w.contains('-') || ["insurance"].contains(w))
+        .collect();
+    assert!(!listed.is_empty(), "{extra_help}");
+    for name in listed {
+        assert!(
+            name.parse::<ExtraService>().is_ok(),
+            "{name:?} is listed but refused"
+        );
+    }
+    for category in [
+        "gift",
+        "documents",
+        "commercial-sample",
+        "returned-goods",
+        "merchandise",
+    ] {
+        assert!(help.contains(category), "{category}");
+    }
+}
+
+#[test]
+fn the_screen_without_a_terminal_says_it_needs_one_and_points_to_sell() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = postcounter(&dir.path().join("data"), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("the counter screen needs a terminal"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("postcounter sell --weight 2oz --to 90210"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing is set up for a screen that cannot start"
+    );
+}
