@@ -336,11 +336,31 @@ fn print_receipt(
 }
 
 /// The configured printer for `role`, with the context the operator needs.
+/// Opens the printer for `role` and asks its status where it can answer: paper out, an
+/// open cover or an offline printer refuses the sale before anything is issued; paper near
+/// its end is said and the sale goes on.
 fn open_printer(station: &Station, role: PrinterRole) -> anyhow::Result<Printer> {
-    station.open_printer(role).with_context(|| {
+    let refused = || {
         format!(
             "the {} printer cannot be used; nothing was issued",
             role.name()
         )
-    })
+    };
+    let mut printer = station.open_printer(role).with_context(refused)?;
+    if let Some(status) = printer.status().with_context(refused)? {
+        if let Some(problem) = status.problem() {
+            anyhow::bail!(
+                "the {} printer ({}) {problem}, then sell again; nothing was issued",
+                role.name(),
+                printer.description()
+            );
+        }
+        if status.paper_near_end {
+            eprintln!(
+                "note: the {} printer's paper is near its end: have a roll ready",
+                role.name()
+            );
+        }
+    }
+    Ok(printer)
 }

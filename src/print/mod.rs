@@ -20,6 +20,7 @@ pub mod raster;
 pub mod receipt;
 pub mod sanitize;
 pub mod simulator;
+pub mod status;
 pub mod symbol;
 mod symbol_placement;
 pub mod transport;

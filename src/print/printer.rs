@@ -11,6 +11,7 @@ use super::document::Document;
 use super::encoder::encode;
 use super::error::PrintError;
 use super::profile::{PrinterProfile, ProfileError};
+use super::status::PrinterStatus;
 use super::transport::{
     FileTransport, TcpTransport, Transport, TransportError, TransportErrorKind,
 };
@@ -139,6 +140,15 @@ impl Printer {
 
     pub fn description(&self) -> &str {
         &self.description
+    }
+
+    /// The printer's real-time status where its transport can hear one (a network
+    /// printer); `None` for the virtual printer and write-only devices.
+    pub fn status(&mut self) -> Result<Option<PrinterStatus>, PrinterError> {
+        match &mut self.output {
+            Output::Virtual(_) => Ok(None),
+            Output::Device(transport) => Ok(transport.status()?),
+        }
     }
 
     /// Encodes `document` for this printer's profile and sends it as one job.

@@ -3,9 +3,13 @@
 //! Tests of the TCP transport (and later end-to-end tests of a sale) need a printer that
 //! speaks the real protocol, raw bytes on a socket, rather than a mock of our own trait. It
 //! listens on 127.0.0.1 on a free port, serves one connection at a time like a real raw-port
-//! printer, and keeps each connection's bytes as one job.
+//! printer, and keeps each connection's bytes as one job. It answers real-time status
+//! queries (`DLE EOT n`) at the start of a connection as a printer does, from a state a test
+//! sets (`set_status`: paper out, cover open); a connection that only asked is not a job.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
+
+use super::status::PrinterStatus;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -21,6 +25,10 @@ struct Recording {
     bytes: Vec<u8>,
     /// The bytes of each connection that has been closed by the client.
     jobs: Vec<Vec<u8>>,
+    /// What the printer answers to `DLE EOT`.
+    status: PrinterStatus,
+    /// Status queries answered so far.
+    status_queries: usize,
 }
 
 /// A recording raw-port printer on 127.0.0.1; stops when dropped.
@@ -54,6 +62,17 @@ impl RecordingPrinter {
     /// Where to connect, e.g. for `TcpTransport::new(&printer.address().to_string())`.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// What the printer will answer to status queries from now on (run out of paper, open
+    /// the cover, or back to ready).
+    pub fn set_status(&self, status: PrinterStatus) {
+        self.lock().status = status;
+    }
+
+    /// How many status queries were answered.
+    pub fn status_queries(&self) -> usize {
+        self.lock().status_queries
     }
 
     /// Every byte received so far.
@@ -112,11 +131,13 @@ fn serve(listener: TcpListener, recording: &(Mutex<Recording>, Condvar), stoppin
         let Ok(stream) = connection else { continue };
         let job = record_connection(stream, recording, stopping);
         let (mutex, condvar) = recording;
-        mutex
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .jobs
-            .push(job);
+        if !job.is_empty() {
+            mutex
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .jobs
+                .push(job);
+        }
         condvar.notify_all();
     }
 }
@@ -133,7 +154,11 @@ fn record_connection(
         match stream.read(&mut chunk) {
             Ok(0) => return job,
             Ok(len) => {
-                job.extend_from_slice(&chunk[..len]);
+                let mut received = &chunk[..len];
+                if job.is_empty() {
+                    received = answer_status_queries(&mut stream, received, recording);
+                }
+                job.extend_from_slice(received);
                 let (mutex, _) = recording;
                 mutex
                     .lock()
@@ -156,4 +181,32 @@ fn record_connection(
             Err(_) => return job,
         }
     }
+}
+
+/// Answers the `DLE EOT n` queries at the start of `received` (nothing else has come on this
+/// connection yet) and returns the rest, which is print data.
+fn answer_status_queries<'a>(
+    stream: &mut TcpStream,
+    mut received: &'a [u8],
+    recording: &(Mutex<Recording>, Condvar),
+) -> &'a [u8] {
+    while let [0x10, 0x04, n, rest @ ..] = received {
+        let (mutex, _) = recording;
+        let answer = {
+            let mut recording = mutex.lock().unwrap_or_else(PoisonError::into_inner);
+            recording.status_queries += 1;
+            let [printer, offline_cause, paper] = recording.status.answer();
+            match n {
+                1 => printer,
+                2 => offline_cause,
+                4 => paper,
+                // n = 3 (error cause): no error.
+                _ => 0x12,
+            }
+        };
+        // A client that stopped listening is not the printer's problem.
+        let _ = stream.write_all(&[answer]);
+        received = rest;
+    }
+    received
 }

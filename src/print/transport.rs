@@ -7,7 +7,9 @@
 //! on a blocking thread.
 
 use std::fs::OpenOptions;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
+
+use super::status::{PrinterStatus, STATUS_QUERIES};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,6 +21,12 @@ pub const DEFAULT_PRINTER_PORT: u16 = 9100;
 pub trait Transport {
     /// Sends one whole job; returns once the bytes are handed to the printer or the OS.
     fn send(&mut self, job: &[u8]) -> Result<(), TransportError>;
+
+    /// Asks the printer's real-time status (`DLE EOT`); `None` when this transport cannot
+    /// hear an answer (a write-only device).
+    fn status(&mut self) -> Result<Option<PrinterStatus>, TransportError> {
+        Ok(None)
+    }
 }
 
 /// What went wrong, for the caller to react to.
@@ -183,7 +191,45 @@ impl TcpTransport {
     }
 }
 
+/// How long a network printer has to answer its status.
+const STATUS_TIMEOUT_MS: u64 = 2_000;
+
 impl Transport for TcpTransport {
+    /// A raw-port printer answers `DLE EOT` on the same socket, in real time.
+    fn status(&mut self) -> Result<Option<PrinterStatus>, TransportError> {
+        let mut stream = self.connect()?;
+        let failed = |action, error| TransportError::new(&self.address, action, error);
+        let timeout = Some(Duration::from_millis(STATUS_TIMEOUT_MS));
+        stream
+            .set_write_timeout(timeout)
+            .and_then(|()| stream.set_read_timeout(timeout))
+            .map_err(|e| failed("status", e))?;
+        stream
+            .write_all(&STATUS_QUERIES)
+            .and_then(|()| stream.flush())
+            .map_err(|e| failed("status query", e))?;
+        let mut answer = [0u8; 3];
+        let mut read = 0;
+        while read < answer.len() {
+            match stream.read(&mut answer[read..]) {
+                Ok(0) => break,
+                Ok(len) => read += len,
+                Err(error) if read == 0 && kind_of(&error) == TransportErrorKind::Timeout => {
+                    // Silence: a printer without real-time status. Nothing is known.
+                    return Ok(None);
+                }
+                Err(error) => return Err(failed("status answer", error)),
+            }
+        }
+        let _ = stream.shutdown(Shutdown::Both);
+        PrinterStatus::parse(&answer[..read])
+            .map(Some)
+            .map_err(|error| {
+                let invalid = io::Error::new(io::ErrorKind::InvalidData, error.to_string());
+                failed("status answer", invalid)
+            })
+    }
+
     fn send(&mut self, job: &[u8]) -> Result<(), TransportError> {
         let mut stream = self.connect()?;
         let write_error = |error| TransportError::new(&self.address, "write", error);

@@ -30,6 +30,7 @@ mod offline_lease;
 mod payment_accounts;
 mod payment_cards;
 mod print;
+mod printer_status;
 mod psd;
 mod rates;
 mod rates_data;
