@@ -460,6 +460,38 @@ fn at_a_self_service_kiosk_only_an_unlocked_supervisor_can_quit() {
 }
 
 #[test]
+fn removing_an_item_and_quitting_with_an_unpaid_basket_ask_first() {
+    let context = context();
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::AddAnother]);
+    add_letter(&mut state, &context, "2oz", "10001");
+    send(&mut state, &context, [Action::Remove]);
+    assert_eq!(state.basket.len(), 2, "one key removes nothing");
+    assert!(
+        matches!(&state.notice, Some(Notice::Info(t)) if t.starts_with("remove First-Class Mail Letter 1 oz from the basket? Enter removes it")),
+        "{:?}",
+        state.notice
+    );
+    // Any other key keeps it.
+    send(&mut state, &context, [Action::Back]);
+    assert_eq!(state.basket.len(), 2);
+    assert_eq!(state.step, Step::Basket);
+    send(&mut state, &context, [Action::Remove, Action::Confirm]);
+    assert_eq!(state.basket.len(), 1);
+
+    send(&mut state, &context, [Action::Quit]);
+    assert!(!state.quit, "a basket is not dropped on one key");
+    assert!(
+        matches!(&state.notice, Some(Notice::Info(t)) if t.starts_with("quit with 1 unpaid piece(s)"))
+    );
+    send(&mut state, &context, [Action::Down]);
+    assert!(!state.quit);
+    send(&mut state, &context, [Action::Quit, Action::Confirm]);
+    assert!(state.quit);
+}
+
+#[test]
 fn the_supervisor_screen_does_not_open_while_a_paid_sale_prints() {
     let context = context();
     let mut state = new_state();
@@ -607,5 +639,40 @@ fn the_recipient_is_standardized_and_goes_to_the_label() {
             .text_lines
             .iter()
             .any(|l| l.contains("BEVERLY HILLS"))
+    );
+}
+
+#[test]
+fn a_supervisor_void_asks_first_and_names_the_indicium_and_the_refund() {
+    use postcounter::kiosk::state::RecentPiece;
+    let context = context();
+    let mut state = new_state();
+    open_supervisor(&mut state, SUPERVISOR_PIN);
+    loaded(&mut state);
+    let supervisor = state.supervisor.as_mut().unwrap();
+    supervisor.data.as_mut().unwrap().recent = vec![RecentPiece {
+        device_id: 20_000_001,
+        piece_serial: 7,
+        serial: "20000001-0000007".into(),
+        product: "First-Class Mail Letter".into(),
+        postage: Money::from_mills(780),
+        issued_at: "14:02".into(),
+        voided: false,
+    }];
+    assert!(send(&mut state, &context, [Action::VoidIssued]).is_empty());
+    assert!(
+        matches!(&state.notice, Some(Notice::Info(t)) if t == "void indicium 20000001-0000007 (First-Class Mail Letter) for a refund of $0.78? Enter voids it, any other key keeps it"),
+        "{:?}",
+        state.notice
+    );
+    assert!(send(&mut state, &context, [Action::Up]).is_empty());
+    send(&mut state, &context, [Action::VoidIssued]);
+    let effects = send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(
+        effects,
+        vec![Effect::VoidRecent {
+            device_id: 20_000_001,
+            piece_serial: 7
+        }]
     );
 }

@@ -398,3 +398,17 @@ fn international_and_customs_screens() {
     assert_eq!(state.draft.customs.items.len(), 8, "{:?}", state.notice);
     snapshot_both_sizes("customs__more_items_than_the_screen_holds", &state);
 }
+
+#[test]
+fn confirmation_screens() {
+    let context = context();
+    let mut state = with_two_items();
+    send(&mut state, &context, [Action::Remove]);
+    snapshot_both_sizes("confirm__remove_item", &state);
+    send(&mut state, &context, [Action::Back, Action::Quit]);
+    snapshot_both_sizes("confirm__quit_with_unpaid_basket", &state);
+    let mut kiosk = with_two_items();
+    kiosk.mode = postcounter::kiosk::state::Mode::Kiosk;
+    send(&mut kiosk, &context, [Action::Remove]);
+    snapshot_both_sizes("confirm__remove_item_self_service", &kiosk);
+}

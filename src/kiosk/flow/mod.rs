@@ -52,7 +52,66 @@ pub struct Context {
 pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     if action.is_input() {
         state.last_input_ms = state.now_ms;
+        if let Some(pending) = state.confirming.take() {
+            // Enter does what was asked; any other key keeps things as they are.
+            if action == Action::Confirm {
+                state.notice = None;
+                return dispatch(state, context, pending);
+            }
+            state.notice = Some(Notice::Info("nothing changed".into()));
+            return Vec::new();
+        }
+        if let Some(prompt) = confirmation_prompt(state, &action) {
+            state.notice = Some(Notice::Info(prompt));
+            state.confirming = Some(action);
+            return Vec::new();
+        }
     }
+    dispatch(state, context, action)
+}
+
+/// The question asked before an action that cannot be taken back with one key, or `None`
+/// for an action done at once.
+fn confirmation_prompt(state: &State, action: &Action) -> Option<String> {
+    let customer = state.mode == Mode::Kiosk;
+    match (action, state.step) {
+        (Action::Remove, Step::Basket) => {
+            let item = state.basket.get(state.selected_item)?;
+            Some(if customer {
+                "Remove this item from your basket? Press Enter to remove it, any other key to keep it".to_string()
+            } else {
+                format!(
+                    "remove {} from the basket? Enter removes it, any other key keeps it",
+                    item.priced.description()
+                )
+            })
+        }
+        (Action::Quit, _) if may_quit(state) && !state.basket.is_empty() => Some(format!(
+            "quit with {} unpaid piece(s) in the basket? They are dropped. Enter quits, any other key stays",
+            state.basket.iter().map(|item| item.quantity).sum::<u32>()
+        )),
+        (Action::VoidIssued, Step::Supervisor) => {
+            let supervisor = state
+                .supervisor
+                .as_ref()
+                .filter(|s| s.unlocked && !s.busy)?;
+            let piece = supervisor
+                .data
+                .as_ref()?
+                .recent
+                .get(supervisor.selected_recent)
+                .filter(|piece| !piece.voided)?;
+            Some(format!(
+                "void indicium {} ({}) for a refund of {}? Enter voids it, any other key keeps it",
+                piece.serial, piece.product, piece.postage
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The state machine proper, once any confirmation is settled.
+fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now_ms) => {
             state.now_ms = state.now_ms.max(now_ms);

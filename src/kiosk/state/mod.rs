@@ -203,6 +203,9 @@ pub struct State {
     /// Supervisor refills made this session: the next refill's id is derived from it.
     pub refills_made: u32,
     pub quit: bool,
+    /// An action that waits for Enter: removing an item, quitting with an unpaid basket,
+    /// voiding from the supervisor screen. Any other key keeps things as they are.
+    pub confirming: Option<crate::kiosk::action::Action>,
     /// Set when the data centre refused a piece of a paid sale (or issuing was stopped):
     /// nothing more is issued, and once nothing is in flight the rest is refunded.
     pub sale_refusal: Option<String>,
@@ -259,6 +262,7 @@ impl State {
             theme_index: 0,
             refills_made: 0,
             quit: false,
+            confirming: None,
             sale_refusal: None,
             cash_offered: mode == Mode::Counter,
         }

@@ -180,6 +180,9 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
         .extras
         .contains(&crate::rates::ExtraService::Insurance);
     let unlocked = state.supervisor.as_ref().is_some_and(|s| s.unlocked);
+    if state.confirming.is_some() {
+        return vec![Confirm, Back];
+    }
     match state.step {
         Step::Welcome => vec![Confirm],
         Step::Weigh => {
