@@ -28,6 +28,8 @@ pub enum Action {
     Back,
     /// Remove the highlighted basket item.
     Remove,
+    /// Show or hide the keys of the screen.
+    Help,
     /// Add another piece to the basket.
     AddAnother,
     /// Move to the next or previous text field of the screen.
@@ -111,6 +113,7 @@ impl Action {
                 | Action::Quit
                 | Action::Reprint
                 | Action::VoidIssued
+                | Action::Help
         )
     }
 }

@@ -82,6 +82,7 @@ pub fn action_for_user_action(action: UserAction) -> Option<Action> {
         UserAction::Reprint => Action::Reprint,
         UserAction::Void => Action::VoidIssued,
         UserAction::Quit => Action::Quit,
+        UserAction::Help => Action::Help,
         _ => return None,
     })
 }

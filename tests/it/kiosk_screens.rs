@@ -412,3 +412,21 @@ fn confirmation_screens() {
     send(&mut kiosk, &context, [Action::Remove]);
     snapshot_both_sizes("confirm__remove_item_self_service", &kiosk);
 }
+
+#[test]
+fn help_screens() {
+    let context = context();
+    let mut state = with_two_items();
+    send(&mut state, &context, [Action::Help]);
+    assert!(state.help_open);
+    snapshot_both_sizes("help__basket", &state);
+    // Any key closes it and does nothing else.
+    send(&mut state, &context, [Action::Remove]);
+    assert!(!state.help_open);
+    assert_eq!(state.basket.len(), 2);
+    assert!(state.confirming.is_none());
+    let mut kiosk = new_state();
+    kiosk.mode = postcounter::kiosk::state::Mode::Kiosk;
+    send(&mut kiosk, &context, [Action::Help]);
+    snapshot_both_sizes("help__self_service_welcome", &kiosk);
+}

@@ -52,6 +52,11 @@ pub struct Context {
 pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     if action.is_input() {
         state.last_input_ms = state.now_ms;
+        // Help opens over any screen; the next key closes it and does nothing else.
+        if action == Action::Help || state.help_open {
+            state.help_open = action == Action::Help && !state.help_open;
+            return Vec::new();
+        }
         if let Some(pending) = state.confirming.take() {
             // Enter does what was asked; any other key keeps things as they are.
             if action == Action::Confirm {

@@ -206,6 +206,8 @@ pub struct State {
     /// An action that waits for Enter: removing an item, quitting with an unpaid basket,
     /// voiding from the supervisor screen. Any other key keeps things as they are.
     pub confirming: Option<crate::kiosk::action::Action>,
+    /// The keys of the screen are shown over it (F1, or ? at a kiosk).
+    pub help_open: bool,
     /// Set when the data centre refused a piece of a paid sale (or issuing was stopped):
     /// nothing more is issued, and once nothing is in flight the rest is refunded.
     pub sale_refusal: Option<String>,
@@ -263,6 +265,7 @@ impl State {
             refills_made: 0,
             quit: false,
             confirming: None,
+            help_open: false,
             sale_refusal: None,
             cash_offered: mode == Mode::Counter,
         }

@@ -7,6 +7,7 @@
 mod big_text;
 mod checkout;
 mod customs;
+mod help;
 mod payment;
 mod piece;
 mod preview;
@@ -42,6 +43,14 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
     ])
     .areas(area);
     render_header(frame, header, state, theme);
+    if let Some(hint) = help_hint(keys) {
+        let width = u16::try_from(hint.chars().count())
+            .unwrap_or(0)
+            .min(header.width);
+        let [_, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(width)]).areas(header);
+        frame.render_widget(Paragraph::new(hint).style(theme.hint_bar.key), right);
+    }
     render_notice(frame, notice, state, theme);
     match state.step {
         Step::Welcome => welcome(frame, body, theme),
@@ -52,6 +61,9 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
         _ => checkout::render(frame, body, state, theme),
     }
     render_footer(frame, footer, state, theme, keys);
+    if state.help_open {
+        help::render(frame, body, state, theme, keys);
+    }
 }
 
 /// The self-service start: large letters and what to do.
@@ -157,6 +169,14 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(line).style(theme.header.bar), area);
 }
 
+/// The help key of the keymap in force, for the header's right end.
+fn help_hint(keys: &ModeKeymap) -> Option<String> {
+    keys.hints(&[UserAction::Help])
+        .into_iter()
+        .next()
+        .map(|(key, description)| format!(" {key} {description} "))
+}
+
 fn render_notice(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let (text, style) = match &state.notice {
         Some(Notice::Error(text)) => (format!(" ! {text}"), theme.banner.error),
@@ -201,7 +221,8 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
         Step::Service if insured => vec![Up, Down, NextField, Confirm, Back],
         Step::Service => vec![Up, Down, Confirm, Back],
         Step::Customs => vec![Confirm, NextField, Left, Right, RemoveItem, Back],
-        Step::Basket => vec![Up, Down, Left, Right, RemoveItem, AddToBasket, Pay, Back],
+        // ← and → (one fewer, one more) are in the help: the bar keeps room for paying.
+        Step::Basket => vec![Up, Down, RemoveItem, AddToBasket, Pay, Back],
         Step::Payment if state.cash_offered => {
             vec![Confirm, PayCash, PayCard, PayAccount, NextField, Back]
         }
