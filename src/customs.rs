@@ -167,6 +167,10 @@ pub enum CustomsError {
     Heavier { items: Weight, piece: Weight },
     #[error("the customs items' values do not add up to an amount")]
     TooValuable,
+    #[error(
+        "{description:?} is declared at $0.00: goods have a value (only documents may be $0.00)"
+    )]
+    ZeroValue { description: String },
 }
 
 impl CustomsItem {
@@ -201,6 +205,9 @@ impl CustomsItem {
         }
         if value < Money::ZERO {
             return Err(format!("value {value} is negative"));
+        }
+        if value.mills() % 10 != 0 {
+            return Err(format!("value {value} is not in whole cents"));
         }
         if weight == Weight::ZERO {
             return Err("the weight is zero".into());
@@ -259,6 +266,14 @@ impl CustomsDeclaration {
     ) -> Result<CustomsDeclaration, CustomsError> {
         if items.is_empty() || items.len() > MAX_ITEMS {
             return Err(CustomsError::ItemCount { count: items.len() });
+        }
+        if let Some(free) = items
+            .iter()
+            .find(|item| category.is_goods() && item.value == Money::ZERO)
+        {
+            return Err(CustomsError::ZeroValue {
+                description: free.description.clone(),
+            });
         }
         let declaration = CustomsDeclaration { category, items };
         declaration.total_value().ok_or(CustomsError::TooValuable)?;
@@ -348,6 +363,10 @@ mod tests {
             "quantity \"x\" is not a whole number"
         );
         assert_eq!(reason("Sweater:0:$45:1lb:US"), "quantity 0: 1 to 9999");
+        assert_eq!(
+            reason("Sweater:1:$4.999:1lb:US"),
+            "value $4.999 is not in whole cents"
+        );
         assert!(reason("Gift:1:$45:1lb:US").contains("does not say what the contents are"));
         assert_eq!(
             reason("Sweater:1:$45:1lb:USA"),
@@ -385,7 +404,7 @@ mod tests {
         assert_eq!(large.form(), CustomsForm::Cn23);
         let heavy = CustomsDeclaration::new(
             ContentCategory::Gift,
-            vec![item(1), item(1), item(1)],
+            vec![item(10), item(10), item(10)],
             piece,
         );
         assert_eq!(
@@ -399,5 +418,10 @@ mod tests {
             CustomsDeclaration::new(ContentCategory::Gift, vec![], piece),
             Err(CustomsError::ItemCount { count: 0 })
         );
+        assert!(matches!(
+            CustomsDeclaration::new(ContentCategory::Gift, vec![item(0)], piece),
+            Err(CustomsError::ZeroValue { .. })
+        ));
+        assert!(CustomsDeclaration::new(ContentCategory::Documents, vec![item(0)], piece).is_ok());
     }
 }

@@ -89,7 +89,22 @@ enum Command {
 
 /// Runs the command line and maps any error to a one-line message and exit code 1.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: clap's own text, which holds no input.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            // An argument error quotes what was typed: its control characters (an escape
+            // sequence that would retitle or clear the terminal) never reach the terminal.
+            let text = error.render().to_string();
+            let safe: Vec<String> = text.lines().map(terminal_safe).collect();
+            eprintln!("{}", safe.join("\n").trim_end());
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(error) => {

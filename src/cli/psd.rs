@@ -138,11 +138,20 @@ pub(super) async fn void(config: Config, serial: &str) -> anyhow::Result<ExitCod
         )
     })?;
     let station = super::open_station(config).await?;
+    let ledger = station.psd.ledger();
+    let before = ledger
+        .vendor_piece_voided_on(device_id, piece_serial)
+        .await?;
     let refund = station.void_piece(device_id, piece_serial).await?;
-    out!(
-        "voided {}: {refund} back to PSD {device_id} at the data centre",
-        indicium_serial_text(device_id, piece_serial)
-    )?;
+    let serial = indicium_serial_text(device_id, piece_serial);
+    match before {
+        // The data centre answers a repeated void with its first answer: say so, so that
+        // nobody pays the refund out twice.
+        Some(day) => out!(
+            "{serial} was already voided on {day}: its {refund} went back to PSD {device_id} then, once; nothing more is refunded"
+        )?,
+        None => out!("voided {serial}: {refund} back to PSD {device_id} at the data centre")?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

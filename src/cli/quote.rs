@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::config::Config;
-use crate::rates::QuoteRequest;
+use crate::rates::{ExclusionKind, QuoteRequest};
 
 use super::piece_args::{PieceArgs, load_rates};
 
@@ -58,7 +58,13 @@ pub fn run(config: &Config, args: &QuoteArgs) -> anyhow::Result<ExitCode> {
             offer.product.slug()
         )?;
     }
-    for excluded in &quote.excluded {
+    // Products for another kind of destination (international, APO) are left out: they
+    // are not a reason this piece cannot go.
+    for excluded in quote
+        .excluded
+        .iter()
+        .filter(|e| e.kind != ExclusionKind::Destination)
+    {
         out!("  not {}: {}", excluded.product.name(), excluded.reason)?;
     }
     Ok(ExitCode::SUCCESS)

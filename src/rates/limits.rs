@@ -54,7 +54,39 @@ pub fn takes_shape(product: Product, shape: Shape) -> bool {
         | PriorityIntlFlatRateSmallBox
         | PriorityIntlFlatRateMediumBox
         | PriorityIntlFlatRateLargeBox => shape == Shape::Parcel,
+        // An envelope holds a letter or a flat: a parcel is not an envelope's.
+        PriorityFlatRateEnvelope
+        | PriorityFlatRateLegalEnvelope
+        | PriorityFlatRatePaddedEnvelope
+        | PriorityExpressFlatRateEnvelope
+        | PriorityExpressFlatRateLegalEnvelope
+        | PriorityExpressFlatRatePaddedEnvelope
+        | PriorityIntlFlatRateEnvelope
+        | PriorityExpressIntlFlatRateEnvelope => {
+            matches!(shape, Shape::Letter | Shape::LargeEnvelope)
+        }
         _ => shape != Shape::Postcard,
+    }
+}
+
+/// The inside of each kind of a flat-rate box (USPS's published sizes, rounded down to the
+/// eighth; the medium box comes top- and side-loading): a parcel measured bigger than every
+/// kind is in a box of its own.
+pub fn flat_rate_box_insides(product: Product) -> &'static [Dimensions] {
+    use Product::*;
+    const SMALL: [Dimensions; 1] = [Dimensions::from_sorted_thou(8_625, 5_375, 1_625)];
+    const MEDIUM: [Dimensions; 2] = [
+        Dimensions::from_sorted_thou(11_000, 8_500, 5_500),
+        Dimensions::from_sorted_thou(13_625, 11_875, 3_375),
+    ];
+    const LARGE: [Dimensions; 1] = [Dimensions::from_sorted_thou(12_000, 12_000, 5_500)];
+    match product {
+        PriorityFlatRateSmallBox | PriorityIntlFlatRateSmallBox => &SMALL,
+        PriorityFlatRateMediumBox | PriorityIntlFlatRateMediumBox => &MEDIUM,
+        PriorityFlatRateLargeBox | PriorityFlatRateLargeBoxApo | PriorityIntlFlatRateLargeBox => {
+            &LARGE
+        }
+        _ => &[],
     }
 }
 
@@ -75,9 +107,16 @@ pub fn physical_limit(product: Product, piece: &MailPiece) -> Option<String> {
             product.name()
         ));
     }
-    piece
-        .dimensions
-        .and_then(|dimensions| size_limit(product, dimensions))
+    let dimensions = piece.dimensions?;
+    let insides = flat_rate_box_insides(product);
+    if !insides.is_empty() && !insides.iter().any(|inside| dimensions.fits_within(*inside)) {
+        return Some(format!(
+            "{dimensions} does not fit in the {} ({} inside)",
+            product.name(),
+            insides[0]
+        ));
+    }
+    size_limit(product, dimensions)
 }
 
 /// The heaviest piece `product` takes (a destination country may take less).

@@ -40,6 +40,10 @@ pub enum PricingError {
     CustomsAtHome { zip: String },
     #[error(transparent)]
     Customs(#[from] CustomsError),
+    /// Certified Mail or Signature Confirmation in a combination with no confirmed tracking
+    /// code: not sold, rather than charged for a service the label cannot carry.
+    #[error("{0}: this combination cannot be sold until its code is known")]
+    NoTrackingCode(#[from] crate::tracking::NoServiceType),
     #[error("the sale's total does not fit in {}", Money::from_mills(i64::MAX))]
     TooLarge,
 }
@@ -105,6 +109,9 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
             .offers
             .iter()
             .filter(|offer| !holds_goods(request) || offer.product.carries_goods())
+            // Media Mail takes only certain contents (books, recordings): it is sold when
+            // asked for, never chosen for the customer.
+            .filter(|offer| offer.product != Product::MediaMail)
             .min_by_key(|offer| offer.postage)
             .cloned()
             .ok_or_else(|| PricingError::NothingOffered {
@@ -116,10 +123,27 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
             })?,
     };
     check_customs(request, offer.product)?;
+    if request.declared_value.is_some() && !request.extras.contains(&ExtraService::Insurance) {
+        return Err(PricingError::ExtraService(
+            "a declared value is for insurance: add insurance, or leave the value out".into(),
+        ));
+    }
     let services = ExtraServices::of(&request.extras);
     services
         .check(offer.product, request.declared_value)
         .map_err(PricingError::ExtraService)?;
+    // Certified Mail and Signature Confirmation are nothing without their barcode (the
+    // proof of mailing, the signature captured): not sold where no code is confirmed.
+    // Insurance stays sellable; its label says when it carries no barcode.
+    let tracked_service = request.extras.iter().any(|service| {
+        matches!(
+            service,
+            ExtraService::CertifiedMail | ExtraService::SignatureConfirmation
+        )
+    });
+    if tracked_service {
+        crate::tracking::service_type_for(offer.product, &request.extras, request.declared_value)?;
+    }
     let mut extras = Vec::new();
     let mut total = offer.postage;
     for service in services.iter() {
@@ -215,8 +239,17 @@ impl PricedPiece {
             (Some(country), None) => format!(", to {country}"),
             _ => String::new(),
         };
+        // A big light box is priced at its dimensional weight: the receipt says so.
+        let dimensional = if self.offer.billable_weight > self.request.piece.weight {
+            format!(
+                ", priced at {} (dimensional weight)",
+                self.offer.billable_weight
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{} {}{zone}{group}",
+            "{} {}{zone}{group}{dimensional}",
             self.offer.product.name(),
             self.request.piece.weight
         )

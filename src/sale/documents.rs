@@ -58,7 +58,7 @@ pub fn label_content(
             .map(|p| p.marking().to_string())
             .unwrap_or_default(),
         piece_serial: data.serial_text(),
-        from_lines: settings.return_address.clone(),
+        from_lines: return_address(piece, settings),
         to_lines,
         service_markings: piece
             .request
@@ -76,6 +76,19 @@ pub fn label_content(
             .map(CustomsDeclaration::label_lines)
             .unwrap_or_default(),
     })
+}
+
+/// The configured return address, or the origin's city line when none is configured.
+fn return_address(piece: &PricedPiece, settings: &LabelSettings) -> Vec<String> {
+    if !settings.return_address.is_empty() {
+        return settings.return_address.clone();
+    }
+    let origin = &piece.request.origin;
+    let place = origin
+        .place()
+        .map(|p| format!("{} {} ", p.city, p.state))
+        .unwrap_or_default();
+    vec![format!("{place}{origin}").to_uppercase()]
 }
 
 /// What an extra service prints on the label.

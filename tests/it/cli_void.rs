@@ -41,18 +41,19 @@ fn void_takes_the_serial_on_the_label_and_refunds_once() {
         text(&voided.stdout).trim(),
         format!("voided {serial}: $0.78 back to PSD 20000001 at the data centre")
     );
-    // A retry (the answer lost, the clerk presses again) gets the same answer, and the
-    // data centre's registers show one refund.
+    // A retry (the answer lost, the clerk presses again) says the piece was voided before
+    // and that nothing more is refunded; the data centre's registers show one refund.
     let registers = || text(&postcounter(&data_dir, &["admin", "psd-show", "20000001"]).stdout);
     let after_first = registers();
     assert!(after_first.contains("PSD 20000001"), "{after_first}");
     let again = postcounter(&data_dir, &["void", &serial]);
-    assert_eq!(
-        text(&again.stdout),
-        text(&voided.stdout),
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).starts_with(&format!("{serial} was already voided on ")),
         "{}",
-        text(&again.stderr)
+        text(&again.stdout)
     );
+    assert!(text(&again.stdout).contains("nothing more is refunded"));
     assert_eq!(registers(), after_first);
 
     let embedded = postcounter(&data_dir, &["void", "10000001-0000001"]);
@@ -129,4 +130,36 @@ fn the_screen_without_a_terminal_says_it_needs_one_and_points_to_sell() {
         !dir.path().join("data").exists(),
         "nothing is set up for a screen that cannot start"
     );
+}
+
+#[test]
+fn an_argument_error_never_echoes_control_characters_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    for hostile in [
+        "3lb\u{1b}]2;PWNED\u{7}\u{1b}[41m",
+        "\u{1b}[2JWool:1:$5:1oz:US",
+    ] {
+        let output = postcounter(
+            dir.path(),
+            &[
+                "sell",
+                "--weight",
+                hostile,
+                "--to",
+                "90210",
+                "--customs-item",
+                hostile,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2));
+        assert!(!output.stderr.is_empty());
+        assert!(
+            output
+                .stderr
+                .iter()
+                .all(|b| *b == b'\n' || !b.is_ascii_control()),
+            "{:?}",
+            text(&output.stderr)
+        );
+    }
 }

@@ -137,7 +137,7 @@ fn a_certified_letters_tracking_barcode_decodes_to_a_number_whose_check_digit_is
 }
 
 #[test]
-fn a_ground_advantage_parcel_with_signature_says_it_has_no_confirmed_tracking_code() {
+fn a_signature_on_ground_advantage_is_not_sold_while_its_tracking_code_is_unconfirmed() {
     let dir = tempfile::tempdir().unwrap();
     let output = postcounter(
         &dir.path().join("data"),
@@ -156,15 +156,11 @@ fn a_ground_advantage_parcel_with_signature_says_it_has_no_confirmed_tracking_co
             "--json",
         ],
     );
-    let files = files(&output);
-    let escpos = files["label_files"]
-        .iter()
-        .find(|f| f.ends_with(".escpos"))
-        .unwrap();
-    let label = String::from_utf8_lossy(&std::fs::read(escpos).unwrap()).into_owned();
-    assert!(label.contains("SIGNATURE CONFIRMATION"), "{label}");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "nothing issued");
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        label.contains("NO TRACKING BARCODE: no confirmed USPS tracking service type for USPS Ground Advantage with Signature Confirmation"),
-        "{label}"
+        stderr.contains("no confirmed USPS tracking service type for USPS Ground Advantage with Signature Confirmation: this combination cannot be sold until its code is known"),
+        "{stderr}"
     );
 }

@@ -212,11 +212,13 @@ fn service(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
     let draft = &mut state.draft;
     let insured = draft.extras.contains(&ExtraService::Insurance);
     match action {
+        // Every printable character is taken so that the money parser decides: `-100` is
+        // refused, not read as 100 with the minus dropped.
         Action::Type(c) if draft.focus == DraftField::DeclaredValue => type_into(
             &mut draft.declared_value_text,
             c,
-            |c| c.is_ascii_digit() || c == '.',
-            9,
+            |c| c.is_ascii_graphic(),
+            12,
         ),
         Action::Erase if draft.focus == DraftField::DeclaredValue => {
             draft.declared_value_text.pop();

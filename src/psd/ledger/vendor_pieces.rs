@@ -97,6 +97,26 @@ impl Ledger {
 
     /// The vendor voided piece `piece_serial` of central PSD `device_id` on `voided_on`.
     /// A piece the journal does not hold (sold before it existed) is left alone.
+    /// The day a piece bought from the data centre was recorded voided here, if it was.
+    pub async fn vendor_piece_voided_on(
+        &self,
+        device_id: u32,
+        piece_serial: u32,
+    ) -> Result<Option<Date>, PsdError> {
+        let day: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT voided_day FROM vendor_piece WHERE device_id = ? AND piece_serial = ?",
+        )
+        .bind(i64::from(device_id))
+        .bind(i64::from(piece_serial))
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.storage(e))?;
+        Ok(day
+            .flatten()
+            .and_then(|days| i32::try_from(days).ok())
+            .map(Date::from_days_since_2000))
+    }
+
     pub async fn record_vendor_void(
         &self,
         device_id: u32,

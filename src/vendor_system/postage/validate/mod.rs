@@ -223,6 +223,7 @@ fn not_priced(error: PricingError) -> VendorError {
         | PricingError::Customs(_)
         | PricingError::CustomsAtHome { .. } => VendorError::bad_request(error.to_string()),
         PricingError::DocumentsOnly { .. }
+        | PricingError::NoTrackingCode(_)
         | PricingError::NotOffered { .. }
         | PricingError::NothingOffered { .. }
         | PricingError::CustomsDeclarationNeeded { .. }
