@@ -10,6 +10,8 @@ pub enum ScaleKind {
     None,
     /// An Avery Weigh-Tronix NCI scale on a serial line.
     Nci,
+    /// A USB HID point-of-sale scale on a hidraw device.
+    HidPos,
 }
 
 impl FromStr for ScaleKind {
@@ -19,7 +21,10 @@ impl FromStr for ScaleKind {
         match text {
             "none" => Ok(ScaleKind::None),
             "nci" => Ok(ScaleKind::Nci),
-            _ => Err(format!("{text:?} is not accepted: expected none or nci")),
+            "hid-pos" => Ok(ScaleKind::HidPos),
+            _ => Err(format!(
+                "{text:?} is not accepted: expected none, nci or hid-pos"
+            )),
         }
     }
 }

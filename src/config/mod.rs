@@ -337,7 +337,11 @@ mod tests {
     #[test]
     fn a_kind_outside_its_choices_stops_loading_with_the_key() {
         for (variable, value, expected) in [
-            ("POSTCOUNTER_SCALE__KIND", "ncx", "expected none or nci"),
+            (
+                "POSTCOUNTER_SCALE__KIND",
+                "ncx",
+                "expected none, nci or hid-pos",
+            ),
             (
                 "POSTCOUNTER_COUNTER__MODE",
                 "clerk",

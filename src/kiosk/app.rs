@@ -29,6 +29,8 @@ use crate::config::{CardGatewayKind, CashAcceptorKind, ScaleKind};
 use crate::payment::{PaymentGateway, PaymentStore, PostageAccounts, TestGateway};
 use crate::print::printer::Printer;
 use crate::rates::RateBook;
+use crate::scale::hid::HidPosScale;
+use crate::scale::nci::NciSerialScale;
 use crate::station::{PrinterRole, Station};
 
 /// How often the clock ticks for the timeouts.
@@ -139,7 +141,17 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     edge.watch_link(link_interval);
     match scale.kind {
         ScaleKind::None => {}
-        ScaleKind::Nci => edge.poll_scale(scale.device, scale.baud, scale.poll_interval_ms),
+        ScaleKind::Nci => {
+            let (device, baud) = (scale.device, scale.baud);
+            edge.poll_scale(
+                move || NciSerialScale::open(&device, baud),
+                scale.poll_interval_ms,
+            );
+        }
+        ScaleKind::HidPos => {
+            let device = scale.device;
+            edge.poll_scale(move || HidPosScale::open(&device), scale.poll_interval_ms);
+        }
     }
     log::info!("counter started in {:?} mode", options.mode);
 

@@ -1,7 +1,8 @@
 //! Scales: where the weight of a mail piece comes from.
 //!
-//! A counter weighs on a serial scale (Avery Weigh-Tronix NCI, see [`nci`]) or, when there is
-//! none or it fails, on the clerk's word ([`ManualScale`]). Both sit behind one small, blocking
+//! A counter weighs on a serial scale (Avery Weigh-Tronix NCI, see [`nci`]), a USB HID
+//! point-of-sale scale ([`hid`]) or, when there is none or it fails, on the clerk's word
+//! ([`ManualScale`]). Both sit behind one small, blocking
 //! [`Scale`] trait: a serial line is blocking IO with a bounded timeout, so async callers run
 //! it in `spawn_blocking` rather than the trait pretending to be async. Every answer is a
 //! [`Reading`] that says how trustworthy it is (stable, moving, over capacity, ...) and where
@@ -11,6 +12,7 @@
 //! pseudo-terminal and the real driver ([`nci::NciSerialScale`]) talks to it like to a device.
 
 mod error;
+pub mod hid;
 mod manual;
 pub mod nci;
 mod pty;

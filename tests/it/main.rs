@@ -39,6 +39,7 @@ mod refill_grants;
 mod sale;
 mod sale_international;
 mod scale;
+mod scale_hid;
 mod secrets_at_rest;
 mod sqlite_locks;
 mod station_in_process;

@@ -27,8 +27,8 @@ use crate::print::printer::Printer;
 use crate::print::receipt::{ReceiptContent, receipt_document};
 use crate::rates::PricedPiece;
 use crate::sale::documents::label_content;
-use crate::scale::nci::NciSerialScale;
-use crate::scale::{Scale, ScaleErrorKind};
+
+use crate::scale::{Scale, ScaleError, ScaleErrorKind};
 use crate::station::Station;
 
 /// The station's printers, one job at a time each.
@@ -170,12 +170,16 @@ impl Edge {
 
     /// Reads the NCI scale on `device` every `interval_ms` for the live display, reopening
     /// it after an error; stops when the app has closed.
-    pub fn poll_scale(&self, device: String, baud: u32, interval_ms: u64) {
+    pub fn poll_scale<S, F>(&self, open: F, interval_ms: u64)
+    where
+        S: Scale,
+        F: Fn() -> Result<S, ScaleError> + Send + 'static,
+    {
         let actions = self.actions.clone();
         let interval = Duration::from_millis(interval_ms.clamp(50, 5_000));
         tokio::task::spawn_blocking(move || {
             loop {
-                let mut scale = match NciSerialScale::open(&device, baud) {
+                let mut scale = match open() {
                     Ok(scale) => scale,
                     Err(error) => {
                         if actions
