@@ -12,13 +12,14 @@
 //! indicium), `piece` (shape and dimensions), `zone`, `file` (the on-disk format and its
 //! error), `table` and `service_table` (checked tables), `book` (loading and the table in
 //! force), `country` (destination countries and their price groups), `limits` (physical
-//! limits, dimensional weight), `quote`.
+//! limits, dimensional weight), `price_cell` (one price out of a table), `quote`.
 
 pub mod book;
 pub mod country;
 pub mod file;
 pub mod limits;
 pub mod piece;
+pub mod price_cell;
 pub mod pricing;
 pub mod product;
 pub mod quote;

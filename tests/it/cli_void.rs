@@ -2,24 +2,9 @@
 //! `--help` naming only values the command accepts, and the screen refusing to start
 //! without a terminal with a sentence that points to `sell`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::common::cli::{postcounter, text};
 
 use postcounter::rates::ExtraService;
-
-fn postcounter(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("POSTCOUNTER_CONFIG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[test]
 fn void_takes_the_serial_on_the_label_and_refunds_once() {

@@ -1,6 +1,7 @@
 //! A sale through the real binary, from the command line to the printed bytes, and back
 //! through `verify` as a postal inspector would check it.
 
+use crate::common::cli::{postcounter, text};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -9,20 +10,6 @@ use postcounter::indicium::verify;
 use postcounter::keys::Trust;
 use postcounter::print::virtual_printer::render;
 use postcounter::scan::{decode_png, find_data_matrix};
-
-fn postcounter(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("POSTCOUNTER_CONFIG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn sell_one(data_dir: &Path) -> serde_json::Value {
     let output = postcounter(

@@ -2,22 +2,8 @@
 //! the label as a CN 22 or CN 23 block, and the refusals (a parcel without a declaration,
 //! goods in an international letter, a declaration at home) that issue nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn postcounter(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("POSTCOUNTER_CONFIG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::cli::{postcounter, text};
+use std::process::Output;
 
 /// The one sale's JSON line and its label capture as text.
 fn sold(output: &Output) -> (serde_json::Value, String) {

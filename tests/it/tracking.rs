@@ -3,9 +3,9 @@
 //! (independent of the encoder): GS1-128 with the routing ZIP and a tracking number whose
 //! MOD 10 check digit is right, printed under the bars and on the receipt.
 
+use crate::common::cli::postcounter;
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use postcounter::scan::decode_png;
 use postcounter::tracking::check_digit_is_right;
@@ -15,16 +15,6 @@ use rxing::{
     BinaryBitmap, DecodeHints, Luma8LuminanceSource, RXingResultMetadataType,
     RXingResultMetadataValue, Reader,
 };
-
-fn postcounter(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_postcounter"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("POSTCOUNTER_CONFIG")
-        .output()
-        .expect("the binary runs")
-}
 
 /// The files a `sell --json` printed, by kind: "label_files", "receipt_files".
 fn files(output: &Output) -> HashMap<String, Vec<String>> {

@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests: a fresh key store and PSD in a temporary folder.
 
+pub mod cli;
 pub mod crash_counter;
 pub mod crash_ledger;
 pub mod data_centre;
