@@ -107,6 +107,21 @@ pub enum CountryLookupError {
 const MATCHES_SHOWN: usize = 8;
 
 impl CountryTable {
+    /// The countries whose name holds `text` (any case), or whose code it is when
+    /// `with_code`, in code order: the candidates of a lookup and the suggestions shown as
+    /// a name is typed.
+    pub fn named_like<'a>(
+        &'a self,
+        text: &str,
+        with_code: bool,
+    ) -> impl Iterator<Item = &'a Country> + 'a {
+        let wanted = text.trim().to_lowercase();
+        self.countries.values().filter(move |c| {
+            (with_code && c.code.eq_ignore_ascii_case(&wanted))
+                || c.name.to_lowercase().contains(&wanted)
+        })
+    }
+
     /// The country `text` names: its code, its name, or a part of its name that only it has.
     pub fn find(&self, text: &str) -> Result<&Country, CountryLookupError> {
         let wanted = text.trim().to_lowercase();
@@ -123,11 +138,11 @@ impl CountryTable {
         if let Some(country) = self.countries.values().find(named) {
             return Ok(country);
         }
-        let matches: Vec<&Country> = self
-            .countries
-            .values()
-            .filter(|c| wanted.len() >= 3 && c.name.to_lowercase().contains(&wanted))
-            .collect();
+        let matches: Vec<&Country> = if wanted.len() >= 3 {
+            self.named_like(&wanted, false).collect()
+        } else {
+            Vec::new()
+        };
         match matches.as_slice() {
             [] => Err(unknown()),
             [one] => Ok(one),

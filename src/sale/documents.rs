@@ -1,8 +1,10 @@
 //! The printed documents of a sale: a label per indicium and the customer's receipt.
 
+use crate::address::ZipCode;
 use crate::config::LabelSettings;
 use crate::customs::CustomsDeclaration;
 use crate::indicium::Indicium;
+use crate::indicium::layout::parse_indicium_serial_text;
 use crate::money::Money;
 use crate::print::PrintError;
 use crate::print::label::{LabelContent, LabelTracking};
@@ -32,13 +34,7 @@ pub fn label_content(
         };
     let mut to_lines = recipient_lines.to_vec();
     match &piece.request.destination {
-        Destination::Domestic(zip) => {
-            let place = zip
-                .place()
-                .map(|p| format!("{} {} ", p.city, p.state))
-                .unwrap_or_default();
-            to_lines.push(format!("{place}{zip}").to_uppercase());
-        }
+        Destination::Domestic(zip) => to_lines.push(city_line(zip)),
         // The country's name in capitals is the last line of an address abroad.
         Destination::International { country } => to_lines.push(
             piece
@@ -83,12 +79,17 @@ fn return_address(piece: &PricedPiece, settings: &LabelSettings) -> Vec<String> 
     if !settings.return_address.is_empty() {
         return settings.return_address.clone();
     }
-    let origin = &piece.request.origin;
-    let place = origin
+    vec![city_line(&piece.request.origin)]
+}
+
+/// `BEVERLY HILLS CA 90210`: the last line of a domestic address (the ZIP alone when the
+/// directory does not know its place).
+fn city_line(zip: &ZipCode) -> String {
+    let place = zip
         .place()
         .map(|p| format!("{} {} ", p.city, p.state))
         .unwrap_or_default();
-    vec![format!("{place}{origin}").to_uppercase()]
+    format!("{place}{zip}").to_uppercase()
 }
 
 /// What an extra service prints on the label.
@@ -185,8 +186,7 @@ fn tracking_of_serial(
     mailer: MailerId,
     serial: &str,
 ) -> Option<TrackingNumber> {
-    let (device, number) = serial.split_once('-')?;
-    let (device_id, piece_serial) = (device.parse().ok()?, number.parse().ok()?);
+    let (device_id, piece_serial) = parse_indicium_serial_text(serial)?;
     tracking_of(piece, mailer, device_id, piece_serial)
         .ok()
         .flatten()

@@ -131,7 +131,8 @@ fn configure_raw_8n1(file: &File, baud: u32) -> io::Result<()> {
     Ok(())
 }
 
-fn timespec(duration: Duration) -> Timespec {
+/// A poll timeout from a duration (shared by the scale drivers).
+pub(super) fn timespec(duration: Duration) -> Timespec {
     Timespec {
         tv_sec: i64::try_from(duration.as_secs()).unwrap_or(i64::MAX),
         tv_nsec: i64::from(duration.subsec_nanos()),

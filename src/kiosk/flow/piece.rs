@@ -117,9 +117,7 @@ fn country_matches(context: &Context, today: Date, text: &str) -> Vec<String> {
         return Vec::new();
     }
     countries
-        .countries
-        .values()
-        .filter(|c| c.code.eq_ignore_ascii_case(&wanted) || c.name.to_lowercase().contains(&wanted))
+        .named_like(&wanted, true)
         .take(COUNTRY_MATCHES_SHOWN)
         .map(ToString::to_string)
         .collect()

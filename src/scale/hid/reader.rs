@@ -12,9 +12,10 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
-use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use rustix::event::{PollFd, PollFlags, poll};
 
 use super::report::{REPORT_BYTES, reading_from_report};
+use crate::scale::serial_line::timespec;
 use crate::scale::{Reading, Scale, ScaleError};
 
 /// How long a read waits for a report, unless set otherwise.
@@ -124,12 +125,5 @@ impl Scale for HidPosScale {
             path: self.path.clone(),
             reason: "a USB HID scale is zeroed with its own ZERO button".into(),
         })
-    }
-}
-
-fn timespec(duration: Duration) -> Timespec {
-    Timespec {
-        tv_sec: i64::try_from(duration.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(duration.subsec_nanos()),
     }
 }
