@@ -12,6 +12,8 @@ pub enum ScaleKind {
     Nci,
     /// A USB HID point-of-sale scale on a hidraw device.
     HidPos,
+    /// A Mettler Toledo MT-SICS scale on a serial line.
+    MtSics,
 }
 
 impl FromStr for ScaleKind {
@@ -22,8 +24,9 @@ impl FromStr for ScaleKind {
             "none" => Ok(ScaleKind::None),
             "nci" => Ok(ScaleKind::Nci),
             "hid-pos" => Ok(ScaleKind::HidPos),
+            "mt-sics" => Ok(ScaleKind::MtSics),
             _ => Err(format!(
-                "{text:?} is not accepted: expected none, nci or hid-pos"
+                "{text:?} is not accepted: expected none, nci, hid-pos or mt-sics"
             )),
         }
     }

@@ -149,10 +149,10 @@ pub struct CounterSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleSettings {
-    /// `none` (the clerk types weights) or `nci` (an Avery Weigh-Tronix NCI serial scale).
+    /// `none` (the clerk types weights), `nci`, `hid-pos` or `mt-sics`.
     #[serde(deserialize_with = "parsed")]
     pub kind: ScaleKind,
-    /// The serial device of an NCI scale, e.g. /dev/ttyUSB0.
+    /// The scale's device: a serial port (/dev/ttyUSB0) or a hidraw device (/dev/hidraw0).
     pub device: String,
     #[serde(deserialize_with = "number_or_text")]
     pub baud: u32,
@@ -340,7 +340,7 @@ mod tests {
             (
                 "POSTCOUNTER_SCALE__KIND",
                 "ncx",
-                "expected none, nci or hid-pos",
+                "expected none, nci, hid-pos or mt-sics",
             ),
             (
                 "POSTCOUNTER_COUNTER__MODE",

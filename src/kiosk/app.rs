@@ -31,6 +31,7 @@ use crate::print::printer::Printer;
 use crate::rates::RateBook;
 use crate::scale::hid::HidPosScale;
 use crate::scale::nci::NciSerialScale;
+use crate::scale::sics::SicsSerialScale;
 use crate::station::{PrinterRole, Station};
 
 /// How often the clock ticks for the timeouts.
@@ -145,6 +146,13 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
             let (device, baud) = (scale.device, scale.baud);
             edge.poll_scale(
                 move || NciSerialScale::open(&device, baud),
+                scale.poll_interval_ms,
+            );
+        }
+        ScaleKind::MtSics => {
+            let (device, baud) = (scale.device, scale.baud);
+            edge.poll_scale(
+                move || SicsSerialScale::open(&device, baud),
                 scale.poll_interval_ms,
             );
         }

@@ -1,7 +1,7 @@
 //! Scales: where the weight of a mail piece comes from.
 //!
-//! A counter weighs on a serial scale (Avery Weigh-Tronix NCI, see [`nci`]), a USB HID
-//! point-of-sale scale ([`hid`]) or, when there is none or it fails, on the clerk's word
+//! A counter weighs on a serial scale (Avery Weigh-Tronix NCI, see [`nci`]; Mettler Toledo
+//! MT-SICS, see [`sics`]), a USB HID point-of-sale scale ([`hid`]) or, when there is none or it fails, on the clerk's word
 //! ([`ManualScale`]). Both sit behind one small, blocking
 //! [`Scale`] trait: a serial line is blocking IO with a bounded timeout, so async callers run
 //! it in `spawn_blocking` rather than the trait pretending to be async. Every answer is a
@@ -18,6 +18,7 @@ pub mod nci;
 mod pty;
 mod reading;
 mod serial_line;
+pub mod sics;
 
 pub use error::{ScaleError, ScaleErrorKind};
 pub use manual::ManualScale;

@@ -7,10 +7,18 @@
 //! see a hang-up each time a driver closes and reopens the device.
 
 use std::fs::File;
-use std::io;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rustix::event::{PollFd, PollFlags, poll};
 
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 use rustix::termios::{self, OptionalActions};
+
+use super::serial_line::timespec;
 
 #[derive(Debug)]
 pub struct PseudoTerminal {
@@ -43,5 +51,99 @@ impl PseudoTerminal {
             slave_keepalive: File::from(slave),
             slave_path,
         })
+    }
+}
+
+/// A simulated line-protocol device on its own thread: it reads command lines (ended by CR;
+/// LF is ignored, so CR LF works too) from the master side of a fresh pseudo-terminal and
+/// writes whatever `respond` returns. Dropping it stops the thread. The NCI and MT-SICS
+/// simulators are both this loop with their own answers.
+#[derive(Debug)]
+pub(crate) struct LineDevice {
+    path: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// How often the device thread checks that it should stop.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+impl LineDevice {
+    /// Starts the device; a command line longer than `max_line_bytes` is noise and dropped.
+    pub(crate) fn start(
+        name: &str,
+        max_line_bytes: usize,
+        respond: impl FnMut(&[u8]) -> Option<Vec<u8>> + Send + 'static,
+    ) -> io::Result<LineDevice> {
+        let terminal = PseudoTerminal::open()?;
+        let path = terminal.slave_path.clone();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread_stop = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || serve_lines(terminal, &thread_stop, max_line_bytes, respond))?;
+        Ok(LineDevice {
+            path,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The device path to give the driver, like `/dev/pts/3`.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Drop for LineDevice {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            // A panicked device thread has nothing left to clean up.
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve_lines(
+    terminal: PseudoTerminal,
+    stop: &AtomicBool,
+    max_line_bytes: usize,
+    mut respond: impl FnMut(&[u8]) -> Option<Vec<u8>>,
+) {
+    // The slave stays open until the thread ends: see `PseudoTerminal`.
+    let PseudoTerminal {
+        mut master,
+        slave_keepalive: _slave_keepalive,
+        ..
+    } = terminal;
+    let mut line = Vec::new();
+    let mut buffer = [0u8; 64];
+    while !stop.load(Ordering::Relaxed) {
+        let mut fds = [PollFd::new(&master, PollFlags::IN)];
+        if !matches!(poll(&mut fds, Some(&timespec(STOP_POLL))), Ok(n) if n > 0) {
+            continue;
+        }
+        let Ok(count) = master.read(&mut buffer) else {
+            return;
+        };
+        for &byte in &buffer[..count] {
+            match byte {
+                b'\r' => {
+                    if let Some(reply) = respond(&line)
+                        && master
+                            .write_all(&reply)
+                            .and_then(|()| master.flush())
+                            .is_err()
+                    {
+                        return;
+                    }
+                    line.clear();
+                }
+                b'\n' => {}
+                _ if line.len() >= max_line_bytes => line.clear(),
+                _ => line.push(byte),
+            }
+        }
     }
 }

@@ -40,6 +40,7 @@ mod sale;
 mod sale_international;
 mod scale;
 mod scale_hid;
+mod scale_sics;
 mod secrets_at_rest;
 mod sqlite_locks;
 mod station_in_process;

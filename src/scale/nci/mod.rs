@@ -36,4 +36,6 @@ pub use interpret::reading_from_weight_reply;
 pub use serial::{DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, NciSerialScale};
 pub use simulator::{NciSimulator, NciSimulatorHandle, SimulatedFault, SimulatorBehaviour};
 pub use status::NciStatus;
-pub use weight_text::{NciWeight, display_decimals, format_weight_text, parse_weight_text};
+pub use weight_text::{
+    NciWeight, display_decimals, format_weight_number, format_weight_text, parse_weight_text,
+};

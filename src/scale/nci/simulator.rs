@@ -7,20 +7,14 @@
 //! the real driver at [`NciSimulator::path`]. It can also fall silent or answer garbage, to
 //! exercise the driver's timeout and protocol errors.
 
-use std::fs::File;
-use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
-
-use rustix::event::{PollFd, PollFlags, Timespec, poll};
 
 use super::{NciCommand, NciReply, NciStatus, encode_reply, format_weight_text};
-use crate::scale::{DisplayUnit, PseudoTerminal};
+use crate::scale::DisplayUnit;
+use crate::scale::pty::LineDevice;
 use crate::weight::Weight;
 
-/// How often the simulator thread checks that it should stop.
-const STOP_POLL_MS: i64 = 20;
 /// A command line longer than this is noise: it is dropped.
 const MAX_COMMAND_BYTES: usize = 16;
 
@@ -65,15 +59,12 @@ pub struct NciSimulatorHandle {
 #[derive(Debug)]
 pub struct NciSimulator {
     handle: NciSimulatorHandle,
-    path: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    device: LineDevice,
 }
 
 impl NciSimulator {
     /// Starts a scale with an empty platter, in pounds, 70 lb capacity (a postal bench scale).
     pub fn start() -> io::Result<NciSimulator> {
-        let terminal = PseudoTerminal::open()?;
         let handle = NciSimulatorHandle {
             platter: Arc::new(Mutex::new(Platter {
                 load: Weight::ZERO,
@@ -86,38 +77,20 @@ impl NciSimulator {
                 commands: Vec::new(),
             })),
         };
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread_handle = handle.clone();
-        let thread_stop = Arc::clone(&stop);
-        let path = terminal.slave_path.clone();
-        let thread = std::thread::Builder::new()
-            .name("nci-simulator".into())
-            .spawn(move || serve(terminal, &thread_handle, &thread_stop))?;
-        Ok(NciSimulator {
-            handle,
-            path,
-            stop,
-            thread: Some(thread),
-        })
+        let device_handle = handle.clone();
+        let device = LineDevice::start("nci-simulator", MAX_COMMAND_BYTES, move |line| {
+            device_handle.respond(line)
+        })?;
+        Ok(NciSimulator { handle, device })
     }
 
     /// The device path to give the driver, like `/dev/pts/3`.
     pub fn path(&self) -> &str {
-        &self.path
+        self.device.path()
     }
 
     pub fn handle(&self) -> NciSimulatorHandle {
         self.handle.clone()
-    }
-}
-
-impl Drop for NciSimulator {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            // A panicked simulator thread has nothing left to clean up.
-            let _ = thread.join();
-        }
     }
 }
 
@@ -218,53 +191,4 @@ impl Platter {
         };
         NciReply::Weight { text, status }
     }
-}
-
-/// The simulator thread: reads command lines from the master side and answers them.
-fn serve(terminal: PseudoTerminal, handle: &NciSimulatorHandle, stop: &AtomicBool) {
-    // The slave stays open until the thread ends: see `PseudoTerminal`.
-    let PseudoTerminal {
-        mut master,
-        slave_keepalive: _slave_keepalive,
-        ..
-    } = terminal;
-    let mut line = Vec::new();
-    let mut buffer = [0u8; 64];
-    while !stop.load(Ordering::Relaxed) {
-        if !readable_soon(&master) {
-            continue;
-        }
-        let Ok(count) = master.read(&mut buffer) else {
-            return;
-        };
-        for &byte in &buffer[..count] {
-            match byte {
-                b'\r' => {
-                    if let Some(reply) = handle.respond(&line)
-                        && write_reply(&mut master, &reply).is_err()
-                    {
-                        return;
-                    }
-                    line.clear();
-                }
-                b'\n' => {}
-                _ if line.len() >= MAX_COMMAND_BYTES => line.clear(),
-                _ => line.push(byte),
-            }
-        }
-    }
-}
-
-fn readable_soon(master: &File) -> bool {
-    let mut fds = [PollFd::new(master, PollFlags::IN)];
-    let wait = Timespec {
-        tv_sec: 0,
-        tv_nsec: STOP_POLL_MS * 1_000_000,
-    };
-    matches!(poll(&mut fds, Some(&wait)), Ok(n) if n > 0)
-}
-
-fn write_reply(master: &mut File, reply: &[u8]) -> io::Result<()> {
-    master.write_all(reply)?;
-    master.flush()
 }

@@ -40,31 +40,48 @@ fn unit_picograms(unit: DisplayUnit) -> u128 {
 /// The text a scale sends for `weight` in `unit`, rounded half up to the display division as
 /// a scale rounds, right-aligned like `   1.25lb`.
 pub fn format_weight_text(weight: Weight, negative: bool, unit: DisplayUnit) -> String {
-    let decimals = display_decimals(unit);
-    let scale = 10u128.pow(decimals);
-    let per_division = unit_picograms(unit);
-    let divisions =
-        (u128::from(weight.picograms()) * scale * 2 + per_division) / (2 * per_division);
-    let decimal = |count: u128| match decimals {
-        0 => count.to_string(),
-        d => format!(
-            "{}.{:0width$}",
-            count / scale,
-            count % scale,
-            width = d as usize
-        ),
-    };
+    let divisions = display_divisions(weight, unit);
     let sign = if negative && divisions > 0 { "-" } else { "" };
     match unit {
         DisplayUnit::PoundsOunces => {
-            let per_pound = 16 * scale;
-            let ounces = decimal(divisions % per_pound);
+            let per_pound = 16 * 10u128.pow(display_decimals(unit));
+            let ounces = decimal_text(divisions % per_pound, unit);
             format!("{sign}{}lb {ounces:>4}oz", divisions / per_pound)
         }
         _ => format!(
             "{:>7}{}",
-            format!("{sign}{}", decimal(divisions)),
+            format!("{sign}{}", decimal_text(divisions, unit)),
             unit_text(unit)
+        ),
+    }
+}
+
+/// The number a scale shows for `weight` in `unit` (lb-oz in ounces), rounded as
+/// [`format_weight_text`] rounds: `1.25`, `-0.30`, `250`. MT-SICS sends it apart from its unit.
+pub fn format_weight_number(weight: Weight, negative: bool, unit: DisplayUnit) -> String {
+    let divisions = display_divisions(weight, unit);
+    let sign = if negative && divisions > 0 { "-" } else { "" };
+    format!("{sign}{}", decimal_text(divisions, unit))
+}
+
+/// `weight` in display divisions of `unit`, rounded half up.
+fn display_divisions(weight: Weight, unit: DisplayUnit) -> u128 {
+    let scale = 10u128.pow(display_decimals(unit));
+    let per_division = unit_picograms(unit);
+    (u128::from(weight.picograms()) * scale * 2 + per_division) / (2 * per_division)
+}
+
+/// A count of display divisions as the decimal text of `unit`.
+fn decimal_text(divisions: u128, unit: DisplayUnit) -> String {
+    let decimals = display_decimals(unit);
+    let scale = 10u128.pow(decimals);
+    match decimals {
+        0 => divisions.to_string(),
+        d => format!(
+            "{}.{:0width$}",
+            divisions / scale,
+            divisions % scale,
+            width = d as usize
         ),
     }
 }
