@@ -68,6 +68,7 @@ pub mod rates;
 pub mod sale;
 pub mod scale;
 pub mod scan;
+pub mod serial_port;
 pub mod station;
 pub mod tracking;
 pub mod vendor_system;

@@ -354,7 +354,7 @@ mod tests {
             ),
             (
                 "POSTCOUNTER_PRINTER__LABEL__TRANSPORT",
-                "usb:/dev/lp0",
+                "lpt:/dev/lp0",
                 "expected virtual, file:PATH",
             ),
         ] {

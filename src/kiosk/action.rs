@@ -7,6 +7,7 @@ use crate::address::{Place, ZipCode};
 use crate::money::Money;
 use crate::payment::{AccountNumber, CardNumber, Expiry};
 use crate::print::receipt::ReceiptContent;
+use crate::print::status::PrinterProblem;
 use crate::rates::PricedPiece;
 use crate::scale::Reading;
 
@@ -199,6 +200,9 @@ pub enum IssueFailureKind {
     Refused,
     /// Nothing answered, or the offline PSD may not issue now: asking again may work.
     NotNow,
+    /// The label printer said it cannot print (asked before issuing): nothing was issued,
+    /// and asking again works once someone has seen to it.
+    PrinterNotReady(PrinterProblem),
 }
 
 impl IssueFailure {

@@ -9,6 +9,8 @@
 
 pub mod card;
 pub mod code_page;
+pub mod device_simulator;
+mod device_transport;
 pub mod document;
 pub mod encoder;
 mod error;
@@ -28,6 +30,7 @@ pub mod transport_setting;
 pub mod virtual_printer;
 
 pub use code_page::CodePage;
+pub use device_transport::{DEFAULT_WRITE_TIMEOUT_MS, DeviceLine, DeviceTransport};
 pub use document::{Align, Block, Document};
 pub use encoder::encode;
 pub use error::PrintError;

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::device_transport::{DeviceLine, DeviceTransport};
 use super::document::Document;
 use super::encoder::encode;
 use super::error::PrintError;
@@ -126,6 +127,23 @@ impl Printer {
                 Output::Device(Box::new(FileTransport::device(path.clone()))),
                 format!("device {}", path.display()),
             ),
+            TransportSetting::Usb(path) => (
+                Output::Device(Box::new(DeviceTransport::new(
+                    path.clone(),
+                    DeviceLine::Usb,
+                ))),
+                format!("USB printer {}", path.display()),
+            ),
+            TransportSetting::Serial { path, baud, flow } => (
+                Output::Device(Box::new(DeviceTransport::new(
+                    path.clone(),
+                    DeviceLine::Serial {
+                        baud: *baud,
+                        flow: *flow,
+                    },
+                ))),
+                format!("serial printer {} at {baud} baud", path.display()),
+            ),
             TransportSetting::Tcp(address) => (
                 Output::Device(Box::new(TcpTransport::new(address))),
                 format!("network printer {address}"),
@@ -142,8 +160,8 @@ impl Printer {
         &self.description
     }
 
-    /// The printer's real-time status where its transport can hear one (a network
-    /// printer); `None` for the virtual printer and write-only devices.
+    /// The printer's real-time status where its transport can hear one (network, serial and
+    /// USB printers); `None` for the virtual printer, write-only files and silent printers.
     pub fn status(&mut self) -> Result<Option<PrinterStatus>, PrinterError> {
         match &mut self.output {
             Output::Virtual(_) => Ok(None),

@@ -14,7 +14,7 @@ use super::CodePage;
 use super::symbol::MAX_DOTS_PER_MODULE;
 
 /// The shipped profiles, by name, as `(name, TOML text)`.
-const EMBEDDED: [(&str, &str); 4] = [
+const EMBEDDED: [(&str, &str); 6] = [
     (
         "receipt-80mm",
         include_str!("../../printers/receipt-80mm.toml"),
@@ -27,6 +27,14 @@ const EMBEDDED: [(&str, &str); 4] = [
     (
         "receipt-80mm-native-dm",
         include_str!("../../printers/receipt-80mm-native-dm.toml"),
+    ),
+    (
+        "epson-tm-t88vi",
+        include_str!("../../printers/epson-tm-t88vi.toml"),
+    ),
+    (
+        "epson-tm-m30iii",
+        include_str!("../../printers/epson-tm-m30iii.toml"),
     ),
 ];
 

@@ -195,14 +195,7 @@ fn answer_status_queries<'a>(
         let answer = {
             let mut recording = mutex.lock().unwrap_or_else(PoisonError::into_inner);
             recording.status_queries += 1;
-            let [printer, offline_cause, paper] = recording.status.answer();
-            match n {
-                1 => printer,
-                2 => offline_cause,
-                4 => paper,
-                // n = 3 (error cause): no error.
-                _ => 0x12,
-            }
+            recording.status.answer_to(*n)
         };
         // A client that stopped listening is not the printer's problem.
         let _ = stream.write_all(&[answer]);

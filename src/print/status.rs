@@ -86,6 +86,18 @@ impl PrinterStatus {
         ]
     }
 
+    /// The byte a printer in this state answers to `DLE EOT n` (n = 3, the error cause,
+    /// answers "no error").
+    pub fn answer_to(&self, n: u8) -> u8 {
+        let [printer, offline_cause, paper] = self.answer();
+        match n {
+            1 => printer,
+            2 => offline_cause,
+            4 => paper,
+            _ => 0x12,
+        }
+    }
+
     /// What stops a job, if anything.
     pub fn problem(&self) -> Option<PrinterProblem> {
         if self.paper_out {

@@ -56,7 +56,7 @@ pub struct TransportError {
 }
 
 impl TransportError {
-    fn new(target: &str, action: &'static str, source: io::Error) -> TransportError {
+    pub(super) fn new(target: &str, action: &'static str, source: io::Error) -> TransportError {
         TransportError {
             kind: kind_of(&source),
             target: target.to_string(),
@@ -70,7 +70,7 @@ impl TransportError {
     }
 }
 
-fn kind_of(error: &io::Error) -> TransportErrorKind {
+pub(super) fn kind_of(error: &io::Error) -> TransportErrorKind {
     use io::ErrorKind as E;
     match error.kind() {
         E::ConnectionRefused

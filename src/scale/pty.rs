@@ -18,7 +18,7 @@ use rustix::event::{PollFd, PollFlags, poll};
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 use rustix::termios::{self, OptionalActions};
 
-use super::serial_line::timespec;
+use crate::serial_port::timespec;
 
 #[derive(Debug)]
 pub struct PseudoTerminal {

@@ -25,6 +25,7 @@ use crate::print::document::Document;
 use crate::print::label::label_document;
 use crate::print::printer::Printer;
 use crate::print::receipt::{ReceiptContent, receipt_document};
+use crate::print::status::PrinterProblem;
 use crate::rates::PricedPiece;
 use crate::sale::documents::label_content;
 
@@ -74,7 +75,10 @@ impl Edge {
                 priced,
             } => {
                 tokio::spawn(async move {
-                    let result = edge.issue(&priced, &request_id).await;
+                    let result = match edge.label_printer_ready().await {
+                        Ok(()) => edge.issue(&priced, &request_id).await,
+                        Err(failure) => Err(failure),
+                    };
                     match &result {
                         Ok((serial, _)) => {
                             log::info!("issued {serial} for {request_id} ({})", priced.total)
@@ -258,6 +262,43 @@ impl Edge {
             .print(&document)
             .map(|_| ())
             .map_err(|e| e.to_string())
+    }
+
+    /// Asks the label printer's real-time status before a piece is issued for it, as `sell`
+    /// does: out of paper, cover open, offline or not answering at all stops the issue (the
+    /// flow offers a retry); a printer that cannot tell lets it go on.
+    async fn label_printer_ready(&self) -> Result<(), IssueFailure> {
+        let printers = Arc::clone(&self.printers);
+        let asked = tokio::task::spawn_blocking(move || {
+            let mut printer = printers
+                .label
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let status = printer.status();
+            (printer.description().to_string(), status)
+        })
+        .await;
+        let (printer, status) = asked.map_err(|e| IssueFailure::not_now(e.to_string()))?;
+        let problem = match status {
+            Ok(None) => return Ok(()),
+            Ok(Some(status)) => {
+                if status.paper_near_end {
+                    log::warn!("the label printer ({printer}) is near the end of its paper");
+                }
+                match status.problem() {
+                    None => return Ok(()),
+                    Some(problem) => problem,
+                }
+            }
+            Err(error) => {
+                log::warn!("the label printer ({printer}) did not answer its status: {error}");
+                PrinterProblem::Offline
+            }
+        };
+        Err(IssueFailure {
+            kind: IssueFailureKind::PrinterNotReady(problem),
+            message: format!("the label printer ({printer}) {problem}"),
+        })
     }
 
     /// Issues through the station (the vendor link, or the embedded PSD); the link's status

@@ -32,6 +32,15 @@ pub(super) fn issue_failed(
             }));
             Vec::new()
         }
+        IssueFailureKind::PrinterNotReady(problem) => {
+            state.notice = Some(Notice::Error(match state.mode {
+                Mode::Counter => format!(
+                    "nothing issued: the label printer {problem}. Then press Confirm to issue (no piece is issued twice), or Esc to stop and refund what was not issued"
+                ),
+                Mode::Kiosk => "The printer needs attention, so your postage was not printed yet. Please ask a member of staff, then press Enter to try again, or Esc to stop: you get back what was not printed.".into(),
+            }));
+            Vec::new()
+        }
     }
 }
 

@@ -12,11 +12,9 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
 
-use rustix::event::{PollFd, PollFlags, poll};
-
 use super::report::{REPORT_BYTES, reading_from_report};
-use crate::scale::serial_line::timespec;
 use crate::scale::{Reading, Scale, ScaleError};
+use crate::serial_port::readable_before;
 
 /// How long a read waits for a report, unless set otherwise.
 pub const DEFAULT_TIMEOUT_MS: u64 = 1_000;
@@ -54,12 +52,8 @@ impl HidPosScale {
 
     /// Waits up to `until` for bytes, and appends what came; whether anything came.
     fn fill(&mut self, until: Instant) -> Result<bool, ScaleError> {
-        let remaining = until.saturating_duration_since(Instant::now());
-        let mut fds = [PollFd::new(&self.device, PollFlags::IN)];
-        match poll(&mut fds, Some(&timespec(remaining))) {
-            Ok(0) | Err(rustix::io::Errno::INTR) => return Ok(false),
-            Ok(_) => {}
-            Err(error) => return Err(self.lost(error.into())),
+        if !readable_before(&self.device, until).map_err(|e| self.lost(e))? {
+            return Ok(false);
         }
         let mut chunk = [0u8; 64];
         let read = self.device.read(&mut chunk).map_err(|e| self.lost(e))?;

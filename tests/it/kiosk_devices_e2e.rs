@@ -1,0 +1,128 @@
+//! The real binary in tmux with the other kinds of hardware, each simulated by the real
+//! protocol: a Mettler Toledo MT-SICS scale and a USB HID scale on pseudo-terminals, and a
+//! serial label printer that runs out of paper. Out of paper, the counter issues nothing
+//! (the central PSD's registers do not move), says why, and issues once paper is loaded.
+
+use crate::common;
+
+use std::io::Write;
+use std::process::Command;
+use std::time::Duration;
+
+use common::tmux::Tmux;
+use postcounter::print::device_simulator::DevicePrinterSimulator;
+use postcounter::print::status::PrinterStatus;
+use postcounter::scale::PseudoTerminal;
+use postcounter::scale::sics::SicsSimulator;
+use postcounter::weight::Weight;
+
+#[test]
+fn the_counter_weighs_on_an_mt_sics_scale() {
+    let simulator = SicsSimulator::start().unwrap();
+    let scale = simulator.handle();
+    scale.set_load(Weight::from_pounds(15));
+    scale.set_motion(true);
+    let dir = tempfile::tempdir().unwrap();
+    let environment = format!(
+        "POSTCOUNTER_SCALE__KIND=mt-sics POSTCOUNTER_SCALE__DEVICE={} POSTCOUNTER_SCALE__POLL_INTERVAL_MS=50",
+        simulator.path()
+    );
+    let tmux = Tmux::start_with(&dir.path().join("data"), &environment, "sics");
+    tmux.wait_for("MOVING");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the scale is not stable yet");
+    scale.set_motion(false);
+    tmux.wait_for("STABLE");
+    tmux.keys(&["Enter"]);
+    let destination = tmux.wait_for("Where is it going?");
+    assert!(
+        destination.contains("15 lb (scale, stable)"),
+        "{destination}"
+    );
+    assert!(scale.received_commands().iter().all(|c| c == "SI"));
+    tmux.keys(&["C-q"]);
+}
+
+#[test]
+fn the_counter_weighs_on_a_usb_hid_scale() {
+    let device = PseudoTerminal::open().unwrap();
+    let mut scale_side = &device.master;
+    // Report id 3, status, unit (11 = ounces), exponent -1, weight little-endian in tenths.
+    let report = |status: u8, tenths: u16| {
+        let [low, high] = tenths.to_le_bytes();
+        [3, status, 11, 0xFF, low, high]
+    };
+    // A weight left from the last piece: dropped, never shown.
+    scale_side.write_all(&report(4, 999)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let environment = format!(
+        "POSTCOUNTER_SCALE__KIND=hid-pos POSTCOUNTER_SCALE__DEVICE={} POSTCOUNTER_SCALE__POLL_INTERVAL_MS=50",
+        device.slave_path
+    );
+    let tmux = Tmux::start_with(&dir.path().join("data"), &environment, "hid");
+    tmux.wait_for("Weigh the piece");
+    scale_side.write_all(&report(3, 30)).unwrap();
+    let moving = tmux.wait_for("MOVING");
+    assert!(
+        !moving.contains("99.9"),
+        "the stale report is shown:\n{moving}"
+    );
+    scale_side.write_all(&report(4, 35)).unwrap();
+    tmux.wait_for("STABLE");
+    tmux.keys(&["Enter"]);
+    let destination = tmux.wait_for("Where is it going?");
+    assert!(
+        destination.contains("3.5 oz (scale, stable)"),
+        "{destination}"
+    );
+    tmux.keys(&["C-q"]);
+}
+
+#[test]
+fn out_of_paper_the_counter_issues_nothing_until_paper_is_loaded() {
+    let printer = DevicePrinterSimulator::start().unwrap();
+    printer.set_status(PrinterStatus {
+        paper_out: true,
+        offline: true,
+        ..PrinterStatus::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let environment = format!(
+        "POSTCOUNTER_PRINTER__LABEL__TRANSPORT=serial:{},38400,rts-cts",
+        printer.path()
+    );
+    let tmux = Tmux::start_with(&data_dir, &environment, "paper");
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["1oz", "Enter"]);
+    tmux.wait_for("Where is it going?");
+    tmux.keys(&["90210", "Enter"]);
+    tmux.wait_for("Beverly Hills");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.keys(&["F9"]);
+    tmux.wait_for("Amount due");
+    tmux.keys(&["1", "Enter"]);
+    tmux.wait_for("out of paper");
+    let registers = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(["admin", "psd-show", "20000001"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(registers().contains("pieces 0"), "{}", registers());
+    assert!(printer.status_queries() >= 3);
+
+    printer.set_status(PrinterStatus::default());
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Sale complete");
+    assert!(registers().contains("pieces 1"), "{}", registers());
+    let received = printer.wait_for_bytes(2_000, Duration::from_secs(10));
+    assert!(received.len() >= 2_000, "the label printed");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Weigh the piece");
+    tmux.quit();
+}
