@@ -6,10 +6,11 @@ use super::state::{ChargeRefusal, PaidBy, SupervisorData};
 use crate::address::{Place, ZipCode};
 use crate::money::Money;
 use crate::payment::{AccountNumber, CardNumber, Expiry};
+use crate::print::printer::PrinterErrorKind;
 use crate::print::receipt::ReceiptContent;
 use crate::print::status::PrinterProblem;
 use crate::rates::PricedPiece;
-use crate::scale::Reading;
+use crate::scale::{Reading, ScaleErrorKind};
 
 /// Input, from the keyboard (already mapped by the keymap) or from a finished effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,21 +59,22 @@ pub enum Action {
         piece: u32,
         result: Result<(String, Vec<u8>), IssueFailure>,
     },
+    /// A label printed, or the kind of failure (the detail is in the log).
     Printed {
         item_id: u64,
         piece: u32,
-        result: Result<(), String>,
+        result: Result<(), PrinterErrorKind>,
     },
     Voided {
         item_id: u64,
         piece: u32,
         result: Result<(), String>,
     },
-    ReceiptPrinted(Result<(), String>),
+    ReceiptPrinted(Result<(), PrinterErrorKind>),
     /// The vendor link went online or offline (or its reason changed).
     LinkChanged(crate::link::LinkStatus),
-    /// A reading from the connected scale, or why it could not be read.
-    ScaleRead(Result<Reading, String>),
+    /// A reading from the connected scale, or the kind of failure (the detail is in the log).
+    ScaleRead(Result<Reading, ScaleErrorKind>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).
     Tick(u64),
     /// The local date turned (midnight in the counter's time zone): pieces priced from now

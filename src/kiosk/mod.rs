@@ -14,3 +14,4 @@ pub mod preview;
 pub mod state;
 pub mod style;
 pub mod view;
+pub mod wording;

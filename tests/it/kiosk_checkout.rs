@@ -14,6 +14,7 @@ use postcounter::kiosk::state::{
 };
 use postcounter::money::Money;
 use postcounter::print::card::CardLast4;
+use postcounter::print::printer::PrinterErrorKind;
 use postcounter::print::receipt::TenderKind;
 use postcounter::psd::Registers;
 use postcounter::rates::ExtraService;
@@ -258,7 +259,7 @@ fn a_voided_piece_paid_by_card_is_refunded_to_the_card_under_a_stable_refund_id(
             Action::Printed {
                 item_id: 1,
                 piece: 0,
-                result: Err("paper out".into()),
+                result: Err(PrinterErrorKind::Timeout),
             },
             Action::VoidIssued,
         ],

@@ -8,6 +8,7 @@ use common::kiosk::{add_letter, context, new_state, send, typed, zip_found};
 use postcounter::kiosk::action::{Action, Effect, IssueFailure};
 use postcounter::kiosk::state::{Notice, Step};
 use postcounter::money::Money;
+use postcounter::print::printer::PrinterErrorKind;
 
 fn issue_effects(effects: &[Effect]) -> Vec<(u64, u32)> {
     effects
@@ -197,7 +198,7 @@ fn paper_out_after_the_indicium_was_issued_reprints_the_same_indicium() {
         [Action::Printed {
             item_id: 1,
             piece: 0,
-            result: Err("paper out".into()),
+            result: Err(PrinterErrorKind::Timeout),
         }],
     );
     assert!(state.print_problem.is_some());
@@ -241,7 +242,7 @@ fn paper_out_can_be_settled_by_voiding_the_indicium_for_a_refund() {
         [Action::Printed {
             item_id: 1,
             piece: 0,
-            result: Err("paper out".into()),
+            result: Err(PrinterErrorKind::Timeout),
         }],
     );
     let void = send(&mut state, &context, [Action::VoidIssued]);

@@ -188,3 +188,36 @@ fn esc_stops_a_sale_that_cannot_be_issued_now_and_refunds_it() {
     // Nothing more is asked for after Esc.
     assert!(issues(&send(&mut state, &context, [Action::Confirm])).is_empty());
 }
+
+/// An error belongs to its screen: typing again clears it (it comes back if still true),
+/// and so does leaving the screen; a screen's own new word is kept.
+#[test]
+fn an_error_clears_when_acted_on_or_when_its_screen_is_left() {
+    let context = context();
+    let mut state = new_state();
+    send(&mut state, &context, common::kiosk::typed("1/0 oz"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert!(
+        matches!(state.notice, Some(Notice::Error(_))),
+        "{:?}",
+        state.notice
+    );
+    send(&mut state, &context, [Action::Erase]);
+    assert_eq!(state.notice, None, "acted on");
+
+    send(&mut state, &context, std::iter::repeat_n(Action::Erase, 8));
+    send(&mut state, &context, common::kiosk::typed("2oz"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Destination);
+    send(&mut state, &context, common::kiosk::typed("00000"));
+    send(
+        &mut state,
+        &context,
+        [Action::Confirm, common::kiosk::zip_found("00000")],
+    );
+    let refused = state.notice.clone();
+    assert!(matches!(refused, Some(Notice::Error(_))), "{refused:?}");
+    send(&mut state, &context, [Action::Back]);
+    assert_eq!(state.step, Step::Weigh);
+    assert_eq!(state.notice, None, "left with the screen: {refused:?}");
+}

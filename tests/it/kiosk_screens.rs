@@ -3,33 +3,17 @@
 
 use crate::common;
 
-use common::kiosk::{
-    SUPERVISOR_PIN, add_letter, context, new_state, pay_cash_and_print, send, typed, zip_found,
-};
+use common::kiosk::{add_letter, context, new_state, pay_cash_and_print, send, typed, zip_found};
+use common::screen::{assert_no_word_cut, draw};
 use postcounter::kiosk::action::Action;
 use postcounter::kiosk::state::{Mode, PaymentMethod, State};
-use postcounter::kiosk::style::{Keymap, KeymapMode, Theme};
-use postcounter::kiosk::view::render;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn draw(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let theme = Theme::embedded_default().unwrap();
-    let keymap = Keymap::embedded_default().unwrap();
-    let mode = match state.mode {
-        Mode::Counter => KeymapMode::Counter,
-        Mode::Kiosk => KeymapMode::Kiosk,
-    };
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| render(frame, state, &theme, keymap.mode(mode)))
-        .unwrap();
-    terminal
-}
+use postcounter::kiosk::style::Theme;
+use postcounter::print::printer::PrinterErrorKind;
 
 fn snapshot_both_sizes(name: &str, state: &State) {
     insta::assert_snapshot!(format!("{name}__80x24"), draw(state, 80, 24).backend());
     insta::assert_snapshot!(format!("{name}__120x40"), draw(state, 120, 40).backend());
+    assert_no_word_cut(name, state);
 }
 
 /// A state on the service screen for a 2 oz letter to 90210.
@@ -127,7 +111,7 @@ fn basket_payment_issuing_and_done_screens() {
         [Action::Printed {
             item_id: 1,
             piece: 0,
-            result: Err("paper out".into()),
+            result: Err(PrinterErrorKind::Timeout),
         }],
     );
     snapshot_both_sizes("issuing__paper_out", &state);
@@ -290,69 +274,6 @@ fn issuing_and_done_screens_preview_the_label() {
     add_letter(&mut state, &context, "1oz", "90210");
     pay_cash_and_print(&mut state, &context, "1");
     snapshot_both_sizes("done__label_preview", &state);
-}
-
-#[test]
-fn supervisor_screens() {
-    use postcounter::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
-    use postcounter::money::Money;
-    let (context, mut state) = (context(), new_state());
-    send(&mut state, &context, [Action::Supervisor]);
-    send(&mut state, &context, typed("1111"));
-    send(&mut state, &context, [Action::Confirm]);
-    send(&mut state, &context, typed("24"));
-    snapshot_both_sizes("supervisor__wrong_pin", &state);
-    send(&mut state, &context, [Action::Back, Action::Supervisor]);
-    send(&mut state, &context, typed(SUPERVISOR_PIN));
-    send(&mut state, &context, [Action::Confirm]);
-    let recent = |serial: u32, product: &str, mills: i64, voided: bool| RecentPiece {
-        device_id: 20_000_001,
-        piece_serial: serial,
-        serial: format!("20000001-{serial:07}"),
-        product: product.into(),
-        postage: Money::from_mills(mills),
-        issued_at: format!("14:{:02}", serial * 3),
-        voided,
-    };
-    let data = SupervisorData {
-        device_id: 20_000_001,
-        registers: postcounter::psd::Registers {
-            ascending: Money::from_mills(13_990),
-            descending: Money::from_mills(486_010),
-            control_total: Money::from_mills(500_000),
-            piece_count: 4,
-        },
-        locked_reason: None,
-        last_contact: "vendor http://127.0.0.1:41877".into(),
-        account_balance: Some(Money::from_mills(400_000)),
-        fallback: Some("PSD 10000001, $500.00 available".into()),
-        day: vec![
-            DayTotal {
-                product: "Priority Mail".into(),
-                pieces: 1,
-                postage: Money::from_mills(11_650),
-            },
-            DayTotal {
-                product: "First-Class Mail Letter".into(),
-                pieces: 3,
-                postage: Money::from_mills(2_340),
-            },
-        ],
-        recent: vec![
-            recent(4, "Priority Mail", 11_650, false),
-            recent(3, "First-Class Mail Letter", 780, false),
-            recent(2, "First-Class Mail Letter", 780, true),
-            recent(1, "First-Class Mail Letter", 780, false),
-        ],
-        label_printer: "label-4x6 on virtual".into(),
-        receipt_printer: "receipt-80mm on virtual".into(),
-    };
-    send(
-        &mut state,
-        &context,
-        [Action::SupervisorLoaded(Ok(Box::new(data))), Action::Down],
-    );
-    snapshot_both_sizes("supervisor__unlocked", &state);
 }
 
 #[test]

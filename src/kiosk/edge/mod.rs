@@ -23,7 +23,7 @@ use crate::link::LinkErrorKind;
 use crate::money::Money;
 use crate::print::document::Document;
 use crate::print::label::label_document;
-use crate::print::printer::Printer;
+use crate::print::printer::{PrintedJob, Printer, PrinterError, PrinterErrorKind};
 use crate::print::receipt::{ReceiptContent, receipt_document};
 use crate::print::status::PrinterProblem;
 use crate::rates::PricedPiece;
@@ -186,10 +186,8 @@ impl Edge {
                 let mut scale = match open() {
                     Ok(scale) => scale,
                     Err(error) => {
-                        if actions
-                            .send(Action::ScaleRead(Err(error.to_string())))
-                            .is_err()
-                        {
+                        log::warn!("scale: {error}");
+                        if actions.send(Action::ScaleRead(Err(error.kind()))).is_err() {
                             return;
                         }
                         std::thread::sleep(Duration::from_secs(1));
@@ -201,10 +199,11 @@ impl Edge {
                     let reopen = reading
                         .as_ref()
                         .is_err_and(|e| e.kind() == ScaleErrorKind::Offline);
-                    if actions
-                        .send(Action::ScaleRead(reading.map_err(|e| e.to_string())))
-                        .is_err()
-                    {
+                    let reading = reading.map_err(|error| {
+                        log::warn!("scale: {error}");
+                        error.kind()
+                    });
+                    if actions.send(Action::ScaleRead(reading)).is_err() {
                         return;
                     }
                     if reopen {
@@ -233,8 +232,13 @@ impl Edge {
         priced: &PricedPiece,
         recipient_lines: &[String],
         indicium_bytes: &[u8],
-    ) -> Result<(), String> {
-        let indicium = Indicium::from_bytes(indicium_bytes).map_err(|e| e.to_string())?;
+    ) -> Result<(), PrinterErrorKind> {
+        // The flow only sends what the station issued: a failure here is a bug, logged.
+        let bad_job = |error: String| {
+            log::error!("the label cannot be laid out: {error}");
+            PrinterErrorKind::BadJob
+        };
+        let indicium = Indicium::from_bytes(indicium_bytes).map_err(|e| bad_job(e.to_string()))?;
         let settings = &self.station.config.label;
         let content = label_content(
             priced,
@@ -242,26 +246,20 @@ impl Edge {
             (&indicium, indicium_bytes),
             settings,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| bad_job(e.to_string()))?;
         let mut printer = self
             .printers
             .label
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let document = label_document(&content, &printer.profile);
-        printer
-            .print(&document)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        printed(printer.print(&document))
     }
 
-    fn print_receipt(&self, content: &ReceiptContent) -> Result<(), String> {
+    fn print_receipt(&self, content: &ReceiptContent) -> Result<(), PrinterErrorKind> {
         let mut printer = self.receipt_printer();
         let document = receipt_document(content, &printer.profile);
-        printer
-            .print(&document)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        printed(printer.print(&document))
     }
 
     /// Asks the label printer's real-time status before a piece is issued for it, as `sell`
@@ -366,6 +364,14 @@ impl Edge {
             .await
             .map_err(|e| e.to_string())
     }
+}
+
+/// A job's outcome as the flow takes it: its kind, the detail logged.
+fn printed(result: Result<PrintedJob, PrinterError>) -> Result<(), PrinterErrorKind> {
+    result.map(|_| ()).map_err(|error| {
+        log::warn!("printing: {error}");
+        error.kind()
+    })
 }
 
 fn lookup_zip(text: &str) -> Action {

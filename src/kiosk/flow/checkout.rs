@@ -12,6 +12,7 @@ use crate::kiosk::preview::LabelPreview;
 use crate::kiosk::state::{
     BasketItem, IssuedPiece, Notice, PaymentMethod, PrintProblem, State, Step,
 };
+use crate::kiosk::wording::printer_failure;
 use crate::money::Money;
 use crate::print::receipt::{ReceiptContent, Tender, TenderKind};
 use crate::sale::documents::{ReceiptSale, receipt_content};
@@ -135,12 +136,14 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
             result,
         } => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            state.printers.label = Some(result.clone());
+            state.printers.label = Some(result);
             match result {
                 Ok(()) => mark_printed(state, item_id, piece),
                 Err(reason) => {
-                    state.notice =
-                        Some(Notice::Error(format!("the label did not print: {reason}")));
+                    state.notice = Some(Notice::Error(format!(
+                        "the label did not print: {}",
+                        printer_failure(reason, state.mode)
+                    )));
                     state.print_problem = Some(PrintProblem {
                         item_id,
                         piece,
@@ -351,10 +354,11 @@ fn receipt(state: &State, context: &Context) -> ReceiptContent {
 fn done(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::ReceiptPrinted(result) => {
-            state.printers.receipt = Some(result.clone());
+            state.printers.receipt = Some(result);
             if let Err(reason) = result {
                 state.notice = Some(Notice::Error(format!(
-                    "the receipt did not print: {reason}"
+                    "the receipt did not print: {}",
+                    printer_failure(reason, state.mode)
                 )));
             }
         }

@@ -143,7 +143,14 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
         }
         _ => {}
     }
-    match state.step {
+    // An error is acted on by typing again: it goes, and comes back if still true.
+    if matches!(action, Action::Type(_) | Action::Erase)
+        && matches!(state.notice, Some(Notice::Error(_)))
+    {
+        state.notice = None;
+    }
+    let (step_before, notice_before) = (state.step, state.notice.clone());
+    let effects = match state.step {
         Step::Welcome => {
             if action.is_input() {
                 state.step = Step::Weigh;
@@ -156,7 +163,13 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
         Step::Payment => payment::update(state, action),
         Step::Basket | Step::Issuing | Step::Done => checkout::update(state, context, action),
         Step::Supervisor => supervisor::update(state, context, action),
+    };
+    // A notice belongs to the screen it was given on: leaving the screen clears it, unless
+    // this very step left a new one (the next screen's own word).
+    if state.step != step_before && state.notice == notice_before {
+        state.notice = None;
     }
+    effects
 }
 
 /// Quitting is refused while a paid sale is unfinished (its indicia must print first), and

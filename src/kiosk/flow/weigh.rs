@@ -7,10 +7,11 @@
 
 use super::type_into;
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{DraftField, Notice, State, Step, WeightSource};
+use crate::kiosk::state::{DraftField, Mode, Notice, State, Step, WeightSource};
+use crate::kiosk::wording::scale_failure;
 use crate::rates::limits::MAX_WEIGHT;
 use crate::rates::{Dimensions, Shape};
-use crate::scale::{Reading, ReadingStatus};
+use crate::scale::{Reading, ReadingStatus, ScaleErrorKind};
 use crate::weight::Weight;
 
 /// The longest weight text taken (`3 lb 15.75 oz` and the like fit).
@@ -121,12 +122,13 @@ fn confirm(state: &mut State) {
 }
 
 /// The scale's weight when it may be used: a stable reading only.
-fn scale_weight(scale: Option<&Result<Reading, String>>) -> Result<Weight, String> {
+fn scale_weight(scale: Option<&Result<Reading, ScaleErrorKind>>) -> Result<Weight, String> {
     let reading = match scale {
         None => return Err("type the weight, e.g. 2oz (no scale is connected)".into()),
-        Some(Err(reason)) => {
+        Some(Err(kind)) => {
             return Err(format!(
-                "the scale cannot be read ({reason}): type the weight"
+                "{}; type the weight",
+                scale_failure(*kind, Mode::Counter)
             ));
         }
         Some(Ok(reading)) => reading,

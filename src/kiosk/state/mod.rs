@@ -19,8 +19,9 @@ use super::preview::LabelPreview;
 use crate::address::ZipCode;
 use crate::date::Date;
 use crate::money::Money;
+use crate::print::printer::PrinterErrorKind;
 use crate::rates::PricedPiece;
-use crate::scale::Reading;
+use crate::scale::{Reading, ScaleErrorKind};
 
 /// The screens of a sale, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,14 +156,14 @@ impl BasketItem {
 pub struct PrintProblem {
     pub item_id: u64,
     pub piece: u32,
-    pub reason: String,
+    pub reason: PrinterErrorKind,
 }
 
 /// The outcome of the last job on each printer, for the supervisor's status view.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PrinterStatus {
-    pub label: Option<Result<(), String>>,
-    pub receipt: Option<Result<(), String>>,
+    pub label: Option<Result<(), PrinterErrorKind>>,
+    pub receipt: Option<Result<(), PrinterErrorKind>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,7 +187,7 @@ pub struct State {
     /// The last label issued, drawn before it prints and on the done screen.
     pub preview: Option<LabelPreview>,
     /// The latest scale reading (or why there is none); `None` when no scale is connected.
-    pub scale: Option<Result<Reading, String>>,
+    pub scale: Option<Result<Reading, ScaleErrorKind>>,
     pub printers: PrinterStatus,
     /// The vendor link's status; `None` for a stand-alone counter.
     pub link: Option<crate::link::LinkStatus>,

@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::preview;
-use crate::kiosk::state::{State, Step};
+use crate::kiosk::state::{Mode, State, Step};
 use crate::kiosk::style::Theme;
+use crate::kiosk::wording::printer_failure;
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lines = match state.step {
@@ -32,6 +33,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         }
         _ => (area, None),
     };
+    let lines = super::fit::lines(lines, super::fit::inner_width(list_area));
     frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), list_area);
     if let Some((label, preview_area)) = preview {
         preview::render(frame, preview_area, label, theme);
@@ -101,13 +103,20 @@ fn issuing(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     if let Some(problem) = &state.print_problem {
         lines.push(Line::default());
         lines.push(Line::styled(
-            format!(" The label did not print: {}", problem.reason),
+            " The label did not print:",
             theme.banner.error,
         ));
         lines.push(Line::styled(
-            " Fix the printer, then reprint the same indicium, or void it for a refund.",
-            theme.banner.warning,
+            format!(" {}.", printer_failure(problem.reason, state.mode)),
+            theme.banner.error,
         ));
+        let next = match state.mode {
+            Mode::Counter => {
+                " Fix the printer, then reprint the same indicium, or void it for a refund."
+            }
+            Mode::Kiosk => " A member of staff will reprint it: nothing is lost.",
+        };
+        lines.push(Line::styled(next, theme.banner.warning));
     }
     lines
 }
@@ -140,7 +149,12 @@ fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         ));
     }
     lines.push(Line::styled(
-        " Enter: next customer (or wait: the counter starts over by itself)",
+        match state.mode {
+            Mode::Counter => " The counter starts over by itself for the next customer.",
+            Mode::Kiosk => {
+                " Please take your receipt and labels. The screen starts over by itself."
+            }
+        },
         theme.base.muted,
     ));
     lines

@@ -48,19 +48,13 @@ pub(super) fn render(
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
-    let width = area.width.saturating_sub(8).max(40).min(area.width);
-    let [_, column, _] = Layout::horizontal([
-        Constraint::Fill(1),
-        Constraint::Length(width),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    // As wide as the screen: a screen showing at the sides would show half words.
     let [_, overlay, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(height),
         Constraint::Fill(1),
     ])
-    .areas(column);
+    .areas(area);
     frame.render_widget(Clear, overlay);
     frame.render_widget(
         Paragraph::new(lines)

@@ -7,13 +7,16 @@
 mod big_text;
 mod checkout;
 mod customs;
+mod fit;
 mod help;
 mod payment;
 mod piece;
 mod preview;
+mod product_name;
 mod supervisor;
 
 pub use big_text::big_text;
+pub use product_name::PRODUCT_ABBREVIATIONS;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -35,9 +38,12 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
         too_small(frame, area, theme);
         return;
     }
+    let (notice_text, notice_style) = notice(state, theme);
+    // Two rows at least so screens do not jump; more when a message needs them.
+    let notice_rows = fit::wrapped_rows(&notice_text, usize::from(area.width)).clamp(2, 5);
     let [header, notice, body, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(2),
+        Constraint::Length(u16::try_from(notice_rows).unwrap_or(2)),
         Constraint::Fill(1),
         Constraint::Length(2),
     ])
@@ -51,7 +57,12 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(width)]).areas(header);
         frame.render_widget(Paragraph::new(hint).style(theme.hint_bar.key), right);
     }
-    render_notice(frame, notice, state, theme);
+    frame.render_widget(
+        Paragraph::new(notice_text)
+            .style(notice_style)
+            .wrap(Wrap { trim: true }),
+        notice,
+    );
     match state.step {
         Step::Welcome => welcome(frame, body, theme),
         Step::Weigh | Step::Destination | Step::Service | Step::Customs => {
@@ -157,7 +168,9 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.header.bar,
         ),
     ];
-    match &state.link {
+    // Where postage comes from is staff's concern: a customer's header leaves it out.
+    let link = state.link.as_ref().filter(|_| state.mode == Mode::Counter);
+    match link {
         Some(link) if link.online => spans.push(Span::styled(" · vendor online", theme.header.bar)),
         Some(_) => spans.extend([
             Span::styled(" · ", theme.header.bar),
@@ -177,18 +190,14 @@ fn help_hint(keys: &ModeKeymap) -> Option<String> {
         .map(|(key, description)| format!(" {key} {description} "))
 }
 
-fn render_notice(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// The notice line's text, sanitized, and its style.
+fn notice(state: &State, theme: &Theme) -> (String, ratatui::style::Style) {
     let (text, style) = match &state.notice {
         Some(Notice::Error(text)) => (format!(" ! {text}"), theme.banner.error),
         Some(Notice::Info(text)) => (format!(" {text}"), theme.base.muted),
         None => (String::new(), theme.base.text),
     };
-    frame.render_widget(
-        Paragraph::new(sanitized(&text))
-            .style(style)
-            .wrap(Wrap { trim: true }),
-        area,
-    );
+    (sanitized(&text), style)
 }
 
 /// The keys that do something on each screen, for the hint bar.
@@ -238,7 +247,7 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, keys: &ModeKeymap) {
-    let [totals, hints] =
+    let [totals, hints_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let pieces: u32 = state.basket.iter().map(|item| item.quantity).sum();
     let totals_line = Line::from(vec![
@@ -249,8 +258,9 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, ke
         Span::styled(state.basket_total().to_string(), theme.money.total),
     ]);
     frame.render_widget(Paragraph::new(totals_line), totals);
+    let hints = fitting_hints(keys, &hint_actions(state), usize::from(hints_area.width));
     let mut spans = Vec::new();
-    for (key, description) in keys.hints(&hint_actions(state)) {
+    for (key, description) in hints {
         spans.push(Span::styled(format!(" {key} "), theme.hint_bar.key));
         spans.push(Span::styled(
             format!("{description} "),
@@ -259,8 +269,39 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, ke
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.hint_bar.bar),
-        hints,
+        hints_area,
     );
+}
+
+/// The hints of `actions` that fit in `width` columns. When they do not all fit, the ones
+/// the help overlay lists anyway go first, from the end; confirming, paying, going back and
+/// quitting stay, so the bar never loses the way forward or out.
+fn fitting_hints(
+    keys: &ModeKeymap,
+    actions: &[UserAction],
+    width: usize,
+) -> Vec<(String, &'static str)> {
+    const KEPT: [UserAction; 4] = [
+        UserAction::Confirm,
+        UserAction::Pay,
+        UserAction::Back,
+        UserAction::Quit,
+    ];
+    let mut actions = actions.to_vec();
+    loop {
+        let hints = keys.hints(&actions);
+        let used: usize = hints
+            .iter()
+            .map(|(key, description)| key.chars().count() + description.chars().count() + 3)
+            .sum();
+        let droppable = actions.iter().rposition(|action| !KEPT.contains(action));
+        match droppable {
+            Some(index) if used > width => {
+                actions.remove(index);
+            }
+            _ => return hints,
+        }
+    }
 }
 
 /// Text for the screen with control characters replaced (ZIP place names, messages).

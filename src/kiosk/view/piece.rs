@@ -7,8 +7,9 @@ use ratatui::widgets::Paragraph;
 
 use super::sanitized;
 use crate::kiosk::flow::COUNTER_EXTRAS;
-use crate::kiosk::state::{DraftDestination, DraftField, State, Step, WeightSource};
+use crate::kiosk::state::{DraftDestination, DraftField, Mode, State, Step, WeightSource};
 use crate::kiosk::style::Theme;
+use crate::kiosk::wording::scale_failure;
 use crate::rates::{ExclusionKind, ExtraService, Shape};
 use crate::scale::ReadingStatus;
 
@@ -76,6 +77,7 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.base.muted,
         ));
     }
+    let lines = super::fit::lines(lines, super::fit::inner_width(area));
     frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), area);
 }
 
@@ -89,7 +91,7 @@ fn scale_line(state: &State, theme: &Theme) -> Line<'static> {
         ),
         Some(Err(reason)) => (
             String::new(),
-            format!("cannot read the scale: {}", sanitized(reason)),
+            scale_failure(*reason, state.mode).to_string(),
             theme.status.error,
         ),
         Some(Ok(reading)) => {
@@ -124,6 +126,7 @@ fn scale_line(state: &State, theme: &Theme) -> Line<'static> {
 fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let draft = &state.draft;
     let weight = match draft.weight {
+        Some((weight, WeightSource::Manual)) if state.mode == Mode::Kiosk => format!("{weight}"),
         Some((weight, WeightSource::Manual)) => format!("{weight} (typed by the clerk)"),
         Some((weight, WeightSource::Scale)) => format!("{weight} (scale, stable)"),
         None => String::new(),
@@ -174,6 +177,7 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.base.muted,
         ),
     ];
+    let lines = super::fit::lines(lines, super::fit::inner_width(area));
     frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), area);
 }
 
@@ -190,9 +194,11 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(DraftDestination::Country { name, .. }) => name.clone(),
         None => String::new(),
     };
+    // Zones are a clerk's word; a customer sees where the piece goes and the prices.
     let zone = draft
         .quote
         .as_ref()
+        .filter(|_| state.mode == Mode::Counter)
         .and_then(|q| q.zone)
         .map(|z| format!(" · {z}"))
         .unwrap_or_default();
@@ -221,8 +227,10 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .iter()
             .filter(|e| !matches!(e.kind, ExclusionKind::Destination | ExclusionKind::Shape))
         {
+            let reason = format!("   not {}: {}", excluded.product.name(), excluded.reason);
+            let width = usize::from(offers_area.width.saturating_sub(2));
             lines.push(Line::styled(
-                format!("   not {}: {}", excluded.product.name(), excluded.reason),
+                super::fit::ellipsized(&sanitized(&reason), width),
                 theme.list.disabled,
             ));
         }
@@ -268,6 +276,7 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Line::from(spans)
         })
         .collect();
+    let extras = super::fit::lines(extras, super::fit::inner_width(extras_area));
     frame.render_widget(
         Paragraph::new(extras).block(super::panel(theme).title(" Extra services (1-5) ")),
         extras_area,

@@ -8,13 +8,19 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::product_name::short_product_name;
 use super::sanitized;
+use crate::kiosk::state::Mode;
 use crate::kiosk::state::{State, Supervisor, SupervisorData, SupervisorFocus};
 use crate::kiosk::style::Theme;
+use crate::kiosk::wording::{printer_failure, scale_failure};
 use crate::money::Money;
+use crate::print::printer::PrinterErrorKind;
 
-fn boxed<'a>(title: &str, lines: Vec<Line<'a>>, theme: &Theme) -> Paragraph<'a> {
-    Paragraph::new(lines).block(super::panel(theme).title(format!(" {title} ")))
+/// A titled panel over `area` whose lines are cut to fit it (see [`super::fit::lines`]).
+fn boxed<'a>(title: &str, lines: Vec<Line<'a>>, area: Rect, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(super::fit::lines(lines, super::fit::inner_width(area)))
+        .block(super::panel(theme).title(format!(" {title} ")))
 }
 
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -27,15 +33,16 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             boxed(
                 "Supervisor",
                 vec![Line::styled(" Reading the PSD …", theme.base.muted)],
+                area,
                 theme,
             ),
             area,
         ),
-        _ => frame.render_widget(pin_prompt(supervisor, theme), area),
+        _ => frame.render_widget(pin_prompt(supervisor, area, theme), area),
     }
 }
 
-fn pin_prompt<'a>(supervisor: &Supervisor, theme: &Theme) -> Paragraph<'a> {
+fn pin_prompt<'a>(supervisor: &Supervisor, area: Rect, theme: &Theme) -> Paragraph<'a> {
     let dots = "•".repeat(supervisor.pin_text.chars().count());
     boxed(
         "Supervisor",
@@ -50,6 +57,7 @@ fn pin_prompt<'a>(supervisor: &Supervisor, theme: &Theme) -> Paragraph<'a> {
                 theme.base.muted,
             ),
         ],
+        area,
         theme,
     )
 }
@@ -74,21 +82,23 @@ fn unlocked(
     let [recent_area, side_area] =
         Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(bottom);
     frame.render_widget(
-        boxed("PSD registers", register_lines, theme),
+        boxed("PSD registers", register_lines, registers_area, theme),
         registers_area,
     );
     frame.render_widget(
         boxed(
             "Today by product",
             day_chart(data, day_area.width, theme),
+            day_area,
             theme,
         ),
         day_area,
     );
     frame.render_widget(
         boxed(
-            "Issued today (F6 voids)",
+            "Issued today",
             recent(supervisor, data, recent_area, theme),
+            recent_area,
             theme,
         ),
         recent_area,
@@ -97,6 +107,7 @@ fn unlocked(
         boxed(
             "Refill and status",
             side(state, supervisor, data, theme),
+            side_area,
             theme,
         ),
         side_area,
@@ -171,7 +182,17 @@ fn day_chart(data: &SupervisorData, width: u16, theme: &Theme) -> Vec<Line<'stat
         .max()
         .unwrap_or(1)
         .max(1);
-    let bar_room = i64::from(width.saturating_sub(2 + 16 + 16)).max(4);
+    // The name column: as wide as the longest name, up to a third of the box.
+    let name_width = data
+        .day
+        .iter()
+        .map(|t| t.product.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(9, usize::from(width / 3).max(9));
+    let bar_room = i64::from(width)
+        .saturating_sub(i64::try_from(name_width).unwrap_or(0) + 2 + 2 + 16)
+        .max(4);
     let total = Money::checked_sum(data.day.iter().map(|t| t.postage)).unwrap_or(Money::ZERO);
     let mut lines: Vec<Line> = data
         .day
@@ -180,16 +201,16 @@ fn day_chart(data: &SupervisorData, width: u16, theme: &Theme) -> Vec<Line<'stat
         .map(|t| {
             let scaled = (t.postage.mills().max(0) * bar_room + most - 1) / most;
             let bar = usize::try_from(scaled).unwrap_or(0);
-            let name: String = t.product.chars().take(14).collect();
+            let name = short_product_name(&t.product, name_width);
             Line::from(vec![
-                Span::styled(format!(" {name:<14} "), theme.base.text),
+                Span::styled(format!(" {name:<name_width$} "), theme.base.text),
                 Span::styled("█".repeat(bar), theme.money.total),
                 Span::styled(format!(" {} · {}", t.pieces, t.postage), theme.base.text),
             ])
         })
         .collect();
     lines.push(Line::styled(
-        format!(" {:<15}{total}", "Day total"),
+        format!(" {:<w$}{total}", "Day total", w = name_width + 1),
         theme.money.total,
     ));
     lines
@@ -204,6 +225,9 @@ fn recent(
     let height = area.height;
     // The time of issue where the box is wide enough for it.
     let with_time = area.width >= 56;
+    // What the time, serial, price and VOID leave of the box for the product.
+    let used = if with_time { 6 } else { 0 } + 18 + 8 + 5 + 2;
+    let product_width = usize::from(area.width).saturating_sub(used).max(8);
     if data.recent.is_empty() {
         return vec![Line::styled(" No indicia issued today.", theme.base.muted)];
     }
@@ -223,7 +247,7 @@ fn recent(
                 (false, false) => theme.list.normal,
             };
             let voided = if piece.voided { " VOID" } else { "" };
-            let product: String = piece.product.chars().take(11).collect();
+            let product = short_product_name(&piece.product, product_width);
             let time = if with_time {
                 format!(" {}", piece.issued_at)
             } else {
@@ -231,7 +255,7 @@ fn recent(
             };
             Line::styled(
                 format!(
-                    "{time} {} {product:<11} {:>7}{voided}",
+                    "{time} {} {product:<product_width$} {:>7}{voided}",
                     piece.serial,
                     piece.postage.to_string()
                 ),
@@ -252,17 +276,23 @@ fn side(
     } else {
         theme.input.normal
     };
-    let status = |result: &Option<Result<(), String>>| match result {
+    let status = |result: &Option<Result<(), PrinterErrorKind>>| match result {
         None => ("no job yet".to_string(), theme.base.muted),
         Some(Ok(())) => ("ready".to_string(), theme.status.stable),
-        Some(Err(reason)) => (sanitized(reason), theme.status.error),
+        Some(Err(kind)) => (
+            printer_failure(*kind, Mode::Counter).to_string(),
+            theme.status.error,
+        ),
     };
     let (label_status, label_style) = status(&state.printers.label);
     let (receipt_status, receipt_style) = status(&state.printers.receipt);
     let (scale, scale_style) = match &state.scale {
         None => ("none (typed weights)".to_string(), theme.base.muted),
         Some(Ok(reading)) => (format!("{:?}", reading.status), theme.status.stable),
-        Some(Err(reason)) => (sanitized(reason), theme.status.error),
+        Some(Err(kind)) => (
+            scale_failure(*kind, Mode::Counter).to_string(),
+            theme.status.error,
+        ),
     };
     vec![
         Line::from(vec![
@@ -282,6 +312,5 @@ fn side(
         ),
         Line::styled(format!("         {receipt_status}"), receipt_style),
         Line::styled(format!(" Scale   {scale}"), scale_style),
-        Line::styled(" Ctrl+T switches the theme", theme.base.muted),
     ]
 }

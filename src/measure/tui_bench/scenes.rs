@@ -162,7 +162,7 @@ impl Driver {
             }
             Effect::PrintLabel { item_id, piece, .. } => {
                 let result = if std::mem::take(&mut self.fail_next_print) {
-                    Err("paper out".to_string())
+                    Err(crate::print::printer::PrinterErrorKind::Timeout)
                 } else {
                     Ok(())
                 };

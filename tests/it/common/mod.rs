@@ -9,6 +9,7 @@ pub mod link_relay;
 pub mod offline_counter;
 pub mod payment;
 pub mod postgres;
+pub mod screen;
 pub mod softhsm;
 pub mod tmux;
 pub mod vendor;
