@@ -470,7 +470,7 @@ fn removing_an_item_and_quitting_with_an_unpaid_basket_ask_first() {
     send(&mut state, &context, [Action::Remove]);
     assert_eq!(state.basket.len(), 2, "one key removes nothing");
     assert!(
-        matches!(&state.notice, Some(Notice::Info(t)) if t.starts_with("remove First-Class Mail Letter 1 oz from the basket? Enter removes it")),
+        matches!(&state.notice, Some(Notice::Info(t)) if t.starts_with("remove First-Class Mail Letter 1 oz from the basket? {confirm} removes it")),
         "{:?}",
         state.notice
     );
@@ -662,7 +662,7 @@ fn a_supervisor_void_asks_first_and_names_the_indicium_and_the_refund() {
     }];
     assert!(send(&mut state, &context, [Action::VoidIssued]).is_empty());
     assert!(
-        matches!(&state.notice, Some(Notice::Info(t)) if t == "void indicium 20000001-0000007 (First-Class Mail Letter) for a refund of $0.78? Enter voids it, any other key keeps it"),
+        matches!(&state.notice, Some(Notice::Info(t)) if t == "void indicium 20000001-0000007 (First-Class Mail Letter) for a refund of $0.78? {confirm} voids it, any other key keeps it"),
         "{:?}",
         state.notice
     );

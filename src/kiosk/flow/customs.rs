@@ -133,7 +133,7 @@ fn finish(state: &mut State, context: &Context) {
         (_, true) => None,
         (None, false) => {
             state.notice = Some(Notice::Error(
-                "choose what the items are with ← →: gift, documents, commercial sample, returned goods, merchandise or other".into(),
+                "choose what the items are with {left} {right}: gift, documents, commercial sample, returned goods, merchandise or other".into(),
             ));
             return;
         }

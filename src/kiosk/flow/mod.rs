@@ -83,16 +83,16 @@ fn confirmation_prompt(state: &State, action: &Action) -> Option<String> {
         (Action::Remove, Step::Basket) => {
             let item = state.basket.get(state.selected_item)?;
             Some(if customer {
-                "Remove this item from your basket? Press Enter to remove it, any other key to keep it".to_string()
+                "Remove this item from your basket? Press {confirm} to remove it, any other key to keep it".to_string()
             } else {
                 format!(
-                    "remove {} from the basket? Enter removes it, any other key keeps it",
+                    "remove {} from the basket? {{confirm}} removes it, any other key keeps it",
                     item.priced.description()
                 )
             })
         }
         (Action::Quit, _) if may_quit(state) && !state.basket.is_empty() => Some(format!(
-            "quit with {} unpaid piece(s) in the basket? They are dropped. Enter quits, any other key stays",
+            "quit with {} unpaid piece(s) in the basket? They are dropped. {{confirm}} quits, any other key stays",
             state.basket.iter().map(|item| item.quantity).sum::<u32>()
         )),
         (Action::VoidIssued, Step::Supervisor) => {
@@ -107,7 +107,7 @@ fn confirmation_prompt(state: &State, action: &Action) -> Option<String> {
                 .get(supervisor.selected_recent)
                 .filter(|piece| !piece.voided)?;
             Some(format!(
-                "void indicium {} ({}) for a refund of {}? Enter voids it, any other key keeps it",
+                "void indicium {} ({}) for a refund of {}? {{confirm}} voids it, any other key keeps it",
                 piece.serial, piece.product, piece.postage
             ))
         }

@@ -25,19 +25,19 @@ pub(super) fn issue_failed(
         IssueFailureKind::NotNow => {
             state.notice = Some(Notice::Error(match state.mode {
                 Mode::Counter => format!(
-                    "not issued: {}. Press Confirm to try again (no piece is issued twice), or Esc to stop and refund what was not issued",
+                    "not issued: {}. Press {{confirm}} to try again (no piece is issued twice), or {{back}} to stop and refund what was not issued",
                     failure.message
                 ),
-                Mode::Kiosk => "Your postage could not be printed just now. Press Enter to try again, or Esc to stop: you get back what was not printed.".into(),
+                Mode::Kiosk => "Your postage could not be printed just now. Press {confirm} to try again, or {back} to stop: you get back what was not printed.".into(),
             }));
             Vec::new()
         }
         IssueFailureKind::PrinterNotReady(problem) => {
             state.notice = Some(Notice::Error(match state.mode {
                 Mode::Counter => format!(
-                    "nothing issued: the label printer {problem}. Then press Confirm to issue (no piece is issued twice), or Esc to stop and refund what was not issued"
+                    "nothing issued: the label printer {problem}. Then press {{confirm}} to issue (no piece is issued twice), or {{back}} to stop and refund what was not issued"
                 ),
-                Mode::Kiosk => "The printer needs attention, so your postage was not printed yet. Please ask a member of staff, then press Enter to try again, or Esc to stop: you get back what was not printed.".into(),
+                Mode::Kiosk => "The printer needs attention, so your postage was not printed yet. Please ask a member of staff, then press {confirm} to try again, or {back} to stop: you get back what was not printed.".into(),
             }));
             Vec::new()
         }

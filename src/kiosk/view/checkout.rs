@@ -5,15 +5,17 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::Look;
 use super::preview;
 use crate::kiosk::state::{Mode, State, Step};
 use crate::kiosk::style::Theme;
 use crate::kiosk::wording::printer_failure;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, look: Look) {
+    let theme = look.theme;
     let lines = match state.step {
         Step::Basket => basket(state, theme),
-        Step::Payment => super::payment::lines(state, theme),
+        Step::Payment => super::payment::lines(state, look),
         Step::Issuing => issuing(state, theme),
         _ => done(state, theme),
     };

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::sanitized;
+use super::{Look, sanitized};
 use crate::customs::{CN23_FROM_VALUE, ContentCategory, CustomsDeclaration};
 use crate::kiosk::state::{DraftDestination, DraftField, Mode, State};
 use crate::kiosk::style::Theme;
@@ -19,7 +19,8 @@ const LABEL_WIDTH: usize = 12;
 /// blank line, five fields and two hints.
 const FIXED_LINES: usize = 12;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, look: Look) {
+    let theme = look.theme;
     let draft = &state.draft;
     let customs = &draft.customs;
     let country = match &draft.destination {
@@ -37,7 +38,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             format!(" To {}{product}", sanitized(country)),
             theme.base.text,
         ),
-        category_line(customs.category, theme),
+        category_line(customs.category, look),
     ];
     lines.push(Line::styled(" Items", theme.base.text));
     if customs.items.is_empty() {
@@ -97,7 +98,7 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             theme.base.muted,
         ),
         Line::styled(
-            "   Enter adds the item; Enter with every field empty finishes",
+            look.keyed("   {confirm} adds the item; {confirm} with every field empty finishes"),
             theme.base.muted,
         ),
     ]);
@@ -110,10 +111,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 }
 
 /// The category chosen, changed with ← and →.
-fn category_line(category: Option<ContentCategory>, theme: &Theme) -> Line<'static> {
+fn category_line(category: Option<ContentCategory>, look: Look) -> Line<'static> {
+    let theme = look.theme;
     let (text, style) = match category {
         Some(category) => (format!(" < {category} > "), theme.list.selected),
-        None => (" < choose with ← → > ".to_string(), theme.base.muted),
+        None => (
+            look.keyed(" < choose with {left} {right} > "),
+            theme.base.muted,
+        ),
     };
     Line::from(vec![
         Span::styled(format!(" {:<LABEL_WIDTH$} ", "Category"), theme.base.text),

@@ -26,6 +26,49 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::state::{Mode, Notice, State, Step};
 use super::style::{ModeKeymap, Theme, UserAction};
 
+/// What a screen is drawn with: the theme, and the keymap in force, whose keys every hint
+/// on the screen names (`{confirm}` in a text becomes the key bound to confirm).
+#[derive(Clone, Copy)]
+pub(crate) struct Look<'a> {
+    pub theme: &'a Theme,
+    pub keys: &'a ModeKeymap,
+}
+
+impl Look<'_> {
+    /// `text` with each `{action}` replaced by [`keyed`].
+    pub fn keyed(&self, text: &str) -> String {
+        keyed(text, self.keys)
+    }
+}
+
+/// `text` with each `{action}` (a keymap action name, such as `{confirm}` or
+/// `{next_field}`) replaced by the first key the keymap binds to it, or by the action's own
+/// words when this mode binds none; anything else in braces is left as it is.
+pub fn keyed(text: &str, keys: &ModeKeymap) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let action = after
+            .find('}')
+            .and_then(|close| Some((UserAction::from_name(&after[..close])?, close)));
+        match action {
+            Some((action, close)) => {
+                let key = keys.keys_for(action).next();
+                out.push_str(&key.map_or_else(|| action.description().to_string(), |k| k.label()));
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The smallest terminal the counter draws into.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -38,7 +81,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
         too_small(frame, area, theme);
         return;
     }
-    let (notice_text, notice_style) = notice(state, theme);
+    let look = Look { theme, keys };
+    let (notice_text, notice_style) = notice(state, look);
     // Two rows at least so screens do not jump; more when a message needs them.
     let notice_rows = fit::wrapped_rows(&notice_text, usize::from(area.width)).clamp(2, 5);
     let [header, notice, body, footer] = Layout::vertical([
@@ -64,12 +108,12 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
         notice,
     );
     match state.step {
-        Step::Welcome => welcome(frame, body, theme),
+        Step::Welcome => welcome(frame, body, look),
         Step::Weigh | Step::Destination | Step::Service | Step::Customs => {
-            piece::render(frame, body, state, theme)
+            piece::render(frame, body, state, look)
         }
-        Step::Supervisor => supervisor::render(frame, body, state, theme),
-        _ => checkout::render(frame, body, state, theme),
+        Step::Supervisor => supervisor::render(frame, body, state, look),
+        _ => checkout::render(frame, body, state, look),
     }
     render_footer(frame, footer, state, theme, keys);
     if state.help_open {
@@ -78,7 +122,8 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
 }
 
 /// The self-service start: large letters and what to do.
-fn welcome(frame: &mut Frame, area: Rect, theme: &Theme) {
+fn welcome(frame: &mut Frame, area: Rect, look: Look) {
+    let theme = look.theme;
     let mut lines = vec![Line::default()];
     lines.extend(
         big_text("POSTAGE")
@@ -91,7 +136,7 @@ fn welcome(frame: &mut Frame, area: Rect, theme: &Theme) {
         theme.base.text,
     ));
     lines.push(Line::styled(
-        "  Press Enter to start. Pay by card or postage account.",
+        look.keyed("  Press {confirm} to start. Pay by card or postage account."),
         theme.base.text,
     ));
     frame.render_widget(Paragraph::new(lines).block(panel(theme)), area);
@@ -191,13 +236,14 @@ fn help_hint(keys: &ModeKeymap) -> Option<String> {
 }
 
 /// The notice line's text, sanitized, and its style.
-fn notice(state: &State, theme: &Theme) -> (String, ratatui::style::Style) {
+fn notice(state: &State, look: Look) -> (String, ratatui::style::Style) {
+    let theme = look.theme;
     let (text, style) = match &state.notice {
         Some(Notice::Error(text)) => (format!(" ! {text}"), theme.banner.error),
         Some(Notice::Info(text)) => (format!(" {text}"), theme.base.muted),
         None => (String::new(), theme.base.text),
     };
-    (sanitized(&text), style)
+    (sanitized(&look.keyed(&text)), style)
 }
 
 /// The keys that do something on each screen, for the hint bar.
@@ -309,4 +355,32 @@ fn sanitized(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kiosk::style::{Keymap, KeymapMode};
+
+    #[test]
+    fn hints_name_the_keys_of_the_keymap_in_force() {
+        let site = Keymap::parse(
+            "site.toml",
+            "[counter]\nconfirm = \"f12\"\nback = [\"f10\", \"esc\"]\n\n[kiosk]\nconfirm = \"enter\"\nback = \"esc\"\n",
+        )
+        .unwrap();
+        let keys = site.mode(KeymapMode::Counter);
+        assert_eq!(
+            keyed("press {confirm} to try again, or {back} to stop", keys),
+            "press F12 to try again, or F10 to stop"
+        );
+        // An action this mode does not bind is named in words; other braces stay as typed.
+        assert_eq!(
+            keyed("{pay_cash} or {nonsense} {", keys),
+            "cash or {nonsense} {"
+        );
+        let embedded = Keymap::embedded_default().unwrap();
+        let counter = embedded.mode(KeymapMode::Counter);
+        assert_eq!(keyed("{left} {right} to change", counter), "← → to change");
+    }
 }

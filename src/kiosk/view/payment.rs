@@ -3,6 +3,7 @@
 
 use ratatui::text::{Line, Span};
 
+use super::Look;
 use super::checkout::item_lines;
 use crate::kiosk::state::{Mode, PaymentMethod, State};
 use crate::kiosk::style::Theme;
@@ -11,7 +12,8 @@ fn input(label: &str, value: String, focused: bool, theme: &Theme) -> Line<'stat
     super::text_field(label, 20, &value, focused, theme)
 }
 
-pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+pub(super) fn lines(state: &State, look: Look) -> Vec<Line<'static>> {
+    let theme = look.theme;
     let payment = &state.payment;
     let mut lines = item_lines(state, theme, false);
     lines.push(Line::default());
@@ -37,10 +39,15 @@ pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     }
     lines.push(Line::from(methods));
     let how = match state.mode {
-        Mode::Counter => "F10 cash · F11 card · F12 account, or ← →",
-        Mode::Kiosk => "← → to choose how to pay",
+        Mode::Counter => {
+            "{pay_cash} cash · {pay_card} card · {pay_account} account, or {left} {right}"
+        }
+        Mode::Kiosk => "{left} {right} to choose how to pay",
     };
-    lines.push(Line::styled(format!("{:22}{how}", ""), theme.base.muted));
+    lines.push(Line::styled(
+        format!("{:22}{}", "", look.keyed(how)),
+        theme.base.muted,
+    ));
     lines.push(Line::default());
     match payment.method {
         PaymentMethod::Cash => {
@@ -59,7 +66,7 @@ pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 Span::styled(change, theme.money.change),
             ]));
             lines.push(Line::styled(
-                " Enter with nothing typed takes the exact amount.",
+                look.keyed(" {confirm} with nothing typed takes the exact amount."),
                 theme.base.muted,
             ));
         }
@@ -73,7 +80,9 @@ pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
                 theme,
             ));
             lines.push(Line::styled(
-                " Tab moves between the fields. Only the last 4 digits are kept.",
+                look.keyed(
+                    " {next_field} moves between the fields. Only the last 4 digits are kept.",
+                ),
                 theme.base.muted,
             ));
         }
@@ -87,7 +96,7 @@ pub(super) fn lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             let dots = "•".repeat(payment.pin_text.chars().count());
             lines.push(input("PIN", dots, payment.field == 1, theme));
             lines.push(Line::styled(
-                " Tab moves between the fields.",
+                look.keyed(" {next_field} moves between the fields."),
                 theme.base.muted,
             ));
         }

@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::Look;
 use super::sanitized;
 use crate::kiosk::flow::COUNTER_EXTRAS;
 use crate::kiosk::state::{DraftDestination, DraftField, Mode, State, Step, WeightSource};
@@ -13,12 +14,12 @@ use crate::kiosk::wording::scale_failure;
 use crate::rates::{ExclusionKind, ExtraService, Shape};
 use crate::scale::ReadingStatus;
 
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, look: Look) {
     match state.step {
-        Step::Weigh => weigh(frame, area, state, theme),
-        Step::Destination => destination(frame, area, state, theme),
-        Step::Customs => super::customs::render(frame, area, state, theme),
-        _ => service(frame, area, state, theme),
+        Step::Weigh => weigh(frame, area, state, look),
+        Step::Destination => destination(frame, area, state, look),
+        Step::Customs => super::customs::render(frame, area, state, look),
+        _ => service(frame, area, state, look),
     }
 }
 
@@ -27,7 +28,8 @@ fn input(label: &str, value: &str, focused: bool, theme: &Theme) -> Line<'static
     super::text_field(label, 14, value, focused, theme)
 }
 
-fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+fn weigh(frame: &mut Frame, area: Rect, state: &State, look: Look) {
+    let theme = look.theme;
     let draft = &state.draft;
     let shape = draft.shape.unwrap_or(Shape::Letter);
     let shapes: Vec<Span> = [
@@ -49,7 +51,7 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut shape_line = vec![Span::styled(format!(" {:<14} ", "Shape"), theme.base.text)];
     shape_line.extend(shapes);
     let mut lines = vec![
-        scale_line(state, theme),
+        scale_line(state, look),
         input(
             "Weight",
             &draft.weight_text,
@@ -62,7 +64,10 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ),
         Line::default(),
         Line::from(shape_line),
-        Line::styled("                 ← → to change", theme.base.muted),
+        Line::styled(
+            look.keyed("                 {left} {right} to change"),
+            theme.base.muted,
+        ),
     ];
     if shape == Shape::Parcel {
         lines.push(Line::default());
@@ -73,7 +78,7 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme,
         ));
         lines.push(Line::styled(
-            "                 optional, Tab to type them, e.g. 12x10x4in",
+            look.keyed("                 optional, {next_field} to type them, e.g. 12x10x4in"),
             theme.base.muted,
         ));
     }
@@ -82,7 +87,8 @@ fn weigh(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 /// The live scale reading with its status; Enter with no typed weight takes a stable one.
-fn scale_line(state: &State, theme: &Theme) -> Line<'static> {
+fn scale_line(state: &State, look: Look) -> Line<'static> {
+    let theme = look.theme;
     let (reading, status, style) = match &state.scale {
         None => (
             String::new(),
@@ -100,9 +106,10 @@ fn scale_line(state: &State, theme: &Theme) -> Line<'static> {
                 .map(|w| w.to_string())
                 .unwrap_or_else(|| "-".into());
             let (status, style) = match &reading.status {
-                ReadingStatus::Stable => {
-                    ("STABLE (Enter takes it)".to_string(), theme.status.stable)
-                }
+                ReadingStatus::Stable => (
+                    look.keyed("STABLE ({confirm} takes it)"),
+                    theme.status.stable,
+                ),
                 ReadingStatus::Moving => ("MOVING".to_string(), theme.status.moving),
                 ReadingStatus::OverCapacity => {
                     ("OVER CAPACITY".to_string(), theme.status.over_capacity)
@@ -123,7 +130,8 @@ fn scale_line(state: &State, theme: &Theme) -> Line<'static> {
     ])
 }
 
-fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+fn destination(frame: &mut Frame, area: Rect, state: &State, look: Look) {
+    let theme = look.theme;
     let draft = &state.draft;
     let weight = match draft.weight {
         Some((weight, WeightSource::Manual)) if state.mode == Mode::Kiosk => format!("{weight}"),
@@ -173,7 +181,9 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme,
         ),
         Line::styled(
-            "                 optional, for the label: Tab moves between the fields",
+            look.keyed(
+                "                 optional, for the label: {next_field} moves between the fields",
+            ),
             theme.base.muted,
         ),
     ];
@@ -181,7 +191,8 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), area);
 }
 
-fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+fn service(frame: &mut Frame, area: Rect, state: &State, look: Look) {
+    let theme = look.theme;
     let draft = &state.draft;
     let [offers_area, extras_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(7)]).areas(area);
@@ -235,7 +246,7 @@ fn service(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ));
         }
     }
-    let title = " Services (↑ ↓, Enter to add) ";
+    let title = look.keyed(" Services ({up} {down}, {confirm} to add) ");
     // Scroll so the highlighted offer (line 1 + its index) stays inside the box.
     let visible = usize::from(offers_area.height.saturating_sub(2)).max(1);
     let scroll = (draft.selected_offer + 2).saturating_sub(visible);

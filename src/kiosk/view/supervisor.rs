@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::product_name::short_product_name;
-use super::sanitized;
+use super::{Look, sanitized};
 use crate::kiosk::state::Mode;
 use crate::kiosk::state::{State, Supervisor, SupervisorData, SupervisorFocus};
 use crate::kiosk::style::Theme;
@@ -23,12 +23,13 @@ fn boxed<'a>(title: &str, lines: Vec<Line<'a>>, area: Rect, theme: &Theme) -> Pa
         .block(super::panel(theme).title(format!(" {title} ")))
 }
 
-pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, look: Look) {
+    let theme = look.theme;
     let Some(supervisor) = &state.supervisor else {
         return;
     };
     match (&supervisor.data, supervisor.unlocked) {
-        (Some(data), true) => unlocked(frame, area, state, supervisor, data, theme),
+        (Some(data), true) => unlocked(frame, area, state, supervisor, data, look),
         (None, true) => frame.render_widget(
             boxed(
                 "Supervisor",
@@ -38,11 +39,12 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             ),
             area,
         ),
-        _ => frame.render_widget(pin_prompt(supervisor, area, theme), area),
+        _ => frame.render_widget(pin_prompt(supervisor, area, look), area),
     }
 }
 
-fn pin_prompt<'a>(supervisor: &Supervisor, area: Rect, theme: &Theme) -> Paragraph<'a> {
+fn pin_prompt<'a>(supervisor: &Supervisor, area: Rect, look: Look) -> Paragraph<'a> {
+    let theme = look.theme;
     let dots = "•".repeat(supervisor.pin_text.chars().count());
     boxed(
         "Supervisor",
@@ -53,7 +55,9 @@ fn pin_prompt<'a>(supervisor: &Supervisor, area: Rect, theme: &Theme) -> Paragra
                 Span::styled(format!(" {dots}_ "), theme.input.focused),
             ]),
             Line::styled(
-                "                type the supervisor PIN and press Enter; Esc goes back",
+                look.keyed(
+                    "                type the supervisor PIN and press {confirm}; {back} goes back",
+                ),
                 theme.base.muted,
             ),
         ],
@@ -68,8 +72,9 @@ fn unlocked(
     state: &State,
     supervisor: &Supervisor,
     data: &SupervisorData,
-    theme: &Theme,
+    look: Look,
 ) {
+    let theme = look.theme;
     let register_lines = registers(data, theme);
     // The registers' box grows for a linked counter's extra rows while the status below keeps
     // ten rows; on a small screen the rows last in `registers` are the ones clipped.
@@ -106,7 +111,7 @@ fn unlocked(
     frame.render_widget(
         boxed(
             "Refill and status",
-            side(state, supervisor, data, theme),
+            side(state, supervisor, data, look),
             side_area,
             theme,
         ),
@@ -269,8 +274,9 @@ fn side(
     state: &State,
     supervisor: &Supervisor,
     data: &SupervisorData,
-    theme: &Theme,
+    look: Look,
 ) -> Vec<Line<'static>> {
+    let theme = look.theme;
     let refill_style = if supervisor.focus == SupervisorFocus::Refill {
         theme.input.focused
     } else {
@@ -299,7 +305,7 @@ fn side(
             Span::styled(" Refill $", theme.base.text),
             Span::styled(format!(" {}_ ", supervisor.refill_text), refill_style),
         ]),
-        Line::styled(" type an amount, Enter", theme.base.muted),
+        Line::styled(look.keyed(" type an amount, {confirm}"), theme.base.muted),
         Line::default(),
         Line::styled(
             format!(" Label   {}", sanitized(&data.label_printer)),
