@@ -9,5 +9,5 @@ pub mod directory;
 pub mod recipient;
 pub mod zip;
 
-pub use recipient::{RecipientError, recipient_lines};
+pub use recipient::{RecipientError, recipient_lines, town_line_abroad};
 pub use zip::{Place, ZipCode, ZipParseError};

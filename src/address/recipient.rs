@@ -2,8 +2,9 @@
 //! upper case, single spaces, no punctuation but what addresses use, the common street
 //! suffixes and directionals abbreviated, at most 40 characters a line.
 //!
-//! The city, state and ZIP line is not typed: it comes from the ZIP directory, so it cannot
-//! disagree with the ZIP the postage was priced for.
+//! At home the city, state and ZIP line is not typed: it comes from the ZIP directory, so it
+//! cannot disagree with the ZIP the postage was priced for. Abroad the town and postal code
+//! are typed as one line ([`town_line_abroad`]); the country's name follows on the label.
 
 /// The longest line a label takes for a name or a street.
 pub const LINE_MAX_CHARS: usize = 40;
@@ -37,12 +38,13 @@ const ABBREVIATIONS: [(&str, &str); 24] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{input:?} cannot go on a label ({reason}): use letters, digits, spaces and - # / & ' , . up to 40 characters"
-)]
-pub struct RecipientError {
-    pub input: String,
-    pub reason: String,
+pub enum RecipientError {
+    #[error(
+        "{input:?} cannot go on a label ({reason}): use letters, digits, spaces and - # / & ' , . up to 40 characters"
+    )]
+    Refused { input: String, reason: String },
+    #[error("an address abroad needs its town and postal code, like 10115 Berlin")]
+    TownMissing,
 }
 
 /// The label's recipient lines from a typed name and street: empty fields are left out.
@@ -57,8 +59,19 @@ pub fn recipient_lines(name: &str, street: &str) -> Result<Vec<String>, Recipien
     Ok(lines)
 }
 
+/// The town and postal code line of an address abroad, as the destination country writes
+/// it ("10115 Berlin", "Toronto ON M5V 2T6"), in the same style. An address abroad with a
+/// name or a street but no town cannot be delivered, so it is refused.
+pub fn town_line_abroad(town: &str, has_address: bool) -> Result<Option<String>, RecipientError> {
+    let line = standard_line(town, false)?;
+    if line.is_none() && has_address {
+        return Err(RecipientError::TownMissing);
+    }
+    Ok(line)
+}
+
 fn standard_line(input: &str, street: bool) -> Result<Option<String>, RecipientError> {
-    let refuse = |reason: &str| RecipientError {
+    let refuse = |reason: &str| RecipientError::Refused {
         input: input.to_string(),
         reason: reason.to_string(),
     };
@@ -115,6 +128,17 @@ mod tests {
         assert!(recipient_lines("", "  ").unwrap().is_empty());
         let error = recipient_lines("Jane\x1b[2J", "").unwrap_err();
         assert!(error.to_string().contains("\"Jane\\u{1b}[2J\""), "{error}");
+    }
+
+    #[test]
+    fn an_address_abroad_needs_its_town() {
+        assert_eq!(
+            town_line_abroad(" 10115  Berlin ", true).unwrap(),
+            Some("10115 BERLIN".to_string())
+        );
+        assert_eq!(town_line_abroad("", false).unwrap(), None);
+        let error = town_line_abroad(" ", true).unwrap_err();
+        assert!(error.to_string().contains("needs its town"), "{error}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::open_station;
 use super::piece_args::{PieceArgs, load_rates};
-use crate::address::recipient_lines;
+use crate::address::{recipient_lines, town_line_abroad};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::customs::{ContentCategory, CustomsDeclaration, CustomsItem};
@@ -22,7 +22,7 @@ use crate::print::label::label_document;
 use crate::print::printer::{PrintedJob, Printer};
 use crate::print::receipt::Tender;
 use crate::print::receipt::receipt_document;
-use crate::rates::{ExtraService, Product};
+use crate::rates::{Destination, ExtraService, Product};
 use crate::rates::{PricedPiece, SaleRequest, price_piece};
 use crate::sale::documents::{ReceiptSale, label_content, receipt_content};
 use crate::station::{PrinterRole, Station};
@@ -48,6 +48,10 @@ pub struct SellArgs {
     /// The recipient's street: number, street and unit, e.g. "350 5th Ave Apt 12".
     #[arg(long)]
     recipient_street: Option<String>,
+    /// The town and postal code of an address abroad, e.g. "10115 Berlin" (at home the ZIP
+    /// gives the city line).
+    #[arg(long)]
+    recipient_town: Option<String>,
     /// A customs item of a piece abroad (every parcel needs at least one):
     /// DESCRIPTION:QUANTITY:VALUE:WEIGHT:ORIGIN, e.g. "Wool sweater:1:$45:1lb 2oz:US".
     #[arg(long = "customs-item", value_parser = CustomsItem::parse)]
@@ -110,10 +114,20 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
     };
     let priced = price_piece(&rates, &request)?;
     // Checked before anything is issued, as the screen checks it.
-    let recipient = recipient_lines(
+    let mut recipient = recipient_lines(
         args.recipient_name.as_deref().unwrap_or(""),
         args.recipient_street.as_deref().unwrap_or(""),
     )?;
+    let town = args.recipient_town.as_deref().unwrap_or("");
+    match request.destination {
+        Destination::International { .. } => {
+            recipient.extend(town_line_abroad(town, !recipient.is_empty())?);
+        }
+        _ if !town.is_empty() => anyhow::bail!(
+            "--recipient-town {town:?} is for an address abroad (with --country): at home the ZIP gives the city line; nothing was issued"
+        ),
+        _ => {}
+    }
     // Payment is settled before anything is issued: a short tender issues nothing.
     let total = priced
         .total

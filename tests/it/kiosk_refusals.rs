@@ -221,3 +221,34 @@ fn an_error_clears_when_acted_on_or_when_its_screen_is_left() {
     assert_eq!(state.step, Step::Weigh);
     assert_eq!(state.notice, None, "left with the screen: {refused:?}");
 }
+
+/// An address abroad takes a town line: without it a named recipient is refused, with it
+/// the basket item's label lines end with it (the country's name follows on the label).
+#[test]
+fn an_address_abroad_needs_its_town_and_keeps_it() {
+    use common::kiosk::typed;
+    let context = context();
+    let mut state = new_state();
+    send(&mut state, &context, typed("1oz"));
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("Canada"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("Jean Tremblay"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Destination);
+    let refused = format!("{:?}", state.notice);
+    assert!(
+        refused.contains("needs its town and postal code"),
+        "{refused}"
+    );
+    send(&mut state, &context, [Action::NextField, Action::NextField]);
+    send(&mut state, &context, typed("Montreal QC H2X 1Y4"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Service, "{:?}", state.notice);
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Basket, "{:?}", state.notice);
+    assert_eq!(
+        state.basket[0].recipient_lines,
+        ["JEAN TREMBLAY", "MONTREAL QC H2X 1Y4"]
+    );
+}

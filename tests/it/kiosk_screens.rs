@@ -292,6 +292,13 @@ fn international_and_customs_screens() {
         send(&mut state, &context, [Action::Erase]);
     }
     send(&mut state, &context, typed("Germany"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("Erika Mustermann"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("Heidestrasse 17"));
+    send(&mut state, &context, [Action::NextField]);
+    send(&mut state, &context, typed("51147 Koeln"));
+    snapshot_both_sizes("international__address_abroad", &state);
     send(&mut state, &context, [Action::Confirm]);
     snapshot_both_sizes("international__service_to_germany", &state);
     send(&mut state, &context, [Action::Confirm, Action::Confirm]);

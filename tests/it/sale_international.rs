@@ -186,3 +186,73 @@ fn a_parcel_abroad_without_a_declaration_or_goods_in_a_letter_issue_nothing() {
         text(&vague.stderr)
     );
 }
+
+/// An address abroad is name, street, town and postal code, then the country; with a name
+/// or street but no town it is refused before anything is issued, and the town is only for
+/// addresses abroad.
+#[test]
+fn an_address_abroad_carries_its_town_line_above_the_country() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let letter = |town: Option<&str>| {
+        let mut args = vec![
+            "sell",
+            "--weight",
+            "1oz",
+            "--country",
+            "DE",
+            "--recipient-name",
+            "Erika Mustermann",
+            "--recipient-street",
+            "Heidestrasse 17",
+            "--json",
+        ];
+        if let Some(town) = town {
+            args.extend(["--recipient-town", town]);
+        }
+        postcounter(&data_dir, &args)
+    };
+    let (_, label) = sold(&letter(Some("51147 Koeln")));
+    // Each address line is its own bold, double-height text line on the label.
+    let address: Vec<&str> = label
+        .lines()
+        .filter_map(|line| line.split("\x1d!\x01").nth(1))
+        .collect();
+    assert_eq!(
+        address,
+        [
+            "ERIKA MUSTERMANN",
+            "HEIDESTRASSE 17",
+            "51147 KOELN",
+            "GERMANY"
+        ]
+    );
+
+    let refused = letter(None);
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("an address abroad needs its town and postal code"),
+        "{stderr}"
+    );
+    assert!(text(&refused.stdout).is_empty());
+
+    let at_home = postcounter(
+        &data_dir,
+        &[
+            "sell",
+            "--weight",
+            "1oz",
+            "--to",
+            "90210",
+            "--recipient-town",
+            "Berlin",
+        ],
+    );
+    assert!(!at_home.status.success());
+    let stderr = text(&at_home.stderr);
+    assert!(
+        stderr.contains("is for an address abroad (with --country)"),
+        "{stderr}"
+    );
+}

@@ -8,7 +8,7 @@
 //! and insurance asks for the declared value its fee depends on.
 
 use super::{Context, type_into};
-use crate::address::{ZipCode, recipient_lines};
+use crate::address::ZipCode;
 use crate::customs::CustomsDeclaration;
 use crate::date::Date;
 use crate::kiosk::action::{Action, Effect};
@@ -27,11 +27,18 @@ pub const COUNTER_EXTRAS: [ExtraService; 5] = [
     ExtraService::Insurance,
 ];
 
-const DESTINATION_FIELDS: [DraftField; 3] = [
-    DraftField::Zip,
-    DraftField::RecipientName,
-    DraftField::RecipientStreet,
-];
+/// The destination screen's fields in Tab order; the town only for an address abroad.
+fn destination_fields(draft: &Draft) -> Vec<DraftField> {
+    let mut fields = vec![
+        DraftField::Zip,
+        DraftField::RecipientName,
+        DraftField::RecipientStreet,
+    ];
+    if draft.abroad() {
+        fields.push(DraftField::RecipientTown);
+    }
+    fields
+}
 
 pub(super) fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
     match state.step {
@@ -45,6 +52,7 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
     let field = match draft.focus {
         DraftField::RecipientName => Some(&mut draft.recipient_name),
         DraftField::RecipientStreet => Some(&mut draft.recipient_street),
+        DraftField::RecipientTown => Some(&mut draft.recipient_town),
         _ => None,
     };
     match (action, field) {
@@ -62,19 +70,21 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
             draft.country_matches = country_matches(context, state.today, &draft.zip_text);
         }
         (action @ (Action::NextField | Action::PreviousField), _) => {
-            let at = DESTINATION_FIELDS
-                .iter()
-                .position(|f| *f == draft.focus)
-                .unwrap_or(0);
-            let by = if action == Action::NextField { 1 } else { 2 };
-            draft.focus = DESTINATION_FIELDS[(at + by) % DESTINATION_FIELDS.len()];
+            let fields = destination_fields(draft);
+            let at = fields.iter().position(|f| *f == draft.focus).unwrap_or(0);
+            let by = if action == Action::NextField {
+                1
+            } else {
+                fields.len() - 1
+            };
+            draft.focus = fields[(at + by) % fields.len()];
         }
         (Action::Back, _) => {
             draft.focus = DraftField::Weight;
             state.step = Step::Weigh;
         }
         (Action::Confirm, _) => {
-            if let Err(error) = recipient_lines(&draft.recipient_name, &draft.recipient_street) {
+            if let Err(error) = draft.recipient() {
                 state.notice = Some(Notice::Error(error.to_string()));
                 return Vec::new();
             }
@@ -322,7 +332,7 @@ pub(super) fn add_to_basket(
             return;
         }
     };
-    let recipient = match recipient_lines(&draft.recipient_name, &draft.recipient_street) {
+    let recipient = match draft.recipient() {
         Ok(lines) => lines,
         Err(error) => {
             state.notice = Some(Notice::Error(error.to_string()));

@@ -1,6 +1,6 @@
 //! The piece being entered: the text of each field as typed, and what has been checked.
 
-use crate::address::{Place, ZipCode};
+use crate::address::{Place, RecipientError, ZipCode, recipient_lines, town_line_abroad};
 use crate::customs::{ContentCategory, CustomsItem};
 use crate::rates::{Destination, Dimensions, ExtraService, Quote, Shape};
 use crate::weight::Weight;
@@ -23,6 +23,8 @@ pub enum DraftField {
     Zip,
     RecipientName,
     RecipientStreet,
+    /// The town and postal code of an address abroad.
+    RecipientTown,
     /// The service list has the focus: digits toggle extra services.
     Services,
     /// The insured piece's declared value.
@@ -99,9 +101,31 @@ pub struct Draft {
     pub destination: Option<DraftDestination>,
     pub recipient_name: String,
     pub recipient_street: String,
+    pub recipient_town: String,
     pub quote: Option<Quote>,
     pub selected_offer: usize,
     pub extras: Vec<ExtraService>,
     pub declared_value_text: String,
     pub customs: CustomsDraft,
+}
+
+impl Draft {
+    /// Whether the piece goes abroad: its destination is a country, or the destination field
+    /// holds letters (a ZIP code has none).
+    pub fn abroad(&self) -> bool {
+        match &self.destination {
+            Some(DraftDestination::Country { .. }) => true,
+            Some(DraftDestination::Zip { .. }) => false,
+            None => self.zip_text.chars().any(char::is_alphabetic),
+        }
+    }
+
+    /// The label's recipient lines as typed: name and street, and abroad the town line.
+    pub fn recipient(&self) -> Result<Vec<String>, RecipientError> {
+        let mut lines = recipient_lines(&self.recipient_name, &self.recipient_street)?;
+        if self.abroad() {
+            lines.extend(town_line_abroad(&self.recipient_town, !lines.is_empty())?);
+        }
+        Ok(lines)
+    }
 }

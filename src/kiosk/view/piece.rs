@@ -139,7 +139,7 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, look: Look) {
         Some((weight, WeightSource::Scale)) => format!("{weight} (scale, stable)"),
         None => String::new(),
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::default(),
         Line::styled(
             format!(
@@ -180,13 +180,21 @@ fn destination(frame: &mut Frame, area: Rect, state: &State, look: Look) {
             draft.focus == DraftField::RecipientStreet,
             theme,
         ),
-        Line::styled(
-            look.keyed(
-                "                 optional, for the label: {next_field} moves between the fields",
-            ),
-            theme.base.muted,
-        ),
     ];
+    if draft.abroad() {
+        lines.push(input(
+            "Town",
+            &draft.recipient_town,
+            draft.focus == DraftField::RecipientTown,
+            theme,
+        ));
+    }
+    lines.push(Line::styled(
+        look.keyed(
+            "                 optional, for the label: {next_field} moves between the fields",
+        ),
+        theme.base.muted,
+    ));
     let lines = super::fit::lines(lines, super::fit::inner_width(area));
     frame.render_widget(Paragraph::new(lines).block(super::panel(theme)), area);
 }
