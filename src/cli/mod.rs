@@ -15,6 +15,7 @@ mod piece_args;
 mod psd;
 mod quote;
 mod sell;
+mod simulate;
 mod vendor;
 mod verify;
 
@@ -85,6 +86,9 @@ enum Command {
     Bench(crate::measure::bench::BenchArgs),
     /// Measure the counter screen: render time per screen, start-up, keypress to frame, memory.
     BenchTui(crate::measure::tui_bench::TuiBenchArgs),
+    /// Simulated devices for trying the counter without hardware: a printer, a scale.
+    #[command(subcommand)]
+    Simulate(simulate::SimulateCommand),
 }
 
 /// Runs the command line and maps any error to a one-line message and exit code 1.
@@ -156,6 +160,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .build()?
             .block_on(crate::measure::loadtest::run(args)),
         Command::Bench(args) => runtime.block_on(crate::measure::bench::run(config, args)),
+        Command::Simulate(command) => simulate::run(command),
         Command::BenchTui(args) => {
             out!(
                 "{}",

@@ -42,7 +42,12 @@ pub struct RecordingPrinter {
 impl RecordingPrinter {
     /// Binds 127.0.0.1 on a free port and starts accepting connections.
     pub fn start() -> io::Result<RecordingPrinter> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        RecordingPrinter::start_on("127.0.0.1:0")
+    }
+
+    /// Binds `address` (e.g. 127.0.0.1:9100) and starts accepting connections.
+    pub fn start_on(address: &str) -> io::Result<RecordingPrinter> {
+        let listener = TcpListener::bind(address)?;
         let address = listener.local_addr()?;
         let recording = Arc::new((Mutex::new(Recording::default()), Condvar::new()));
         let stopping = Arc::new(AtomicBool::new(false));

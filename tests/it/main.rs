@@ -8,6 +8,7 @@
 mod common;
 
 mod admin_accounts;
+mod cli_simulate;
 mod cli_void;
 mod counter_voids;
 mod crash;
