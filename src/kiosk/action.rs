@@ -68,7 +68,7 @@ pub enum Action {
     Voided {
         item_id: u64,
         piece: u32,
-        result: Result<(), String>,
+        result: Result<(), RemoteFailure>,
     },
     ReceiptPrinted(Result<(), PrinterErrorKind>),
     /// The vendor link went online or offline (or its reason changed).
@@ -83,12 +83,12 @@ pub enum Action {
     /// The processor's answer to a card or account payment.
     Charged(Result<PaidBy, ChargeRefusal>),
     /// A refund of a voided piece went back to the card or account (or why not).
-    Refunded(Result<Money, String>),
-    SupervisorLoaded(Result<Box<SupervisorData>, String>),
+    Refunded(Result<Money, RemoteFailure>),
+    SupervisorLoaded(Result<Box<SupervisorData>, RemoteFailure>),
     /// A supervisor refill was applied (the control total after it) or refused.
-    Refilled(Result<Money, String>),
+    Refilled(Result<Money, RemoteFailure>),
     /// A supervisor void of a recent indicium: the refund, or why not.
-    RecentVoided(Result<Money, String>),
+    RecentVoided(Result<Money, RemoteFailure>),
 }
 
 impl Action {
@@ -187,11 +187,48 @@ pub enum Effect {
     },
 }
 
+/// Why the data centre, a payment processor or the counter's own records did not do what
+/// was asked, as the flow decides on it and words it. The edge logs the detail (addresses,
+/// status codes, OS errors); only a refusal's own words, meant for the clerk, come along.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoteFailure {
+    /// Nothing answered in time: asking again later may work.
+    Unreachable,
+    /// Refused, with the refuser's words for the clerk (a closed void window, a locked PSD).
+    Refused(String),
+    /// An answer that could not be read, or a fault in this counter's own records.
+    Fault,
+}
+
+impl RemoteFailure {
+    /// The failure of a data-centre request; the detail goes to the log here.
+    pub fn from_link(error: &crate::link::LinkError, doing: &str) -> RemoteFailure {
+        log::warn!("{doing}: {error}");
+        match error {
+            crate::link::LinkError::Unreachable { .. } => RemoteFailure::Unreachable,
+            crate::link::LinkError::Refused { message, .. } => {
+                RemoteFailure::Refused(message.clone())
+            }
+            crate::link::LinkError::Protocol(_) | crate::link::LinkError::Local(_) => {
+                RemoteFailure::Fault
+            }
+        }
+    }
+
+    /// A fault with its detail, which goes to the log here.
+    pub fn fault(doing: &str, detail: impl std::fmt::Display) -> RemoteFailure {
+        log::error!("{doing}: {detail}");
+        RemoteFailure::Fault
+    }
+}
+
 /// Why a piece was not issued, as the flow decides on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssueFailure {
     pub kind: IssueFailureKind,
-    /// For the log and the clerk; the flow picks its own words around it.
+    /// For the clerk: the refuser's own words (the data centre's, or the embedded PSD's),
+    /// or the edge's words for a failure to reach it; never an address, status code or OS
+    /// error (those are logged). The flow picks its own words around it.
     pub message: String,
 }
 

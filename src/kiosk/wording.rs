@@ -1,9 +1,10 @@
 //! The words a clerk or a customer reads for a device failure, chosen from its kind.
 //!
 //! Drivers and transports report a typed kind and log their detail (device path, bytes,
-//! OS error); the screen never shows that text. A clerk is told what to check; a customer
+//! OS error); the screen never shows that text, only a refusal's own words for the clerk. A clerk is told what to check; a customer
 //! at a kiosk is told to ask staff, since only staff can open a printer or plug a scale in.
 
+use super::action::RemoteFailure;
 use super::state::Mode;
 use crate::print::printer::PrinterErrorKind;
 use crate::scale::ScaleErrorKind;
@@ -34,5 +35,19 @@ pub fn scale_failure(kind: ScaleErrorKind, mode: Mode) -> &'static str {
         (ScaleErrorKind::Timeout, _) => "the scale does not answer: type the weight",
         (ScaleErrorKind::Protocol, _) => "the scale's answer is unreadable (see the log)",
         (ScaleErrorKind::Refused, _) => "the scale refused the command",
+    }
+}
+
+/// Why a request to the data centre (or a processor) did not go through.
+pub fn remote_failure(failure: &RemoteFailure, mode: Mode) -> String {
+    match (failure, mode) {
+        (_, Mode::Kiosk) => "it did not go through: please ask a member of staff".into(),
+        (RemoteFailure::Unreachable, _) => {
+            "the data centre did not answer: try again in a moment".into()
+        }
+        (RemoteFailure::Refused(words), _) => words.clone(),
+        (RemoteFailure::Fault, _) => {
+            "the answer could not be used (the log says why): try again, or call support".into()
+        }
     }
 }

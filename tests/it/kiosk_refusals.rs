@@ -252,3 +252,52 @@ fn an_address_abroad_needs_its_town_and_keeps_it() {
         ["JEAN TREMBLAY", "MONTREAL QC H2X 1Y4"]
     );
 }
+
+/// Failures from the data centre and the processors reach the flow as kinds, and the flow
+/// words them for who is reading: a clerk is told what happened and what to do, a customer
+/// is sent to staff; the refuser's own words are the only text that comes from outside.
+#[test]
+fn remote_failures_are_worded_by_kind_and_reader() {
+    use postcounter::kiosk::action::RemoteFailure;
+    let context = context();
+    let notice_after = |state: &mut State, action: Action| {
+        send(state, &context, [action]);
+        match state.notice.clone() {
+            Some(Notice::Error(text)) => text,
+            other => panic!("{other:?}"),
+        }
+    };
+    let mut clerk = new_state();
+    clerk.step = Step::Done;
+    let said = notice_after(
+        &mut clerk,
+        Action::Refunded(Err(RemoteFailure::Unreachable)),
+    );
+    assert_eq!(
+        said,
+        "the refund did not go through: the data centre did not answer: try again in a moment; refund the customer by hand"
+    );
+    let mut customer = kiosk_state();
+    customer.step = Step::Done;
+    let said = notice_after(&mut customer, Action::Refunded(Err(RemoteFailure::Fault)));
+    assert_eq!(
+        said,
+        "Your refund did not go through: please ask a member of staff."
+    );
+
+    let mut supervisor = new_state();
+    send(&mut supervisor, &context, [Action::Supervisor]);
+    send(
+        &mut supervisor,
+        &context,
+        common::kiosk::typed(common::kiosk::SUPERVISOR_PIN),
+    );
+    send(&mut supervisor, &context, [Action::Confirm]);
+    let said = notice_after(
+        &mut supervisor,
+        Action::RecentVoided(Err(RemoteFailure::Refused(
+            "the void window of 30 days has closed".into(),
+        ))),
+    );
+    assert_eq!(said, "not voided: the void window of 30 days has closed");
+}

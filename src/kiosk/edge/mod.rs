@@ -15,11 +15,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{Action, Effect, IssueFailure, IssueFailureKind};
+use super::action::{Action, Effect, IssueFailure, IssueFailureKind, RemoteFailure};
 use crate::address::ZipCode;
 use crate::indicium::Indicium;
 use crate::indicium::layout::parse_indicium_serial_text;
-use crate::link::LinkErrorKind;
+use crate::link::{LinkError, LinkErrorKind};
 use crate::money::Money;
 use crate::print::document::Document;
 use crate::print::label::label_document;
@@ -312,14 +312,28 @@ impl Edge {
         }
         result
             .map(|issued| (issued.serial_text, issued.bytes))
-            .map_err(|error| IssueFailure {
-                kind: match error.kind() {
-                    LinkErrorKind::Refused => IssueFailureKind::Refused,
-                    LinkErrorKind::Unreachable | LinkErrorKind::Protocol | LinkErrorKind::Local => {
-                        IssueFailureKind::NotNow
+            .map_err(|error| {
+                log::warn!("issue {request_id}: {error}");
+                let kind = error.kind();
+                // The clerk reads the refuser's own words; addresses and codes stay in the log.
+                let message = match error {
+                    LinkError::Refused { message, .. } | LinkError::Local(message) => message,
+                    LinkError::Unreachable { .. } => {
+                        "the data centre did not answer, and the embedded PSD could not issue in its place".into()
                     }
-                },
-                message: error.to_string(),
+                    LinkError::Protocol(_) => {
+                        "the data centre's answer could not be used (the log says why)".into()
+                    }
+                };
+                IssueFailure {
+                    kind: match kind {
+                        LinkErrorKind::Refused => IssueFailureKind::Refused,
+                        LinkErrorKind::Unreachable | LinkErrorKind::Protocol | LinkErrorKind::Local => {
+                            IssueFailureKind::NotNow
+                        }
+                    },
+                    message,
+                }
             })
     }
 
@@ -351,18 +365,23 @@ impl Edge {
         });
     }
 
-    async fn void(&self, serial: &str) -> Result<(), String> {
-        let (device_id, piece_serial) = parse_indicium_serial_text(serial)
-            .ok_or_else(|| format!("{serial:?} is not an indicium serial"))?;
+    async fn void(&self, serial: &str) -> Result<(), RemoteFailure> {
+        // The flow only voids what the station issued: a serial that does not read is a bug.
+        let (device_id, piece_serial) = parse_indicium_serial_text(serial).ok_or_else(|| {
+            RemoteFailure::fault("void", format!("{serial:?} is not an indicium serial"))
+        })?;
         self.void_piece(device_id, piece_serial).await.map(|_| ())
     }
 
     /// Voids a piece where it was issued (see [`Station::void_piece`]).
-    async fn void_piece(&self, device_id: u32, piece_serial: u32) -> Result<Money, String> {
+    async fn void_piece(&self, device_id: u32, piece_serial: u32) -> Result<Money, RemoteFailure> {
         self.station
             .void_piece(device_id, piece_serial)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| {
+                let serial = crate::indicium::layout::indicium_serial_text(device_id, piece_serial);
+                RemoteFailure::from_link(&e, &format!("void of {serial}"))
+            })
     }
 }
 

@@ -6,14 +6,14 @@
 //! charge id and last four digits, never the number.
 
 use super::Edge;
-use crate::kiosk::action::Action;
+use crate::kiosk::action::{Action, RemoteFailure};
 use crate::kiosk::state::{ChargeRefusal, PaidBy, PaymentMethod};
 use crate::money::Money;
 use std::sync::Arc;
 
 use crate::payment::{
     AccountNumber, Approval, CardCharge, CardNumber, Expiry, GatewayFuture, PaymentError,
-    PaymentGateway, PostageAccounts, Refund,
+    PaymentErrorKind, PaymentGateway, PostageAccounts, Refund,
 };
 use crate::print::card::CardLast4;
 use crate::station::Station;
@@ -60,9 +60,22 @@ pub struct Payments {
     pub accounts: PostageAccounts,
 }
 
+/// A refused payment as the flow shows it: the processor's or account's own words, except
+/// where they would carry an address or a file path (logged instead).
 fn refusal(error: &PaymentError) -> ChargeRefusal {
+    let reason = match error.kind() {
+        PaymentErrorKind::Unavailable => {
+            log::warn!("payment: {error}");
+            "the card processor did not answer; nothing was charged, try again".to_string()
+        }
+        PaymentErrorKind::Storage | PaymentErrorKind::Inconsistent => {
+            log::error!("payment: {error}");
+            "the payment store failed (the log says why); nothing was charged".to_string()
+        }
+        _ => error.to_string(),
+    };
     ChargeRefusal {
-        reason: error.to_string(),
+        reason,
         retryable: error.kind().is_retryable(),
     }
 }
@@ -183,7 +196,15 @@ impl Edge {
             };
             let result = answer.map(|refund| refund.amount).map_err(|e| {
                 log::warn!("refund {refund_id} of {amount} failed: {e}");
-                e.to_string()
+                match e.kind() {
+                    PaymentErrorKind::Unavailable => RemoteFailure::Unreachable,
+                    PaymentErrorKind::Storage | PaymentErrorKind::Inconsistent => {
+                        RemoteFailure::Fault
+                    }
+                    // A refusal's own words (a refund larger than the charge, a locked
+                    // account) are for the clerk.
+                    _ => RemoteFailure::Refused(e.to_string()),
+                }
             });
             if let Ok(refunded) = &result {
                 log::info!("refund {refund_id}: {refunded} to {}", paid_by.reference);

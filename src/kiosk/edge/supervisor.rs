@@ -10,7 +10,7 @@
 use super::Edge;
 use crate::indicium::Indicium;
 use crate::indicium::layout::indicium_serial_text;
-use crate::kiosk::action::Action;
+use crate::kiosk::action::{Action, RemoteFailure};
 use crate::kiosk::pin::SupervisorPin;
 use crate::kiosk::pin_gate;
 use crate::kiosk::state::{DayTotal, RecentPiece, SupervisorData};
@@ -27,7 +27,10 @@ impl Edge {
     pub(super) fn load_supervisor(&self) {
         let edge = self.clone();
         tokio::spawn(async move {
-            let result = edge.supervisor_data().await;
+            let result = edge
+                .supervisor_data()
+                .await
+                .map_err(|detail| RemoteFailure::fault("reading the PSD", detail));
             edge.send(Action::SupervisorLoaded(result.map(Box::new)));
         });
     }
@@ -89,12 +92,15 @@ impl Edge {
             pieces.sort_by_key(|piece| piece.record.issued_unix_ms);
             reading = match link.central_registers().await {
                 Ok(answer) => central_reading(&answer, &reading, link.endpoints()),
-                Err(error) => PsdReading {
-                    last_contact: format!(
-                        "vendor unreachable ({error}); showing the embedded fallback PSD"
-                    ),
-                    ..reading
-                },
+                Err(error) => {
+                    log::warn!("reading the central PSD: {error}");
+                    PsdReading {
+                        last_contact:
+                            "the data centre did not answer: showing the embedded fallback PSD"
+                                .into(),
+                        ..reading
+                    }
+                }
             };
         }
         let printers = &self.station.config.printer;
@@ -125,15 +131,14 @@ impl Edge {
                     .refill_central(&refill_id, amount)
                     .await
                     .map(|answer| Money::from_mills(answer.registers.control_total_mills))
-                    .map_err(|e| e.to_string()),
-                None => Err(
+                    .map_err(|e| RemoteFailure::from_link(&e, &format!("refill {refill_id}"))),
+                None => Err(RemoteFailure::Refused(
                     "refills come only through the data centre, and this station has no link to it"
                         .to_string(),
-                ),
+                )),
             };
-            match &result {
-                Ok(total) => log::info!("refill {refill_id}: {amount}, control total {total}"),
-                Err(reason) => log::warn!("refill {refill_id} of {amount} refused: {reason}"),
+            if let Ok(total) = &result {
+                log::info!("refill {refill_id}: {amount}, control total {total}");
             }
             edge.send(Action::Refilled(result));
         });
@@ -144,9 +149,8 @@ impl Edge {
         tokio::spawn(async move {
             let result = edge.void_piece(device_id, piece_serial).await;
             let serial = indicium_serial_text(device_id, piece_serial);
-            match &result {
-                Ok(refund) => log::info!("supervisor void of {serial}: {refund}"),
-                Err(reason) => log::warn!("void of {serial} refused: {reason}"),
+            if let Ok(refund) = &result {
+                log::info!("supervisor void of {serial}: {refund}");
             }
             edge.send(Action::RecentVoided(result));
         });

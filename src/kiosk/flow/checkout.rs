@@ -7,12 +7,12 @@
 //! indicium or voided; it is never issued again.
 
 use super::{Context, settle};
-use crate::kiosk::action::{Action, Effect};
+use crate::kiosk::action::{Action, Effect, RemoteFailure};
 use crate::kiosk::preview::LabelPreview;
 use crate::kiosk::state::{
-    BasketItem, IssuedPiece, Notice, PaymentMethod, PrintProblem, State, Step,
+    BasketItem, IssuedPiece, Mode, Notice, PaymentMethod, PrintProblem, State, Step,
 };
-use crate::kiosk::wording::printer_failure;
+use crate::kiosk::wording::{printer_failure, remote_failure};
 use crate::money::Money;
 use crate::print::receipt::{ReceiptContent, Tender, TenderKind};
 use crate::sale::documents::{ReceiptSale, receipt_content};
@@ -166,8 +166,11 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                     effects.extend(finish_if_done(state, context));
                     return effects;
                 }
-                Err(reason) => {
-                    state.notice = Some(Notice::Error(format!("the void failed: {reason}")))
+                Err(failure) => {
+                    state.notice = Some(Notice::Error(format!(
+                        "the void failed: {}",
+                        remote_failure(&failure, state.mode)
+                    )))
                 }
             }
         }
@@ -178,9 +181,7 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
                     "{amount} refunded to the customer's {}",
                     refund_target(state)
                 )),
-                Err(reason) => Notice::Error(format!(
-                    "the refund did not go through: {reason}; refund the customer by hand"
-                )),
+                Err(failure) => refund_failed(state.mode, &failure),
             });
         }
         Action::Confirm if state.print_problem.is_none() && state.sale_refusal.is_none() => {
@@ -364,10 +365,8 @@ fn done(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Refunded(result) => {
             state.in_flight = state.in_flight.saturating_sub(1);
-            if let Err(reason) = result {
-                state.notice = Some(Notice::Error(format!(
-                    "the refund did not go through: {reason}; refund the customer by hand"
-                )));
+            if let Err(failure) = result {
+                state.notice = Some(refund_failed(state.mode, &failure));
             }
         }
         Action::Confirm if state.in_flight == 0 => next_customer(state),
@@ -390,4 +389,15 @@ fn next_sale_id(sale_id: &str) -> String {
         Some((head, n)) => format!("{head}sale{}", n + 1),
         None => format!("{sale_id}-2"),
     }
+}
+
+/// A refund that did not go through: staff refund by hand.
+fn refund_failed(mode: Mode, failure: &RemoteFailure) -> Notice {
+    Notice::Error(match mode {
+        Mode::Counter => format!(
+            "the refund did not go through: {}; refund the customer by hand",
+            remote_failure(failure, mode)
+        ),
+        Mode::Kiosk => "Your refund did not go through: please ask a member of staff.".into(),
+    })
 }

@@ -83,7 +83,8 @@ pub(super) fn settle_when_quiet(state: &mut State, context: &Context) -> Vec<Eff
     };
     state.notice = Some(Notice::Error(match state.mode {
         Mode::Counter => format!("the sale could not be completed: {reason}; {refunded}"),
-        Mode::Kiosk => format!("Sorry: some postage could not be printed ({reason}). {refunded}."),
+        // A customer is not given the data centre's reasons: staff have them in the log.
+        Mode::Kiosk => format!("Sorry: some postage could not be printed. {refunded}."),
     }));
     effects.extend(finish_if_done(state, context));
     effects

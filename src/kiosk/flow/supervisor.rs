@@ -8,8 +8,9 @@
 use super::{Context, type_into};
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{
-    Notice, PIN_ATTEMPTS, PIN_LOCKOUT_MS, PinGate, State, Step, Supervisor, SupervisorFocus,
+    Mode, Notice, PIN_ATTEMPTS, PIN_LOCKOUT_MS, PinGate, State, Step, Supervisor, SupervisorFocus,
 };
+use crate::kiosk::wording::remote_failure;
 use crate::money::Money;
 
 /// Opens the PIN prompt, unless a paid sale is still being issued or printed.
@@ -136,9 +137,10 @@ fn unlocked_screen(state: &mut State, action: Action) -> Vec<Effect> {
             supervisor.busy = false;
             match result {
                 Ok(data) => supervisor.data = Some(*data),
-                Err(reason) => {
+                Err(failure) => {
                     state.notice = Some(Notice::Error(format!(
-                        "the PSD could not be read: {reason}"
+                        "the PSD could not be read: {}",
+                        remote_failure(&failure, Mode::Counter)
                     )))
                 }
             }
@@ -210,7 +212,10 @@ fn unlocked_screen(state: &mut State, action: Action) -> Vec<Effect> {
                     state.refills_made += 1;
                     Notice::Info(format!("refill applied: control total {control_total}"))
                 }
-                Err(reason) => Notice::Error(format!("refill refused: {reason}")),
+                Err(failure) => Notice::Error(format!(
+                    "refill not made: {}",
+                    remote_failure(&failure, Mode::Counter)
+                )),
             });
             return vec![Effect::LoadSupervisor];
         }
@@ -220,7 +225,10 @@ fn unlocked_screen(state: &mut State, action: Action) -> Vec<Effect> {
                 Ok(refund) => Notice::Info(format!(
                     "voided: {refund} back to the PSD; refund the customer"
                 )),
-                Err(reason) => Notice::Error(format!("void refused: {reason}")),
+                Err(failure) => Notice::Error(format!(
+                    "not voided: {}",
+                    remote_failure(&failure, Mode::Counter)
+                )),
             });
             return vec![Effect::LoadSupervisor];
         }
