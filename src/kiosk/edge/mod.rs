@@ -5,29 +5,25 @@
 //! their own files.
 
 mod payment;
+mod printing;
 mod supervisor;
 
 pub use payment::{DataCentreCards, Payments};
 pub use supervisor::day_totals;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Effect, IssueFailure, IssueFailureKind, RemoteFailure};
 use crate::address::ZipCode;
-use crate::indicium::Indicium;
 use crate::indicium::layout::parse_indicium_serial_text;
 use crate::link::{LinkError, LinkErrorKind};
 use crate::money::Money;
 use crate::print::document::Document;
-use crate::print::label::label_document;
-use crate::print::printer::{PrintedJob, Printer, PrinterError, PrinterErrorKind};
-use crate::print::receipt::{ReceiptContent, receipt_document};
-use crate::print::status::PrinterProblem;
+use crate::print::printer::Printer;
 use crate::rates::PricedPiece;
-use crate::sale::documents::label_content;
 
 use crate::scale::{Scale, ScaleError, ScaleErrorKind};
 use crate::station::Station;
@@ -220,85 +216,6 @@ impl Edge {
         let _ = self.actions.send(action);
     }
 
-    fn receipt_printer(&self) -> std::sync::MutexGuard<'_, Printer> {
-        self.printers
-            .receipt
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn print_label(
-        &self,
-        priced: &PricedPiece,
-        recipient_lines: &[String],
-        indicium_bytes: &[u8],
-    ) -> Result<(), PrinterErrorKind> {
-        // The flow only sends what the station issued: a failure here is a bug, logged.
-        let bad_job = |error: String| {
-            log::error!("the label cannot be laid out: {error}");
-            PrinterErrorKind::BadJob
-        };
-        let indicium = Indicium::from_bytes(indicium_bytes).map_err(|e| bad_job(e.to_string()))?;
-        let settings = &self.station.config.label;
-        let content = label_content(
-            priced,
-            recipient_lines,
-            (&indicium, indicium_bytes),
-            settings,
-        )
-        .map_err(|e| bad_job(e.to_string()))?;
-        let mut printer = self
-            .printers
-            .label
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let document = label_document(&content, &printer.profile);
-        printed(printer.print(&document))
-    }
-
-    fn print_receipt(&self, content: &ReceiptContent) -> Result<(), PrinterErrorKind> {
-        let mut printer = self.receipt_printer();
-        let document = receipt_document(content, &printer.profile);
-        printed(printer.print(&document))
-    }
-
-    /// Asks the label printer's real-time status before a piece is issued for it, as `sell`
-    /// does: out of paper, cover open, offline or not answering at all stops the issue (the
-    /// flow offers a retry); a printer that cannot tell lets it go on.
-    async fn label_printer_ready(&self) -> Result<(), IssueFailure> {
-        let printers = Arc::clone(&self.printers);
-        let asked = tokio::task::spawn_blocking(move || {
-            let mut printer = printers
-                .label
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let status = printer.status();
-            (printer.description().to_string(), status)
-        })
-        .await;
-        let (printer, status) = asked.map_err(|e| IssueFailure::not_now(e.to_string()))?;
-        let problem = match status {
-            Ok(None) => return Ok(()),
-            Ok(Some(status)) => {
-                if status.paper_near_end {
-                    log::warn!("the label printer ({printer}) is near the end of its paper");
-                }
-                match status.problem() {
-                    None => return Ok(()),
-                    Some(problem) => problem,
-                }
-            }
-            Err(error) => {
-                log::warn!("the label printer ({printer}) did not answer its status: {error}");
-                PrinterProblem::Offline
-            }
-        };
-        Err(IssueFailure {
-            kind: IssueFailureKind::PrinterNotReady(problem),
-            message: format!("the label printer ({printer}) {problem}"),
-        })
-    }
-
     /// Issues through the station (the vendor link, or the embedded PSD); the link's status
     /// goes to the screen when there is one.
     async fn issue(
@@ -383,14 +300,6 @@ impl Edge {
                 RemoteFailure::from_link(&e, &format!("void of {serial}"))
             })
     }
-}
-
-/// A job's outcome as the flow takes it: its kind, the detail logged.
-fn printed(result: Result<PrintedJob, PrinterError>) -> Result<(), PrinterErrorKind> {
-    result.map(|_| ()).map_err(|error| {
-        log::warn!("printing: {error}");
-        error.kind()
-    })
 }
 
 fn lookup_zip(text: &str) -> Action {

@@ -10,6 +10,7 @@
 
 mod checkout;
 mod customs;
+mod done;
 mod payment;
 mod piece;
 mod settle;
@@ -192,7 +193,7 @@ fn timeouts(state: &mut State, context: &Context) -> Vec<Effect> {
                 .done_at_ms
                 .map_or(0, |at| state.now_ms.saturating_sub(at));
             if shown_ms >= context.timeouts.done_ms && state.in_flight == 0 {
-                checkout::next_customer(state);
+                done::next_customer(state);
             }
         }
         Step::Weigh
@@ -207,7 +208,7 @@ fn timeouts(state: &mut State, context: &Context) -> Vec<Effect> {
                 && !state.payment.pending =>
         {
             // Nothing was paid, so nothing is lost: the next customer starts afresh.
-            checkout::next_customer(state);
+            done::next_customer(state);
         }
         Step::Supervisor if idle_ms >= context.timeouts.inactivity_ms => {
             // A supervisor who walks away must not leave the screen open.
