@@ -1,5 +1,5 @@
-//! The real binary in tmux with the other kinds of hardware, each simulated by the real
-//! protocol: a Mettler Toledo MT-SICS scale and a USB HID scale on pseudo-terminals, and a
+//! The real binary in tmux with each kind of hardware, simulated by its real protocol: NCI
+//! and Mettler Toledo MT-SICS scales and a USB HID scale on pseudo-terminals, and a
 //! serial label printer that runs out of paper. Out of paper, the counter issues nothing
 //! (the central PSD's registers do not move), says why, and issues once paper is loaded.
 
@@ -12,9 +12,44 @@ use std::time::Duration;
 use common::tmux::Tmux;
 use postcounter::print::device_simulator::DevicePrinterSimulator;
 use postcounter::print::status::PrinterStatus;
-use postcounter::scale::PseudoTerminal;
+use postcounter::scale::nci::NciSimulator;
 use postcounter::scale::sics::SicsSimulator;
+use postcounter::scale::{DisplayUnit, PseudoTerminal};
 use postcounter::weight::Weight;
+
+/// Runs a counter on a serial scale of `kind` at `device` whose piece is moving: Enter is
+/// refused until `settle` stops it, then takes the stable weight. The destination screen.
+fn weigh_a_settling_piece(kind: &str, device: &str, settle: impl Fn()) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let environment = format!(
+        "POSTCOUNTER_SCALE__KIND={kind} POSTCOUNTER_SCALE__DEVICE={device} POSTCOUNTER_SCALE__POLL_INTERVAL_MS=50"
+    );
+    let tmux = Tmux::start_with(&dir.path().join("data"), &environment, kind);
+    tmux.wait_for("MOVING");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the scale is not stable yet");
+    settle();
+    tmux.wait_for("STABLE");
+    tmux.keys(&["Enter"]);
+    let destination = tmux.wait_for("Where is it going?");
+    tmux.keys(&["C-q"]);
+    destination
+}
+
+#[test]
+fn the_counter_weighs_on_an_nci_scale() {
+    let simulator = NciSimulator::start().unwrap();
+    let scale = simulator.handle();
+    scale.set_unit(DisplayUnit::Ounces);
+    scale.set_load(Weight::from_ounces(3));
+    scale.set_motion(true);
+    let destination = weigh_a_settling_piece("nci", simulator.path(), || scale.set_motion(false));
+    assert!(
+        destination.contains("3 oz (scale, stable)"),
+        "{destination}"
+    );
+    assert!(scale.received_commands().iter().any(|c| c.starts_with('W')));
+}
 
 #[test]
 fn the_counter_weighs_on_an_mt_sics_scale() {
@@ -22,25 +57,13 @@ fn the_counter_weighs_on_an_mt_sics_scale() {
     let scale = simulator.handle();
     scale.set_load(Weight::from_pounds(15));
     scale.set_motion(true);
-    let dir = tempfile::tempdir().unwrap();
-    let environment = format!(
-        "POSTCOUNTER_SCALE__KIND=mt-sics POSTCOUNTER_SCALE__DEVICE={} POSTCOUNTER_SCALE__POLL_INTERVAL_MS=50",
-        simulator.path()
-    );
-    let tmux = Tmux::start_with(&dir.path().join("data"), &environment, "sics");
-    tmux.wait_for("MOVING");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the scale is not stable yet");
-    scale.set_motion(false);
-    tmux.wait_for("STABLE");
-    tmux.keys(&["Enter"]);
-    let destination = tmux.wait_for("Where is it going?");
+    let destination =
+        weigh_a_settling_piece("mt-sics", simulator.path(), || scale.set_motion(false));
     assert!(
         destination.contains("15 lb (scale, stable)"),
         "{destination}"
     );
     assert!(scale.received_commands().iter().all(|c| c == "SI"));
-    tmux.keys(&["C-q"]);
 }
 
 #[test]

@@ -79,35 +79,6 @@ fn a_clerk_sells_two_letters_for_cash_and_the_labels_verify() {
 }
 
 #[test]
-fn the_counter_reads_a_real_nci_scale_and_takes_only_a_stable_weight() {
-    use postcounter::scale::nci::NciSimulator;
-    let simulator = NciSimulator::start().unwrap();
-    let scale = simulator.handle();
-    scale.set_unit(postcounter::scale::DisplayUnit::Ounces);
-    scale.set_load(postcounter::weight::Weight::parse("3oz").unwrap());
-    scale.set_motion(true);
-    let dir = tempfile::tempdir().unwrap();
-    let environment = format!(
-        "POSTCOUNTER_SCALE__KIND=nci POSTCOUNTER_SCALE__DEVICE={} POSTCOUNTER_SCALE__POLL_INTERVAL_MS=50",
-        simulator.path()
-    );
-    let tmux = Tmux::start_with(&dir.path().join("data"), &environment, "scale");
-    tmux.wait_for("MOVING");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("the scale is not stable yet");
-    scale.set_motion(false);
-    tmux.wait_for("STABLE");
-    tmux.keys(&["Enter"]);
-    let destination = tmux.wait_for("Where is it going?");
-    assert!(
-        destination.contains("3 oz (scale, stable)"),
-        "{destination}"
-    );
-    assert!(scale.received_commands().iter().any(|c| c.starts_with('W')));
-    tmux.keys(&["C-q"]);
-}
-
-#[test]
 fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
