@@ -31,7 +31,7 @@ pub enum AccountCommand {
     Credit {
         account: String,
         amount: String,
-        #[arg(long)]
+        #[arg(long, value_parser = super::request_id)]
         id: String,
     },
     /// The balance and every entry of an account.

@@ -37,7 +37,7 @@ enum AdminCommand {
     AccountCredit {
         account: String,
         amount: String,
-        #[arg(long)]
+        #[arg(long, value_parser = super::request_id)]
         id: String,
     },
     /// Show an account's balance and PSDs.

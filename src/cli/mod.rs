@@ -188,6 +188,20 @@ fn print_notes(station: Station) -> anyhow::Result<Station> {
     Ok(station)
 }
 
+/// A request id (idempotency key) given on the command line, checked before anything is
+/// sent: it travels in a header and is kept in the ledger.
+fn request_id(text: &str) -> Result<String, String> {
+    if text.len() <= 100 && crate::link::client::is_request_id(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "{:?} is not a request id: {}",
+            text,
+            crate::link::client::REQUEST_ID_RULE
+        ))
+    }
+}
+
 /// Text for the terminal with every control character replaced: a file name or a value
 /// from outside must not be able to move the cursor or change the terminal's state.
 pub fn terminal_safe(text: &str) -> String {

@@ -24,7 +24,7 @@ pub enum PsdCommand {
     Refill {
         #[arg(long)]
         amount: crate::money::Money,
-        #[arg(long)]
+        #[arg(long, value_parser = super::request_id)]
         id: Option<String>,
     },
     /// Retire the embedded PSD for good and give its descending register back to the

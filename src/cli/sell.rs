@@ -68,7 +68,7 @@ pub struct SellArgs {
     quantity: u32,
     /// The idempotency key: selling again with the same key reprints the same indicia instead
     /// of issuing new ones. Default: a fresh random key.
-    #[arg(long)]
+    #[arg(long, value_parser = super::request_id)]
     request_id: Option<String>,
     /// Cash tendered (default: the exact amount).
     #[arg(long)]

@@ -149,6 +149,14 @@ impl VendorClient {
         body: &[u8],
         signer: Option<&RequestSigner>,
     ) -> Result<Reply, LinkError> {
+        // A key that cannot travel in a header is this counter's fault, not the network's:
+        // taken for "unreachable", it would send the sale to the offline PSD and stay in
+        // doubt for ever.
+        if let Some(key) = idempotency_key.filter(|key| !is_request_id(key)) {
+            return Err(LinkError::Local(format!(
+                "the request id {key:?} is not accepted: {REQUEST_ID_RULE}"
+            )));
+        }
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut failures = Vec::new();
         let mut maybe_delivered = false;
@@ -327,6 +335,19 @@ pub(super) async fn send_once(
     let status = response.status().as_u16();
     let body = response.bytes().await.map_err(OpenFailure::Transport)?;
     Ok((status, body.to_vec()))
+}
+
+/// What a request id (an idempotency key) may be.
+pub const REQUEST_ID_RULE: &str =
+    "use 1 to 100 letters, digits and . _ : - (no spaces or control characters)";
+
+/// Whether `id` may be a request id: it travels in a header and in the ledger. A little
+/// longer than [`REQUEST_ID_RULE`] says, for the piece numbers a sale appends.
+pub fn is_request_id(id: &str) -> bool {
+    (1..=120).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
 }
 
 /// The refusal a body carries, if it is one.

@@ -148,3 +148,42 @@ fn an_argument_error_never_echoes_control_characters_to_the_terminal() {
         );
     }
 }
+
+/// A request id travels in a header and stays in the ledger: one with a control character
+/// is refused before anything is issued. (Let through, it failed to build the header, read
+/// as an unreachable data centre, was issued offline and stayed in doubt for good.)
+#[test]
+fn a_request_id_that_cannot_travel_is_refused_before_anything_is_issued() {
+    let dir = tempfile::tempdir().unwrap();
+    for hostile in ["a\u{1b}[2Jb", "two words", "", &"x".repeat(101)] {
+        let output = postcounter(
+            dir.path(),
+            &[
+                "sell",
+                "--weight",
+                "1oz",
+                "--to",
+                "90210",
+                "--request-id",
+                hostile,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2), "{hostile:?}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("is not a request id"), "{stderr}");
+        assert!(!dir.path().join("jobs").exists(), "nothing printed");
+    }
+    let fine = postcounter(
+        dir.path(),
+        &[
+            "sell",
+            "--weight",
+            "1oz",
+            "--to",
+            "90210",
+            "--request-id",
+            "shop-7:2026.12.07_1",
+        ],
+    );
+    assert!(fine.status.success(), "{}", text(&fine.stderr));
+}

@@ -10,12 +10,22 @@ use common::screen::assert_no_word_cut;
 use postcounter::kiosk::action::{Action, IssueFailure, IssueFailureKind};
 use postcounter::kiosk::flow::Context;
 use postcounter::kiosk::state::{Mode, Notice, State, Step};
+use postcounter::link::LinkStatus;
 use postcounter::print::status::PrinterProblem;
 use postcounter::scale::{Reading, ReadingSource, ReadingStatus, ScaleErrorKind};
 
-/// Checks `state` as it is, and as a self-service kiosk would show it.
+/// Checks `state` as it is, as a counter linked to its data centre (online, and offline on
+/// its embedded PSD) would show it, and as a self-service kiosk would.
 fn check_both_modes(name: &str, state: &State) {
     assert_no_word_cut(name, state);
+    for online in [true, false] {
+        let mut linked = state.clone();
+        linked.link = Some(LinkStatus {
+            online,
+            detail: "https://vendor.example.net:8470".into(),
+        });
+        assert_no_word_cut(&format!("{name} (online: {online})"), &linked);
+    }
     let mut kiosk = state.clone();
     kiosk.mode = Mode::Kiosk;
     assert_no_word_cut(&format!("{name} (self-service)"), &kiosk);

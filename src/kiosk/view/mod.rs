@@ -92,15 +92,15 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme, keys: &ModeKeymap
         Constraint::Length(2),
     ])
     .areas(area);
-    render_header(frame, header, state, theme);
-    if let Some(hint) = help_hint(keys) {
-        let width = u16::try_from(hint.chars().count())
-            .unwrap_or(0)
-            .min(header.width);
-        let [_, right] =
-            Layout::horizontal([Constraint::Fill(1), Constraint::Length(width)]).areas(header);
-        frame.render_widget(Paragraph::new(hint).style(theme.hint_bar.key), right);
-    }
+    let hint = help_hint(keys).unwrap_or_default();
+    let hint_width = u16::try_from(hint.chars().count())
+        .unwrap_or(0)
+        .min(header.width);
+    let [title_area, hint_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(hint_width)]).areas(header);
+    frame.render_widget(Paragraph::new("").style(theme.header.bar), header);
+    render_header(frame, title_area, state, theme);
+    frame.render_widget(Paragraph::new(hint).style(theme.hint_bar.key), hint_area);
     frame.render_widget(
         Paragraph::new(notice_text)
             .style(notice_style)
@@ -201,29 +201,40 @@ fn step_title(state: &State) -> &'static str {
     }
 }
 
+/// The header's parts, most needed last to go: where postage comes from (a clerk's only),
+/// the date and the step stay; the mode's name, then the product's, give way on a narrow
+/// screen, and whatever still does not fit ends in an ellipsis.
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mode = match state.mode {
         Mode::Counter => "counter",
         Mode::Kiosk => "self-service",
     };
-    let mut spans = vec![
-        Span::styled(" postcounter ", theme.header.title),
-        Span::styled(
-            format!("· {} · {mode} · {}", step_title(state), state.today),
-            theme.header.bar,
-        ),
-    ];
+    let title = Span::styled(" postcounter ", theme.header.title);
+    let step = Span::styled(format!("· {} ", step_title(state)), theme.header.bar);
+    let mode = Span::styled(format!("· {mode} "), theme.header.bar);
+    let date = Span::styled(format!("· {}", state.today), theme.header.bar);
     // Where postage comes from is staff's concern: a customer's header leaves it out.
-    let link = state.link.as_ref().filter(|_| state.mode == Mode::Counter);
-    match link {
-        Some(link) if link.online => spans.push(Span::styled(" · vendor online", theme.header.bar)),
-        Some(_) => spans.extend([
+    let link: Vec<Span> = match state.link.as_ref().filter(|_| state.mode == Mode::Counter) {
+        Some(link) if link.online => vec![Span::styled(" · vendor online", theme.header.bar)],
+        Some(_) => vec![
             Span::styled(" · ", theme.header.bar),
             Span::styled(" OFFLINE: embedded PSD ", theme.banner.error),
-        ]),
-        None => {}
+        ],
+        None => Vec::new(),
+    };
+    let width = usize::from(area.width);
+    let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= width;
+    let mut spans = vec![title.clone(), step.clone(), mode, date.clone()];
+    spans.extend(link.clone());
+    if !fits(&spans) {
+        spans = vec![title, step.clone(), date.clone()];
+        spans.extend(link.clone());
     }
-    let line = Line::from(spans);
+    if !fits(&spans) {
+        spans = vec![Span::styled(" ", theme.header.bar), step, date];
+        spans.extend(link);
+    }
+    let line = fit::lines(vec![Line::from(spans)], area.width);
     frame.render_widget(Paragraph::new(line).style(theme.header.bar), area);
 }
 
