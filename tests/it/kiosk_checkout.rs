@@ -422,8 +422,25 @@ fn the_supervisor_refills_under_one_id_per_refill_and_the_screen_reloads() {
     let mut state = new_state();
     open_supervisor(&mut state, SUPERVISOR_PIN);
     loaded(&mut state);
-    send(&mut state, &context, typed("abc"));
+    // A typo is refused as typed, never read as another amount.
+    for typo in ["-100", "1e9"] {
+        send(&mut state, &context, typed(typo));
+        assert!(send(&mut state, &context, [Action::Confirm]).is_empty());
+        assert!(error_text(&state).contains(&format!("{typo:?} is not a refill amount")));
+        send(
+            &mut state,
+            &context,
+            std::iter::repeat_n(Action::Erase, typo.len()),
+        );
+    }
     send(&mut state, &context, typed("200"));
+    // A refill moves the account's money: it is asked first.
+    assert!(send(&mut state, &context, [Action::Confirm]).is_empty());
+    let asked = format!("{:?}", state.notice);
+    assert!(
+        asked.contains("refill the PSD with $200.00 from the account?"),
+        "{asked}"
+    );
     let effects = send(&mut state, &context, [Action::Confirm]);
     assert_eq!(
         effects,
@@ -442,7 +459,7 @@ fn the_supervisor_refills_under_one_id_per_refill_and_the_screen_reloads() {
     assert_eq!(effects, vec![Effect::LoadSupervisor]);
     loaded(&mut state);
     send(&mut state, &context, typed("5"));
-    let effects = send(&mut state, &context, [Action::Confirm]);
+    let effects = send(&mut state, &context, [Action::Confirm, Action::Confirm]);
     assert!(
         matches!(effects.as_slice(), [Effect::Refill { refill_id, .. }] if refill_id == "c1-sale1-refill2")
     );

@@ -301,3 +301,48 @@ fn remote_failures_are_worded_by_kind_and_reader() {
     );
     assert_eq!(said, "not voided: the void window of 30 days has closed");
 }
+
+/// A declined card is a final answer: going back to the basket and paying again sends the
+/// next card under a new charge id (the same id would be refused as a reused request, and a
+/// kiosk that takes only cards could sell nothing until its timeout).
+#[test]
+fn after_a_decline_and_back_the_next_card_gets_a_new_charge_id() {
+    use postcounter::kiosk::state::ChargeRefusal;
+    let context = context();
+    let mut state = kiosk_state();
+    send(&mut state, &context, [Action::Confirm]);
+    add_letter(&mut state, &context, "1oz", "90210");
+    let card = |state: &mut State| -> Vec<Effect> {
+        send(state, &context, [Action::PayBy(PaymentMethod::Card)]);
+        send(state, &context, common::kiosk::typed("4242424242424242"));
+        send(state, &context, [Action::NextField]);
+        send(state, &context, common::kiosk::typed("12/30"));
+        send(state, &context, [Action::Confirm])
+    };
+    let first = card(&mut state);
+    assert!(
+        matches!(first.as_slice(), [Effect::ChargeCard { charge_id, .. }] if charge_id == "k1-sale1-charge1"),
+        "{first:?}"
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Charged(Err(ChargeRefusal {
+            reason: "the card ending 0002 was declined by the issuer (do not honor); ask for another card".into(),
+            retryable: false,
+        }))],
+    );
+    assert_eq!(
+        state.notice,
+        Some(Notice::Error(
+            "Your payment was not accepted. Please try another card or a postage account.".into()
+        ))
+    );
+    send(&mut state, &context, [Action::Back]);
+    assert_eq!(state.step, Step::Basket);
+    let second = card(&mut state);
+    assert!(
+        matches!(second.as_slice(), [Effect::ChargeCard { charge_id, .. }] if charge_id == "k1-sale1-charge2"),
+        "{second:?}"
+    );
+}

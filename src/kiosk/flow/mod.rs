@@ -96,6 +96,17 @@ fn confirmation_prompt(state: &State, action: &Action) -> Option<String> {
             "quit with {} unpaid piece(s) in the basket? They are dropped. {{confirm}} quits, any other key stays",
             state.basket.iter().map(|item| item.quantity).sum::<u32>()
         )),
+        (Action::Confirm, Step::Supervisor) => {
+            let supervisor = state.supervisor.as_ref().filter(|s| {
+                s.unlocked && !s.busy && s.focus == crate::kiosk::state::SupervisorFocus::Refill
+            })?;
+            let amount = crate::money::Money::parse(&supervisor.refill_text)
+                .ok()
+                .filter(|amount| *amount > crate::money::Money::ZERO)?;
+            Some(format!(
+                "refill the PSD with {amount} from the account? {{confirm}} refills it, any other key keeps it"
+            ))
+        }
         (Action::VoidIssued, Step::Supervisor) => {
             let supervisor = state
                 .supervisor

@@ -10,7 +10,7 @@
 use super::checkout::issue_missing;
 use super::type_into;
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{Notice, Payment, PaymentMethod, State, Step};
+use crate::kiosk::state::{Mode, Notice, Payment, PaymentMethod, State, Step};
 use crate::money::Money;
 use crate::payment::{AccountNumber, CardNumber, Expiry};
 
@@ -52,7 +52,13 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             payment.tendered = Money::parse(&payment.tendered_text).ok();
         }
         Action::Back => {
-            state.payment = state.new_payment();
+            // Answered attempts stay counted: a declined charge id is never sent again, so
+            // the next card is not refused as a reused request.
+            let attempts = state.payment.attempts;
+            state.payment = Payment {
+                attempts,
+                ..state.new_payment()
+            };
             state.step = Step::Basket;
         }
         Action::Confirm => return confirm(state),
@@ -80,7 +86,8 @@ fn focused_field(payment: &mut Payment) -> &mut String {
 
 fn type_field(payment: &mut Payment, c: char) {
     let (allowed, max_chars): (fn(char) -> bool, usize) = match (payment.method, payment.field) {
-        (PaymentMethod::Cash, _) => (|c| c.is_ascii_digit() || c == '.', 10),
+        // Every printable key goes in: "-5" is refused as typed, never taken as 5.
+        (PaymentMethod::Cash, _) => (|c| !c.is_control(), 16),
         (PaymentMethod::Card, 0) => (|c| c.is_ascii_digit(), 19),
         (PaymentMethod::Card, _) => (|c| c.is_ascii_digit() || c == '/', 7),
         (PaymentMethod::Account, 0) => (|c| c.is_ascii_digit(), 12),
@@ -210,15 +217,16 @@ fn charged(
             if !refusal.retryable {
                 state.payment.attempts += 1;
             }
-            let next = if refusal.retryable {
-                "try again: the customer is not charged twice"
-            } else {
-                "take another card, another method, or cash"
-            };
-            state.notice = Some(Notice::Error(format!(
-                "payment not taken: {}. {next}",
-                refusal.reason
-            )));
+            // The processor's words already say what to do; a customer is told plainly.
+            state.notice = Some(Notice::Error(match (state.mode, refusal.retryable) {
+                (Mode::Counter, true) => format!(
+                    "payment not taken: {}. Press {{confirm}} to try again: the customer is not charged twice",
+                    refusal.reason
+                ),
+                (Mode::Counter, false) => format!("payment not taken: {}", refusal.reason),
+                (Mode::Kiosk, true) => "Your payment did not go through just now. Press {confirm} to try again: you are not charged twice.".into(),
+                (Mode::Kiosk, false) => "Your payment was not accepted. Please try another card or a postage account.".into(),
+            }));
             Vec::new()
         }
     }

@@ -156,12 +156,9 @@ fn unlocked_screen(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Down if supervisor.selected_recent + 1 < recent => supervisor.selected_recent += 1,
         Action::Type(c) => {
             supervisor.focus = SupervisorFocus::Refill;
-            type_into(
-                &mut supervisor.refill_text,
-                c,
-                |c| c.is_ascii_digit() || c == '.',
-                10,
-            );
+            // Every printable key goes in, so a typo ("-100", "1e9") is refused as typed
+            // rather than quietly becoming another amount.
+            type_into(&mut supervisor.refill_text, c, |c| !c.is_control(), 16);
         }
         Action::Erase => {
             supervisor.refill_text.pop();
