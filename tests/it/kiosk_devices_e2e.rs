@@ -149,3 +149,55 @@ fn out_of_paper_the_counter_issues_nothing_until_paper_is_loaded() {
     tmux.wait_for("Weigh the piece");
     tmux.quit();
 }
+
+/// A card is charged only when the label printer can print what it pays for: out of paper,
+/// the data centre's statement shows no card payment; with paper, the same sale is charged
+/// once and printed.
+#[test]
+fn out_of_paper_a_card_is_not_charged() {
+    let printer = DevicePrinterSimulator::start().unwrap();
+    printer.set_status(PrinterStatus {
+        paper_out: true,
+        offline: true,
+        ..PrinterStatus::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let environment = format!(
+        "POSTCOUNTER_PRINTER__LABEL__TRANSPORT=usb:{}",
+        printer.path()
+    );
+    let tmux = Tmux::start_with(&data_dir, &environment, "card-paper");
+    tmux.wait_for("Weigh the piece");
+    tmux.keys(&["1oz", "Enter"]);
+    tmux.wait_for("Where is it going?");
+    tmux.keys(&["90210", "Enter"]);
+    tmux.wait_for("Beverly Hills");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.keys(&["F11"]);
+    tmux.wait_for("Card number");
+    tmux.keys(&["4242424242424242", "Tab", "12/30", "Enter"]);
+    tmux.wait_for("nothing was charged");
+    let statement = || {
+        let output = Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(["admin", "account-statement", "local"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert!(!statement().contains("card"), "{}", statement());
+    printer.set_status(PrinterStatus::default());
+    tmux.keys(&["4242424242424242", "Tab", "12/30", "Enter"]);
+    tmux.wait_for("Sale complete");
+    let charges = statement()
+        .lines()
+        .filter(|line| line.contains("  card  "))
+        .count();
+    assert_eq!(charges, 1, "{}", statement());
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Weigh the piece");
+    tmux.quit();
+}

@@ -81,6 +81,18 @@ fn refusal(error: &PaymentError) -> ChargeRefusal {
 }
 
 impl Edge {
+    /// A card or account is charged only when the label printer can print what it pays
+    /// for: out of paper, nothing is charged (a crash between a charge and its issue would
+    /// otherwise leave a customer paying for postage nobody printed).
+    async fn printer_ready_to_charge(&self) -> Result<(), ChargeRefusal> {
+        self.label_printer_ready()
+            .await
+            .map_err(|failure| ChargeRefusal {
+                reason: format!("{}; nothing was charged", failure.message),
+                retryable: true,
+            })
+    }
+
     pub(super) fn charge_card(
         &self,
         charge_id: String,
@@ -90,6 +102,10 @@ impl Edge {
     ) {
         let edge = self.clone();
         tokio::spawn(async move {
+            if let Err(refusal) = edge.printer_ready_to_charge().await {
+                edge.send(Action::Charged(Err(refusal)));
+                return;
+            }
             let charge = CardCharge {
                 id: charge_id,
                 card,
@@ -144,6 +160,10 @@ impl Edge {
     ) {
         let edge = self.clone();
         tokio::spawn(async move {
+            if let Err(refusal) = edge.printer_ready_to_charge().await {
+                edge.send(Action::Charged(Err(refusal)));
+                return;
+            }
             let answer = edge
                 .payments
                 .accounts
