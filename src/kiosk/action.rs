@@ -26,6 +26,9 @@ pub enum Action {
     Toggle,
     /// Go on: accept this screen.
     Confirm,
+    /// Go to payment with the basket as it is: only the basket takes it, so a second press
+    /// on the payment screen never completes a sale as exact cash.
+    Pay,
     /// Go back one screen.
     Back,
     /// Remove the highlighted basket item.
@@ -117,6 +120,7 @@ impl Action {
                 | Action::Reprint
                 | Action::VoidIssued
                 | Action::Help
+                | Action::Pay
         )
     }
 }

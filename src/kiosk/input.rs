@@ -63,7 +63,8 @@ fn key_press(event: KeyEvent) -> Option<KeyPress> {
 /// The flow's action for a bound user action; `None` for actions this screen set lacks.
 pub fn action_for_user_action(action: UserAction) -> Option<Action> {
     Some(match action {
-        UserAction::Confirm | UserAction::Pay => Action::Confirm,
+        UserAction::Confirm => Action::Confirm,
+        UserAction::Pay => Action::Pay,
         UserAction::PayCash => Action::PayBy(PaymentMethod::Cash),
         UserAction::PayCard => Action::PayBy(PaymentMethod::Card),
         UserAction::PayAccount => Action::PayBy(PaymentMethod::Account),

@@ -346,3 +346,42 @@ fn after_a_decline_and_back_the_next_card_gets_a_new_charge_id() {
         "{second:?}"
     );
 }
+
+/// The pay key goes from the basket to payment and does nothing on the payment screen: a
+/// double press no longer completes the sale as exact cash nobody took.
+#[test]
+fn a_second_press_of_pay_does_not_take_exact_cash() {
+    let context = context();
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::Pay]);
+    assert_eq!(state.step, Step::Payment);
+    assert!(send(&mut state, &context, [Action::Pay]).is_empty());
+    assert_eq!(state.step, Step::Payment);
+    assert!(!state.payment.accepted);
+}
+
+/// A street longer than a label line is taken whole and checked after its abbreviations:
+/// the unit number is no longer cut off at 40 typed characters.
+#[test]
+fn a_long_street_keeps_its_unit_number() {
+    use common::kiosk::{typed, zip_found};
+    let context = context();
+    let mut state = new_state();
+    send(&mut state, &context, typed("1oz"));
+    send(&mut state, &context, [Action::Confirm]);
+    send(&mut state, &context, typed("20500"));
+    send(&mut state, &context, [Action::NextField, Action::NextField]);
+    send(
+        &mut state,
+        &context,
+        typed("1600 Pennsylvania Avenue Northwest Apartment 1"),
+    );
+    send(&mut state, &context, [Action::Confirm, zip_found("20500")]);
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Basket, "{:?}", state.notice);
+    assert_eq!(
+        state.basket[0].recipient_lines,
+        ["1600 PENNSYLVANIA AVE NW APT 1"]
+    );
+}

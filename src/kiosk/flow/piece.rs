@@ -56,7 +56,9 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
         _ => None,
     };
     match (action, field) {
-        (Action::Type(c), Some(field)) => type_into(field, c, |c| !c.is_control(), 40),
+        // Longer than a label line: the standard abbreviations ("Apartment" to "APT") often
+        // bring an address within 40 characters, and the line is checked after them.
+        (Action::Type(c), Some(field)) => type_into(field, c, |c| !c.is_control(), 60),
         (Action::Erase, Some(field)) => {
             field.pop();
         }
