@@ -14,6 +14,11 @@ pub fn action_for_key(event: KeyEvent, keys: &ModeKeymap) -> Option<Action> {
         return None;
     }
     let press = key_press(event)?;
+    // A character bound to help (a kiosk's `?`) opens it even while a field has the focus:
+    // no field takes it, and a customer must be able to ask anywhere.
+    if keys.action_for(press) == Some(UserAction::Help) {
+        return Some(Action::Help);
+    }
     if let Some(c) = press.as_text() {
         return Some(Action::Type(c));
     }
@@ -86,4 +91,21 @@ pub fn action_for_user_action(action: UserAction) -> Option<Action> {
         UserAction::Help => Action::Help,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kiosk::style::{Keymap, KeymapMode};
+
+    #[test]
+    fn a_character_bound_to_help_opens_it_and_others_are_typed() {
+        let keymap = Keymap::embedded_default().unwrap();
+        let kiosk = keymap.mode(KeymapMode::Kiosk);
+        let key = |c| KeyEvent::new(TermKey::Char(c), TermModifiers::NONE);
+        assert_eq!(action_for_key(key('?'), kiosk), Some(Action::Help));
+        assert_eq!(action_for_key(key('a'), kiosk), Some(Action::Type('a')));
+        let counter = keymap.mode(KeymapMode::Counter);
+        assert_eq!(action_for_key(key('?'), counter), Some(Action::Type('?')));
+    }
 }

@@ -385,3 +385,15 @@ fn a_long_street_keeps_its_unit_number() {
         ["1600 PENNSYLVANIA AVE NW APT 1"]
     );
 }
+
+/// A customer who changes their mind on the weigh screen goes back to the start; the keys
+/// the screen names all work there.
+#[test]
+fn a_customer_can_go_back_to_the_start() {
+    let context = context();
+    let mut state = kiosk_state();
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Weigh);
+    send(&mut state, &context, [Action::Back]);
+    assert_eq!(state.step, Step::Welcome);
+}

@@ -72,6 +72,8 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Confirm => confirm(state),
         Action::Back if !state.basket.is_empty() => state.step = Step::Basket,
+        // A customer who changes their mind goes back to the start.
+        Action::Back if state.mode == Mode::Kiosk => state.step = Step::Welcome,
         _ => {}
     }
     Vec::new()

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::hint_actions;
+use super::{hint_actions, hint_words};
 use crate::kiosk::state::{Mode, State, Step};
 use crate::kiosk::style::{ModeKeymap, Theme, UserAction};
 
@@ -20,6 +20,7 @@ pub(super) fn render(
     let mut actions = hint_actions(state);
     if state.step == Step::Basket && state.confirming.is_none() {
         actions.splice(2..2, [UserAction::Left, UserAction::Right]);
+        actions.extend([UserAction::AddToBasket, UserAction::Pay]);
     }
     for always in [UserAction::Help, UserAction::Quit] {
         if !actions.contains(&always) && (state.mode == Mode::Counter || always == UserAction::Help)
@@ -65,15 +66,19 @@ pub(super) fn render(
     );
 }
 
-/// What a key does on this screen, where that says more than the action's name.
+/// What a key does on this screen, in the help's longer words.
 fn what_it_does(state: &State, action: UserAction) -> &'static str {
+    if state.confirming.is_some() {
+        return hint_words(state, action);
+    }
     match (state.step, action) {
         (Step::Basket, UserAction::Left) => "one fewer of the highlighted item",
         (Step::Basket, UserAction::Right) => "one more of the highlighted item",
-        (Step::Basket, UserAction::Pay) => "pay for the basket",
+        (Step::Basket, UserAction::Confirm | UserAction::Pay) => "pay for the basket",
+        (Step::Basket, UserAction::Back | UserAction::AddToBasket) => "weigh another piece",
         (Step::Weigh, UserAction::Left | UserAction::Right) => "change the shape",
         (Step::Customs, UserAction::Left | UserAction::Right) => "change what the items are",
         (Step::Customs, UserAction::RemoveItem) => "remove the last item declared",
-        _ => action.description(),
+        _ => hint_words(state, action),
     }
 }

@@ -257,6 +257,21 @@ fn notice(state: &State, look: Look) -> (String, ratatui::style::Style) {
     (sanitized(&look.keyed(&text)), style)
 }
 
+/// A key's words in the hint bar, where this screen gives the action a meaning of its own.
+pub(super) fn hint_words(state: &State, action: UserAction) -> &'static str {
+    if state.confirming.is_some() {
+        // Confirm and back answer the question asked, whatever the screen under it.
+        return action.description();
+    }
+    match (state.step, action) {
+        (Step::Basket, UserAction::Confirm | UserAction::Pay) => "pay",
+        (Step::Basket, UserAction::Back | UserAction::AddToBasket) => "add another",
+        (Step::Weigh, UserAction::Back) if state.basket.is_empty() => "start again",
+        (Step::Weigh, UserAction::Back) => "basket",
+        _ => action.description(),
+    }
+}
+
 /// The keys that do something on each screen, for the hint bar.
 pub fn hint_actions(state: &State) -> Vec<UserAction> {
     use UserAction::*;
@@ -276,7 +291,11 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
             if parcel {
                 keys.push(NextField);
             }
-            keys.push(Back);
+            // Back goes to the basket, or a customer to the start; a clerk's empty counter
+            // has nowhere to go back to.
+            if !state.basket.is_empty() || state.mode == Mode::Kiosk {
+                keys.push(Back);
+            }
             if state.mode == Mode::Counter {
                 // At a kiosk the supervisor's chord is not advertised, and quitting is staff's.
                 keys.extend([Supervisor, Quit]);
@@ -287,8 +306,10 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
         Step::Service if insured => vec![Up, Down, NextField, Confirm, Back],
         Step::Service => vec![Up, Down, Confirm, Back],
         Step::Customs => vec![Confirm, NextField, Left, Right, RemoveItem, Back],
-        // ← and → (one fewer, one more) are in the help: the bar keeps room for paying.
-        Step::Basket => vec![Up, Down, RemoveItem, AddToBasket, Pay, Back],
+        // ← and → (one fewer, one more) and the F-key shortcuts are in the help: the bar
+        // keeps room for paying and adding another piece.
+        Step::Basket if state.basket.is_empty() => vec![Back],
+        Step::Basket => vec![Up, Down, RemoveItem, Confirm, Back],
         Step::Payment if state.cash_offered => {
             vec![Confirm, PayCash, PayCard, PayAccount, NextField, Back]
         }
@@ -315,7 +336,12 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, ke
         Span::styled(state.basket_total().to_string(), theme.money.total),
     ]);
     frame.render_widget(Paragraph::new(totals_line), totals);
-    let hints = fitting_hints(keys, &hint_actions(state), usize::from(hints_area.width));
+    let hints = fitting_hints(
+        state,
+        keys,
+        &hint_actions(state),
+        usize::from(hints_area.width),
+    );
     let mut spans = Vec::new();
     for (key, description) in hints {
         spans.push(Span::styled(format!(" {key} "), theme.hint_bar.key));
@@ -334,6 +360,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, ke
 /// the help overlay lists anyway go first, from the end; confirming, paying, going back and
 /// quitting stay, so the bar never loses the way forward or out.
 fn fitting_hints(
+    state: &State,
     keys: &ModeKeymap,
     actions: &[UserAction],
     width: usize,
@@ -346,7 +373,13 @@ fn fitting_hints(
     ];
     let mut actions = actions.to_vec();
     loop {
-        let hints = keys.hints(&actions);
+        let hints: Vec<(String, &'static str)> = actions
+            .iter()
+            .filter_map(|action| {
+                let key = keys.keys_for(*action).next()?;
+                Some((key.label(), hint_words(state, *action)))
+            })
+            .collect();
         let used: usize = hints
             .iter()
             .map(|(key, description)| key.chars().count() + description.chars().count() + 3)
