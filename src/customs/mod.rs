@@ -94,6 +94,10 @@ pub enum CustomsError {
         "customs category {input:?} is not accepted: expected gift, documents, commercial-sample, returned-goods, merchandise or other"
     )]
     Category { input: String },
+    #[error(
+        "{origin:?} is not a country of origin the country list knows: use its two-letter ISO code, like US, GB or CN"
+    )]
+    Origin { origin: String },
     #[error("a customs declaration lists 1 to {MAX_ITEMS} items, not {count}")]
     ItemCount { count: usize },
     #[error("the customs items weigh {items}, more than the piece's {piece}")]

@@ -123,6 +123,7 @@ pub fn price_piece(rates: &RateBook, request: &SaleRequest) -> Result<PricedPiec
             })?,
     };
     check_customs(request, offer.product)?;
+    check_origins(rates, request)?;
     if request.declared_value.is_some() && !request.extras.contains(&ExtraService::Insurance) {
         return Err(PricingError::ExtraService(
             "a declared value is for insurance: add insurance, or leave the value out".into(),
@@ -200,6 +201,27 @@ fn check_customs(request: &SaleRequest, product: Product) -> Result<(), PricingE
         }
         _ => Ok(()),
     }
+}
+
+/// Each declared item's country of origin is the United States or a country of the list
+/// in force on the date of mailing (a customs officer reads the code, so "ZZ" is refused).
+fn check_origins(rates: &RateBook, request: &SaleRequest) -> Result<(), PricingError> {
+    let Some(declaration) = &request.customs else {
+        return Ok(());
+    };
+    let table = rates.country_table(request.mailing_date);
+    for item in &declaration.items {
+        let known = item.origin == "US"
+            || table
+                .as_ref()
+                .is_ok_and(|table| table.countries.contains_key(&item.origin));
+        if !known {
+            return Err(PricingError::Customs(CustomsError::Origin {
+                origin: item.origin.clone(),
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// The longest label-stock serial accepted.

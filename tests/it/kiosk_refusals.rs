@@ -397,3 +397,29 @@ fn a_customer_can_go_back_to_the_start() {
     send(&mut state, &context, [Action::Back]);
     assert_eq!(state.step, Step::Welcome);
 }
+
+/// Extra services a product abroad does not take are refused on the service screen, before
+/// the customs screen asks for every item.
+#[test]
+fn extra_services_abroad_are_refused_before_customs() {
+    use common::kiosk::typed;
+    let context = context();
+    let mut state = new_state();
+    send(&mut state, &context, typed("2lb"));
+    send(
+        &mut state,
+        &context,
+        [Action::Right, Action::Right, Action::Right, Action::Confirm],
+    );
+    send(&mut state, &context, typed("Germany"));
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Service, "{:?}", state.notice);
+    send(&mut state, &context, [Action::Type('1')]);
+    send(&mut state, &context, [Action::Confirm]);
+    assert_eq!(state.step, Step::Service);
+    let said = format!("{:?}", state.notice);
+    assert!(
+        said.contains("Certified Mail is not available with"),
+        "{said}"
+    );
+}

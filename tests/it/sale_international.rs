@@ -256,3 +256,41 @@ fn an_address_abroad_carries_its_town_line_above_the_country() {
         "{stderr}"
     );
 }
+
+/// A country of origin is one a customs officer can read: "ZZ" is refused before anything
+/// is issued, "GB" is taken.
+#[test]
+fn an_unknown_country_of_origin_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let parcel = |origin: &str| {
+        let item = format!("Paperback books:1:$5:4oz:{origin}");
+        postcounter(
+            &data_dir,
+            &[
+                "sell",
+                "--weight",
+                "1lb",
+                "--shape",
+                "parcel",
+                "--country",
+                "DE",
+                "--customs-category",
+                "gift",
+                "--customs-item",
+                &item,
+                "--json",
+            ],
+        )
+    };
+    let refused = parcel("ZZ");
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("\"ZZ\" is not a country of origin"),
+        "{stderr}"
+    );
+    assert!(text(&refused.stdout).is_empty());
+    let (_, label) = sold(&parcel("GB"));
+    assert!(label.contains("origin GB"), "{label}");
+}

@@ -14,7 +14,7 @@ use crate::date::Date;
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::state::{BasketItem, Draft, DraftDestination, DraftField, Notice, State, Step};
 use crate::money::Money;
-use crate::rates::{ExclusionKind, ExtraService, MailPiece, QuoteRequest, Shape};
+use crate::rates::{ExclusionKind, ExtraService, ExtraServices, MailPiece, QuoteRequest, Shape};
 use crate::rates::{SaleRequest, price_piece};
 use crate::weight::Weight;
 
@@ -264,6 +264,19 @@ fn service(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
             state.step = Step::Destination;
         }
         Action::Confirm => {
+            // Extra services this product does not take are refused here, before the
+            // customs screen, not after the clerk has declared every item.
+            let chosen = draft
+                .quote
+                .as_ref()
+                .and_then(|quote| quote.offers.get(draft.selected_offer));
+            if let Some(offer) = chosen
+                && let Err(reason) =
+                    ExtraServices::of(&draft.extras).check_without_value(offer.product)
+            {
+                state.notice = Some(Notice::Error(reason));
+                return Vec::new();
+            }
             if needs_customs_step(state) {
                 state.draft.focus = DraftField::CustomsDescription;
                 state.notice = None;
