@@ -144,6 +144,16 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
             return timeouts(state, context);
         }
         Action::ScaleRead(reading) => {
+            // A scale that has settled answers the error about it ("not stable yet"): the
+            // weigh screen's error goes when no weight is typed, the scale's being the one.
+            let settled = reading.as_ref().is_ok_and(|r| r.usable_weight().is_some());
+            if settled
+                && state.step == Step::Weigh
+                && state.draft.weight_text.trim().is_empty()
+                && matches!(state.notice, Some(Notice::Error(_)))
+            {
+                state.notice = None;
+            }
             state.scale = Some(reading);
             return Vec::new();
         }

@@ -14,8 +14,8 @@ use crate::kiosk::wording::printer_failure;
 pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, look: Look) {
     let theme = look.theme;
     let lines = match state.step {
-        Step::Basket => basket(state, theme),
-        Step::Payment => super::payment::lines(state, look),
+        Step::Basket => basket(state, theme, super::fit::inner_width(area)),
+        Step::Payment => super::payment::lines(state, look, super::fit::inner_width(area)),
         Step::Issuing => issuing(state, theme),
         _ => done(state, theme),
     };
@@ -42,7 +42,16 @@ pub(super) fn render(frame: &mut Frame, area: Rect, state: &State, look: Look) {
     }
 }
 
-pub(super) fn item_lines(state: &State, theme: &Theme, selectable: bool) -> Vec<Line<'static>> {
+/// One line per basket item: quantity, what it is (its extra services too), its total; the
+/// description takes what the `width` columns leave and ends in an ellipsis when longer.
+pub(super) fn item_lines(
+    state: &State,
+    theme: &Theme,
+    selectable: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
+    // " 99 x " before, " $1,234.56 " after.
+    let description_width = usize::from(width).saturating_sub(6 + 12).max(20);
     state
         .basket
         .iter()
@@ -60,11 +69,11 @@ pub(super) fn item_lines(state: &State, theme: &Theme, selectable: bool) -> Vec<
                 format!(" + {}", extras.join(", "))
             };
             let description = format!("{}{extras}", item.priced.description());
+            let description = super::fit::ellipsized(&description, description_width);
             Line::styled(
                 format!(
-                    " {:>2} x {:<56} {:>10} ",
+                    " {:>2} x {description:<description_width$} {:>10} ",
                     item.quantity,
-                    truncate(&description, 56),
                     item.total().to_string()
                 ),
                 style,
@@ -73,12 +82,8 @@ pub(super) fn item_lines(state: &State, theme: &Theme, selectable: bool) -> Vec<
         .collect()
 }
 
-fn truncate(text: &str, chars: usize) -> String {
-    text.chars().take(chars).collect()
-}
-
-fn basket(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = item_lines(state, theme, true);
+fn basket(state: &State, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let mut lines = item_lines(state, theme, true, width);
     if lines.is_empty() {
         lines.push(Line::styled(" The basket is empty.", theme.base.muted));
     }
@@ -124,7 +129,15 @@ fn issuing(state: &State, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::styled(" Postage printed:", theme.base.text)];
+    let printed = state.basket.iter().any(|item| !item.issued.is_empty());
+    let mut lines = vec![Line::styled(
+        if printed {
+            " Postage printed:"
+        } else {
+            " No postage was printed."
+        },
+        theme.base.text,
+    )];
     for item in &state.basket {
         for issued in &item.issued {
             lines.push(Line::styled(
@@ -139,7 +152,8 @@ fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(change.to_string(), theme.money.change),
         ]));
     }
-    if let Some(paid_by) = &state.payment.paid_by {
+    // With nothing printed the payment went back (the notice says how): no "Paid" line.
+    if let Some(paid_by) = state.payment.paid_by.as_ref().filter(|_| printed) {
         lines.push(Line::styled(
             format!(
                 " Paid {} by {}, approval {}",

@@ -12,10 +12,10 @@ fn input(label: &str, value: String, focused: bool, theme: &Theme) -> Line<'stat
     super::text_field(label, 20, &value, focused, theme)
 }
 
-pub(super) fn lines(state: &State, look: Look) -> Vec<Line<'static>> {
+pub(super) fn lines(state: &State, look: Look, width: u16) -> Vec<Line<'static>> {
     let theme = look.theme;
     let payment = &state.payment;
-    let mut lines = item_lines(state, theme, false);
+    let mut lines = item_lines(state, theme, false, width);
     lines.push(Line::default());
     lines.push(Line::from(vec![
         Span::styled(format!(" {:<20}", "Amount due"), theme.base.text),

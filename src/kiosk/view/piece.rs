@@ -225,6 +225,10 @@ fn service(frame: &mut Frame, area: Rect, state: &State, look: Look) {
         format!(" To {}{zone}", sanitized(&place)),
         theme.base.text,
     )];
+    // The price column stays put: a product name longer than its column is shortened.
+    let name_width = usize::from(offers_area.width)
+        .saturating_sub(2 + 13)
+        .max(20);
     if let Some(quote) = &draft.quote {
         for (index, offer) in quote.offers.iter().enumerate() {
             let style = if index == draft.selected_offer {
@@ -234,8 +238,8 @@ fn service(frame: &mut Frame, area: Rect, state: &State, look: Look) {
             };
             lines.push(Line::styled(
                 format!(
-                    " {:<48} {:>10} ",
-                    offer.product.name(),
+                    " {:<name_width$} {:>10} ",
+                    super::fit::ellipsized(offer.product.name(), name_width),
                     offer.postage.to_string()
                 ),
                 style,
