@@ -80,7 +80,7 @@ fn pin_prompt(state: &mut State, context: &Context, action: Action) -> Vec<Effec
             }
             let Some(pin) = &context.supervisor_pin else {
                 state.notice = Some(Notice::Error(
-                    "no supervisor PIN is set: run `postcounter pin set` on this station".into(),
+                    "no supervisor PIN is set: run `postcounter pin set` on this station, then restart the counter (it reads the PIN when it starts)".into(),
                 ));
                 return Vec::new();
             };
