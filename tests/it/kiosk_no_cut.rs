@@ -172,3 +172,24 @@ fn long_notices_and_faults_fit() {
     ));
     check_both_modes("a three-line notice", &state);
 }
+
+/// Twenty letters for $20 cash: the change due is on the done screen at 80x24, above the
+/// pieces, of which the first are listed and the rest counted.
+#[test]
+fn the_change_due_shows_however_many_pieces_were_sold() {
+    let context = context();
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, std::iter::repeat_n(Action::Right, 19));
+    assert_eq!(state.basket[0].quantity, 20);
+    pay_cash_and_print(&mut state, &context, "20");
+    assert_eq!(state.step, Step::Done, "{:?}", state.notice);
+    let screen = common::screen::draw(&state, 80, 24).backend().to_string();
+    assert!(screen.contains("Change due          $4.40"), "{screen}");
+    assert!(
+        screen.contains("Postage printed (20 piece(s)):"),
+        "{screen}"
+    );
+    assert!(screen.contains("and 12 more"), "{screen}");
+    check_both_modes("done after twenty letters", &state);
+}

@@ -128,24 +128,22 @@ fn issuing(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// The sale's outcome: the money first (change due, how it was paid), so that it is on
+/// screen however many pieces follow; then the pieces, the ones that do not fit counted.
 fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
-    let printed = state.basket.iter().any(|item| !item.issued.is_empty());
-    let mut lines = vec![Line::styled(
-        if printed {
-            " Postage printed:"
-        } else {
-            " No postage was printed."
-        },
-        theme.base.text,
-    )];
-    for item in &state.basket {
-        for issued in &item.issued {
-            lines.push(Line::styled(
-                format!("   {}  {}", issued.serial, item.priced.offer.product.name()),
-                theme.base.text,
-            ));
-        }
-    }
+    /// The pieces listed by serial before the rest are only counted.
+    const LISTED_PIECES_MAX: usize = 8;
+    let printed: Vec<(&str, &str)> = state
+        .basket
+        .iter()
+        .flat_map(|item| {
+            let product = item.priced.offer.product.name();
+            item.issued
+                .iter()
+                .map(move |issued| (issued.serial.as_str(), product))
+        })
+        .collect();
+    let mut lines = Vec::new();
     if let Some(change) = state.change_due() {
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<20}", "Change due"), theme.base.text),
@@ -153,7 +151,12 @@ fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         ]));
     }
     // With nothing printed the payment went back (the notice says how): no "Paid" line.
-    if let Some(paid_by) = state.payment.paid_by.as_ref().filter(|_| printed) {
+    if let Some(paid_by) = state
+        .payment
+        .paid_by
+        .as_ref()
+        .filter(|_| !printed.is_empty())
+    {
         lines.push(Line::styled(
             format!(
                 " Paid {} by {}, approval {}",
@@ -167,11 +170,32 @@ fn done(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     lines.push(Line::styled(
         match state.mode {
             Mode::Counter => " The counter starts over by itself for the next customer.",
+            Mode::Kiosk if printed.is_empty() => " The screen starts over by itself.",
             Mode::Kiosk => {
                 " Please take your receipt and labels. The screen starts over by itself."
             }
         },
         theme.base.muted,
     ));
+    lines.push(Line::styled(
+        if printed.is_empty() {
+            " No postage was printed.".to_string()
+        } else {
+            format!(" Postage printed ({} piece(s)):", printed.len())
+        },
+        theme.base.text,
+    ));
+    for (serial, product) in printed.iter().take(LISTED_PIECES_MAX) {
+        lines.push(Line::styled(
+            format!("   {serial}  {product}"),
+            theme.base.text,
+        ));
+    }
+    if printed.len() > LISTED_PIECES_MAX {
+        lines.push(Line::styled(
+            format!("   and {} more", printed.len() - LISTED_PIECES_MAX),
+            theme.base.text,
+        ));
+    }
     lines
 }
