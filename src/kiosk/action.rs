@@ -92,6 +92,9 @@ pub enum Action {
     Refilled(Result<Money, RemoteFailure>),
     /// A supervisor void of a recent indicium: the refund, or why not.
     RecentVoided(Result<Money, RemoteFailure>),
+    /// At start-up: a sale cut short (the counter stopped between its charge and its
+    /// postage) had this much refunded to the card or account that paid.
+    UnfinishedSaleRefunded(Money),
 }
 
 impl Action {

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::action::Action;
-use super::edge::{DataCentreCards, Edge, Payments, Printers};
+use super::edge::{ChargeJournal, DataCentreCards, Edge, Payments, Printers};
 use super::flow::{Context, Timeouts, update};
 use super::input::action_for_key;
 use super::pin::SupervisorPin;
@@ -88,6 +88,7 @@ async fn open_payments(station: &Arc<Station>) -> anyhow::Result<Payments> {
     Ok(Payments {
         gateway,
         accounts: PostageAccounts::from_store(store).await?,
+        journal: ChargeJournal::open(&station.config.data_dir)?,
     })
 }
 
@@ -140,6 +141,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         Duration::from_secs(station.config.link.reconcile_interval_s.clamp(1, 3600));
     let edge = Edge::new(station, printers, payments, sender);
     edge.watch_link(link_interval);
+    edge.settle_open_charges();
     match scale.kind {
         ScaleKind::None => {}
         ScaleKind::Nci => {

@@ -25,6 +25,7 @@ mod kiosk_no_cut;
 mod kiosk_refusals;
 mod kiosk_screens;
 mod kiosk_screens_supervisor;
+mod kiosk_unfinished_sale;
 mod kiosk_vendor_e2e;
 mod lease_certificates;
 mod local_date;

@@ -4,10 +4,13 @@
 //! keeps drawing. Payments (`payment`) and the supervisor's ledger work (`supervisor`) have
 //! their own files.
 
+mod charge_journal;
 mod payment;
 mod printing;
+mod recovery;
 mod supervisor;
 
+pub use charge_journal::{ChargeJournal, OpenCharge};
 pub use payment::{DataCentreCards, Payments};
 pub use supervisor::day_totals;
 

@@ -6,6 +6,7 @@
 //! charge id and last four digits, never the number.
 
 use super::Edge;
+use super::charge_journal::{ChargeJournal, OpenCharge};
 use crate::kiosk::action::{Action, RemoteFailure};
 use crate::kiosk::state::{ChargeRefusal, PaidBy, PaymentMethod};
 use crate::money::Money;
@@ -58,6 +59,8 @@ impl PaymentGateway for DataCentreCards {
 pub struct Payments {
     pub gateway: Box<dyn PaymentGateway>,
     pub accounts: PostageAccounts,
+    /// Every charge is written here before it is sent (see [`ChargeJournal`]).
+    pub journal: ChargeJournal,
 }
 
 /// A refused payment as the flow shows it: the processor's or account's own words, except
@@ -93,6 +96,44 @@ impl Edge {
             })
     }
 
+    /// Writes the charge to the journal before it is sent; a counter that cannot keep the
+    /// record does not charge.
+    fn record_charge(
+        &self,
+        charge_id: &str,
+        method: &str,
+        amount: Money,
+    ) -> Result<(), ChargeRefusal> {
+        let sale_id = charge_id
+            .rsplit_once("-charge")
+            .map_or(charge_id, |(sale, _)| sale);
+        let charge = OpenCharge {
+            charge_id: charge_id.to_string(),
+            method: method.to_string(),
+            amount_mills: amount.mills(),
+            sale_id: sale_id.to_string(),
+            taken_unix_ms: crate::clock::Clock::system().now_unix_ms(),
+        };
+        self.payments.journal.record(&charge).map_err(|error| {
+            log::error!("charge {charge_id} not recorded: {error}");
+            ChargeRefusal {
+                reason: "the counter cannot record the payment on its disk (the log says why); nothing was charged".into(),
+                retryable: true,
+            }
+        })
+    }
+
+    /// A charge refused for good was never made: its record goes (a retry after "no
+    /// answer" keeps it, since that charge may have been made).
+    fn close_declined(&self, charge_id: &str, error: &PaymentError) {
+        if error.kind().is_retryable() {
+            return;
+        }
+        if let Err(close) = self.payments.journal.close(charge_id) {
+            log::warn!("the record of declined charge {charge_id} stays: {close}");
+        }
+    }
+
     pub(super) fn charge_card(
         &self,
         charge_id: String,
@@ -103,6 +144,10 @@ impl Edge {
         let edge = self.clone();
         tokio::spawn(async move {
             if let Err(refusal) = edge.printer_ready_to_charge().await {
+                edge.send(Action::Charged(Err(refusal)));
+                return;
+            }
+            if let Err(refusal) = edge.record_charge(&charge_id, "card", amount) {
                 edge.send(Action::Charged(Err(refusal)));
                 return;
             }
@@ -144,6 +189,7 @@ impl Edge {
                         charge.id,
                         charge.card.masked()
                     );
+                    edge.close_declined(&charge.id, &error);
                     Err(refusal(&error))
                 }
             };
@@ -161,6 +207,10 @@ impl Edge {
         let edge = self.clone();
         tokio::spawn(async move {
             if let Err(refusal) = edge.printer_ready_to_charge().await {
+                edge.send(Action::Charged(Err(refusal)));
+                return;
+            }
+            if let Err(refusal) = edge.record_charge(&charge_id, "account", amount) {
                 edge.send(Action::Charged(Err(refusal)));
                 return;
             }
@@ -189,6 +239,7 @@ impl Edge {
                 }
                 Err(error) => {
                     log::warn!("account charge {charge_id} on {account} not taken: {error}");
+                    edge.close_declined(&charge_id, &error);
                     Err(refusal(&error))
                 }
             };

@@ -165,6 +165,15 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
             state.link = Some(status);
             return Vec::new();
         }
+        Action::UnfinishedSaleRefunded(amount) => {
+            state.notice = Some(Notice::Info(match state.mode {
+                Mode::Counter => format!(
+                    "{amount} of a sale cut short (the counter stopped before its postage was issued) went back to the card or account that paid"
+                ),
+                Mode::Kiosk => format!("{amount} of an earlier unfinished payment was refunded."),
+            }));
+            return Vec::new();
+        }
         Action::Quit if may_quit(state) => {
             state.quit = true;
             return Vec::new();
