@@ -170,6 +170,20 @@ fn an_unreachable_processor_is_retried_under_the_same_charge_id() {
         }))],
     );
     assert!(error_text(&state).contains("not charged twice"));
+    // Enter alone sends the same card again: the screen asked for no retyping.
+    let again = send(&mut state, &context, [Action::Confirm]);
+    assert!(
+        matches!(again.as_slice(), [Effect::ChargeCard { charge_id, card, .. }] if charge_id == "c1-sale1-charge1" && card.masked().ends_with("0119")),
+        "{again:?}"
+    );
+    send(
+        &mut state,
+        &context,
+        [Action::Charged(Err(ChargeRefusal {
+            reason: "the processor cannot be reached".into(),
+            retryable: true,
+        }))],
+    );
     send(&mut state, &context, typed("4000000000000119"));
     send(&mut state, &context, [Action::NextField]);
     send(&mut state, &context, typed("12/30"));

@@ -21,6 +21,7 @@ mod kiosk_checkout;
 mod kiosk_devices_e2e;
 mod kiosk_e2e;
 mod kiosk_flow;
+mod kiosk_found_in_use;
 mod kiosk_no_cut;
 mod kiosk_refusals;
 mod kiosk_screens;

@@ -124,7 +124,10 @@ mod tests {
             taken_unix_ms: 1,
         };
         journal.record(&charge).unwrap();
-        assert_eq!(journal.open_charges().unwrap(), std::slice::from_ref(&charge));
+        assert_eq!(
+            journal.open_charges().unwrap(),
+            std::slice::from_ref(&charge)
+        );
         journal.close(&charge.charge_id).unwrap();
         journal.close(&charge.charge_id).unwrap();
         assert!(journal.open_charges().unwrap().is_empty());

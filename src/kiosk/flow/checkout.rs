@@ -10,7 +10,7 @@ use super::{Context, done, settle};
 use crate::kiosk::action::{Action, Effect};
 use crate::kiosk::preview::LabelPreview;
 use crate::kiosk::state::{
-    BasketItem, IssuedPiece, Notice, PaymentMethod, PrintProblem, State, Step,
+    BasketItem, IssuedPiece, Mode, Notice, PaymentMethod, PrintProblem, State, Step,
 };
 use crate::kiosk::wording::{printer_failure, remote_failure};
 
@@ -176,10 +176,15 @@ fn issuing(state: &mut State, context: &Context, action: Action) -> Vec<Effect> 
         Action::Refunded(result) => {
             state.in_flight = state.in_flight.saturating_sub(1);
             state.notice = Some(match result {
-                Ok(amount) => Notice::Info(format!(
-                    "{amount} refunded to the customer's {}",
-                    refund_target(state)
-                )),
+                Ok(amount) => Notice::Info(match state.mode {
+                    Mode::Counter => format!(
+                        "{amount} refunded to the customer's {}",
+                        refund_target(state)
+                    ),
+                    Mode::Kiosk => {
+                        format!("{amount} was refunded to your {}.", refund_target(state))
+                    }
+                }),
                 Err(failure) => refund_failed(state.mode, &failure),
             });
         }

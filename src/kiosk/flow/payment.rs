@@ -146,6 +146,19 @@ fn cash(state: &mut State, total: Money) -> Vec<Effect> {
 
 fn card(state: &mut State, amount: Money) -> Vec<Effect> {
     let payment = &mut state.payment;
+    let nothing_typed = payment.card_text.is_empty() && payment.expiry_text.is_empty();
+    if let Some((card, expiry)) = payment.retry_card.clone().filter(|_| nothing_typed) {
+        payment.pending = true;
+        state.notice = Some(Notice::Info(format!(
+            "asking the card processor again for {amount} …"
+        )));
+        return vec![Effect::ChargeCard {
+            charge_id: payment.charge_id(&state.sale_id),
+            card,
+            expiry,
+            amount,
+        }];
+    }
     let checked = CardNumber::parse(&payment.card_text).and_then(|card| {
         let expiry = Expiry::parse(&payment.expiry_text)?;
         expiry.check(state.today)?;
@@ -157,6 +170,7 @@ fn card(state: &mut State, amount: Money) -> Vec<Effect> {
             payment.expiry_text.clear();
             payment.field = 0;
             payment.pending = true;
+            payment.retry_card = Some((card.clone(), expiry));
             state.notice = Some(Notice::Info(format!(
                 "asking the card processor for {amount} …"
             )));
@@ -207,6 +221,10 @@ fn charged(
     answer: Result<crate::kiosk::state::PaidBy, crate::kiosk::state::ChargeRefusal>,
 ) -> Vec<Effect> {
     state.payment.pending = false;
+    if !answer.as_ref().is_err_and(|refusal| refusal.retryable) {
+        // A final answer: the card is not needed again.
+        state.payment.retry_card = None;
+    }
     match answer {
         Ok(paid_by) => {
             state.payment.paid_by = Some(paid_by);

@@ -58,7 +58,7 @@ fn destination(state: &mut State, context: &Context, action: Action) -> Vec<Effe
     match (action, field) {
         // Longer than a label line: the standard abbreviations ("Apartment" to "APT") often
         // bring an address within 40 characters, and the line is checked after them.
-        (Action::Type(c), Some(field)) => type_into(field, c, |c| !c.is_control(), 60),
+        (Action::Type(c), Some(field)) => type_into(field, c, |c| !c.is_control(), 100),
         (Action::Erase, Some(field)) => {
             field.pop();
         }

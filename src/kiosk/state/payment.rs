@@ -79,6 +79,9 @@ pub struct Payment {
     /// Attempts that got a final answer; the next attempt's charge id counts from it, while
     /// a retry after "unavailable" keeps the same id, so the processor charges once.
     pub attempts: u32,
+    /// The card of an attempt that got no final answer, kept in memory (never on disk or
+    /// screen) so that Confirm sends the same charge again without retyping it.
+    pub retry_card: Option<(crate::payment::CardNumber, crate::payment::Expiry)>,
     pub paid_by: Option<PaidBy>,
     /// Set once the payment is accepted: from then on the basket is sold and cannot change.
     pub accepted: bool,
