@@ -164,6 +164,7 @@ pub async fn run(config: Config, args: SellArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     let retry_hint = || format!("retry with --request-id {base_id} to reprint the same indicia");
+    check_same_quantity(&station, &base_id, args.quantity).await?;
     let mut sold = Vec::new();
     for index in 0..args.quantity {
         let request_id = if args.quantity == 1 {
@@ -345,6 +346,28 @@ fn print_receipt(
         for file in files {
             out!("  receipt: {file}")?;
         }
+    }
+    Ok(())
+}
+
+/// A request id names one sale: selling again under it must ask for the same pieces, so a
+/// sale of another quantity under a used id is refused before anything is issued (it
+/// would otherwise issue new pieces under an id promised never to re-issue).
+async fn check_same_quantity(
+    station: &Station,
+    base_id: &str,
+    quantity: u32,
+) -> anyhow::Result<()> {
+    let used = station.psd.ledger().requests_under(base_id).await?;
+    let expected: Vec<String> = if quantity == 1 {
+        vec![base_id.to_string()]
+    } else {
+        (1..=quantity).map(|n| format!("{base_id}-{n}")).collect()
+    };
+    if let Some(other) = used.iter().find(|id| !expected.contains(id)) {
+        anyhow::bail!(
+            "request id {base_id} was used for a sale of another quantity (it holds {other}); sell again with its first quantity to reprint, or use a new --request-id; nothing was issued"
+        );
     }
     Ok(())
 }

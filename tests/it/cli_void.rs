@@ -187,3 +187,52 @@ fn a_request_id_that_cannot_travel_is_refused_before_anything_is_issued() {
     );
     assert!(fine.status.success(), "{}", text(&fine.stderr));
 }
+
+/// A request id names one sale: the same id with another quantity is refused before
+/// anything is issued, and the same quantity reprints.
+#[test]
+fn a_request_id_is_not_reused_for_another_quantity() {
+    let dir = tempfile::tempdir().unwrap();
+    let sell = |quantity: &str| {
+        postcounter(
+            dir.path(),
+            &[
+                "sell",
+                "--weight",
+                "1oz",
+                "--to",
+                "90210",
+                "--request-id",
+                "q_1.a",
+                "--quantity",
+                quantity,
+                "--cash",
+                "10",
+                "--json",
+            ],
+        )
+    };
+    let serials = |output: &std::process::Output| -> Vec<String> {
+        text(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|sale| sale["serial"].as_str().map(String::from))
+            .collect()
+    };
+    let first = sell("1");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert_eq!(serials(&first).len(), 1);
+    for other in ["3", "2"] {
+        let refused = sell(other);
+        assert!(!refused.status.success());
+        let stderr = text(&refused.stderr);
+        assert!(
+            stderr.contains("was used for a sale of another quantity"),
+            "{stderr}"
+        );
+        assert!(serials(&refused).is_empty());
+    }
+    let again = sell("1");
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(serials(&again), serials(&first));
+}

@@ -239,6 +239,27 @@ impl Ledger {
         Ok(found.is_some())
     }
 
+    /// Every request id this station holds a piece for (from any PSD) that is `base` or
+    /// starts with `base-`: the pieces a sale under the idempotency key `base` issued.
+    pub async fn requests_under(&self, base: &str) -> Result<Vec<String>, PsdError> {
+        // LIKE's wildcards escaped: request ids may hold '_'.
+        let pattern = format!(
+            "{}-%",
+            base.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        sqlx::query_scalar(
+            "SELECT request_id FROM piece WHERE request_id = ?1 OR request_id LIKE ?2 ESCAPE '\\' \
+             UNION SELECT request_key FROM vendor_piece WHERE request_key = ?1 OR request_key LIKE ?2 ESCAPE '\\'",
+        )
+        .bind(base)
+        .bind(pattern)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))
+    }
+
     /// Every piece of the PSD, in serial order.
     pub async fn pieces(&self, device_id: u32) -> Result<Vec<PieceRecord>, PsdError> {
         self.pieces_issued_since(device_id, i64::MIN).await
