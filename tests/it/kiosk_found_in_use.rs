@@ -255,3 +255,19 @@ fn extra_services_abroad_are_refused_before_customs() {
         "{said}"
     );
 }
+
+/// A piece abandoned on the weigh screen is dropped: the next one starts from empty fields
+/// (the old weight once stayed, and "1lb" then "1oz" read as 1 lb 1 oz).
+#[test]
+fn an_abandoned_piece_leaves_no_weight_behind() {
+    use common::kiosk::typed;
+    let context = context();
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::AddAnother]);
+    send(&mut state, &context, typed("1lb"));
+    send(&mut state, &context, [Action::Back]);
+    assert_eq!(state.step, Step::Basket);
+    send(&mut state, &context, [Action::AddAnother]);
+    assert_eq!(state.draft.weight_text, "");
+}

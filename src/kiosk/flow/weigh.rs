@@ -7,7 +7,7 @@
 
 use super::type_into;
 use crate::kiosk::action::{Action, Effect};
-use crate::kiosk::state::{DraftField, Mode, Notice, State, Step, WeightSource};
+use crate::kiosk::state::{Draft, DraftField, Mode, Notice, State, Step, WeightSource};
 use crate::kiosk::wording::scale_failure;
 use crate::rates::limits::MAX_WEIGHT;
 use crate::rates::{Dimensions, Shape};
@@ -71,9 +71,17 @@ pub(super) fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Confirm => confirm(state),
-        Action::Back if !state.basket.is_empty() => state.step = Step::Basket,
+        // Leaving the weigh screen abandons the piece: the next one starts from empty
+        // fields (a weight left in the field once read "1lb" then "1oz" as 1 lb 1 oz).
+        Action::Back if !state.basket.is_empty() => {
+            state.draft = Draft::default();
+            state.step = Step::Basket;
+        }
         // A customer who changes their mind goes back to the start.
-        Action::Back if state.mode == Mode::Kiosk => state.step = Step::Welcome,
+        Action::Back if state.mode == Mode::Kiosk => {
+            state.draft = Draft::default();
+            state.step = Step::Welcome;
+        }
         _ => {}
     }
     Vec::new()
