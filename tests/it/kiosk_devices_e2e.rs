@@ -116,13 +116,7 @@ fn out_of_paper_the_counter_issues_nothing_until_paper_is_loaded() {
         printer.path()
     );
     let tmux = Tmux::start_with(&data_dir, &environment, "paper");
-    tmux.wait_for("Weigh the piece");
-    tmux.keys(&["1oz", "Enter"]);
-    tmux.wait_for("Where is it going?");
-    tmux.keys(&["90210", "Enter"]);
-    tmux.wait_for("Beverly Hills");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.basket_a_letter_to_90210();
     tmux.keys(&["F9"]);
     tmux.wait_for("Amount due");
     tmux.keys(&["1", "Enter"]);
@@ -168,13 +162,7 @@ fn out_of_paper_a_card_is_not_charged() {
         printer.path()
     );
     let tmux = Tmux::start_with(&data_dir, &environment, "card-paper");
-    tmux.wait_for("Weigh the piece");
-    tmux.keys(&["1oz", "Enter"]);
-    tmux.wait_for("Where is it going?");
-    tmux.keys(&["90210", "Enter"]);
-    tmux.wait_for("Beverly Hills");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.basket_a_letter_to_90210();
     tmux.keys(&["F11"]);
     tmux.wait_for("Card number");
     tmux.keys(&["4242424242424242", "Tab", "12/30", "Enter"]);

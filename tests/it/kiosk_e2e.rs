@@ -84,13 +84,7 @@ fn a_card_is_declined_then_approved_and_the_supervisor_sees_the_sale() {
     let data_dir = dir.path().join("data");
     common::set_supervisor_pin(&data_dir, "2468");
     let tmux = Tmux::start_with(&data_dir, "", "card");
-    tmux.wait_for("Weigh the piece");
-    tmux.keys(&["1oz", "Enter"]);
-    tmux.wait_for("Where is it going?");
-    tmux.keys(&["90210", "Enter"]);
-    tmux.wait_for("Beverly Hills");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.basket_a_letter_to_90210();
     tmux.keys(&["F11"]);
     tmux.wait_for("Card number");
     tmux.keys(&["4000000000000002", "Tab", "12/30", "Enter"]);

@@ -34,13 +34,7 @@ fn a_charge_left_without_its_postage_is_refunded_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let tmux = Tmux::start_with(&data_dir, "", "unfinished");
-    tmux.wait_for("Weigh the piece");
-    tmux.keys(&["1oz", "Enter"]);
-    tmux.wait_for("Where is it going?");
-    tmux.keys(&["90210", "Enter"]);
-    tmux.wait_for("Beverly Hills");
-    tmux.keys(&["Enter"]);
-    tmux.wait_for("Basket: 1 piece(s)");
+    tmux.basket_a_letter_to_90210();
     tmux.keys(&["F11"]);
     tmux.wait_for("Card number");
     tmux.keys(&["4242424242424242", "Tab", "12/30", "Enter"]);

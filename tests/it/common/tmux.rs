@@ -84,6 +84,18 @@ impl Tmux {
         }
     }
 
+    /// From a fresh counter: a 1 oz letter to 90210 on its first service, in the basket.
+    #[allow(dead_code)] // not every test binary that shares this module sells a letter
+    pub fn basket_a_letter_to_90210(&self) {
+        self.wait_for("Weigh the piece");
+        self.keys(&["1oz", "Enter"]);
+        self.wait_for("Where is it going?");
+        self.keys(&["90210", "Enter"]);
+        self.wait_for("Beverly Hills");
+        self.keys(&["Enter"]);
+        self.wait_for("Basket: 1 piece(s)");
+    }
+
     /// Waits (bounded) until the screen shows `text`.
     pub fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
