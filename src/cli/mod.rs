@@ -15,6 +15,7 @@ mod piece_args;
 mod psd;
 mod quote;
 mod sell;
+mod sell_checks;
 mod simulate;
 mod vendor;
 mod verify;
