@@ -154,12 +154,15 @@ pub enum Effect {
     PrintReceipt(Box<ReceiptContent>),
     OpenDrawer,
     ChargeCard {
+        /// The sale it pays for: its pieces' request ids start with `SALE-item`.
+        sale_id: String,
         charge_id: String,
         card: CardNumber,
         expiry: Expiry,
         amount: Money,
     },
     ChargeAccount {
+        sale_id: String,
         charge_id: String,
         account: AccountNumber,
         pin: String,

@@ -6,7 +6,7 @@
 //! the data directory's log file, never to the screen.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -104,10 +104,10 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         Mode::Counter => KeymapMode::Counter,
         Mode::Kiosk => KeymapMode::Kiosk,
     });
-    let printers = Arc::new(Printers {
-        label: Mutex::new(open_printer(&station, PrinterRole::Label)?),
-        receipt: Mutex::new(open_printer(&station, PrinterRole::Receipt)?),
-    });
+    let printers = Arc::new(Printers::new(
+        open_printer(&station, PrinterRole::Label)?,
+        open_printer(&station, PrinterRole::Receipt)?,
+    ));
     let station = Arc::new(station);
     let payments = Arc::new(open_payments(&station).await?);
     let origin = ZipCode::parse(&station.config.origin_zip)?;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::status::{PrinterStatus, STATUS_QUERIES};
-use super::transport::{Transport, TransportError};
+use super::transport::{Transport, TransportError, parse_status_answer};
 use crate::serial_port::{FlowControl, OpenError, SerialPort};
 
 /// How long a device printer has to take a job: a long label at 9600 baud takes seconds.
@@ -107,11 +107,6 @@ impl Transport for DeviceTransport {
             // Silence: a printer without real-time status (or a one-way cable).
             return Ok(None);
         }
-        PrinterStatus::parse(&answer[..read])
-            .map(Some)
-            .map_err(|error| {
-                let invalid = io::Error::new(io::ErrorKind::InvalidData, error.to_string());
-                failed("status answer", invalid)
-            })
+        parse_status_answer(&self.target(), &answer[..read]).map(Some)
     }
 }

@@ -222,12 +222,7 @@ impl Transport for TcpTransport {
             }
         }
         let _ = stream.shutdown(Shutdown::Both);
-        PrinterStatus::parse(&answer[..read])
-            .map(Some)
-            .map_err(|error| {
-                let invalid = io::Error::new(io::ErrorKind::InvalidData, error.to_string());
-                failed("status answer", invalid)
-            })
+        parse_status_answer(&self.address, &answer[..read]).map(Some)
     }
 
     fn send(&mut self, job: &[u8]) -> Result<(), TransportError> {
@@ -242,6 +237,18 @@ impl Transport for TcpTransport {
         stream.shutdown(Shutdown::Write).map_err(write_error)?;
         Ok(())
     }
+}
+
+/// The answer to [`STATUS_QUERIES`] read from `target`; bytes that are not ESC/POS status
+/// fail as invalid data of the "status answer" step.
+pub(super) fn parse_status_answer(
+    target: &str,
+    answer: &[u8],
+) -> Result<PrinterStatus, TransportError> {
+    PrinterStatus::parse(answer).map_err(|error| {
+        let invalid = io::Error::new(io::ErrorKind::InvalidData, error.to_string());
+        TransportError::new(target, "status answer", invalid)
+    })
 }
 
 fn with_default_port(address: &str) -> String {

@@ -101,22 +101,32 @@ fn the_counter_weighs_on_a_usb_hid_scale() {
     tmux.keys(&["C-q"]);
 }
 
-#[test]
-fn out_of_paper_the_counter_issues_nothing_until_paper_is_loaded() {
+/// A label printer on a pseudo-terminal that says it is out of paper.
+fn printer_out_of_paper() -> DevicePrinterSimulator {
     let printer = DevicePrinterSimulator::start().unwrap();
     printer.set_status(PrinterStatus {
         paper_out: true,
         offline: true,
         ..PrinterStatus::default()
     });
+    printer
+}
+
+/// A counter whose label printer is `transport`, with a letter to 90210 in its basket.
+fn counter_with_a_letter(data_dir: &std::path::Path, transport: &str, name: &str) -> Tmux {
+    let environment = format!("POSTCOUNTER_PRINTER__LABEL__TRANSPORT={transport}");
+    let tmux = Tmux::start_with(data_dir, &environment, name);
+    tmux.basket_a_letter_to_90210();
+    tmux
+}
+
+#[test]
+fn out_of_paper_the_counter_issues_nothing_until_paper_is_loaded() {
+    let printer = printer_out_of_paper();
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let environment = format!(
-        "POSTCOUNTER_PRINTER__LABEL__TRANSPORT=serial:{},38400,rts-cts",
-        printer.path()
-    );
-    let tmux = Tmux::start_with(&data_dir, &environment, "paper");
-    tmux.basket_a_letter_to_90210();
+    let transport = format!("serial:{},38400,rts-cts", printer.path());
+    let tmux = counter_with_a_letter(&data_dir, &transport, "paper");
     tmux.keys(&["F9"]);
     tmux.wait_for("Amount due");
     tmux.keys(&["1", "Enter"]);
@@ -149,20 +159,11 @@ fn out_of_paper_the_counter_issues_nothing_until_paper_is_loaded() {
 /// once and printed.
 #[test]
 fn out_of_paper_a_card_is_not_charged() {
-    let printer = DevicePrinterSimulator::start().unwrap();
-    printer.set_status(PrinterStatus {
-        paper_out: true,
-        offline: true,
-        ..PrinterStatus::default()
-    });
+    let printer = printer_out_of_paper();
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
-    let environment = format!(
-        "POSTCOUNTER_PRINTER__LABEL__TRANSPORT=usb:{}",
-        printer.path()
-    );
-    let tmux = Tmux::start_with(&data_dir, &environment, "card-paper");
-    tmux.basket_a_letter_to_90210();
+    let transport = format!("usb:{}", printer.path());
+    let tmux = counter_with_a_letter(&data_dir, &transport, "card-paper");
     tmux.keys(&["F11"]);
     tmux.wait_for("Card number");
     tmux.keys(&["4242424242424242", "Tab", "12/30", "Enter"]);

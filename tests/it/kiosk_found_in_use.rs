@@ -6,20 +6,9 @@
 
 use crate::common;
 
-use common::kiosk::{add_letter, context, new_state, send};
-use postcounter::address::ZipCode;
-use postcounter::date::Date;
+use common::kiosk::{add_letter, context, kiosk_state, new_state, send};
 use postcounter::kiosk::action::{Action, Effect};
-use postcounter::kiosk::state::{Mode, Notice, PaymentMethod, State, Step};
-
-fn kiosk_state() -> State {
-    State::new(
-        Mode::Kiosk,
-        Date::parse("2026-11-21").unwrap(),
-        ZipCode::parse("02134").unwrap(),
-        "k1-sale1".into(),
-    )
-}
+use postcounter::kiosk::state::{Notice, PaymentMethod, State, Step};
 
 /// An error belongs to its screen: typing again clears it (it comes back if still true),
 /// and so does leaving the screen; a screen's own new word is kept.

@@ -6,22 +6,13 @@ use crate::common;
 
 use std::collections::HashSet;
 
-use common::kiosk::{add_letter, context, fixed_indicium, new_state, pay_by_card, send};
-use postcounter::address::ZipCode;
-use postcounter::date::Date;
+use common::kiosk::{
+    add_letter, context, fixed_indicium, kiosk_state, new_state, pay_by_card, send,
+};
 use postcounter::kiosk::action::{Action, Effect, IssueFailure, IssueFailureKind};
 use postcounter::kiosk::app::first_sale_id;
-use postcounter::kiosk::state::{Mode, Notice, PaymentMethod, State, Step};
+use postcounter::kiosk::state::{Notice, PaymentMethod, Step};
 use postcounter::money::Money;
-
-fn kiosk_state() -> State {
-    State::new(
-        Mode::Kiosk,
-        Date::parse("2026-11-21").unwrap(),
-        ZipCode::parse("02134").unwrap(),
-        "k1-sale1".into(),
-    )
-}
 
 fn issues(effects: &[Effect]) -> Vec<(u64, u32)> {
     effects

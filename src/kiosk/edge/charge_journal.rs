@@ -18,14 +18,22 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::money::Money;
 use crate::private_files::{PRIVATE_FILE_MODE, private_dir, sync_dir};
+
+/// Who took the charge, and so refunds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChargedTo {
+    Card,
+    Account,
+}
 
 /// One charge of a sale, as written before it is sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenCharge {
     pub charge_id: String,
-    /// `card` or `account`: which processor refunds it.
-    pub method: String,
+    pub method: ChargedTo,
     pub amount_mills: i64,
     /// The sale whose pieces it pays for: their request ids start with `SALE-item`.
     pub sale_id: String,
@@ -34,6 +42,23 @@ pub struct OpenCharge {
 }
 
 /// The folder of open charges, `charges/` in the data directory.
+impl OpenCharge {
+    /// A charge of `amount` for sale `sale_id`, taken now by the counter's clock.
+    pub fn new(sale_id: String, charge_id: String, method: ChargedTo, amount: Money) -> OpenCharge {
+        OpenCharge {
+            charge_id,
+            method,
+            amount_mills: amount.mills(),
+            sale_id,
+            taken_unix_ms: crate::clock::Clock::system().now_unix_ms(),
+        }
+    }
+
+    pub fn amount(&self) -> Money {
+        Money::from_mills(self.amount_mills)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ChargeJournal {
     dir: PathBuf,
@@ -118,7 +143,7 @@ mod tests {
         let journal = ChargeJournal::open(dir.path()).unwrap();
         let charge = OpenCharge {
             charge_id: "c1-sale1-charge1".into(),
-            method: "card".into(),
+            method: ChargedTo::Card,
             amount_mills: 780,
             sale_id: "c1-sale1".into(),
             taken_unix_ms: 1,

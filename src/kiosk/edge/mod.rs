@@ -10,7 +10,7 @@ mod printing;
 mod recovery;
 mod supervisor;
 
-pub use charge_journal::{ChargeJournal, OpenCharge};
+pub use charge_journal::{ChargeJournal, ChargedTo, OpenCharge};
 pub use payment::{DataCentreCards, Payments};
 pub use supervisor::day_totals;
 
@@ -35,6 +35,18 @@ use crate::station::Station;
 pub struct Printers {
     pub label: Mutex<Printer>,
     pub receipt: Mutex<Printer>,
+    /// When the label printer last said it can print (see `label_printer_ready`).
+    label_ready_at: Mutex<Option<std::time::Instant>>,
+}
+
+impl Printers {
+    pub fn new(label: Printer, receipt: Printer) -> Printers {
+        Printers {
+            label: Mutex::new(label),
+            receipt: Mutex::new(receipt),
+            label_ready_at: Mutex::new(None),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -141,17 +153,27 @@ impl Edge {
                 });
             }
             Effect::ChargeCard {
+                sale_id,
                 charge_id,
                 card,
                 expiry,
                 amount,
-            } => self.charge_card(charge_id, card, expiry, amount),
+            } => self.charge_card(
+                OpenCharge::new(sale_id, charge_id, ChargedTo::Card, amount),
+                card,
+                expiry,
+            ),
             Effect::ChargeAccount {
+                sale_id,
                 charge_id,
                 account,
                 pin,
                 amount,
-            } => self.charge_account(charge_id, account, pin, amount),
+            } => self.charge_account(
+                OpenCharge::new(sale_id, charge_id, ChargedTo::Account, amount),
+                account,
+                pin,
+            ),
             Effect::Refund {
                 paid_by,
                 refund_id,

@@ -98,24 +98,9 @@ impl Edge {
 
     /// Writes the charge to the journal before it is sent; a counter that cannot keep the
     /// record does not charge.
-    fn record_charge(
-        &self,
-        charge_id: &str,
-        method: &str,
-        amount: Money,
-    ) -> Result<(), ChargeRefusal> {
-        let sale_id = charge_id
-            .rsplit_once("-charge")
-            .map_or(charge_id, |(sale, _)| sale);
-        let charge = OpenCharge {
-            charge_id: charge_id.to_string(),
-            method: method.to_string(),
-            amount_mills: amount.mills(),
-            sale_id: sale_id.to_string(),
-            taken_unix_ms: crate::clock::Clock::system().now_unix_ms(),
-        };
-        self.payments.journal.record(&charge).map_err(|error| {
-            log::error!("charge {charge_id} not recorded: {error}");
+    fn record_charge(&self, charge: &OpenCharge) -> Result<(), ChargeRefusal> {
+        self.payments.journal.record(charge).map_err(|error| {
+            log::error!("charge {} not recorded: {error}", charge.charge_id);
             ChargeRefusal {
                 reason: "the counter cannot record the payment on its disk (the log says why); nothing was charged".into(),
                 retryable: true,
@@ -134,23 +119,19 @@ impl Edge {
         }
     }
 
-    pub(super) fn charge_card(
-        &self,
-        charge_id: String,
-        card: CardNumber,
-        expiry: Expiry,
-        amount: Money,
-    ) {
+    pub(super) fn charge_card(&self, open: OpenCharge, card: CardNumber, expiry: Expiry) {
         let edge = self.clone();
         tokio::spawn(async move {
             if let Err(refusal) = edge.printer_ready_to_charge().await {
                 edge.send(Action::Charged(Err(refusal)));
                 return;
             }
-            if let Err(refusal) = edge.record_charge(&charge_id, "card", amount) {
+            if let Err(refusal) = edge.record_charge(&open) {
                 edge.send(Action::Charged(Err(refusal)));
                 return;
             }
+            let amount = open.amount();
+            let charge_id = open.charge_id;
             let charge = CardCharge {
                 id: charge_id,
                 card,
@@ -197,23 +178,19 @@ impl Edge {
         });
     }
 
-    pub(super) fn charge_account(
-        &self,
-        charge_id: String,
-        account: AccountNumber,
-        pin: String,
-        amount: Money,
-    ) {
+    pub(super) fn charge_account(&self, open: OpenCharge, account: AccountNumber, pin: String) {
         let edge = self.clone();
         tokio::spawn(async move {
             if let Err(refusal) = edge.printer_ready_to_charge().await {
                 edge.send(Action::Charged(Err(refusal)));
                 return;
             }
-            if let Err(refusal) = edge.record_charge(&charge_id, "account", amount) {
+            if let Err(refusal) = edge.record_charge(&open) {
                 edge.send(Action::Charged(Err(refusal)));
                 return;
             }
+            let amount = open.amount();
+            let charge_id = open.charge_id;
             let answer = edge
                 .payments
                 .accounts

@@ -3,6 +3,7 @@
 //! the detail goes to the log.
 
 use std::sync::{Arc, PoisonError};
+use std::time::{Duration, Instant};
 
 use super::Edge;
 use crate::indicium::Indicium;
@@ -13,6 +14,9 @@ use crate::print::receipt::{ReceiptContent, receipt_document};
 use crate::print::status::PrinterProblem;
 use crate::rates::PricedPiece;
 use crate::sale::documents::label_content;
+
+/// How long a label printer's "ready" stands for the pieces issued after it.
+const READY_FRESH: Duration = Duration::from_secs(2);
 
 impl Edge {
     pub(super) fn receipt_printer(&self) -> std::sync::MutexGuard<'_, Printer> {
@@ -59,7 +63,9 @@ impl Edge {
 
     /// Asks the label printer's real-time status before a piece is issued for it, as `sell`
     /// does: out of paper, cover open, offline or not answering at all stops the issue (the
-    /// flow offers a retry); a printer that cannot tell lets it go on.
+    /// flow offers a retry); a printer that cannot tell lets it go on. A basket's pieces are
+    /// issued together: a printer that said "ready" in the last [`READY_FRESH`] is not asked
+    /// again for each (a silent one would cost its whole status timeout per piece).
     pub(super) async fn label_printer_ready(&self) -> Result<(), IssueFailure> {
         let printers = Arc::clone(&self.printers);
         let asked = tokio::task::spawn_blocking(move || {
@@ -67,7 +73,17 @@ impl Edge {
                 .label
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
+            let mut ready_at = printers
+                .label_ready_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if ready_at.is_some_and(|at| at.elapsed() < READY_FRESH) {
+                return (printer.description().to_string(), Ok(None));
+            }
             let status = printer.status();
+            let ready = matches!(&status, Ok(None))
+                || matches!(&status, Ok(Some(status)) if status.problem().is_none());
+            *ready_at = ready.then(Instant::now);
             (printer.description().to_string(), status)
         })
         .await;

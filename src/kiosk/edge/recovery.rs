@@ -3,7 +3,7 @@
 //! account, and the screen says so.
 
 use super::Edge;
-use super::charge_journal::OpenCharge;
+use super::charge_journal::{ChargedTo, OpenCharge};
 use crate::kiosk::action::Action;
 use crate::money::Money;
 use crate::payment::PaymentErrorKind;
@@ -52,7 +52,8 @@ impl Edge {
     /// charge was never made).
     async fn settle_charge(&self, charge: &OpenCharge) -> Result<Option<Money>, String> {
         let issued = self.postage_issued_for(charge).await?;
-        let owed = Money::from_mills(charge.amount_mills)
+        let owed = charge
+            .amount()
             .checked_sub(issued)
             .filter(|owed| *owed > Money::ZERO);
         let Some(owed) = owed else {
@@ -61,14 +62,14 @@ impl Edge {
         // The screen's own refund id: a refund it made before the crash is answered again.
         let refund_id = format!("{}-refund-unissued", charge.charge_id);
         let payments = &self.payments;
-        let answer = match charge.method.as_str() {
-            "account" => {
+        let answer = match charge.method {
+            ChargedTo::Account => {
                 payments
                     .accounts
                     .refund(&charge.charge_id, &refund_id, owed)
                     .await
             }
-            _ => {
+            ChargedTo::Card => {
                 payments
                     .gateway
                     .refund(&charge.charge_id, &refund_id, owed)

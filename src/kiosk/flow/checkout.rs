@@ -41,12 +41,14 @@ fn basket(state: &mut State, action: Action) -> Vec<Effect> {
                 .min(state.basket.len().saturating_sub(1));
         }
         Action::AddAnother | Action::Back => state.step = Step::Weigh,
-        Action::Confirm if count == 0 => {
+        // The pay key works here only: on the payment screen a second press must not
+        // complete the sale as exact cash.
+        Action::Confirm | Action::Pay if count == 0 => {
             state.notice = Some(Notice::Error(
                 "the basket is empty: weigh a piece first".into(),
             ))
         }
-        Action::Confirm => {
+        Action::Confirm | Action::Pay => {
             state.notice = None;
             state.step = Step::Payment;
         }

@@ -51,15 +51,6 @@ pub struct Context {
 
 /// Applies `action` to `state` and returns the work the edge must do.
 pub fn update(state: &mut State, context: &Context, action: Action) -> Vec<Effect> {
-    let action = match action {
-        Action::Pay if state.step == Step::Basket && !state.help_open => Action::Confirm,
-        Action::Pay => {
-            state.last_input_ms = state.now_ms;
-            state.help_open = false;
-            return Vec::new();
-        }
-        other => other,
-    };
     if action.is_input() {
         state.last_input_ms = state.now_ms;
         // Help opens over any screen; the next key closes it and does nothing else.

@@ -153,6 +153,7 @@ fn card(state: &mut State, amount: Money) -> Vec<Effect> {
             "asking the card processor again for {amount} …"
         )));
         return vec![Effect::ChargeCard {
+            sale_id: state.sale_id.clone(),
             charge_id: payment.charge_id(&state.sale_id),
             card,
             expiry,
@@ -175,6 +176,7 @@ fn card(state: &mut State, amount: Money) -> Vec<Effect> {
                 "asking the card processor for {amount} …"
             )));
             vec![Effect::ChargeCard {
+                sale_id: state.sale_id.clone(),
                 charge_id: payment.charge_id(&state.sale_id),
                 card,
                 expiry,
@@ -209,6 +211,7 @@ fn account(state: &mut State, amount: Money) -> Vec<Effect> {
         "charging {amount} to the postage account …"
     )));
     vec![Effect::ChargeAccount {
+        sale_id: state.sale_id.clone(),
         charge_id: payment.charge_id(&state.sale_id),
         account,
         pin,

@@ -40,6 +40,17 @@ pub fn new_state() -> State {
     )
 }
 
+/// A self-service kiosk's fresh state, with its own sale id.
+#[allow(dead_code)] // not every test binary that shares this module runs a kiosk
+pub fn kiosk_state() -> State {
+    State::new(
+        Mode::Kiosk,
+        Date::parse("2026-11-21").unwrap(),
+        ZipCode::parse("02134").unwrap(),
+        "k1-sale1".into(),
+    )
+}
+
 pub fn send(
     state: &mut State,
     context: &Context,
