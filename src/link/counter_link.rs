@@ -160,7 +160,7 @@ impl CounterLink {
             .await
             .map_err(local)?;
         let answer: Result<PurchaseResponse, LinkError> = self
-            .signed(Method::POST, "/v1/purchases", Some(key), &body)
+            .signed(Method::POST, "/postage/v1/purchases", Some(key), &body)
             .await;
         if matches!(&answer, Ok(_) | Err(LinkError::Refused { .. })) {
             self.contact(psd).await;

@@ -103,7 +103,7 @@ pub async fn register(
         public_key: crate::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes()),
     };
     let answer: RegisterCounterResponse = client
-        .call(Method::POST, "/v1/counters", None, &request, None)
+        .call(Method::POST, "/contact/v1/counters", None, &request, None)
         .await?;
     Ok(Registration {
         counter_id: answer.counter_id,

@@ -46,7 +46,7 @@ impl ClientSession {
             ephemeral_public_key: hex::encode(offer.public_key()),
         })
         .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
-        let path = "/v1/sessions";
+        let path = "/contact/v1/sessions";
         let signed = SignedRequest {
             method: "POST",
             path,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `POST /v1/counters`: a counter registers its public key with a one-time enrollment code.
+/// `POST /contact/v1/counters`: a counter registers its public key with a one-time enrollment code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterCounterRequest {
@@ -24,7 +24,7 @@ pub struct RegisterCounterResponse {
     pub location_zip: String,
 }
 
-/// `POST /v1/sessions`, signed with the counter's key: the counter's half of a session key.
+/// `POST /contact/v1/sessions`, signed with the counter's key: the counter's half of a session key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenSessionRequest {

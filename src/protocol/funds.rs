@@ -14,7 +14,7 @@ pub struct RegistersView {
     pub locked_reason: Option<String>,
 }
 
-/// `POST /v1/psds/{psd_id}/refills`: funds from the account's balance into the PSD.
+/// `POST /funds/v1/psds/{psd_id}/refills`: funds from the account's balance into the PSD.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefillRequest {
@@ -27,14 +27,14 @@ pub struct RefillResponse {
     pub account_balance_mills: i64,
 }
 
-/// `GET /v1/psds/{psd_id}/registers`.
+/// `GET /postage/v1/psds/{psd_id}/registers`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistersResponse {
     pub registers: RegistersView,
     pub account_balance_mills: i64,
 }
 
-/// `POST /v1/embedded-psds/{psd_id}/refills`: funds for the counter's embedded PSD, from its
+/// `POST /funds/v1/embedded-psds/{psd_id}/refills`: funds for the counter's embedded PSD, from its
 /// account, under the counter's own refill id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,7 +67,7 @@ pub struct EmbeddedRefillResponse {
     pub account_balance_mills: i64,
 }
 
-/// `POST /v1/embedded-psds/{psd_id}/withdrawals`: retire the counter's embedded PSD and give
+/// `POST /funds/v1/embedded-psds/{psd_id}/withdrawals`: retire the counter's embedded PSD and give
 /// its descending register back; every piece it issued must be reconciled first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,7 +84,7 @@ pub struct WithdrawalResponse {
     pub authorization: String,
 }
 
-/// `POST /v1/embedded-psds/{psd_id}/withdrawals/confirmation`: the PSD applied the
+/// `POST /funds/v1/embedded-psds/{psd_id}/withdrawals/confirmation`: the PSD applied the
 /// withdrawal (its descending register is zero and it issues nothing more), signed by its
 /// key over [`withdrawal_text`]; the data centre then credits the account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! `GET /v1/health`: unauthenticated; the data centre is its stations' time authority.
+//! `GET /contact/v1/health`: unauthenticated; the data centre is its stations' time authority.
 
 use serde::{Deserialize, Serialize};
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::hex;
 use crate::keys::{CertificateStatusList, PsdCertificate, RootLink, Trust};
 
-/// `POST /v1/keys/psd-certificates`: certify this key for the counter's embedded PSD (a new
+/// `POST /keys/v1/psd-certificates`: certify this key for the counter's embedded PSD (a new
 /// PSD, numbered by the data centre, on the first request; the same PSD on a renewal).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +32,7 @@ pub struct PsdCertificateResponse {
     pub certificate: String,
 }
 
-/// `GET /v1/keys/trust`: what a counter needs to check every indicium it prints, and every
+/// `GET /keys/v1/trust`: what a counter needs to check every indicium it prints, and every
 /// grant it is given, with nothing else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustBundle {

@@ -22,6 +22,7 @@ pub mod payments;
 pub mod postage;
 pub mod reconciliation;
 pub mod refusal;
+pub mod services;
 pub mod session;
 pub mod signature;
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::CardDetails;
 
-/// `POST /v1/card-payments`.
+/// `POST /accounts/v1/card-payments`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CardPaymentRequest {
@@ -29,7 +29,7 @@ pub struct CardPaymentResponse {
     pub account_balance_mills: i64,
 }
 
-/// `POST /v1/card-payments/{charge_id}/refunds`.
+/// `POST /accounts/v1/card-payments/{charge_id}/refunds`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CardRefundRequest {

@@ -8,7 +8,7 @@ use crate::money::Money;
 use crate::rates::{Destination, PricedPiece};
 use crate::weight::Weight;
 
-/// `POST /v1/purchases`: one or several pieces, paid from the counter's account (topping up
+/// `POST /postage/v1/purchases`: one or several pieces, paid from the counter's account (topping up
 /// its PSD when short) or by the card given.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,7 +207,7 @@ pub struct CardReceipt {
     pub amount_mills: i64,
 }
 
-/// `POST /v1/voids`.
+/// `POST /postage/v1/voids`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VoidRequest {

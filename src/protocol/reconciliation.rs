@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `POST /v1/reconciliations`: the pieces a counter's embedded PSD issued while the vendor
+/// `POST /postage/v1/reconciliations`: the pieces a counter's embedded PSD issued while the vendor
 /// could not be reached, hash-chained (see `ledger_chain`), from the first piece the vendor
 /// has not acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

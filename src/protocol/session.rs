@@ -3,7 +3,7 @@
 //!
 //! Checking a P-256 signature costs the vendor about 65 µs of CPU per request, more than
 //! everything else it does for a one-piece purchase; a busy counter opens a session
-//! instead. It sends `POST /v1/sessions`, signed with its registered key (the `PC1` scheme
+//! instead. It sends `POST /contact/v1/sessions`, signed with its registered key (the `PC1` scheme
 //! of [`super::signature`]), carrying a fresh ephemeral P-256 public key; the vendor answers with
 //! a session id and an ephemeral key of its own. Both sides run ECDH and derive the session
 //! key with HKDF-SHA256 (salt: the session id; info: the scheme and the counter id), so the
@@ -238,7 +238,7 @@ mod tests {
     fn request(body: &[u8]) -> SignedRequest<'_> {
         SignedRequest {
             method: "POST",
-            path: "/v1/purchases",
+            path: "/postage/v1/purchases",
             idempotency_key: Some("sale-1"),
             body,
         }
@@ -271,7 +271,7 @@ mod tests {
         let altered = [
             request(b"{ }"),
             SignedRequest {
-                path: "/v1/voids",
+                path: "/postage/v1/voids",
                 ..request(b"{}")
             },
             SignedRequest {

@@ -223,7 +223,7 @@ mod tests {
     fn request(body: &[u8]) -> SignedRequest<'_> {
         SignedRequest {
             method: "POST",
-            path: "/v1/purchases",
+            path: "/postage/v1/purchases",
             idempotency_key: Some("sale-1"),
             body,
         }
@@ -245,7 +245,7 @@ mod tests {
         let altered = [
             request(b"{ }"),
             SignedRequest {
-                path: "/v1/voids",
+                path: "/postage/v1/voids",
                 ..request(b"{}")
             },
             SignedRequest {

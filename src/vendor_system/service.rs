@@ -168,7 +168,7 @@ pub(super) fn parse_body<T: DeserializeOwned>(
     // can quote a value, has every long run of digits masked.
     serde_json::from_slice(body).map_err(|e| {
         VendorError::bad_request(format!(
-            "the body is not accepted: {}; expected {expected} (see /v1/openapi.json)",
+            "the body is not accepted: {}; expected {expected} (see /openapi.json)",
             validate::mask_digit_runs(&e.to_string())
         ))
     })

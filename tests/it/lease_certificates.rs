@@ -179,7 +179,7 @@ async fn an_embedded_certificate_for_any_register_is_replaced_at_the_next_lease(
 
     let (status, answer) = counter
         .post(
-            "/v1/reconciliations",
+            "/postage/v1/reconciliations",
             "lease-2",
             &serde_json::json!({"psd_id": psd.device_id(), "entries": []}),
         )

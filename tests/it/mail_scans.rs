@@ -106,7 +106,7 @@ async fn hidden_offline_pieces_are_found_in_the_mail_stream_and_lock_their_count
         .unwrap();
     let (status, answer) = counter
         .post(
-            "/v1/reconciliations",
+            "/postage/v1/reconciliations",
             "report-1",
             &report(&reset, &chained(ChainHead::EMPTY, entries)),
         )
@@ -117,7 +117,7 @@ async fn hidden_offline_pieces_are_found_in_the_mail_stream_and_lock_their_count
     let (status, bought) = counter.buy("sale-1", vec![letter(), letter()]).await;
     assert_eq!(status, 201, "{bought}");
     let body = json!({"psd_id": PSD_A1, "piece_serial": 2});
-    let (status, voided) = counter.post("/v1/voids", "void-1", &body).await;
+    let (status, voided) = counter.post("/postage/v1/voids", "void-1", &body).await;
     assert_eq!(status, 200, "{voided}");
     let mut forged = indicium(&bought, 0);
     forged[100] ^= 1;

@@ -34,7 +34,7 @@ async fn health_and_the_api_description_need_no_signature(kind: StoreKind) {
     let Some(v) = vendor_or_skip(kind, "health").await else {
         return;
     };
-    let health: Value = reqwest::get(format!("{}/v1/health", v.url))
+    let health: Value = reqwest::get(format!("{}/contact/v1/health", v.url))
         .await
         .unwrap()
         .json()
@@ -48,13 +48,13 @@ async fn health_and_the_api_description_need_no_signature(kind: StoreKind) {
         StoreKind::Postgres => "postgres",
     };
     assert_eq!(health["store"], expected_store);
-    let openapi: Value = reqwest::get(format!("{}/v1/openapi.json", v.url))
+    let openapi: Value = reqwest::get(format!("{}/openapi.json", v.url))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert!(openapi["paths"]["/v1/purchases"]["post"].is_object());
+    assert!(openapi["paths"]["/postage/v1/purchases"]["post"].is_object());
 }
 
 async fn a_counter_buys_an_indicium_that_verifies_under_the_vendors_license(kind: StoreKind) {
@@ -145,7 +145,7 @@ async fn malformed_bodies_get_a_reason_and_nothing_is_written(kind: StoreKind) {
     for (index, (body, reason)) in cases.iter().enumerate() {
         let key = format!("bad-{index}");
         let (status, answer) = counter
-            .send("POST", "/v1/purchases", Some(&key), body.as_bytes())
+            .send("POST", "/postage/v1/purchases", Some(&key), body.as_bytes())
             .await;
         assert_eq!(status, 400, "{body}: {answer}");
         assert_eq!(kind_of(&answer), "bad_request");
@@ -167,7 +167,7 @@ async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
     let (_, bought) = counter.buy("sale-1", vec![letter()]).await;
     let dr_before = bought["registers"]["descending_mills"].as_i64().unwrap();
     let body = json!({"psd_id": PSD_A1, "piece_serial": 1});
-    let (status, voided) = counter.post("/v1/voids", "void-1", &body).await;
+    let (status, voided) = counter.post("/postage/v1/voids", "void-1", &body).await;
     assert_eq!(status, 200, "{voided}");
     assert_eq!(voided["refunded_mills"], letter_mills());
     assert_eq!(
@@ -180,22 +180,22 @@ async fn an_unused_indicium_is_voided_once(kind: StoreKind) {
         "AR never goes back"
     );
     assert_eq!(
-        counter.post("/v1/voids", "void-1", &body).await,
+        counter.post("/postage/v1/voids", "void-1", &body).await,
         (200, voided.clone())
     );
-    let (status, answer) = counter.post("/v1/voids", "void-2", &body).await;
+    let (status, answer) = counter.post("/postage/v1/voids", "void-2", &body).await;
     assert_eq!(status, 422, "{answer}");
     assert!(message_of(&answer).contains("voided already"));
     let (status, _) = counter
         .post(
-            "/v1/voids",
+            "/postage/v1/voids",
             "void-3",
             &json!({"psd_id": PSD_A1, "piece_serial": 99}),
         )
         .await;
     assert_eq!(status, 404);
     let other = v.counter("A2").await;
-    let (status, _) = other.post("/v1/voids", "void-4", &body).await;
+    let (status, _) = other.post("/postage/v1/voids", "void-4", &body).await;
     assert_eq!(status, 403, "another account's piece");
     assert!(v.store.audit_psd(PSD_A1).await.unwrap().is_empty());
 }
@@ -249,7 +249,7 @@ async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
     };
     let register = |code: &str, public: String| {
         client
-            .post(format!("{}/v1/counters", v.url))
+            .post(format!("{}/contact/v1/counters", v.url))
             .json(&json!({"enrollment_code": code, "name": "Front desk", "public_key": public}))
             .send()
     };
@@ -290,7 +290,7 @@ async fn unknown_routes_and_methods_answer_in_json(kind: StoreKind) {
     assert_eq!(response.status(), 404);
     let answer: Value = response.json().await.unwrap();
     assert_eq!(kind_of(&answer), "not_found");
-    let response = reqwest::get(format!("{}/v1/purchases", v.url))
+    let response = reqwest::get(format!("{}/postage/v1/purchases", v.url))
         .await
         .unwrap();
     assert_eq!(response.status(), 405);

@@ -25,8 +25,12 @@ async fn a_bad_signature_is_refused_and_nothing_is_written(kind: StoreKind) {
     let counter = v.counter("A1").await;
     let footprint = v.footprint().await;
     let signed = json!({"pieces": [letter()]}).to_string();
-    let authorization =
-        counter.authorization("POST", "/v1/purchases", Some("sale-1"), signed.as_bytes());
+    let authorization = counter.authorization(
+        "POST",
+        "/postage/v1/purchases",
+        Some("sale-1"),
+        signed.as_bytes(),
+    );
     let altered = json!({"pieces": [letter_weighing("2oz")]}).to_string();
     let (status, answer) = counter
         .purchase_with("sale-1", &altered, Some(&authorization))
@@ -44,14 +48,18 @@ async fn a_replayed_request_is_refused(kind: StoreKind) {
     };
     let counter = v.counter("A1").await;
     let body = json!({"pieces": [letter()]}).to_string();
-    let authorization =
-        counter.authorization("POST", "/v1/purchases", Some("sale-1"), body.as_bytes());
+    let authorization = counter.authorization(
+        "POST",
+        "/postage/v1/purchases",
+        Some("sale-1"),
+        body.as_bytes(),
+    );
     let send = || counter.purchase_with("sale-1", &body, Some(&authorization));
     assert_eq!(send().await.0, 201);
     let (status, answer) = send().await;
     assert_eq!(status, 401, "{answer}");
     assert!(message_of(&answer).contains("replayed"));
-    let path = format!("/v1/psds/{PSD_A1}/registers");
+    let path = format!("/postage/v1/psds/{PSD_A1}/registers");
     let read = counter.authorization("GET", &path, None, b"");
     assert_eq!(
         counter
@@ -77,7 +85,7 @@ async fn a_stale_timestamp_is_refused(kind: StoreKind) {
     let body = json!({"pieces": [letter()]}).to_string();
     let request = postcounter::protocol::signature::SignedRequest {
         method: "POST",
-        path: "/v1/purchases",
+        path: "/postage/v1/purchases",
         idempotency_key: Some("sale-1"),
         body: body.as_bytes(),
     };

@@ -92,7 +92,7 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     let (status, answer) = by_hand
         .send(
             "POST",
-            "/v1/card-payments",
+            "/accounts/v1/card-payments",
             Some("another-charge"),
             body.as_bytes(),
         )
@@ -108,7 +108,7 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     let (status, answer) = by_hand
         .send(
             "POST",
-            &format!("/v1/card-payments/{SALE}/refunds"),
+            &format!("/accounts/v1/card-payments/{SALE}/refunds"),
             Some("another-request"),
             body.as_bytes(),
         )
@@ -179,7 +179,12 @@ async fn a_data_centre_without_a_card_gateway_takes_no_card() {
     })
     .to_string();
     let (status, answer) = counter
-        .send("POST", "/v1/card-payments", Some("sale-1"), body.as_bytes())
+        .send(
+            "POST",
+            "/accounts/v1/card-payments",
+            Some("sale-1"),
+            body.as_bytes(),
+        )
         .await;
     assert_eq!(status, 402, "{answer}");
     assert!(

@@ -56,8 +56,12 @@ async fn insufficient_funds_issue_nothing(kind: StoreKind) {
     let counter = v.counter("A2").await; // A2 has no balance and an empty PSD
     let footprint = v.footprint().await;
     let body = json!({"pieces": [letter()]}).to_string();
-    let refused_request =
-        counter.authorization("POST", "/v1/purchases", Some("sale-1"), body.as_bytes());
+    let refused_request = counter.authorization(
+        "POST",
+        "/postage/v1/purchases",
+        Some("sale-1"),
+        body.as_bytes(),
+    );
     let send_refused = || counter.purchase_with("sale-1", &body, Some(&refused_request));
     let (status, answer) = send_refused().await;
     assert_eq!(status, 422, "{answer}");
@@ -97,13 +101,21 @@ async fn a_declined_card_issues_nothing(kind: StoreKind) {
     let counter = v.counter("A2").await;
     let footprint = v.footprint().await;
     let (status, answer) = counter
-        .post("/v1/purchases", "sale-1", &with_card("4000000000000002"))
+        .post(
+            "/postage/v1/purchases",
+            "sale-1",
+            &with_card("4000000000000002"),
+        )
         .await;
     assert_eq!(status, 402, "{answer}");
     assert_eq!(kind_of(&answer), "payment_declined");
     assert!(message_of(&answer).contains("0002"));
     let (status, _) = counter
-        .post("/v1/purchases", "sale-2", &with_card("4242424242424241"))
+        .post(
+            "/postage/v1/purchases",
+            "sale-2",
+            &with_card("4242424242424241"),
+        )
         .await;
     assert_eq!(
         status, 402,
@@ -118,14 +130,22 @@ async fn an_approved_card_pays_for_the_purchase_and_is_kept_only_as_last_four(ki
     };
     let counter = v.counter("A2").await; // no balance: only the card pays
     let (status, answer) = counter
-        .post("/v1/purchases", "sale-1", &with_card("4242 4242 4242 4242"))
+        .post(
+            "/postage/v1/purchases",
+            "sale-1",
+            &with_card("4242 4242 4242 4242"),
+        )
         .await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(answer["card"]["last4"], "4242");
     assert_eq!(answer["card"]["amount_mills"], letter_mills());
     assert_eq!(answer["top_up_mills"], letter_mills());
     let (status, again) = counter
-        .post("/v1/purchases", "sale-1", &with_card("4242 4242 4242 4242"))
+        .post(
+            "/postage/v1/purchases",
+            "sale-1",
+            &with_card("4242 4242 4242 4242"),
+        )
         .await;
     assert_eq!(
         (status, &again),
@@ -155,7 +175,7 @@ async fn a_refill_moves_funds_from_the_account_once(kind: StoreKind) {
         return;
     };
     let counter = v.counter("A1").await;
-    let path = format!("/v1/psds/{PSD_A1}/refills");
+    let path = format!("/funds/v1/psds/{PSD_A1}/refills");
     let (status, answer) = counter
         .post(&path, "refill-1", &json!({"amount_mills": 250_000}))
         .await;
@@ -193,7 +213,7 @@ async fn a_refill_moves_funds_from_the_account_once(kind: StoreKind) {
     }
     let (status, _) = counter
         .post(
-            "/v1/psds/twelve/refills",
+            "/funds/v1/psds/twelve/refills",
             "refill-4",
             &json!({"amount_mills": 5}),
         )
@@ -213,11 +233,11 @@ async fn a_card_charged_for_a_refused_purchase_is_refunded_and_its_refusal_kept(
     let mut labelled = letter();
     labelled["label_serial"] = json!(label);
     let body = json!({"pieces": [labelled], "card": {"number": "4242424242424242", "expiry": "12/39", "holder": "PAT DOE"}});
-    let (status, answer) = counter.post("/v1/purchases", "sale-1", &body).await;
+    let (status, answer) = counter.post("/postage/v1/purchases", "sale-1", &body).await;
     assert_eq!(status, 201, "{answer}");
     let footprint = v.footprint().await;
     // The label is used now: the next purchase on it is refused after its card was charged.
-    let (status, refused) = counter.post("/v1/purchases", "sale-2", &body).await;
+    let (status, refused) = counter.post("/postage/v1/purchases", "sale-2", &body).await;
     assert_eq!(status, 422, "{refused}");
     assert!(message_of(&refused).contains("used before"), "{refused}");
     let refunds: Vec<(String, i64)> =
@@ -231,7 +251,7 @@ async fn a_card_charged_for_a_refused_purchase_is_refunded_and_its_refusal_kept(
     );
     // The refusal is the key's answer for good: a retry cannot issue against the gateway's
     // replay of the refunded charge.
-    let (status, again) = counter.post("/v1/purchases", "sale-2", &body).await;
+    let (status, again) = counter.post("/postage/v1/purchases", "sale-2", &body).await;
     assert_eq!((status, &again), (422, &refused));
     let kept: i64 =
         sqlx::query_scalar("SELECT status_code FROM idempotency WHERE idempotency_key = 'sale-2'")

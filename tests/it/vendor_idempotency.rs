@@ -62,12 +62,17 @@ async fn a_purchase_without_an_idempotency_key_is_refused(kind: StoreKind) {
     let counter = v.counter("A1").await;
     let body = json!({"pieces": [letter()]}).to_string();
     let (status, answer) = counter
-        .send("POST", "/v1/purchases", None, body.as_bytes())
+        .send("POST", "/postage/v1/purchases", None, body.as_bytes())
         .await;
     assert_eq!(status, 400);
     assert!(message_of(&answer).contains("Idempotency-Key"));
     let (status, _) = counter
-        .send("POST", "/v1/purchases", Some("has space"), body.as_bytes())
+        .send(
+            "POST",
+            "/postage/v1/purchases",
+            Some("has space"),
+            body.as_bytes(),
+        )
         .await;
     assert_eq!(status, 400);
 }

@@ -1,5 +1,5 @@
 //! The vendor API's OpenAPI document (`docs/vendor-api.openapi.json`, served at
-//! `/v1/openapi.json`) checked against the code it describes: the routes the server serves,
+//! `/openapi.json`) checked against the code it describes: the routes the server serves,
 //! the error kinds and their statuses, and the wire types its examples must deserialize into.
 //! Other clients are written from this document, so a drift from the code is a bug here.
 
@@ -7,6 +7,7 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
+use postcounter::protocol::services::Service;
 use postcounter::protocol::{
     CardDetails, CardPaymentRequest, CardPaymentResponse, CardReceipt, CardRefundRequest,
     CardRefundResponse, EmbeddedRefillRequest, EmbeddedRefillResponse, ErrorBody, Health,
@@ -24,25 +25,25 @@ const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
 const ROUTES: [(&str, &str); 16] = [
-    ("get", "/v1/health"),
-    ("get", "/v1/openapi.json"),
-    ("post", "/v1/counters"),
-    ("post", "/v1/sessions"),
-    ("post", "/v1/purchases"),
-    ("post", "/v1/voids"),
-    ("post", "/v1/reconciliations"),
-    ("get", "/v1/psds/{psd_id}/registers"),
-    ("post", "/v1/psds/{psd_id}/refills"),
-    ("post", "/v1/keys/psd-certificates"),
-    ("get", "/v1/keys/trust"),
-    ("post", "/v1/embedded-psds/{psd_id}/refills"),
-    ("post", "/v1/embedded-psds/{psd_id}/withdrawals"),
+    ("get", "/contact/v1/health"),
+    ("get", "/openapi.json"),
+    ("post", "/contact/v1/counters"),
+    ("post", "/contact/v1/sessions"),
+    ("post", "/postage/v1/purchases"),
+    ("post", "/postage/v1/voids"),
+    ("post", "/postage/v1/reconciliations"),
+    ("get", "/postage/v1/psds/{psd_id}/registers"),
+    ("post", "/funds/v1/psds/{psd_id}/refills"),
+    ("post", "/keys/v1/psd-certificates"),
+    ("get", "/keys/v1/trust"),
+    ("post", "/funds/v1/embedded-psds/{psd_id}/refills"),
+    ("post", "/funds/v1/embedded-psds/{psd_id}/withdrawals"),
     (
         "post",
-        "/v1/embedded-psds/{psd_id}/withdrawals/confirmation",
+        "/funds/v1/embedded-psds/{psd_id}/withdrawals/confirmation",
     ),
-    ("post", "/v1/card-payments"),
-    ("post", "/v1/card-payments/{charge_id}/refunds"),
+    ("post", "/accounts/v1/card-payments"),
+    ("post", "/accounts/v1/card-payments/{charge_id}/refunds"),
 ];
 
 /// The keys of a path item that are operations (the others are shared fields).
@@ -212,6 +213,33 @@ fn every_route_the_server_serves_is_described() {
     }
 }
 
+/// Each service is an API of its own: a tag with the prefix and version the code mounts it
+/// under, and every operation sits under the prefix of its one tag.
+#[test]
+fn every_service_is_a_tag_with_its_own_versioned_prefix() {
+    let doc = document();
+    let tags: Vec<&Value> = doc["tags"].as_array().unwrap().iter().collect();
+    let tag_names: BTreeSet<&str> = tags.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let services: BTreeSet<&str> = Service::ALL.iter().map(|s| s.name()).collect();
+    assert_eq!(tag_names, services);
+    for tag in &tags {
+        let service = Service::from_name(tag["name"].as_str().unwrap()).unwrap();
+        assert_eq!(tag["x-prefix"], service.prefix().as_str());
+        assert_eq!(tag["x-version"], service.version());
+    }
+    for (method, path, operation) in operations(&doc) {
+        let tags = names(&operation["tags"]);
+        assert_eq!(tags.len(), 1, "{method} {path} has tags {tags:?}");
+        let service = Service::from_name(tags.first().unwrap()).unwrap();
+        assert!(
+            path.starts_with(&format!("{}/", service.prefix())) || path == "/openapi.json",
+            "{method} {path} is tagged {} but not under {}",
+            service.name(),
+            service.prefix()
+        );
+    }
+}
+
 #[test]
 fn every_error_kind_is_in_the_error_schema() {
     let doc = document();
@@ -334,7 +362,7 @@ fn refusals_made_before_a_handler_runs_have_the_documented_shape() {
         };
         let oversized = vec![b' '; postcounter::vendor_system::api::MAX_BODY_BYTES + 1];
         let answer = client
-            .post(format!("{}/v1/purchases", vendor.url))
+            .post(format!("{}/postage/v1/purchases", vendor.url))
             .header("content-type", "application/json")
             .body(oversized)
             .send()
@@ -346,7 +374,7 @@ fn refusals_made_before_a_handler_runs_have_the_documented_shape() {
         assert!(error.message.contains("262144 bytes"), "{}", error.message);
 
         let answer = client
-            .delete(format!("{}/v1/purchases", vendor.url))
+            .delete(format!("{}/postage/v1/purchases", vendor.url))
             .send()
             .await
             .unwrap();

@@ -179,7 +179,7 @@ pub(crate) fn report(psd: &Psd, entries: &[(ChainEntry, [u8; 32])]) -> Value {
 /// Sends `body` as a report under `key`, expects it refused with `status`, and gives the
 /// refusal's message.
 pub(crate) async fn refused(counter: &TestCounter, key: &str, body: &Value, status: u16) -> String {
-    let (got, answer) = counter.post("/v1/reconciliations", key, body).await;
+    let (got, answer) = counter.post("/postage/v1/reconciliations", key, body).await;
     assert_eq!(got, status, "{answer}");
     message_of(&answer).to_string()
 }
@@ -240,7 +240,11 @@ async fn a_report_of_a_psd_the_data_centre_did_not_certify_for_the_counter_is_re
     let (psd, entries) = issued(&vendor, &counter, dir.path(), 2).await;
     let entries = chained(ChainHead::EMPTY, entries);
     let (status, answer) = counter
-        .post("/v1/reconciliations", "report-1", &report(&psd, &entries))
+        .post(
+            "/postage/v1/reconciliations",
+            "report-1",
+            &report(&psd, &entries),
+        )
         .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["recorded"], 2);

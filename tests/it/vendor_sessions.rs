@@ -57,7 +57,7 @@ fn purchase_header(
 ) -> String {
     let request = SignedRequest {
         method: "POST",
-        path: "/v1/purchases",
+        path: "/postage/v1/purchases",
         idempotency_key: Some(key),
         body: body.as_bytes(),
     };
@@ -102,13 +102,13 @@ async fn a_session_buys_what_a_signature_buys(kind: StoreKind) {
     let (status, registers) = counter
         .send_with(
             "GET",
-            &format!("/v1/psds/{PSD_A1}/registers"),
+            &format!("/postage/v1/psds/{PSD_A1}/registers"),
             None,
             b"",
             Some(&session.authorization(
                 &SignedRequest {
                     method: "GET",
-                    path: &format!("/v1/psds/{PSD_A1}/registers"),
+                    path: &format!("/postage/v1/psds/{PSD_A1}/registers"),
                     idempotency_key: None,
                     body: b"",
                 },
@@ -223,13 +223,19 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
         postcounter::protocol::session::SessionOffer::new().unwrap().public_key()
     )})
     .to_string();
-    let signed = counter.authorization("POST", "/v1/sessions", None, body.as_bytes());
+    let signed = counter.authorization("POST", "/contact/v1/sessions", None, body.as_bytes());
     let send = |header: String| {
         let body = body.clone();
         let counter = &counter;
         async move {
             counter
-                .send_with("POST", "/v1/sessions", None, body.as_bytes(), Some(&header))
+                .send_with(
+                    "POST",
+                    "/contact/v1/sessions",
+                    None,
+                    body.as_bytes(),
+                    Some(&header),
+                )
                 .await
         }
     };
@@ -243,7 +249,7 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
     let from_session = session.authorization(
         &SignedRequest {
             method: "POST",
-            path: "/v1/sessions",
+            path: "/contact/v1/sessions",
             idempotency_key: None,
             body: body.as_bytes(),
         },
@@ -256,11 +262,11 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
         "{refused}"
     );
     let bad_key = json!({"ephemeral_public_key": "04abcd"}).to_string();
-    let header = counter.authorization("POST", "/v1/sessions", None, bad_key.as_bytes());
+    let header = counter.authorization("POST", "/contact/v1/sessions", None, bad_key.as_bytes());
     let (status, refused) = counter
         .send_with(
             "POST",
-            "/v1/sessions",
+            "/contact/v1/sessions",
             None,
             bad_key.as_bytes(),
             Some(&header),
@@ -295,7 +301,7 @@ async fn the_link_opens_a_new_session_when_a_restarted_vendor_knows_none() {
         async move {
             link.send(
                 reqwest::Method::POST,
-                "/v1/purchases",
+                "/postage/v1/purchases",
                 Some(key),
                 one_piece().as_bytes(),
                 Some(&counter.signer),

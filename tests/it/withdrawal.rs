@@ -102,7 +102,7 @@ async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
     let psd_id = psd.device_id();
     let registers = psd.state().await.unwrap().registers;
     let held_mills = registers.descending.mills();
-    let confirmation_path = format!("/v1/embedded-psds/{psd_id}/withdrawals/confirmation");
+    let confirmation_path = format!("/funds/v1/embedded-psds/{psd_id}/withdrawals/confirmation");
     let confirm = |amount_mills: i64, signature: [u8; 64], key: &'static str| {
         let body = json!({
             "control_total_mills": registers.control_total.mills(),
@@ -141,7 +141,7 @@ async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
     let (status, answer) = owner
         .send(
             "POST",
-            &format!("/v1/embedded-psds/{psd_id}/withdrawals"),
+            &format!("/funds/v1/embedded-psds/{psd_id}/withdrawals"),
             Some("w0"),
             json!({"registers": {
                 "ascending_mills": registers.ascending.mills(),
@@ -163,7 +163,7 @@ async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
     let (status, answer) = owner
         .send(
             "POST",
-            &format!("/v1/embedded-psds/{psd_id}/withdrawals"),
+            &format!("/funds/v1/embedded-psds/{psd_id}/withdrawals"),
             Some("w1"),
             json!({"registers": {
                 "ascending_mills": registers.ascending.mills(),

@@ -53,7 +53,12 @@ impl CounterLink {
         })?;
         let key = format!("card-{}", charge.id);
         let answer: CardPaymentResponse = self
-            .signed(Method::POST, "/v1/card-payments", Some(&key), &body)
+            .signed(
+                Method::POST,
+                "/accounts/v1/card-payments",
+                Some(&key),
+                &body,
+            )
             .await?;
         Ok(Approval {
             charge_id: answer.charge_id,
@@ -75,7 +80,7 @@ impl CounterLink {
             amount_mills: amount.mills(),
         })?;
         let key = format!("card-refund-{refund_id}");
-        let path = format!("/v1/card-payments/{charge_id}/refunds");
+        let path = format!("/accounts/v1/card-payments/{charge_id}/refunds");
         let answer: CardRefundResponse =
             self.signed(Method::POST, &path, Some(&key), &body).await?;
         Ok(Refund {

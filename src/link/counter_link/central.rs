@@ -31,7 +31,7 @@ impl CounterLink {
         let answer = self
             .signed(
                 Method::GET,
-                &format!("/v1/psds/{psd_id}/registers"),
+                &format!("/postage/v1/psds/{psd_id}/registers"),
                 None,
                 "",
             )
@@ -54,7 +54,7 @@ impl CounterLink {
         })?;
         self.signed(
             Method::POST,
-            &format!("/v1/psds/{psd_id}/refills"),
+            &format!("/funds/v1/psds/{psd_id}/refills"),
             Some(refill_id),
             &body,
         )
@@ -93,7 +93,7 @@ impl CounterLink {
             piece_serial,
         })?;
         let key = format!("void-{psd_id}-{piece_serial}");
-        self.signed(Method::POST, "/v1/voids", Some(&key), &body)
+        self.signed(Method::POST, "/postage/v1/voids", Some(&key), &body)
             .await
     }
 }

@@ -35,7 +35,7 @@ fn keyring_error(error: KeyringError) -> LinkError {
 impl CounterLink {
     /// The data centre's trust bundle, merged into the keyring's trust.
     pub async fn refresh_trust(&self) -> Result<Trust, LinkError> {
-        let bundle: TrustBundle = self.signed(Method::GET, "/v1/keys/trust", None, "").await?;
+        let bundle: TrustBundle = self.signed(Method::GET, "/keys/v1/trust", None, "").await?;
         let received = bundle.trust().map_err(LinkError::Protocol)?;
         self.settings
             .keyring
@@ -90,7 +90,7 @@ impl CounterLink {
         let answer: PsdCertificateResponse = self
             .signed(
                 Method::POST,
-                "/v1/keys/psd-certificates",
+                "/keys/v1/psd-certificates",
                 Some(&idempotency_key),
                 &body,
             )
@@ -223,7 +223,7 @@ impl CounterLink {
         let answer: EmbeddedRefillResponse = self
             .signed(
                 Method::POST,
-                &format!("/v1/embedded-psds/{psd_id}/refills"),
+                &format!("/funds/v1/embedded-psds/{psd_id}/refills"),
                 Some(&key),
                 &body,
             )

@@ -84,7 +84,7 @@ impl CounterLink {
         let ledger = psd.ledger();
         for (key, body) in ledger.doubts().await.map_err(local)? {
             let answer: Result<PurchaseResponse, LinkError> = self
-                .signed(Method::POST, "/v1/purchases", Some(&key), &body)
+                .signed(Method::POST, "/postage/v1/purchases", Some(&key), &body)
                 .await;
             match answer {
                 Ok(purchase) => {
@@ -157,7 +157,7 @@ impl CounterLink {
             let answer: ReconcileResponse = self
                 .signed(
                     Method::POST,
-                    "/v1/reconciliations",
+                    "/postage/v1/reconciliations",
                     Some(&key),
                     &json_body(&report)?,
                 )

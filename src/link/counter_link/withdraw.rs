@@ -32,7 +32,7 @@ impl CounterLink {
         })?;
         self.signed(
             Method::POST,
-            &format!("/v1/embedded-psds/{psd_id}/withdrawals/confirmation"),
+            &format!("/funds/v1/embedded-psds/{psd_id}/withdrawals/confirmation"),
             Some(&format!("withdrawal-confirmation-{psd_id}")),
             &body,
         )
@@ -61,7 +61,7 @@ impl CounterLink {
         let answer: WithdrawalResponse = self
             .signed(
                 Method::POST,
-                &format!("/v1/embedded-psds/{psd_id}/withdrawals"),
+                &format!("/funds/v1/embedded-psds/{psd_id}/withdrawals"),
                 Some(&key),
                 &body,
             )

@@ -96,7 +96,7 @@ pub async fn drive(
         let reply = link
             .send(
                 reqwest::Method::POST,
-                "/v1/purchases",
+                "/postage/v1/purchases",
                 Some(&key),
                 body.as_bytes(),
                 Some(&signer),

@@ -7,7 +7,7 @@ use crate::protocol::signature;
 use crate::protocol::{RegisterCounterRequest, RegisterCounterResponse};
 
 impl Vendor {
-    /// `POST /v1/counters`: unauthenticated but for the one-time code.
+    /// `POST /contact/v1/counters`: unauthenticated but for the one-time code.
     pub async fn register_counter(
         &self,
         body: &[u8],

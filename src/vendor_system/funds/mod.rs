@@ -20,7 +20,7 @@ use crate::protocol::{EmbeddedRefillRequest, RefillRequest, RegistersResponse};
 pub const REFILL_ID_MAX_CHARS: usize = 64;
 
 impl Vendor {
-    /// `POST /v1/psds/{psd_id}/refills`.
+    /// `POST /funds/v1/psds/{psd_id}/refills`.
     pub async fn refill(
         &self,
         context: RequestContext,
@@ -41,7 +41,7 @@ impl Vendor {
             .await
     }
 
-    /// `GET /v1/psds/{psd_id}/registers`.
+    /// `GET /postage/v1/psds/{psd_id}/registers`.
     pub async fn registers(
         &self,
         context: RequestContext,
@@ -50,7 +50,7 @@ impl Vendor {
         self.store.read_registers(&context, psd_id).await
     }
 
-    /// `POST /v1/embedded-psds/{psd_id}/refills`: a refill authorization for the counter's
+    /// `POST /funds/v1/embedded-psds/{psd_id}/refills`: a refill authorization for the counter's
     /// embedded PSD, charged to its account once per refill id.
     pub async fn refill_embedded(
         &self,

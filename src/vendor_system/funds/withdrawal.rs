@@ -16,7 +16,7 @@ use crate::vendor_system::store::void_refill::{Answer, RequestContext};
 use crate::vendor_system::store::withdrawal::WithdrawalAsked;
 
 impl Vendor {
-    /// `POST /v1/embedded-psds/{psd_id}/withdrawals`.
+    /// `POST /funds/v1/embedded-psds/{psd_id}/withdrawals`.
     pub async fn authorize_withdrawal(
         &self,
         context: RequestContext,
@@ -50,7 +50,7 @@ impl Vendor {
             .await
     }
 
-    /// `POST /v1/embedded-psds/{psd_id}/withdrawals/confirmation`.
+    /// `POST /funds/v1/embedded-psds/{psd_id}/withdrawals/confirmation`.
     pub async fn confirm_withdrawal(
         &self,
         context: RequestContext,

@@ -22,7 +22,7 @@ use crate::protocol::keys::possession_text;
 use crate::protocol::{PsdCertificateRequest, TrustBundle};
 
 impl Vendor {
-    /// `POST /v1/keys/psd-certificates`: certifies the counter's new embedded PSD key.
+    /// `POST /keys/v1/psd-certificates`: certifies the counter's new embedded PSD key.
     pub async fn certify_psd(
         &self,
         context: RequestContext,
@@ -58,7 +58,7 @@ impl Vendor {
             .await
     }
 
-    /// `GET /v1/keys/trust`: the roots, the certificates of the counter's account's central
+    /// `GET /keys/v1/trust`: the roots, the certificates of the counter's account's central
     /// PSDs and of its embedded PSD, and the status list in force.
     pub async fn trust_bundle(&self, context: RequestContext) -> Result<TrustBundle, VendorError> {
         let counter = self.store.counter(&context.counter_id).await?;

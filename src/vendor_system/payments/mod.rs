@@ -30,7 +30,7 @@ fn payment_id(counter_id: &str, charge_id: &str) -> String {
 }
 
 impl Vendor {
-    /// `POST /v1/card-payments`: validates the counter and the card and charges it.
+    /// `POST /accounts/v1/card-payments`: validates the counter and the card and charges it.
     pub async fn card_payment(
         &self,
         context: RequestContext,
@@ -86,7 +86,7 @@ impl Vendor {
         recorded
     }
 
-    /// `POST /v1/card-payments/{charge_id}/refunds`: refunds part or all of a payment.
+    /// `POST /accounts/v1/card-payments/{charge_id}/refunds`: refunds part or all of a payment.
     pub async fn card_refund(
         &self,
         context: RequestContext,

@@ -22,7 +22,7 @@ use crate::protocol::{CardDetails, PurchaseRequest, VoidRequest};
 use validate::PricingContext;
 
 impl Vendor {
-    /// `POST /v1/purchases`.
+    /// `POST /postage/v1/purchases`.
     pub async fn purchase(
         &self,
         context: RequestContext,
@@ -141,7 +141,7 @@ impl Vendor {
         gateway.charge(&charge).await.map_err(declined)
     }
 
-    /// `POST /v1/voids`.
+    /// `POST /postage/v1/voids`.
     pub async fn void(
         &self,
         context: RequestContext,

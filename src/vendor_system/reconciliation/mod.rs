@@ -15,7 +15,7 @@ use crate::grants::OfflineLease;
 use crate::protocol::{ReconcileRequest, ReconcileResponse};
 
 impl Vendor {
-    /// `POST /v1/reconciliations`: a counter's offline pieces, hash-chained.
+    /// `POST /postage/v1/reconciliations`: a counter's offline pieces, hash-chained.
     pub async fn reconcile(
         &self,
         context: RequestContext,

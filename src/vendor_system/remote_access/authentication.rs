@@ -82,7 +82,7 @@ impl Vendor {
         })
     }
 
-    /// `POST /v1/sessions`: a session for an active counter whose signature opened it.
+    /// `POST /contact/v1/sessions`: a session for an active counter whose signature opened it.
     pub async fn open_session(
         &self,
         authorization: Option<&str>,

@@ -154,7 +154,7 @@ impl SessionTable {
             VendorError::new(
                 RefusalKind::SessionExpired,
                 format!(
-                    "session {} is not open at this vendor (expired, ended, or opened at another vendor process); open one with POST /v1/sessions",
+                    "session {} is not open at this vendor (expired, ended, or opened at another vendor process); open one with POST /contact/v1/sessions",
                     hex::encode(&credentials.session_id)
                 ),
             )
@@ -219,7 +219,7 @@ mod tests {
     fn request() -> SignedRequest<'static> {
         SignedRequest {
             method: "POST",
-            path: "/v1/voids",
+            path: "/postage/v1/voids",
             idempotency_key: Some("void-1"),
             body: b"{}",
         }

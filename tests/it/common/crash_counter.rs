@@ -83,7 +83,12 @@ impl Book {
 
     pub async fn send(&self, purchase: &Purchase) -> Result<(u16, String), reqwest::Error> {
         self.counter
-            .try_send("POST", "/v1/purchases", Some(&purchase.key), &purchase.body)
+            .try_send(
+                "POST",
+                "/postage/v1/purchases",
+                Some(&purchase.key),
+                &purchase.body,
+            )
             .await
     }
 }

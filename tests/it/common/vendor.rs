@@ -142,7 +142,7 @@ pub async fn enroll_at(
     let public = postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
     let client = reqwest::Client::new();
     let response = client
-        .post(format!("{url}/v1/counters"))
+        .post(format!("{url}/contact/v1/counters"))
         .json(&json!({"enrollment_code": code, "name": "Test counter", "public_key": public}))
         .send()
         .await
@@ -267,7 +267,7 @@ impl TestVendor {
             key.sign(possession_text(counter.id(), &public_key).as_bytes());
         let (status, answer) = counter
             .post(
-                "/v1/keys/psd-certificates",
+                "/keys/v1/psd-certificates",
                 "certify-1",
                 &json!({"public_key": public_key, "proof": postcounter::hex::encode(&proof.to_bytes())}),
             )
@@ -280,7 +280,7 @@ impl TestVendor {
         let (psd, _) = Psd::open(ledger, signer, LICENSE).await.unwrap();
         let (status, answer) = counter
             .post(
-                &format!("/v1/embedded-psds/{}/refills", psd.device_id()),
+                &format!("/funds/v1/embedded-psds/{}/refills", psd.device_id()),
                 "refill-funds",
                 &json!({"refill_id": "funds", "amount_mills": 50_000, "registers": {
                     "ascending_mills": 0, "descending_mills": 0, "control_total_mills": 0, "piece_count": 0}}),
@@ -296,7 +296,7 @@ impl TestVendor {
         // its offline pieces are signed under.
         let (status, answer) = counter
             .post(
-                "/v1/reconciliations",
+                "/postage/v1/reconciliations",
                 "lease-1",
                 &json!({"psd_id": psd.device_id(), "entries": []}),
             )

@@ -66,7 +66,7 @@ impl TestCounter {
     ) -> (u16, Value) {
         self.send_with(
             "POST",
-            "/v1/purchases",
+            "/postage/v1/purchases",
             Some(key),
             body.as_bytes(),
             authorization,
@@ -147,14 +147,14 @@ impl TestCounter {
     }
 
     pub async fn buy(&self, key: &str, pieces: Vec<Value>) -> (u16, Value) {
-        self.post("/v1/purchases", key, &json!({ "pieces": pieces }))
+        self.post("/postage/v1/purchases", key, &json!({ "pieces": pieces }))
             .await
     }
 
     /// [`buy`](Self::buy) at the vendor at `url`, the answer's text exactly as sent.
     pub async fn buy_at(&self, url: &str, key: &str, pieces: Vec<Value>) -> (u16, String) {
         let body = json!({ "pieces": pieces }).to_string();
-        let path = "/v1/purchases";
+        let path = "/postage/v1/purchases";
         let authorization = self.authorization("POST", path, Some(key), body.as_bytes());
         self.try_send_to(
             url,
@@ -169,7 +169,12 @@ impl TestCounter {
     }
 
     pub async fn registers(&self, psd_id: u32) -> (u16, Value) {
-        self.send("GET", &format!("/v1/psds/{psd_id}/registers"), None, b"")
-            .await
+        self.send(
+            "GET",
+            &format!("/postage/v1/psds/{psd_id}/registers"),
+            None,
+            b"",
+        )
+        .await
     }
 }

@@ -1,0 +1,53 @@
+//! The key management service's routes: certifying an embedded PSD's key, and the trust
+//! (roots, certificates, status list) a station checks with.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::{authenticate, json, keyed, refusal};
+use crate::protocol::services::Service;
+use crate::vendor_system::service::Vendor;
+
+/// The keys service's routes, mounted under its prefix.
+pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
+    let prefix = Service::Keys.prefix();
+    router
+        .route(&format!("{prefix}/psd-certificates"), post(certify_psd))
+        .route(&format!("{prefix}/trust"), get(trust))
+}
+
+async fn certify_psd(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.certify_psd(context, key, &body)
+    })
+    .await
+}
+
+async fn trust(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let outcome = async {
+        let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
+        vendor.trust_bundle(context).await
+    };
+    match outcome.await {
+        Ok(bundle) => json(StatusCode::OK, &bundle),
+        Err(error) => refusal(error),
+    }
+}

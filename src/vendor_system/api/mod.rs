@@ -1,0 +1,194 @@
+//! The HTTP face of the data centre: one route group per service (see
+//! [`crate::protocol::services`]), each under its own versioned prefix, all described by the
+//! OpenAPI document served at `/openapi.json` (a tag per service).
+//!
+//! Handlers are thin: they take the raw body (the signature covers its exact bytes), hand
+//! the request to [`Vendor`], and turn the outcome into a status and a JSON body. Every
+//! refusal has the same shape, `{"error": {"kind": ..., "message": ...}}`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+
+use super::error::VendorError;
+use super::service::Vendor;
+use super::store::void_refill::{Answer, RequestContext};
+use super::validate;
+use crate::protocol::signature::SignedRequest;
+
+mod accounts;
+mod contact;
+mod funds;
+mod keys;
+mod postage;
+
+/// The OpenAPI 3.1 description of this API.
+pub const OPENAPI_JSON: &str = include_str!("../../../docs/vendor-api.openapi.json");
+
+pub fn router(vendor: Arc<Vendor>) -> Router {
+    let router = Router::new().route("/openapi.json", get(openapi));
+    let router = contact::routes(router);
+    let router = postage::routes(router);
+    let router = keys::routes(router);
+    let router = funds::routes(router);
+    let router = accounts::routes(router);
+    router
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(too_large_as_json))
+        .with_state(vendor)
+}
+
+/// The largest body the API reads: a purchase of 100 pieces with a card is under 40 KB.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// axum answers an oversized body with a plain-text 413 before any handler runs; it gets the
+/// API's one refusal shape instead.
+async fn too_large_as_json(response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let mut refused = refusal(VendorError::bad_request(format!(
+        "the body is over {MAX_BODY_BYTES} bytes, the most this API reads; send fewer pieces per request (at most 100)"
+    )));
+    *refused.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    refused
+}
+
+async fn openapi() -> Response {
+    json_text(StatusCode::OK, OPENAPI_JSON.to_string())
+}
+
+async fn unknown_route(method: Method, uri: Uri) -> Response {
+    refusal(VendorError::not_found(format!(
+        "there is no {method} {}; the API is described at /openapi.json",
+        validate::shown(uri.path())
+    )))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let error = VendorError::not_found(format!(
+        "{} does not take {method}; the API is described at /openapi.json",
+        validate::shown(uri.path())
+    ));
+    let mut response = refusal(error);
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+}
+
+/// A value-moving request: an idempotency key, a signature, then `run`.
+async fn keyed<F, Fut>(
+    vendor: &Vendor,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    run: F,
+) -> Response
+where
+    F: FnOnce(RequestContext, String) -> Fut,
+    Fut: Future<Output = Result<Answer, VendorError>>,
+{
+    let key_header = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let outcome = async {
+        let key = validate::idempotency_key(key_header)?;
+        let context = authenticate(vendor, method, uri, headers, Some(&key), body).await?;
+        run(context, key).await
+    };
+    match outcome.await {
+        Ok(answer) => json_text(
+            StatusCode::from_u16(answer.status_code).unwrap_or(StatusCode::OK),
+            answer.body,
+        ),
+        Err(error) => refusal(error),
+    }
+}
+
+async fn authenticate(
+    vendor: &Vendor,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    idempotency_key: Option<&str>,
+    body: &[u8],
+) -> Result<RequestContext, VendorError> {
+    let request = signed_request(method, uri, idempotency_key, body);
+    vendor.authenticate(authorization(headers), &request).await
+}
+
+/// What a counter's signature or session MAC covers of an HTTP request.
+fn signed_request<'a>(
+    method: &'a Method,
+    uri: &'a Uri,
+    idempotency_key: Option<&'a str>,
+    body: &'a [u8],
+) -> SignedRequest<'a> {
+    SignedRequest {
+        method: method.as_str(),
+        path: uri.path(),
+        idempotency_key,
+        body,
+    }
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// A PSD id from the route's path, or the API's refusal of it (before anything else runs).
+struct PsdId(u32);
+
+impl<S: Send + Sync> FromRequestParts<S> for PsdId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<PsdId, Response> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse_psd_id(&text).map(PsdId).map_err(refusal)
+    }
+}
+
+fn parse_psd_id(text: &str) -> Result<u32, VendorError> {
+    text.parse().map_err(|_| {
+        VendorError::bad_request(format!(
+            "PSD id {:?} is not accepted: a number from 1 to 4294967295",
+            validate::shown(text)
+        ))
+    })
+}
+
+fn json(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_string(body) {
+        Ok(text) => json_text(status, text),
+        Err(e) => refusal(VendorError::storage(e)),
+    }
+}
+
+fn refusal(error: VendorError) -> Response {
+    let status = StatusCode::from_u16(error.kind().http_status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_text(status, error.body_json())
+}
+
+/// A JSON body, already serialized, with its content type.
+fn json_text(status: StatusCode, text: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        text,
+    )
+        .into_response()
+}

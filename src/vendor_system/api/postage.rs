@@ -1,0 +1,85 @@
+//! The postage service's routes: purchases, voids, a central PSD's registers, and the
+//! reconciliation of an embedded PSD's ledger.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::{PsdId, authenticate, json, keyed, refusal};
+use crate::protocol::services::Service;
+use crate::vendor_system::service::Vendor;
+
+/// The postage service's routes, mounted under its prefix.
+pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
+    let prefix = Service::Postage.prefix();
+    router
+        .route(&format!("{prefix}/purchases"), post(purchase))
+        .route(&format!("{prefix}/voids"), post(void))
+        .route(&format!("{prefix}/reconciliations"), post(reconcile))
+        .route(
+            &format!("{prefix}/psds/{{psd_id}}/registers"),
+            get(registers),
+        )
+}
+
+async fn purchase(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.purchase(context, key, &body)
+    })
+    .await
+}
+
+async fn void(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.void(context, key, &body)
+    })
+    .await
+}
+
+async fn reconcile(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+        vendor.reconcile(context, key, &body)
+    })
+    .await
+}
+
+async fn registers(
+    State(vendor): State<Arc<Vendor>>,
+    PsdId(psd_id): PsdId,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let outcome = async {
+        let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
+        vendor.registers(context, psd_id).await
+    };
+    match outcome.await {
+        Ok(registers) => json(StatusCode::OK, &registers),
+        Err(error) => refusal(error),
+    }
+}
