@@ -75,7 +75,9 @@ pub struct LinkConfig {
     #[serde(deserialize_with = "number_or_text")]
     pub attempts: u32,
     #[serde(deserialize_with = "number_or_text")]
-    pub reconcile_interval_s: u64,
+    /// Seconds without an answer from the data centre (or after being offline) before the
+    /// station polls for its agenda.
+    pub poll_after_s: u64,
     /// A certificate with fewer days left is renewed at the next contact.
     #[serde(deserialize_with = "number_or_text")]
     pub certificate_renew_days: i32,
@@ -107,6 +109,9 @@ pub struct VendorConfig {
     /// How long key management certifies an embedded PSD's key.
     #[serde(deserialize_with = "number_or_text")]
     pub certificate_validity_days: i32,
+    /// A key certificate with fewer days left is put on its station's agenda for renewal.
+    #[serde(deserialize_with = "number_or_text")]
+    pub certificate_renew_days: i32,
     /// How long an offline lease lasts, and the postage it allows unreported.
     #[serde(deserialize_with = "number_or_text")]
     pub lease_hours: u32,

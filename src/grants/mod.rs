@@ -9,7 +9,7 @@
 //!
 //! | offset | bytes | field |
 //! |---|---|---|
-//! | 0 | 1 | kind: 1 refill authorization, 2 offline lease, 3 withdrawal authorization |
+//! | 0 | 1 | kind: 1 refill authorization, 2 offline lease, 3 withdrawal authorization, 4 contact agenda ([`crate::protocol::agenda`]) |
 //! | 1 | 1 | format version (1) |
 //! | 2 | n | the grant's own fields (see each module) |
 //! | 2+n | 4 | the signing root's generation, big-endian |
@@ -49,7 +49,7 @@ pub struct RootSigner<'a> {
 }
 
 /// `body` of `kind`, signed.
-fn seal(kind: u8, body: &[u8], signer: &RootSigner) -> Vec<u8> {
+pub(crate) fn seal(kind: u8, body: &[u8], signer: &RootSigner) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(2 + body.len() + TRAILER_LEN);
     bytes.extend_from_slice(&[kind, FORMAT_VERSION]);
     bytes.extend_from_slice(body);
@@ -100,6 +100,25 @@ fn open<'b>(
     root.verify(&bytes[..at + 4], &signature)
         .map_err(|_| not_signed())?;
     Ok(&bytes[2..at])
+}
+
+/// The body of a message of `kind` whose length its own fields give (an agenda), if a root
+/// `trust` reaches signed it.
+pub(crate) fn open_any_length<'b>(
+    what: &'static str,
+    kind: u8,
+    bytes: &'b [u8],
+    trust: &Trust,
+) -> Result<&'b [u8], GrantError> {
+    let body_len =
+        bytes
+            .len()
+            .checked_sub(2 + TRAILER_LEN)
+            .ok_or_else(|| GrantError::Malformed {
+                what,
+                reason: format!("{} bytes, fewer than its signature takes", bytes.len()),
+            })?;
+    open(what, kind, body_len, bytes, trust)
 }
 
 /// Big-endian readers over a grant's body.

@@ -137,8 +137,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     }
     let scale = station.config.scale.clone();
     let (sender, mut results) = mpsc::unbounded_channel();
-    let link_interval =
-        Duration::from_secs(station.config.link.reconcile_interval_s.clamp(1, 3600));
+    let link_interval = Duration::from_secs(station.config.link.poll_after_s.clamp(1, 3600));
     let edge = Edge::new(station, printers, payments, sender);
     edge.watch_link(link_interval);
     edge.settle_open_charges();

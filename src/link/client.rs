@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use super::LinkError;
 use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
+use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER, StationState};
 use crate::protocol::signature::{RequestSigner, SignedRequest};
 use crate::protocol::{ErrorBody, ErrorDetail, RefusalKind};
 
@@ -26,6 +27,15 @@ pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
     pub endpoint: String,
+    /// The data centre's agenda for this station, as the answer carried it (hex, unchecked).
+    pub agenda: Option<String>,
+}
+
+/// One answer as it came: its status, body and agenda header.
+pub(super) struct RawAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub agenda: Option<String>,
 }
 
 pub struct VendorClient {
@@ -39,6 +49,8 @@ pub struct VendorClient {
     sessions_on: bool,
     /// The open session at each endpoint.
     sessions: Mutex<HashMap<String, Arc<ClientSession>>>,
+    /// What this station says it holds, sent with every request (see [`StationState`]).
+    station_state: Mutex<String>,
 }
 
 /// A vendor URL as the link uses it: https, or http on this machine's loopback only (a card,
@@ -110,6 +122,7 @@ impl VendorClient {
             clock,
             sessions_on: true,
             sessions: Mutex::new(HashMap::new()),
+            station_state: Mutex::new(String::new()),
         })
     }
 
@@ -133,6 +146,15 @@ impl VendorClient {
     pub fn signing_every_request(mut self) -> VendorClient {
         self.sessions_on = false;
         self
+    }
+
+    /// States what the station holds in every request from now on, so the data centre's
+    /// services can tell what it lacks.
+    pub fn state_station(&self, state: &StationState) {
+        *self
+            .station_state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = state.to_header();
     }
 
     pub fn endpoints(&self) -> &[String] {
@@ -175,15 +197,31 @@ impl VendorClient {
             let endpoint = &self.endpoints[index];
             match self.attempt(endpoint, &request, signer).await {
                 // The answer to the request, or to the opening of its session.
-                Ok((503, body)) | Err(OpenFailure::Answered(503, body)) => failures.push(format!(
+                Ok(RawAnswer {
+                    status: 503, body, ..
+                })
+                | Err(OpenFailure::Answered(503, body)) => failures.push(format!(
                     "{endpoint}: unavailable ({})",
                     error_message(&body)
                 )),
-                Ok((status, body)) | Err(OpenFailure::Answered(status, body)) => {
+                Ok(RawAnswer {
+                    status,
+                    body,
+                    agenda,
+                }) => {
                     return Ok(Reply {
                         status,
                         body,
                         endpoint: endpoint.clone(),
+                        agenda,
+                    });
+                }
+                Err(OpenFailure::Answered(status, body)) => {
+                    return Ok(Reply {
+                        status,
+                        body,
+                        endpoint: endpoint.clone(),
+                        agenda: None,
                     });
                 }
                 Err(OpenFailure::Transport(e)) => {
@@ -209,7 +247,7 @@ impl VendorClient {
         endpoint: &str,
         request: &SignedRequest<'_>,
         signer: Option<&RequestSigner>,
-    ) -> Result<(u16, Vec<u8>), OpenFailure> {
+    ) -> Result<RawAnswer, OpenFailure> {
         let Some(signer) = signer else {
             return self.post(endpoint, request, None).await;
         };
@@ -221,10 +259,10 @@ impl VendorClient {
         loop {
             let session = self.session(endpoint, signer).await?;
             let authorization = session.authorization(request, self.clock.now_unix_ms());
-            let (status, body) = self.post(endpoint, request, Some(authorization)).await?;
-            if status == 401
+            let answer = self.post(endpoint, request, Some(authorization)).await?;
+            if answer.status == 401
                 && !reopened
-                && refusal_of(&body).is_some_and(|r| {
+                && refusal_of(&answer.body).is_some_and(|r| {
                     RefusalKind::from_name(&r.kind) == Some(RefusalKind::SessionExpired)
                 })
             {
@@ -233,7 +271,7 @@ impl VendorClient {
                 reopened = true;
                 continue;
             }
-            return Ok((status, body));
+            return Ok(answer);
         }
     }
 
@@ -269,8 +307,14 @@ impl VendorClient {
         endpoint: &str,
         request: &SignedRequest<'_>,
         authorization: Option<String>,
-    ) -> Result<(u16, Vec<u8>), OpenFailure> {
-        send_once(&self.http, endpoint, request, authorization).await
+    ) -> Result<RawAnswer, OpenFailure> {
+        let state = self
+            .station_state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let station = (!state.is_empty()).then_some(state.as_str());
+        send_once(&self.http, endpoint, request, authorization, station).await
     }
 
     /// [`VendorClient::send`] with a JSON body, the answer parsed as `T`; a refusal becomes
@@ -311,14 +355,15 @@ pub fn parse_reply<T: DeserializeOwned>(reply: &Reply) -> Result<T, LinkError> {
     }
 }
 
-/// `request` sent once to `endpoint` with `authorization`: the status and body of the
-/// answer.
+/// `request` sent once to `endpoint` with `authorization` (and what the station holds, when
+/// it says): the answer as it came.
 pub(super) async fn send_once(
     http: &reqwest::Client,
     endpoint: &str,
     request: &SignedRequest<'_>,
     authorization: Option<String>,
-) -> Result<(u16, Vec<u8>), OpenFailure> {
+    station: Option<&str>,
+) -> Result<RawAnswer, OpenFailure> {
     let method = Method::from_bytes(request.method.as_bytes())
         .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
     let mut builder = http
@@ -331,10 +376,22 @@ pub(super) async fn send_once(
     if let Some(authorization) = authorization {
         builder = builder.header("authorization", authorization);
     }
+    if let Some(station) = station {
+        builder = builder.header(STATION_HEADER, station);
+    }
     let response = builder.send().await.map_err(OpenFailure::Transport)?;
     let status = response.status().as_u16();
+    let agenda = response
+        .headers()
+        .get(AGENDA_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
     let body = response.bytes().await.map_err(OpenFailure::Transport)?;
-    Ok((status, body.to_vec()))
+    Ok(RawAnswer {
+        status,
+        body: body.to_vec(),
+        agenda,
+    })
 }
 
 /// What a request id (an idempotency key) may be.

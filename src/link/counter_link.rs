@@ -11,10 +11,12 @@
 
 mod cards;
 mod central;
+mod contact;
 mod grants;
 mod reconcile;
 mod withdraw;
 
+pub use contact::{ItemOutcome, ReceivedAgenda};
 pub use grants::EmbeddedRefilled;
 pub use reconcile::Settled;
 
@@ -83,6 +85,16 @@ pub struct CounterLink {
     /// One reconciliation at a time.
     reconciling: tokio::sync::Mutex<()>,
     contact_written_unix_ms: AtomicI64,
+    /// The last time the data centre answered anything.
+    last_answer_unix_ms: AtomicI64,
+    /// The station's monitor (see [`contact`]): the agenda last seen on an answer, the one
+    /// waiting to be carried out, and its wake-up.
+    agenda_seen: Mutex<Option<String>>,
+    agenda_waiting: Mutex<Option<ReceivedAgenda>>,
+    agenda_arrived: tokio::sync::Notify,
+    /// Set when the link goes offline, cleared by a poll: the station's own pending work
+    /// (offline pieces, purchases in doubt) is due at the next round.
+    offline_since_poll: std::sync::atomic::AtomicBool,
 }
 
 impl CounterLink {
@@ -99,6 +111,11 @@ impl CounterLink {
             }),
             reconciling: tokio::sync::Mutex::new(()),
             contact_written_unix_ms: AtomicI64::new(i64::MIN),
+            last_answer_unix_ms: AtomicI64::new(i64::MIN),
+            agenda_seen: Mutex::new(None),
+            agenda_waiting: Mutex::new(None),
+            agenda_arrived: tokio::sync::Notify::new(),
+            offline_since_poll: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -279,6 +296,11 @@ impl CounterLink {
             .client
             .send(method, path, key, body.as_bytes(), Some(&identity.0))
             .await?;
+        self.last_answer_unix_ms
+            .store(self.clock.now_unix_ms(), Ordering::Relaxed);
+        if (200..300).contains(&reply.status) {
+            self.receive_agenda(reply.agenda.as_deref());
+        }
         super::client::parse_reply(&reply)
     }
 
@@ -326,6 +348,9 @@ impl CounterLink {
             .status
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !online {
+            self.offline_since_poll.store(true, Ordering::Relaxed);
+        }
         if status.online != online {
             if online {
                 log::info!("the vendor is reachable: {detail}");

@@ -54,7 +54,8 @@ impl ClientSession {
             body: &body,
         };
         let authorization = signer.authorization(&signed, clock.now_unix_ms());
-        let (status, answer) = send_once(http, endpoint, &signed, Some(authorization)).await?;
+        let answered = send_once(http, endpoint, &signed, Some(authorization), None).await?;
+        let (status, answer) = (answered.status, answered.body);
         if status != 201 {
             return Err(OpenFailure::Answered(status, answer));
         }

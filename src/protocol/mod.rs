@@ -14,6 +14,7 @@
 //!   bodies.
 //! - [`refusal`]: the kinds of refusal and their one body shape.
 
+pub mod agenda;
 pub mod counters;
 pub mod funds;
 pub mod health;

@@ -100,6 +100,13 @@ pub fn settings(config: &Config) -> Result<VendorSettings, VendorError> {
             "1 to 3650 days",
         ));
     }
+    if !(0..=vendor.certificate_validity_days).contains(&vendor.certificate_renew_days) {
+        return Err(refused(
+            "certificate_renew_days",
+            vendor.certificate_renew_days.to_string(),
+            "0 to certificate_validity_days days",
+        ));
+    }
     if !(1..=720).contains(&vendor.lease_hours) {
         return Err(refused(
             "lease_hours",
@@ -119,6 +126,7 @@ pub fn settings(config: &Config) -> Result<VendorSettings, VendorError> {
         void_window_days: config.void_window_days,
         top_up_step: vendor.top_up_step,
         certificate_validity_days: vendor.certificate_validity_days,
+        certificate_renew_days: vendor.certificate_renew_days,
         lease_hours: vendor.lease_hours,
         lease_max_value: vendor.lease_max_value,
     })

@@ -33,6 +33,9 @@ pub struct VendorSettings {
     pub top_up_step: Money,
     /// How long an embedded PSD's certificate is valid from the day it is issued.
     pub certificate_validity_days: i32,
+    /// A station's embedded PSD key certificate with fewer days left is renewed at its next
+    /// contact (the monitor puts it on the agenda).
+    pub certificate_renew_days: i32,
     /// How long an offline lease lasts from the contact that grants it.
     pub lease_hours: u32,
     /// The most postage an embedded PSD may issue unreported under one lease.
@@ -52,6 +55,8 @@ pub struct Vendor {
     pub(super) gateway: Option<Arc<dyn PaymentGateway>>,
     /// The data centre's roots: what certifies PSDs and signs grants.
     pub(super) keys: KeyStore,
+    /// Each counter's agenda as last signed (see [`super::monitor`]).
+    pub(super) monitor: super::monitor::Monitor,
 }
 
 /// Processing servers a new store starts with, one per core of a small machine.
@@ -122,6 +127,7 @@ impl Vendor {
             clock,
             gateway,
             keys,
+            monitor: super::monitor::Monitor::default(),
         });
         // Card refunds recorded before a stop and not confirmed by the gateway.
         let pending = vendor.clone();

@@ -100,7 +100,7 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
     let data_dir = dir.path().join("data");
     let environment = format!(
         "POSTCOUNTER_LINK__ENDPOINTS=http://{address} POSTCOUNTER_LINK__ENROLLMENT_CODE={code} \
-         POSTCOUNTER_LINK__TIMEOUT_MS=500 POSTCOUNTER_LINK__RECONCILE_INTERVAL_S=1"
+         POSTCOUNTER_LINK__TIMEOUT_MS=500 POSTCOUNTER_LINK__POLL_AFTER_S=1"
     );
     let tmux = Tmux::start_with(&data_dir, &environment, "vendor");
     tmux.wait_for("vendor online");

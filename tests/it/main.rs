@@ -10,6 +10,7 @@ mod common;
 mod admin_accounts;
 mod cli_simulate;
 mod cli_void;
+mod contact_agenda;
 mod counter_voids;
 mod crash;
 mod crypto_module;

@@ -24,11 +24,12 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 16] = [
+const ROUTES: [(&str, &str); 17] = [
     ("get", "/contact/v1/health"),
     ("get", "/openapi.json"),
     ("post", "/contact/v1/counters"),
     ("post", "/contact/v1/sessions"),
+    ("get", "/contact/v1/agenda"),
     ("post", "/postage/v1/purchases"),
     ("post", "/postage/v1/voids"),
     ("post", "/postage/v1/reconciliations"),

@@ -279,21 +279,42 @@ impl Edge {
             })
     }
 
-    /// Reports the embedded PSD's ledger and settles lost answers every `interval` while
-    /// the app runs, and shows whether the vendor answered.
-    pub fn watch_link(&self, interval: Duration) {
+    /// The station's monitor while the app runs: carries out each agenda the data centre's
+    /// answers bring, and polls (with the station's own pending work) only when nothing was
+    /// heard from the data centre for `poll_after`, or the link was offline; shows whether
+    /// the data centre answered.
+    pub fn watch_link(&self, poll_after: Duration) {
         let edge = self.clone();
         tokio::spawn(async move {
             let Some(link) = &edge.station.link else {
                 return;
             };
+            let psd = &edge.station.psd;
+            let poll_after_ms = i64::try_from(poll_after.as_millis()).unwrap_or(i64::MAX);
             loop {
-                match link.reconcile(&edge.station.psd).await {
-                    Ok(settled) if settled.reported_pieces > 0 || settled.voided_in_doubt > 0 => {
-                        log::info!("reconciled with the vendor: {settled:?}")
+                let outcome = if link.poll_due(poll_after_ms) {
+                    let polled = match link.poll(psd).await {
+                        Ok(received) => link.carry_out(psd, &received, true).await,
+                        Err(error) => Err(error),
+                    };
+                    if polled.is_err() {
+                        // Offline (or refused): the next poll after a pause, not at once.
+                        tokio::time::sleep(poll_after).await;
                     }
-                    Ok(_) => {}
-                    Err(error) => log::warn!("reconciling with the vendor: {error}"),
+                    polled
+                } else {
+                    tokio::select! {
+                        received = link.next_agenda() => link.carry_out(psd, &received, false).await,
+                        () = tokio::time::sleep(poll_after) => continue,
+                    }
+                };
+                match outcome {
+                    Ok(items) => {
+                        for item in items.iter().filter(|item| item.result.is_err()) {
+                            log::warn!("agenda item {}: {:?}", item.work, item.result);
+                        }
+                    }
+                    Err(error) => log::warn!("the contact with the data centre: {error}"),
                 }
                 if edge
                     .actions
@@ -302,7 +323,6 @@ impl Edge {
                 {
                     return;
                 }
-                tokio::time::sleep(interval).await;
             }
         });
     }

@@ -129,9 +129,17 @@ impl CounterLink {
         if days_left >= self.settings.certificate_renew_days && !revoked {
             return Ok(false);
         }
-        let signer = self.certify().await?;
-        psd.renew(signer).map_err(local)?;
+        self.renew(psd).await?;
         Ok(true)
+    }
+
+    /// Renews the embedded PSD's certificate with a new key now (the data centre's agenda
+    /// asked); the new certificate's serial.
+    pub async fn renew(&self, psd: &Psd) -> Result<u32, LinkError> {
+        let signer = self.certify().await?;
+        let serial = signer.certificate().serial;
+        psd.renew(signer).map_err(local)?;
+        Ok(serial)
     }
 
     /// Refills the embedded PSD by `amount` under `refill_id`: recorded as a pending credit,

@@ -65,7 +65,10 @@ impl CounterLink {
             });
         }
         match &outcome {
-            Ok(()) => self.set_online(),
+            Ok(()) => {
+                self.set_online();
+                self.state_station(psd).await;
+            }
             Err(error) if error.kind() == LinkErrorKind::Unreachable => {
                 self.set_status(false, error.to_string());
             }
@@ -78,6 +81,22 @@ impl CounterLink {
             Err(_) => {}
         }
         outcome.map(|()| settled)
+    }
+
+    /// Settles purchases in doubt and reports the embedded PSD's ledger (renewing its lease):
+    /// the postage service's item of an agenda.
+    pub async fn reconcile_ledger(&self, psd: &Psd) -> Result<String, LinkError> {
+        let _one_at_a_time = self.reconciling.lock().await;
+        let mut settled = Settled::default();
+        self.settle_doubts(psd, &mut settled).await?;
+        self.report_ledger(psd, &mut settled).await?;
+        Ok(format!(
+            "ledger reconciled through piece {} ({} reported, {} in doubt voided, {} cleared)",
+            settled.through_serial,
+            settled.reported_pieces,
+            settled.voided_in_doubt,
+            settled.cleared_in_doubt
+        ))
     }
 
     async fn settle_doubts(&self, psd: &Psd, settled: &mut Settled) -> Result<(), LinkError> {

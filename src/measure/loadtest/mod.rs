@@ -200,6 +200,7 @@ async fn load(
         void_window_days: 30,
         top_up_step: Money::from_mills(1_000_000_000),
         certificate_validity_days: 365,
+        certificate_renew_days: 30,
         lease_hours: 72,
         lease_max_value: Money::from_mills(100_000),
     };

@@ -9,6 +9,7 @@
 //! one `BEGIN IMMEDIATE` transaction.
 
 mod audit;
+pub mod contact_log;
 mod entries;
 mod grants;
 mod link_state;
@@ -81,6 +82,10 @@ fn migrator() -> Migrator {
         (
             "withdrawal",
             include_str!("../../../migrations/psd/0006_withdrawal.sql"),
+        ),
+        (
+            "contact log",
+            include_str!("../../../migrations/psd/0007_contact_log.sql"),
         ),
     ];
     Migrator::with_migrations(

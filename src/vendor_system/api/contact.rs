@@ -1,6 +1,7 @@
 //! The contact service's routes: how a station reaches the data centre at all. Health (the
-//! data centre's clock), enrollment of a counter's key, and sessions. Every other service's
-//! request passes through the same authentication.
+//! data centre's clock), enrollment of a counter's key, sessions, and the poll a station makes
+//! when it has had no other contact for a while: its answer is the station's agenda (see
+//! [`crate::vendor_system::monitor`]), which every other answer carries too.
 
 use std::sync::Arc;
 
@@ -11,7 +12,8 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{authorization, json, refusal, signed_request};
+use super::{authorization, json, read, refusal, signed_request};
+use crate::protocol::agenda::AgendaResponse;
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -22,6 +24,32 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         .route(&format!("{prefix}/health"), get(health))
         .route(&format!("{prefix}/counters"), post(register_counter))
         .route(&format!("{prefix}/sessions"), post(open_session))
+        .route(&format!("{prefix}/agenda"), get(poll))
+}
+
+async fn poll(
+    State(vendor): State<Arc<Vendor>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let state = super::station_state(&headers);
+    let vendor = &vendor;
+    read(
+        vendor,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        |context| async move {
+            let agenda = vendor.agenda_for(&context.counter_id, state?).await?;
+            Ok(AgendaResponse {
+                agenda: agenda.hex.to_string(),
+            })
+        },
+    )
+    .await
 }
 
 async fn health(State(vendor): State<Arc<Vendor>>) -> Response {

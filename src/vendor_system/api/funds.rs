@@ -55,9 +55,20 @@ async fn refill_embedded(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
-        vendor.refill_embedded(context, key, psd_id, &body)
-    })
+    keyed(
+        &vendor,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        |context, key| async {
+            // The work is done: the next contact asks the services again.
+            let counter_id = context.counter_id.clone();
+            let answer = vendor.refill_embedded(context, key, psd_id, &body).await;
+            vendor.forget_agenda(&counter_id);
+            answer
+        },
+    )
     .await
 }
 

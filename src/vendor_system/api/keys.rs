@@ -6,11 +6,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{authenticate, json, keyed, refusal};
+use super::{keyed, read};
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -29,9 +29,20 @@ async fn certify_psd(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
-        vendor.certify_psd(context, key, &body)
-    })
+    keyed(
+        &vendor,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        |context, key| async {
+            // The work is done: the next contact asks the services again.
+            let counter_id = context.counter_id.clone();
+            let answer = vendor.certify_psd(context, key, &body).await;
+            vendor.forget_agenda(&counter_id);
+            answer
+        },
+    )
     .await
 }
 
@@ -42,12 +53,8 @@ async fn trust(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let outcome = async {
-        let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
-        vendor.trust_bundle(context).await
-    };
-    match outcome.await {
-        Ok(bundle) => json(StatusCode::OK, &bundle),
-        Err(error) => refusal(error),
-    }
+    read(&vendor, &method, &uri, &headers, &body, |context| {
+        vendor.trust_bundle(context)
+    })
+    .await
 }

@@ -20,6 +20,7 @@ use super::error::VendorError;
 use super::service::Vendor;
 use super::store::void_refill::{Answer, RequestContext};
 use super::validate;
+use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER, StationState};
 use crate::protocol::signature::SignedRequest;
 
 mod accounts;
@@ -83,7 +84,8 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
     response
 }
 
-/// A value-moving request: an idempotency key, a signature, then `run`.
+/// A value-moving request: an idempotency key, a signature, then `run`; the answer carries
+/// the station's agenda.
 async fn keyed<F, Fut>(
     vendor: &Vendor,
     method: &Method,
@@ -99,16 +101,88 @@ where
     let key_header = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let outcome = async {
         let key = validate::idempotency_key(key_header)?;
+        let state = station_state(headers)?;
         let context = authenticate(vendor, method, uri, headers, Some(&key), body).await?;
-        run(context, key).await
+        let counter_id = context.counter_id.clone();
+        Ok::<_, VendorError>((run(context, key).await?, counter_id, state))
     };
     match outcome.await {
-        Ok(answer) => json_text(
-            StatusCode::from_u16(answer.status_code).unwrap_or(StatusCode::OK),
-            answer.body,
-        ),
+        Ok((answer, counter_id, state)) => {
+            let response = json_text(
+                StatusCode::from_u16(answer.status_code).unwrap_or(StatusCode::OK),
+                answer.body,
+            );
+            with_agenda(vendor, &counter_id, state, response).await
+        }
         Err(error) => refusal(error),
     }
+}
+
+/// An authenticated read: a signature (no idempotency key), then `run`; the answer carries
+/// the station's agenda.
+async fn read<F, Fut, T>(
+    vendor: &Vendor,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    run: F,
+) -> Response
+where
+    F: FnOnce(RequestContext) -> Fut,
+    Fut: Future<Output = Result<T, VendorError>>,
+    T: Serialize,
+{
+    let outcome = async {
+        let state = station_state(headers)?;
+        let context = authenticate(vendor, method, uri, headers, None, body).await?;
+        let counter_id = context.counter_id.clone();
+        Ok::<_, VendorError>((run(context).await?, counter_id, state))
+    };
+    match outcome.await {
+        Ok((answer, counter_id, state)) => {
+            with_agenda(vendor, &counter_id, state, json(StatusCode::OK, &answer)).await
+        }
+        Err(error) => refusal(error),
+    }
+}
+
+/// What the station says it holds, from its header; none said is nothing known.
+fn station_state(headers: &HeaderMap) -> Result<StationState, VendorError> {
+    match headers.get(STATION_HEADER) {
+        None => Ok(StationState::default()),
+        Some(value) => {
+            let text = value.to_str().map_err(|_| {
+                VendorError::bad_request(format!("{STATION_HEADER} is not ASCII text"))
+            })?;
+            StationState::parse(text)
+                .map_err(|reason| VendorError::bad_request(validate::shown(&reason)))
+        }
+    }
+}
+
+/// `response` with the agenda of `counter_id`'s contact, when any service has work for it.
+/// The answer stands without it when the monitor cannot ask (the station asks again at its
+/// next contact); the log says why.
+async fn with_agenda(
+    vendor: &Vendor,
+    counter_id: &str,
+    state: StationState,
+    mut response: Response,
+) -> Response {
+    match vendor.agenda_for(counter_id, state).await {
+        Ok(agenda) if agenda.items.is_empty() => {}
+        Ok(agenda) => match HeaderValue::from_str(&agenda.hex) {
+            Ok(value) => {
+                response.headers_mut().insert(AGENDA_HEADER, value);
+            }
+            Err(e) => log::error!("the agenda of {counter_id} is not a header value: {e}"),
+        },
+        Err(error) => {
+            log::warn!("the monitor could not ask the services for {counter_id}: {error}")
+        }
+    }
+    response
 }
 
 async fn authenticate(

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{PsdId, authenticate, json, keyed, refusal};
+use super::{PsdId, keyed, read};
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -60,9 +60,20 @@ async fn reconcile(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
-        vendor.reconcile(context, key, &body)
-    })
+    keyed(
+        &vendor,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        |context, key| async {
+            // The work is done: the next contact asks the services again.
+            let counter_id = context.counter_id.clone();
+            let answer = vendor.reconcile(context, key, &body).await;
+            vendor.forget_agenda(&counter_id);
+            answer
+        },
+    )
     .await
 }
 
@@ -74,12 +85,8 @@ async fn registers(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let outcome = async {
-        let context = authenticate(&vendor, &method, &uri, &headers, None, &body).await?;
-        vendor.registers(context, psd_id).await
-    };
-    match outcome.await {
-        Ok(registers) => json(StatusCode::OK, &registers),
-        Err(error) => refusal(error),
-    }
+    read(&vendor, &method, &uri, &headers, &body, |context| {
+        vendor.registers(context, psd_id)
+    })
+    .await
 }

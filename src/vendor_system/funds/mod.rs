@@ -4,6 +4,7 @@
 //! bound to the PSD, the control total its counter reported and the counter's refill id,
 //! which the PSD credits once.
 
+mod pending;
 mod withdrawal;
 
 use super::error::VendorError;

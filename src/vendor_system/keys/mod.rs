@@ -6,6 +6,7 @@
 
 mod lease_certificates;
 pub mod module_keys;
+mod pending;
 
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};

@@ -5,6 +5,7 @@
 //! revoked or locked is refused before it gets one, and one that stops reporting keeps the
 //! lease it has only until it runs out.
 
+mod pending;
 pub mod validate;
 
 use super::error::VendorError;

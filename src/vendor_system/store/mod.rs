@@ -24,6 +24,7 @@ pub mod reconcile;
 mod reconcile_funds;
 mod reconcile_labels;
 pub mod role;
+pub mod standing;
 pub mod statement;
 pub mod void_refill;
 pub mod withdrawal;

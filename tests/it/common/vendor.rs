@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use axum::response::IntoResponse;
 use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::Generate;
 use serde_json::{Value, json};
@@ -182,6 +183,8 @@ pub fn message_of(answer: &Value) -> &str {
 }
 
 pub struct TestVendor {
+    /// A path prefix the HTTP edge answers 503 under (one service down, the others up).
+    failing: Arc<std::sync::Mutex<Option<&'static str>>>,
     pub dir: tempfile::TempDir,
     pub url: String,
     pub store: VendorStore,
@@ -197,6 +200,16 @@ impl TestVendor {
 
     /// [`start`](Self::start) with the vendor reading the time from `clock`.
     pub async fn start_with_clock(kind: StoreKind, clock: Clock) -> Option<TestVendor> {
+        TestVendor::start_custom(kind, clock, CERTIFICATE_RENEW_DAYS).await
+    }
+
+    /// [`start_with_clock`](Self::start_with_clock) whose key management renews
+    /// certificates with fewer than `renew_days` left.
+    pub async fn start_custom(
+        kind: StoreKind,
+        clock: Clock,
+        renew_days: i32,
+    ) -> Option<TestVendor> {
         let VendorFixture {
             dir,
             location: _,
@@ -211,15 +224,20 @@ impl TestVendor {
             store.clone(),
             keys_dir(dir.path()),
             &software(dir.path()),
-            settings(),
+            VendorSettings {
+                certificate_renew_days: renew_days,
+                ..settings()
+            },
             rates(),
             clock,
             Some(Arc::new(TestGateway::new(gateway))),
         )
         .await
         .unwrap();
-        let url = serve(vendor).await;
+        let failing = Arc::new(std::sync::Mutex::new(None));
+        let url = serve_failing(vendor, failing.clone()).await;
         Some(TestVendor {
+            failing,
             dir,
             url,
             store,
@@ -248,6 +266,11 @@ impl TestVendor {
 
     pub fn keys_dir(&self) -> PathBuf {
         keys_dir(self.dir.path())
+    }
+
+    /// From now on, every request under `prefix` is answered 503 (`None`: none).
+    pub fn fail_under(&self, prefix: Option<&'static str>) {
+        *self.failing.lock().unwrap() = prefix;
     }
 
     /// A counter registered for `account`.
@@ -333,6 +356,7 @@ fn settings() -> VendorSettings {
         void_window_days: 30,
         top_up_step: Money::from_mills(100_000),
         certificate_validity_days: 365,
+        certificate_renew_days: CERTIFICATE_RENEW_DAYS,
         lease_hours: LEASE_HOURS,
         lease_max_value: Money::from_mills(LEASE_MAX_MILLS),
     }
@@ -340,9 +364,29 @@ fn settings() -> VendorSettings {
 
 /// Serves `vendor`'s API on a loopback port; its base URL.
 async fn serve(vendor: Arc<Vendor>) -> String {
+    serve_failing(vendor, Arc::default()).await
+}
+
+/// [`serve`], answering 503 to every request under the prefix `failing` holds.
+async fn serve_failing(
+    vendor: Arc<Vendor>,
+    failing: Arc<std::sync::Mutex<Option<&'static str>>>,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = api::router(vendor);
+    let router = api::router(vendor).layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let failing = *failing.lock().unwrap();
+            async move {
+                match failing {
+                    Some(prefix) if request.uri().path().starts_with(prefix) => {
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                    }
+                    _ => next.run(request).await,
+                }
+            }
+        },
+    ));
     tokio::spawn(async move { axum::serve(listener, router).await });
     url
 }
@@ -373,6 +417,8 @@ pub async fn footprint(store: &VendorStore) -> Vec<i64> {
 
 /// The test vendor's offline lease: 72 hours, $10.00 of unreported postage.
 pub const LEASE_HOURS: u32 = 72;
+/// A key certificate with fewer days left goes on its station's agenda.
+pub const CERTIFICATE_RENEW_DAYS: i32 = 30;
 pub const LEASE_MAX_MILLS: i64 = 10_000;
 
 /// Every test counter's registered location.

@@ -1,0 +1,253 @@
+//! The station's monitor: an agenda the data centre's answer carries is checked (signed by a
+//! root the station trusts, for this counter), recorded in the ledger's contact log, and
+//! each item handed to the service it names, in the same contact. The items run concurrently
+//! where they can (a key renewal goes before the reconciliation whose lease certifies the new
+//! key), and each one's failure leaves the others done; the log keeps what became of each.
+//!
+//! The station adds its own pending work (purchases in doubt, offline pieces unreported,
+//! refills not yet credited) when it polls, which it does only after a quiet spell with no
+//! other contact, or after it was offline.
+
+use std::sync::atomic::Ordering;
+
+use reqwest::Method;
+
+use super::{CounterLink, local};
+use crate::link::{LinkError, LinkErrorKind};
+use crate::protocol::agenda::{Agenda, AgendaResponse, StationState, Work};
+use crate::psd::Psd;
+use crate::psd::ledger::contact_log::ContactEntryKind;
+
+/// An agenda as the station received it: checked, with its signed bytes for the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedAgenda {
+    pub agenda: Agenda,
+    pub bytes: Vec<u8>,
+}
+
+/// What became of one item of work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemOutcome {
+    pub work: &'static str,
+    /// What was done, or why it failed.
+    pub result: Result<String, String>,
+}
+
+impl CounterLink {
+    /// Asks the data centre's monitor for this station's agenda (the fallback poll), and
+    /// shows whether it answered. A counter the data centre refuses (revoked or locked) drops
+    /// its lease: it issues nothing offline from then on.
+    pub async fn poll(&self, psd: &Psd) -> Result<ReceivedAgenda, LinkError> {
+        let answer: Result<AgendaResponse, LinkError> = self
+            .signed(Method::GET, "/contact/v1/agenda", None, "")
+            .await;
+        match &answer {
+            Ok(_) => {
+                self.set_online();
+                self.offline_since_poll.store(false, Ordering::Relaxed);
+            }
+            Err(error) if error.kind() == LinkErrorKind::Unreachable => {
+                self.set_status(false, error.to_string());
+            }
+            Err(LinkError::Refused { status: 403, .. }) => {
+                if let Err(e) = psd.ledger().clear_lease(psd.device_id()).await {
+                    log::error!("dropping the offline lease: {e}");
+                }
+            }
+            Err(_) => {}
+        }
+        self.check_agenda(&answer?.agenda)
+    }
+
+    /// Whether the station's monitor should poll now: nothing heard for `poll_after_ms`, or
+    /// the link was offline since the last poll (its own pending work is due).
+    pub fn poll_due(&self, poll_after_ms: i64) -> bool {
+        self.offline_since_poll.load(Ordering::Relaxed) || self.quiet_ms() >= poll_after_ms
+    }
+
+    /// How long since the data centre last answered anything, in ms.
+    pub fn quiet_ms(&self) -> i64 {
+        self.clock
+            .now_unix_ms()
+            .saturating_sub(self.last_answer_unix_ms.load(Ordering::Relaxed))
+    }
+
+    /// The next agenda an answer carried that was not handed on before; waits for one.
+    pub async fn next_agenda(&self) -> ReceivedAgenda {
+        loop {
+            let notified = self.agenda_arrived.notified();
+            if let Some(received) = self.take_agenda() {
+                return received;
+            }
+            notified.await;
+        }
+    }
+
+    fn take_agenda(&self) -> Option<ReceivedAgenda> {
+        self.agenda_waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
+    /// An answer's agenda header: checked and kept for the monitor, unless it is the one
+    /// seen last (a busy counter gets the same agenda on every answer until it is done).
+    pub(super) fn receive_agenda(&self, hex: Option<&str>) {
+        let Some(hex) = hex else { return };
+        {
+            let mut seen = self
+                .agenda_seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if seen.as_deref() == Some(hex) {
+                return;
+            }
+            *seen = Some(hex.to_string());
+        }
+        match self.check_agenda(hex) {
+            Ok(received) => {
+                *self
+                    .agenda_waiting
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(received);
+                self.agenda_arrived.notify_one();
+            }
+            Err(error) => log::warn!("an agenda the station does not accept: {error}"),
+        }
+    }
+
+    /// `hex` as an agenda signed by a root this station trusts, for this counter.
+    fn check_agenda(&self, hex: &str) -> Result<ReceivedAgenda, LinkError> {
+        let bytes = crate::hex::decode(hex)
+            .ok_or_else(|| LinkError::Protocol("an agenda that is not hex".into()))?;
+        let trust = self
+            .settings
+            .keyring
+            .trust()
+            .map_err(|e| LinkError::Local(e.to_string()))?
+            .ok_or_else(|| LinkError::Local("no trust held to check an agenda with".into()))?;
+        let agenda = Agenda::open(&bytes, &trust)
+            .map_err(|e| LinkError::Protocol(format!("the agenda: {e}")))?;
+        let own = self.registered_counter_id();
+        if own.as_deref() != Some(agenda.counter_id.as_str()) {
+            return Err(LinkError::Protocol(format!(
+                "an agenda for counter {:?}, not this one",
+                agenda.counter_id
+            )));
+        }
+        Ok(ReceivedAgenda { agenda, bytes })
+    }
+
+    fn registered_counter_id(&self) -> Option<String> {
+        self.signer
+            .try_lock()
+            .ok()
+            .and_then(|slot| slot.as_ref().map(|identity| identity.1.counter_id.clone()))
+    }
+
+    /// States what the station holds (its status list, its PSD's control total) in every
+    /// request from now on.
+    pub async fn state_station(&self, psd: &Psd) {
+        let status_list = match self.settings.keyring.trust() {
+            Ok(trust) => trust.and_then(|t| t.status.map(|status| status.number)),
+            Err(e) => {
+                log::warn!("reading the trust held: {e}");
+                None
+            }
+        };
+        let control_total_mills = match psd.state().await {
+            Ok(state) => Some(state.registers.control_total.mills()),
+            Err(e) => {
+                log::warn!("reading the embedded PSD's registers: {e}");
+                None
+            }
+        };
+        self.client.state_station(&StationState {
+            status_list,
+            control_total_mills,
+        });
+    }
+
+    /// Records `received` in the contact log and does its items, with the station's own
+    /// pending work when `with_local` (a poll); what became of each item is logged too.
+    pub async fn carry_out(
+        &self,
+        psd: &Psd,
+        received: &ReceivedAgenda,
+        with_local: bool,
+    ) -> Result<Vec<ItemOutcome>, LinkError> {
+        let ledger = psd.ledger();
+        ledger
+            .record_contact_entry(
+                ContactEntryKind::Agenda,
+                "",
+                &received.bytes,
+                self.clock.now_unix_ms(),
+            )
+            .await
+            .map_err(local)?;
+        let asked = |wanted: fn(&Work) -> bool| received.agenda.items.iter().any(wanted);
+        let renew = asked(|w| matches!(w, Work::RenewCertificate { .. }));
+        let reconcile = asked(|w| matches!(w, Work::Reconcile { .. })) || with_local;
+        let trust = asked(|w| matches!(w, Work::StatusList { .. }));
+        let credit = asked(|w| matches!(w, Work::PendingCredit { .. })) || with_local;
+        let keys_then_ledger = async {
+            let mut outcomes = Vec::new();
+            if renew {
+                let result = self
+                    .renew(psd)
+                    .await
+                    .map(|serial| format!("renewed the embedded PSD's key: certificate {serial}"));
+                outcomes.push(outcome("renew-certificate", result));
+            }
+            if reconcile {
+                outcomes.push(outcome("reconcile", self.reconcile_ledger(psd).await));
+            }
+            outcomes
+        };
+        let trust_refresh = async {
+            trust.then_some(outcome(
+                "status-list",
+                self.refresh_trust().await.map(|trust| {
+                    format!(
+                        "trust refreshed: status list {}",
+                        trust.status.map_or(0, |status| status.number)
+                    )
+                }),
+            ))
+        };
+        let credits = async {
+            credit.then_some(outcome(
+                "pending-credit",
+                self.settle_pending_credits(psd)
+                    .await
+                    .map(|credited| format!("{credited} pending refill(s) credited")),
+            ))
+        };
+        let (mut outcomes, trusted, credited) =
+            tokio::join!(keys_then_ledger, trust_refresh, credits);
+        outcomes.extend(trusted);
+        outcomes.extend(credited);
+        for item in &outcomes {
+            let (kind, detail) = match &item.result {
+                Ok(done) => (ContactEntryKind::Done, done),
+                Err(failed) => (ContactEntryKind::Failed, failed),
+            };
+            ledger
+                .record_contact_entry(kind, item.work, detail.as_bytes(), self.clock.now_unix_ms())
+                .await
+                .map_err(local)?;
+        }
+        self.state_station(psd).await;
+        Ok(outcomes)
+    }
+}
+
+fn outcome<T: std::fmt::Display>(work: &'static str, result: Result<T, LinkError>) -> ItemOutcome {
+    ItemOutcome {
+        work,
+        result: result
+            .map(|done| done.to_string())
+            .map_err(|e| e.to_string()),
+    }
+}
