@@ -1,84 +1,166 @@
-//! The station's log: one line per event in `<data dir>/log/postcounter.log`, never on the
-//! screen (the counter owns the terminal, and a stray line would tear its frame).
+//! The station's and the vendor's log: one line per event in `<data dir>/log/postcounter.log`,
+//! never on the screen (the counter owns the terminal, and a stray line would tear its frame).
 //!
-//! It implements the `log` facade, so any module writes `log::info!(...)` without knowing
-//! where the line goes. Lines are sanitized (no control characters) and carry a UTC time; the
-//! file is opened in append mode and every line is written with one `write_all`, so lines
-//! from several threads never interleave. Card numbers never reach a log line: the payment
-//! code keeps only the last four digits in anything it formats.
+//! Events go through `tracing` (the vendor opens one span per request, so every line of its
+//! handling carries the request's id); modules that write `log::info!(...)` are bridged in.
+//! Lines are sanitized (no control characters) and carry a UTC time; each is written with one
+//! `write_all`, so lines from several threads never interleave. The file rolls over at UTC
+//! midnight: yesterday's becomes `postcounter.log.YYYY-MM-DD`, and files older than
+//! [`KEEP_DAYS`] are removed. Files are owner-only (a log names counters, PSDs and accounts);
+//! card numbers never reach a log line: the payment code keeps only the last four digits in
+//! anything it formats.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::date::Date;
 
+/// Rolled-over files kept, one per day.
+pub const KEEP_DAYS: i32 = 14;
+const FILE_NAME: &str = "postcounter.log";
+
 /// The log file of a data directory.
 pub fn log_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("log").join("postcounter.log")
+    data_dir.join("log").join(FILE_NAME)
 }
 
-struct FileLog {
-    file: Mutex<File>,
-    level: log::LevelFilter,
+/// The current file, and the UTC day its lines belong to.
+struct RollingFile {
+    path: PathBuf,
+    file: File,
+    day: Date,
 }
 
-impl log::Log for FileLog {
-    fn enabled(&self, metadata: &log::Metadata) -> bool {
-        metadata.level() <= self.level
+impl RollingFile {
+    fn open(path: &Path, day: Date) -> std::io::Result<RollingFile> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(crate::private_files::PRIVATE_FILE_MODE)
+            .open(path)?;
+        Ok(RollingFile {
+            path: path.to_path_buf(),
+            file,
+            day,
+        })
     }
 
-    fn log(&self, record: &log::Record) {
-        if !self.enabled(record.metadata()) {
+    /// Writes `line`, rolling over first when `today` is past the file's day.
+    fn write_line(&mut self, line: &[u8], today: Date) -> std::io::Result<()> {
+        if today != self.day {
+            self.roll_over(today)?;
+        }
+        self.file.write_all(line)
+    }
+
+    fn roll_over(&mut self, today: Date) -> std::io::Result<()> {
+        let rolled = self
+            .path
+            .with_file_name(format!("{FILE_NAME}.{}", self.day));
+        std::fs::rename(&self.path, &rolled)?;
+        *self = RollingFile::open(&self.path, today)?;
+        if let Some(dir) = self.path.parent() {
+            remove_older_than(dir, today.add_days(-KEEP_DAYS));
+        }
+        Ok(())
+    }
+}
+
+/// Removes rolled-over files of days before `oldest_kept`.
+fn remove_older_than(dir: &Path, oldest_kept: Date) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(day) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&format!("{FILE_NAME}.")))
+            .and_then(|day| Date::parse(day).ok())
+        else {
+            continue;
+        };
+        if day < oldest_kept {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn today_utc() -> Date {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    Date::from_unix_seconds(seconds)
+}
+
+/// `tracing`'s writer: each event is formatted into one of these, then written whole.
+#[derive(Clone)]
+struct LogWriter(Arc<Mutex<RollingFile>>);
+
+/// One event's line, written to the file when the formatter is done with it.
+struct LineWriter<'a> {
+    log: &'a Mutex<RollingFile>,
+    line: Vec<u8>,
+}
+
+impl<'a> MakeWriter<'a> for LogWriter {
+    type Writer = LineWriter<'a>;
+
+    fn make_writer(&'a self) -> LineWriter<'a> {
+        LineWriter {
+            log: &self.0,
+            line: Vec::with_capacity(256),
+        }
+    }
+}
+
+impl Write for LineWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.line.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LineWriter<'_> {
+    fn drop(&mut self) {
+        if self.line.is_empty() {
             return;
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let line = log_line(
-            now.as_millis(),
-            record.level(),
-            record.target(),
-            &record.args().to_string(),
-        );
-        let mut file = self
-            .file
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let line = sanitized(&self.line);
+        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         // A full disk must not stop a sale: the ledger, not the log, is the record.
-        let _ = file.write_all(line.as_bytes());
-    }
-
-    fn flush(&self) {
-        if let Ok(mut file) = self.file.lock() {
-            let _ = file.flush();
-        }
+        let _ = log.write_line(line.as_bytes(), today_utc());
     }
 }
 
-/// One log line: `2026-11-21T22:53:14.123Z INFO postcounter::kiosk: message`.
-pub fn log_line(unix_ms: u128, level: log::Level, target: &str, message: &str) -> String {
-    let seconds = u64::try_from(unix_ms / 1000).unwrap_or(u64::MAX);
-    let of_day = seconds % 86_400;
-    let message: String = message
+/// `line` without control characters (an escape sequence in a message must not reach an
+/// operator's terminal), ending in one newline.
+fn sanitized(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let mut clean: String = text
+        .trim_end_matches('\n')
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    format!(
-        "{}T{:02}:{:02}:{:02}.{:03}Z {level:<5} {target}: {message}\n",
-        Date::from_unix_seconds(seconds),
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60,
-        unix_ms % 1000,
-    )
+    clean.push('\n');
+    clean
 }
 
-/// Sends the `log` facade's lines to the data directory's log file from now on. Only the
-/// first call in a process takes effect; later ones (tests) keep the first file.
+/// Sends `tracing` events and the `log` facade's lines to the data directory's log file from
+/// now on. Only the first call in a process takes effect; later ones (tests) keep the first
+/// file.
 pub fn start(data_dir: &Path, level: log::LevelFilter) -> std::io::Result<PathBuf> {
     let path = log_path(data_dir);
     // The error names the path: "File exists" alone does not say which file is in the way.
@@ -95,20 +177,22 @@ pub fn start(data_dir: &Path, level: log::LevelFilter) -> std::io::Result<PathBu
     if let Some(parent) = path.parent() {
         crate::private_files::private_dir(parent).map_err(|e| at(parent, e))?;
     }
-    // Owner-only: a log names counters, PSDs and accounts.
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(crate::private_files::PRIVATE_FILE_MODE)
-        .open(&path)
-        .map_err(|e| at(&path, e))?;
-    let logger = FileLog {
-        file: Mutex::new(file),
-        level,
+    let file = RollingFile::open(&path, today_utc()).map_err(|e| at(&path, e))?;
+    let max_level = match level {
+        log::LevelFilter::Off => tracing_subscriber::filter::LevelFilter::OFF,
+        log::LevelFilter::Error => tracing_subscriber::filter::LevelFilter::ERROR,
+        log::LevelFilter::Warn => tracing_subscriber::filter::LevelFilter::WARN,
+        log::LevelFilter::Info => tracing_subscriber::filter::LevelFilter::INFO,
+        log::LevelFilter::Debug => tracing_subscriber::filter::LevelFilter::DEBUG,
+        log::LevelFilter::Trace => tracing_subscriber::filter::LevelFilter::TRACE,
     };
-    if log::set_boxed_logger(Box::new(logger)).is_ok() {
-        log::set_max_level(level);
-    }
+    // Already set (a second start in one process): the first file stays.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(LogWriter(Arc::new(Mutex::new(file))))
+        .with_ansi(false)
+        .with_max_level(max_level)
+        .finish()
+        .try_init();
     Ok(path)
 }
 
@@ -130,18 +214,27 @@ mod tests {
     }
 
     #[test]
-    fn a_line_has_the_utc_time_level_target_and_a_message_without_control_characters() {
-        // 2026-11-21 22:53:14.123 UTC
-        let unix_ms = 1_795_301_594_123;
-        let line = log_line(
-            unix_ms,
-            log::Level::Warn,
-            "postcounter::kiosk",
-            "a\x1b[2Jb\nc",
-        );
-        assert_eq!(
-            line,
-            "2026-11-21T22:53:14.123Z WARN  postcounter::kiosk: a [2Jb c\n"
-        );
+    fn a_line_loses_its_control_characters_and_ends_in_one_newline() {
+        assert_eq!(sanitized(b"a\x1b[2Jb\nc\n"), "a [2Jb c\n");
+        assert_eq!(sanitized("caf\u{e9} \u{9b}x".as_bytes()), "caf\u{e9}  x\n");
+    }
+
+    #[test]
+    fn the_file_rolls_over_at_midnight_and_keeps_two_weeks_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let day = Date::parse("2026-12-01").unwrap();
+        let stale = dir.path().join(format!("{FILE_NAME}.2026-11-01"));
+        std::fs::write(&stale, b"old\n").unwrap();
+        let mut file = RollingFile::open(&path, day).unwrap();
+        file.write_line(b"first\n", day).unwrap();
+        file.write_line(b"second\n", day.add_days(1)).unwrap();
+        let rolled = dir.path().join(format!("{FILE_NAME}.2026-12-01"));
+        assert_eq!(std::fs::read_to_string(&rolled).unwrap(), "first\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second\n");
+        assert!(!stale.exists(), "a file past {KEEP_DAYS} days is removed");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }

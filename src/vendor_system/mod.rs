@@ -20,6 +20,7 @@ pub mod from_config;
 pub mod funds;
 pub mod keys;
 pub mod mail_scans;
+pub mod metrics;
 pub mod monitor;
 pub mod payments;
 pub mod postage;

@@ -62,6 +62,10 @@ impl Vendor {
             return Ok(kept.agenda.clone());
         }
         let items = self.pending_work(counter_id, state, now).await?;
+        for item in &items {
+            self.metrics
+                .observe_agenda_item(item.service().name(), item.name());
+        }
         let agenda = Agenda {
             counter_id: counter_id.to_string(),
             issued_unix_ms: now,

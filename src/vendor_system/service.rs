@@ -57,6 +57,8 @@ pub struct Vendor {
     pub(super) keys: KeyStore,
     /// Each counter's agenda as last signed (see [`super::monitor`]).
     pub(super) monitor: super::monitor::Monitor,
+    /// What `GET /metrics` reports (see [`super::metrics`]).
+    pub(super) metrics: Arc<super::metrics::Metrics>,
 }
 
 /// Processing servers a new store starts with, one per core of a small machine.
@@ -105,6 +107,7 @@ impl Vendor {
         let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
             .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;
         let pool = Arc::new(pool);
+        let metrics = Arc::new(super::metrics::Metrics::default());
         let committer = Committer::start(
             &store,
             pool.clone(),
@@ -114,6 +117,7 @@ impl Vendor {
             },
             clock.clone(),
             keys.clone(),
+            metrics.clone(),
         )
         .await?;
         let vendor = Arc::new(Vendor {
@@ -128,6 +132,7 @@ impl Vendor {
             gateway,
             keys,
             monitor: super::monitor::Monitor::default(),
+            metrics,
         });
         // Card refunds recorded before a stop and not confirmed by the gateway.
         let pending = vendor.clone();
@@ -141,6 +146,10 @@ impl Vendor {
 
     pub fn settings(&self) -> &VendorSettings {
         &self.settings
+    }
+
+    pub fn metrics(&self) -> &super::metrics::Metrics {
+        &self.metrics
     }
 
     pub fn health(&self) -> Health {

@@ -64,6 +64,7 @@ mod vendor_funds;
 mod vendor_idempotency;
 mod vendor_labels;
 mod vendor_link;
+mod vendor_metrics;
 mod vendor_midnight;
 mod vendor_openapi;
 mod vendor_reconcile;

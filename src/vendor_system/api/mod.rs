@@ -21,19 +21,23 @@ use super::service::Vendor;
 use super::store::void_refill::{Answer, RequestContext};
 use super::validate;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER, StationState};
+use crate::protocol::services::Service;
 use crate::protocol::signature::SignedRequest;
 
 mod accounts;
 mod contact;
 mod funds;
 mod keys;
+pub mod observe;
 mod postage;
 
 /// The OpenAPI 3.1 description of this API.
 pub const OPENAPI_JSON: &str = include_str!("../../../docs/vendor-api.openapi.json");
 
 pub fn router(vendor: Arc<Vendor>) -> Router {
-    let router = Router::new().route("/openapi.json", get(openapi));
+    let router = Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/metrics", get(observe::metrics));
     let router = contact::routes(router);
     let router = postage::routes(router);
     let router = keys::routes(router);
@@ -44,6 +48,10 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(too_large_as_json))
+        .layer(axum::middleware::from_fn_with_state(
+            vendor.clone(),
+            observe::observe,
+        ))
         .with_state(vendor)
 }
 
@@ -112,7 +120,7 @@ where
                 StatusCode::from_u16(answer.status_code).unwrap_or(StatusCode::OK),
                 answer.body,
             );
-            with_agenda(vendor, &counter_id, state, response).await
+            with_agenda(vendor, uri, &counter_id, state, response).await
         }
         Err(error) => refusal(error),
     }
@@ -141,7 +149,14 @@ where
     };
     match outcome.await {
         Ok((answer, counter_id, state)) => {
-            with_agenda(vendor, &counter_id, state, json(StatusCode::OK, &answer)).await
+            with_agenda(
+                vendor,
+                uri,
+                &counter_id,
+                state,
+                json(StatusCode::OK, &answer),
+            )
+            .await
         }
         Err(error) => refusal(error),
     }
@@ -166,10 +181,14 @@ fn station_state(headers: &HeaderMap) -> Result<StationState, VendorError> {
 /// next contact); the log says why.
 async fn with_agenda(
     vendor: &Vendor,
+    uri: &Uri,
     counter_id: &str,
     state: StationState,
     mut response: Response,
 ) -> Response {
+    if let Some(service) = Service::of_path(uri.path()) {
+        vendor.metrics.observe_contact(service.name());
+    }
     match vendor.agenda_for(counter_id, state).await {
         Ok(agenda) if agenda.items.is_empty() => {}
         Ok(agenda) => match HeaderValue::from_str(&agenda.hex) {
@@ -248,10 +267,13 @@ fn json(status: StatusCode, body: &impl Serialize) -> Response {
     }
 }
 
+/// A refusal's answer; its kind rides along for the request log and the metrics.
 fn refusal(error: VendorError) -> Response {
     let status = StatusCode::from_u16(error.kind().http_status())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_text(status, error.body_json())
+    let mut response = json_text(status, error.body_json());
+    response.extensions_mut().insert(error.kind());
+    response
 }
 
 /// A JSON body, already serialized, with its content type.

@@ -23,6 +23,7 @@ use crate::keys::KeyStore;
 use crate::money::Money;
 use crate::vendor_system::error::{RefusalKind, VendorError};
 use crate::vendor_system::keys::module_keys::ModuleCertifier;
+use crate::vendor_system::metrics::Metrics;
 use crate::vendor_system::store::VendorStore;
 use crate::vendor_system::store::purchase::{
     self, KeyAnswer, Prepared, PurchaseJob, PurchaseRules, RefusedKey, Signed,
@@ -61,6 +62,7 @@ impl Committer {
         settings: CommitSettings,
         clock: Clock,
         keys: KeyStore,
+        metrics: Arc<Metrics>,
     ) -> Result<Committer, VendorError> {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
         let (started, ready) = oneshot::channel();
@@ -92,6 +94,7 @@ impl Committer {
                                 settings,
                                 clock,
                                 keys,
+                                metrics,
                             };
                             run(receiver, &context).await;
                             own.close().await;
@@ -130,6 +133,7 @@ struct BatchContext {
     settings: CommitSettings,
     clock: Clock,
     keys: KeyStore,
+    metrics: Arc<Metrics>,
 }
 
 async fn run(mut receiver: mpsc::Receiver<Submitted>, context: &BatchContext) {
@@ -183,6 +187,7 @@ async fn run(mut receiver: mpsc::Receiver<Submitted>, context: &BatchContext) {
         };
         match committed {
             Ok(answers) => {
+                context.metrics.observe_batch(batch.len());
                 for (submitted, answer) in batch.into_iter().zip(answers) {
                     let _ = submitted.reply.send(answer);
                 }
