@@ -57,6 +57,7 @@ pub mod link;
 pub mod local_time;
 pub mod log_file;
 pub mod measure;
+pub mod modem;
 pub mod money;
 pub mod payment;
 pub mod pin_hash;

@@ -1,5 +1,5 @@
-//! Device simulators for trying the counter without hardware: a network ESC/POS printer
-//! and serial scales, the same simulators the tests drive, speaking the real protocols. Each
+//! Device simulators for trying the counter without hardware: a network ESC/POS printer,
+//! serial scales and a telephone line with two modems, the same simulators the tests drive, speaking the real protocols. Each
 //! takes commands on stdin, one per line, so a person (or a script) can run a printer out of
 //! paper or put a parcel on a scale while a counter uses it.
 
@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 
 use super::output::out;
+use crate::modem::simulator::{LineSettings, PhoneLine};
 use crate::print::simulator::RecordingPrinter;
 use crate::print::status::PrinterStatus;
 use crate::scale::nci::NciSimulator;
@@ -32,6 +33,18 @@ pub enum SimulateCommand {
         #[arg(long, value_enum, default_value = "nci")]
         protocol: ScaleProtocol,
     },
+    /// A telephone line with a Hayes modem at each end, on two pseudo-terminals: point a
+    /// counter's link.modem.device at the station's path and `vendor serve --modem` at the
+    /// data centre's. Commands on stdin: busy [N], no-carrier [N], no-dialtone [N], drop,
+    /// quit.
+    Modem {
+        /// The data centre's number on this line.
+        #[arg(long, default_value = "5550100")]
+        number: String,
+        /// The line rate, in bit/s.
+        #[arg(long, default_value_t = 33_600)]
+        rate: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -46,7 +59,42 @@ pub fn run(command: SimulateCommand) -> anyhow::Result<ExitCode> {
     match command {
         SimulateCommand::Printer { listen } => printer(&listen),
         SimulateCommand::Scale { protocol } => scale(protocol),
+        SimulateCommand::Modem { number, rate } => modem(number, rate),
     }
+}
+
+fn modem(number: String, rate_bps: u32) -> anyhow::Result<ExitCode> {
+    let line = PhoneLine::start(LineSettings {
+        number: number.clone(),
+        rate_bps,
+        ..LineSettings::default()
+    })
+    .context("cannot open pseudo-terminals for the line")?;
+    out!(
+        "phone line {number} at {rate_bps} bit/s: station modem {} (link.modem.device), data centre modem {} (vendor serve --modem)",
+        line.station_path,
+        line.centre_path
+    )?;
+    for command in commands() {
+        let mut words = command.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let count: u32 = words.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+        match name {
+            "busy" => line.arm(|faults| faults.busy += count),
+            "no-carrier" => line.arm(|faults| faults.no_carrier += count),
+            "no-dialtone" => line.arm(|faults| faults.no_dialtone += count),
+            "drop" => line.arm(|faults| faults.drop_call = true),
+            "quit" => return Ok(ExitCode::SUCCESS),
+            _ => {
+                out!(
+                    "{command:?} is not a command: busy [N], no-carrier [N], no-dialtone [N], drop, quit"
+                )?;
+                continue;
+            }
+        }
+        out!("armed: {command}")?;
+    }
+    serve_until_killed()
 }
 
 fn printer(listen: &str) -> anyhow::Result<ExitCode> {

@@ -1,7 +1,11 @@
-//! `postcounter vendor serve`: the postage vendor system's HTTP API.
+//! `postcounter vendor serve`: the postage vendor system's HTTP API, and its remote access
+//! server's modem lines (`--modem`); `vendor answer`: the modem lines alone, as a process of
+//! their own on the same store.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Subcommand};
 
@@ -9,12 +13,29 @@ use crate::clock::Clock;
 use crate::config::{Config, VendorGatewayKind};
 use crate::vendor_system::api;
 use crate::vendor_system::from_config::{self, open_store};
+use crate::vendor_system::remote_access::modem_line;
 use crate::vendor_system::tls::{self, TlsListener};
 
 #[derive(Subcommand, Debug)]
 pub enum VendorCommand {
-    /// Serve the vendor API (v1) over HTTPS (plain HTTP on loopback only) until interrupted.
+    /// Serve the vendor API over HTTPS (plain HTTP on loopback only), and answer calls on
+    /// the given modem lines, until interrupted.
     Serve(ServeArgs),
+    /// Answer calls on modem lines only (the remote access server as its own process).
+    Answer(AnswerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AnswerArgs {
+    /// A modem's serial device to answer calls on (repeat for several lines).
+    #[arg(long = "modem", value_name = "DEVICE", required = true)]
+    modems: Vec<String>,
+    /// The serial rate to the modems.
+    #[arg(long, default_value_t = 115_200)]
+    modem_baud: u32,
+    /// The store: a postgres:// URL or a SQLite file (default: vendor.store in the config).
+    #[arg(long)]
+    store: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -31,11 +52,72 @@ pub struct ServeArgs {
     /// The TLS private key, PEM (default: vendor.tls_key in the config).
     #[arg(long, value_name = "FILE")]
     tls_key: Option<String>,
+    /// A modem's serial device to answer calls on as well (repeat for several lines).
+    #[arg(long = "modem", value_name = "DEVICE")]
+    modems: Vec<String>,
+    /// The serial rate to the modems.
+    #[arg(long, default_value_t = 115_200)]
+    modem_baud: u32,
 }
 
 pub async fn run(config: Config, command: VendorCommand) -> anyhow::Result<ExitCode> {
     match command {
         VendorCommand::Serve(args) => serve(config, args).await,
+        VendorCommand::Answer(args) => answer(config, args).await,
+    }
+}
+
+/// The remote access server's modem lines alone.
+async fn answer(config: Config, args: AnswerArgs) -> anyhow::Result<ExitCode> {
+    let log_path = crate::log_file::start(&config.data_dir, log::LevelFilter::Info)?;
+    let store = open_store(&config, args.store.as_deref()).await?;
+    let module = from_config::module_kind(&config)?;
+    let vendor = from_config::start(&config, store.clone(), &module).await?;
+    tokio::spawn(from_config::prune_nonces(store, Clock::system()));
+    let lines = ModemLines::start(&vendor, &args.modems, args.modem_baud)?;
+    let answering = format!(
+        "answering calls on {} (log {})",
+        args.modems.join(", "),
+        log_path.display()
+    );
+    log::info!("vendor {answering}");
+    eprintln!("postcounter vendor: {answering}");
+    let _ = tokio::signal::ctrl_c().await;
+    drop(lines);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Modem lines answered on threads of their own; dropping them stops them.
+struct ModemLines {
+    stop: Arc<AtomicBool>,
+}
+
+impl ModemLines {
+    fn start(
+        vendor: &Arc<crate::vendor_system::Vendor>,
+        devices: &[String],
+        baud: u32,
+    ) -> anyhow::Result<ModemLines> {
+        let stop = Arc::new(AtomicBool::new(false));
+        for device in devices {
+            let (vendor, stop, device) = (vendor.clone(), stop.clone(), device.clone());
+            let runtime = tokio::runtime::Handle::current();
+            std::thread::Builder::new()
+                .name(format!("modem {device}"))
+                .spawn(move || {
+                    if let Err(e) = modem_line::answer_calls(&device, baud, vendor, runtime, stop) {
+                        log::error!("the modem line {device} stopped: {e}");
+                        eprintln!("postcounter vendor: the modem line {device} stopped: {e}");
+                    }
+                })?;
+        }
+        Ok(ModemLines { stop })
+    }
+}
+
+impl Drop for ModemLines {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 
@@ -81,6 +163,13 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     log::info!("vendor {listening}");
     eprintln!("postcounter vendor: {listening}");
+    let _lines = ModemLines::start(&vendor, &args.modems, args.modem_baud)?;
+    if !args.modems.is_empty() {
+        eprintln!(
+            "postcounter vendor: answering calls on {}",
+            args.modems.join(", ")
+        );
+    }
     let router = api::router(vendor);
     let interrupted = async {
         let _ = tokio::signal::ctrl_c().await;

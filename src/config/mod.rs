@@ -87,6 +87,26 @@ pub struct LinkConfig {
     /// A PEM file of the only certificates trusted for the data centre's TLS; empty: the
     /// platform's roots.
     pub data_centre_ca: String,
+    /// The backup link over a modem.
+    pub modem: ModemConfig,
+}
+
+/// `[link.modem]`: the backup link (see `modem::dialer`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModemConfig {
+    /// The modem's serial device; empty: no modem.
+    pub device: String,
+    pub number: String,
+    pub init: String,
+    #[serde(deserialize_with = "number_or_text")]
+    pub baud: u32,
+    #[serde(deserialize_with = "number_or_text")]
+    pub attempts: u32,
+    #[serde(deserialize_with = "number_or_text")]
+    pub backoff_ms: u64,
+    #[serde(deserialize_with = "number_or_text")]
+    pub answer_timeout_s: u64,
 }
 
 /// The postage vendor system, when this machine runs it (`vendor serve`, or in-process).

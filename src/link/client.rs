@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use super::LinkError;
 use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
+use crate::modem::dialer::Modem;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER, StationState};
 use crate::protocol::signature::{RequestSigner, SignedRequest};
 use crate::protocol::{ErrorBody, ErrorDetail, RefusalKind};
@@ -51,6 +52,10 @@ pub struct VendorClient {
     sessions: Mutex<HashMap<String, Arc<ClientSession>>>,
     /// What this station says it holds, sent with every request (see [`StationState`]).
     station_state: Mutex<String>,
+    /// The backup link: dialed when no Internet endpoint answers.
+    modem: Option<Arc<Modem>>,
+    /// Whether the last answer came over the modem.
+    over_modem: std::sync::atomic::AtomicBool,
 }
 
 /// A vendor URL as the link uses it: https, or http on this machine's loopback only (a card,
@@ -123,6 +128,8 @@ impl VendorClient {
             sessions_on: true,
             sessions: Mutex::new(HashMap::new()),
             station_state: Mutex::new(String::new()),
+            modem: None,
+            over_modem: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -146,6 +153,21 @@ impl VendorClient {
     pub fn signing_every_request(mut self) -> VendorClient {
         self.sessions_on = false;
         self
+    }
+
+    /// Dials the data centre through `modem` when no Internet endpoint answers.
+    pub fn with_modem(mut self, modem: Arc<Modem>) -> VendorClient {
+        self.modem = Some(modem);
+        self
+    }
+
+    /// Which interface the last answer came over.
+    pub fn interface(&self) -> Interface {
+        if self.over_modem.load(Ordering::Relaxed) {
+            Interface::Modem
+        } else {
+            Interface::Internet
+        }
     }
 
     /// States what the station holds in every request from now on, so the data centre's
@@ -209,6 +231,7 @@ impl VendorClient {
                     body,
                     agenda,
                 }) => {
+                    self.internet_is_back();
                     return Ok(Reply {
                         status,
                         body,
@@ -232,10 +255,75 @@ impl VendorClient {
                 Err(OpenFailure::Protocol(detail)) => return Err(LinkError::Protocol(detail)),
             }
         }
+        if let Some(modem) = &self.modem {
+            match self.send_by_modem(modem, &request, signer).await {
+                Ok(reply) => return Ok(reply),
+                Err((failure, delivered)) => {
+                    failures.push(failure);
+                    maybe_delivered |= delivered;
+                }
+            }
+        }
         Err(LinkError::Unreachable {
             detail: failures.join("; "),
             maybe_delivered,
         })
+    }
+
+    /// `request` over the modem (dialing if no call is up), signed on its own; or why not,
+    /// and whether it may have been delivered.
+    async fn send_by_modem(
+        &self,
+        modem: &Arc<Modem>,
+        request: &SignedRequest<'_>,
+        signer: Option<&RequestSigner>,
+    ) -> Result<Reply, (String, bool)> {
+        let number = modem.settings().number.clone();
+        let endpoint = format!("modem {number}");
+        if carries_card(request) {
+            // A phone line has no TLS: card data waits for the Internet.
+            return Err((
+                format!("{endpoint}: card data is not sent over a modem line"),
+                false,
+            ));
+        }
+        let authorization =
+            signer.map(|signer| signer.authorization(request, self.clock.now_unix_ms()));
+        let message = modem_request(request, authorization, &self.station_header());
+        let (modem, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
+        let answered = tokio::task::spawn_blocking(move || modem.exchange(&message, timeout))
+            .await
+            .map_err(|e| (format!("{endpoint}: {e}"), true))?;
+        let answer = answered.map_err(|e| {
+            let delivered = e.maybe_delivered();
+            (format!("{endpoint}: {e}"), delivered)
+        })?;
+        let status = answer
+            .start
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse::<u16>().ok())
+            .ok_or_else(|| (format!("{endpoint}: answered {:?}", answer.start), true))?;
+        if status == 503 {
+            return Err((
+                format!("{endpoint}: unavailable ({})", error_message(&answer.body)),
+                false,
+            ));
+        }
+        self.over_modem.store(true, Ordering::Relaxed);
+        Ok(Reply {
+            status,
+            agenda: answer.header(AGENDA_HEADER).map(str::to_string),
+            body: answer.body,
+            endpoint,
+        })
+    }
+
+    fn station_header(&self) -> String {
+        self.station_state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// One attempt at `endpoint`: in the endpoint's session when the request is signed
@@ -308,11 +396,7 @@ impl VendorClient {
         request: &SignedRequest<'_>,
         authorization: Option<String>,
     ) -> Result<RawAnswer, OpenFailure> {
-        let state = self
-            .station_state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let state = self.station_header();
         let station = (!state.is_empty()).then_some(state.as_str());
         send_once(&self.http, endpoint, request, authorization, station).await
     }
@@ -392,6 +476,69 @@ pub(super) async fn send_once(
         body: body.to_vec(),
         agenda,
     })
+}
+
+/// Which way the data centre is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interface {
+    Internet,
+    Modem,
+}
+
+impl Interface {
+    pub fn name(self) -> &'static str {
+        match self {
+            Interface::Internet => "Internet",
+            Interface::Modem => "modem",
+        }
+    }
+}
+
+impl VendorClient {
+    /// An Internet endpoint answered: a modem call still up is hung up (off the runtime).
+    fn internet_is_back(&self) {
+        if self.over_modem.swap(false, Ordering::Relaxed)
+            && let Some(modem) = &self.modem
+        {
+            let modem = modem.clone();
+            tokio::task::spawn_blocking(move || modem.hang_up());
+        }
+    }
+}
+
+/// Whether `request` carries card details (a card payment, or a purchase paid by card).
+fn carries_card(request: &SignedRequest<'_>) -> bool {
+    if request.path.starts_with("/accounts/") {
+        return true;
+    }
+    serde_json::from_slice::<serde_json::Value>(request.body)
+        .is_ok_and(|body| body.get("card").is_some_and(|card| !card.is_null()))
+}
+
+/// `request` as an HTTP/1.1 message for the modem line.
+fn modem_request(
+    request: &SignedRequest<'_>,
+    authorization: Option<String>,
+    station: &str,
+) -> crate::modem::http_line::Message {
+    let mut headers = vec![
+        ("Host".to_string(), "data-centre".to_string()),
+        ("Content-Type".to_string(), "application/json".to_string()),
+    ];
+    if let Some(key) = request.idempotency_key {
+        headers.push(("Idempotency-Key".into(), key.to_string()));
+    }
+    if let Some(authorization) = authorization {
+        headers.push(("Authorization".into(), authorization));
+    }
+    if !station.is_empty() {
+        headers.push((STATION_HEADER.into(), station.to_string()));
+    }
+    crate::modem::http_line::Message {
+        start: format!("{} {} HTTP/1.1", request.method, request.path),
+        headers,
+        body: request.body.to_vec(),
+    }
 }
 
 /// What a request id (an idempotency key) may be.

@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
 
+use super::client::Interface;
 use super::fallback::offline_refusal;
 use super::identity::{self, Registration};
 use super::{LinkError, LinkErrorKind, VendorClient};
@@ -46,6 +47,8 @@ const CONTACT_WRITE_INTERVAL_MS: i64 = 60_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkStatus {
     pub online: bool,
+    /// Which way the data centre answered last: the Internet, or the backup modem.
+    pub interface: Interface,
     /// The vendor's endpoint when online; why not, when offline.
     pub detail: String,
 }
@@ -107,6 +110,7 @@ impl CounterLink {
             signer: tokio::sync::Mutex::new(None),
             status: Mutex::new(LinkStatus {
                 online: false,
+                interface: Interface::Internet,
                 detail,
             }),
             reconciling: tokio::sync::Mutex::new(()),
@@ -340,7 +344,11 @@ impl CounterLink {
     }
 
     fn set_online(&self) {
-        self.set_status(true, self.client.endpoints().join(", "));
+        let detail = match self.client.interface() {
+            Interface::Internet => self.client.endpoints().join(", "),
+            Interface::Modem => "the backup modem: no Internet endpoint answers".into(),
+        };
+        self.set_status(true, detail);
     }
 
     fn set_status(&self, online: bool, detail: String) {
@@ -358,7 +366,11 @@ impl CounterLink {
                 log::warn!("offline: {detail}");
             }
         }
-        *status = LinkStatus { online, detail };
+        *status = LinkStatus {
+            online,
+            interface: self.client.interface(),
+            detail,
+        };
     }
 }
 

@@ -15,7 +15,7 @@ mod error;
 pub mod hid;
 mod manual;
 pub mod nci;
-mod pty;
+pub(crate) mod pty;
 mod reading;
 mod serial_line;
 pub mod sics;

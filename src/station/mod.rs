@@ -279,6 +279,12 @@ fn open_link(
             StationError::Setup(format!("link.data_centre_ca {}: {e}", path.display()))
         })?;
     }
+    let modem = &settings.modem;
+    if !modem.device.is_empty() {
+        client = client.with_modem(std::sync::Arc::new(crate::modem::dialer::Modem::new(
+            modem_settings(modem)?,
+        )));
+    }
     let link_settings = LinkSettings {
         data_dir: config.data_dir.clone(),
         enrollment_code,
@@ -288,6 +294,59 @@ fn open_link(
         first_refill: settings.first_refill,
     };
     Ok(CounterLink::new(client, link_settings, Clock::system()))
+}
+
+/// `[link.modem]` checked: a number to dial, a serial rate the port takes, a bounded retry.
+fn modem_settings(
+    modem: &crate::config::ModemConfig,
+) -> Result<crate::modem::dialer::ModemSettings, StationError> {
+    let refused = |key: &str, value: String, accepted: &str| {
+        StationError::Setup(format!(
+            "link.modem.{key} {value:?} is not accepted: {accepted}"
+        ))
+    };
+    let number_ok = !modem.number.is_empty()
+        && modem.number.len() <= 40
+        && modem
+            .number
+            .chars()
+            .all(|c| c.is_ascii_digit() || ",*#W".contains(c));
+    if !number_ok {
+        return Err(refused(
+            "number",
+            modem.number.clone(),
+            "the data centre's number: digits and , * # W, at most 40",
+        ));
+    }
+    if !modem.init.is_empty()
+        && (!modem.init.to_ascii_uppercase().starts_with("AT")
+            || !modem.init.chars().all(|c| c.is_ascii_graphic() || c == ' '))
+    {
+        return Err(refused(
+            "init",
+            modem.init.clone(),
+            "an AT command, e.g. AT&F E0 V1",
+        ));
+    }
+    if !crate::serial_port::SUPPORTED_BAUD_RATES.contains(&modem.baud) {
+        return Err(refused(
+            "baud",
+            modem.baud.to_string(),
+            &format!("one of {:?}", crate::serial_port::SUPPORTED_BAUD_RATES),
+        ));
+    }
+    if !(1..=10).contains(&modem.attempts) {
+        return Err(refused("attempts", modem.attempts.to_string(), "1 to 10"));
+    }
+    Ok(crate::modem::dialer::ModemSettings {
+        device: modem.device.clone(),
+        number: modem.number.clone(),
+        init: modem.init.clone(),
+        baud: modem.baud,
+        attempts: modem.attempts,
+        backoff: Duration::from_millis(modem.backoff_ms.clamp(10, 60_000)),
+        answer_timeout: Duration::from_secs(modem.answer_timeout_s.clamp(1, 300)),
+    })
 }
 
 /// Held while a station opens. Two processes starting at once on a fresh data directory

@@ -135,6 +135,7 @@ pub struct Metrics {
     request_seconds: RwLock<BTreeMap<&'static str, Histogram>>,
     contacts: CounterFamily,
     agenda_items: CounterFamily,
+    modem_calls: CounterFamily,
 }
 
 impl Default for Metrics {
@@ -146,6 +147,7 @@ impl Default for Metrics {
             request_seconds: RwLock::new(BTreeMap::new()),
             contacts: CounterFamily::default(),
             agenda_items: CounterFamily::default(),
+            modem_calls: CounterFamily::default(),
         }
     }
 }
@@ -192,6 +194,11 @@ impl Metrics {
     pub fn observe_agenda_item(&self, service: &str, work: &str) {
         self.agenda_items
             .inc(labels(&[("service", service), ("work", work)]));
+    }
+
+    /// A call on a modem line: `answered`, or `not connected`.
+    pub fn observe_modem_call(&self, result: &str) {
+        self.modem_calls.inc(labels(&[("result", result)]));
     }
 
     /// Everything, in the Prometheus text exposition format.
@@ -255,6 +262,14 @@ impl Metrics {
             "Items put on stations' agendas, by service and work.",
         );
         self.agenda_items.write(&mut out, name);
+        let name = "postcounter_modem_calls_total";
+        head(
+            &mut out,
+            name,
+            "counter",
+            "Calls on the remote access server's modem lines, by result.",
+        );
+        self.modem_calls.write(&mut out, name);
         out
     }
 }

@@ -22,6 +22,7 @@ fn check_both_modes(name: &str, state: &State) {
         let mut linked = state.clone();
         linked.link = Some(LinkStatus {
             online,
+            interface: postcounter::link::client::Interface::Modem,
             detail: "https://vendor.example.net:8470".into(),
         });
         assert_no_word_cut(&format!("{name} (online: {online})"), &linked);

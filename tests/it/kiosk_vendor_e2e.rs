@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use common::tmux::Tmux;
 use common::vendor::{PSD_A1, StoreKind, VendorFixture};
 use common::vendor_process::VendorProcess;
+use postcounter::modem::simulator::{LineSettings, PhoneLine};
 use postcounter::vendor_system::store::VendorStore;
 
 /// A loopback address nothing listens on now, for a vendor that must come back on it.
@@ -154,4 +155,50 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
         .unwrap();
     assert_eq!(vendor_pieces, 1);
     tmux.keys(&["C-q"]);
+}
+
+/// No Internet endpoint answers from the start: the counter enrolls, is certified and
+/// refilled, and sells, all over the backup modem on a simulated phone line, to a data centre
+/// that answers calls beside its Internet listener; the header says which way it is reached.
+#[test]
+fn the_counter_sells_over_the_modem_when_no_internet_endpoint_answers() {
+    let runtime = common::runtime();
+    let fixture = runtime
+        .block_on(VendorFixture::create(StoreKind::Sqlite))
+        .unwrap();
+    let code = "modem-enrollment-code";
+    runtime
+        .block_on(fixture.store.create_enrollment(
+            code,
+            "A1",
+            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
+            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
+        ))
+        .unwrap();
+    let line = PhoneLine::start(LineSettings::default()).unwrap();
+    let mut vendor = VendorProcess::spawn_with(
+        fixture.dir.path(),
+        &fixture.location,
+        "127.0.0.1:0",
+        &[],
+        &["--modem", &line.centre_path],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let environment = format!(
+        "POSTCOUNTER_LINK__ENDPOINTS=http://{} POSTCOUNTER_LINK__ENROLLMENT_CODE={code} \
+         POSTCOUNTER_LINK__TIMEOUT_MS=500 POSTCOUNTER_LINK__POLL_AFTER_S=1 \
+         POSTCOUNTER_LINK__MODEM__DEVICE={} POSTCOUNTER_LINK__MODEM__NUMBER={} \
+         POSTCOUNTER_LINK__MODEM__BACKOFF_MS=100",
+        free_address(),
+        line.station_path,
+        LineSettings::default().number
+    );
+    let tmux = Tmux::start_with(&data_dir, &environment, "modem");
+    tmux.wait_for("vendor online by modem");
+    sell_a_letter_for_cash(&tmux, "90210", "Beverly Hills");
+    let done = tmux.wait_for("Sale complete");
+    assert!(done.contains(&format!("{PSD_A1}-0000001")), "{done}");
+    assert!(done.contains("vendor online by modem"), "{done}");
+    vendor.kill();
 }

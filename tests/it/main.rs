@@ -32,6 +32,7 @@ mod kiosk_vendor_e2e;
 mod lease_certificates;
 mod local_date;
 mod mail_scans;
+mod modem_link;
 mod offline_labels;
 mod offline_lease;
 mod payment_accounts;

@@ -22,6 +22,7 @@ pub use hints::hint_actions;
 pub use look::keyed;
 pub use product_name::PRODUCT_ABBREVIATIONS;
 
+use crate::link::client::Interface;
 use hints::{hint_words, render_footer};
 use look::Look;
 
@@ -179,6 +180,9 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let date = Span::styled(format!("· {}", state.today), theme.header.bar);
     // Where postage comes from is staff's concern: a customer's header leaves it out.
     let link: Vec<Span> = match state.link.as_ref().filter(|_| state.mode == Mode::Counter) {
+        Some(link) if link.online && link.interface == Interface::Modem => {
+            vec![Span::styled(" · vendor online by modem", theme.header.bar)]
+        }
         Some(link) if link.online => vec![Span::styled(" · vendor online", theme.header.bar)],
         Some(_) => vec![
             Span::styled(" · ", theme.header.bar),

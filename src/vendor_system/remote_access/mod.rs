@@ -4,6 +4,7 @@
 //! sessions.
 
 mod authentication;
+pub mod modem_line;
 pub mod sessions;
 
 pub(super) use authentication::KnownCounters;

@@ -110,6 +110,19 @@ pub async fn counter(
     account: &str,
     clock: Clock,
 ) -> (CounterLink, Psd) {
+    let client =
+        VendorClient::new(endpoints, Duration::from_millis(700), 3, clock.clone()).unwrap();
+    counter_with(store, dir, client, account, clock).await
+}
+
+/// [`counter`] over `client` (a client with a modem, say).
+pub async fn counter_with(
+    store: &VendorStore,
+    dir: &Path,
+    client: VendorClient,
+    account: &str,
+    clock: Clock,
+) -> (CounterLink, Psd) {
     let code = format!("code-{}", std::process::id());
     store
         .create_enrollment(
@@ -120,8 +133,6 @@ pub async fn counter(
         )
         .await
         .unwrap();
-    let client =
-        VendorClient::new(endpoints, Duration::from_millis(700), 3, clock.clone()).unwrap();
     let settings = LinkSettings {
         data_dir: dir.to_path_buf(),
         enrollment_code: code,

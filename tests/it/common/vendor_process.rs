@@ -30,10 +30,22 @@ impl VendorProcess {
         listen: &str,
         settings: &[(&str, &str)],
     ) -> VendorProcess {
+        VendorProcess::spawn_with(data_dir, store, listen, settings, &[])
+    }
+
+    /// [`VendorProcess::spawn_configured`] with more arguments to `vendor serve`.
+    pub fn spawn_with(
+        data_dir: &Path,
+        store: &str,
+        listen: &str,
+        settings: &[(&str, &str)],
+        arguments: &[&str],
+    ) -> VendorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_postcounter"))
             .arg("--data-dir")
             .arg(data_dir)
             .args(["vendor", "serve", "--listen", listen, "--store", store])
+            .args(arguments)
             .envs(settings.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -1,0 +1,379 @@
+//! A telephone line with a modem at each end, for tests and for trying the product by hand:
+//! two pseudo-terminals, the station's and the data centre's, joined like a phone line. Each
+//! end speaks Hayes commands (no echo, verbal result codes): `AT...` is `OK`, `ATD<number>`
+//! rings the other end (`RING` every ring interval) until it sends `ATA`, then both get
+//! `CONNECT 33600` and the line carries bytes both ways at the line rate (33.6 kbit/s by
+//! default, so a test sees what a real call costs). `+++` after a guard time returns an end
+//! to command mode; `ATH` hangs up and the other end gets `NO CARRIER`. A call idle for the
+//! idle limit drops, as a modem's inactivity timer drops it.
+//!
+//! Faults are armed by the test (or typed at `postcounter simulate modem`): the next dials
+//! answer `BUSY`, `NO CARRIER` or `NO DIALTONE`, or the call in progress drops.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, poll};
+
+use super::ResultCode;
+use crate::scale::pty::PseudoTerminal;
+use crate::serial_port::timespec;
+
+/// How the line behaves.
+#[derive(Clone, Debug)]
+pub struct LineSettings {
+    /// The number that reaches the data centre's end.
+    pub number: String,
+    /// The line rate both modems connect at, in bit/s.
+    pub rate_bps: u32,
+    pub ring_interval: Duration,
+    /// Rings before the dialing end gets `NO ANSWER`.
+    pub max_rings: u32,
+    /// A connected call with no byte either way for this long drops.
+    pub idle_limit: Duration,
+}
+
+impl Default for LineSettings {
+    fn default() -> LineSettings {
+        LineSettings {
+            number: "5550100".into(),
+            rate_bps: 33_600,
+            ring_interval: Duration::from_millis(500),
+            max_rings: 6,
+            idle_limit: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Faults the next calls meet.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Faults {
+    pub busy: u32,
+    pub no_carrier: u32,
+    pub no_dialtone: u32,
+    /// Drop the call in progress.
+    pub drop_call: bool,
+}
+
+/// The running line; dropping it hangs up and stops its thread.
+pub struct PhoneLine {
+    pub station_path: String,
+    pub centre_path: String,
+    faults: Arc<Mutex<Faults>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PhoneLine {
+    pub fn start(settings: LineSettings) -> io::Result<PhoneLine> {
+        let ends = [PseudoTerminal::open()?, PseudoTerminal::open()?];
+        let station_path = ends[0].slave_path.clone();
+        let centre_path = ends[1].slave_path.clone();
+        let faults = Arc::new(Mutex::new(Faults::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (thread_faults, thread_stop) = (faults.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("phone-line".into())
+            .spawn(move || {
+                let mut line = Line::new(ends, settings);
+                line.run(&thread_faults, &thread_stop);
+            })?;
+        Ok(PhoneLine {
+            station_path,
+            centre_path,
+            faults,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Arms faults for the next calls (added to those armed already).
+    pub fn arm(&self, change: impl FnOnce(&mut Faults)) {
+        change(&mut self.faults.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+}
+
+impl Drop for PhoneLine {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The guard time around `+++`.
+const ESCAPE_GUARD: Duration = Duration::from_millis(300);
+const TICK: Duration = Duration::from_millis(5);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    Idle,
+    Ringing {
+        caller: usize,
+        rings: u32,
+        next_ring: Instant,
+    },
+    Connected,
+}
+
+struct End {
+    terminal: PseudoTerminal,
+    data_mode: bool,
+    command: Vec<u8>,
+    /// Bytes on their way to this end, paced at the line rate.
+    incoming: VecDeque<u8>,
+    last_byte_at: Instant,
+}
+
+struct Line {
+    ends: [End; 2],
+    settings: LineSettings,
+    call: Call,
+    /// Line bytes the pacing owes each end, as a fraction carried between ticks.
+    credit: [f64; 2],
+    last_tick: Instant,
+}
+
+impl Line {
+    fn new(terminals: [PseudoTerminal; 2], settings: LineSettings) -> Line {
+        let now = Instant::now();
+        let ends = terminals.map(|terminal| End {
+            terminal,
+            data_mode: false,
+            command: Vec::new(),
+            incoming: VecDeque::new(),
+            last_byte_at: now,
+        });
+        Line {
+            ends,
+            settings,
+            call: Call::Idle,
+            credit: [0.0; 2],
+            last_tick: now,
+        }
+    }
+
+    fn run(&mut self, faults: &Mutex<Faults>, stop: &AtomicBool) {
+        let mut buffer = [0u8; 1024];
+        while !stop.load(Ordering::Relaxed) {
+            let readable = {
+                let mut fds = [
+                    PollFd::new(&self.ends[0].terminal.master, PollFlags::IN),
+                    PollFd::new(&self.ends[1].terminal.master, PollFlags::IN),
+                ];
+                let _ = poll(&mut fds, Some(&timespec(TICK)));
+                [0, 1].map(|i| fds[i].revents().contains(PollFlags::IN))
+            };
+            for side in [0, 1] {
+                if readable[side] {
+                    let Ok(count) = self.ends[side].terminal.master.read(&mut buffer) else {
+                        return;
+                    };
+                    self.received(side, &buffer[..count], faults);
+                }
+            }
+            self.tick(faults);
+        }
+    }
+
+    fn received(&mut self, side: usize, bytes: &[u8], faults: &Mutex<Faults>) {
+        let now = Instant::now();
+        if self.ends[side].data_mode && self.call == Call::Connected {
+            if bytes == b"+++" && now - self.ends[side].last_byte_at >= ESCAPE_GUARD {
+                self.ends[side].data_mode = false;
+                self.say(side, &ResultCode::Ok);
+                return;
+            }
+            self.ends[side].last_byte_at = now;
+            self.ends[1 - side].incoming.extend(bytes);
+            return;
+        }
+        for &byte in bytes {
+            match byte {
+                b'\r' => {
+                    let line = std::mem::take(&mut self.ends[side].command);
+                    let text = String::from_utf8_lossy(&line).trim().to_ascii_uppercase();
+                    if !text.is_empty() {
+                        self.command(side, &text, faults);
+                    }
+                }
+                b'\n' => {}
+                _ if self.ends[side].command.len() < 256 => self.ends[side].command.push(byte),
+                _ => {}
+            }
+        }
+    }
+
+    fn command(&mut self, side: usize, text: &str, faults: &Mutex<Faults>) {
+        let Some(rest) = text.strip_prefix("AT") else {
+            return self.say(side, &ResultCode::Error);
+        };
+        if let Some(dialed) = rest.strip_prefix('D') {
+            let number: String = dialed.chars().filter(char::is_ascii_digit).collect();
+            return self.dial(side, &number, faults);
+        }
+        match rest {
+            "A" => self.answer(side),
+            "H" | "H0" => {
+                self.hang_up(Some(side));
+                self.say(side, &ResultCode::Ok);
+            }
+            "O" | "O0" if self.call == Call::Connected => {
+                self.ends[side].data_mode = true;
+                self.say(side, &ResultCode::Connect(self.settings.rate_bps));
+            }
+            "O" | "O0" => self.say(side, &ResultCode::NoCarrier),
+            _ => {
+                if rest.starts_with('Z') {
+                    self.hang_up(Some(side));
+                }
+                self.say(side, &ResultCode::Ok);
+            }
+        }
+    }
+
+    fn dial(&mut self, side: usize, number: &str, faults: &Mutex<Faults>) {
+        let mut armed = faults.lock().unwrap_or_else(PoisonError::into_inner);
+        let fault = if armed.no_dialtone > 0 {
+            armed.no_dialtone -= 1;
+            Some(ResultCode::NoDialtone)
+        } else if self.call != Call::Idle || armed.busy > 0 {
+            armed.busy = armed
+                .busy
+                .saturating_sub(u32::from(self.call == Call::Idle));
+            Some(ResultCode::Busy)
+        } else if armed.no_carrier > 0 {
+            armed.no_carrier -= 1;
+            Some(ResultCode::NoCarrier)
+        } else if number != self.settings.number {
+            Some(ResultCode::NoAnswer)
+        } else {
+            None
+        };
+        drop(armed);
+        match fault {
+            Some(code) => self.say(side, &code),
+            None => {
+                self.call = Call::Ringing {
+                    caller: side,
+                    rings: 0,
+                    next_ring: Instant::now(),
+                }
+            }
+        }
+    }
+
+    fn answer(&mut self, side: usize) {
+        match self.call {
+            Call::Ringing { caller, .. } if caller != side => {
+                self.call = Call::Connected;
+                let now = Instant::now();
+                for end in [0, 1] {
+                    self.ends[end].data_mode = true;
+                    self.ends[end].last_byte_at = now;
+                    self.ends[end].incoming.clear();
+                    self.say(end, &ResultCode::Connect(self.settings.rate_bps));
+                }
+            }
+            _ => self.say(side, &ResultCode::NoCarrier),
+        }
+    }
+
+    /// Ends the call; the other end of `by` (both ends when the line drops) hears it.
+    fn hang_up(&mut self, by: Option<usize>) {
+        let was = std::mem::replace(&mut self.call, Call::Idle);
+        for end in [0, 1] {
+            self.ends[end].data_mode = false;
+            self.ends[end].incoming.clear();
+        }
+        let in_call = match was {
+            Call::Idle => false,
+            Call::Ringing { caller, .. } => by != Some(caller),
+            Call::Connected => true,
+        };
+        if in_call {
+            for end in [0, 1].into_iter().filter(|end| Some(*end) != by) {
+                self.say(end, &ResultCode::NoCarrier);
+            }
+        }
+    }
+
+    fn tick(&mut self, faults: &Mutex<Faults>) {
+        let now = Instant::now();
+        if let Call::Ringing {
+            caller,
+            rings,
+            next_ring,
+        } = self.call
+            && now >= next_ring
+        {
+            if rings >= self.settings.max_rings {
+                self.call = Call::Idle;
+                self.say(caller, &ResultCode::NoAnswer);
+            } else {
+                self.say(1 - caller, &ResultCode::Ring);
+                self.call = Call::Ringing {
+                    caller,
+                    rings: rings + 1,
+                    next_ring: now + self.settings.ring_interval,
+                };
+            }
+        }
+        if self.call == Call::Connected {
+            let dropped = std::mem::take(
+                &mut faults
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .drop_call,
+            );
+            let idle = self
+                .ends
+                .iter()
+                .all(|end| now - end.last_byte_at > self.settings.idle_limit);
+            if dropped || idle {
+                self.hang_up(None);
+            }
+        }
+        self.pace(now);
+    }
+
+    /// Delivers queued line bytes at the line rate.
+    fn pace(&mut self, now: Instant) {
+        let elapsed = now - self.last_tick;
+        self.last_tick = now;
+        let bytes_per_s = f64::from(self.settings.rate_bps) / 8.0;
+        for end in [0, 1] {
+            if self.ends[end].incoming.is_empty() {
+                self.credit[end] = 0.0;
+                continue;
+            }
+            self.credit[end] += elapsed.as_secs_f64() * bytes_per_s;
+            let count = (self.credit[end] as usize).min(self.ends[end].incoming.len());
+            if count == 0 {
+                continue;
+            }
+            let chunk: Vec<u8> = self.ends[end].incoming.drain(..count).collect();
+            self.credit[end] -= count as f64;
+            self.ends[end].last_byte_at = now;
+            if write_all(&mut self.ends[end].terminal.master, &chunk).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn say(&mut self, end: usize, code: &ResultCode) {
+        let text = format!("\r\n{}\r\n", code.text());
+        let _ = write_all(&mut self.ends[end].terminal.master, text.as_bytes());
+    }
+}
+
+fn write_all(master: &mut File, bytes: &[u8]) -> io::Result<()> {
+    master.write_all(bytes)?;
+    master.flush()
+}

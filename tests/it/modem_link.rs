@@ -1,0 +1,168 @@
+//! The backup link: with every Internet endpoint down, a counter dials the data centre's
+//! remote access server through a Hayes modem on a simulated phone line at 33.6 kbit/s and
+//! buys its postage over the call; busy and no-carrier are dialed again within the limit;
+//! the embedded PSD issues only when both interfaces fail. The remote access server is
+//! `vendor serve --modem`, which serves the Internet too.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::common::link_relay::{Network, Relay, counter_with};
+use crate::common::priced_letter;
+use crate::common::vendor::{StoreKind, VendorFixture};
+use crate::common::vendor_process::VendorProcess;
+use postcounter::clock::Clock;
+use postcounter::link::client::Interface;
+use postcounter::link::{CounterLink, VendorClient};
+use postcounter::modem::dialer::{Modem, ModemSettings};
+use postcounter::modem::simulator::{LineSettings, PhoneLine};
+use postcounter::psd::Psd;
+
+struct OverModem {
+    line: PhoneLine,
+    network: Network,
+    vendor: VendorProcess,
+    _fixture: VendorFixture,
+    _dir: tempfile::TempDir,
+    link: CounterLink,
+    psd: Psd,
+    modem: Arc<Modem>,
+}
+
+/// A data centre answering on the Internet and on a modem line, and a counter set up over
+/// the Internet whose link has a modem on the same line.
+async fn station_with_a_modem() -> OverModem {
+    let fixture = VendorFixture::create(StoreKind::Sqlite).await.unwrap();
+    let line = PhoneLine::start(LineSettings::default()).unwrap();
+    let vendor = VendorProcess::spawn_with(
+        fixture.dir.path(),
+        &fixture.location,
+        "127.0.0.1:0",
+        &[],
+        &["--modem", &line.centre_path],
+    );
+    let network = Network::start(&vendor.url).await;
+    let modem = Arc::new(Modem::new(ModemSettings {
+        device: line.station_path.clone(),
+        number: LineSettings::default().number,
+        init: "AT&F E0 V1".into(),
+        baud: 115_200,
+        attempts: 3,
+        backoff: Duration::from_millis(50),
+        answer_timeout: Duration::from_secs(10),
+    }));
+    let client = VendorClient::new(
+        &[network.url()],
+        Duration::from_millis(700),
+        2,
+        Clock::system(),
+    )
+    .unwrap()
+    .with_modem(modem.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let (link, psd) = counter_with(&fixture.store, dir.path(), client, "A1", Clock::system()).await;
+    OverModem {
+        line,
+        network,
+        vendor,
+        _fixture: fixture,
+        _dir: dir,
+        link,
+        psd,
+        modem,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_completes_over_the_modem_when_every_internet_endpoint_is_down() {
+    let mut station = station_with_a_modem().await;
+    station.network.set(Relay::Down);
+    let started = Instant::now();
+    let issued = station
+        .link
+        .issue(&station.psd, &priced_letter("1oz"), "by-modem-1")
+        .await
+        .unwrap();
+    let first = started.elapsed();
+    assert!(!issued.offline, "issued by the data centre, over the modem");
+    let status = station.link.status();
+    assert!(status.online, "{status:?}");
+    assert_eq!(status.interface, Interface::Modem);
+    // The call stays up: the next purchase costs only its bytes at the line rate, and no
+    // less: the line carries 4,200 bytes a second.
+    let (sent_before, received_before) = station.modem.bytes_exchanged();
+    let started = Instant::now();
+    let second = station
+        .link
+        .issue(&station.psd, &priced_letter("2oz"), "by-modem-2")
+        .await
+        .unwrap();
+    let on_the_call = started.elapsed();
+    assert!(!second.offline);
+    assert_eq!(second.piece_serial, issued.piece_serial + 1);
+    let (sent, received) = station.modem.bytes_exchanged();
+    let bytes = (sent - sent_before) + (received - received_before);
+    let line_floor = Duration::from_secs_f64(bytes as f64 / 4_200.0);
+    assert!(
+        on_the_call >= line_floor,
+        "{bytes} bytes cannot cross 33.6 kbit/s in {on_the_call:?}"
+    );
+    eprintln!(
+        "modem: a one-piece purchase at 33.6 kbit/s took {} ms with the dial, {} ms on the call, {} bytes on the line ({} sent, {} received)",
+        first.as_millis(),
+        on_the_call.as_millis(),
+        bytes,
+        sent - sent_before,
+        received - received_before
+    );
+    // The Internet back: the next answer comes over it.
+    station.network.set(Relay::Up);
+    station
+        .link
+        .issue(&station.psd, &priced_letter("3oz"), "by-internet-3")
+        .await
+        .unwrap();
+    assert_eq!(station.link.status().interface, Interface::Internet);
+    station.vendor.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_and_no_carrier_are_dialed_again_and_past_the_limit_the_embedded_psd_issues() {
+    let mut station = station_with_a_modem().await;
+    station.network.set(Relay::Down);
+    station.line.arm(|faults| {
+        faults.busy = 1;
+        faults.no_carrier = 1;
+    });
+    let issued = station
+        .link
+        .issue(&station.psd, &priced_letter("1oz"), "after-busy-1")
+        .await
+        .unwrap();
+    assert!(!issued.offline, "the third dial connected");
+    // A dropped call is dialed again at the next request.
+    station.line.arm(|faults| faults.drop_call = true);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let again = station
+        .link
+        .issue(&station.psd, &priced_letter("1oz"), "after-drop-2")
+        .await
+        .unwrap();
+    assert!(!again.offline);
+    // Busy past the limit: both interfaces failed, so the embedded PSD issues, offline.
+    station.line.arm(|faults| faults.busy = 10);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    station.line.arm(|faults| faults.drop_call = true);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let offline = station
+        .link
+        .issue(&station.psd, &priced_letter("1oz"), "all-busy-3")
+        .await
+        .unwrap();
+    assert!(
+        offline.offline,
+        "issued by the embedded PSD under its lease"
+    );
+    assert!(!station.link.status().online);
+    station.vendor.kill();
+}
