@@ -13,6 +13,7 @@ mod kiosk;
 mod output;
 mod piece_args;
 mod psd;
+mod psd_contacts;
 mod quote;
 mod sell;
 mod sell_checks;

@@ -42,6 +42,12 @@ pub enum PsdCommand {
     Void { serial: String },
     /// Re-derive the registers from the ledger entries; a mismatch locks the PSD.
     Audit,
+    /// The contact log: each agenda the data centre signed for this station (checked) and
+    /// what became of each item; a broken hash chain is refused.
+    Contacts {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode> {
@@ -108,6 +114,9 @@ pub async fn run(config: Config, command: PsdCommand) -> anyhow::Result<ExitCode
         | PsdCommand::Reconcile
         | PsdCommand::Withdraw { .. }
         | PsdCommand::Void { .. } => {}
+        PsdCommand::Contacts { json } => {
+            return super::psd_contacts::contacts(psd, &keyring, json).await;
+        }
         PsdCommand::Audit => {
             let audit = psd.audit().await?;
             if audit.discrepancies.is_empty() {

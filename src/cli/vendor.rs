@@ -99,17 +99,22 @@ impl ModemLines {
         baud: u32,
     ) -> anyhow::Result<ModemLines> {
         let stop = Arc::new(AtomicBool::new(false));
+        // A line that cannot be opened stops the start, naming it, rather than leaving a
+        // data centre that answers no calls.
+        for device in devices {
+            crate::serial_port::SerialPort::open(
+                device,
+                baud,
+                crate::serial_port::FlowControl::RtsCts,
+            )
+            .map_err(|e| anyhow::anyhow!("the modem line {device}: {e}"))?;
+        }
         for device in devices {
             let (vendor, stop, device) = (vendor.clone(), stop.clone(), device.clone());
             let runtime = tokio::runtime::Handle::current();
             std::thread::Builder::new()
                 .name(format!("modem {device}"))
-                .spawn(move || {
-                    if let Err(e) = modem_line::answer_calls(&device, baud, vendor, runtime, stop) {
-                        log::error!("the modem line {device} stopped: {e}");
-                        eprintln!("postcounter vendor: the modem line {device} stopped: {e}");
-                    }
-                })?;
+                .spawn(move || modem_line::answer_calls(&device, baud, vendor, runtime, stop))?;
         }
         Ok(ModemLines { stop })
     }

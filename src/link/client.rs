@@ -256,6 +256,15 @@ impl VendorClient {
             }
         }
         if let Some(modem) = &self.modem {
+            if carries_card(&request) {
+                // A phone line has no TLS: card data waits for the Internet. Said as this
+                // counter's own refusal, so the clerk reads why and takes another payment.
+                log::warn!(
+                    "a card request is not sent over the modem; the Internet: {}",
+                    failures.join("; ")
+                );
+                return Err(LinkError::CardsNeedInternet);
+            }
             match self.send_by_modem(modem, &request, signer).await {
                 Ok(reply) => return Ok(reply),
                 Err((failure, delivered)) => {
@@ -280,24 +289,34 @@ impl VendorClient {
     ) -> Result<Reply, (String, bool)> {
         let number = modem.settings().number.clone();
         let endpoint = format!("modem {number}");
-        if carries_card(request) {
-            // A phone line has no TLS: card data waits for the Internet.
-            return Err((
-                format!("{endpoint}: card data is not sent over a modem line"),
-                false,
-            ));
+        // A call that drops (or goes silent) under a request is dialed again once, and the
+        // request sent again under the same idempotency key, freshly signed.
+        let mut delivered = false;
+        let mut answer = None;
+        for attempt in 0..2 {
+            let authorization =
+                signer.map(|signer| signer.authorization(request, self.clock.now_unix_ms()));
+            let message = modem_request(request, authorization, &self.station_header());
+            let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
+            let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
+                .await
+                .map_err(|e| (format!("{endpoint}: {e}"), true))?;
+            match answered {
+                Ok(answered) => {
+                    answer = Some(answered);
+                    break;
+                }
+                Err(e) => {
+                    delivered |= e.maybe_delivered();
+                    if attempt == 1 || !e.maybe_delivered() {
+                        return Err((format!("{endpoint}: {e}"), delivered));
+                    }
+                    log::warn!("{endpoint}: {e}; dialing again");
+                }
+            }
         }
-        let authorization =
-            signer.map(|signer| signer.authorization(request, self.clock.now_unix_ms()));
-        let message = modem_request(request, authorization, &self.station_header());
-        let (modem, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
-        let answered = tokio::task::spawn_blocking(move || modem.exchange(&message, timeout))
-            .await
-            .map_err(|e| (format!("{endpoint}: {e}"), true))?;
-        let answer = answered.map_err(|e| {
-            let delivered = e.maybe_delivered();
-            (format!("{endpoint}: {e}"), delivered)
-        })?;
+        let answer =
+            answer.ok_or_else(|| (format!("{endpoint}: no answer after two calls"), delivered))?;
         let status = answer
             .start
             .split(' ')

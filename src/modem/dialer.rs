@@ -66,6 +66,8 @@ struct Call {
 pub struct Modem {
     settings: ModemSettings,
     call: Mutex<Option<Call>>,
+    /// Whether the modem was reset since this process opened it (see [`reset_line`]).
+    reset: std::sync::atomic::AtomicBool,
     /// The messages' bytes sent and received over calls, for the measurements.
     bytes_sent: AtomicU64,
     bytes_received: AtomicU64,
@@ -76,6 +78,7 @@ impl Modem {
         Modem {
             settings,
             call: Mutex::new(None),
+            reset: std::sync::atomic::AtomicBool::new(false),
             bytes_sent: AtomicU64::new(0),
             bytes_received: AtomicU64::new(0),
         }
@@ -165,6 +168,9 @@ impl Modem {
         let mut port = SerialPort::open(&settings.device, settings.baud, FlowControl::RtsCts)
             .map_err(|e| self.device_error(e))?;
         let mut pending = Vec::new();
+        if !self.reset.swap(true, Ordering::Relaxed) {
+            reset_line(&mut port, &mut pending);
+        }
         let mut last = String::new();
         let mut pause = settings.backoff;
         for attempt in 1..=settings.attempts.max(1) {
@@ -272,13 +278,31 @@ fn dropped(call: &mut Call) -> bool {
 
 /// `+++` after a guard time, then `ATH`: the modem hangs up.
 fn hang_up(mut call: Call) {
+    reset_line(&mut call.port, &mut call.pending);
+}
+
+/// Brings the modem back to command mode and hangs up whatever call it is in: `+++` between
+/// guard times, then `ATH`. A process that died in a call left its modem connected (a real
+/// modem drops the call with DTR; a simulated line cannot see DTR), so a modem is reset so
+/// before its first use too. Whatever it answers is dropped.
+pub fn reset_line(port: &mut SerialPort, pending: &mut Vec<u8>) {
     let guard = Duration::from_millis(350);
-    std::thread::sleep(guard);
+    // The escape counts only after a guard time of silence on the line, both ways: what
+    // still arrives (the rest of a call's data) is read and dropped first, for a while.
+    let mut buffer = [0u8; 512];
+    for _ in 0..20 {
+        match port.read_until(&mut buffer, Instant::now() + guard) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => continue,
+        }
+    }
     let deadline = Instant::now() + Duration::from_secs(2);
-    if call.port.write_all_until(b"+++", deadline).is_err() {
+    if port.write_all_until(b"+++", deadline).is_err() {
         return;
     }
     std::thread::sleep(guard);
-    let _ = call.port.write_all_until(b"ATH\r", deadline);
-    let _ = read_result(&mut call.port, &mut call.pending, deadline);
+    let _ = port.write_all_until(b"ATH\r", deadline);
+    let _ = read_result(port, pending, deadline);
+    pending.clear();
+    let _ = port.discard_input();
 }

@@ -128,7 +128,11 @@ struct End {
     command: Vec<u8>,
     /// Bytes on their way to this end, paced at the line rate.
     incoming: VecDeque<u8>,
+    /// The last byte either way at this end: the call's inactivity timer.
     last_byte_at: Instant,
+    /// The last byte this end sent: the escape's guard time counts only what the end
+    /// itself sends, as a modem's does.
+    last_sent_at: Instant,
 }
 
 struct Line {
@@ -149,6 +153,7 @@ impl Line {
             command: Vec::new(),
             incoming: VecDeque::new(),
             last_byte_at: now,
+            last_sent_at: now - ESCAPE_GUARD,
         });
         Line {
             ends,
@@ -185,7 +190,9 @@ impl Line {
     fn received(&mut self, side: usize, bytes: &[u8], faults: &Mutex<Faults>) {
         let now = Instant::now();
         if self.ends[side].data_mode && self.call == Call::Connected {
-            if bytes == b"+++" && now - self.ends[side].last_byte_at >= ESCAPE_GUARD {
+            let guarded = now - self.ends[side].last_sent_at >= ESCAPE_GUARD;
+            self.ends[side].last_sent_at = now;
+            if bytes == b"+++" && guarded {
                 self.ends[side].data_mode = false;
                 self.say(side, &ResultCode::Ok);
                 return;
@@ -211,7 +218,9 @@ impl Line {
     }
 
     fn command(&mut self, side: usize, text: &str, faults: &Mutex<Faults>) {
-        let Some(rest) = text.strip_prefix("AT") else {
+        // A modem looks for `AT` and skips what came before it (a `+++` sent in command
+        // mode, line noise).
+        let Some(rest) = text.find("AT").map(|at| &text[at + 2..]) else {
             return self.say(side, &ResultCode::Error);
         };
         if let Some(dialed) = rest.strip_prefix('D') {
@@ -277,6 +286,7 @@ impl Line {
                 for end in [0, 1] {
                     self.ends[end].data_mode = true;
                     self.ends[end].last_byte_at = now;
+                    self.ends[end].last_sent_at = now - ESCAPE_GUARD;
                     self.ends[end].incoming.clear();
                     self.say(end, &ResultCode::Connect(self.settings.rate_bps));
                 }
@@ -376,4 +386,46 @@ impl Line {
 fn write_all(master: &mut File, bytes: &[u8]) -> io::Result<()> {
     master.write_all(bytes)?;
     master.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::modem::dialer::{read_result, reset_line};
+    use crate::serial_port::{FlowControl, SerialPort};
+
+    fn result(port: &mut SerialPort, pending: &mut Vec<u8>) -> ResultCode {
+        read_result(port, pending, Instant::now() + Duration::from_secs(3)).unwrap()
+    }
+
+    fn send(port: &mut SerialPort, text: &str) {
+        port.write_all_until(text.as_bytes(), Instant::now() + Duration::from_secs(3))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_call_connects_carries_bytes_and_a_reset_end_hangs_it_up() {
+        let line = PhoneLine::start(LineSettings::default()).unwrap();
+        let open = |path: &str| SerialPort::open(path, 115_200, FlowControl::RtsCts).unwrap();
+        let (mut station, mut centre) = (open(&line.station_path), open(&line.centre_path));
+        let (mut at_station, mut at_centre) = (Vec::new(), Vec::new());
+        send(&mut station, "ATDT5550100\r");
+        assert_eq!(result(&mut centre, &mut at_centre), ResultCode::Ring);
+        send(&mut centre, "ATA\r");
+        assert_eq!(
+            result(&mut centre, &mut at_centre),
+            ResultCode::Connect(33_600)
+        );
+        assert_eq!(
+            result(&mut station, &mut at_station),
+            ResultCode::Connect(33_600)
+        );
+        // The data centre's end restarts mid-call while the station is still sending: its
+        // reset hangs the call up all the same (the guard counts what it sends itself).
+        send(&mut station, &"x".repeat(2_000));
+        reset_line(&mut centre, &mut at_centre);
+        assert_eq!(result(&mut station, &mut at_station), ResultCode::NoCarrier);
+        send(&mut centre, "ATZ\r");
+        assert_eq!(result(&mut centre, &mut at_centre), ResultCode::Ok);
+    }
 }

@@ -49,6 +49,11 @@ pub enum PaymentError {
     },
     #[error("{0}")]
     InvalidInput(String),
+    /// Only a link that carries no card data reaches the data centre (the backup modem).
+    #[error(
+        "cards need the Internet link, and only the backup modem reaches the data centre now; nothing was charged: take cash or a postage account, or try the card again when the Internet is back"
+    )]
+    NoCardLink,
     /// The data centre, validating a card payment (claim 6), refused it with this reason.
     #[error("the data centre refused the card payment: {0}")]
     RefusedByDataCentre(String),
@@ -79,6 +84,8 @@ pub enum PaymentErrorKind {
     Locked,
     RefundTooLarge,
     InvalidInput,
+    /// The data centre is reached only over a link that carries no card data.
+    NoCardLink,
     /// The store's balances disagree with its entries; it refuses to be used.
     Inconsistent,
     /// The local store failed; nothing is known to have moved: retry with the same id.
@@ -90,7 +97,9 @@ impl PaymentErrorKind {
     pub fn is_retryable(self) -> bool {
         matches!(
             self,
-            PaymentErrorKind::Unavailable | PaymentErrorKind::Storage
+            PaymentErrorKind::Unavailable
+                | PaymentErrorKind::Storage
+                | PaymentErrorKind::NoCardLink
         )
     }
 }
@@ -116,6 +125,7 @@ impl PaymentError {
             PaymentError::Locked { .. } => PaymentErrorKind::Locked,
             PaymentError::RefundTooLarge { .. } => PaymentErrorKind::RefundTooLarge,
             PaymentError::InvalidInput(_) => PaymentErrorKind::InvalidInput,
+            PaymentError::NoCardLink => PaymentErrorKind::NoCardLink,
             PaymentError::RefusedByDataCentre(_) => PaymentErrorKind::Declined,
             PaymentError::Inconsistent { .. } => PaymentErrorKind::Inconsistent,
             PaymentError::Storage { .. } => PaymentErrorKind::Storage,

@@ -77,8 +77,9 @@ impl StationState {
         let mut state = StationState::default();
         for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let refused = || {
+                let quoted: String = part.chars().take(60).collect();
                 format!(
-                    "{STATION_HEADER} part {part:?} is not accepted: key=number, e.g. status-list=3; control-total-mills=200000"
+                    "{STATION_HEADER} part {quoted:?} is not accepted: key=number, e.g. status-list=3; control-total-mills=200000"
                 )
             };
             let (key, value) = part.split_once('=').ok_or_else(refused)?;

@@ -173,3 +173,17 @@ async fn a_contact_log_changed_afterwards_is_refused() {
     let error = psd.ledger().contact_log().await.unwrap_err();
     assert!(error.to_string().contains("breaks at entry 2"), "{error}");
 }
+
+/// A quiet counter polls all day: a poll with nothing due, at the data centre or here,
+/// leaves no trace in the contact log.
+#[tokio::test]
+async fn a_poll_with_nothing_due_leaves_the_contact_log_as_it_was() {
+    let (_vendor, _network, _dir, link, psd, clock) = station_with_work_due(None).await;
+    let received = agenda_after_one_purchase(&link, &psd, &clock).await;
+    link.carry_out(&psd, &received, false).await.unwrap();
+    let before = psd.ledger().contact_log().await.unwrap().len();
+    let polled = link.poll(&psd).await.unwrap();
+    assert_eq!(polled.agenda.items, []);
+    assert_eq!(link.carry_out(&psd, &polled, true).await.unwrap(), []);
+    assert_eq!(psd.ledger().contact_log().await.unwrap().len(), before);
+}

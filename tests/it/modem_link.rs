@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::link_relay::{Network, Relay, counter_with};
+use crate::common::payment::card_charge;
 use crate::common::priced_letter;
 use crate::common::vendor::{StoreKind, VendorFixture};
 use crate::common::vendor_process::VendorProcess;
@@ -16,6 +17,7 @@ use postcounter::link::client::Interface;
 use postcounter::link::{CounterLink, VendorClient};
 use postcounter::modem::dialer::{Modem, ModemSettings};
 use postcounter::modem::simulator::{LineSettings, PhoneLine};
+use postcounter::payment::{PaymentErrorKind, PaymentGateway};
 use postcounter::psd::Psd;
 
 struct OverModem {
@@ -115,6 +117,17 @@ async fn a_sale_completes_over_the_modem_when_every_internet_endpoint_is_down() 
         sent - sent_before,
         received - received_before
     );
+    // A card is not sent over the phone line: the clerk is told to take cash, and not one
+    // byte of it went on the line.
+    let before = station.modem.bytes_exchanged();
+    let refused = station
+        .link
+        .charge(&card_charge("card-by-modem", "4242424242424242", "0.78"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), PaymentErrorKind::NoCardLink, "{refused}");
+    assert!(refused.to_string().contains("take cash"), "{refused}");
+    assert_eq!(station.modem.bytes_exchanged(), before);
     // The Internet back: the next answer comes over it.
     station.network.set(Relay::Up);
     station
@@ -165,4 +178,42 @@ async fn busy_and_no_carrier_are_dialed_again_and_past_the_limit_the_embedded_ps
     );
     assert!(!station.link.status().online);
     station.vendor.kill();
+}
+
+/// The remote access server dies in the middle of a call and starts again: it resets its
+/// modem (the old call hangs up), and the station's next request dials again and is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_access_server_restarted_mid_call_answers_the_next_call() {
+    let mut station = station_with_a_modem().await;
+    station.network.set(Relay::Down);
+    let first = station
+        .link
+        .issue(&station.psd, &priced_letter("1oz"), "before-crash-1")
+        .await
+        .unwrap();
+    assert!(!first.offline);
+    station.vendor.kill();
+    let mut restarted = VendorProcess::spawn_with(
+        station._fixture.dir.path(),
+        &station._fixture.location,
+        "127.0.0.1:0",
+        &[],
+        &["--modem", &station.line.centre_path],
+    );
+    let started = Instant::now();
+    let second = station
+        .link
+        .issue(&station.psd, &priced_letter("1oz"), "after-restart-2")
+        .await
+        .unwrap();
+    assert!(
+        !second.offline,
+        "served by the restarted data centre, by modem"
+    );
+    eprintln!(
+        "modem: the first purchase after the remote access server restarted took {} ms",
+        started.elapsed().as_millis()
+    );
+    assert_eq!(second.piece_serial, first.piece_serial + 1);
+    restarted.kill();
 }

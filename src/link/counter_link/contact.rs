@@ -25,6 +25,13 @@ pub struct ReceivedAgenda {
     pub bytes: Vec<u8>,
 }
 
+/// The station's own pending work, found at a poll.
+#[derive(Clone, Copy, Debug, Default)]
+struct LocalWork {
+    reconcile: bool,
+    credit: bool,
+}
+
 /// What became of one item of work.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemOutcome {
@@ -63,6 +70,25 @@ impl CounterLink {
     /// the link was offline since the last poll (its own pending work is due).
     pub fn poll_due(&self, poll_after_ms: i64) -> bool {
         self.offline_since_poll.load(Ordering::Relaxed) || self.quiet_ms() >= poll_after_ms
+    }
+
+    /// What the station itself has pending: purchases in doubt or offline pieces unreported
+    /// (a reconciliation), refills not yet credited.
+    async fn local_work(&self, psd: &Psd) -> Result<LocalWork, LinkError> {
+        let ledger = psd.ledger();
+        let device_id = psd.device_id();
+        let through = ledger
+            .link_state(device_id)
+            .await
+            .map_err(local)?
+            .map_or(0, |state| state.head.through_serial);
+        let unreported = ledger.unreported(device_id, through).await.map_err(local)?;
+        let doubts = ledger.doubts().await.map_err(local)?;
+        let credits = ledger.pending_credits(device_id).await.map_err(local)?;
+        Ok(LocalWork {
+            reconcile: !doubts.is_empty() || unreported.pieces > 0,
+            credit: !credits.is_empty(),
+        })
     }
 
     /// How long since the data centre last answered anything, in ms.
@@ -169,7 +195,8 @@ impl CounterLink {
     }
 
     /// Records `received` in the contact log and does its items, with the station's own
-    /// pending work when `with_local` (a poll); what became of each item is logged too.
+    /// pending work when `with_local` (a poll); what became of each item is logged too. An
+    /// empty agenda with nothing pending here leaves no trace: a quiet counter polls all day.
     pub async fn carry_out(
         &self,
         psd: &Psd,
@@ -177,6 +204,14 @@ impl CounterLink {
         with_local: bool,
     ) -> Result<Vec<ItemOutcome>, LinkError> {
         let ledger = psd.ledger();
+        let own = if with_local {
+            self.local_work(psd).await?
+        } else {
+            LocalWork::default()
+        };
+        if received.agenda.items.is_empty() && !own.reconcile && !own.credit {
+            return Ok(Vec::new());
+        }
         ledger
             .record_contact_entry(
                 ContactEntryKind::Agenda,
@@ -188,9 +223,9 @@ impl CounterLink {
             .map_err(local)?;
         let asked = |wanted: fn(&Work) -> bool| received.agenda.items.iter().any(wanted);
         let renew = asked(|w| matches!(w, Work::RenewCertificate { .. }));
-        let reconcile = asked(|w| matches!(w, Work::Reconcile { .. })) || with_local;
+        let reconcile = asked(|w| matches!(w, Work::Reconcile { .. })) || own.reconcile;
         let trust = asked(|w| matches!(w, Work::StatusList { .. }));
-        let credit = asked(|w| matches!(w, Work::PendingCredit { .. })) || with_local;
+        let credit = asked(|w| matches!(w, Work::PendingCredit { .. })) || own.credit;
         let keys_then_ledger = async {
             let mut outcomes = Vec::new();
             if renew {

@@ -170,8 +170,9 @@ fn station_state(headers: &HeaderMap) -> Result<StationState, VendorError> {
             let text = value.to_str().map_err(|_| {
                 VendorError::bad_request(format!("{STATION_HEADER} is not ASCII text"))
             })?;
+            // The part is quoted escaped and cut short by `parse`; a card-like run is masked.
             StationState::parse(text)
-                .map_err(|reason| VendorError::bad_request(validate::shown(&reason)))
+                .map_err(|reason| VendorError::bad_request(validate::mask_digit_runs(&reason)))
         }
     }
 }

@@ -13,7 +13,7 @@ use axum::body::Body;
 use tower::ServiceExt;
 
 use crate::modem::ResultCode;
-use crate::modem::dialer::read_result;
+use crate::modem::dialer::{read_result, reset_line};
 use crate::modem::http_line::{LineError, MAX_BODY_BYTES, Message, read_message, write_message};
 use crate::serial_port::{FlowControl, SerialPort};
 use crate::vendor_system::service::Vendor;
@@ -21,27 +21,58 @@ use crate::vendor_system::service::Vendor;
 /// A call with no request for this long is hung up.
 const CALL_IDLE_LIMIT: Duration = Duration::from_secs(30);
 
-/// Answers calls on `device` until `stop`, serving `vendor`'s API over each. Blocking: run it
-/// on a thread of its own; `runtime` runs the router.
+/// How long a line whose modem failed waits before it is opened again.
+const REOPEN_AFTER: Duration = Duration::from_secs(5);
+
+/// Answers calls on `device` until `stop`, serving `vendor`'s API over each; a modem that
+/// fails (unplugged, silent) is opened and reset again after a pause, as long as it takes.
+/// Blocking: run it on a thread of its own; `runtime` runs the router.
 pub fn answer_calls(
     device: &str,
     baud: u32,
     vendor: Arc<Vendor>,
     runtime: tokio::runtime::Handle,
     stop: Arc<AtomicBool>,
-) -> anyhow::Result<()> {
+) {
     let router = super::super::api::router(vendor.clone());
+    while !stop.load(Ordering::Relaxed) {
+        if let Err(e) = answer_on(device, baud, &vendor, &router, &runtime, &stop) {
+            log::error!("the modem line {device}: {e}; trying again in {REOPEN_AFTER:?}");
+            let until = Instant::now() + REOPEN_AFTER;
+            while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// One session of the line: the modem opened, reset, and calls answered until it fails.
+fn answer_on(
+    device: &str,
+    baud: u32,
+    vendor: &Arc<Vendor>,
+    router: &Router,
+    runtime: &tokio::runtime::Handle,
+    stop: &AtomicBool,
+) -> anyhow::Result<()> {
     let mut port = SerialPort::open(device, baud, FlowControl::RtsCts)
         .map_err(|e| anyhow::anyhow!("the modem {device}: {e}"))?;
     let mut pending = Vec::new();
+    reset_line(&mut port, &mut pending);
     port.write_all_until(b"ATZ\r", Instant::now() + Duration::from_secs(3))?;
-    match read_result(
-        &mut port,
-        &mut pending,
-        Instant::now() + Duration::from_secs(3),
-    ) {
-        Ok(ResultCode::Ok) => {}
-        other => anyhow::bail!("the modem {device} answered {other:?} to ATZ, not OK"),
+    let reset = loop {
+        match read_result(
+            &mut port,
+            &mut pending,
+            Instant::now() + Duration::from_secs(3),
+        ) {
+            // A call already ringing: it rings again, and is answered below.
+            Ok(ResultCode::Ring) => continue,
+            other => break other,
+        }
+    };
+    if !matches!(reset, Ok(ResultCode::Ok)) {
+        anyhow::bail!("the modem {device} answered {reset:?} to ATZ, not OK");
     }
     log::info!("answering calls on the modem {device}");
     while !stop.load(Ordering::Relaxed) {
@@ -73,10 +104,10 @@ pub fn answer_calls(
         };
         log::info!("a call on {device} at {rate_bps} bit/s");
         vendor.metrics().observe_modem_call("answered");
-        let ended = serve_call(&mut port, &mut pending, &router, &runtime);
+        let ended = serve_call(&mut port, &mut pending, router, runtime);
         log::info!("the call on {device} ended: {ended}");
         if matches!(ended, LineError::TimedOut) {
-            hang_up(&mut port, &mut pending);
+            reset_line(&mut port, &mut pending);
         }
         pending.clear();
     }
@@ -143,15 +174,4 @@ fn plain(status: u16, text: &str) -> Message {
         headers: vec![("Content-Type".into(), "text/plain".into())],
         body: text.as_bytes().to_vec(),
     }
-}
-
-/// `+++` after a guard time, then `ATH`.
-fn hang_up(port: &mut SerialPort, pending: &mut Vec<u8>) {
-    let guard = Duration::from_millis(350);
-    std::thread::sleep(guard);
-    let deadline = Instant::now() + Duration::from_secs(2);
-    let _ = port.write_all_until(b"+++", deadline);
-    std::thread::sleep(guard);
-    let _ = port.write_all_until(b"ATH\r", deadline);
-    let _ = read_result(port, pending, deadline);
 }
