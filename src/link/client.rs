@@ -14,13 +14,22 @@ use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod by_modem;
+mod transport;
+
+pub use by_modem::Interface;
+use by_modem::carries_card;
+pub use transport::{REQUEST_ID_RULE, is_request_id, parse_reply};
+pub(super) use transport::{RawAnswer, send_once};
+use transport::{error_message, refusal_of, transport_failure};
+
 use super::LinkError;
 use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
 use crate::modem::dialer::Modem;
-use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER, StationState};
+use crate::protocol::RefusalKind;
+use crate::protocol::agenda::StationState;
 use crate::protocol::signature::{RequestSigner, SignedRequest};
-use crate::protocol::{ErrorBody, ErrorDetail, RefusalKind};
 
 /// A vendor's answer: its status and body, and which endpoint gave it.
 #[derive(Clone, Debug)]
@@ -29,13 +38,6 @@ pub struct Reply {
     pub body: Vec<u8>,
     pub endpoint: String,
     /// The data centre's agenda for this station, as the answer carried it (hex, unchecked).
-    pub agenda: Option<String>,
-}
-
-/// One answer as it came: its status, body and agenda header.
-pub(super) struct RawAnswer {
-    pub status: u16,
-    pub body: Vec<u8>,
     pub agenda: Option<String>,
 }
 
@@ -279,65 +281,6 @@ impl VendorClient {
         })
     }
 
-    /// `request` over the modem (dialing if no call is up), signed on its own; or why not,
-    /// and whether it may have been delivered.
-    async fn send_by_modem(
-        &self,
-        modem: &Arc<Modem>,
-        request: &SignedRequest<'_>,
-        signer: Option<&RequestSigner>,
-    ) -> Result<Reply, (String, bool)> {
-        let number = modem.settings().number.clone();
-        let endpoint = format!("modem {number}");
-        // A call that drops (or goes silent) under a request is dialed again once, and the
-        // request sent again under the same idempotency key, freshly signed.
-        let mut delivered = false;
-        let mut answer = None;
-        for attempt in 0..2 {
-            let authorization =
-                signer.map(|signer| signer.authorization(request, self.clock.now_unix_ms()));
-            let message = modem_request(request, authorization, &self.station_header());
-            let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
-            let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
-                .await
-                .map_err(|e| (format!("{endpoint}: {e}"), true))?;
-            match answered {
-                Ok(answered) => {
-                    answer = Some(answered);
-                    break;
-                }
-                Err(e) => {
-                    delivered |= e.maybe_delivered();
-                    if attempt == 1 || !e.maybe_delivered() {
-                        return Err((format!("{endpoint}: {e}"), delivered));
-                    }
-                    log::warn!("{endpoint}: {e}; dialing again");
-                }
-            }
-        }
-        let answer =
-            answer.ok_or_else(|| (format!("{endpoint}: no answer after two calls"), delivered))?;
-        let status = answer
-            .start
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse::<u16>().ok())
-            .ok_or_else(|| (format!("{endpoint}: answered {:?}", answer.start), true))?;
-        if status == 503 {
-            return Err((
-                format!("{endpoint}: unavailable ({})", error_message(&answer.body)),
-                false,
-            ));
-        }
-        self.over_modem.store(true, Ordering::Relaxed);
-        Ok(Reply {
-            status,
-            agenda: answer.header(AGENDA_HEADER).map(str::to_string),
-            body: answer.body,
-            endpoint,
-        })
-    }
-
     fn station_header(&self) -> String {
         self.station_state
             .lock()
@@ -435,173 +378,5 @@ impl VendorClient {
             .send(method, path, idempotency_key, &body, signer)
             .await?;
         parse_reply(&reply)
-    }
-}
-
-/// A 2xx body as `T`; anything else as the refusal it carries.
-pub fn parse_reply<T: DeserializeOwned>(reply: &Reply) -> Result<T, LinkError> {
-    if (200..300).contains(&reply.status) {
-        return serde_json::from_slice(&reply.body).map_err(|e| {
-            LinkError::Protocol(format!("{} answered {}: {e}", reply.endpoint, reply.status))
-        });
-    }
-    match serde_json::from_slice::<ErrorBody>(&reply.body) {
-        Ok(refusal) => Err(LinkError::Refused {
-            status: reply.status,
-            kind: refusal.error.kind,
-            message: refusal.error.message,
-        }),
-        Err(_) => Err(LinkError::Protocol(format!(
-            "{} answered {} without a refusal body",
-            reply.endpoint, reply.status
-        ))),
-    }
-}
-
-/// `request` sent once to `endpoint` with `authorization` (and what the station holds, when
-/// it says): the answer as it came.
-pub(super) async fn send_once(
-    http: &reqwest::Client,
-    endpoint: &str,
-    request: &SignedRequest<'_>,
-    authorization: Option<String>,
-    station: Option<&str>,
-) -> Result<RawAnswer, OpenFailure> {
-    let method = Method::from_bytes(request.method.as_bytes())
-        .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
-    let mut builder = http
-        .request(method, format!("{endpoint}{}", request.path))
-        .header("content-type", "application/json")
-        .body(request.body.to_vec());
-    if let Some(key) = request.idempotency_key {
-        builder = builder.header("idempotency-key", key);
-    }
-    if let Some(authorization) = authorization {
-        builder = builder.header("authorization", authorization);
-    }
-    if let Some(station) = station {
-        builder = builder.header(STATION_HEADER, station);
-    }
-    let response = builder.send().await.map_err(OpenFailure::Transport)?;
-    let status = response.status().as_u16();
-    let agenda = response
-        .headers()
-        .get(AGENDA_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_string);
-    let body = response.bytes().await.map_err(OpenFailure::Transport)?;
-    Ok(RawAnswer {
-        status,
-        body: body.to_vec(),
-        agenda,
-    })
-}
-
-/// Which way the data centre is reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Interface {
-    Internet,
-    Modem,
-}
-
-impl Interface {
-    pub fn name(self) -> &'static str {
-        match self {
-            Interface::Internet => "Internet",
-            Interface::Modem => "modem",
-        }
-    }
-}
-
-impl VendorClient {
-    /// An Internet endpoint answered: a modem call still up is hung up (off the runtime).
-    fn internet_is_back(&self) {
-        if self.over_modem.swap(false, Ordering::Relaxed)
-            && let Some(modem) = &self.modem
-        {
-            let modem = modem.clone();
-            tokio::task::spawn_blocking(move || modem.hang_up());
-        }
-    }
-}
-
-/// Whether `request` carries card details (a card payment, or a purchase paid by card).
-fn carries_card(request: &SignedRequest<'_>) -> bool {
-    if request.path.starts_with("/accounts/") {
-        return true;
-    }
-    serde_json::from_slice::<serde_json::Value>(request.body)
-        .is_ok_and(|body| body.get("card").is_some_and(|card| !card.is_null()))
-}
-
-/// `request` as an HTTP/1.1 message for the modem line.
-fn modem_request(
-    request: &SignedRequest<'_>,
-    authorization: Option<String>,
-    station: &str,
-) -> crate::modem::http_line::Message {
-    let mut headers = vec![
-        ("Host".to_string(), "data-centre".to_string()),
-        ("Content-Type".to_string(), "application/json".to_string()),
-    ];
-    if let Some(key) = request.idempotency_key {
-        headers.push(("Idempotency-Key".into(), key.to_string()));
-    }
-    if let Some(authorization) = authorization {
-        headers.push(("Authorization".into(), authorization));
-    }
-    if !station.is_empty() {
-        headers.push((STATION_HEADER.into(), station.to_string()));
-    }
-    crate::modem::http_line::Message {
-        start: format!("{} {} HTTP/1.1", request.method, request.path),
-        headers,
-        body: request.body.to_vec(),
-    }
-}
-
-/// What a request id (an idempotency key) may be.
-pub const REQUEST_ID_RULE: &str =
-    "use 1 to 100 letters, digits and . _ : - (no spaces or control characters)";
-
-/// Whether `id` may be a request id: it travels in a header and in the ledger. A little
-/// longer than [`REQUEST_ID_RULE`] says, for the piece numbers a sale appends.
-pub fn is_request_id(id: &str) -> bool {
-    (1..=120).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
-}
-
-/// The refusal a body carries, if it is one.
-fn refusal_of(body: &[u8]) -> Option<ErrorDetail> {
-    serde_json::from_slice::<ErrorBody>(body)
-        .ok()
-        .map(|refusal| refusal.error)
-}
-
-fn error_message(body: &[u8]) -> String {
-    refusal_of(body).map_or_else(|| "no message".into(), |refusal| refusal.message)
-}
-
-/// What went wrong on the way, with its innermost cause: a TLS certificate the link does
-/// not trust must read as that, not as a data centre that is down.
-fn transport_failure(error: &reqwest::Error) -> String {
-    let what = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "cannot connect"
-    } else {
-        return error.to_string();
-    };
-    let mut innermost: Option<&dyn std::error::Error> = None;
-    let mut next = std::error::Error::source(error);
-    while let Some(cause) = next {
-        innermost = Some(cause);
-        next = cause.source();
-    }
-    match innermost {
-        Some(cause) => format!("{what} ({cause})"),
-        None => what.into(),
     }
 }

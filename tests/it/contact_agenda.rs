@@ -187,3 +187,26 @@ async fn a_poll_with_nothing_due_leaves_the_contact_log_as_it_was() {
     assert_eq!(link.carry_out(&psd, &polled, true).await.unwrap(), []);
     assert_eq!(psd.ledger().contact_log().await.unwrap().len(), before);
 }
+
+/// A station header that is not what the data centre reads is refused before anything runs,
+/// with the part quoted whole and what is accepted.
+#[tokio::test]
+async fn a_malformed_station_header_is_refused_with_what_is_accepted() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let refused = reqwest::Client::new()
+        .get(format!("{}/contact/v1/agenda", vendor.url))
+        .header(
+            "postcounter-station",
+            "status-list=3; control-total-mills=lots",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"control-total-mills=lots\" is not accepted: key=number"),
+        "{message}"
+    );
+}

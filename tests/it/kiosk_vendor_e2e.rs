@@ -52,6 +52,22 @@ fn exported_keys(data_centre: &Path, store: &str, out: &Path) {
     assert!(output.status.success(), "{output:?}");
 }
 
+/// A data centre's store with one enrollment code for account A1, at 02134.
+fn enrolled(runtime: &tokio::runtime::Runtime, code: &str) -> VendorFixture {
+    let fixture = runtime
+        .block_on(VendorFixture::create(StoreKind::Sqlite))
+        .unwrap();
+    runtime
+        .block_on(fixture.store.create_enrollment(
+            code,
+            "A1",
+            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
+            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
+        ))
+        .unwrap();
+    fixture
+}
+
 fn sell_a_letter_for_cash(tmux: &Tmux, zip: &str, place: &str) {
     tmux.wait_for("Weigh the piece");
     tmux.keys(&["1oz", "Enter"]);
@@ -75,18 +91,8 @@ async fn offline_pieces(store: &VendorStore) -> Vec<(i64, i64)> {
 #[test]
 fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
     let runtime = common::runtime();
-    let fixture = runtime
-        .block_on(VendorFixture::create(StoreKind::Sqlite))
-        .unwrap();
     let code = "e2e-enrollment-code";
-    runtime
-        .block_on(fixture.store.create_enrollment(
-            code,
-            "A1",
-            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
-            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
-        ))
-        .unwrap();
+    let fixture = enrolled(&runtime, code);
     let address = free_address();
     let mut vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
     // The vendor keeps a log (its store failures go there) in its data directory.
@@ -163,18 +169,8 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
 #[test]
 fn the_counter_sells_over_the_modem_when_no_internet_endpoint_answers() {
     let runtime = common::runtime();
-    let fixture = runtime
-        .block_on(VendorFixture::create(StoreKind::Sqlite))
-        .unwrap();
     let code = "modem-enrollment-code";
-    runtime
-        .block_on(fixture.store.create_enrollment(
-            code,
-            "A1",
-            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
-            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
-        ))
-        .unwrap();
+    let fixture = enrolled(&runtime, code);
     let line = PhoneLine::start(LineSettings::default()).unwrap();
     let mut vendor = VendorProcess::spawn_with(
         fixture.dir.path(),

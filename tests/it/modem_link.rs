@@ -15,10 +15,13 @@ use crate::common::vendor_process::VendorProcess;
 use postcounter::clock::Clock;
 use postcounter::link::client::Interface;
 use postcounter::link::{CounterLink, VendorClient};
+use postcounter::modem::ResultCode;
 use postcounter::modem::dialer::{Modem, ModemSettings};
+use postcounter::modem::dialer::{read_result, reset_line};
 use postcounter::modem::simulator::{LineSettings, PhoneLine};
 use postcounter::payment::{PaymentErrorKind, PaymentGateway};
 use postcounter::psd::Psd;
+use postcounter::serial_port::{FlowControl, SerialPort};
 
 struct OverModem {
     line: PhoneLine,
@@ -216,4 +219,71 @@ async fn a_remote_access_server_restarted_mid_call_answers_the_next_call() {
     );
     assert_eq!(second.piece_serial, first.piece_serial + 1);
     restarted.kill();
+}
+
+fn result(port: &mut SerialPort, pending: &mut Vec<u8>) -> ResultCode {
+    read_result(port, pending, Instant::now() + Duration::from_secs(3)).unwrap()
+}
+
+fn send(port: &mut SerialPort, text: &str) {
+    port.write_all_until(text.as_bytes(), Instant::now() + Duration::from_secs(3))
+        .unwrap();
+}
+
+/// The line itself: a call rings, connects and carries bytes; an end reset in the middle
+/// of the other end's data hangs the call up.
+#[test]
+fn a_call_connects_carries_bytes_and_a_reset_end_hangs_it_up() {
+    let line = PhoneLine::start(LineSettings::default()).unwrap();
+    let open = |path: &str| SerialPort::open(path, 115_200, FlowControl::RtsCts).unwrap();
+    let (mut station, mut centre) = (open(&line.station_path), open(&line.centre_path));
+    let (mut at_station, mut at_centre) = (Vec::new(), Vec::new());
+    send(&mut station, "ATDT5550100\r");
+    assert_eq!(result(&mut centre, &mut at_centre), ResultCode::Ring);
+    send(&mut centre, "ATA\r");
+    assert_eq!(
+        result(&mut centre, &mut at_centre),
+        ResultCode::Connect(33_600)
+    );
+    assert_eq!(
+        result(&mut station, &mut at_station),
+        ResultCode::Connect(33_600)
+    );
+    // The data centre's end restarts mid-call while the station is still sending: its
+    // reset hangs the call up all the same (the guard counts what it sends itself).
+    send(&mut station, &"x".repeat(2_000));
+    reset_line(&mut centre, &mut at_centre);
+    assert_eq!(result(&mut station, &mut at_station), ResultCode::NoCarrier);
+    send(&mut centre, "ATZ\r");
+    assert_eq!(result(&mut centre, &mut at_centre), ResultCode::Ok);
+}
+
+/// A modem line the data centre cannot open stops its start with the device named, rather
+/// than leaving a data centre that answers no calls.
+#[tokio::test]
+async fn a_modem_line_that_cannot_be_opened_stops_the_start() {
+    let fixture = VendorFixture::create(StoreKind::Sqlite).await.unwrap();
+    let serve = ["serve", "--listen", "127.0.0.1:0"];
+    for arguments in [&["answer"][..], &serve[..]] {
+        let command = arguments[0];
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_postcounter"))
+            .arg("--data-dir")
+            .arg(fixture.dir.path())
+            .arg("vendor")
+            .args(arguments)
+            .args([
+                "--store",
+                &fixture.location,
+                "--modem",
+                "/dev/no-such-modem",
+            ])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "vendor {command}: {said}");
+        assert!(
+            said.contains("the modem line /dev/no-such-modem: cannot open it"),
+            "vendor {command}: {said}"
+        );
+    }
 }

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 use reqwest::Method;
 
 use super::{CounterLink, local};
-use crate::link::{LinkError, LinkErrorKind};
+use crate::link::LinkError;
 use crate::protocol::agenda::{Agenda, AgendaResponse, StationState, Work};
 use crate::psd::Psd;
 use crate::psd::ledger::contact_log::ContactEntryKind;
@@ -48,20 +48,9 @@ impl CounterLink {
         let answer: Result<AgendaResponse, LinkError> = self
             .signed(Method::GET, "/contact/v1/agenda", None, "")
             .await;
-        match &answer {
-            Ok(_) => {
-                self.set_online();
-                self.offline_since_poll.store(false, Ordering::Relaxed);
-            }
-            Err(error) if error.kind() == LinkErrorKind::Unreachable => {
-                self.set_status(false, error.to_string());
-            }
-            Err(LinkError::Refused { status: 403, .. }) => {
-                if let Err(e) = psd.ledger().clear_lease(psd.device_id()).await {
-                    log::error!("dropping the offline lease: {e}");
-                }
-            }
-            Err(_) => {}
+        self.after_contact(psd, answer.as_ref().map(|_| ())).await;
+        if answer.is_ok() {
+            self.offline_since_poll.store(false, Ordering::Relaxed);
         }
         self.check_agenda(&answer?.agenda)
     }

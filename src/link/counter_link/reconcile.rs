@@ -64,23 +64,29 @@ impl CounterLink {
                 settled.credited_refills = credited;
             });
         }
-        match &outcome {
-            Ok(()) => {
-                self.set_online();
-                self.state_station(psd).await;
-            }
+        self.after_contact(psd, outcome.as_ref().map(|_| ())).await;
+        if outcome.is_ok() {
+            self.state_station(psd).await;
+        }
+        outcome.map(|()| settled)
+    }
+
+    /// What a contact's outcome says of the link: online; offline (unreachable); or revoked
+    /// or locked (403), when what the data centre granted is not used any longer: the lease
+    /// is dropped, and the embedded PSD issues nothing offline from then on.
+    pub(super) async fn after_contact(&self, psd: &Psd, outcome: Result<(), &LinkError>) {
+        match outcome {
+            Ok(()) => self.set_online(),
             Err(error) if error.kind() == LinkErrorKind::Unreachable => {
                 self.set_status(false, error.to_string());
             }
             Err(LinkError::Refused { status: 403, .. }) => {
-                // Revoked or locked: what the data centre granted is not used any longer.
                 if let Err(e) = psd.ledger().clear_lease(psd.device_id()).await {
                     log::error!("dropping the offline lease: {e}");
                 }
             }
             Err(_) => {}
         }
-        outcome.map(|()| settled)
     }
 
     /// Settles purchases in doubt and reports the embedded PSD's ledger (renewing its lease):

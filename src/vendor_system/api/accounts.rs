@@ -7,11 +7,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::post;
 
-use super::keyed;
+use super::{Call, keyed};
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -26,14 +25,8 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         )
 }
 
-async fn card_payment(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+async fn card_payment(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.card_payment(context, key, &body)
     })
     .await
@@ -42,12 +35,10 @@ async fn card_payment(
 async fn card_refund(
     State(vendor): State<Arc<Vendor>>,
     Path(charge_id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.card_refund(context, key, &charge_id, &body)
     })
     .await

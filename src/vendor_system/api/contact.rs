@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{authorization, json, read, refusal, signed_request};
+use super::{Call, authorization, json, read, refusal, signed_request};
 use crate::protocol::agenda::AgendaResponse;
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
@@ -27,28 +27,15 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         .route(&format!("{prefix}/agenda"), get(poll))
 }
 
-async fn poll(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let state = super::station_state(&headers);
+async fn poll(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    let state = super::station_state(&call.headers);
     let vendor = &vendor;
-    read(
-        vendor,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        |context| async move {
-            let agenda = vendor.agenda_for(&context.counter_id, state?).await?;
-            Ok(AgendaResponse {
-                agenda: agenda.hex.to_string(),
-            })
-        },
-    )
+    read(vendor, &call, &body, |context| async move {
+        let agenda = vendor.agenda_for(&context.counter_id, state?).await?;
+        Ok(AgendaResponse {
+            agenda: agenda.hex.to_string(),
+        })
+    })
     .await
 }
 

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::post;
 
-use super::{PsdId, keyed};
+use super::{Call, PsdId, keyed};
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -36,12 +35,10 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
 async fn refill(
     State(vendor): State<Arc<Vendor>>,
     PsdId(psd_id): PsdId,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.refill(context, key, psd_id, &body)
     })
     .await
@@ -50,37 +47,26 @@ async fn refill(
 async fn refill_embedded(
     State(vendor): State<Arc<Vendor>>,
     PsdId(psd_id): PsdId,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    keyed(
-        &vendor,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        |context, key| async {
-            // The work is done: the next contact asks the services again.
-            let counter_id = context.counter_id.clone();
-            let answer = vendor.refill_embedded(context, key, psd_id, &body).await;
-            vendor.forget_agenda(&counter_id);
-            answer
-        },
-    )
+    keyed(&vendor, &call, &body, |context, key| async {
+        // The work is done: the next contact asks the services again.
+        let counter_id = context.counter_id.clone();
+        let answer = vendor.refill_embedded(context, key, psd_id, &body).await;
+        vendor.forget_agenda(&counter_id);
+        answer
+    })
     .await
 }
 
 async fn withdraw_embedded(
     State(vendor): State<Arc<Vendor>>,
     PsdId(psd_id): PsdId,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.authorize_withdrawal(context, key, psd_id, &body)
     })
     .await
@@ -89,12 +75,10 @@ async fn withdraw_embedded(
 async fn confirm_withdrawal(
     State(vendor): State<Arc<Vendor>>,
     PsdId(psd_id): PsdId,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.confirm_withdrawal(context, key, psd_id, &body)
     })
     .await

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{keyed, read};
+use super::{Call, keyed, read};
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -22,38 +21,19 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         .route(&format!("{prefix}/trust"), get(trust))
 }
 
-async fn certify_psd(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    keyed(
-        &vendor,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        |context, key| async {
-            // The work is done: the next contact asks the services again.
-            let counter_id = context.counter_id.clone();
-            let answer = vendor.certify_psd(context, key, &body).await;
-            vendor.forget_agenda(&counter_id);
-            answer
-        },
-    )
+async fn certify_psd(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    keyed(&vendor, &call, &body, |context, key| async {
+        // The work is done: the next contact asks the services again.
+        let counter_id = context.counter_id.clone();
+        let answer = vendor.certify_psd(context, key, &body).await;
+        vendor.forget_agenda(&counter_id);
+        answer
+    })
     .await
 }
 
-async fn trust(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    read(&vendor, &method, &uri, &headers, &body, |context| {
+async fn trust(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    read(&vendor, &call, &body, |context| {
         vendor.trust_bundle(context)
     })
     .await

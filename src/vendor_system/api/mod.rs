@@ -94,18 +94,16 @@ async fn method_not_allowed(method: Method, uri: Uri) -> Response {
 
 /// A value-moving request: an idempotency key, a signature, then `run`; the answer carries
 /// the station's agenda.
-async fn keyed<F, Fut>(
-    vendor: &Vendor,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    run: F,
-) -> Response
+async fn keyed<F, Fut>(vendor: &Vendor, call: &Call, body: &[u8], run: F) -> Response
 where
     F: FnOnce(RequestContext, String) -> Fut,
     Fut: Future<Output = Result<Answer, VendorError>>,
 {
+    let Call {
+        method,
+        uri,
+        headers,
+    } = call;
     let key_header = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let outcome = async {
         let key = validate::idempotency_key(key_header)?;
@@ -128,19 +126,17 @@ where
 
 /// An authenticated read: a signature (no idempotency key), then `run`; the answer carries
 /// the station's agenda.
-async fn read<F, Fut, T>(
-    vendor: &Vendor,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-    run: F,
-) -> Response
+async fn read<F, Fut, T>(vendor: &Vendor, call: &Call, body: &[u8], run: F) -> Response
 where
     F: FnOnce(RequestContext) -> Fut,
     Fut: Future<Output = Result<T, VendorError>>,
     T: Serialize,
 {
+    let Call {
+        method,
+        uri,
+        headers,
+    } = call;
     let outcome = async {
         let state = station_state(headers)?;
         let context = authenticate(vendor, method, uri, headers, None, body).await?;
@@ -236,6 +232,26 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+}
+
+/// What a station's request is besides its body: the method, path and headers its
+/// authentication covers.
+struct Call {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Call {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Call, Self::Rejection> {
+        Ok(Call {
+            method: parts.method.clone(),
+            uri: parts.uri.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
 }
 
 /// A PSD id from the route's path, or the API's refusal of it (before anything else runs).

@@ -6,11 +6,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use super::{PsdId, keyed, read};
+use super::{Call, PsdId, keyed, read};
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -27,65 +26,38 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         )
 }
 
-async fn purchase(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+async fn purchase(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.purchase(context, key, &body)
     })
     .await
 }
 
-async fn void(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    keyed(&vendor, &method, &uri, &headers, &body, |context, key| {
+async fn void(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    keyed(&vendor, &call, &body, |context, key| {
         vendor.void(context, key, &body)
     })
     .await
 }
 
-async fn reconcile(
-    State(vendor): State<Arc<Vendor>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    keyed(
-        &vendor,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        |context, key| async {
-            // The work is done: the next contact asks the services again.
-            let counter_id = context.counter_id.clone();
-            let answer = vendor.reconcile(context, key, &body).await;
-            vendor.forget_agenda(&counter_id);
-            answer
-        },
-    )
+async fn reconcile(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    keyed(&vendor, &call, &body, |context, key| async {
+        // The work is done: the next contact asks the services again.
+        let counter_id = context.counter_id.clone();
+        let answer = vendor.reconcile(context, key, &body).await;
+        vendor.forget_agenda(&counter_id);
+        answer
+    })
     .await
 }
 
 async fn registers(
     State(vendor): State<Arc<Vendor>>,
     PsdId(psd_id): PsdId,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    call: Call,
     body: Bytes,
 ) -> Response {
-    read(&vendor, &method, &uri, &headers, &body, |context| {
+    read(&vendor, &call, &body, |context| {
         vendor.registers(context, psd_id)
     })
     .await

@@ -15,6 +15,7 @@ pub mod tmux;
 pub mod vendor;
 pub mod vendor_counter;
 pub mod vendor_process;
+pub mod vendor_serve;
 
 /// Each test body once per store, as `sqlite::name` and `postgres::name`; the calling
 /// test file has `StoreKind` in scope and an `async fn name(kind: StoreKind)` per name.

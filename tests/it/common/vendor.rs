@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::response::IntoResponse;
 use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::Generate;
 use serde_json::{Value, json};
@@ -17,15 +16,15 @@ use postcounter::payment::{PaymentStore, TestGateway};
 use postcounter::protocol::keys::possession_text;
 use postcounter::protocol::signature::RequestSigner;
 use postcounter::psd::{Ledger, Psd};
-use postcounter::rates::RateBook;
 use postcounter::vendor_system::from_config::keys_dir;
 use postcounter::vendor_system::postage::crypto_module::ModuleKind;
 use postcounter::vendor_system::store::VendorStore;
 use postcounter::vendor_system::store::counters::check_location;
-use postcounter::vendor_system::{Vendor, VendorSettings, api};
+use postcounter::vendor_system::{Vendor, VendorSettings};
 
 use super::postgres;
 pub use super::vendor_counter::TestCounter;
+use super::vendor_serve::{rates, serve, serve_failing, settings};
 
 pub const LICENSE: u32 = 700_001;
 /// Account A1 and its PSD; A2 is another customer.
@@ -344,51 +343,6 @@ impl TestVendor {
     pub async fn footprint(&self) -> Vec<i64> {
         footprint(&self.store).await
     }
-}
-
-fn rates() -> Arc<RateBook> {
-    Arc::new(RateBook::embedded().unwrap())
-}
-
-fn settings() -> VendorSettings {
-    VendorSettings {
-        license_number: LICENSE,
-        void_window_days: 30,
-        top_up_step: Money::from_mills(100_000),
-        certificate_validity_days: 365,
-        certificate_renew_days: CERTIFICATE_RENEW_DAYS,
-        lease_hours: LEASE_HOURS,
-        lease_max_value: Money::from_mills(LEASE_MAX_MILLS),
-    }
-}
-
-/// Serves `vendor`'s API on a loopback port; its base URL.
-async fn serve(vendor: Arc<Vendor>) -> String {
-    serve_failing(vendor, Arc::default()).await
-}
-
-/// [`serve`], answering 503 to every request under the prefix `failing` holds.
-async fn serve_failing(
-    vendor: Arc<Vendor>,
-    failing: Arc<std::sync::Mutex<Option<&'static str>>>,
-) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let router = api::router(vendor).layer(axum::middleware::from_fn(
-        move |request: axum::extract::Request, next: axum::middleware::Next| {
-            let failing = *failing.lock().unwrap();
-            async move {
-                match failing {
-                    Some(prefix) if request.uri().path().starts_with(prefix) => {
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
-                    }
-                    _ => next.run(request).await,
-                }
-            }
-        },
-    ));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    url
 }
 
 /// What a request can leave in the store that moves or promises value. Nonces are not in

@@ -1,0 +1,132 @@
+//! The client's backup link: a request no Internet endpoint answered goes over the modem
+//! (see [`crate::modem`]), signed on its own, as HTTP/1.1 on the call; card data never does.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::{Reply, VendorClient, error_message};
+use crate::modem::dialer::Modem;
+use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
+use crate::protocol::signature::{RequestSigner, SignedRequest};
+
+impl VendorClient {
+    /// `request` over the modem (dialing if no call is up), signed on its own; or why not,
+    /// and whether it may have been delivered.
+    pub(super) async fn send_by_modem(
+        &self,
+        modem: &Arc<Modem>,
+        request: &SignedRequest<'_>,
+        signer: Option<&RequestSigner>,
+    ) -> Result<Reply, (String, bool)> {
+        let number = modem.settings().number.clone();
+        let endpoint = format!("modem {number}");
+        // A call that drops (or goes silent) under a request is dialed again once, and the
+        // request sent again under the same idempotency key, freshly signed.
+        let mut delivered = false;
+        let mut answer = None;
+        for attempt in 0..2 {
+            let authorization =
+                signer.map(|signer| signer.authorization(request, self.clock.now_unix_ms()));
+            let message = modem_request(request, authorization, &self.station_header());
+            let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
+            let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
+                .await
+                .map_err(|e| (format!("{endpoint}: {e}"), true))?;
+            match answered {
+                Ok(answered) => {
+                    answer = Some(answered);
+                    break;
+                }
+                Err(e) => {
+                    delivered |= e.maybe_delivered();
+                    if attempt == 1 || !e.maybe_delivered() {
+                        return Err((format!("{endpoint}: {e}"), delivered));
+                    }
+                    log::warn!("{endpoint}: {e}; dialing again");
+                }
+            }
+        }
+        let answer =
+            answer.ok_or_else(|| (format!("{endpoint}: no answer after two calls"), delivered))?;
+        let status = answer
+            .start
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse::<u16>().ok())
+            .ok_or_else(|| (format!("{endpoint}: answered {:?}", answer.start), true))?;
+        if status == 503 {
+            return Err((
+                format!("{endpoint}: unavailable ({})", error_message(&answer.body)),
+                false,
+            ));
+        }
+        self.over_modem.store(true, Ordering::Relaxed);
+        Ok(Reply {
+            status,
+            agenda: answer.header(AGENDA_HEADER).map(str::to_string),
+            body: answer.body,
+            endpoint,
+        })
+    }
+
+    /// An Internet endpoint answered: a modem call still up is hung up (off the runtime).
+    pub(super) fn internet_is_back(&self) {
+        if self.over_modem.swap(false, Ordering::Relaxed)
+            && let Some(modem) = &self.modem
+        {
+            let modem = modem.clone();
+            tokio::task::spawn_blocking(move || modem.hang_up());
+        }
+    }
+}
+
+/// Which way the data centre is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interface {
+    Internet,
+    Modem,
+}
+
+impl Interface {
+    pub fn name(self) -> &'static str {
+        match self {
+            Interface::Internet => "Internet",
+            Interface::Modem => "modem",
+        }
+    }
+}
+
+/// Whether `request` carries card details (a card payment, or a purchase paid by card).
+pub(super) fn carries_card(request: &SignedRequest<'_>) -> bool {
+    if request.path.starts_with("/accounts/") {
+        return true;
+    }
+    serde_json::from_slice::<serde_json::Value>(request.body)
+        .is_ok_and(|body| body.get("card").is_some_and(|card| !card.is_null()))
+}
+
+/// `request` as an HTTP/1.1 message for the modem line.
+fn modem_request(
+    request: &SignedRequest<'_>,
+    authorization: Option<String>,
+    station: &str,
+) -> crate::modem::http_line::Message {
+    let mut headers = vec![
+        ("Host".to_string(), "data-centre".to_string()),
+        ("Content-Type".to_string(), "application/json".to_string()),
+    ];
+    if let Some(key) = request.idempotency_key {
+        headers.push(("Idempotency-Key".into(), key.to_string()));
+    }
+    if let Some(authorization) = authorization {
+        headers.push(("Authorization".into(), authorization));
+    }
+    if !station.is_empty() {
+        headers.push((STATION_HEADER.into(), station.to_string()));
+    }
+    crate::modem::http_line::Message {
+        start: format!("{} {} HTTP/1.1", request.method, request.path),
+        headers,
+        body: request.body.to_vec(),
+    }
+}

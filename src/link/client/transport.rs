@@ -1,0 +1,125 @@
+//! One HTTP exchange with one endpoint, and what its failures say: the request sent with its
+//! authorization and the station's header, the answer read with its agenda header.
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use super::super::LinkError;
+use super::Reply;
+
+use super::super::session::OpenFailure;
+use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
+use crate::protocol::signature::SignedRequest;
+use crate::protocol::{ErrorBody, ErrorDetail};
+
+/// One answer as it came: its status, body and agenda header.
+pub(in crate::link) struct RawAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub agenda: Option<String>,
+}
+
+/// `request` sent once to `endpoint` with `authorization` (and what the station holds, when
+/// it says): the answer as it came.
+pub(in crate::link) async fn send_once(
+    http: &reqwest::Client,
+    endpoint: &str,
+    request: &SignedRequest<'_>,
+    authorization: Option<String>,
+    station: Option<&str>,
+) -> Result<RawAnswer, OpenFailure> {
+    let method = Method::from_bytes(request.method.as_bytes())
+        .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
+    let mut builder = http
+        .request(method, format!("{endpoint}{}", request.path))
+        .header("content-type", "application/json")
+        .body(request.body.to_vec());
+    if let Some(key) = request.idempotency_key {
+        builder = builder.header("idempotency-key", key);
+    }
+    if let Some(authorization) = authorization {
+        builder = builder.header("authorization", authorization);
+    }
+    if let Some(station) = station {
+        builder = builder.header(STATION_HEADER, station);
+    }
+    let response = builder.send().await.map_err(OpenFailure::Transport)?;
+    let status = response.status().as_u16();
+    let agenda = response
+        .headers()
+        .get(AGENDA_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    let body = response.bytes().await.map_err(OpenFailure::Transport)?;
+    Ok(RawAnswer {
+        status,
+        body: body.to_vec(),
+        agenda,
+    })
+}
+
+/// The refusal a body carries, if it is one.
+pub(super) fn refusal_of(body: &[u8]) -> Option<ErrorDetail> {
+    serde_json::from_slice::<ErrorBody>(body)
+        .ok()
+        .map(|refusal| refusal.error)
+}
+
+pub(super) fn error_message(body: &[u8]) -> String {
+    refusal_of(body).map_or_else(|| "no message".into(), |refusal| refusal.message)
+}
+
+/// What went wrong on the way, with its innermost cause: a TLS certificate the link does
+/// not trust must read as that, not as a data centre that is down.
+pub(super) fn transport_failure(error: &reqwest::Error) -> String {
+    let what = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "cannot connect"
+    } else {
+        return error.to_string();
+    };
+    let mut innermost: Option<&dyn std::error::Error> = None;
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        innermost = Some(cause);
+        next = cause.source();
+    }
+    match innermost {
+        Some(cause) => format!("{what} ({cause})"),
+        None => what.into(),
+    }
+}
+
+/// A 2xx body as `T`; anything else as the refusal it carries.
+pub fn parse_reply<T: DeserializeOwned>(reply: &Reply) -> Result<T, LinkError> {
+    if (200..300).contains(&reply.status) {
+        return serde_json::from_slice(&reply.body).map_err(|e| {
+            LinkError::Protocol(format!("{} answered {}: {e}", reply.endpoint, reply.status))
+        });
+    }
+    match serde_json::from_slice::<ErrorBody>(&reply.body) {
+        Ok(refusal) => Err(LinkError::Refused {
+            status: reply.status,
+            kind: refusal.error.kind,
+            message: refusal.error.message,
+        }),
+        Err(_) => Err(LinkError::Protocol(format!(
+            "{} answered {} without a refusal body",
+            reply.endpoint, reply.status
+        ))),
+    }
+}
+
+/// What a request id (an idempotency key) may be.
+pub const REQUEST_ID_RULE: &str =
+    "use 1 to 100 letters, digits and . _ : - (no spaces or control characters)";
+
+/// Whether `id` may be a request id: it travels in a header and in the ledger. A little
+/// longer than [`REQUEST_ID_RULE`] says, for the piece numbers a sale appends.
+pub fn is_request_id(id: &str) -> bool {
+    (1..=120).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+}
