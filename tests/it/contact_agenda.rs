@@ -210,3 +210,30 @@ async fn a_malformed_station_header_is_refused_with_what_is_accepted() {
         "{message}"
     );
 }
+
+/// Key management signs a new status list: the next answer's agenda asks the station, which
+/// states an older one, to fetch the trust, and it does in that contact.
+#[tokio::test]
+async fn a_newer_status_list_is_fetched_in_the_contact_that_learns_of_it() {
+    let (vendor, _network, dir, link, psd, clock) = station_with_work_due(None).await;
+    let keyring = postcounter::psd::Keyring::open(dir.path()).unwrap();
+    let held = keyring.trust().unwrap().unwrap().status.unwrap().number;
+    let signed =
+        postcounter::vendor_system::keys::sign_status_list(&vendor.store, &vendor.keys, &clock)
+            .await
+            .unwrap();
+    assert_eq!(signed.number, held + 1);
+    let received = agenda_after_one_purchase(&link, &psd, &clock).await;
+    assert!(
+        received.agenda.items.contains(&Work::StatusList {
+            number: signed.number
+        }),
+        "{:?}",
+        received.agenda.items
+    );
+    let outcomes = link.carry_out(&psd, &received, false).await.unwrap();
+    let fetched = outcomes.iter().find(|o| o.work == "status-list").unwrap();
+    assert!(fetched.result.is_ok(), "{fetched:?}");
+    let now_held = keyring.trust().unwrap().unwrap().status.unwrap().number;
+    assert_eq!(now_held, signed.number);
+}
