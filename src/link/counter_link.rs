@@ -239,7 +239,7 @@ impl CounterLink {
         self.last_answer_unix_ms
             .store(self.clock.now_unix_ms(), Ordering::Relaxed);
         if (200..300).contains(&reply.status) {
-            self.receive_agenda(reply.agenda.as_deref());
+            self.receive_agenda(reply.agenda.as_deref(), &identity.1.counter_id);
         }
         super::client::parse_reply(&reply)
     }

@@ -118,8 +118,8 @@ impl Modem {
                     .fetch_add(answer.to_bytes().len() as u64, Ordering::Relaxed);
             }
             Err(_) => {
-                if let Some(call) = slot.take() {
-                    hang_up(call);
+                if let Some(mut call) = slot.take() {
+                    reset_line(&mut call.port, &mut call.pending);
                 }
             }
         }
@@ -145,13 +145,13 @@ impl Modem {
 
     /// Hangs up the call in progress, if any.
     pub fn hang_up(&self) {
-        if let Some(call) = self
+        if let Some(mut call) = self
             .call
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
         {
-            hang_up(call);
+            reset_line(&mut call.port, &mut call.pending);
         }
     }
 
@@ -274,11 +274,6 @@ fn dropped(call: &mut Call) -> bool {
     call.pending
         .windows(b"NO CARRIER".len())
         .any(|window| window == b"NO CARRIER")
-}
-
-/// `+++` after a guard time, then `ATH`: the modem hangs up.
-fn hang_up(mut call: Call) {
-    reset_line(&mut call.port, &mut call.pending);
 }
 
 /// Brings the modem back to command mode and hangs up whatever call it is in: `+++` between

@@ -32,7 +32,7 @@ pub struct SignedAgenda {
 struct Kept {
     state: StationState,
     signed_unix_ms: i64,
-    agenda: SignedAgenda,
+    agenda: Arc<SignedAgenda>,
 }
 
 /// The agendas kept, per counter.
@@ -53,7 +53,7 @@ impl Vendor {
         &self,
         counter_id: &str,
         state: StationState,
-    ) -> Result<SignedAgenda, VendorError> {
+    ) -> Result<Arc<SignedAgenda>, VendorError> {
         let now = self.clock.now_unix_ms();
         if let Some(kept) = self.monitor.kept().get(counter_id)
             && kept.state == state
@@ -73,10 +73,10 @@ impl Vendor {
         };
         let bytes =
             self.with_root_signer(|signer| agenda.sign(signer).map_err(VendorError::storage))?;
-        let signed = SignedAgenda {
+        let signed = Arc::new(SignedAgenda {
             items,
             hex: crate::hex::encode(&bytes).into(),
-        };
+        });
         self.monitor.kept().insert(
             counter_id.to_string(),
             Kept {

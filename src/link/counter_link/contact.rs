@@ -52,7 +52,9 @@ impl CounterLink {
         if answer.is_ok() {
             self.offline_since_poll.store(false, Ordering::Relaxed);
         }
-        self.check_agenda(&answer?.agenda)
+        let agenda = answer?.agenda;
+        let identity = self.identity().await?;
+        self.check_agenda(&agenda, &identity.1.counter_id)
     }
 
     /// Whether the station's monitor should poll now: nothing heard for `poll_after_ms`, or
@@ -107,7 +109,7 @@ impl CounterLink {
 
     /// An answer's agenda header: checked and kept for the monitor, unless it is the one
     /// seen last (a busy counter gets the same agenda on every answer until it is done).
-    pub(super) fn receive_agenda(&self, hex: Option<&str>) {
+    pub(super) fn receive_agenda(&self, hex: Option<&str>, counter_id: &str) {
         let Some(hex) = hex else { return };
         {
             let mut seen = self
@@ -119,7 +121,7 @@ impl CounterLink {
             }
             *seen = Some(hex.to_string());
         }
-        match self.check_agenda(hex) {
+        match self.check_agenda(hex, counter_id) {
             Ok(received) => {
                 *self
                     .agenda_waiting
@@ -131,8 +133,9 @@ impl CounterLink {
         }
     }
 
-    /// `hex` as an agenda signed by a root this station trusts, for this counter.
-    fn check_agenda(&self, hex: &str) -> Result<ReceivedAgenda, LinkError> {
+    /// `hex` as an agenda signed by a root this station trusts, for this counter
+    /// (`counter_id`).
+    fn check_agenda(&self, hex: &str, counter_id: &str) -> Result<ReceivedAgenda, LinkError> {
         let bytes = crate::hex::decode(hex)
             .ok_or_else(|| LinkError::Protocol("an agenda that is not hex".into()))?;
         let trust = self
@@ -143,21 +146,13 @@ impl CounterLink {
             .ok_or_else(|| LinkError::Local("no trust held to check an agenda with".into()))?;
         let agenda = Agenda::open(&bytes, &trust)
             .map_err(|e| LinkError::Protocol(format!("the agenda: {e}")))?;
-        let own = self.registered_counter_id();
-        if own.as_deref() != Some(agenda.counter_id.as_str()) {
+        if agenda.counter_id != counter_id {
             return Err(LinkError::Protocol(format!(
                 "an agenda for counter {:?}, not this one",
                 agenda.counter_id
             )));
         }
         Ok(ReceivedAgenda { agenda, bytes })
-    }
-
-    fn registered_counter_id(&self) -> Option<String> {
-        self.signer
-            .try_lock()
-            .ok()
-            .and_then(|slot| slot.as_ref().map(|identity| identity.1.counter_id.clone()))
     }
 
     /// States what the station holds (its status list, its PSD's control total) in every

@@ -60,17 +60,8 @@ fn answer_on(
     let mut pending = Vec::new();
     reset_line(&mut port, &mut pending);
     port.write_all_until(b"ATZ\r", Instant::now() + Duration::from_secs(3))?;
-    let reset = loop {
-        match read_result(
-            &mut port,
-            &mut pending,
-            Instant::now() + Duration::from_secs(3),
-        ) {
-            // A call already ringing: it rings again, and is answered below.
-            Ok(ResultCode::Ring) => continue,
-            other => break other,
-        }
-    };
+    // A call already ringing rings again, and is answered below.
+    let reset = result_past_rings(&mut port, &mut pending, Duration::from_secs(3));
     if !matches!(reset, Ok(ResultCode::Ok)) {
         anyhow::bail!("the modem {device} answered {reset:?} to ATZ, not OK");
     }
@@ -86,17 +77,8 @@ fn answer_on(
             Err(e) => anyhow::bail!("the modem {device}: {e}"),
         }
         port.write_all_until(b"ATA\r", Instant::now() + Duration::from_secs(3))?;
-        let connected = loop {
-            match read_result(
-                &mut port,
-                &mut pending,
-                Instant::now() + Duration::from_secs(10),
-            ) {
-                // A late RING of the same call, before the modem connects.
-                Ok(ResultCode::Ring) => continue,
-                other => break other,
-            }
-        };
+        // A late RING of the same call may come before the modem connects.
+        let connected = result_past_rings(&mut port, &mut pending, Duration::from_secs(10));
         let Ok(ResultCode::Connect(rate_bps)) = connected else {
             log::warn!("the modem {device} did not connect: {connected:?}");
             vendor.metrics().observe_modem_call("not connected");
@@ -112,6 +94,20 @@ fn answer_on(
         pending.clear();
     }
     Ok(())
+}
+
+/// The next result code other than `RING`, waiting at most `timeout` for each.
+fn result_past_rings(
+    port: &mut SerialPort,
+    pending: &mut Vec<u8>,
+    timeout: Duration,
+) -> Result<ResultCode, LineError> {
+    loop {
+        match read_result(port, pending, Instant::now() + timeout) {
+            Ok(ResultCode::Ring) => continue,
+            other => return other,
+        }
+    }
 }
 
 /// Serves requests on the call until it ends; why it ended.
