@@ -203,6 +203,23 @@ async fn a_remote_access_server_restarted_mid_call_answers_the_next_call() {
         &[],
         &["--modem", &station.line.centre_path],
     );
+    // The restarted server answers calls once it has reset its modem (its log says so a
+    // second time); under a loaded machine that can outlast a request's time limit.
+    let log_path = postcounter::log_file::log_path(station._fixture.dir.path());
+    let answering = || {
+        std::fs::read_to_string(&log_path)
+            .unwrap_or_default()
+            .matches("answering calls on the modem")
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while answering() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the restarted server never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let started = Instant::now();
     let second = station
         .link
