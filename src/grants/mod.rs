@@ -9,7 +9,7 @@
 //!
 //! | offset | bytes | field |
 //! |---|---|---|
-//! | 0 | 1 | kind: 1 refill authorization, 2 offline lease, 3 withdrawal authorization, 4 contact agenda ([`crate::protocol::agenda`]) |
+//! | 0 | 1 | kind: 1 refill authorization, 2 offline lease, 3 withdrawal authorization, 4 contact agenda ([`crate::protocol::agenda`]), 5 service keys ([`service_keys`]) |
 //! | 1 | 1 | format version (1) |
 //! | 2 | n | the grant's own fields (see each module) |
 //! | 2+n | 4 | the signing root's generation, big-endian |
@@ -17,6 +17,7 @@
 
 pub mod lease;
 pub mod refill;
+pub mod service_keys;
 pub mod withdrawal;
 
 use p256::ecdsa::signature::{Signer as _, Verifier};
@@ -26,6 +27,7 @@ use crate::keys::Trust;
 
 pub use lease::OfflineLease;
 pub use refill::RefillAuthorization;
+pub use service_keys::ServiceKeys;
 pub use withdrawal::WithdrawalAuthorization;
 
 const FORMAT_VERSION: u8 = 1;

@@ -219,7 +219,6 @@ impl RemoteFailure {
             crate::link::LinkError::Refused { message, .. } => {
                 RemoteFailure::Refused(message.clone())
             }
-            crate::link::LinkError::CardsNeedInternet => RemoteFailure::Refused(error.to_string()),
             crate::link::LinkError::Protocol(_) | crate::link::LinkError::Local(_) => {
                 RemoteFailure::Fault
             }

@@ -15,10 +15,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod by_modem;
+mod envelope;
+mod service_keys;
 mod transport;
 
 pub use by_modem::Interface;
-use by_modem::carries_card;
+pub(super) use envelope::Envelope;
+pub use service_keys::open_announcement;
 pub use transport::{REQUEST_ID_RULE, is_request_id, parse_reply};
 pub(super) use transport::{RawAnswer, send_once};
 use transport::{error_message, refusal_of, transport_failure};
@@ -26,6 +29,7 @@ use transport::{error_message, refusal_of, transport_failure};
 use super::LinkError;
 use super::session::{ClientSession, OpenFailure};
 use crate::clock::Clock;
+use crate::grants::ServiceKeys;
 use crate::modem::dialer::Modem;
 use crate::protocol::RefusalKind;
 use crate::protocol::agenda::StationState;
@@ -58,6 +62,8 @@ pub struct VendorClient {
     modem: Option<Arc<Modem>>,
     /// Whether the last answer came over the modem.
     over_modem: std::sync::atomic::AtomicBool,
+    /// The data centre's service keys, as verified (see [`service_keys`]).
+    service_keys: Mutex<Option<Arc<ServiceKeys>>>,
 }
 
 /// A vendor URL as the link uses it: https, or http on this machine's loopback only (a card,
@@ -132,6 +138,7 @@ impl VendorClient {
             station_state: Mutex::new(String::new()),
             modem: None,
             over_modem: std::sync::atomic::AtomicBool::new(false),
+            service_keys: Mutex::new(None),
         })
     }
 
@@ -211,6 +218,7 @@ impl VendorClient {
             path,
             idempotency_key,
             body,
+            seal: None,
         };
         for attempt in 0..self.attempts {
             if attempt > 0 {
@@ -258,15 +266,7 @@ impl VendorClient {
             }
         }
         if let Some(modem) = &self.modem {
-            if carries_card(&request) {
-                // A phone line has no TLS: card data waits for the Internet. Said as this
-                // counter's own refusal, so the clerk reads why and takes another payment.
-                log::warn!(
-                    "a card request is not sent over the modem; the Internet: {}",
-                    failures.join("; ")
-                );
-                return Err(LinkError::CardsNeedInternet);
-            }
+            // The same levels hold on the line: card data and keys go sealed end to end.
             match self.send_by_modem(modem, &request, signer).await {
                 Ok(reply) => return Ok(reply),
                 Err((failure, delivered)) => {
@@ -298,18 +298,28 @@ impl VendorClient {
         request: &SignedRequest<'_>,
         signer: Option<&RequestSigner>,
     ) -> Result<RawAnswer, OpenFailure> {
+        let keys = self.held_service_keys();
+        let mut envelope = Envelope::new(*request, keys.clone()).map_err(OpenFailure::Protocol)?;
         let Some(signer) = signer else {
-            return self.post(endpoint, request, None).await;
+            return self.post(endpoint, &mut envelope, None).await;
         };
         if !self.sessions_on {
-            let authorization = signer.authorization(request, self.clock.now_unix_ms());
-            return self.post(endpoint, request, Some(authorization)).await;
+            let authorization = signer.authorization(&envelope.request(), self.clock.now_unix_ms());
+            return self
+                .post(endpoint, &mut envelope, Some(authorization))
+                .await;
         }
         let mut reopened = false;
         loop {
             let session = self.session(endpoint, signer).await?;
-            let authorization = session.authorization(request, self.clock.now_unix_ms());
-            let answer = self.post(endpoint, request, Some(authorization)).await?;
+            let mut envelope = Envelope::new(*request, keys.clone())
+                .map_err(OpenFailure::Protocol)?
+                .in_session(session.key().clone());
+            let authorization =
+                session.authorization(&envelope.request(), self.clock.now_unix_ms());
+            let answer = self
+                .post(endpoint, &mut envelope, Some(authorization))
+                .await?;
             if answer.status == 401
                 && !reopened
                 && refusal_of(&answer.body).is_some_and(|r| {
@@ -337,8 +347,9 @@ impl VendorClient {
         {
             return Ok(session.clone());
         }
+        let keys = self.held_service_keys();
         let session =
-            Arc::new(ClientSession::open(&self.http, endpoint, signer, &self.clock).await?);
+            Arc::new(ClientSession::open(&self.http, endpoint, signer, keys, &self.clock).await?);
         self.sessions()
             .insert(endpoint.to_string(), session.clone());
         Ok(session)
@@ -355,12 +366,12 @@ impl VendorClient {
     async fn post(
         &self,
         endpoint: &str,
-        request: &SignedRequest<'_>,
+        envelope: &mut Envelope<'_>,
         authorization: Option<String>,
     ) -> Result<RawAnswer, OpenFailure> {
         let state = self.station_header();
         let station = (!state.is_empty()).then_some(state.as_str());
-        send_once(&self.http, endpoint, request, authorization, station).await
+        send_once(&self.http, endpoint, envelope, authorization, station).await
     }
 
     /// [`VendorClient::send`] with a JSON body, the answer parsed as `T`; a refusal becomes

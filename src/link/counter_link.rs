@@ -98,6 +98,8 @@ pub struct CounterLink {
     /// Set when the link goes offline, cleared by a poll: the station's own pending work
     /// (offline pieces, purchases in doubt) is due at the next round.
     offline_since_poll: std::sync::atomic::AtomicBool,
+    /// One fetch of the service keys at a time.
+    service_keys_fetch: tokio::sync::Mutex<()>,
 }
 
 impl CounterLink {
@@ -120,6 +122,7 @@ impl CounterLink {
             agenda_waiting: Mutex::new(None),
             agenda_arrived: tokio::sync::Notify::new(),
             offline_since_poll: std::sync::atomic::AtomicBool::new(true),
+            service_keys_fetch: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -231,6 +234,7 @@ impl CounterLink {
         key: Option<&str>,
         body: &str,
     ) -> Result<T, LinkError> {
+        self.ensure_service_keys().await?;
         let identity = self.identity().await?;
         let reply = self
             .client
@@ -256,6 +260,11 @@ impl CounterLink {
     }
 
     async fn enroll(&self) -> Result<(RequestSigner, Registration), LinkError> {
+        // Only a first enrollment reaches the data centre (its code goes sealed); a counter
+        // that enrolled before starts from its files, online or not.
+        if identity::saved_registration(&self.settings.data_dir)?.is_none() {
+            self.ensure_service_keys().await?;
+        }
         identity::signer(
             &self.client,
             &self.settings.data_dir,

@@ -48,12 +48,6 @@ pub enum LinkError {
     Protocol(String),
     #[error("{0}")]
     Local(String),
-    /// No Internet endpoint answers and the request carries card data, which does not go
-    /// over the backup modem (a phone line has no TLS).
-    #[error(
-        "cards need the Internet link, and only the backup modem reaches the data centre now (a phone line carries no card data): take cash or a postage account"
-    )]
-    CardsNeedInternet,
 }
 
 impl LinkError {
@@ -62,7 +56,7 @@ impl LinkError {
             LinkError::Unreachable { .. } => LinkErrorKind::Unreachable,
             LinkError::Refused { .. } => LinkErrorKind::Refused,
             LinkError::Protocol(_) => LinkErrorKind::Protocol,
-            LinkError::Local(_) | LinkError::CardsNeedInternet => LinkErrorKind::Local,
+            LinkError::Local(_) => LinkErrorKind::Local,
         }
     }
 }

@@ -4,8 +4,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::client::send_once;
+use std::sync::Arc;
+
+use super::client::{Envelope, send_once};
 use crate::clock::Clock;
+use crate::grants::ServiceKeys;
 use crate::hex;
 use crate::protocol::session::{SessionId, SessionKey, SessionOffer};
 use crate::protocol::signature::{RequestSigner, SignedRequest};
@@ -39,6 +42,7 @@ impl ClientSession {
         http: &reqwest::Client,
         endpoint: &str,
         signer: &RequestSigner,
+        keys: Option<Arc<ServiceKeys>>,
         clock: &Clock,
     ) -> Result<ClientSession, OpenFailure> {
         let offer = SessionOffer::new().map_err(OpenFailure::Protocol)?;
@@ -52,9 +56,12 @@ impl ClientSession {
             path,
             idempotency_key: None,
             body: &body,
+            seal: None,
         };
-        let authorization = signer.authorization(&signed, clock.now_unix_ms());
-        let answered = send_once(http, endpoint, &signed, Some(authorization), None).await?;
+        // The session's key agreement goes sealed, as the contact service's level asks.
+        let mut envelope = Envelope::new(signed, keys).map_err(OpenFailure::Protocol)?;
+        let authorization = signer.authorization(&envelope.request(), clock.now_unix_ms());
+        let answered = send_once(http, endpoint, &mut envelope, Some(authorization), None).await?;
         let (status, answer) = (answered.status, answered.body);
         if status != 201 {
             return Err(OpenFailure::Answered(status, answer));
@@ -77,6 +84,11 @@ impl ClientSession {
             sequence: AtomicU64::new(0),
             expires_unix_ms: opened.expires_unix_ms,
         })
+    }
+
+    /// The session's keys (its answers are MACed under one of them).
+    pub fn key(&self) -> &SessionKey {
+        &self.key
     }
 
     /// Whether the session can still be used at `now_unix_ms`.

@@ -109,3 +109,47 @@ impl TrustBundle {
         Ok(trust)
     }
 }
+
+/// `GET /contact/v1/service-keys`: the data centre's service keys, announced under a root
+/// (see [`crate::grants::service_keys`]), and the roots to check the announcement with: a
+/// station that holds no trust yet takes this anchor, as from its first trust bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceKeysResponse {
+    /// The announcement, hex.
+    pub announcement: String,
+    /// Root generation 1's public key, SEC1 compressed, hex.
+    pub anchor: String,
+    /// Root links, generation 2 upwards, hex.
+    pub links: Vec<String>,
+}
+
+impl ServiceKeysResponse {
+    pub fn of(announcement: &[u8], roots: &Trust) -> Result<ServiceKeysResponse, String> {
+        let links = roots
+            .links
+            .iter()
+            .map(|link| {
+                link.to_bytes()
+                    .map(|b| hex::encode(&b))
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ServiceKeysResponse {
+            announcement: hex::encode(announcement),
+            anchor: hex::encode(roots.anchor.to_sec1_point(true).as_bytes()),
+            links,
+        })
+    }
+
+    /// The roots this answer names (checked link by link when absorbed).
+    pub fn roots(&self) -> Result<Trust, String> {
+        TrustBundle {
+            anchor: self.anchor.clone(),
+            links: self.links.clone(),
+            certificates: Vec::new(),
+            status_list: None,
+            time_unix_ms: 0,
+        }
+        .trust()
+    }
+}

@@ -23,6 +23,8 @@ pub mod payments;
 pub mod postage;
 pub mod reconciliation;
 pub mod refusal;
+pub mod sealing;
+pub mod security;
 pub mod services;
 pub mod session;
 pub mod signature;

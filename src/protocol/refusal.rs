@@ -32,10 +32,13 @@ pub enum RefusalKind {
     PsdLocked,
     /// The store failed; nothing was acknowledged, retry with the same key.
     Unavailable,
+    /// The request is below its service's level of security (see
+    /// [`super::security`]): unsealed where the service encrypts, or a card in the clear.
+    SecurityLevel,
 }
 
 impl RefusalKind {
-    pub const ALL: [RefusalKind; 12] = [
+    pub const ALL: [RefusalKind; 13] = [
         RefusalKind::BadRequest,
         RefusalKind::Unauthenticated,
         RefusalKind::SessionExpired,
@@ -48,6 +51,7 @@ impl RefusalKind {
         RefusalKind::Refused,
         RefusalKind::PsdLocked,
         RefusalKind::Unavailable,
+        RefusalKind::SecurityLevel,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +68,7 @@ impl RefusalKind {
             RefusalKind::Refused => "refused",
             RefusalKind::PsdLocked => "psd_locked",
             RefusalKind::Unavailable => "unavailable",
+            RefusalKind::SecurityLevel => "security_level",
         }
     }
 
@@ -75,7 +80,7 @@ impl RefusalKind {
 
     pub fn http_status(self) -> u16 {
         match self {
-            RefusalKind::BadRequest => 400,
+            RefusalKind::BadRequest | RefusalKind::SecurityLevel => 400,
             RefusalKind::Unauthenticated | RefusalKind::SessionExpired => 401,
             RefusalKind::PaymentDeclined => 402,
             RefusalKind::Forbidden => 403,

@@ -7,6 +7,8 @@
 //! This is the one list both ends share: the vendor mounts its routes under these prefixes,
 //! the link builds its paths from them, and an agenda names its items' services by them.
 
+use super::security::SecurityLevel;
+
 /// A service of the data centre.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Service {
@@ -50,6 +52,27 @@ impl Service {
             | Service::Keys
             | Service::Funds
             | Service::Accounts => 1,
+        }
+    }
+
+    /// The service's level of security: the one table both ends hold each request and
+    /// answer to (see [`super::security`]). Keys, enrollment codes, session agreements and
+    /// card data are encrypted end to end; what moves value is answered signed.
+    pub fn security_level(self) -> SecurityLevel {
+        match self {
+            // Enrollment codes and session key agreement.
+            Service::Contact => SecurityLevel::Encrypted,
+            // Indicia and voids are signed themselves; the answer is signed too, so a
+            // refusal or a register reading cannot be forged. A card in a purchase is
+            // refused unless the request is sealed.
+            Service::Postage => SecurityLevel::SignedAnswer,
+            // Certificates, trust and status lists: keys.
+            Service::Keys => SecurityLevel::Encrypted,
+            // Refill and withdrawal authorizations are root-signed grants; the answer is
+            // signed too.
+            Service::Funds => SecurityLevel::SignedAnswer,
+            // Card data.
+            Service::Accounts => SecurityLevel::Encrypted,
         }
     }
 

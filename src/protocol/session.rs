@@ -15,9 +15,11 @@
 //! MAC text:      "PC1S\n" METHOD "\n" PATH "\n" ts "\n" seq "\n" idempotency-key "\n" hex(SHA-256(body))
 //! ```
 //!
-//! Someone who rewrites the vendor's answer to the opening can only make the counter hold a
-//! key the vendor does not have: the vendor derived its key from the counter's ephemeral key,
-//! whose secret never left the counter, so no request can be forged to it. A session lives
+//! The opening and its answer go sealed and signed (the contact service's level, see
+//! [`super::security`]), so the counter knows the vendor's ephemeral key is its data
+//! centre's: the session's keys are shared with it alone, and the data centre's answers in
+//! the session are MACed under the second of them (`PC1SA`) instead of signed, at a
+//! microsecond instead of the tens a signature costs. A session lives
 //! in the memory of the vendor process that opened it (see
 //! `vendor_system::remote_access::sessions`).
 
@@ -37,26 +39,48 @@ pub const SESSION_LIFETIME_MS: i64 = 60 * 60 * 1000;
 
 pub type SessionId = [u8; 16];
 
-/// A session's key, on either side.
+/// The scheme of an answer MACed in its request's session (see [`super::security`]).
+pub const SESSION_ANSWER_SCHEME: &str = "PC1SA";
+
+/// A session's keys, on either side: one MACs the counter's requests, the other the data
+/// centre's answers (two keys, so an answer can never pass for a request).
 #[derive(Clone)]
-pub struct SessionKey(hmac::Key);
+pub struct SessionKey {
+    request: hmac::Key,
+    answer: hmac::Key,
+}
 
 impl SessionKey {
-    /// The key both sides derive from the ECDH secret of one opening.
+    /// The keys both sides derive from the ECDH secret of one opening.
     fn derive(
         shared_secret: &[u8],
         session_id: &SessionId,
         counter_id: &str,
     ) -> Result<SessionKey, Unspecified> {
-        let info = [SESSION_SCHEME.as_bytes(), b"\n", counter_id.as_bytes()];
         let prk = Salt::new(HKDF_SHA256, session_id).extract(shared_secret);
-        let okm = prk.expand(&info, HMAC_SHA256)?;
-        Ok(SessionKey(hmac::Key::from(okm)))
+        let key = |scheme: &str| {
+            let info = [scheme.as_bytes(), b"\n", counter_id.as_bytes()];
+            prk.expand(&info, HMAC_SHA256).map(hmac::Key::from)
+        };
+        Ok(SessionKey {
+            request: key(SESSION_SCHEME)?,
+            answer: key(SESSION_ANSWER_SCHEME)?,
+        })
     }
 
     fn tag(&self, request: &SignedRequest, timestamp_unix_ms: i64, sequence: u64) -> hmac::Tag {
         let text = request.text(SESSION_SCHEME, timestamp_unix_ms, &sequence.to_string());
-        hmac::sign(&self.0, text.as_bytes())
+        hmac::sign(&self.request, text.as_bytes())
+    }
+
+    /// The MAC of an answer's `text` (see [`super::security::SignedAnswer`]).
+    pub fn answer_mac(&self, text: &str) -> Vec<u8> {
+        hmac::sign(&self.answer, text.as_bytes()).as_ref().to_vec()
+    }
+
+    /// Whether `mac` is this session's MAC of an answer's `text`.
+    pub fn answer_mac_matches(&self, text: &str, mac: &[u8]) -> bool {
+        hmac::verify(&self.answer, text.as_bytes(), mac).is_ok()
     }
 
     /// The `Authorization` header value for `request`, the `sequence`-th of the session.
@@ -89,7 +113,7 @@ impl SessionKey {
             credentials.timestamp_unix_ms,
             &credentials.sequence.to_string(),
         );
-        hmac::verify(&self.0, text.as_bytes(), &credentials.mac).map_err(|_| {
+        hmac::verify(&self.request, text.as_bytes(), &credentials.mac).map_err(|_| {
             AuthError::unauthenticated(
                 "the session MAC does not match this request (wrong session key, or the request was altered)",
             )
@@ -241,6 +265,7 @@ mod tests {
             path: "/postage/v1/purchases",
             idempotency_key: Some("sale-1"),
             body,
+            seal: None,
         }
     }
 

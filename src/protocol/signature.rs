@@ -5,6 +5,7 @@
 //! ```text
 //! Authorization: PC1 counter=C1a2b3c4d5e ts=1763800000000 nonce=<32 hex> sig=<128 hex>
 //! signed text:   "PC1\n" METHOD "\n" PATH "\n" ts "\n" nonce "\n" idempotency-key "\n" hex(SHA-256(body))
+//!                [ "\n" Postcounter-Seal, when the body is sealed: body is then the plain body ]
 //! ```
 //! The vendor accepts a timestamp within [`TIMESTAMP_WINDOW_MS`] of its own clock and a
 //! nonce it has not seen from that counter (nonces are kept in the store for twice the
@@ -44,19 +45,27 @@ pub struct SignedRequest<'a> {
     pub path: &'a str,
     pub idempotency_key: Option<&'a str>,
     pub body: &'a [u8],
+    /// The request's `Postcounter-Seal` header, when its body is sealed (see
+    /// [`super::sealing`]): covered, so no one can put their own key in its place.
+    pub seal: Option<&'a str>,
 }
 
 impl SignedRequest<'_> {
     /// The text a signature (`scheme` PC1, with a nonce) or a session MAC (PC1S, with a
     /// sequence number) covers.
     pub(super) fn text(&self, scheme: &str, timestamp_unix_ms: i64, nonce: &str) -> String {
-        format!(
+        let mut text = format!(
             "{scheme}\n{}\n{}\n{timestamp_unix_ms}\n{nonce}\n{}\n{}",
             self.method,
             self.path,
             self.idempotency_key.unwrap_or(""),
             hex::encode(&Sha256::digest(self.body))
-        )
+        );
+        if let Some(seal) = self.seal {
+            text.push('\n');
+            text.push_str(seal);
+        }
+        text
     }
 }
 
@@ -226,6 +235,7 @@ mod tests {
             path: "/postage/v1/purchases",
             idempotency_key: Some("sale-1"),
             body,
+            seal: None,
         }
     }
 

@@ -59,6 +59,8 @@ pub struct Vendor {
     pub(super) monitor: super::monitor::Monitor,
     /// What `GET /metrics` reports (see [`super::metrics`]).
     pub(super) metrics: Arc<super::metrics::Metrics>,
+    /// What signs answers and opens sealed requests (see [`crate::protocol::security`]).
+    pub(super) service_keys: super::keys::service_keys::ServiceKeyring,
 }
 
 /// Processing servers a new store starts with, one per core of a small machine.
@@ -103,6 +105,7 @@ impl Vendor {
         // The first, empty, status list (every export and trust bundle carries one), or one
         // that lists a revocation whose signing was cut short.
         super::keys::status_list_in_step(&store, &keys, &clock).await?;
+        let service_keys = super::keys::service_keys::ServiceKeyring::load_or_create(&keys_dir)?;
         let rows = store.processing_servers().await?;
         let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
             .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;
@@ -133,6 +136,7 @@ impl Vendor {
             keys,
             monitor: super::monitor::Monitor::default(),
             metrics,
+            service_keys,
         });
         // Card refunds recorded before a stop and not confirmed by the gateway.
         let pending = vendor.clone();

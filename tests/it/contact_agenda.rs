@@ -194,7 +194,7 @@ async fn a_poll_with_nothing_due_leaves_the_contact_log_as_it_was() {
 async fn a_malformed_station_header_is_refused_with_what_is_accepted() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let refused = reqwest::Client::new()
-        .get(format!("{}/contact/v1/agenda", vendor.url))
+        .get(format!("{}/postage/v1/psds/20000001/registers", vendor.url))
         .header(
             "postcounter-station",
             "status-list=3; control-total-mills=lots",

@@ -51,6 +51,7 @@ mod scale;
 mod scale_hid;
 mod scale_sics;
 mod secrets_at_rest;
+mod security_levels;
 mod sqlite_locks;
 mod station_in_process;
 mod style;

@@ -19,7 +19,7 @@ use postcounter::modem::ResultCode;
 use postcounter::modem::dialer::{Modem, ModemSettings};
 use postcounter::modem::dialer::{read_result, reset_line};
 use postcounter::modem::simulator::{LineSettings, PhoneLine};
-use postcounter::payment::{PaymentErrorKind, PaymentGateway};
+use postcounter::payment::PaymentGateway;
 use postcounter::psd::Psd;
 use postcounter::serial_port::{FlowControl, SerialPort};
 
@@ -120,17 +120,31 @@ async fn a_sale_completes_over_the_modem_when_every_internet_endpoint_is_down() 
         sent - sent_before,
         received - received_before
     );
-    // A card is not sent over the phone line: the clerk is told to take cash, and not one
-    // byte of it went on the line.
+    // A card goes over the phone line sealed to the data centre (the accounts service
+    // encrypts): charged, and a wiretap on the line reads neither the number nor the
+    // holder, nor the data centre's answer.
     let before = station.modem.bytes_exchanged();
-    let refused = station
+    let receipt = station
         .link
         .charge(&card_charge("card-by-modem", "4242424242424242", "0.78"))
         .await
-        .unwrap_err();
-    assert_eq!(refused.kind(), PaymentErrorKind::NoCardLink, "{refused}");
-    assert!(refused.to_string().contains("take cash"), "{refused}");
-    assert_eq!(station.modem.bytes_exchanged(), before);
+        .unwrap();
+    assert!(station.modem.bytes_exchanged().0 > before.0);
+    let heard = String::from_utf8_lossy(&station.line.wiretap()).to_string();
+    assert!(
+        heard.contains("POST /accounts/v1/card-payments"),
+        "the wiretap heard the call"
+    );
+    assert!(
+        heard.contains("postcounter-seal: v1 "),
+        "the request went sealed"
+    );
+    for secret in ["4242424242424242", "12/28", &receipt.approval_code] {
+        assert!(
+            !heard.contains(secret),
+            "{secret:?} crossed the line in clear"
+        );
+    }
     // The Internet back: the next answer comes over it.
     station.network.set(Relay::Up);
     station

@@ -10,9 +10,10 @@ use crate::common;
 use serde_json::{Value, json};
 
 use common::vendor::{
-    COUNTER_ZIP, LICENSE, PSD_A1, PSD_A2, StoreKind, indicium, kind_of, letter, letter_mills,
-    letter_weighing, message_of, price_mills, vendor_or_skip,
+    COUNTER_ZIP, LICENSE, PSD_A1, PSD_A2, Prepared, StoreKind, indicium, kind_of, letter,
+    letter_mills, letter_weighing, message_of, price_mills, vendor_or_skip,
 };
+use common::vendor_counter::service_keys;
 use postcounter::indicium::{Indicium, verify};
 use postcounter::vendor_system::store::counters::check_location;
 
@@ -247,11 +248,24 @@ async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
         let key = p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap();
         postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes())
     };
+    // The enrollment goes sealed (the contact service encrypts): the code is never in clear.
+    let keys = service_keys(&client, &v.url).await;
     let register = |code: &str, public: String| {
-        client
-            .post(format!("{}/contact/v1/counters", v.url))
-            .json(&json!({"enrollment_code": code, "name": "Front desk", "public_key": public}))
-            .send()
+        let body = json!({"enrollment_code": code, "name": "Front desk", "public_key": public});
+        let (client, keys, url) = (&client, &keys, &v.url);
+        async move {
+            let (status, text) = Prepared::new(
+                keys,
+                "POST",
+                "/contact/v1/counters",
+                None,
+                body.to_string().as_bytes(),
+            )
+            .send(client, keys, url, None)
+            .await
+            .unwrap();
+            (status, serde_json::from_str::<Value>(&text).unwrap())
+        }
     };
     v.store
         .create_enrollment(
@@ -262,22 +276,25 @@ async fn enrollment_codes_register_one_counter_each(kind: StoreKind) {
         )
         .await
         .unwrap();
-    let first = register("code-1", key(1)).await.unwrap();
-    assert_eq!(first.status(), 201);
-    let first: Value = first.json().await.unwrap();
+    let (status, first) = register("code-1", key(1)).await;
+    assert_eq!(status, 201, "{first}");
     assert_eq!(first["account_id"], "A1");
     assert_eq!(first["psd_ids"], json!([PSD_A1]));
-    let again: Value = register("code-1", key(1))
-        .await
-        .unwrap()
-        .json()
+    let (_, again) = register("code-1", key(1)).await;
+    assert_eq!(again, first, "a retried registration gets the same counter");
+    assert_eq!(register("code-1", key(2)).await.0, 422);
+    assert_eq!(register("code-2", key(3)).await.0, 403);
+    assert_eq!(register("code-1", "04abcd".into()).await.0, 400);
+    // Sent in clear, the code is refused before it is looked at.
+    let plain = client
+        .post(format!("{}/contact/v1/counters", v.url))
+        .json(&json!({"enrollment_code": "code-1", "name": "Front desk", "public_key": key(1)}))
+        .send()
         .await
         .unwrap();
-    assert_eq!(again, first, "a retried registration gets the same counter");
-    assert_eq!(register("code-1", key(2)).await.unwrap().status(), 422);
-    assert_eq!(register("code-2", key(3)).await.unwrap().status(), 403);
-    let bad = register("code-1", "04abcd".into()).await.unwrap();
-    assert_eq!(bad.status(), 400);
+    assert_eq!(plain.status(), 400);
+    let refused: Value = plain.json().await.unwrap();
+    assert_eq!(kind_of(&refused), "security_level", "{refused}");
 }
 
 async fn unknown_routes_and_methods_answer_in_json(kind: StoreKind) {

@@ -88,6 +88,7 @@ async fn a_stale_timestamp_is_refused(kind: StoreKind) {
         path: "/postage/v1/purchases",
         idempotency_key: Some("sale-1"),
         body: body.as_bytes(),
+        seal: None,
     };
     let ten_minutes_ago = postcounter::clock::Clock::system().now_unix_ms() - 600_000;
     let authorization = counter.signer.authorization(&request, ten_minutes_ago);
@@ -109,6 +110,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
         client: registered.client.clone(),
         url: v.url.clone(),
         clock: registered.clock.clone(),
+        keys: registered.keys.clone(),
     };
     let (status, answer) = stranger.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 401, "{answer}");
@@ -120,6 +122,7 @@ async fn an_unknown_counter_gets_nothing(kind: StoreKind) {
         client: registered.client.clone(),
         url: v.url.clone(),
         clock: registered.clock.clone(),
+        keys: registered.keys.clone(),
     };
     assert_eq!(impostor.buy("sale-1", vec![letter()]).await.0, 401);
 }

@@ -82,7 +82,7 @@ async fn the_data_centre_validates_charges_once_credits_the_account_and_refunds_
     assert_eq!(too_much.kind(), PaymentErrorKind::Conflict, "{too_much}");
     // The same charge id under another request: a conflict that names the first charge,
     // not a store failure, and nothing credited again.
-    let by_hand = by_hand(dir.path(), &vendor.url);
+    let by_hand = by_hand(dir.path(), &vendor.url).await;
     let body = serde_json::json!({
         "charge_id": SALE,
         "card": {"number": "4242424242424242", "expiry": "12/30", "holder": "A Customer"},

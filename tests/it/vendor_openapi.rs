@@ -24,8 +24,9 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 17] = [
+const ROUTES: [(&str, &str); 18] = [
     ("get", "/contact/v1/health"),
+    ("get", "/contact/v1/service-keys"),
     ("get", "/openapi.json"),
     ("post", "/contact/v1/counters"),
     ("post", "/contact/v1/sessions"),

@@ -36,6 +36,7 @@ async fn open(counter: &TestCounter) -> ClientSession {
         &counter.client,
         &counter.url,
         &counter.signer,
+        Some(counter.keys.clone()),
         &counter.clock,
     )
     .await
@@ -60,6 +61,7 @@ fn purchase_header(
         path: "/postage/v1/purchases",
         idempotency_key: Some(key),
         body: body.as_bytes(),
+        seal: None,
     };
     session.authorization(&request, counter.clock.now_unix_ms())
 }
@@ -111,6 +113,7 @@ async fn a_session_buys_what_a_signature_buys(kind: StoreKind) {
                     path: &format!("/postage/v1/psds/{PSD_A1}/registers"),
                     idempotency_key: None,
                     body: b"",
+                    seal: None,
                 },
                 counter.clock.now_unix_ms(),
             )),
@@ -204,6 +207,7 @@ async fn a_revoked_counter_gets_nothing_in_its_open_session(kind: StoreKind) {
         &counter.client,
         &counter.url,
         &counter.signer,
+        Some(counter.keys.clone()),
         &counter.clock,
     )
     .await
@@ -223,54 +227,27 @@ async fn an_opening_is_signed_once_and_never_from_a_session(kind: StoreKind) {
         postcounter::protocol::session::SessionOffer::new().unwrap().public_key()
     )})
     .to_string();
-    let signed = counter.authorization("POST", "/contact/v1/sessions", None, body.as_bytes());
-    let send = |header: String| {
-        let body = body.clone();
-        let counter = &counter;
-        async move {
-            counter
-                .send_with(
-                    "POST",
-                    "/contact/v1/sessions",
-                    None,
-                    body.as_bytes(),
-                    Some(&header),
-                )
-                .await
-        }
-    };
-    let (status, opened) = send(signed.clone()).await;
+    // The opening is sealed (the contact service encrypts); its signature covers the seal.
+    let opening = counter.prepare("POST", "/contact/v1/sessions", None, body.as_bytes());
+    let signed = counter.sign(&opening);
+    let (status, opened) = counter.send_prepared(&opening, Some(&signed)).await;
     assert_eq!(status, 201, "{opened}");
     assert_eq!(opened["session_id"].as_str().unwrap().len(), 32);
-    let (status, replay) = send(signed).await;
+    let (status, replay) = counter.send_prepared(&opening, Some(&signed)).await;
     assert_eq!(status, 401, "{replay}");
     assert!(message_of(&replay).contains("replayed"), "{replay}");
     let session = open(&counter).await;
-    let from_session = session.authorization(
-        &SignedRequest {
-            method: "POST",
-            path: "/contact/v1/sessions",
-            idempotency_key: None,
-            body: body.as_bytes(),
-        },
-        counter.clock.now_unix_ms(),
-    );
-    let (status, refused) = send(from_session).await;
+    let another = counter.prepare("POST", "/contact/v1/sessions", None, body.as_bytes());
+    let from_session = session.authorization(&another.signed(), counter.clock.now_unix_ms());
+    let (status, refused) = counter.send_prepared(&another, Some(&from_session)).await;
     assert_eq!(status, 401, "{refused}");
     assert!(
         message_of(&refused).contains("not from within a session"),
         "{refused}"
     );
     let bad_key = json!({"ephemeral_public_key": "04abcd"}).to_string();
-    let header = counter.authorization("POST", "/contact/v1/sessions", None, bad_key.as_bytes());
     let (status, refused) = counter
-        .send_with(
-            "POST",
-            "/contact/v1/sessions",
-            None,
-            bad_key.as_bytes(),
-            Some(&header),
-        )
+        .send("POST", "/contact/v1/sessions", None, bad_key.as_bytes())
         .await;
     assert_eq!(status, 400, "{refused}");
     assert!(
@@ -295,6 +272,7 @@ async fn the_link_opens_a_new_session_when_a_restarted_vendor_knows_none() {
         Clock::system(),
     )
     .unwrap();
+    link.use_service_keys((*counter.keys).clone());
     let buy = |key: &'static str| {
         let link = &link;
         let counter = &counter;

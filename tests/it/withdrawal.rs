@@ -93,7 +93,7 @@ async fn a_forged_or_altered_withdrawal_confirmation_credits_nothing() {
         psd,
     } = behind_relay(Clock::system()).await;
     let link_key = counter_key(dir.path()).unwrap();
-    let owner = by_hand(dir.path(), &vendor.url);
+    let owner = by_hand(dir.path(), &vendor.url).await;
     let psd_key = Keyring::open(dir.path())
         .unwrap()
         .signer()

@@ -260,7 +260,6 @@ impl Edge {
                 // The clerk reads the refuser's own words; addresses and codes stay in the log.
                 let message = match error {
                     LinkError::Refused { message, .. } | LinkError::Local(message) => message,
-                    LinkError::CardsNeedInternet => LinkError::CardsNeedInternet.to_string(),
                     LinkError::Unreachable { .. } => {
                         "the data centre did not answer, and the embedded PSD could not issue in its place".into()
                     }

@@ -1,12 +1,15 @@
 //! The client's backup link: a request no Internet endpoint answered goes over the modem
-//! (see [`crate::modem`]), signed on its own, as HTTP/1.1 on the call; card data never does.
+//! (see [`crate::modem`]), signed on its own, as HTTP/1.1 on the call, at the same level of
+//! security as over the Internet (a phone line has no TLS: what a level seals, it seals).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use super::envelope::{Envelope, WireAnswer};
 use super::{Reply, VendorClient, error_message};
 use crate::modem::dialer::Modem;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
+use crate::protocol::security::{ANSWER_SIGNATURE_HEADER, SEAL_HEADER};
 use crate::protocol::signature::{RequestSigner, SignedRequest};
 
 impl VendorClient {
@@ -25,16 +28,20 @@ impl VendorClient {
         let mut delivered = false;
         let mut answer = None;
         for attempt in 0..2 {
-            let authorization =
-                signer.map(|signer| signer.authorization(request, self.clock.now_unix_ms()));
-            let message = modem_request(request, authorization, &self.station_header());
+            let mut envelope = Envelope::new(*request, self.held_service_keys())
+                .map_err(|why| (format!("{endpoint}: {why}"), false))?;
+            let authorization = signer
+                .map(|signer| signer.authorization(&envelope.request(), self.clock.now_unix_ms()));
+            let message =
+                modem_request(&mut envelope, authorization.clone(), &self.station_header())
+                    .map_err(|why| (format!("{endpoint}: {why}"), false))?;
             let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
             let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
                 .await
                 .map_err(|e| (format!("{endpoint}: {e}"), true))?;
             match answered {
                 Ok(answered) => {
-                    answer = Some(answered);
+                    answer = Some((answered, envelope, authorization));
                     break;
                 }
                 Err(e) => {
@@ -46,7 +53,7 @@ impl VendorClient {
                 }
             }
         }
-        let answer =
+        let (answer, envelope, authorization) =
             answer.ok_or_else(|| (format!("{endpoint}: no answer after two calls"), delivered))?;
         let status = answer
             .start
@@ -60,11 +67,24 @@ impl VendorClient {
                 false,
             ));
         }
+        let body = envelope
+            .open(
+                authorization.as_deref(),
+                WireAnswer {
+                    status,
+                    signature: answer.header(ANSWER_SIGNATURE_HEADER),
+                    agenda: answer.header(AGENDA_HEADER),
+                    content_type: answer.header("content-type"),
+                    body: answer.body.clone(),
+                },
+            )
+            // Delivered, and answered below its level: in doubt, like any answer not understood.
+            .map_err(|why| (format!("{endpoint}: {why}"), true))?;
         self.over_modem.store(true, Ordering::Relaxed);
         Ok(Reply {
             status,
             agenda: answer.header(AGENDA_HEADER).map(str::to_string),
-            body: answer.body,
+            body,
             endpoint,
         })
     }
@@ -96,21 +116,14 @@ impl Interface {
     }
 }
 
-/// Whether `request` carries card details (a card payment, or a purchase paid by card).
-pub(super) fn carries_card(request: &SignedRequest<'_>) -> bool {
-    if request.path.starts_with("/accounts/") {
-        return true;
-    }
-    serde_json::from_slice::<serde_json::Value>(request.body)
-        .is_ok_and(|body| body.get("card").is_some_and(|card| !card.is_null()))
-}
-
-/// `request` as an HTTP/1.1 message for the modem line.
+/// `envelope`'s request as an HTTP/1.1 message for the modem line.
 fn modem_request(
-    request: &SignedRequest<'_>,
+    envelope: &mut Envelope<'_>,
     authorization: Option<String>,
     station: &str,
-) -> crate::modem::http_line::Message {
+) -> Result<crate::modem::http_line::Message, String> {
+    let body = envelope.wire_body()?;
+    let request = envelope.request();
     let mut headers = vec![
         ("Host".to_string(), "data-centre".to_string()),
         ("Content-Type".to_string(), "application/json".to_string()),
@@ -118,15 +131,18 @@ fn modem_request(
     if let Some(key) = request.idempotency_key {
         headers.push(("Idempotency-Key".into(), key.to_string()));
     }
+    if let Some(seal) = request.seal {
+        headers.push((SEAL_HEADER.into(), seal.to_string()));
+    }
     if let Some(authorization) = authorization {
         headers.push(("Authorization".into(), authorization));
     }
     if !station.is_empty() {
         headers.push((STATION_HEADER.into(), station.to_string()));
     }
-    crate::modem::http_line::Message {
+    Ok(crate::modem::http_line::Message {
         start: format!("{} {} HTTP/1.1", request.method, request.path),
         headers,
-        body: request.body.to_vec(),
-    }
+        body,
+    })
 }

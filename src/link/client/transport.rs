@@ -8,9 +8,11 @@ use super::super::LinkError;
 use super::Reply;
 
 use super::super::session::OpenFailure;
+use super::envelope::{Envelope, WireAnswer};
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
-use crate::protocol::signature::SignedRequest;
+use crate::protocol::security::{ANSWER_SIGNATURE_HEADER, SEAL_HEADER};
 use crate::protocol::{ErrorBody, ErrorDetail};
+use reqwest::header::CONTENT_TYPE;
 
 /// One answer as it came: its status, body and agenda header.
 pub(in crate::link) struct RawAnswer {
@@ -19,41 +21,66 @@ pub(in crate::link) struct RawAnswer {
     pub agenda: Option<String>,
 }
 
-/// `request` sent once to `endpoint` with `authorization` (and what the station holds, when
-/// it says): the answer as it came.
+/// `envelope`'s request sent once to `endpoint` with `authorization` (and what the station
+/// holds, when it says): the answer, taken at its level (see [`Envelope::open`]).
 pub(in crate::link) async fn send_once(
     http: &reqwest::Client,
     endpoint: &str,
-    request: &SignedRequest<'_>,
+    envelope: &mut Envelope<'_>,
     authorization: Option<String>,
     station: Option<&str>,
 ) -> Result<RawAnswer, OpenFailure> {
+    let request = envelope.request();
     let method = Method::from_bytes(request.method.as_bytes())
         .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
     let mut builder = http
         .request(method, format!("{endpoint}{}", request.path))
-        .header("content-type", "application/json")
-        .body(request.body.to_vec());
+        .header("content-type", "application/json");
     if let Some(key) = request.idempotency_key {
         builder = builder.header("idempotency-key", key);
     }
-    if let Some(authorization) = authorization {
+    if let Some(seal) = request.seal {
+        builder = builder.header(SEAL_HEADER, seal);
+    }
+    if let Some(authorization) = &authorization {
         builder = builder.header("authorization", authorization);
     }
     if let Some(station) = station {
         builder = builder.header(STATION_HEADER, station);
     }
-    let response = builder.send().await.map_err(OpenFailure::Transport)?;
+    let body = envelope.wire_body().map_err(OpenFailure::Protocol)?;
+    let response = builder
+        .body(body)
+        .send()
+        .await
+        .map_err(OpenFailure::Transport)?;
     let status = response.status().as_u16();
-    let agenda = response
-        .headers()
-        .get(AGENDA_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_string);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string)
+    };
+    let agenda = header(AGENDA_HEADER);
+    let signature = header(ANSWER_SIGNATURE_HEADER);
+    let content_type = header(CONTENT_TYPE.as_str());
     let body = response.bytes().await.map_err(OpenFailure::Transport)?;
+    let body = envelope
+        .open(
+            authorization.as_deref(),
+            WireAnswer {
+                status,
+                signature: signature.as_deref(),
+                agenda: agenda.as_deref(),
+                content_type: content_type.as_deref(),
+                body: body.to_vec(),
+            },
+        )
+        .map_err(|why| OpenFailure::Protocol(format!("{endpoint}: {why}")))?;
     Ok(RawAnswer {
         status,
-        body: body.to_vec(),
+        body,
         agenda,
     })
 }

@@ -34,7 +34,6 @@ fn payment_error(error: LinkError, id: &str) -> PaymentError {
             },
             _ => PaymentError::RefusedByDataCentre(message.clone()),
         },
-        LinkError::CardsNeedInternet => PaymentError::NoCardLink,
         LinkError::Protocol(_) | LinkError::Local(_) => PaymentError::Unavailable {
             reason: error.to_string(),
         },

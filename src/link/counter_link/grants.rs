@@ -43,6 +43,26 @@ impl CounterLink {
             .map_err(keyring_error)
     }
 
+    /// Makes sure the client holds the data centre's current service keys (see
+    /// [`crate::protocol::security`]), fetching them when it holds none or theirs ran out:
+    /// checked against the trust held, or, on a first contact, taken with the roots they
+    /// name as the anchor (as the first trust bundle was before).
+    pub(super) async fn ensure_service_keys(&self) -> Result<(), LinkError> {
+        let _one_fetch = self.service_keys_fetch.lock().await;
+        if self
+            .client
+            .holds_current_service_keys(self.clock.now_unix_ms())
+        {
+            return Ok(());
+        }
+        let answer = self.client.service_keys_answer().await?;
+        let roots = answer.roots().map_err(LinkError::Protocol)?;
+        let trust = self.settings.keyring.absorb(roots).map_err(keyring_error)?;
+        let keys = crate::link::client::open_announcement(&answer, &trust)?;
+        self.client.use_service_keys(keys);
+        Ok(())
+    }
+
     /// The trust held, fetched first if none is held yet.
     pub async fn trust(&self) -> Result<Trust, LinkError> {
         match self.settings.keyring.trust().map_err(keyring_error)? {

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 
 use super::{Call, authorization, json, read, refusal, signed_request};
 use crate::protocol::agenda::AgendaResponse;
+use crate::protocol::security::SERVICE_KEYS_PATH;
 use crate::protocol::services::Service;
 use crate::vendor_system::service::Vendor;
 
@@ -25,6 +26,7 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         .route(&format!("{prefix}/counters"), post(register_counter))
         .route(&format!("{prefix}/sessions"), post(open_session))
         .route(&format!("{prefix}/agenda"), get(poll))
+        .route(SERVICE_KEYS_PATH, get(service_keys))
 }
 
 async fn poll(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
@@ -37,6 +39,13 @@ async fn poll(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Res
         })
     })
     .await
+}
+
+async fn service_keys(State(vendor): State<Arc<Vendor>>) -> Response {
+    match vendor.service_keys() {
+        Ok(announced) => json(StatusCode::OK, &announced),
+        Err(error) => refusal(error),
+    }
 }
 
 async fn health(State(vendor): State<Arc<Vendor>>) -> Response {
@@ -57,7 +66,7 @@ async fn open_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = signed_request(&method, &uri, None, &body);
+    let request = signed_request(&method, &uri, &headers, None, &body);
     match vendor.open_session(authorization(&headers), &request).await {
         Ok(opened) => json(StatusCode::CREATED, &opened),
         Err(error) => refusal(error),

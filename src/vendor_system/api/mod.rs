@@ -21,12 +21,14 @@ use super::service::Vendor;
 use super::store::void_refill::{Answer, RequestContext};
 use super::validate;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER, StationState};
+use crate::protocol::security::SEAL_HEADER;
 use crate::protocol::services::Service;
 use crate::protocol::signature::SignedRequest;
 
 mod accounts;
 mod contact;
 mod funds;
+pub mod guard;
 mod keys;
 pub mod observe;
 mod postage;
@@ -48,6 +50,10 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(too_large_as_json))
+        .layer(axum::middleware::from_fn_with_state(
+            vendor.clone(),
+            guard::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             vendor.clone(),
             observe::observe,
@@ -103,12 +109,14 @@ where
         method,
         uri,
         headers,
+        sealed,
     } = call;
     let key_header = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let outcome = async {
         let key = validate::idempotency_key(key_header)?;
         let state = station_state(headers)?;
-        let context = authenticate(vendor, method, uri, headers, Some(&key), body).await?;
+        let mut context = authenticate(vendor, method, uri, headers, Some(&key), body).await?;
+        context.sealed = *sealed;
         let counter_id = context.counter_id.clone();
         Ok::<_, VendorError>((run(context, key).await?, counter_id, state))
     };
@@ -136,10 +144,13 @@ where
         method,
         uri,
         headers,
+        sealed,
     } = call;
     let outcome = async {
         let state = station_state(headers)?;
-        let context = authenticate(vendor, method, uri, headers, None, body).await?;
+        let mut context = authenticate(vendor, method, uri, headers, None, body).await?;
+        context.sealed = *sealed;
+        vendor.store.admit_read(&context).await?;
         let counter_id = context.counter_id.clone();
         Ok::<_, VendorError>((run(context).await?, counter_id, state))
     };
@@ -209,7 +220,7 @@ async fn authenticate(
     idempotency_key: Option<&str>,
     body: &[u8],
 ) -> Result<RequestContext, VendorError> {
-    let request = signed_request(method, uri, idempotency_key, body);
+    let request = signed_request(method, uri, headers, idempotency_key, body);
     vendor.authenticate(authorization(headers), &request).await
 }
 
@@ -217,6 +228,7 @@ async fn authenticate(
 fn signed_request<'a>(
     method: &'a Method,
     uri: &'a Uri,
+    headers: &'a HeaderMap,
     idempotency_key: Option<&'a str>,
     body: &'a [u8],
 ) -> SignedRequest<'a> {
@@ -225,6 +237,9 @@ fn signed_request<'a>(
         path: uri.path(),
         idempotency_key,
         body,
+        seal: headers
+            .get(SEAL_HEADER)
+            .and_then(|value| value.to_str().ok()),
     }
 }
 
@@ -240,6 +255,8 @@ struct Call {
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    /// Whether the body came sealed (see [`guard`]).
+    sealed: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Call {
@@ -250,6 +267,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Call {
             method: parts.method.clone(),
             uri: parts.uri.clone(),
             headers: parts.headers.clone(),
+            sealed: parts.extensions.get::<guard::Sealed>().is_some(),
         })
     }
 }

@@ -7,6 +7,7 @@
 mod lease_certificates;
 pub mod module_keys;
 mod pending;
+pub mod service_keys;
 
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};

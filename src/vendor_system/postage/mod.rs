@@ -30,6 +30,12 @@ impl Vendor {
         body: &[u8],
     ) -> Result<Answer, VendorError> {
         let request: PurchaseRequest = parse_body(body, "a purchase: {\"pieces\": [...]}")?;
+        if request.card.is_some() && !context.sealed {
+            return Err(VendorError::new(
+                RefusalKind::SecurityLevel,
+                "a purchase paid by card is sealed to the data centre's payload key (see GET /contact/v1/service-keys): card data never travels in the clear",
+            ));
+        }
         let request_sha256 = digest("purchase", body);
         let counter = self.known_counter(&context.counter_id).await?;
         let priced = ZipCode::parse(&counter.location_zip)

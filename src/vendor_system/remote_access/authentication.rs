@@ -69,6 +69,7 @@ impl Vendor {
                 counter_id,
                 nonce: None,
                 now_unix_ms,
+                sealed: false,
             });
         }
         let credentials = signature::parse_authorization(authorization)?;
@@ -79,6 +80,7 @@ impl Vendor {
             counter_id,
             nonce: Some(nonce),
             now_unix_ms,
+            sealed: false,
         })
     }
 

@@ -141,6 +141,12 @@ impl SessionTable {
         })
     }
 
+    /// The keys of session `id`, while it is open here: its answers are MACed under one.
+    pub fn key(&self, id: &SessionId) -> Option<SessionKey> {
+        let sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions.get(id).map(|session| session.key.clone())
+    }
+
     /// The counter a request in a session comes from, once its MAC, timestamp and sequence
     /// number pass.
     pub fn authenticate(
@@ -222,6 +228,7 @@ mod tests {
             path: "/postage/v1/voids",
             idempotency_key: Some("void-1"),
             body: b"{}",
+            seal: None,
         }
     }
 

@@ -145,6 +145,21 @@ pub async fn admit(
     }
 }
 
+impl super::VendorStore {
+    /// Admits a signed read (it writes nothing else): its nonce recorded, a replay refused.
+    /// A read in a session has none; its session refuses a replayed sequence number.
+    pub async fn admit_read(
+        &self,
+        context: &super::void_refill::RequestContext,
+    ) -> Result<(), VendorError> {
+        if context.nonce.is_none() {
+            return Ok(());
+        }
+        let mut conn = self.pool().acquire().await?;
+        admit(&mut conn, context).await
+    }
+}
+
 /// Records a signed request's nonce; false when the counter used it before (a replay).
 pub async fn record_nonce(
     conn: &mut AnyConnection,

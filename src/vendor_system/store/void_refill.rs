@@ -27,6 +27,9 @@ pub struct RequestContext {
     /// request in a session, whose replays the session refuses.
     pub nonce: Option<SignedNonce>,
     pub now_unix_ms: i64,
+    /// Whether the request's body came sealed (see [`crate::protocol::sealing`]): card
+    /// data is taken only so.
+    pub sealed: bool,
 }
 
 /// A signature's nonce, kept until its timestamp can no longer pass.
@@ -215,14 +218,14 @@ impl VendorStore {
         .await
     }
 
-    /// A PSD's registers and the account's balance, for a counter of that account.
+    /// A PSD's registers and the account's balance, for a counter of that account (its
+    /// nonce was admitted with every signed read's, see [`Self::admit_read`]).
     pub async fn read_registers(
         &self,
         context: &RequestContext,
         psd_id: u32,
     ) -> Result<RegistersResponse, VendorError> {
         let mut tx = self.begin_write().await?;
-        idempotency::admit(&mut tx, context).await?;
         let account_id = active_account_id(&mut tx, &context.counter_id).await?;
         let registers = owned_psd(&mut tx, psd_id, &account_id).await?.view();
         let account_balance_mills = balance(&mut tx, &account_id).await?.mills();

@@ -187,7 +187,7 @@ pub async fn count(vendor: &TestVendor, sql: &str) -> i64 {
 
 /// The counter in `dir` as its owner can drive it by hand: its own link key and registered
 /// id, signing raw requests to the vendor at `url` (the link is bypassed, not its identity).
-pub fn by_hand(dir: &Path, url: &str) -> super::vendor::TestCounter {
+pub async fn by_hand(dir: &Path, url: &str) -> super::vendor::TestCounter {
     let registration = postcounter::link::identity::saved_registration(dir)
         .unwrap()
         .unwrap();
@@ -198,6 +198,7 @@ pub fn by_hand(dir: &Path, url: &str) -> super::vendor::TestCounter {
             &key,
         )
         .unwrap(),
+        keys: super::vendor_counter::service_keys(&reqwest::Client::new(), url).await,
         client: reqwest::Client::new(),
         url: url.to_string(),
         clock: Clock::system(),

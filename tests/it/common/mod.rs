@@ -4,6 +4,7 @@ pub mod cli;
 pub mod crash_counter;
 pub mod crash_ledger;
 pub mod data_centre;
+pub mod intercept;
 pub mod kiosk;
 pub mod link_relay;
 pub mod offline_counter;

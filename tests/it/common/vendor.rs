@@ -23,7 +23,7 @@ use postcounter::vendor_system::store::counters::check_location;
 use postcounter::vendor_system::{Vendor, VendorSettings};
 
 use super::postgres;
-pub use super::vendor_counter::TestCounter;
+pub use super::vendor_counter::{Prepared, TestCounter};
 use super::vendor_serve::{rates, serve, serve_failing, settings};
 
 pub const LICENSE: u32 = 700_001;
@@ -141,20 +141,27 @@ pub async fn enroll_at(
     let key = SigningKey::generate_from_rng(&mut rand::rng());
     let public = postcounter::hex::encode(key.verifying_key().to_sec1_point(false).as_bytes());
     let client = reqwest::Client::new();
-    let response = client
-        .post(format!("{url}/contact/v1/counters"))
-        .json(&json!({"enrollment_code": code, "name": "Test counter", "public_key": public}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let registered: Value = response.json().await.unwrap();
+    let keys = super::vendor_counter::service_keys(&client, url).await;
+    let body = json!({"enrollment_code": code, "name": "Test counter", "public_key": public});
+    let (status, text) = Prepared::new(
+        &keys,
+        "POST",
+        "/contact/v1/counters",
+        None,
+        body.to_string().as_bytes(),
+    )
+    .send(&client, &keys, url, None)
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{text}");
+    let registered: Value = serde_json::from_str(&text).unwrap();
     let counter_id = registered["counter_id"].as_str().unwrap().to_string();
     TestCounter {
         signer: RequestSigner::new(&counter_id, &key).unwrap(),
         client,
         url: url.to_string(),
         clock: Clock::system(),
+        keys,
     }
 }
 

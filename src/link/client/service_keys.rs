@@ -1,0 +1,70 @@
+//! The data centre's service keys as the client holds them: fetched from the public route
+//! (see [`crate::protocol::security`]), taken only when a root the station trusts signed
+//! their announcement, and fetched again when the announcement runs out.
+
+use std::sync::{Arc, PoisonError};
+
+use reqwest::Method;
+
+use super::VendorClient;
+use crate::grants::ServiceKeys;
+use crate::keys::Trust;
+use crate::link::LinkError;
+use crate::protocol::keys::ServiceKeysResponse;
+use crate::protocol::security::SERVICE_KEYS_PATH;
+
+impl VendorClient {
+    /// The service keys held, if any.
+    pub fn held_service_keys(&self) -> Option<Arc<ServiceKeys>> {
+        self.service_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Whether service keys are held and their announcement still holds at `now_unix_ms`.
+    pub fn holds_current_service_keys(&self, now_unix_ms: i64) -> bool {
+        self.held_service_keys()
+            .is_some_and(|keys| keys.current_at(now_unix_ms))
+    }
+
+    /// Uses `keys` (already verified) for every request from now on.
+    pub fn use_service_keys(&self, keys: ServiceKeys) {
+        *self
+            .service_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(keys));
+    }
+
+    /// The data centre's announcement of its service keys, unchecked.
+    pub async fn service_keys_answer(&self) -> Result<ServiceKeysResponse, LinkError> {
+        let reply = self
+            .send(Method::GET, SERVICE_KEYS_PATH, None, b"", None)
+            .await?;
+        super::parse_reply(&reply)
+    }
+
+    /// Fetches the service keys, checks them against `trust` (or, with none, against the
+    /// roots the answer names: a tool on the data centre's own side), and uses them.
+    pub async fn fetch_service_keys(
+        &self,
+        trust: Option<&Trust>,
+    ) -> Result<ServiceKeys, LinkError> {
+        let answer = self.service_keys_answer().await?;
+        let roots = answer.roots().map_err(LinkError::Protocol)?;
+        let keys = open_announcement(&answer, trust.unwrap_or(&roots))?;
+        self.use_service_keys(keys.clone());
+        Ok(keys)
+    }
+}
+
+/// The keys `answer` announces, if a root `trust` reaches signed them.
+pub fn open_announcement(
+    answer: &ServiceKeysResponse,
+    trust: &Trust,
+) -> Result<ServiceKeys, LinkError> {
+    let bytes = crate::hex::decode(&answer.announcement)
+        .ok_or_else(|| LinkError::Protocol("a service keys announcement that is not hex".into()))?;
+    ServiceKeys::open(&bytes, trust)
+        .map_err(|e| LinkError::Protocol(format!("the data centre's service keys: {e}")))
+}
