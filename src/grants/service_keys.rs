@@ -6,7 +6,7 @@
 //!
 //! | offset | bytes | field |
 //! |---|---|---|
-//! | 2 | 4 | key id (the generation of the service keys) |
+//! | 2 | 4 | key id: the first 4 bytes of SHA-256 of the answer key, compressed |
 //! | 6 | 33 | answer-signing key, P-256 SEC1 compressed (ECDSA, SHA-256) |
 //! | 39 | 65 | payload key, P-256 SEC1 uncompressed (HPKE DHKEM(P-256, HKDF-SHA256)) |
 //! | 104 | 8 | issued, unix ms (the data centre's clock) |

@@ -7,13 +7,14 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+mod attempt;
 mod by_modem;
 mod envelope;
 mod service_keys;
@@ -230,16 +231,40 @@ impl VendorClient {
             match self.attempt(endpoint, &request, signer).await {
                 // The answer to the request, or to the opening of its session.
                 Ok(RawAnswer {
-                    status: 503, body, ..
-                })
-                | Err(OpenFailure::Answered(503, body)) => failures.push(format!(
+                    status: 503,
+                    body,
+                    signed,
+                    ..
+                }) => {
+                    // Only the data centre's own, signed, says nothing was acknowledged;
+                    // a 503 put in its place by a relay may hide an answer.
+                    maybe_delivered |= !signed;
+                    failures.push(format!(
+                        "{endpoint}: unavailable ({})",
+                        error_message(&body)
+                    ));
+                }
+                Err(OpenFailure::Answered(503, body)) => failures.push(format!(
                     "{endpoint}: unavailable ({})",
                     error_message(&body)
                 )),
                 Ok(RawAnswer {
+                    status: 401, body, ..
+                }) if refusal_of(&body).is_some_and(|r| {
+                    RefusalKind::from_name(&r.kind) == Some(RefusalKind::Replayed)
+                }) =>
+                {
+                    // This station never sends an authorization twice: a copy of this
+                    // request reached the data centre first, and may have been carried out.
+                    // Asked again, freshly signed, its idempotency key gets its answer.
+                    maybe_delivered = true;
+                    failures.push(format!("{endpoint}: {}", error_message(&body)));
+                }
+                Ok(RawAnswer {
                     status,
                     body,
                     agenda,
+                    ..
                 }) => {
                     self.internet_is_back();
                     return Ok(Reply {
@@ -262,7 +287,10 @@ impl VendorClient {
                     maybe_delivered |= !e.is_connect();
                     failures.push(format!("{endpoint}: {}", transport_failure(&e)));
                 }
-                Err(OpenFailure::Protocol(detail)) => return Err(LinkError::Protocol(detail)),
+                Err(OpenFailure::Protocol(detail)) => {
+                    self.forget_service_keys();
+                    return Err(LinkError::Protocol(detail));
+                }
             }
         }
         if let Some(modem) = &self.modem {
@@ -286,92 +314,6 @@ impl VendorClient {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-
-    /// One attempt at `endpoint`: in the endpoint's session when the request is signed
-    /// (opening one if needed, and once more if the vendor no longer knows it), or signed
-    /// on its own when sessions are off. A session that cannot be opened ends the attempt
-    /// with the vendor's answer to the opening, which stands for the request's.
-    async fn attempt(
-        &self,
-        endpoint: &str,
-        request: &SignedRequest<'_>,
-        signer: Option<&RequestSigner>,
-    ) -> Result<RawAnswer, OpenFailure> {
-        let keys = self.held_service_keys();
-        let mut envelope = Envelope::new(*request, keys.clone()).map_err(OpenFailure::Protocol)?;
-        let Some(signer) = signer else {
-            return self.post(endpoint, &mut envelope, None).await;
-        };
-        if !self.sessions_on {
-            let authorization = signer.authorization(&envelope.request(), self.clock.now_unix_ms());
-            return self
-                .post(endpoint, &mut envelope, Some(authorization))
-                .await;
-        }
-        let mut reopened = false;
-        loop {
-            let session = self.session(endpoint, signer).await?;
-            let mut envelope = Envelope::new(*request, keys.clone())
-                .map_err(OpenFailure::Protocol)?
-                .in_session(session.key().clone());
-            let authorization =
-                session.authorization(&envelope.request(), self.clock.now_unix_ms());
-            let answer = self
-                .post(endpoint, &mut envelope, Some(authorization))
-                .await?;
-            if answer.status == 401
-                && !reopened
-                && refusal_of(&answer.body).is_some_and(|r| {
-                    RefusalKind::from_name(&r.kind) == Some(RefusalKind::SessionExpired)
-                })
-            {
-                // The vendor restarted, or this is another of its processes.
-                self.forget_session(endpoint);
-                reopened = true;
-                continue;
-            }
-            return Ok(answer);
-        }
-    }
-
-    /// The open session at `endpoint`, opened now if there is none or it is about to end.
-    async fn session(
-        &self,
-        endpoint: &str,
-        signer: &RequestSigner,
-    ) -> Result<Arc<ClientSession>, OpenFailure> {
-        let now_unix_ms = self.clock.now_unix_ms();
-        if let Some(session) = self.sessions().get(endpoint)
-            && session.usable(now_unix_ms)
-        {
-            return Ok(session.clone());
-        }
-        let keys = self.held_service_keys();
-        let session =
-            Arc::new(ClientSession::open(&self.http, endpoint, signer, keys, &self.clock).await?);
-        self.sessions()
-            .insert(endpoint.to_string(), session.clone());
-        Ok(session)
-    }
-
-    fn forget_session(&self, endpoint: &str) {
-        self.sessions().remove(endpoint);
-    }
-
-    fn sessions(&self) -> MutexGuard<'_, HashMap<String, Arc<ClientSession>>> {
-        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    async fn post(
-        &self,
-        endpoint: &str,
-        envelope: &mut Envelope<'_>,
-        authorization: Option<String>,
-    ) -> Result<RawAnswer, OpenFailure> {
-        let state = self.station_header();
-        let station = (!state.is_empty()).then_some(state.as_str());
-        send_once(&self.http, endpoint, envelope, authorization, station).await
     }
 
     /// [`VendorClient::send`] with a JSON body, the answer parsed as `T`; a refusal becomes

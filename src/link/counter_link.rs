@@ -236,10 +236,39 @@ impl CounterLink {
     ) -> Result<T, LinkError> {
         self.ensure_service_keys().await?;
         let identity = self.identity().await?;
-        let reply = self
-            .client
-            .send(method, path, key, body.as_bytes(), Some(&identity.0))
-            .await?;
+        let send = || {
+            self.client.send(
+                method.clone(),
+                path,
+                key,
+                body.as_bytes(),
+                Some(&identity.0),
+            )
+        };
+        let reply = match send().await {
+            // An answer not taken drops the service keys held: fetched again (they pass only
+            // under the root), the request is sent once more under its idempotency key. So a
+            // data centre whose keys were made anew loses no sale to it.
+            Err(LinkError::Protocol(why)) if self.client.held_service_keys().is_none() => {
+                log::warn!("{path}: {why}; fetching the data centre's service keys again");
+                // The first answer came: the request may have been carried out, whatever
+                // happens to the second.
+                if let Err(error) = self.ensure_service_keys().await {
+                    log::warn!("{path}: the service keys: {error}");
+                    return Err(LinkError::Protocol(why));
+                }
+                match send().await {
+                    Err(LinkError::Unreachable { detail, .. }) => {
+                        return Err(LinkError::Unreachable {
+                            detail,
+                            maybe_delivered: true,
+                        });
+                    }
+                    other => other?,
+                }
+            }
+            other => other?,
+        };
         self.last_answer_unix_ms
             .store(self.clock.now_unix_ms(), Ordering::Relaxed);
         if (200..300).contains(&reply.status) {

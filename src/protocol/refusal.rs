@@ -32,13 +32,17 @@ pub enum RefusalKind {
     PsdLocked,
     /// The store failed; nothing was acknowledged, retry with the same key.
     Unavailable,
+    /// The request (its nonce, or its session's sequence number) was seen before: a copy
+    /// of it reached the data centre first, so the original may have been carried out. A
+    /// station sends the request again, freshly authenticated, under its idempotency key.
+    Replayed,
     /// The request is below its service's level of security (see
     /// [`super::security`]): unsealed where the service encrypts, or a card in the clear.
     SecurityLevel,
 }
 
 impl RefusalKind {
-    pub const ALL: [RefusalKind; 13] = [
+    pub const ALL: [RefusalKind; 14] = [
         RefusalKind::BadRequest,
         RefusalKind::Unauthenticated,
         RefusalKind::SessionExpired,
@@ -52,6 +56,7 @@ impl RefusalKind {
         RefusalKind::PsdLocked,
         RefusalKind::Unavailable,
         RefusalKind::SecurityLevel,
+        RefusalKind::Replayed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +74,7 @@ impl RefusalKind {
             RefusalKind::PsdLocked => "psd_locked",
             RefusalKind::Unavailable => "unavailable",
             RefusalKind::SecurityLevel => "security_level",
+            RefusalKind::Replayed => "replayed",
         }
     }
 
@@ -81,7 +87,9 @@ impl RefusalKind {
     pub fn http_status(self) -> u16 {
         match self {
             RefusalKind::BadRequest | RefusalKind::SecurityLevel => 400,
-            RefusalKind::Unauthenticated | RefusalKind::SessionExpired => 401,
+            RefusalKind::Unauthenticated | RefusalKind::SessionExpired | RefusalKind::Replayed => {
+                401
+            }
             RefusalKind::PaymentDeclined => 402,
             RefusalKind::Forbidden => 403,
             RefusalKind::NotFound => 404,

@@ -2,20 +2,23 @@
 //! the station encrypts a request's body to the data centre's payload key with HPKE
 //! (RFC 9180, base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, info
 //! `postcounter seal v1`), and the data centre encrypts its answer to the same sender with
-//! AES-128-GCM under a key and nonce both ends export from that HPKE context (exporter
-//! context `postcounter answer`, 28 bytes: key then nonce), so no other party can read
+//! AES-128-GCM under a key both ends export from that HPKE context (exporter context
+//! `postcounter answer`, 16 bytes) and a random nonce of its own, sent before the
+//! ciphertext (a replayed copy of the request gets its refusal sealed under the same key, so
+//! a fixed nonce would give two texts under one keystream), so no other party can read
 //! either, whatever carries them (TLS, a relay, a modem line).
 //!
 //! ```text
 //! Postcounter-Seal: v1 <hex of the 65-byte encapsulated key>
 //! request body:  HPKE ciphertext of the body (nothing, when the body is empty)
-//! answer body:   AES-128-GCM(answer key, answer nonce, aad "postcounter answer", body) ‖ tag
+//! answer body:   nonce (12 random bytes) ‖ AES-128-GCM(answer key, nonce, aad "postcounter answer", body) ‖ tag
 //! ```
 //!
 //! The encapsulated key is covered by the request's signature or MAC (see
 //! [`super::signature`]), so no one can swap in a key of their own and read the answer.
 
 use aws_lc_rs::aead::{AES_128_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use hpke::{Deserializable, Kem as _, OpModeR, OpModeS, Serializable};
 
 use crate::hex;
@@ -65,7 +68,7 @@ impl PayloadKey {
         let context =
             hpke::setup_receiver::<Aead, Kdf, Kem>(&OpModeR::Base, &self.private, &enc, INFO)
                 .map_err(|_| SealError("the sealed request's key does not open".into()))?;
-        let mut exported = [0u8; KEY_LEN + NONCE_LEN];
+        let mut exported = [0u8; KEY_LEN];
         context
             .export(ANSWER_CONTEXT, &mut exported)
             .map_err(|e| SealError(e.to_string()))?;
@@ -110,7 +113,7 @@ impl Sealing {
             .map_err(|_| SealError("the data centre's payload key is not a P-256 point".into()))?;
         let (enc, context) = hpke::setup_sender::<Aead, Kdf, Kem>(&OpModeS::Base, &recipient, INFO)
             .map_err(|e| SealError(format!("sealing: {e}")))?;
-        let mut exported = [0u8; KEY_LEN + NONCE_LEN];
+        let mut exported = [0u8; KEY_LEN];
         context
             .export(ANSWER_CONTEXT, &mut exported)
             .map_err(|e| SealError(e.to_string()))?;
@@ -141,38 +144,51 @@ impl Sealing {
     }
 }
 
-/// The key and nonce an answer to one sealed request is sealed with.
+/// The key the answers to one sealed request are sealed with.
 #[derive(Clone)]
-pub struct AnswerKey([u8; KEY_LEN + NONCE_LEN]);
+pub struct AnswerKey([u8; KEY_LEN]);
 
 impl AnswerKey {
-    fn parts(&self) -> Result<(LessSafeKey, Nonce), SealError> {
-        let (key, nonce) = self.0.split_at(KEY_LEN);
-        let broken = |e: aws_lc_rs::error::Unspecified| SealError(format!("the answer key: {e}"));
-        let key = UnboundKey::new(&AES_128_GCM, key).map_err(broken)?;
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(broken)?;
-        Ok((LessSafeKey::new(key), nonce))
+    fn key(&self) -> Result<LessSafeKey, SealError> {
+        UnboundKey::new(&AES_128_GCM, &self.0)
+            .map(LessSafeKey::new)
+            .map_err(|e| SealError(format!("the answer key: {e}")))
     }
 
+    /// `body` sealed under a fresh random nonce, which leads the result.
     pub fn seal(&self, body: &[u8]) -> Result<Vec<u8>, SealError> {
-        let (key, nonce) = self.parts()?;
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new()
+            .fill(&mut nonce)
+            .map_err(|e| SealError(format!("no random nonce: {e}")))?;
         let mut sealed = body.to_vec();
-        key.seal_in_place_append_tag(nonce, Aad::from(ANSWER_CONTEXT), &mut sealed)
+        self.key()?
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(ANSWER_CONTEXT),
+                &mut sealed,
+            )
             .map_err(|e| SealError(format!("sealing the answer: {e}")))?;
-        Ok(sealed)
+        let mut wire = nonce.to_vec();
+        wire.append(&mut sealed);
+        Ok(wire)
     }
 
     pub fn open(&self, wire: &[u8]) -> Result<Vec<u8>, SealError> {
-        let (key, nonce) = self.parts()?;
-        let mut body = wire.to_vec();
-        let plain = key
+        let not_open = || {
+            SealError("the sealed answer does not open: altered, or not for this request".into())
+        };
+        if wire.len() < NONCE_LEN {
+            return Err(not_open());
+        }
+        let (nonce, sealed) = wire.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| not_open())?;
+        let mut body = sealed.to_vec();
+        let length = self
+            .key()?
             .open_in_place(nonce, Aad::from(ANSWER_CONTEXT), &mut body)
-            .map_err(|_| {
-                SealError(
-                    "the sealed answer does not open: altered, or not for this request".into(),
-                )
-            })?;
-        let length = plain.len();
+            .map_err(|_| not_open())?
+            .len();
         body.truncate(length);
         Ok(body)
     }

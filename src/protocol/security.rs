@@ -14,11 +14,18 @@
 //! P-256/SHA-256 signature (r‖s) over
 //!
 //! ```text
-//! "PC1A\n" status "\n" hex(SHA-256(Authorization)) "\n" Postcounter-Seal "\n" hex(SHA-256(agenda)) "\n" hex(SHA-256(body as sent))
+//! "PC1A\n" status "\n" hex(request digest) "\n" hex(SHA-256(agenda)) "\n" hex(SHA-256(body as sent))
+//! request digest: SHA-256("PC1R\n" METHOD "\n" path[?query] "\n" Idempotency-Key "\n" Authorization
+//!                 "\n" Postcounter-Seal "\n" Postcounter-Station "\n" hex(SHA-256(body as received)))
 //! ```
 //!
-//! so an answer cannot be moved to another request (the request's authorization is unique:
-//! a nonce or a session sequence number), nor its status, agenda or body changed. An answer
+//! (absent headers as empty), so an answer cannot be moved to another request (the request's
+//! authorization is unique: a nonce or a session sequence number), nor its status, agenda or
+//! body changed; and the refusal of an altered copy of a request (another body, key or
+//! header: refused, perhaps before it is authenticated) is bound to that copy, never taken
+//! for the answer to the original, which may have been carried out. A byte-for-byte copy
+//! is refused `replayed`, which a station takes for "perhaps carried out" and asks again
+//! under its idempotency key. An answer
 //! to a request in a session is MACed instead, `Postcounter-Answer: PC1SA mac=<64 hex>`, an
 //! HMAC-SHA256 of the same text under the session's answer key (see [`super::session`]):
 //! only the data centre shares that key, and a MAC costs a microsecond where a signature and
@@ -96,14 +103,42 @@ pub fn must_seal(request: &SignedRequest) -> bool {
     serde_json::from_slice::<CardField>(request.body).is_ok_and(|body| body.card.is_some())
 }
 
+/// A request as the data centre received it, or as a station sent it: what its answer is
+/// bound to (absent headers as "").
+#[derive(Clone, Copy, Debug)]
+pub struct AnsweredRequest<'a> {
+    pub method: &'a str,
+    pub path_and_query: &'a str,
+    pub idempotency_key: &'a str,
+    pub authorization: &'a str,
+    pub seal: &'a str,
+    pub station: &'a str,
+    /// SHA-256 of the body as it crossed the wire (sealed, when it was).
+    pub body_sha256: [u8; 32],
+}
+
+impl AnsweredRequest<'_> {
+    pub fn digest(&self) -> [u8; 32] {
+        let text = format!(
+            "PC1R\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.method,
+            self.path_and_query,
+            self.idempotency_key,
+            self.authorization,
+            self.seal,
+            self.station,
+            hex::encode(&self.body_sha256)
+        );
+        Sha256::digest(text.as_bytes()).into()
+    }
+}
+
 /// What an answer's signature covers.
 #[derive(Clone, Copy, Debug)]
 pub struct SignedAnswer<'a> {
     pub status: u16,
-    /// The request's `Authorization` header ("" when it had none).
-    pub authorization: &'a str,
-    /// The request's `Postcounter-Seal` header ("" when it had none).
-    pub seal: &'a str,
+    /// The digest of the request answered ([`AnsweredRequest::digest`]).
+    pub request: [u8; 32],
     /// The answer's agenda header ("" when it has none).
     pub agenda: &'a str,
     /// The answer's body as sent (sealed, when it is).
@@ -114,10 +149,9 @@ impl SignedAnswer<'_> {
     /// The text the data centre's answer key signs.
     pub fn text(&self) -> String {
         format!(
-            "{ANSWER_SCHEME}\n{}\n{}\n{}\n{}\n{}",
+            "{ANSWER_SCHEME}\n{}\n{}\n{}\n{}",
             self.status,
-            hex::encode(&Sha256::digest(self.authorization.as_bytes())),
-            self.seal,
+            hex::encode(&self.request),
             hex::encode(&Sha256::digest(self.agenda.as_bytes())),
             hex::encode(&Sha256::digest(self.body))
         )
@@ -175,8 +209,9 @@ impl SignedAnswer<'_> {
             .strip_prefix("key=")
             .and_then(|id| id.parse::<u32>().ok());
         if id != Some(key_id) {
+            let named = id.map_or_else(|| "of no readable id".to_string(), |id| id.to_string());
             return Err(format!(
-                "an answer signed by key {id:?}, not the data centre's key {key_id}"
+                "an answer signed by key {named}, not the data centre's key {key_id} held here"
             ));
         }
         let signature = signature
@@ -215,8 +250,7 @@ mod tests {
     fn answer(body: &[u8]) -> SignedAnswer<'_> {
         SignedAnswer {
             status: 201,
-            authorization: "PC1S session=00 ts=1 seq=1 mac=00",
-            seal: "",
+            request: [7; 32],
             agenda: "",
             body,
         }

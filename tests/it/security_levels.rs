@@ -265,3 +265,95 @@ async fn a_wiretap_on_the_link_reads_no_code_key_agreement_trust_or_card() {
         );
     }
 }
+
+/// Service keys made anew (a key file lost, restored from an old backup): the station's next
+/// request meets an answer under keys it does not hold, fetches them again under the root,
+/// and is sent once more under its idempotency key; nothing is lost and nothing is taken
+/// unchecked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_takes_new_service_keys_under_the_root_without_losing_a_request() {
+    use crate::common::vendor::VendorFixture;
+    use crate::common::vendor_process::VendorProcess;
+    let fixture = VendorFixture::create(StoreKind::Sqlite).await.unwrap();
+    let mut first = VendorProcess::spawn(fixture.dir.path(), &fixture.location);
+    let address = first.url.trim_start_matches("http://").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (link, _psd) = counter(
+        &fixture.store,
+        dir.path(),
+        std::slice::from_ref(&first.url),
+        "A1",
+        Clock::system(),
+    )
+    .await;
+    let before = link.central_registers().await.unwrap();
+    first.kill();
+    let keys = fixture.keys.dir().to_path_buf();
+    for file in ["service-answer-key.pem", "service-payload-key.pem"] {
+        std::fs::remove_file(keys.join(file)).unwrap();
+    }
+    let _second = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let refill = link
+        .refill_central(
+            "after-new-keys",
+            postcounter::money::Money::from_mills(10_000),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        refill.account_balance_mills,
+        before.account_balance_mills - 10_000,
+        "refilled once"
+    );
+    assert!(keys.join("service-answer-key.pem").exists(), "made anew");
+}
+
+/// A man in the middle carries a purchase, throws its answer away and hands the station the
+/// data centre's (signed) refusal of a copy instead: an altered copy's refusal is bound to
+/// the copy and not taken, an exact copy's (`replayed`) is taken for "perhaps carried out";
+/// either way the station asks again, freshly signed, and gets the sale's own answer. A
+/// plain 503 put in place of every answer leaves the sale in doubt, never cleared, until
+/// reconciliation voids it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_of_a_copy_or_a_false_unavailable_never_settles_a_carried_out_sale() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let intercept = Intercept::start(&vendor.url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (link, psd) = station_behind(&intercept, &vendor, dir.path()).await;
+    let letter = crate::common::priced_letter("1oz");
+    let doubts = || async { psd.ledger().doubts().await.unwrap() };
+
+    intercept.set(Tamper::ReplayACopy);
+    let issued = link.issue(&psd, &letter, "copied-1").await.unwrap();
+    assert!(!issued.offline, "the sale's own answer, asked for again");
+    let pieces = |key: &'static str| {
+        let sql =
+            format!("SELECT CAST(COUNT(*) AS BIGINT) FROM piece WHERE purchase_key LIKE '{key}%'");
+        let vendor = &vendor;
+        async move { crate::common::link_relay::count(vendor, &sql).await }
+    };
+    assert_eq!(pieces("copied-1").await, 1, "carried out once");
+    assert_eq!(doubts().await, []);
+
+    // The copy's refusal does not pass as the answer to the sale: the link asks again under
+    // the sale's idempotency key and gets the sale's own answer (a refusal taken would
+    // have been an error here, and the carried-out piece lost to the station).
+    intercept.set(Tamper::RefuseACopy);
+    let issued = link.issue(&psd, &letter, "copied-2").await.unwrap();
+    assert!(!issued.offline, "the sale's own answer, asked for again");
+    assert_eq!(pieces("copied-2").await, 1, "carried out once");
+    assert_eq!(doubts().await, []);
+
+    intercept.set(Tamper::Unavailable);
+    let issued = link.issue(&psd, &letter, "unavailable-1").await.unwrap();
+    assert!(issued.offline);
+    let held: Vec<String> = doubts().await.into_iter().map(|(key, _)| key).collect();
+    assert!(held.contains(&"unavailable-1".to_string()), "{held:?}");
+
+    // Reconciliation settles it: the carried-out purchase is voided at the data centre.
+    intercept.set(Tamper::Nothing);
+    link.reconcile(&psd).await.unwrap();
+    assert_eq!(doubts().await, []);
+    let voided = "SELECT CAST(COUNT(*) AS BIGINT) FROM piece WHERE voided_unix_ms IS NOT NULL AND purchase_key LIKE 'unavailable-1%'";
+    assert_eq!(crate::common::link_relay::count(&vendor, voided).await, 1);
+}

@@ -80,7 +80,7 @@ async fn insufficient_funds_issue_nothing(kind: StoreKind) {
     // A captured copy of the refused request cannot buy now: its nonce was kept.
     let (status, answer) = send_refused().await;
     assert_eq!(status, 401, "{answer}");
-    assert_eq!(kind_of(&answer), "unauthenticated");
+    assert_eq!(kind_of(&answer), "replayed");
     let (status, answer) = counter.buy("sale-1", vec![letter()]).await;
     assert_eq!(status, 201, "{answer}");
     assert_eq!(

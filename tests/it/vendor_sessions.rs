@@ -137,7 +137,7 @@ async fn a_replayed_request_in_a_session_is_refused_and_nothing_is_written(kind:
     let footprint = v.footprint().await;
     let (status, answer) = send().await;
     assert_eq!(status, 401, "{answer}");
-    assert_eq!(kind_of(&answer), "unauthenticated");
+    assert_eq!(kind_of(&answer), "replayed");
     assert!(message_of(&answer).contains("replayed"), "{answer}");
     assert_eq!(v.footprint().await, footprint);
 }

@@ -27,14 +27,14 @@ impl VendorClient {
         // request sent again under the same idempotency key, freshly signed.
         let mut delivered = false;
         let mut answer = None;
+        let station = self.station_header();
         for attempt in 0..2 {
             let mut envelope = Envelope::new(*request, self.held_service_keys())
                 .map_err(|why| (format!("{endpoint}: {why}"), false))?;
             let authorization = signer
                 .map(|signer| signer.authorization(&envelope.request(), self.clock.now_unix_ms()));
-            let message =
-                modem_request(&mut envelope, authorization.clone(), &self.station_header())
-                    .map_err(|why| (format!("{endpoint}: {why}"), false))?;
+            let message = modem_request(&mut envelope, authorization.clone(), &station)
+                .map_err(|why| (format!("{endpoint}: {why}"), false))?;
             let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
             let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
                 .await
@@ -61,15 +61,10 @@ impl VendorClient {
             .nth(1)
             .and_then(|code| code.parse::<u16>().ok())
             .ok_or_else(|| (format!("{endpoint}: answered {:?}", answer.start), true))?;
-        if status == 503 {
-            return Err((
-                format!("{endpoint}: unavailable ({})", error_message(&answer.body)),
-                false,
-            ));
-        }
         let body = envelope
             .open(
                 authorization.as_deref(),
+                Some(station.as_str()).filter(|station| !station.is_empty()),
                 WireAnswer {
                     status,
                     signature: answer.header(ANSWER_SIGNATURE_HEADER),
@@ -79,7 +74,18 @@ impl VendorClient {
                 },
             )
             // Delivered, and answered below its level: in doubt, like any answer not understood.
-            .map_err(|why| (format!("{endpoint}: {why}"), true))?;
+            .map_err(|why| {
+                self.forget_service_keys();
+                (format!("{endpoint}: {why}"), true)
+            })?;
+        if status == 503 {
+            // Only the data centre's own, signed, says nothing was acknowledged.
+            let signed = answer.header(ANSWER_SIGNATURE_HEADER).is_some();
+            return Err((
+                format!("{endpoint}: unavailable ({})", error_message(&body)),
+                !signed,
+            ));
+        }
         self.over_modem.store(true, Ordering::Relaxed);
         Ok(Reply {
             status,

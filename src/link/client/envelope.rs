@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 use crate::grants::ServiceKeys;
 use crate::protocol::sealing::Sealing;
-use crate::protocol::security::{SecurityLevel, SignedAnswer, level_of, must_seal};
+use sha2::{Digest, Sha256};
+
+use crate::protocol::security::{
+    AnsweredRequest, SecurityLevel, SignedAnswer, level_of, must_seal,
+};
 use crate::protocol::session::SessionKey;
 use crate::protocol::signature::SignedRequest;
 
@@ -24,6 +28,8 @@ pub(in crate::link) struct Envelope<'a> {
     sealing: Option<Sealing>,
     /// The session the request goes in, whose answer key MACs the answer.
     session: Option<SessionKey>,
+    /// SHA-256 of the body as sent: the answer is bound to it.
+    sent_sha256: [u8; 32],
 }
 
 /// An answer's parts as they came, for [`Envelope::open`].
@@ -61,6 +67,7 @@ impl<'a> Envelope<'a> {
             keys,
             sealing,
             session: None,
+            sent_sha256: [0; 32],
         })
     }
 
@@ -84,14 +91,22 @@ impl<'a> Envelope<'a> {
 
     /// The body as it goes on the wire: sealed, or as it is.
     pub fn wire_body(&mut self) -> Result<Vec<u8>, String> {
-        match &mut self.sealing {
-            Some(sealing) => sealing.seal(self.request.body).map_err(|e| e.to_string()),
-            None => Ok(self.request.body.to_vec()),
-        }
+        let wire = match &mut self.sealing {
+            Some(sealing) => sealing.seal(self.request.body).map_err(|e| e.to_string())?,
+            None => self.request.body.to_vec(),
+        };
+        self.sent_sha256 = Sha256::digest(&wire).into();
+        Ok(wire)
     }
 
-    /// The answer's body, if it came at the level it must (sent with `authorization`).
-    pub fn open(&self, authorization: Option<&str>, answer: WireAnswer) -> Result<Vec<u8>, String> {
+    /// The answer's body, if it came at the level it must, to the request as sent (with
+    /// `authorization` and the `station` header).
+    pub fn open(
+        &self,
+        authorization: Option<&str>,
+        station: Option<&str>,
+        answer: WireAnswer,
+    ) -> Result<Vec<u8>, String> {
         let Some(level) = self.level else {
             return Ok(answer.body);
         };
@@ -108,10 +123,18 @@ impl<'a> Envelope<'a> {
                     answer.status
                 )
             })?;
-            SignedAnswer {
-                status: answer.status,
+            let sent = AnsweredRequest {
+                method: self.request.method,
+                path_and_query: self.request.path,
+                idempotency_key: self.request.idempotency_key.unwrap_or(""),
                 authorization: authorization.unwrap_or(""),
                 seal: self.seal_header().unwrap_or(""),
+                station: station.unwrap_or(""),
+                body_sha256: self.sent_sha256,
+            };
+            SignedAnswer {
+                status: answer.status,
+                request: sent.digest(),
                 agenda: answer.agenda.unwrap_or(""),
                 body: &answer.body,
             }

@@ -28,6 +28,15 @@ impl VendorClient {
             .is_some_and(|keys| keys.current_at(now_unix_ms))
     }
 
+    /// Drops the keys held: an answer did not pass under them (altered, or the data centre
+    /// has new keys), so the next contact fetches them again.
+    pub(super) fn forget_service_keys(&self) {
+        *self
+            .service_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
     /// Uses `keys` (already verified) for every request from now on.
     pub fn use_service_keys(&self, keys: ServiceKeys) {
         *self
@@ -52,19 +61,28 @@ impl VendorClient {
     ) -> Result<ServiceKeys, LinkError> {
         let answer = self.service_keys_answer().await?;
         let roots = answer.roots().map_err(LinkError::Protocol)?;
-        let keys = open_announcement(&answer, trust.unwrap_or(&roots))?;
+        let keys = open_announcement(&answer, trust.unwrap_or(&roots), self.clock.now_unix_ms())?;
         self.use_service_keys(keys.clone());
         Ok(keys)
     }
 }
 
-/// The keys `answer` announces, if a root `trust` reaches signed them.
+/// The keys `answer` announces, if a root `trust` reaches signed them and the announcement
+/// still holds at `now_unix_ms` (an old one, replayed, could bring back keys since retired).
 pub fn open_announcement(
     answer: &ServiceKeysResponse,
     trust: &Trust,
+    now_unix_ms: i64,
 ) -> Result<ServiceKeys, LinkError> {
     let bytes = crate::hex::decode(&answer.announcement)
         .ok_or_else(|| LinkError::Protocol("a service keys announcement that is not hex".into()))?;
-    ServiceKeys::open(&bytes, trust)
-        .map_err(|e| LinkError::Protocol(format!("the data centre's service keys: {e}")))
+    let keys = ServiceKeys::open(&bytes, trust)
+        .map_err(|e| LinkError::Protocol(format!("the data centre's service keys: {e}")))?;
+    if !keys.current_at(now_unix_ms) {
+        return Err(LinkError::Protocol(format!(
+            "the data centre's service keys were announced to hold until {} ms, before this station's clock ({now_unix_ms} ms): an old announcement is not taken",
+            keys.not_after_unix_ms
+        )));
+    }
+    Ok(keys)
 }

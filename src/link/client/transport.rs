@@ -14,11 +14,13 @@ use crate::protocol::security::{ANSWER_SIGNATURE_HEADER, SEAL_HEADER};
 use crate::protocol::{ErrorBody, ErrorDetail};
 use reqwest::header::CONTENT_TYPE;
 
-/// One answer as it came: its status, body and agenda header.
+/// One answer as it came: its status, body and agenda header, and whether it was signed
+/// (and so checked) by the data centre.
 pub(in crate::link) struct RawAnswer {
     pub status: u16,
     pub body: Vec<u8>,
     pub agenda: Option<String>,
+    pub signed: bool,
 }
 
 /// `envelope`'s request sent once to `endpoint` with `authorization` (and what the station
@@ -69,6 +71,7 @@ pub(in crate::link) async fn send_once(
     let body = envelope
         .open(
             authorization.as_deref(),
+            station,
             WireAnswer {
                 status,
                 signature: signature.as_deref(),
@@ -82,6 +85,7 @@ pub(in crate::link) async fn send_once(
         status,
         body,
         agenda,
+        signed: signature.is_some(),
     })
 }
 

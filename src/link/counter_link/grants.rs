@@ -58,7 +58,8 @@ impl CounterLink {
         let answer = self.client.service_keys_answer().await?;
         let roots = answer.roots().map_err(LinkError::Protocol)?;
         let trust = self.settings.keyring.absorb(roots).map_err(keyring_error)?;
-        let keys = crate::link::client::open_announcement(&answer, &trust)?;
+        let keys =
+            crate::link::client::open_announcement(&answer, &trust, self.clock.now_unix_ms())?;
         self.client.use_service_keys(keys);
         Ok(())
     }

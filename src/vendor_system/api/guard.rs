@@ -7,23 +7,26 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{MAX_BODY_BYTES, refusal};
 use crate::protocol::RefusalKind;
-use crate::protocol::agenda::AGENDA_HEADER;
+use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
 use crate::protocol::sealing::AnswerKey;
 use crate::protocol::security::{
-    ANSWER_SIGNATURE_HEADER, SEAL_HEADER, SERVICE_KEYS_PATH, SecurityLevel, SignedAnswer, level_of,
+    ANSWER_SIGNATURE_HEADER, AnsweredRequest, SEAL_HEADER, SERVICE_KEYS_PATH, SecurityLevel,
+    SignedAnswer, level_of,
 };
 use crate::protocol::session::{SessionKey, is_session_header, parse_authorization};
 use crate::vendor_system::error::VendorError;
 use crate::vendor_system::service::Vendor;
 use crate::vendor_system::validate;
+use sha2::{Digest, Sha256};
 
 /// The content type of a sealed body.
 pub const SEALED_CONTENT_TYPE: &str = "application/postcounter-sealed";
@@ -32,10 +35,11 @@ pub const SEALED_CONTENT_TYPE: &str = "application/postcounter-sealed";
 #[derive(Clone, Copy, Debug)]
 pub struct Sealed;
 
-/// What the answer is bound to: the request's authorization and seal headers.
+/// What the answer is bound to: the request as received (its digest), and the
+/// authorization that names its session, if any.
 struct Binding {
     authorization: String,
-    seal: String,
+    request: [u8; 32],
 }
 
 pub(super) async fn guard(
@@ -46,11 +50,30 @@ pub(super) async fn guard(
     let Some(level) = level_of(request.uri().path()) else {
         return next.run(request).await;
     };
-    let binding = Binding {
-        authorization: header_text(request.headers(), header::AUTHORIZATION.as_str()),
-        seal: header_text(request.headers(), SEAL_HEADER),
+    let (parts, body) = request.into_parts();
+    let Ok(wire) = to_bytes(body, MAX_BODY_BYTES).await else {
+        // Unsigned: nothing of it was read, so nothing can be bound to it.
+        let mut refused = refusal(VendorError::bad_request(format!(
+            "the body is over {MAX_BODY_BYTES} bytes, the most this API reads; send fewer pieces per request (at most 100)"
+        )));
+        *refused.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return refused;
     };
-    let (request, answer_key) = match open(&vendor, level, request).await {
+    let header = |name: &str| header_text(&parts.headers, name);
+    let binding = Binding {
+        authorization: header(header::AUTHORIZATION.as_str()),
+        request: AnsweredRequest {
+            method: parts.method.as_str(),
+            path_and_query: parts.uri.path_and_query().map_or("", |p| p.as_str()),
+            idempotency_key: &header("idempotency-key"),
+            authorization: &header(header::AUTHORIZATION.as_str()),
+            seal: &header(SEAL_HEADER),
+            station: &header(STATION_HEADER),
+            body_sha256: Sha256::digest(&wire).into(),
+        }
+        .digest(),
+    };
+    let (request, answer_key) = match open(&vendor, level, parts, wire) {
         Ok(opened) => opened,
         Err(error) => return finish(&vendor, level, &binding, None, refusal(error)).await,
     };
@@ -68,36 +91,30 @@ fn header_text(headers: &HeaderMap, name: &str) -> String {
 
 /// The request with its body opened when it came sealed, and the key its answer is sealed
 /// with; a request to an encrypting service that is not sealed is refused.
-async fn open(
+fn open(
     vendor: &Vendor,
     level: SecurityLevel,
-    request: Request,
+    mut parts: Parts,
+    wire: Bytes,
 ) -> Result<(Request, Option<AnswerKey>), VendorError> {
-    let seal = request.headers().get(SEAL_HEADER).cloned();
-    let Some(seal) = seal else {
+    let Some(seal) = parts.headers.get(SEAL_HEADER) else {
         if level.seals() {
             return Err(VendorError::new(
                 RefusalKind::SecurityLevel,
                 format!(
                     "{} is {}: seal the body to the data centre's payload key (GET {SERVICE_KEYS_PATH}), as the {SEAL_HEADER} header and the HPKE ciphertext",
-                    validate::shown(request.uri().path()),
+                    validate::shown(parts.uri.path()),
                     level.name()
                 ),
             ));
         }
-        return Ok((request, None));
+        return Ok((Request::from_parts(parts, Body::from(wire)), None));
     };
     let unsealable = |why: String| VendorError::new(RefusalKind::SecurityLevel, why);
     let seal = seal
         .to_str()
         .map_err(|_| unsealable(format!("{SEAL_HEADER} is not ASCII text")))?
         .to_string();
-    let (mut parts, body) = request.into_parts();
-    let wire = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-        VendorError::bad_request(format!(
-            "the sealed body is over {MAX_BODY_BYTES} bytes, the most this API reads"
-        ))
-    })?;
     let (plain, answer_key) = vendor
         .service_keys
         .payload()
@@ -155,8 +172,7 @@ async fn finish(
         };
         let answer = SignedAnswer {
             status: parts.status.as_u16(),
-            authorization: &binding.authorization,
-            seal: &binding.seal,
+            request: binding.request,
             agenda: &header_text(&parts.headers, AGENDA_HEADER),
             body: &wire,
         };

@@ -10,6 +10,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
+use sha2::{Digest, Sha256};
 
 use super::super::error::VendorError;
 use super::super::service::Vendor;
@@ -19,14 +20,16 @@ use crate::protocol::keys::ServiceKeysResponse;
 use crate::protocol::sealing::PayloadKey;
 use crate::protocol::security::SignedAnswer;
 
-/// The generation of the service keys; a rollover (not built yet) would count it up.
-const KEY_ID: u32 = 1;
 /// How long an announcement holds: a station fetches the keys again at least this often.
 const ANNOUNCEMENT_MS: i64 = 7 * 24 * 3600 * 1000;
 const ANSWER_KEY_FILE: &str = "service-answer-key.pem";
 const PAYLOAD_KEY_FILE: &str = "service-payload-key.pem";
 
 pub struct ServiceKeyring {
+    /// The first four bytes of SHA-256 of the answer key (compressed): keys made anew (a
+    /// lost key file, a new data centre) have a new id, and a station that meets an answer
+    /// under an id it does not hold fetches the keys again.
+    key_id: u32,
     answer: EcdsaKeyPair,
     answer_public: VerifyingKey,
     payload: PayloadKey,
@@ -47,7 +50,10 @@ impl ServiceKeyring {
         .map_err(|e| VendorError::storage(format!("the answer key: {e}")))?;
         let payload =
             PayloadKey::from_secret(&payload_key.to_bytes()).map_err(VendorError::storage)?;
+        let digest = Sha256::digest(answer_public.to_sec1_point(true).as_bytes());
+        let key_id = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
         Ok(ServiceKeyring {
+            key_id,
             answer,
             answer_public,
             payload,
@@ -61,7 +67,7 @@ impl ServiceKeyring {
             .answer
             .sign(&self.rng, answer.text().as_bytes())
             .map_err(|e| VendorError::storage(format!("signing an answer: {e}")))?;
-        Ok(SignedAnswer::header(KEY_ID, signature.as_ref()))
+        Ok(SignedAnswer::header(self.key_id, signature.as_ref()))
     }
 
     pub fn payload(&self) -> &PayloadKey {
@@ -70,7 +76,7 @@ impl ServiceKeyring {
 
     fn announced(&self, now_unix_ms: i64) -> ServiceKeys {
         ServiceKeys {
-            key_id: KEY_ID,
+            key_id: self.key_id,
             answer_key: self.answer_public,
             payload_key: *self.payload.public(),
             issued_unix_ms: now_unix_ms,

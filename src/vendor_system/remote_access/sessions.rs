@@ -174,10 +174,13 @@ impl SessionTable {
         }
         session.key.verify(credentials, request, now_unix_ms)?;
         if !session.replays.accept(credentials.sequence) {
-            return Err(VendorError::unauthenticated(format!(
-                "sequence number {} of this session was used before or is over {REPLAY_WINDOW} behind; a replayed request is refused",
-                credentials.sequence
-            )));
+            return Err(VendorError::new(
+                RefusalKind::Replayed,
+                format!(
+                    "sequence number {} of this session was used before or is over {REPLAY_WINDOW} behind; a replayed request is refused",
+                    credentials.sequence
+                ),
+            ));
         }
         Ok(session.counter_id.clone())
     }
@@ -269,7 +272,7 @@ mod tests {
         assert_eq!(send(&table, &id, &key, 1, NOW).unwrap(), "C0123456789");
         assert_eq!(send(&table, &id, &key, 2, NOW).unwrap(), "C0123456789");
         let replay = send(&table, &id, &key, 2, NOW).unwrap_err();
-        assert_eq!(replay.kind(), RefusalKind::Unauthenticated);
+        assert_eq!(replay.kind(), RefusalKind::Replayed);
         assert!(replay.message().contains("replayed"), "{replay}");
     }
 
@@ -281,7 +284,7 @@ mod tests {
         let open = || table.open("C0123456789", &nonce, offer.public_key(), NOW);
         open().unwrap();
         let replay = open().unwrap_err();
-        assert_eq!(replay.kind(), RefusalKind::Unauthenticated);
+        assert_eq!(replay.kind(), RefusalKind::Replayed);
         assert_eq!(table.len(), 1);
     }
 

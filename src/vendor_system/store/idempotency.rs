@@ -180,7 +180,10 @@ pub async fn record_nonce(
 }
 
 pub fn replayed_nonce(counter_id: &str) -> VendorError {
-    VendorError::unauthenticated(format!(
-        "this request from counter {counter_id} was seen before (its nonce is used): a replayed request is refused"
-    ))
+    VendorError::new(
+        RefusalKind::Replayed,
+        format!(
+            "this request from counter {counter_id} was seen before (its nonce is used): a replayed request is refused"
+        ),
+    )
 }

@@ -27,7 +27,16 @@ pub enum Tamper {
     ReplayEarlierAnswer,
     /// A sealed answer passed off as plain JSON.
     UnsealAnswer,
+    /// The next purchase is carried to the data centre, its answer thrown away, and a copy
+    /// with one bit of its body flipped sent after it: the copy's refusal is given instead.
+    RefuseACopy,
+    /// The same with a byte-for-byte copy: its refusal (`replayed`) is given instead.
+    ReplayACopy,
+    /// Every purchase is carried, and answered with a plain 503 instead of its answer.
+    Unavailable,
 }
+
+const PURCHASES: &str = "/postage/v1/purchases";
 
 /// The last answer to each path, kept to be given back later.
 type KeptAnswers = Arc<Mutex<Vec<(String, Response<Bytes>)>>>;
@@ -96,16 +105,45 @@ async fn forward(
 ) -> Response {
     let path = uri.path().to_string();
     note(&shared.heard, &format!("{method} {uri}"), &headers, &body);
-    let mut request = shared
-        .client
-        .request(method, format!("{}{uri}", shared.upstream))
-        .body(body);
-    for (name, value) in &headers {
-        if name != "host" && name != "content-length" {
-            request = request.header(name, value);
+    let tamper = *shared.tamper.lock().unwrap();
+    let send = |body: Bytes| {
+        let mut request = shared
+            .client
+            .request(method.clone(), format!("{}{uri}", shared.upstream))
+            .body(body);
+        for (name, value) in &headers {
+            if name != "host" && name != "content-length" {
+                request = request.header(name, value);
+            }
+        }
+        request.send()
+    };
+    let mut answer = send(body.clone()).await.unwrap();
+    if path == PURCHASES {
+        let copy = match tamper {
+            Tamper::RefuseACopy => {
+                let mut flipped = body.to_vec();
+                let middle = flipped.len() / 2;
+                flipped[middle] ^= 0x01;
+                Some(Bytes::from(flipped))
+            }
+            Tamper::ReplayACopy => Some(body.clone()),
+            Tamper::Unavailable => {
+                return Response::builder()
+                    .status(503)
+                    .body(Body::from(
+                        r#"{"error":{"kind":"unavailable","message":"try later"}}"#,
+                    ))
+                    .unwrap();
+            }
+            _ => None,
+        };
+        if let Some(copy) = copy {
+            // One shot: the station's next attempt passes.
+            *shared.tamper.lock().unwrap() = Tamper::Nothing;
+            answer = send(copy).await.unwrap();
         }
     }
-    let answer = request.send().await.unwrap();
     let mut built = Response::builder().status(answer.status());
     for (name, value) in answer.headers() {
         if name != "content-length" && name != "transfer-encoding" {
@@ -134,7 +172,7 @@ fn altered(
     tamper: Tamper,
 ) -> Response<Bytes> {
     match tamper {
-        Tamper::Nothing => {}
+        Tamper::Nothing | Tamper::RefuseACopy | Tamper::ReplayACopy | Tamper::Unavailable => {}
         Tamper::AlterAnswer => {
             let mut body = answer.body().to_vec();
             let json = serde_json::from_slice::<serde_json::Value>(&body).is_ok();

@@ -7,13 +7,15 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use postcounter::clock::Clock;
 use postcounter::grants::ServiceKeys;
 use postcounter::protocol::keys::ServiceKeysResponse;
 use postcounter::protocol::sealing::{AnswerKey, Sealing};
 use postcounter::protocol::security::{
-    ANSWER_SIGNATURE_HEADER, SEAL_HEADER, SERVICE_KEYS_PATH, SignedAnswer, level_of, must_seal,
+    ANSWER_SIGNATURE_HEADER, AnsweredRequest, SEAL_HEADER, SERVICE_KEYS_PATH, SignedAnswer,
+    level_of, must_seal,
 };
 use postcounter::protocol::signature::{RequestSigner, SignedRequest};
 
@@ -38,7 +40,8 @@ pub async fn service_keys(client: &reqwest::Client, url: &str) -> Arc<ServiceKey
         .await
         .unwrap();
     let roots = answer.roots().unwrap();
-    Arc::new(postcounter::link::client::open_announcement(&answer, &roots).unwrap())
+    let now = Clock::system().now_unix_ms();
+    Arc::new(postcounter::link::client::open_announcement(&answer, &roots, now).unwrap())
 }
 
 /// A request as it goes on the wire, at its level: its body sealed when it must be.
@@ -154,10 +157,18 @@ impl Prepared {
         let in_session = signature.starts_with("PC1SA ");
         if level.is_some_and(|level| level.signs_answers()) && !in_session {
             assert!(!signature.is_empty(), "an unsigned {status} answer");
-            SignedAnswer {
-                status,
+            let sent = AnsweredRequest {
+                method: &self.method,
+                path_and_query: &self.path,
+                idempotency_key: self.key.as_deref().unwrap_or(""),
                 authorization: authorization.unwrap_or(""),
                 seal: self.seal.as_deref().unwrap_or(""),
+                station: "",
+                body_sha256: Sha256::digest(&self.wire).into(),
+            };
+            SignedAnswer {
+                status,
+                request: sent.digest(),
                 agenda: agenda.as_deref().unwrap_or(""),
                 body: &wire,
             }
