@@ -125,19 +125,16 @@ pub struct ServiceKeysResponse {
 
 impl ServiceKeysResponse {
     pub fn of(announcement: &[u8], roots: &Trust) -> Result<ServiceKeysResponse, String> {
-        let links = roots
-            .links
-            .iter()
-            .map(|link| {
-                link.to_bytes()
-                    .map(|b| hex::encode(&b))
-                    .map_err(|e| e.to_string())
-            })
-            .collect::<Result<_, _>>()?;
+        let roots_only = Trust {
+            certificates: Vec::new(),
+            status: None,
+            ..roots.clone()
+        };
+        let bundle = TrustBundle::of(&roots_only, 0)?;
         Ok(ServiceKeysResponse {
             announcement: hex::encode(announcement),
-            anchor: hex::encode(roots.anchor.to_sec1_point(true).as_bytes()),
-            links,
+            anchor: bundle.anchor,
+            links: bundle.links,
         })
     }
 
