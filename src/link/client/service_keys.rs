@@ -86,3 +86,52 @@ pub fn open_announcement(
     }
     Ok(keys)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grants::RootSigner;
+    use p256::ecdsa::SigningKey;
+    use p256::elliptic_curve::Generate;
+
+    fn announced(root: &SigningKey, not_after_unix_ms: i64) -> ServiceKeysResponse {
+        let key = SigningKey::generate_from_rng(&mut rand::rng());
+        let keys = ServiceKeys {
+            key_id: 7,
+            answer_key: *key.verifying_key(),
+            payload_key: key
+                .verifying_key()
+                .to_sec1_point(false)
+                .as_bytes()
+                .try_into()
+                .unwrap(),
+            issued_unix_ms: not_after_unix_ms - 1_000,
+            not_after_unix_ms,
+        };
+        let signer = RootSigner {
+            generation: 1,
+            key: root,
+        };
+        let trust = Trust::anchored(*root.verifying_key());
+        ServiceKeysResponse::of(&keys.sign(&signer), &trust).unwrap()
+    }
+
+    #[test]
+    fn an_announcement_is_taken_only_under_the_root_and_before_it_runs_out() {
+        let root = SigningKey::generate_from_rng(&mut rand::rng());
+        let trust = Trust::anchored(*root.verifying_key());
+        let current = announced(&root, 2_000);
+        assert_eq!(
+            open_announcement(&current, &trust, 1_999).unwrap().key_id,
+            7
+        );
+        // The same announcement replayed after it ran out: old keys are not brought back.
+        let old = open_announcement(&current, &trust, 2_000).unwrap_err();
+        assert!(old.to_string().contains("old announcement"), "{old}");
+        // Another root's (a man in the middle's own keys), whatever its roots say.
+        let stranger = SigningKey::generate_from_rng(&mut rand::rng());
+        let forged = announced(&stranger, 2_000);
+        assert!(open_announcement(&forged, &trust, 1_000).is_err());
+        assert_eq!(forged.roots().unwrap().anchor, *stranger.verifying_key());
+    }
+}
