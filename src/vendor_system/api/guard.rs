@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::{MAX_BODY_BYTES, refusal};
+use super::{MAX_BODY_BYTES, refusal, too_large};
 use crate::protocol::RefusalKind;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
 use crate::protocol::sealing::AnswerKey;
@@ -53,25 +53,22 @@ pub(super) async fn guard(
     let (parts, body) = request.into_parts();
     let Ok(wire) = to_bytes(body, MAX_BODY_BYTES).await else {
         // Unsigned: nothing of it was read, so nothing can be bound to it.
-        let mut refused = refusal(VendorError::bad_request(format!(
-            "the body is over {MAX_BODY_BYTES} bytes, the most this API reads; send fewer pieces per request (at most 100)"
-        )));
-        *refused.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        return refused;
+        return too_large();
     };
     let header = |name: &str| header_text(&parts.headers, name);
+    let authorization = header(header::AUTHORIZATION.as_str());
     let binding = Binding {
-        authorization: header(header::AUTHORIZATION.as_str()),
         request: AnsweredRequest {
             method: parts.method.as_str(),
             path_and_query: parts.uri.path_and_query().map_or("", |p| p.as_str()),
             idempotency_key: &header("idempotency-key"),
-            authorization: &header(header::AUTHORIZATION.as_str()),
+            authorization: &authorization,
             seal: &header(SEAL_HEADER),
             station: &header(STATION_HEADER),
             body_sha256: Sha256::digest(&wire).into(),
         }
         .digest(),
+        authorization,
     };
     let (request, answer_key) = match open(&vendor, level, parts, wire) {
         Ok(opened) => opened,

@@ -70,6 +70,11 @@ async fn too_large_as_json(response: Response) -> Response {
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
+    too_large()
+}
+
+/// The refusal of a body over [`MAX_BODY_BYTES`].
+fn too_large() -> Response {
     let mut refused = refusal(VendorError::bad_request(format!(
         "the body is over {MAX_BODY_BYTES} bytes, the most this API reads; send fewer pieces per request (at most 100)"
     )));
