@@ -4,7 +4,9 @@
 //! whole trust: the anchor root, every root link, every PSD certificate it issued, and the
 //! certificate status list. On a station it writes the trust the station holds: the same
 //! anchor and links, the certificates of its account's PSDs and of its embedded PSD, and
-//! the newest status list it was given. Neither creates anything in a store.
+//! the newest status list it was given. Both add `root.json`, the update repository's TUF
+//! root (the data centre's current one, or the one the station trusts), where there is one.
+//! Neither creates anything in a store.
 
 use super::output::out;
 use std::path::PathBuf;
@@ -14,9 +16,11 @@ use clap::Subcommand;
 
 use crate::config::Config;
 use crate::keys::KeyStore;
+use crate::keys::key_file::{Placement, write_file_atomically};
 use crate::psd::Keyring;
 use crate::vendor_system::from_config::{keys_dir, open_existing_store};
 use crate::vendor_system::keys::full_trust;
+use crate::vendor_system::updates::{UpdateRepository, repository_dir};
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
@@ -45,6 +49,24 @@ pub async fn run(config: Config, command: KeysCommand) -> anyhow::Result<ExitCod
     };
     for path in trust.write_dir(&out)? {
         out!("wrote {}", path.display())?;
+    }
+    // The update repository's root, for a TUF client to start from: the data centre's
+    // current one, or the one this station trusts.
+    let update_root = if data_centre.has_root() {
+        let keys = keys_dir(&config.data_dir);
+        let repository = UpdateRepository::at(&repository_dir(&keys), &keys);
+        let exists = repository.metadata_dir().join("root.json").exists();
+        exists.then(|| repository.root_json()).transpose()?
+    } else {
+        crate::link::updates::trusted_root(&config.data_dir)?
+    };
+    if let Some(root_json) = update_root {
+        let path = out.join("root.json");
+        write_file_atomically(&path, &root_json, 0o644, Placement::Replace)?;
+        out!(
+            "wrote {} (the update repository's TUF root)",
+            path.display()
+        )?;
     }
     out!(
         "verify with: postcounter verify --keys {} FILE",

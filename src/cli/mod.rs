@@ -8,6 +8,7 @@ mod admin;
 mod admin_accounts;
 mod admin_keys;
 mod admin_mail_scans;
+mod admin_updates;
 mod keys;
 mod kiosk;
 mod output;
@@ -18,6 +19,7 @@ mod quote;
 mod sell;
 mod sell_checks;
 mod simulate;
+mod updates;
 mod vendor;
 mod verify;
 
@@ -71,6 +73,9 @@ enum Command {
     /// The embedded PSD: registers, refills, voids, audit.
     #[command(subcommand)]
     Psd(psd::PsdCommand),
+    /// Software and rate updates from the data centre's repository.
+    #[command(subcommand)]
+    Updates(updates::UpdatesCommand),
     /// Prepaid postage accounts: open, credit, show.
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -150,6 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => verify::run(&config, &args),
         Command::Keys(command) => runtime.block_on(keys::run(config, command)),
         Command::Psd(command) => runtime.block_on(psd::run(config, command)),
+        Command::Updates(command) => runtime.block_on(updates::run(config, command)),
         Command::Account(command) => runtime.block_on(account::run(config, command)),
         Command::Pin(command) => account::run_pin(&config, command),
         Command::Vendor(command) => tokio::runtime::Builder::new_multi_thread()

@@ -97,5 +97,8 @@ fn describe(work: Work) -> String {
         Work::Reconcile { last_unix_ms } => {
             format!("reconcile (last {})", format_unix_ms(last_unix_ms))
         }
+        Work::Update { snapshot_version } => {
+            format!("check the update repository (snapshot {snapshot_version})")
+        }
     }
 }

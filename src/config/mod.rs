@@ -185,11 +185,15 @@ pub struct ConfigError {
 }
 
 impl Config {
-    /// The rate tables: the files of `rates_dir`, else those built into the binary.
+    /// The rate tables a counter prices with: the files of `rates_dir` when it is set (a
+    /// test bench's override), else those its data centre's update repository gave it,
+    /// else (before its first update) those built into the binary.
     pub fn rate_book(&self) -> Result<RateBook, RateFileError> {
-        match &self.rates_dir {
-            Some(dir) => RateBook::load_dir(dir),
-            None => RateBook::embedded(),
+        let installed = crate::link::updates::installed_rates_dir(&self.data_dir);
+        match (&self.rates_dir, installed) {
+            (Some(dir), _) => RateBook::load_dir(dir),
+            (None, Some(dir)) => RateBook::load_dir(&dir),
+            (None, None) => RateBook::embedded(),
         }
     }
 

@@ -189,6 +189,12 @@ impl VendorClient {
             .unwrap_or_else(PoisonError::into_inner) = state.to_header();
     }
 
+    /// The HTTP client the link reaches the data centre's Internet endpoints with (its TLS
+    /// trust), for what is not sent through [`VendorClient::send`]: the update repository.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn endpoints(&self) -> &[String] {
         &self.endpoints
     }

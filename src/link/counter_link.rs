@@ -15,6 +15,7 @@ mod contact;
 mod grants;
 mod offline;
 mod reconcile;
+mod updates;
 mod withdraw;
 
 pub use contact::{ItemOutcome, ReceivedAgenda};

@@ -12,6 +12,7 @@ pub mod counter_link;
 pub mod fallback;
 pub mod identity;
 pub mod session;
+pub mod updates;
 
 pub use client::VendorClient;
 pub use counter_link::{CounterLink, Issued, LinkStatus};

@@ -6,8 +6,10 @@
 //!
 //! A station says what it holds in a request header, so the services can tell what it lacks:
 //! ```text
-//! Postcounter-Station: status-list=3; control-total-mills=200000
+//! Postcounter-Station: status-list=3; control-total-mills=200000; updates=7
 //! ```
+//! (`updates` is the snapshot version of the update repository the station holds, 0 for
+//! none.)
 //! Keys it does not know are ignored (a newer station may say more); a value that is not a
 //! number is refused. The answer carries the agenda as hex in `Postcounter-Agenda` when any
 //! service has work (the poll `GET /contact/v1/agenda` always answers one). Its bytes are
@@ -29,6 +31,7 @@
 //! | 3 keys | 2 status list | the list number in force | fetch the trust (status list, roots) |
 //! | 4 funds | 1 pending credit | mills authorized and not yet credited | finish its pending refills |
 //! | 2 postage | 1 reconcile | the last reconciliation, Unix ms (0: never) | report its ledger, renewing its lease |
+//! | 6 software | 1 update | the repository's snapshot version | check the update repository (rate tables, software) |
 
 use super::services::Service;
 use crate::grants::{GrantError, RootSigner, open_any_length, seal};
@@ -58,6 +61,8 @@ pub struct StationState {
     pub status_list: Option<u32>,
     /// Its embedded PSD's control total: every refill it has credited.
     pub control_total_mills: Option<i64>,
+    /// The snapshot version of the update repository it holds (0: none yet).
+    pub updates: Option<u64>,
 }
 
 impl StationState {
@@ -68,6 +73,9 @@ impl StationState {
         }
         if let Some(mills) = self.control_total_mills {
             parts.push(format!("control-total-mills={mills}"));
+        }
+        if let Some(version) = self.updates {
+            parts.push(format!("updates={version}"));
         }
         parts.join("; ")
     }
@@ -94,6 +102,7 @@ impl StationState {
                     }
                     state.control_total_mills = Some(mills);
                 }
+                "updates" => state.updates = Some(value.trim().parse().map_err(|_| refused())?),
                 _ => {}
             }
         }
@@ -108,6 +117,7 @@ pub enum Work {
     StatusList { number: u32 },
     PendingCredit { mills: i64 },
     Reconcile { last_unix_ms: i64 },
+    Update { snapshot_version: u64 },
 }
 
 impl Work {
@@ -116,6 +126,7 @@ impl Work {
             Work::RenewCertificate { .. } | Work::StatusList { .. } => Service::Keys,
             Work::PendingCredit { .. } => Service::Funds,
             Work::Reconcile { .. } => Service::Postage,
+            Work::Update { .. } => Service::Software,
         }
     }
 
@@ -126,6 +137,7 @@ impl Work {
             Work::StatusList { .. } => "status-list",
             Work::PendingCredit { .. } => "pending-credit",
             Work::Reconcile { .. } => "reconcile",
+            Work::Update { .. } => "update",
         }
     }
 
@@ -135,6 +147,8 @@ impl Work {
             Work::StatusList { number } => (3, 2, i64::from(number)),
             Work::PendingCredit { mills } => (4, 1, mills),
             Work::Reconcile { last_unix_ms } => (2, 1, last_unix_ms),
+            // Snapshot versions stay far below 2^63.
+            Work::Update { snapshot_version } => (6, 1, snapshot_version as i64),
         }
     }
 
@@ -149,6 +163,9 @@ impl Work {
             (4, 1) => Work::PendingCredit { mills: argument },
             (2, 1) => Work::Reconcile {
                 last_unix_ms: argument,
+            },
+            (6, 1) => Work::Update {
+                snapshot_version: u64::try_from(argument).ok()?,
             },
             _ => return None,
         })
@@ -283,16 +300,23 @@ mod tests {
         let state = StationState {
             status_list: Some(3),
             control_total_mills: Some(200_000),
+            updates: Some(7),
         };
         assert_eq!(StationState::parse(&state.to_header()), Ok(state));
         assert_eq!(
             StationState::parse("software=2.0; status-list=7"),
             Ok(StationState {
                 status_list: Some(7),
-                control_total_mills: None
+                control_total_mills: None,
+                updates: None,
             })
         );
-        for bad in ["status-list=x", "control-total-mills=-5", "status-list"] {
+        for bad in [
+            "status-list=x",
+            "control-total-mills=-5",
+            "status-list",
+            "updates=-1",
+        ] {
             let error = StationState::parse(bad).unwrap_err();
             assert!(error.contains(bad), "{error}");
         }

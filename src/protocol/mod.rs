@@ -28,6 +28,7 @@ pub mod security;
 pub mod services;
 pub mod session;
 pub mod signature;
+pub mod updates;
 
 pub use refusal::{ErrorBody, ErrorDetail, RefusalKind};
 

@@ -6,6 +6,7 @@
 //!
 //! | level | request | answer |
 //! |---|---|---|
+//! | update-signed | as it comes | files signed by the update keys (TUF), checked by the reader |
 //! | authenticated | signature or session MAC (PC1, PC1S) | as it comes (TLS only) |
 //! | signed answer | signature or session MAC | signed by the data centre's answer key (PC1A) |
 //! | encrypted | the same, and the body encrypted to the data centre's payload key (HPKE) | signed, and encrypted to the request's sender |
@@ -54,6 +55,9 @@ const ANSWER_SCHEME: &str = "PC1A";
 /// How much protection a service's requests and answers get.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SecurityLevel {
+    /// Nothing of the link's: what is served is signed by the data centre's update keys
+    /// (TUF), and checked against them by whoever reads it, whatever carried it.
+    UpdateSigned,
     /// The request signed or MACed; the answer as TLS delivers it.
     Authenticated,
     /// And every answer signed by the data centre.
@@ -65,6 +69,7 @@ pub enum SecurityLevel {
 impl SecurityLevel {
     pub fn name(self) -> &'static str {
         match self {
+            SecurityLevel::UpdateSigned => "update-signed",
             SecurityLevel::Authenticated => "authenticated",
             SecurityLevel::SignedAnswer => "signed answer",
             SecurityLevel::Encrypted => "encrypted",
@@ -80,12 +85,15 @@ impl SecurityLevel {
     }
 }
 
-/// The level a request to `path` is held to; `None` for a public route.
+/// The level the link holds a request to `path` to; `None` for a public route, and for an
+/// update-signed one (its files carry their own signatures).
 pub fn level_of(path: &str) -> Option<SecurityLevel> {
     if PUBLIC_PATHS.contains(&path) {
         return None;
     }
-    Service::of_path(path).map(Service::security_level)
+    Service::of_path(path)
+        .map(Service::security_level)
+        .filter(|level| *level != SecurityLevel::UpdateSigned)
 }
 
 /// Whether `request`'s body goes sealed: its service encrypts, or it carries card details
@@ -321,7 +329,10 @@ mod tests {
         );
         for service in Service::ALL {
             let path = format!("{}/anything", service.prefix());
-            assert_eq!(level_of(&path), Some(service.security_level()));
+            let level = service.security_level();
+            let expected = (level != SecurityLevel::UpdateSigned).then_some(level);
+            assert_eq!(level_of(&path), expected);
         }
+        assert_eq!(level_of("/software/v1/tuf/metadata/root.json"), None);
     }
 }

@@ -22,15 +22,18 @@ pub enum Service {
     Funds,
     /// Postal accounts: card payments credited to a counter's account.
     Accounts,
+    /// Software and rate updates: the data centre's TUF repository.
+    Software,
 }
 
 impl Service {
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 6] = [
         Service::Contact,
         Service::Postage,
         Service::Keys,
         Service::Funds,
         Service::Accounts,
+        Service::Software,
     ];
 
     /// The service's name: the first segment of its paths and its OpenAPI tag.
@@ -41,6 +44,7 @@ impl Service {
             Service::Keys => "keys",
             Service::Funds => "funds",
             Service::Accounts => "accounts",
+            Service::Software => "software",
         }
     }
 
@@ -51,7 +55,8 @@ impl Service {
             | Service::Postage
             | Service::Keys
             | Service::Funds
-            | Service::Accounts => 1,
+            | Service::Accounts
+            | Service::Software => 1,
         }
     }
 
@@ -73,6 +78,9 @@ impl Service {
             Service::Funds => SecurityLevel::SignedAnswer,
             // Card data.
             Service::Accounts => SecurityLevel::Encrypted,
+            // Software and rate tables: signed by the update keys (TUF), whatever carries
+            // them; requests are not authenticated, so any TUF client can check them.
+            Service::Software => SecurityLevel::UpdateSigned,
         }
     }
 

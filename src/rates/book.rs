@@ -32,6 +32,40 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every `*.toml` file of `dir` as (file name, text), in name order; an empty folder is an
+/// error.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<(String, String)>, RateFileError> {
+    let shown = dir.display().to_string();
+    let io =
+        |e: std::io::Error| RateFileError::new(&shown, None, RateFileErrorKind::Io, e.to_string());
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let name = path
+            .file_name()
+            .map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| RateFileError::new(&name, None, RateFileErrorKind::Io, e.to_string()))?;
+        files.push((name, text));
+    }
+    if files.is_empty() {
+        return Err(RateFileError::new(
+            &shown,
+            None,
+            RateFileErrorKind::Io,
+            "holds no rate files (*.toml)".into(),
+        ));
+    }
+    Ok(files)
+}
+
 /// Every loaded table, checked.
 #[derive(Clone, Debug, Default)]
 pub struct RateBook {
@@ -49,36 +83,7 @@ impl RateBook {
 
     /// Every `*.toml` file of `dir`, in name order.
     pub fn load_dir(dir: &Path) -> Result<RateBook, RateFileError> {
-        let shown = dir.display().to_string();
-        let io = |e: std::io::Error| {
-            RateFileError::new(&shown, None, RateFileErrorKind::Io, e.to_string())
-        };
-        let mut paths = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
-                paths.push(path);
-            }
-        }
-        paths.sort();
-        let mut files = Vec::with_capacity(paths.len());
-        for path in paths {
-            let name = path
-                .file_name()
-                .map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                RateFileError::new(&name, None, RateFileErrorKind::Io, e.to_string())
-            })?;
-            files.push((name, text));
-        }
-        if files.is_empty() {
-            return Err(RateFileError::new(
-                &shown,
-                None,
-                RateFileErrorKind::Io,
-                "holds no rate files (*.toml)".into(),
-            ));
-        }
+        let files = read_dir_files(dir)?;
         let borrowed: Vec<(&str, &str)> = files
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str()))

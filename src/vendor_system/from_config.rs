@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::rates::book::{EMBEDDED_FILES, read_dir_files};
+
 use super::postage::crypto_module::ModuleKind;
 use super::store::VendorStore;
 use super::store::role::StoreRole;
@@ -177,19 +179,44 @@ pub async fn start(
     store: VendorStore,
     module: &ModuleKind,
 ) -> Result<Arc<Vendor>, VendorError> {
-    let rates = config
-        .rate_book()
-        .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string()))?;
+    let seed = rate_seed(config)?;
+    let seed: Vec<(&str, &str)> = seed.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     Vendor::start(
         store,
         keys_dir(&config.data_dir),
         module,
         settings(config)?,
-        Arc::new(rates),
+        &seed,
         Clock::system(),
         gateway(config).await?,
     )
     .await
+}
+
+/// The rate files that seed the update repository on the data centre's first start, as
+/// (name, text): `rates_dir`'s, else those built into the binary.
+pub fn rate_seed(config: &Config) -> Result<Vec<(String, String)>, VendorError> {
+    match &config.rates_dir {
+        Some(dir) => read_dir_files(dir)
+            .map_err(|e| VendorError::new(RefusalKind::Unavailable, e.to_string())),
+        None => Ok(EMBEDDED_FILES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()),
+    }
+}
+
+/// Re-signs the update repository's timestamp and snapshot before they run out: checked at
+/// start and every ten minutes (a timestamp lasts a day and is re-signed at half of it).
+pub async fn refresh_updates(vendor: Arc<Vendor>) {
+    loop {
+        match vendor.refresh_updates().await {
+            Ok(true) => log::info!("re-signed the update repository's metadata"),
+            Ok(false) => {}
+            Err(e) => log::error!("{e}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
 }
 
 /// Nonces older than the timestamp window are useless; forgets them every minute.

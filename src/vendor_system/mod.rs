@@ -29,6 +29,7 @@ pub mod remote_access;
 pub mod service;
 pub mod store;
 pub mod tls;
+pub mod updates;
 pub mod validate;
 
 pub use error::{RefusalKind, VendorError};

@@ -2,7 +2,8 @@
 //! refill, a poll) passes through it, and it asks each service whether it has work for that
 //! station now: key management (a certificate due for renewal, a status list newer than the
 //! station's), funds (a credit authorized and not yet credited), postage (a reconciliation
-//! due, which renews the offline lease). The answer carries what they said as a signed
+//! due, which renews the offline lease), software (a newer snapshot of the update
+//! repository: new rate tables or software). The answer carries what they said as a signed
 //! [`Agenda`], so the station does it all in the same contact.
 //!
 //! Asking costs a read of the station's standing and a signature; a busy counter contacts
@@ -88,6 +89,18 @@ impl Vendor {
         Ok(signed)
     }
 
+    /// The software service's work: the update repository has a newer snapshot than the
+    /// station says it holds (a station that says nothing is an older build: left alone).
+    fn software_work(&self, state: StationState) -> Option<Work> {
+        let current = self.rates.snapshot_version();
+        state
+            .updates
+            .filter(|held| *held < current)
+            .map(|_| Work::Update {
+                snapshot_version: current,
+            })
+    }
+
     /// A service did (part of) `counter_id`'s work: its next contact asks every service again.
     pub fn forget_agenda(&self, counter_id: &str) {
         self.monitor.kept().remove(counter_id);
@@ -108,6 +121,7 @@ impl Vendor {
         items.extend(self.postage_work(&standing, now_unix_ms));
         items.extend(self.keys_work(&standing, state).await?);
         items.extend(self.funds_work(&standing, state));
+        items.extend(self.software_work(state));
         items.truncate(MAX_ITEMS);
         Ok(items)
     }

@@ -15,13 +15,14 @@ use super::postage::processing::{ProcessingPool, RoundRobin};
 use super::remote_access::KnownCounters;
 use super::remote_access::sessions::SessionTable;
 use super::store::VendorStore;
+use super::updates::{PublishedRates, UpdateRepository, repository_dir};
 use super::validate;
 use crate::clock::Clock;
 use crate::keys::KeyStore;
 use crate::money::Money;
 use crate::payment::PaymentGateway;
 use crate::protocol::Health;
-use crate::rates::RateBook;
+use crate::protocol::updates::UpdateRootResponse;
 
 /// The vendor's policy, from its configuration.
 #[derive(Clone, Copy, Debug)]
@@ -46,8 +47,8 @@ pub struct Vendor {
     pub(super) store: VendorStore,
     pub(super) sessions: SessionTable,
     pub(super) known_counters: KnownCounters,
-    /// The rate tables every piece is priced with.
-    pub(super) rates: Arc<RateBook>,
+    /// The rate tables every piece is priced with: the update repository's.
+    pub(super) rates: super::updates::PublishedRates,
     pub(super) committer: Committer,
     pub(super) pool: Arc<ProcessingPool>,
     pub(super) settings: VendorSettings,
@@ -87,7 +88,7 @@ impl Vendor {
         keys_dir: PathBuf,
         module: &ModuleKind,
         settings: VendorSettings,
-        rates: Arc<RateBook>,
+        rate_seed: &[(&str, &str)],
         clock: Clock,
         gateway: Option<Arc<dyn PaymentGateway>>,
     ) -> Result<Arc<Vendor>, VendorError> {
@@ -106,6 +107,13 @@ impl Vendor {
         // that lists a revocation whose signing was cut short.
         super::keys::status_list_in_step(&store, &keys, &clock).await?;
         let service_keys = super::keys::service_keys::ServiceKeyring::load_or_create(&keys_dir)?;
+        // The update repository, made on the first start with `rate_seed`; its rate tables
+        // are the ones the data centre prices with from then on.
+        let repository = UpdateRepository::at(&repository_dir(&keys_dir), &keys_dir);
+        repository
+            .create_unless_exists(rate_seed, clock.now_unix_ms())
+            .await?;
+        let rates = PublishedRates::load(repository)?;
         let rows = store.processing_servers().await?;
         let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))
             .map_err(|reason| VendorError::new(RefusalKind::Unavailable, reason))?;
@@ -146,6 +154,27 @@ impl Vendor {
 
     pub fn store(&self) -> &VendorStore {
         &self.store
+    }
+
+    /// The rate tables the data centre prices with, and the repository they come from.
+    pub fn rates(&self) -> &PublishedRates {
+        &self.rates
+    }
+
+    /// `GET /keys/v1/update-root`: the update repository's current root.
+    pub fn update_root(&self) -> Result<UpdateRootResponse, VendorError> {
+        let bytes = self.rates.repository().root_json()?;
+        let root_json = String::from_utf8(bytes)
+            .map_err(|_| VendorError::storage("the update repository's root.json is not UTF-8"))?;
+        Ok(UpdateRootResponse { root_json })
+    }
+
+    /// Re-signs the update repository's metadata that would run out within half its life.
+    pub async fn refresh_updates(&self) -> Result<bool, super::updates::RepositoryError> {
+        self.rates
+            .repository()
+            .refresh(self.clock.now_unix_ms())
+            .await
     }
 
     pub fn settings(&self) -> &VendorSettings {

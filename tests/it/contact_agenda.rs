@@ -1,8 +1,9 @@
 //! One contact, every service's pending work: a station whose certificate is due for renewal,
-//! whose refill answer was lost (a pending credit) and whose reconciliation is due makes one
-//! purchase; the answer's signed agenda names all three, the station's monitor does them in
-//! that contact, and its ledger's contact log keeps the agenda and each outcome. With one
-//! service down, the others are still done.
+//! whose refill answer was lost (a pending credit), whose reconciliation is due and whose data
+//! centre has staged a rate table for a later date makes one purchase; the answer's signed
+//! agenda names all four, the station's monitor does them in that contact, and its ledger's
+//! contact log keeps the agenda and each outcome. With one service down, the others are
+//! still done.
 
 use std::time::Duration;
 
@@ -11,9 +12,22 @@ use crate::common::vendor::{StoreKind, TestVendor};
 use crate::common::{manual_clock, priced_letter};
 use postcounter::money::Money;
 use postcounter::protocol::agenda::Work;
+use postcounter::protocol::updates::Published;
 use postcounter::psd::ledger::contact_log::ContactEntryKind;
+use postcounter::rates::book::EMBEDDED_FILES;
 
 const HOUR_MS: i64 = 3_600_000;
+const STAGED_RATES: &str = "usps-retail-2027-01-18.toml";
+
+/// The current rate file with every table moved to 2027-01-18.
+fn staged_rate_file() -> Vec<u8> {
+    let (_, text) = EMBEDDED_FILES
+        .iter()
+        .find(|(name, _)| name.contains("2026-07-12"))
+        .unwrap();
+    text.replace("effective = 2026-07-12", "effective = 2027-01-18")
+        .into_bytes()
+}
 
 /// A counter with three services due, through a relay; the vendor fails `failing`.
 async fn station_with_work_due(
@@ -50,6 +64,19 @@ async fn station_with_work_due(
             .is_err()
     );
     network.set(Relay::Up);
+    // A rate table published ahead of its date: staged at the station, not priced with yet.
+    vendor
+        .update_repository()
+        .publish(
+            STAGED_RATES,
+            &staged_rate_file(),
+            Published::Rates {
+                effective: String::new(),
+            },
+            clock.now_unix_ms(),
+        )
+        .await
+        .unwrap();
     // Two days on: more than half of the 72-hour lease is gone.
     now.fetch_add(48 * HOUR_MS, std::sync::atomic::Ordering::SeqCst);
     link.state_station(&psd).await;
@@ -72,13 +99,16 @@ async fn agenda_after_one_purchase(
 
 #[tokio::test]
 async fn one_purchase_runs_every_service_due_in_the_same_contact() {
-    let (vendor, _network, _dir, link, psd, clock) = station_with_work_due(None).await;
+    let (vendor, _network, dir, link, psd, clock) = station_with_work_due(None).await;
     let serial_before = psd.certificate().serial;
     let control_before = psd.state().await.unwrap().registers.control_total;
     let received = agenda_after_one_purchase(&link, &psd, &clock).await;
     let mut asked: Vec<&str> = received.agenda.items.iter().map(|w| w.name()).collect();
     asked.sort();
-    assert_eq!(asked, ["pending-credit", "reconcile", "renew-certificate"]);
+    assert_eq!(
+        asked,
+        ["pending-credit", "reconcile", "renew-certificate", "update"]
+    );
     assert!(
         received
             .agenda
@@ -113,8 +143,17 @@ async fn one_purchase_runs_every_service_due_in_the_same_contact() {
     assert_eq!(log[0].detail, received.bytes);
     let mut done: Vec<&str> = log[1..].iter().map(|e| e.work.as_str()).collect();
     done.sort();
-    assert_eq!(done, ["pending-credit", "reconcile", "renew-certificate"]);
+    assert_eq!(
+        done,
+        ["pending-credit", "reconcile", "renew-certificate", "update"]
+    );
     assert!(log[1..].iter().all(|e| e.kind == ContactEntryKind::Done));
+    // The staged table is installed beside the ones in force.
+    let installed = postcounter::link::updates::installed_rates_dir(dir.path()).unwrap();
+    assert_eq!(
+        std::fs::read(installed.join(STAGED_RATES)).unwrap(),
+        staged_rate_file()
+    );
 
     // Done: nothing is left, and the poll says so, signed (a new certificate has all of its
     // 365 days, outside even this data centre's renewal window).
@@ -149,8 +188,8 @@ async fn a_service_that_fails_leaves_the_others_done_and_the_log_says_so() {
         log.iter()
             .filter(|e| e.kind == ContactEntryKind::Done)
             .count(),
-        2,
-        "reconcile and pending-credit done: {log:?}"
+        3,
+        "reconcile, pending-credit and update done: {log:?}"
     );
 }
 

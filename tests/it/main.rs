@@ -57,6 +57,7 @@ mod station_in_process;
 mod style;
 mod tracking;
 mod tui_bench;
+mod updates;
 mod vendor_api;
 mod vendor_auth;
 mod vendor_card_payments;

@@ -24,7 +24,7 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 18] = [
+const ROUTES: [(&str, &str); 21] = [
     ("get", "/contact/v1/health"),
     ("get", "/contact/v1/service-keys"),
     ("get", "/openapi.json"),
@@ -38,6 +38,9 @@ const ROUTES: [(&str, &str); 18] = [
     ("post", "/funds/v1/psds/{psd_id}/refills"),
     ("post", "/keys/v1/psd-certificates"),
     ("get", "/keys/v1/trust"),
+    ("get", "/keys/v1/update-root"),
+    ("get", "/software/v1/tuf/metadata/{file}"),
+    ("get", "/software/v1/tuf/targets/{file}"),
     ("post", "/funds/v1/embedded-psds/{psd_id}/refills"),
     ("post", "/funds/v1/embedded-psds/{psd_id}/withdrawals"),
     (

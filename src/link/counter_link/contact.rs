@@ -172,9 +172,13 @@ impl CounterLink {
                 None
             }
         };
+        let updates = Some(
+            crate::link::updates::installed_snapshot_version(&self.settings.data_dir).unwrap_or(0),
+        );
         self.client.state_station(&StationState {
             status_list,
             control_total_mills,
+            updates,
         });
     }
 
@@ -210,6 +214,7 @@ impl CounterLink {
         let reconcile = asked(|w| matches!(w, Work::Reconcile { .. })) || own.reconcile;
         let trust = asked(|w| matches!(w, Work::StatusList { .. }));
         let credit = asked(|w| matches!(w, Work::PendingCredit { .. })) || own.credit;
+        let update = asked(|w| matches!(w, Work::Update { .. }));
         let keys_then_ledger = async {
             let mut outcomes = Vec::new();
             if renew {
@@ -243,10 +248,17 @@ impl CounterLink {
                     .map(|credited| format!("{credited} pending refill(s) credited")),
             ))
         };
-        let (mut outcomes, trusted, credited) =
-            tokio::join!(keys_then_ledger, trust_refresh, credits);
+        let updates = async {
+            update.then_some(outcome(
+                "update",
+                self.check_updates().await.map(|report| report.summary()),
+            ))
+        };
+        let (mut outcomes, trusted, credited, updated) =
+            tokio::join!(keys_then_ledger, trust_refresh, credits, updates);
         outcomes.extend(trusted);
         outcomes.extend(credited);
+        outcomes.extend(updated);
         for item in &outcomes {
             let (kind, detail) = match &item.result {
                 Ok(done) => (ContactEntryKind::Done, done),

@@ -211,7 +211,7 @@ async fn load(
         keys_dir.clone(),
         module,
         settings,
-        rates,
+        crate::rates::book::EMBEDDED_FILES,
         clock.clone(),
         None,
     )

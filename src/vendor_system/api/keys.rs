@@ -19,6 +19,14 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
     router
         .route(&format!("{prefix}/psd-certificates"), post(certify_psd))
         .route(&format!("{prefix}/trust"), get(trust))
+        .route(&format!("{prefix}/update-root"), get(update_root))
+}
+
+async fn update_root(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
+    read(&vendor, &call, &body, |_context| async {
+        vendor.update_root()
+    })
+    .await
 }
 
 async fn certify_psd(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {

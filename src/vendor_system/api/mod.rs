@@ -32,6 +32,7 @@ pub mod guard;
 mod keys;
 pub mod observe;
 mod postage;
+mod software;
 
 /// The OpenAPI 3.1 description of this API.
 pub const OPENAPI_JSON: &str = include_str!("../../../docs/vendor-api.openapi.json");
@@ -45,6 +46,7 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
     let router = keys::routes(router);
     let router = funds::routes(router);
     let router = accounts::routes(router);
+    let router = software::routes(router);
     router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

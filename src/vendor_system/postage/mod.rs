@@ -46,10 +46,11 @@ impl Vendor {
                 ))
             })
             .and_then(|origin| {
+                let rates = self.rates.book();
                 let pricing = PricingContext {
                     now_unix_ms: self.clock.now_unix_ms(),
                     origin: &origin,
-                    rates: &self.rates,
+                    rates: &rates,
                 };
                 validate::pieces(&request.pieces, &pricing)
             });

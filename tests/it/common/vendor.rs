@@ -24,7 +24,8 @@ use postcounter::vendor_system::{Vendor, VendorSettings};
 
 use super::postgres;
 pub use super::vendor_counter::{Prepared, TestCounter};
-use super::vendor_serve::{rates, serve, serve_failing, settings};
+use super::vendor_serve::{serve, serve_failing, settings};
+use postcounter::rates::book::EMBEDDED_FILES;
 
 pub const LICENSE: u32 = 700_001;
 /// Account A1 and its PSD; A2 is another customer.
@@ -234,7 +235,7 @@ impl TestVendor {
                 certificate_renew_days: renew_days,
                 ..settings()
             },
-            rates(),
+            EMBEDDED_FILES,
             clock,
             Some(Arc::new(TestGateway::new(gateway))),
         )
@@ -261,7 +262,7 @@ impl TestVendor {
             self.keys_dir(),
             &software(self.dir.path()),
             settings(),
-            rates(),
+            EMBEDDED_FILES,
             Clock::system(),
             None,
         )
@@ -272,6 +273,15 @@ impl TestVendor {
 
     pub fn keys_dir(&self) -> PathBuf {
         keys_dir(self.dir.path())
+    }
+
+    /// The data centre's update repository, as `admin publish-rates` opens it.
+    pub fn update_repository(&self) -> postcounter::vendor_system::updates::UpdateRepository {
+        let keys = self.keys_dir();
+        postcounter::vendor_system::updates::UpdateRepository::at(
+            &postcounter::vendor_system::updates::repository_dir(&keys),
+            &keys,
+        )
     }
 
     /// From now on, every request under `prefix` is answered 503 (`None`: none).

@@ -8,12 +8,7 @@ use axum::response::IntoResponse;
 use super::LICENSE;
 use super::vendor::{CERTIFICATE_RENEW_DAYS, LEASE_HOURS, LEASE_MAX_MILLS};
 use postcounter::money::Money;
-use postcounter::rates::RateBook;
 use postcounter::vendor_system::{Vendor, VendorSettings, api};
-
-pub(super) fn rates() -> Arc<RateBook> {
-    Arc::new(RateBook::embedded().unwrap())
-}
 
 pub(super) fn settings() -> VendorSettings {
     VendorSettings {

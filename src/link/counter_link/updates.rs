@@ -1,0 +1,44 @@
+//! The software service at the station: an update check in a contact (when the agenda says
+//! the repository has a newer snapshot than the station holds) or on demand
+//! (`postcounter updates check`). The first check takes the repository's root from the keys
+//! service, in an answer signed by the data centre; the repository does the rest.
+
+use reqwest::Method;
+
+use super::CounterLink;
+use crate::link::LinkError;
+use crate::link::updates::transport::EndpointTransport;
+use crate::link::updates::{
+    self, UpdateError, UpdateErrorKind, UpdateReport, trust_root, trusted_root,
+};
+use crate::protocol::updates::{UPDATE_ROOT_PATH, UpdateRootResponse};
+
+impl CounterLink {
+    /// Checks the data centre's update repository and installs its rate files.
+    pub async fn check_updates(&self) -> Result<UpdateReport, LinkError> {
+        let data_dir = &self.settings.data_dir;
+        if trusted_root(data_dir).map_err(link_error)?.is_none() {
+            let answer: UpdateRootResponse =
+                self.signed(Method::GET, UPDATE_ROOT_PATH, None, "").await?;
+            trust_root(data_dir, answer.root_json.as_bytes()).map_err(link_error)?;
+        }
+        let transport = EndpointTransport {
+            http: self.client.http().clone(),
+            endpoints: self.client.endpoints().to_vec(),
+        };
+        updates::check(data_dir, transport)
+            .await
+            .map_err(link_error)
+    }
+}
+
+fn link_error(error: UpdateError) -> LinkError {
+    match error.kind() {
+        UpdateErrorKind::Unreachable => LinkError::Unreachable {
+            detail: error.to_string(),
+            maybe_delivered: false,
+        },
+        UpdateErrorKind::Refused => LinkError::Protocol(error.to_string()),
+        UpdateErrorKind::Local => LinkError::Local(error.to_string()),
+    }
+}

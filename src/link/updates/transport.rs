@@ -1,0 +1,83 @@
+//! How tough reaches the data centre's repository: a [`tough::Transport`] over the link's
+//! HTTP client that sends a path to each Internet endpoint in turn. tough builds its URLs on
+//! [`BASE`], whose `.invalid` host is never resolved: only the path is sent. A 404 is "no
+//! such file" (how TUF learns there is no newer root); anything else that is not a 200 is a
+//! failure of that endpoint, and the next is tried.
+
+use futures_util::stream;
+use reqwest::Url;
+use tough::{Transport, TransportError, TransportErrorKind, TransportStream};
+
+/// The base tough joins the repository's paths to.
+pub const BASE: &str = "https://data-centre.invalid";
+
+/// The most one file may be: a counter build is some tens of MB.
+const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct EndpointTransport {
+    pub http: reqwest::Client,
+    pub endpoints: Vec<String>,
+}
+
+#[tough::async_trait]
+impl Transport for EndpointTransport {
+    async fn fetch(&self, url: Url) -> Result<TransportStream, TransportError> {
+        let path = url.path().to_string();
+        let mut failures = Vec::new();
+        for endpoint in &self.endpoints {
+            match self.fetch_from(endpoint, &path).await {
+                Ok(bytes) => {
+                    let item: Result<tough::Bytes, TransportError> = Ok(bytes);
+                    return Ok(Box::pin(stream::once(async move { item })));
+                }
+                Err(Failure::NotFound) => {
+                    return Err(TransportError::new(TransportErrorKind::FileNotFound, path));
+                }
+                Err(Failure::Other(why)) => failures.push(format!("{endpoint}: {why}")),
+            }
+        }
+        Err(TransportError::new_with_cause(
+            TransportErrorKind::Other,
+            path,
+            EndpointsFailed(failures.join("; ")),
+        ))
+    }
+}
+
+/// No endpoint served a file: the cause tough's error carries when the repository could
+/// not be reached at all (as opposed to a file that came and did not verify).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EndpointsFailed(String);
+
+enum Failure {
+    NotFound,
+    Other(String),
+}
+
+impl EndpointTransport {
+    async fn fetch_from(&self, endpoint: &str, path: &str) -> Result<tough::Bytes, Failure> {
+        let response = self
+            .http
+            .get(format!("{endpoint}{path}"))
+            .send()
+            .await
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        match response.status().as_u16() {
+            200 => {}
+            404 => return Err(Failure::NotFound),
+            status => return Err(Failure::Other(format!("HTTP {status}"))),
+        }
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_FILE_BYTES as u64)
+        {
+            return Err(Failure::Other(format!("over {MAX_FILE_BYTES} bytes")));
+        }
+        response
+            .bytes()
+            .await
+            .map_err(|e| Failure::Other(e.to_string()))
+    }
+}

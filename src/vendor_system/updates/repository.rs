@@ -1,0 +1,361 @@
+//! Making the repository, publishing a target, and re-signing before expiry. Every write
+//! takes the writers' lock and ends by replacing `timestamp.json`: the versioned files it
+//! points to are written first, so a reader sees the old set or the new one, never a mix.
+
+use std::collections::HashMap;
+use std::num::NonZeroU64;
+use std::path::{Path, PathBuf};
+
+use tough::schema::{RoleKeys, RoleType, Root, Snapshot, Target, Targets, Timestamp};
+
+use super::RepositoryError;
+use super::keys;
+use super::lock::WriteLock;
+use super::metadata::{Current, expiry, hashes, metafile, read_current, sign, versioned};
+use crate::keys::key_file::{Placement, write_file_atomically};
+use crate::protocol::updates::{CUSTOM_KEY, Published, RATES_PREFIX, is_target_name};
+use crate::rates::RateBook;
+
+const SPEC_VERSION: &str = "1.0.0";
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// How long each role's metadata holds once signed. A role is re-signed when less than half
+/// of its lifetime is left.
+#[derive(Clone, Copy, Debug)]
+pub struct Lifetimes {
+    pub root_ms: i64,
+    pub targets_ms: i64,
+    pub snapshot_ms: i64,
+    pub timestamp_ms: i64,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Lifetimes {
+        Lifetimes {
+            root_ms: 5 * 365 * DAY_MS,
+            targets_ms: 365 * DAY_MS,
+            snapshot_ms: 30 * DAY_MS,
+            timestamp_ms: DAY_MS,
+        }
+    }
+}
+
+/// A rate file the repository lists, read back and checked against its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateTarget {
+    /// The rate file's own name (the target name without `rates-`).
+    pub file_name: String,
+    pub text: String,
+}
+
+/// The repository in a folder, signing with the update keys of a key store.
+#[derive(Clone, Debug)]
+pub struct UpdateRepository {
+    dir: PathBuf,
+    keys_dir: PathBuf,
+    lifetimes: Lifetimes,
+}
+
+impl UpdateRepository {
+    /// The repository in `dir` with the keys of `keys_dir` (nothing is read yet).
+    pub fn at(dir: &Path, keys_dir: &Path) -> UpdateRepository {
+        UpdateRepository {
+            dir: dir.to_path_buf(),
+            keys_dir: keys_dir.to_path_buf(),
+            lifetimes: Lifetimes::default(),
+        }
+    }
+
+    pub fn metadata_dir(&self) -> PathBuf {
+        self.dir.join("metadata")
+    }
+
+    pub fn targets_dir(&self) -> PathBuf {
+        self.dir.join("targets")
+    }
+
+    pub fn current(&self) -> Result<Current, RepositoryError> {
+        read_current(&self.metadata_dir())
+    }
+
+    /// The repository's current `root.json`: what a station or TUF client starts trusting.
+    pub fn root_json(&self) -> Result<Vec<u8>, RepositoryError> {
+        let path = self.metadata_dir().join("root.json");
+        std::fs::read(&path).map_err(|e| RepositoryError::io(&path, e.to_string()))
+    }
+
+    /// Makes the repository unless it exists: the four keys, `root.json`, and a first
+    /// version of the other roles listing `seed` (rate files as name and text).
+    pub async fn create_unless_exists(
+        &self,
+        seed: &[(&str, &str)],
+        now_unix_ms: i64,
+    ) -> Result<(), RepositoryError> {
+        // Owner-only like the rest of the data centre's folders: the files are public, but
+        // only the data centre serves them.
+        let key_folder = keys::keys_folder(&self.keys_dir);
+        for dir in [
+            self.dir.clone(),
+            self.metadata_dir(),
+            self.targets_dir(),
+            key_folder,
+        ] {
+            crate::private_files::private_dir(&dir)
+                .map_err(|e| RepositoryError::io(&dir, e.to_string()))?;
+        }
+        let _lock = WriteLock::take(&self.dir)?;
+        if self.metadata_dir().join("timestamp.json").exists() {
+            return Ok(());
+        }
+        let root = self.sign_new_root(now_unix_ms).await?;
+        let mut targets = Targets::new(SPEC_VERSION.into(), NonZeroU64::MIN, expiry(0, 0)?);
+        targets.delegations = None;
+        let checked = RateBook::from_files(seed)
+            .map_err(|e| RepositoryError::refused(format!("the seed rate files: {e}")))?;
+        for (file_name, text) in seed {
+            let published = rates_published(&checked, file_name)?;
+            self.add_target(&mut targets, file_name, text.as_bytes(), &published)?;
+        }
+        self.write_set(&root, targets, None, now_unix_ms).await?;
+        log::info!("made the update repository in {}", self.dir.display());
+        Ok(())
+    }
+
+    async fn sign_new_root(&self, now_unix_ms: i64) -> Result<Root, RepositoryError> {
+        let mut root = Root {
+            spec_version: SPEC_VERSION.into(),
+            consistent_snapshot: true,
+            version: NonZeroU64::MIN,
+            expires: expiry(now_unix_ms, self.lifetimes.root_ms)?,
+            keys: HashMap::new(),
+            roles: HashMap::new(),
+            _extra: HashMap::new(),
+        };
+        let roles = [
+            RoleType::Root,
+            RoleType::Targets,
+            RoleType::Snapshot,
+            RoleType::Timestamp,
+        ];
+        for role in roles {
+            let public = keys::load_or_create(&self.keys_dir, role)?.public();
+            let id = public
+                .key_id()
+                .map_err(|e| RepositoryError::signing(e.to_string()))?;
+            root.keys.insert(id.clone(), public);
+            let role_keys = RoleKeys {
+                keyids: vec![id],
+                threshold: NonZeroU64::MIN,
+                _extra: HashMap::new(),
+            };
+            root.roles.insert(role, role_keys);
+        }
+        let root_key = keys::load(&self.keys_dir, RoleType::Root)?;
+        let bytes = sign(root.clone(), &root, &root_key).await?;
+        let dir = self.metadata_dir();
+        write_file(&versioned(&dir, NonZeroU64::MIN, "root"), &bytes)?;
+        write_file(&dir.join("root.json"), &bytes)?;
+        Ok(root)
+    }
+
+    /// Publishes `bytes` as `published` (a rate file is checked whole, and with the rate
+    /// files already published); answers the target's name.
+    pub async fn publish(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        published: Published,
+        now_unix_ms: i64,
+    ) -> Result<String, RepositoryError> {
+        let _lock = WriteLock::take(&self.dir)?;
+        let current = self.current()?;
+        let published = match published {
+            Published::Rates { .. } => {
+                let text = std::str::from_utf8(bytes).map_err(|_| {
+                    RepositoryError::refused(format!("{file_name:?} is not UTF-8 text"))
+                })?;
+                let mut files = self.rate_files_of(&current)?;
+                files.retain(|f| f.file_name != file_name);
+                let mut all: Vec<(&str, &str)> = files
+                    .iter()
+                    .map(|f| (f.file_name.as_str(), f.text.as_str()))
+                    .collect();
+                all.push((file_name, text));
+                let checked = RateBook::from_files(&all)
+                    .map_err(|e| RepositoryError::refused(e.to_string()))?;
+                rates_published(&checked, file_name)?
+            }
+            software => software,
+        };
+        let mut targets = current.targets.signed.clone();
+        let name = self.add_target(&mut targets, file_name, bytes, &published)?;
+        // Published again as it was: nothing new for a station to fetch.
+        if targets.targets != current.targets.signed.targets {
+            self.write_set(&current.root.signed, targets, Some(&current), now_unix_ms)
+                .await?;
+        }
+        Ok(name)
+    }
+
+    /// Re-signs what would run out within half its lifetime (the timestamp daily, the
+    /// snapshot monthly, targets yearly); answers whether anything was signed.
+    pub async fn refresh(&self, now_unix_ms: i64) -> Result<bool, RepositoryError> {
+        let _lock = WriteLock::take(&self.dir)?;
+        let current = self.current()?;
+        let ms_left = |expires: jiff::Timestamp| expires.as_millisecond() - now_unix_ms;
+        let due = ms_left(current.timestamp.signed.expires) < self.lifetimes.timestamp_ms / 2
+            || ms_left(current.snapshot.signed.expires) < self.lifetimes.snapshot_ms / 2
+            || ms_left(current.targets.signed.expires) < self.lifetimes.targets_ms / 2;
+        if !due {
+            return Ok(false);
+        }
+        let targets = current.targets.signed.clone();
+        self.write_set(&current.root.signed, targets, Some(&current), now_unix_ms)
+            .await?;
+        Ok(true)
+    }
+
+    /// Signs and writes a new version of targets, snapshot and timestamp, the timestamp
+    /// last. Targets are re-signed only when they changed or run out within half their life.
+    async fn write_set(
+        &self,
+        root: &Root,
+        mut targets: Targets,
+        current: Option<&Current>,
+        now_unix_ms: i64,
+    ) -> Result<(), RepositoryError> {
+        let dir = self.metadata_dir();
+        let l = self.lifetimes;
+        let unchanged = current.filter(|c| {
+            c.targets.signed.targets == targets.targets
+                && c.targets.signed.expires.as_millisecond() - now_unix_ms >= l.targets_ms / 2
+        });
+        let (targets_version, targets_bytes) = match unchanged {
+            Some(c) => (c.targets.signed.version, c.targets_bytes.clone()),
+            None => {
+                targets.version = next(current.map(|c| c.targets.signed.version));
+                targets.expires = expiry(now_unix_ms, l.targets_ms)?;
+                let key = keys::load(&self.keys_dir, RoleType::Targets)?;
+                let bytes = sign(targets.clone(), root, &key).await?;
+                write_file(&versioned(&dir, targets.version, "targets"), &bytes)?;
+                (targets.version, bytes)
+            }
+        };
+        let version = next(current.map(|c| c.snapshot.signed.version));
+        let mut snapshot = Snapshot::new(
+            SPEC_VERSION.into(),
+            version,
+            expiry(now_unix_ms, l.snapshot_ms)?,
+        );
+        let targets_meta = metafile(targets_version, &targets_bytes);
+        snapshot.meta.insert("targets.json".into(), targets_meta);
+        let key = keys::load(&self.keys_dir, RoleType::Snapshot)?;
+        let snapshot_bytes = sign(snapshot, root, &key).await?;
+        write_file(&versioned(&dir, version, "snapshot"), &snapshot_bytes)?;
+        let mut timestamp = Timestamp::new(
+            SPEC_VERSION.into(),
+            next(current.map(|c| c.timestamp.signed.version)),
+            expiry(now_unix_ms, l.timestamp_ms)?,
+        );
+        let snapshot_meta = metafile(version, &snapshot_bytes);
+        timestamp.meta.insert("snapshot.json".into(), snapshot_meta);
+        let key = keys::load(&self.keys_dir, RoleType::Timestamp)?;
+        let bytes = sign(timestamp, root, &key).await?;
+        write_file(&dir.join("timestamp.json"), &bytes)
+    }
+
+    /// Writes `bytes` as a target (`<sha256>.<name>`) and lists it in `targets`.
+    fn add_target(
+        &self,
+        targets: &mut Targets,
+        file_name: &str,
+        bytes: &[u8],
+        published: &Published,
+    ) -> Result<String, RepositoryError> {
+        let name = published.target_name(file_name);
+        if !is_target_name(&name) {
+            return Err(RepositoryError::refused(format!(
+                "target name {name:?} is not accepted: letters, digits, '.', '-' and '_', at most 100"
+            )));
+        }
+        let hashes = hashes(bytes);
+        let hex = crate::hex::encode(&hashes.sha256);
+        write_file(&self.targets_dir().join(format!("{hex}.{name}")), bytes)?;
+        let custom =
+            serde_json::to_value(published).map_err(|e| RepositoryError::signing(e.to_string()))?;
+        let target = Target {
+            length: bytes.len() as u64,
+            hashes,
+            custom: HashMap::from([(CUSTOM_KEY.to_string(), custom)]),
+            _extra: HashMap::new(),
+        };
+        let key = name
+            .clone()
+            .try_into()
+            .map_err(|e: tough::error::Error| RepositoryError::refused(e.to_string()))?;
+        targets.targets.insert(key, target);
+        Ok(name)
+    }
+
+    /// Every rate file the current targets list, read back and checked against its hash.
+    pub fn rate_files(&self) -> Result<Vec<RateTarget>, RepositoryError> {
+        self.rate_files_of(&self.current()?)
+    }
+
+    /// The rate files `current` lists.
+    pub fn rate_files_of(&self, current: &Current) -> Result<Vec<RateTarget>, RepositoryError> {
+        let mut files = Vec::new();
+        for (name, target) in &current.targets.signed.targets {
+            let Some(file_name) = name.raw().strip_prefix(RATES_PREFIX) else {
+                continue;
+            };
+            let hex = crate::hex::encode(&target.hashes.sha256);
+            let path = self.targets_dir().join(format!("{hex}.{}", name.raw()));
+            let bytes =
+                std::fs::read(&path).map_err(|e| RepositoryError::io(&path, e.to_string()))?;
+            if hashes(&bytes).sha256 != target.hashes.sha256 {
+                return Err(RepositoryError::corrupt(format!(
+                    "{} does not match the hash its targets metadata lists",
+                    path.display()
+                )));
+            }
+            let text = String::from_utf8(bytes).map_err(|_| {
+                RepositoryError::corrupt(format!("{} is not UTF-8", path.display()))
+            })?;
+            files.push(RateTarget {
+                file_name: file_name.to_string(),
+                text,
+            });
+        }
+        files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+        Ok(files)
+    }
+}
+
+/// What a checked rate file is published as: its earliest table's effective date.
+fn rates_published(book: &RateBook, file_name: &str) -> Result<Published, RepositoryError> {
+    let infos = book
+        .price_tables()
+        .iter()
+        .map(|t| &t.info)
+        .chain(book.service_tables().iter().map(|t| &t.info))
+        .chain(book.dimensional_rules().iter().map(|r| &r.info))
+        .chain(book.country_tables().iter().map(|c| &c.info));
+    let effective = infos
+        .filter(|info| info.file == file_name)
+        .map(|info| info.effective)
+        .min()
+        .ok_or_else(|| RepositoryError::refused(format!("{file_name:?} holds no table")))?;
+    Ok(Published::Rates {
+        effective: effective.to_string(),
+    })
+}
+
+fn next(version: Option<NonZeroU64>) -> NonZeroU64 {
+    version.map_or(NonZeroU64::MIN, |v| v.saturating_add(1))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), RepositoryError> {
+    write_file_atomically(path, bytes, 0o600, Placement::Replace)
+        .map_err(|e| RepositoryError::io(path, e.to_string()))
+}
