@@ -24,8 +24,15 @@ pub async fn run(config: Config, command: UpdatesCommand) -> anyhow::Result<Exit
         .link
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("this counter has no link to a data centre"))?;
+    let started = std::time::Instant::now();
     let report = link.check_updates().await?;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     out!("{}", terminal_safe(&report.summary()))?;
+    out!(
+        "  checked in {elapsed_ms:.1} ms: {} files asked for, {} bytes of bodies",
+        report.requests,
+        report.body_bytes
+    )?;
     for (file, effective) in &report.rates_listed {
         out!("  rates    {}  from {effective}", terminal_safe(file))?;
     }

@@ -52,7 +52,8 @@ pub struct Config {
     /// The counter's time zone: the date of mailing and the receipt's time are local.
     #[serde(deserialize_with = "time_zone")]
     pub time_zone: LocalTime,
-    /// A folder of rate files to use instead of the embedded tables.
+    /// A folder of rate files that seeds the data centre's update repository at its first
+    /// start, instead of the embedded tables (a counter never prices with it directly).
     #[serde(default)]
     pub rates_dir: Option<PathBuf>,
     pub printer: PrinterSettings,
@@ -185,15 +186,25 @@ pub struct ConfigError {
 }
 
 impl Config {
-    /// The rate tables a counter prices with: the files of `rates_dir` when it is set (a
-    /// test bench's override), else those its data centre's update repository gave it,
-    /// else (before its first update) those built into the binary.
+    /// The rate tables a counter prices with: those its data centre's update repository
+    /// gave it, good until their signature's last day, else (before its first update) those
+    /// built into the binary. Never `rates_dir`'s: a counter prices with nothing its data
+    /// centre did not sign, and that folder only seeds a data centre's repository.
     pub fn rate_book(&self) -> Result<RateBook, RateFileError> {
-        let installed = crate::link::updates::installed_rates_dir(&self.data_dir);
-        match (&self.rates_dir, installed) {
-            (Some(dir), _) => RateBook::load_dir(dir),
-            (None, Some(dir)) => RateBook::load_dir(&dir),
-            (None, None) => RateBook::embedded(),
+        match crate::link::updates::installed_rates_dir(&self.data_dir) {
+            Some(dir) => {
+                let last_day = crate::link::updates::installed_signed_until(&dir).map_err(|e| {
+                    let shown = dir.display().to_string();
+                    RateFileError::new(
+                        &shown,
+                        None,
+                        crate::rates::RateFileErrorKind::Io,
+                        e.to_string(),
+                    )
+                })?;
+                Ok(RateBook::load_dir(&dir)?.signed_until(last_day))
+            }
+            None => RateBook::embedded(),
         }
     }
 

@@ -76,6 +76,8 @@ pub enum Action {
     ReceiptPrinted(Result<(), PrinterErrorKind>),
     /// The vendor link went online or offline (or its reason changed).
     LinkChanged(crate::link::LinkStatus),
+    /// The data centre's update installed rate tables; the context now prices with them.
+    RatesChanged,
     /// A reading from the connected scale, or the kind of failure (the detail is in the log).
     ScaleRead(Result<Reading, ScaleErrorKind>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).

@@ -112,7 +112,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let payments = Arc::new(open_payments(&station).await?);
     let origin = ZipCode::parse(&station.config.origin_zip)?;
     let settings = &station.config.counter;
-    let context = Context {
+    let mut context = Context {
         rates: Arc::new(rates),
         receipt_header: station.config.receipt.header.clone(),
         receipt_footer: station.config.receipt.footer.clone(),
@@ -127,6 +127,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let clock = Clock::system();
     let today = local_time.date_of(clock.now_unix_ms());
     let mut state = State::new(options.mode, today, origin, first_sale_id());
+    state.price_change = context.rates.next_change_after(today);
     // Wrong PINs and a lockout survive a restart (the app's clock starts at 0).
     state.pin_gate = pin_gate::load(&station.config.data_dir, 0, Clock::system().now_unix_ms())
         .map_err(|e| anyhow::anyhow!(e))?;
@@ -139,7 +140,8 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let (sender, mut results) = mpsc::unbounded_channel();
     let link_interval = Duration::from_secs(station.config.link.poll_after_s.clamp(1, 3600));
     let edge = Edge::new(station, printers, payments, sender);
-    edge.watch_link(link_interval);
+    let (rates_installed, mut installed_rates) = mpsc::unbounded_channel();
+    edge.watch_link(link_interval, rates_installed);
     edge.settle_open_charges();
     match scale.kind {
         ScaleKind::None => {}
@@ -184,6 +186,10 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
                 None => break Ok(()),
             },
             Some(result) = results.recv() => Some(result),
+            Some(rates) = installed_rates.recv() => {
+                context.rates = rates;
+                Some(Action::RatesChanged)
+            }
             _ = ticks.tick() => {
                 // The date follows the clock across local midnight.
                 let today = local_time.date_of(clock.now_unix_ms());

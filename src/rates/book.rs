@@ -73,6 +73,9 @@ pub struct RateBook {
     services: Vec<ServiceTable>,
     rules: Vec<DimensionalRule>,
     countries: Vec<CountryTable>,
+    /// The last day the data centre's signature on these tables holds (see
+    /// [`RateBook::signed_until`]); `None` for tables not taken from a signed update.
+    signed_until: Option<Date>,
 }
 
 impl RateBook {
@@ -126,6 +129,41 @@ impl RateBook {
         Ok(book)
     }
 
+    /// The same tables, priced with up to `last_day` only: the tables a station took from
+    /// its data centre's update repository hold as long as the targets metadata that listed
+    /// them, and a counter that has not heard from its data centre since then has no tables
+    /// it may price with.
+    pub fn signed_until(mut self, last_day: Date) -> RateBook {
+        self.signed_until = Some(last_day);
+        self
+    }
+
+    /// The first day after `date` on which a table takes effect: what a counter announces
+    /// as "New prices from".
+    pub fn next_change_after(&self, date: Date) -> Option<Date> {
+        let prices = self.prices.iter().map(|t| &t.info);
+        let services = self.services.iter().map(|t| &t.info);
+        let rules = self.rules.iter().map(|r| &r.info);
+        let countries = self.countries.iter().map(|c| &c.info);
+        prices
+            .chain(services)
+            .chain(rules)
+            .chain(countries)
+            .map(|info| info.effective)
+            .filter(|effective| *effective > date)
+            .min()
+    }
+
+    /// Why nothing may be priced on `date` with these tables, if so.
+    fn expired_on(&self, date: Date) -> Result<(), String> {
+        match self.signed_until {
+            Some(last_day) if date > last_day => Err(format!(
+                "has no table in force on {date}: the data centre's signature on this counter's rate tables ran out after {last_day} (the counter must reach its data centre for new ones)"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub fn price_tables(&self) -> &[PriceTable] {
         &self.prices
     }
@@ -144,7 +182,8 @@ impl RateBook {
 
     /// The destination countries and their price groups in force on `date`.
     pub fn country_table(&self, date: Date) -> Result<&CountryTable, String> {
-        in_force(self.countries.iter(), |c| &c.info, date)
+        self.expired_on(date)
+            .and_then(|()| in_force(self.countries.iter(), |c| &c.info, date))
             .map_err(|why| format!("the country price-group list {why}"))
     }
 
@@ -159,7 +198,8 @@ impl RateBook {
             .prices
             .iter()
             .filter(|t| t.product == product && t.postage == postage);
-        in_force(tables, |t| &t.info, date)
+        self.expired_on(date)
+            .and_then(|()| in_force(tables, |t| &t.info, date))
             .map_err(|why| format!("{} {}", price_kind_name(product, postage), why))
     }
 
@@ -169,11 +209,14 @@ impl RateBook {
         date: Date,
     ) -> Result<&ServiceTable, String> {
         let tables = self.services.iter().filter(|t| t.service == service);
-        in_force(tables, |t| &t.info, date).map_err(|why| format!("{} price {why}", service.name()))
+        self.expired_on(date)
+            .and_then(|()| in_force(tables, |t| &t.info, date))
+            .map_err(|why| format!("{} price {why}", service.name()))
     }
 
     pub fn dimensional_rule(&self, date: Date) -> Result<&DimensionalRule, String> {
-        in_force(self.rules.iter(), |r| &r.info, date)
+        self.expired_on(date)
+            .and_then(|()| in_force(self.rules.iter(), |r| &r.info, date))
             .map_err(|why| format!("dimensional-weight rule {why}"))
     }
 

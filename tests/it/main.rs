@@ -58,6 +58,7 @@ mod style;
 mod tracking;
 mod tui_bench;
 mod updates;
+mod updates_prices;
 mod vendor_api;
 mod vendor_auth;
 mod vendor_card_payments;

@@ -41,6 +41,7 @@ fn installed_files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(rates)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
         .collect();
     names.sort();
     names

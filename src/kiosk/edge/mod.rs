@@ -26,7 +26,7 @@ use crate::link::{LinkError, LinkErrorKind};
 use crate::money::Money;
 use crate::print::document::Document;
 use crate::print::printer::Printer;
-use crate::rates::PricedPiece;
+use crate::rates::{PricedPiece, RateBook};
 
 use crate::scale::{Scale, ScaleError, ScaleErrorKind};
 use crate::station::Station;
@@ -280,10 +280,10 @@ impl Edge {
     }
 
     /// The station's monitor while the app runs: carries out each agenda the data centre's
-    /// answers bring, and polls (with the station's own pending work) only when nothing was
+    /// answers bring (sending the tables an update installed to `rates`), and polls (with the station's own pending work) only when nothing was
     /// heard from the data centre for `poll_after`, or the link was offline; shows whether
     /// the data centre answered.
-    pub fn watch_link(&self, poll_after: Duration) {
+    pub fn watch_link(&self, poll_after: Duration, rates: UnboundedSender<Arc<RateBook>>) {
         let edge = self.clone();
         tokio::spawn(async move {
             let Some(link) = &edge.station.link else {
@@ -312,6 +312,20 @@ impl Edge {
                     Ok(items) => {
                         for item in items.iter().filter(|item| item.result.is_err()) {
                             log::warn!("agenda item {}: {:?}", item.work, item.result);
+                        }
+                        let updated = items
+                            .iter()
+                            .any(|item| item.work == "update" && item.result.is_ok());
+                        if updated {
+                            // The tables installed (or those in hand, when nothing changed).
+                            match edge.station.config.rate_book() {
+                                Ok(book) => {
+                                    if rates.send(Arc::new(book)).is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(error) => log::error!("the installed rate tables: {error}"),
+                            }
                         }
                     }
                     Err(error) => log::warn!("the contact with the data centre: {error}"),

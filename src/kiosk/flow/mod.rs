@@ -156,6 +156,10 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
             state.link = Some(status);
             return Vec::new();
         }
+        Action::RatesChanged => {
+            rates_changed(state, context);
+            return Vec::new();
+        }
         Action::UnfinishedSaleRefunded(amount) => {
             state.notice = Some(Notice::Info(match state.mode {
                 Mode::Counter => format!(
@@ -257,33 +261,10 @@ fn date_changed(state: &mut State, context: &Context, today: crate::date::Date) 
         return;
     }
     state.today = today;
-    if state.payment.accepted || state.payment.pending {
+    let Some(refused) = reprice_unpaid(state, context) else {
+        state.price_change = context.rates.next_change_after(today);
         return;
-    }
-    let mut refused = Vec::new();
-    for item in state
-        .basket
-        .iter_mut()
-        .filter(|item| item.issued.is_empty())
-    {
-        let request = crate::rates::SaleRequest {
-            mailing_date: today,
-            ..item.priced.request.clone()
-        };
-        match crate::rates::price_piece(&context.rates, &request) {
-            Ok(priced) => item.priced = priced,
-            Err(error) => refused.push(error.to_string()),
-        }
-    }
-    state
-        .basket
-        .retain(|item| !item.issued.is_empty() || item.priced.request.mailing_date == today);
-    state.selected_item = state
-        .selected_item
-        .min(state.basket.len().saturating_sub(1));
-    if state.step == Step::Service {
-        piece::quote(state, context);
-    }
+    };
     state.notice = Some(if refused.is_empty() {
         Notice::Info(format!("the date is now {today}: pieces are mailed on it"))
     } else {
@@ -292,6 +273,59 @@ fn date_changed(state: &mut State, context: &Context, today: crate::date::Date) 
             refused.join("; ")
         ))
     });
+}
+
+/// New rate tables from the data centre (the context prices with them now): a staged one
+/// is announced, and an unpaid basket is priced again, as at midnight.
+fn rates_changed(state: &mut State, context: &Context) {
+    let Some(refused) = reprice_unpaid(state, context) else {
+        state.price_change = context.rates.next_change_after(state.today);
+        return;
+    };
+    if !refused.is_empty() {
+        state.notice = Some(Notice::Error(format!(
+            "new rate tables from the data centre; removed from the basket: {}",
+            refused.join("; ")
+        )));
+    }
+}
+
+/// Prices the unpaid basket again for `state.today` with the context's tables and notes the
+/// coming price change; the pieces that no longer price are dropped, with why. `None` once
+/// payment is taken: the pieces keep the date and price they were paid for.
+fn reprice_unpaid(state: &mut State, context: &Context) -> Option<Vec<String>> {
+    if state.payment.accepted || state.payment.pending {
+        return None;
+    }
+    let today = state.today;
+    state.price_change = context.rates.next_change_after(today);
+    let mut refused = Vec::new();
+    state.basket.retain_mut(|item| {
+        if !item.issued.is_empty() {
+            return true;
+        }
+        let request = crate::rates::SaleRequest {
+            mailing_date: today,
+            ..item.priced.request.clone()
+        };
+        match crate::rates::price_piece(&context.rates, &request) {
+            Ok(priced) => {
+                item.priced = priced;
+                true
+            }
+            Err(error) => {
+                refused.push(error.to_string());
+                false
+            }
+        }
+    });
+    state.selected_item = state
+        .selected_item
+        .min(state.basket.len().saturating_sub(1));
+    if state.step == Step::Service {
+        piece::quote(state, context);
+    }
+    Some(refused)
 }
 
 /// Appends a typed character to a field if it is one of `allowed`, up to `max_chars`.

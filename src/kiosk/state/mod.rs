@@ -172,6 +172,9 @@ pub struct State {
     pub mode: Mode,
     /// The date of mailing for this sale (the app's clock, injected).
     pub today: Date,
+    /// The next day a rate table takes effect, while one is staged: the header says "New
+    /// prices from" it until that midnight.
+    pub price_change: Option<Date>,
     pub origin: ZipCode,
     /// The idempotency prefix of this sale: every indicium request carries it.
     pub sale_id: String,
@@ -243,6 +246,7 @@ impl State {
             },
             mode,
             today,
+            price_change: None,
             origin,
             sale_id,
             draft: Draft::default(),
@@ -285,6 +289,7 @@ impl State {
         next.scale = self.scale.clone();
         next.printers = self.printers.clone();
         next.link = self.link.clone();
+        next.price_change = self.price_change;
         next.now_ms = self.now_ms;
         next.last_input_ms = self.now_ms;
         next.theme_index = self.theme_index;

@@ -167,8 +167,8 @@ fn step_title(state: &State) -> &'static str {
 }
 
 /// The header's parts, most needed last to go: where postage comes from (a clerk's only),
-/// the date and the step stay; the mode's name, then the product's, give way on a narrow
-/// screen, and whatever still does not fit ends in an ellipsis.
+/// the date and the step stay; a coming price change, the mode's name, then the product's,
+/// give way on a narrow screen, and whatever still does not fit ends in an ellipsis.
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mode = match state.mode {
         Mode::Counter => "counter",
@@ -190,10 +190,19 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ],
         None => Vec::new(),
     };
+    // A staged rate table, for clerk and customer alike; the first part to give way.
+    let prices = state
+        .price_change
+        .map(|day| Span::styled(format!(" · New prices from {day}"), theme.header.bar));
     let width = usize::from(area.width);
     let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= width;
-    let mut spans = vec![title.clone(), step.clone(), mode, date.clone()];
+    let mut spans = vec![title.clone(), step.clone(), mode.clone(), date.clone()];
     spans.extend(link.clone());
+    spans.extend(prices);
+    if !fits(&spans) {
+        spans = vec![title.clone(), step.clone(), mode, date.clone()];
+        spans.extend(link.clone());
+    }
     if !fits(&spans) {
         spans = vec![title, step.clone(), date.clone()];
         spans.extend(link.clone());

@@ -45,6 +45,8 @@ impl CounterLink {
     /// shows whether it answered. A counter the data centre refuses (revoked or locked) drops
     /// its lease: it issues nothing offline from then on.
     pub async fn poll(&self, psd: &Psd) -> Result<ReceivedAgenda, LinkError> {
+        // What it holds, as of now: the first poll of a process is its first statement.
+        self.state_station(psd).await;
         let answer: Result<AgendaResponse, LinkError> = self
             .signed(Method::GET, "/contact/v1/agenda", None, "")
             .await;
@@ -54,7 +56,17 @@ impl CounterLink {
         }
         let agenda = answer?.agenda;
         let identity = self.identity().await?;
-        self.check_agenda(&agenda, &identity.1.counter_id)
+        let received = self.check_agenda(&agenda, &identity.1.counter_id)?;
+        // The poll's answer carries the same agenda in its header too: it is carried out
+        // once, by whoever polled, not a second time by the monitor waiting for agendas.
+        let mut waiting = self
+            .agenda_waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if waiting.as_ref().is_some_and(|w| w.bytes == received.bytes) {
+            *waiting = None;
+        }
+        Ok(received)
     }
 
     /// Whether the station's monitor should poll now: nothing heard for `poll_after_ms`, or

@@ -25,6 +25,7 @@ impl CounterLink {
         let transport = EndpointTransport {
             http: self.client.http().clone(),
             endpoints: self.client.endpoints().to_vec(),
+            traffic: Default::default(),
         };
         updates::check(data_dir, transport)
             .await

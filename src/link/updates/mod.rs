@@ -8,7 +8,9 @@
 //! - `datastore/`: tough's record of the newest metadata and time seen, which is what makes
 //!   a rollback (older metadata) or a clock set back refused across restarts;
 //! - `rates -> rates-<snapshot version>`: the verified rate files of one snapshot, switched
-//!   by renaming a symbolic link, so a counter reads one whole set or the other.
+//!   by renaming a symbolic link, so a counter reads one whole set or the other, with
+//!   `signed-until`, the last day they may be priced with (the day before the targets
+//!   metadata that listed them runs out).
 //!
 //! A station prices with `rates` when it exists (see [`installed_rates_dir`]); before its
 //! first update it prices with the tables built into it.
@@ -98,6 +100,10 @@ pub struct UpdateReport {
     pub rates_listed: Vec<(String, Date)>,
     /// Software releases listed, as (version, platform).
     pub releases: Vec<(String, String)>,
+    /// Files asked for (a 404 included: how TUF learns there is no newer root).
+    pub requests: u64,
+    /// Their body bytes.
+    pub body_bytes: u64,
 }
 
 impl UpdateReport {
@@ -123,10 +129,22 @@ pub fn updates_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("updates")
 }
 
+/// The file in an installed set that holds the last day its signature holds.
+const SIGNED_UNTIL_FILE: &str = "signed-until";
+
 /// The verified rate files installed, when an update has installed any.
 pub fn installed_rates_dir(data_dir: &Path) -> Option<PathBuf> {
     let link = updates_dir(data_dir).join("rates");
     link.is_dir().then_some(link)
+}
+
+/// The last day the installed rate files may be priced with: the day before the targets
+/// metadata that listed them runs out.
+pub fn installed_signed_until(rates_dir: &Path) -> Result<Date, UpdateError> {
+    let path = rates_dir.join(SIGNED_UNTIL_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| UpdateError::local(format!("{}: {e}", path.display())))?;
+    Date::parse(text.trim()).map_err(|e| UpdateError::local(format!("{}: {e}", path.display())))
 }
 
 /// The root the station trusts, if it has taken one.
@@ -172,6 +190,7 @@ pub async fn check(
         reqwest::Url::parse(&format!("{BASE}{path}"))
             .map_err(|e| UpdateError::local(format!("{path}: {e}")))
     };
+    let traffic = transport.traffic.clone();
     let repository = RepositoryLoader::new(&root, url(METADATA_PATH)?, url(TARGETS_PATH)?)
         .transport(transport)
         .datastore(datastore)
@@ -197,6 +216,8 @@ pub async fn check(
         rates_installed: Vec::new(),
         rates_listed: Vec::new(),
         releases: Vec::new(),
+        requests: 0,
+        body_bytes: 0,
     };
     let mut rate_targets = Vec::new();
     for (name, target) in repository.all_targets() {
@@ -226,9 +247,16 @@ pub async fn check(
     report.releases.sort();
     let set = dir.join(format!("rates-{snapshot_version}"));
     if !set.is_dir() {
-        report.rates_installed = install_rates(&repository, &rate_targets, &set).await?;
+        // The last whole day the targets metadata that lists these files holds.
+        let expires = repository.targets().signed.expires.as_millisecond();
+        let last_day = crate::clock::day_of_unix_ms(expires).add_days(-1);
+        report.rates_installed = install_rates(&repository, &rate_targets, &set, last_day).await?;
     }
     switch_link(&dir.join("rates"), &set)?;
+    report.requests = traffic.requests.load(std::sync::atomic::Ordering::Relaxed);
+    report.body_bytes = traffic
+        .body_bytes
+        .load(std::sync::atomic::Ordering::Relaxed);
     Ok(report)
 }
 
@@ -238,6 +266,7 @@ async fn install_rates(
     repository: &tough::Repository,
     names: &[TargetName],
     set: &Path,
+    signed_until: Date,
 ) -> Result<Vec<String>, UpdateError> {
     let staging = set.with_extension("staging");
     let _ = std::fs::remove_dir_all(&staging);
@@ -257,6 +286,9 @@ async fn install_rates(
             .map_err(|e| UpdateError::local(format!("{}: {e}", path.display())))?;
         installed.push(file);
     }
+    let until = staging.join(SIGNED_UNTIL_FILE);
+    std::fs::write(&until, format!("{signed_until}\n"))
+        .map_err(|e| UpdateError::local(format!("{}: {e}", until.display())))?;
     crate::private_files::sync_dir(&staging)
         .map_err(|e| UpdateError::local(format!("{}: {e}", staging.display())))?;
     std::fs::rename(&staging, set)

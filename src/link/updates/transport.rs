@@ -4,6 +4,9 @@
 //! such file" (how TUF learns there is no newer root); anything else that is not a 200 is a
 //! failure of that endpoint, and the next is tried.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use futures_util::stream;
 use reqwest::Url;
 use tough::{Transport, TransportError, TransportErrorKind, TransportStream};
@@ -18,6 +21,15 @@ const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 pub struct EndpointTransport {
     pub http: reqwest::Client,
     pub endpoints: Vec<String>,
+    /// Files asked for and body bytes received, for the check's report.
+    pub traffic: Arc<Traffic>,
+}
+
+/// What a check fetched: requests answered (a 404 included) and their body bytes.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    pub requests: AtomicU64,
+    pub body_bytes: AtomicU64,
 }
 
 #[tough::async_trait]
@@ -64,6 +76,7 @@ impl EndpointTransport {
             .send()
             .await
             .map_err(|e| Failure::Other(e.to_string()))?;
+        self.traffic.requests.fetch_add(1, Ordering::Relaxed);
         match response.status().as_u16() {
             200 => {}
             404 => return Err(Failure::NotFound),
@@ -75,9 +88,12 @@ impl EndpointTransport {
         {
             return Err(Failure::Other(format!("over {MAX_FILE_BYTES} bytes")));
         }
-        response
+        let bytes = response
             .bytes()
             .await
-            .map_err(|e| Failure::Other(e.to_string()))
+            .map_err(|e| Failure::Other(e.to_string()))?;
+        let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.traffic.body_bytes.fetch_add(length, Ordering::Relaxed);
+        Ok(bytes)
     }
 }

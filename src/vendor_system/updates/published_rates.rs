@@ -3,8 +3,9 @@
 //! table `admin publish-rates` adds is priced with by every vendor process on the folder
 //! from the next purchase on, as stations are told of it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use super::{RepositoryError, UpdateRepository};
 use crate::rates::RateBook;
@@ -19,10 +20,17 @@ struct Loaded {
     book: Arc<RateBook>,
 }
 
+/// How often the repository is looked at: a publication is priced with within this.
+const LOOK_EVERY_MS: u64 = 1_000;
+
 /// The repository's rate tables, as of its current timestamp.
 pub struct PublishedRates {
     repository: UpdateRepository,
     loaded: RwLock<Loaded>,
+    /// When the repository was last looked at, in ms since `started`: a purchase costs no
+    /// `stat` unless a second has passed.
+    started: Instant,
+    looked_ms: AtomicU64,
 }
 
 impl PublishedRates {
@@ -32,6 +40,8 @@ impl PublishedRates {
         Ok(PublishedRates {
             repository,
             loaded: RwLock::new(loaded),
+            started: Instant::now(),
+            looked_ms: AtomicU64::new(0),
         })
     }
 
@@ -39,9 +49,9 @@ impl PublishedRates {
         &self.repository
     }
 
-    /// The tables in force in the repository now.
+    /// The tables in force in the repository now (as of a second ago at most).
     pub fn book(&self) -> Arc<RateBook> {
-        self.reload_if_changed();
+        self.reload_if_changed(false);
         self.loaded
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -50,15 +60,23 @@ impl PublishedRates {
     }
 
     /// The version of the repository's snapshot: what a station that is up to date holds.
+    /// Looked at every time (the monitor asks once per counter per half minute), so the
+    /// contact that tells a station of new tables finds them here too.
     pub fn snapshot_version(&self) -> u64 {
-        self.reload_if_changed();
+        self.reload_if_changed(true);
         self.loaded
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .snapshot_version
     }
 
-    fn reload_if_changed(&self) {
+    fn reload_if_changed(&self, now: bool) {
+        let now_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let looked_ms = self.looked_ms.load(Ordering::Relaxed);
+        if !now && looked_ms != 0 && now_ms.saturating_sub(looked_ms) < LOOK_EVERY_MS {
+            return;
+        }
+        self.looked_ms.store(now_ms.max(1), Ordering::Relaxed);
         let seen = timestamp_seen(&self.repository);
         let known = self
             .loaded
@@ -107,8 +125,8 @@ mod tests {
     use crate::protocol::updates::Published;
     use crate::rates::book::EMBEDDED_FILES;
 
-    /// What `admin publish-rates` adds in another process is priced with from the next look,
-    /// with no restart.
+    /// What `admin publish-rates` adds in another process is priced with from the next look
+    /// (a second at most), with no restart.
     #[tokio::test]
     async fn a_published_table_is_priced_with_from_the_next_look() {
         let dir = tempfile::tempdir().unwrap();
@@ -118,9 +136,8 @@ mod tests {
             .create_unless_exists(EMBEDDED_FILES, 0)
             .await
             .unwrap();
-        let rates = PublishedRates::load(repository.clone()).unwrap();
+        let mut rates = PublishedRates::load(repository.clone()).unwrap();
         let before = rates.book().price_tables().len();
-        assert_eq!(rates.snapshot_version(), 1);
 
         let (_, text) = EMBEDDED_FILES[1];
         let staged = text.replace("effective = 2026-07-12", "effective = 2027-01-18");
@@ -132,6 +149,10 @@ mod tests {
             .publish("staged.toml", staged.as_bytes(), published, 1_000)
             .await
             .unwrap();
+        // A purchase within the second prices as before; the look a second later (no sleep:
+        // the clock of looks is moved back instead) finds the new tables.
+        assert_eq!(rates.book().price_tables().len(), before);
+        rates.started -= std::time::Duration::from_millis(LOOK_EVERY_MS + 1);
         let book = rates.book();
         assert_eq!(rates.snapshot_version(), 2);
         assert!(book.price_tables().len() > before);
