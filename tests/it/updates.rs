@@ -55,14 +55,7 @@ async fn the_served_repository_verifies_with_tough_and_with_python_tuf() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::system();
-    let (link, _psd) = link_relay::counter(
-        &vendor.store,
-        dir.path(),
-        std::slice::from_ref(&vendor.url),
-        "A1",
-        clock,
-    )
-    .await;
+    let link = vendor.station(dir.path(), clock).await;
     let report = link.check_updates().await.unwrap();
     assert_eq!(report.snapshot_version, 1);
     assert_eq!(report.rates_installed.len(), EMBEDDED_FILES.len());

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use crate::common::kiosk::{add_letter, context, new_state, send};
-use crate::common::link_relay;
 use crate::common::screen::draw;
 use crate::common::vendor::{StoreKind, TestVendor};
 use postcounter::clock::Clock;
@@ -64,14 +63,7 @@ async fn a_staged_table_is_announced_then_priced_from_its_midnight_and_expired_t
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (link, _psd) = link_relay::counter(
-        &vendor.store,
-        dir.path(),
-        std::slice::from_ref(&vendor.url),
-        "A1",
-        clock,
-    )
-    .await;
+    let link = vendor.station(dir.path(), clock).await;
     let report = link.check_updates().await.unwrap();
     let effective = Date::parse("2027-01-18").unwrap();
     assert!(

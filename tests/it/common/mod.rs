@@ -17,6 +17,7 @@ pub mod vendor;
 pub mod vendor_counter;
 pub mod vendor_process;
 pub mod vendor_serve;
+pub mod vendor_updates;
 
 /// Each test body once per store, as `sqlite::name` and `postgres::name`; the calling
 /// test file has `StoreKind` in scope and an `async fn name(kind: StoreKind)` per name.

@@ -275,15 +275,6 @@ impl TestVendor {
         keys_dir(self.dir.path())
     }
 
-    /// The data centre's update repository, as `admin publish-rates` opens it.
-    pub fn update_repository(&self) -> postcounter::vendor_system::updates::UpdateRepository {
-        let keys = self.keys_dir();
-        postcounter::vendor_system::updates::UpdateRepository::at(
-            &postcounter::vendor_system::updates::repository_dir(&keys),
-            &keys,
-        )
-    }
-
     /// From now on, every request under `prefix` is answered 503 (`None`: none).
     pub fn fail_under(&self, prefix: Option<&'static str>) {
         *self.failing.lock().unwrap() = prefix;
