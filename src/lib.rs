@@ -24,7 +24,8 @@
 //! - [`print`]: documents, the ESC/POS encoder, printer profiles, transports, the virtual
 //!   printer; [`scan`] and [`verify_input`] read a printed indicium back.
 //! - [`scale`]: serial scales and the clerk's typed weight.
-//! - [`durable_sqlite`], [`private_files`] (owner-only folders and databases), [`clock`],
+//! - [`durable_sqlite`], [`private_files`] (owner-only folders and databases), [`file_lock`],
+//!   [`clock`],
 //!   [`log_file`].
 //!
 //! **The data centre**
@@ -47,6 +48,7 @@ pub mod config;
 pub mod customs;
 pub mod date;
 pub mod durable_sqlite;
+pub mod file_lock;
 pub mod grants;
 pub mod hex;
 pub mod indicium;

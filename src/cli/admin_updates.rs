@@ -33,7 +33,7 @@ pub enum UpdatesCommand {
 
 pub async fn run(config: &Config, command: UpdatesCommand) -> anyhow::Result<()> {
     let keys = keys_dir(&config.data_dir);
-    let repository = UpdateRepository::at(&repository_dir(&keys), &keys);
+    let repository = UpdateRepository::at(&repository_dir(&keys)?, &keys);
     let (file, published) = match command {
         UpdatesCommand::PublishRates { file } => (
             file,
@@ -51,9 +51,11 @@ pub async fn run(config: &Config, command: UpdatesCommand) -> anyhow::Result<()>
     let name = file_name(&file)?;
     let now = Clock::system().now_unix_ms();
     // Before the data centre's first start there is no repository yet: made as it would be.
-    let seed = rate_seed(config)?;
-    let seed: Vec<(&str, &str)> = seed.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    repository.create_unless_exists(&seed, now).await?;
+    if !repository.exists() {
+        let seed = rate_seed(config)?;
+        let seed: Vec<(&str, &str)> = seed.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        repository.create_unless_exists(&seed, now).await?;
+    }
     let target = repository.publish(&name, &bytes, published, now).await?;
     let current = repository.current()?;
     out!(

@@ -54,7 +54,7 @@ pub async fn run(config: Config, command: KeysCommand) -> anyhow::Result<ExitCod
     // current one, or the one this station trusts.
     let update_root = if data_centre.has_root() {
         let keys = keys_dir(&config.data_dir);
-        let repository = UpdateRepository::at(&repository_dir(&keys), &keys);
+        let repository = UpdateRepository::at(&repository_dir(&keys)?, &keys);
         let exists = repository.metadata_dir().join("root.json").exists();
         exists.then(|| repository.root_json()).transpose()?
     } else {

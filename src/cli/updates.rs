@@ -25,7 +25,7 @@ pub async fn run(config: Config, command: UpdatesCommand) -> anyhow::Result<Exit
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("this counter has no link to a data centre"))?;
     let started = std::time::Instant::now();
-    let report = link.check_updates().await?;
+    let report = link.check_updates(None).await?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     out!("{}", terminal_safe(&report.summary()))?;
     out!(

@@ -74,7 +74,6 @@ async fn answer(config: Config, args: AnswerArgs) -> anyhow::Result<ExitCode> {
     let module = from_config::module_kind(&config)?;
     let vendor = from_config::start(&config, store.clone(), &module).await?;
     tokio::spawn(from_config::prune_nonces(store, Clock::system()));
-    tokio::spawn(from_config::refresh_updates(vendor.clone()));
     let lines = ModemLines::start(&vendor, &args.modems, args.modem_baud)?;
     let answering = format!(
         "answering calls on {} (log {})",

@@ -191,18 +191,20 @@ impl Config {
     /// built into the binary. Never `rates_dir`'s: a counter prices with nothing its data
     /// centre did not sign, and that folder only seeds a data centre's repository.
     pub fn rate_book(&self) -> Result<RateBook, RateFileError> {
-        match crate::link::updates::installed_rates_dir(&self.data_dir) {
-            Some(dir) => {
-                let last_day = crate::link::updates::installed_signed_until(&dir).map_err(|e| {
-                    let shown = dir.display().to_string();
-                    RateFileError::new(
-                        &shown,
-                        None,
-                        crate::rates::RateFileErrorKind::Io,
-                        e.to_string(),
-                    )
-                })?;
-                Ok(RateBook::load_dir(&dir)?.signed_until(last_day))
+        use crate::link::updates::{installed_rates_dir, installed_signed_until};
+        let unreadable = |e: crate::link::updates::UpdateError| {
+            let shown = self.data_dir.display().to_string();
+            RateFileError::new(
+                &shown,
+                None,
+                crate::rates::RateFileErrorKind::Io,
+                e.to_string(),
+            )
+        };
+        match installed_rates_dir(&self.data_dir).map_err(unreadable)? {
+            Some(set) => {
+                let last_day = installed_signed_until(&set).map_err(unreadable)?;
+                Ok(RateBook::load_dir(&set)?.signed_until(last_day))
             }
             None => RateBook::embedded(),
         }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::rates::book::{EMBEDDED_FILES, read_dir_files};
+use crate::vendor_system::updates::{UpdateRepository, repository_dir};
 
 use super::postage::crypto_module::ModuleKind;
 use super::store::VendorStore;
@@ -179,7 +180,15 @@ pub async fn start(
     store: VendorStore,
     module: &ModuleKind,
 ) -> Result<Arc<Vendor>, VendorError> {
-    let seed = rate_seed(config)?;
+    // The seed is read only for a repository still to be made: later edits of `rates_dir`
+    // are published with `admin publish-rates`, and a folder removed since is not needed.
+    let keys = keys_dir(&config.data_dir);
+    let repository = UpdateRepository::at(&repository_dir(&keys)?, &keys);
+    let seed = if repository.exists() {
+        Vec::new()
+    } else {
+        rate_seed(config)?
+    };
     let seed: Vec<(&str, &str)> = seed.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     Vendor::start(
         store,
@@ -203,19 +212,6 @@ pub fn rate_seed(config: &Config) -> Result<Vec<(String, String)>, VendorError> 
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect()),
-    }
-}
-
-/// Re-signs the update repository's timestamp and snapshot before they run out: checked at
-/// start and every ten minutes (a timestamp lasts a day and is re-signed at half of it).
-pub async fn refresh_updates(vendor: Arc<Vendor>) {
-    loop {
-        match vendor.refresh_updates().await {
-            Ok(true) => log::info!("re-signed the update repository's metadata"),
-            Ok(false) => {}
-            Err(e) => log::error!("{e}"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
     }
 }
 

@@ -68,6 +68,22 @@ pub struct Vendor {
 const DEFAULT_SERVERS: [(u32, &str); 2] = [(1, "ps-1"), (2, "ps-2")];
 
 /// The default processing servers, added to a store that lists none.
+/// Re-signs the update repository's metadata before it runs out, for as long as `vendor`
+/// lives: checked at start and every ten minutes (a timestamp lasts a day and is re-signed at
+/// half of it), so a station served a frozen copy sees it run out within a day.
+async fn refresh_updates(vendor: std::sync::Weak<Vendor>) {
+    loop {
+        let Some(live) = vendor.upgrade() else { return };
+        match live.refresh_updates().await {
+            Ok(true) => log::info!("re-signed the update repository's metadata"),
+            Ok(false) => {}
+            Err(e) => log::error!("{e}"),
+        }
+        drop(live);
+        tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+    }
+}
+
 pub async fn add_default_servers(store: &VendorStore, clock: &Clock) -> Result<(), VendorError> {
     if store.processing_servers().await?.is_empty() {
         for (id, name) in DEFAULT_SERVERS {
@@ -109,7 +125,7 @@ impl Vendor {
         let service_keys = super::keys::service_keys::ServiceKeyring::load_or_create(&keys_dir)?;
         // The update repository, made on the first start with `rate_seed`; its rate tables
         // are the ones the data centre prices with from then on.
-        let repository = UpdateRepository::at(&repository_dir(&keys_dir), &keys_dir);
+        let repository = UpdateRepository::at(&repository_dir(&keys_dir)?, &keys_dir);
         repository
             .create_unless_exists(rate_seed, clock.now_unix_ms())
             .await?;
@@ -149,6 +165,7 @@ impl Vendor {
         // Card refunds recorded before a stop and not confirmed by the gateway.
         let pending = vendor.clone();
         tokio::spawn(async move { pending.send_card_refunds().await });
+        tokio::spawn(refresh_updates(Arc::downgrade(&vendor)));
         Ok(vendor)
     }
 

@@ -149,7 +149,9 @@ async fn one_purchase_runs_every_service_due_in_the_same_contact() {
     );
     assert!(log[1..].iter().all(|e| e.kind == ContactEntryKind::Done));
     // The staged table is installed beside the ones in force.
-    let installed = postcounter::link::updates::installed_rates_dir(dir.path()).unwrap();
+    let installed = postcounter::link::updates::installed_rates_dir(dir.path())
+        .unwrap()
+        .unwrap();
     assert_eq!(
         std::fs::read(installed.join(STAGED_RATES)).unwrap(),
         staged_rate_file()

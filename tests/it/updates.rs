@@ -16,6 +16,8 @@ use postcounter::rates::book::EMBEDDED_FILES;
 use postcounter::vendor_system::updates::{RepositoryErrorKind, UpdateRepository};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
+/// A rate file's name as long as a target name may be once the hash is put before it.
+const LONG_NAME: &str = "usps-retail-and-commercial-prices-notice-123-edition-of-2027-07-12.toml";
 
 /// A rate file like the current one, effective on `date` (YYYY-MM-DD).
 fn rate_file_from(date: &str) -> String {
@@ -37,7 +39,9 @@ async fn publish(repository: &UpdateRepository, name: &str, text: &str, now_unix
 }
 
 fn installed_files(dir: &Path) -> Vec<String> {
-    let rates = installed_rates_dir(dir).expect("rate files are installed");
+    let rates = installed_rates_dir(dir)
+        .unwrap()
+        .expect("rate files are installed");
     let mut names: Vec<String> = std::fs::read_dir(rates)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -56,16 +60,24 @@ async fn the_served_repository_verifies_with_tough_and_with_python_tuf() {
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::system();
     let link = vendor.station(dir.path(), clock).await;
-    let report = link.check_updates().await.unwrap();
+    let report = link.check_updates(None).await.unwrap();
     assert_eq!(report.snapshot_version, 1);
     assert_eq!(report.rates_installed.len(), EMBEDDED_FILES.len());
     for (name, text) in EMBEDDED_FILES {
-        let installed = installed_rates_dir(dir.path()).unwrap().join(name);
+        let installed = installed_rates_dir(dir.path()).unwrap().unwrap().join(name);
         assert_eq!(std::fs::read_to_string(installed).unwrap(), *text, "{name}");
     }
     assert_eq!(installed_snapshot_version(dir.path()), Some(1));
-    let again = link.check_updates().await.unwrap();
+    let again = link.check_updates(None).await.unwrap();
     assert!(again.rates_installed.is_empty(), "nothing new: {again:?}");
+    // A set cut short (power lost as it was written) is not trusted: the next check
+    // installs it whole again.
+    let (name, text) = EMBEDDED_FILES[0];
+    let cut_short = installed_rates_dir(dir.path()).unwrap().unwrap().join(name);
+    std::fs::write(&cut_short, &text.as_bytes()[..text.len() / 2]).unwrap();
+    let repaired = link.check_updates(None).await.unwrap();
+    assert_eq!(repaired.rates_installed.len(), EMBEDDED_FILES.len());
+    assert_eq!(std::fs::read_to_string(&cut_short).unwrap(), text);
 
     let Some(python) = tuf_python() else { return };
     // What a third party starts from: `keys export` on the data centre's machine.
@@ -157,10 +169,10 @@ async fn rollback_freeze_mix_and_match_and_an_altered_target_are_refused() {
     let network = Network::start(&vendor.url).await;
     let (link, _psd) =
         link_relay::counter(&vendor.store, dir.path(), &[network.url()], "A1", clock).await;
-    link.check_updates().await.unwrap();
+    link.check_updates(None).await.unwrap();
     // Out of reach is not a refusal: the station tries again at its next contact.
     network.set(Relay::Down);
-    let error = link.check_updates().await.unwrap_err();
+    let error = link.check_updates(None).await.unwrap_err();
     assert!(
         matches!(
             error,
@@ -180,7 +192,7 @@ async fn rollback_freeze_mix_and_match_and_an_altered_target_are_refused() {
         now,
     )
     .await;
-    let report = link.check_updates().await.unwrap();
+    let report = link.check_updates(None).await.unwrap();
     assert_eq!(report.snapshot_version, 2);
     assert_eq!(report.rates_installed.len(), 3);
     let installed = installed_files(dir.path());
@@ -197,40 +209,39 @@ async fn rollback_freeze_mix_and_match_and_an_altered_target_are_refused() {
     let current_timestamp = std::fs::read(metadata.join("timestamp.json")).unwrap();
     std::fs::write(metadata.join("timestamp.json"), &old_timestamp).unwrap();
     refused(
-        link.check_updates().await,
+        link.check_updates(None).await,
         "rollback",
         "previously fetched version 2",
     );
     std::fs::write(metadata.join("timestamp.json"), &current_timestamp).unwrap();
 
     // Mix and match: a new snapshot whose targets file is swapped for the previous version.
-    publish(
-        &repository,
-        "usps-retail-2027-07-12.toml",
-        &rate_file_from("2027-07-12"),
-        now,
-    )
-    .await;
+    publish(&repository, LONG_NAME, &rate_file_from("2027-07-12"), now).await;
     let targets_3 = metadata.join("3.targets.json");
     let genuine = std::fs::read(&targets_3).unwrap();
     std::fs::copy(metadata.join("2.targets.json"), &targets_3).unwrap();
-    refused(link.check_updates().await, "mix and match", "");
+    refused(
+        link.check_updates(None).await,
+        "mix and match",
+        "Hash mismatch",
+    );
     std::fs::write(&targets_3, &genuine).unwrap();
 
     // An altered target: its bytes no longer match the hash targets lists.
     let altered = std::fs::read_dir(repository.targets_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.to_string_lossy()
-                .ends_with("rates-usps-retail-2027-07-12.toml")
-        })
+        .find(|p| p.to_string_lossy().ends_with(&format!("rates-{LONG_NAME}")))
         .unwrap();
     let good = std::fs::read(&altered).unwrap();
     let mut bad = good.clone();
     bad[100] ^= 0x20;
     std::fs::write(&altered, &bad).unwrap();
-    refused(link.check_updates().await, "altered target", "");
+    refused(
+        link.check_updates(None).await,
+        "altered target",
+        "Hash mismatch",
+    );
     std::fs::write(&altered, &good).unwrap();
 
     // Freeze: the newest timestamp a mirror holds, signed two days ago, ran out yesterday.
@@ -242,11 +253,11 @@ async fn rollback_freeze_mix_and_match_and_an_altered_target_are_refused() {
         two_days_ago,
     )
     .await;
-    refused(link.check_updates().await, "freeze", "expired");
+    refused(link.check_updates(None).await, "freeze", "expired");
 
     // Signed afresh, the same station takes it: nothing was left half-done.
     assert!(repository.refresh(now).await.unwrap());
-    let report = link.check_updates().await.unwrap();
+    let report = link.check_updates(None).await.unwrap();
     assert!(report.snapshot_version > 3, "{report:?}");
     assert_eq!(installed_files(dir.path()).len(), 5);
 }
@@ -260,13 +271,25 @@ async fn a_bad_rate_file_is_refused_and_nothing_is_published() {
     let timestamp = repository.metadata_dir().join("timestamp.json");
     let before = std::fs::read(&timestamp).unwrap();
     let now = Clock::system().now_unix_ms();
+    let today = Clock::system().today().to_string();
     let cases = [
         (
             "bad.toml",
             "schema = \"postcounter-rates/9\"\n".to_string(),
             "schema",
         ),
-        ("copy.toml", rate_file_from("2026-07-12"), "2026-07-12"),
+        (
+            "copy.toml",
+            rate_file_from("2026-07-12"),
+            "already has a table",
+        ),
+        ("today.toml", rate_file_from(&today), "published ahead"),
+        (
+            "usps-retail-2026-07-12.toml",
+            rate_file_from("2027-01-18"),
+            "in force since 2026-07-12",
+        ),
+        ("rates.txt", rate_file_from("2027-01-18"), "ends in .toml"),
         (
             "../escape.toml",
             rate_file_from("2027-01-18"),
@@ -289,4 +312,39 @@ async fn a_bad_rate_file_is_refused_and_nothing_is_published() {
         assert!(error.to_string().contains(says), "{name}: {error}");
         assert_eq!(std::fs::read(&timestamp).unwrap(), before, "{name}");
     }
+}
+
+/// A running data centre re-signs its timestamp before it runs out, and only its timestamp
+/// while the snapshot has time left (stations then have nothing to fetch): a repository whose
+/// timestamp was signed 23 hours ago is re-signed by a vendor process as it starts.
+#[tokio::test]
+async fn a_data_centre_re_signs_a_timestamp_about_to_run_out_and_nothing_else() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let repository = vendor.update_repository();
+    let now = Clock::system().now_unix_ms();
+    let staged = rate_file_from("2027-01-18");
+    publish(
+        &repository,
+        "usps-retail-2027-01-18.toml",
+        &staged,
+        now - 23 * 3_600_000,
+    )
+    .await;
+    let before = repository.current().unwrap();
+    let _another = vendor.another_process().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let after = loop {
+        let current = repository.current().unwrap();
+        if current.timestamp.signed.version > before.timestamp.signed.version {
+            break current;
+        }
+        assert!(std::time::Instant::now() < deadline, "not re-signed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(after.timestamp.signed.expires.as_millisecond() > now + DAY_MS - 60_000);
+    assert_eq!(
+        after.snapshot.signed.version,
+        before.snapshot.signed.version
+    );
+    assert_eq!(after.targets.signed.version, before.targets.signed.version);
 }

@@ -64,7 +64,7 @@ async fn a_staged_table_is_announced_then_priced_from_its_midnight_and_expired_t
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let link = vendor.station(dir.path(), clock).await;
-    let report = link.check_updates().await.unwrap();
+    let report = link.check_updates(None).await.unwrap();
     let effective = Date::parse("2027-01-18").unwrap();
     assert!(
         report
@@ -75,7 +75,7 @@ async fn a_staged_table_is_announced_then_priced_from_its_midnight_and_expired_t
 
     // The tables as the counter loads them: the installed set, good until its signature's
     // last day.
-    let installed = installed_rates_dir(dir.path()).unwrap();
+    let installed = installed_rates_dir(dir.path()).unwrap().unwrap();
     let last_day = installed_signed_until(&installed).unwrap();
     let book = RateBook::load_dir(&installed)
         .unwrap()

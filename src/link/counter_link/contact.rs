@@ -226,7 +226,10 @@ impl CounterLink {
         let reconcile = asked(|w| matches!(w, Work::Reconcile { .. })) || own.reconcile;
         let trust = asked(|w| matches!(w, Work::StatusList { .. }));
         let credit = asked(|w| matches!(w, Work::PendingCredit { .. })) || own.credit;
-        let update = asked(|w| matches!(w, Work::Update { .. }));
+        let update = received.agenda.items.iter().find_map(|w| match w {
+            Work::Update { snapshot_version } => Some(*snapshot_version),
+            _ => None,
+        });
         let keys_then_ledger = async {
             let mut outcomes = Vec::new();
             if renew {
@@ -261,10 +264,15 @@ impl CounterLink {
             ))
         };
         let updates = async {
-            update.then_some(outcome(
-                "update",
-                self.check_updates().await.map(|report| report.summary()),
-            ))
+            match update {
+                Some(version) => Some(outcome(
+                    "update",
+                    self.check_updates(Some(version))
+                        .await
+                        .map(|report| report.summary()),
+                )),
+                None => None,
+            }
         };
         let (mut outcomes, trusted, credited, updated) =
             tokio::join!(keys_then_ledger, trust_refresh, credits, updates);

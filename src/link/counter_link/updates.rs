@@ -14,8 +14,9 @@ use crate::link::updates::{
 use crate::protocol::updates::{UPDATE_ROOT_PATH, UpdateRootResponse};
 
 impl CounterLink {
-    /// Checks the data centre's update repository and installs its rate files.
-    pub async fn check_updates(&self) -> Result<UpdateReport, LinkError> {
+    /// Checks the data centre's update repository and installs its rate files; `at_least`
+    /// is the snapshot the data centre's agenda named, when an agenda asked.
+    pub async fn check_updates(&self, at_least: Option<u64>) -> Result<UpdateReport, LinkError> {
         let data_dir = &self.settings.data_dir;
         if trusted_root(data_dir).map_err(link_error)?.is_none() {
             let answer: UpdateRootResponse =
@@ -27,7 +28,7 @@ impl CounterLink {
             endpoints: self.client.endpoints().to_vec(),
             traffic: Default::default(),
         };
-        updates::check(data_dir, transport)
+        updates::check(data_dir, transport, at_least)
             .await
             .map_err(link_error)
     }

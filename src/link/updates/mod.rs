@@ -15,14 +15,21 @@
 //! A station prices with `rates` when it exists (see [`installed_rates_dir`]); before its
 //! first update it prices with the tables built into it.
 
+mod installed;
 pub mod transport;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
-use tough::{ExpirationEnforcement, IntoVec, RepositoryLoader, TargetName};
+use tough::{ExpirationEnforcement, RepositoryLoader};
 
 use crate::date::Date;
-use crate::protocol::updates::{CUSTOM_KEY, METADATA_PATH, Published, RATES_PREFIX, TARGETS_PATH};
+use crate::file_lock::FileLock;
+use crate::protocol::updates::{
+    CUSTOM_KEY, METADATA_PATH, Published, RATES_PREFIX, TARGETS_PATH, is_target_name,
+};
+use installed::RateFile;
+pub use installed::{installed_rates_dir, installed_signed_until, installed_snapshot_version};
 use transport::{BASE, EndpointTransport};
 
 /// Why an update check did not complete.
@@ -60,7 +67,11 @@ impl UpdateError {
         use tough::error::Error as E;
         let kind = match &error {
             _ if unreachable(&error) => UpdateErrorKind::Unreachable,
-            E::DatastoreInit { .. }
+            // The station's own clock or files, not what was served.
+            E::SystemTimeSteppedBackward { .. }
+            | E::ParseTrustedMetadata { .. }
+            | E::VerifyTrustedMetadata { .. }
+            | E::DatastoreInit { .. }
             | E::DatastoreCreate { .. }
             | E::DatastoreOpen { .. }
             | E::DatastoreRemove { .. }
@@ -118,33 +129,9 @@ impl UpdateReport {
     }
 }
 
-/// The snapshot version whose rate files are installed, if any are.
-pub fn installed_snapshot_version(data_dir: &Path) -> Option<u64> {
-    let target = std::fs::read_link(updates_dir(data_dir).join("rates")).ok()?;
-    target.to_str()?.strip_prefix("rates-")?.parse().ok()
-}
-
 /// The folder of the station's updates.
 pub fn updates_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("updates")
-}
-
-/// The file in an installed set that holds the last day its signature holds.
-const SIGNED_UNTIL_FILE: &str = "signed-until";
-
-/// The verified rate files installed, when an update has installed any.
-pub fn installed_rates_dir(data_dir: &Path) -> Option<PathBuf> {
-    let link = updates_dir(data_dir).join("rates");
-    link.is_dir().then_some(link)
-}
-
-/// The last day the installed rate files may be priced with: the day before the targets
-/// metadata that listed them runs out.
-pub fn installed_signed_until(rates_dir: &Path) -> Result<Date, UpdateError> {
-    let path = rates_dir.join(SIGNED_UNTIL_FILE);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| UpdateError::local(format!("{}: {e}", path.display())))?;
-    Date::parse(text.trim()).map_err(|e| UpdateError::local(format!("{}: {e}", path.display())))
 }
 
 /// The root the station trusts, if it has taken one.
@@ -173,24 +160,63 @@ pub fn trust_root(data_dir: &Path, root_json: &[u8]) -> Result<(), UpdateError> 
 }
 
 /// Checks the repository through `transport` against the root trusted in `data_dir`, and
-/// installs the rate files of its current snapshot unless they are installed already.
+/// installs the rate files of its current snapshot unless they are installed already. The
+/// data centre's agenda names the snapshot it has (`at_least`): a mirror serving an older
+/// one, even validly signed, is refused. One check at a time per station (a folder lock).
 pub async fn check(
     data_dir: &Path,
     transport: EndpointTransport,
+    at_least: Option<u64>,
 ) -> Result<UpdateReport, UpdateError> {
     let dir = updates_dir(data_dir);
-    let root = trusted_root(data_dir)?
-        .ok_or_else(|| UpdateError::local("no update root is trusted yet".into()))?;
     let datastore = dir.join("datastore");
     for folder in [&dir, &datastore] {
         crate::private_files::private_dir(folder)
             .map_err(|e| UpdateError::local(format!("{}: {e}", folder.display())))?;
     }
+    let _one_check =
+        FileLock::take(&dir).map_err(|e| UpdateError::local(format!("{}: {e}", dir.display())))?;
+    let traffic = transport.traffic.clone();
+    let repository = load(data_dir, &datastore, transport).await?;
+    let snapshot_version = repository.snapshot().signed.version.get();
+    let oldest = installed_snapshot_version(data_dir).max(at_least);
+    if let Some(oldest) = oldest
+        && oldest > snapshot_version
+    {
+        return Err(UpdateError {
+            kind: UpdateErrorKind::Refused,
+            message: format!(
+                "the update repository serves snapshot {snapshot_version}, older than snapshot {oldest}, installed or named by the data centre"
+            ),
+        });
+    }
+    let (files, mut report) = listing(&repository, snapshot_version)?;
+    let set = installed::set_dir(&dir, snapshot_version);
+    if !installed::set_is_whole(&set, &files) {
+        // The last whole day the targets metadata that lists these files holds.
+        let expires = repository.targets().signed.expires.as_millisecond();
+        let last_day = crate::clock::day_of_unix_ms(expires).add_days(-1);
+        report.rates_installed = installed::install(&repository, &files, &set, last_day).await?;
+    }
+    installed::switch_to(&dir, &set)?;
+    report.requests = traffic.requests.load(Ordering::Relaxed);
+    report.body_bytes = traffic.body_bytes.load(Ordering::Relaxed);
+    Ok(report)
+}
+
+/// The repository, loaded by tough from the trusted root and its datastore; a newer root it
+/// verified becomes the trusted one, so the next check starts from it.
+async fn load(
+    data_dir: &Path,
+    datastore: &Path,
+    transport: EndpointTransport,
+) -> Result<tough::Repository, UpdateError> {
+    let root = trusted_root(data_dir)?
+        .ok_or_else(|| UpdateError::local("no update root is trusted yet".into()))?;
     let url = |path: &str| {
         reqwest::Url::parse(&format!("{BASE}{path}"))
             .map_err(|e| UpdateError::local(format!("{path}: {e}")))
     };
-    let traffic = transport.traffic.clone();
     let repository = RepositoryLoader::new(&root, url(METADATA_PATH)?, url(TARGETS_PATH)?)
         .transport(transport)
         .datastore(datastore)
@@ -198,19 +224,25 @@ pub async fn check(
         .load()
         .await
         .map_err(UpdateError::of_tough)?;
-    let snapshot_version = repository.snapshot().signed.version.get();
-    // tough's datastore refuses older metadata; the installed set is checked too, so a lost
-    // or reset datastore cannot take the station back to older tables either.
-    if let Some(installed) = installed_snapshot_version(data_dir)
-        && installed > snapshot_version
-    {
-        return Err(UpdateError {
-            kind: UpdateErrorKind::Refused,
-            message: format!(
-                "the update repository serves snapshot {snapshot_version}, older than the {installed} installed"
-            ),
-        });
+    let trusted: Option<u64> = serde_json::from_slice::<serde_json::Value>(&root)
+        .ok()
+        .and_then(|v| v["signed"]["version"].as_u64());
+    let served = repository.root();
+    if trusted.is_none_or(|version| served.signed.version.get() > version) {
+        let bytes = serde_json::to_vec_pretty(served)
+            .map_err(|e| UpdateError::local(format!("the new root: {e}")))?;
+        trust_root(data_dir, &bytes)?;
     }
+    Ok(repository)
+}
+
+/// What the snapshot lists: the rate files to install, and the report's listing. A rate
+/// target whose name or description this build cannot take fails the check: an incomplete
+/// set of tables would price some products with older ones.
+fn listing(
+    repository: &tough::Repository,
+    snapshot_version: u64,
+) -> Result<(Vec<RateFile>, UpdateReport), UpdateError> {
     let mut report = UpdateReport {
         snapshot_version,
         rates_installed: Vec::new(),
@@ -219,98 +251,36 @@ pub async fn check(
         requests: 0,
         body_bytes: 0,
     };
-    let mut rate_targets = Vec::new();
+    let mut files = Vec::new();
     for (name, target) in repository.all_targets() {
-        let Some(custom) = target.custom.get(CUSTOM_KEY) else {
-            continue;
+        let refused = |why: String| UpdateError {
+            kind: UpdateErrorKind::Refused,
+            message: format!("the update repository's target {:?}: {why}", name.raw()),
         };
-        match serde_json::from_value::<Published>(custom.clone()) {
-            Ok(Published::Rates { effective }) => {
-                let Some(file) = name.raw().strip_prefix(RATES_PREFIX) else {
-                    continue;
-                };
-                // Signed by the data centre, so a bad date is its mistake: the file is still
-                // installed (each table inside carries its own date), the date not shown.
-                match Date::parse(&effective) {
-                    Ok(date) => report.rates_listed.push((file.to_string(), date)),
-                    Err(e) => log::warn!("target {}: {e}", name.raw()),
+        let custom = target.custom.get(CUSTOM_KEY).cloned();
+        let described = custom.map(serde_json::from_value::<Published>);
+        match (name.raw().strip_prefix(RATES_PREFIX), described) {
+            (Some(file), Some(Ok(Published::Rates { effective }))) => {
+                let date = Date::parse(&effective).map_err(|e| refused(e.to_string()))?;
+                if !is_target_name(file) || !file.ends_with(".toml") {
+                    return Err(refused("not a rate file's name".into()));
                 }
-                rate_targets.push(name.clone());
+                report.rates_listed.push((file.to_string(), date));
+                files.push(RateFile {
+                    target: name.clone(),
+                    file: file.to_string(),
+                    sha256: target.hashes.sha256.to_vec(),
+                });
             }
-            Ok(Published::Software { version, platform }) => {
+            (None, Some(Ok(Published::Software { version, platform }))) => {
                 report.releases.push((version, platform))
             }
-            Err(e) => log::warn!("target {}: {e}", name.raw()),
+            (Some(_), _) => return Err(refused("a rate file not described as one".into())),
+            (None, Some(Err(e))) => log::warn!("target {}: {e}", name.raw()),
+            (None, _) => {}
         }
     }
     report.rates_listed.sort();
     report.releases.sort();
-    let set = dir.join(format!("rates-{snapshot_version}"));
-    if !set.is_dir() {
-        // The last whole day the targets metadata that lists these files holds.
-        let expires = repository.targets().signed.expires.as_millisecond();
-        let last_day = crate::clock::day_of_unix_ms(expires).add_days(-1);
-        report.rates_installed = install_rates(&repository, &rate_targets, &set, last_day).await?;
-    }
-    switch_link(&dir.join("rates"), &set)?;
-    report.requests = traffic.requests.load(std::sync::atomic::Ordering::Relaxed);
-    report.body_bytes = traffic
-        .body_bytes
-        .load(std::sync::atomic::Ordering::Relaxed);
-    Ok(report)
-}
-
-/// Writes each rate target, verified by tough as it is read, into `set` (made whole under
-/// a temporary name, then renamed).
-async fn install_rates(
-    repository: &tough::Repository,
-    names: &[TargetName],
-    set: &Path,
-    signed_until: Date,
-) -> Result<Vec<String>, UpdateError> {
-    let staging = set.with_extension("staging");
-    let _ = std::fs::remove_dir_all(&staging);
-    crate::private_files::private_dir(&staging)
-        .map_err(|e| UpdateError::local(format!("{}: {e}", staging.display())))?;
-    let mut installed = Vec::new();
-    for name in names {
-        let stream = repository
-            .read_target(name)
-            .await
-            .map_err(UpdateError::of_tough)?
-            .ok_or_else(|| UpdateError::local(format!("target {} vanished", name.raw())))?;
-        let bytes = stream.into_vec().await.map_err(UpdateError::of_tough)?;
-        let file = name.raw().trim_start_matches(RATES_PREFIX).to_string();
-        let path = staging.join(&file);
-        std::fs::write(&path, &bytes)
-            .map_err(|e| UpdateError::local(format!("{}: {e}", path.display())))?;
-        installed.push(file);
-    }
-    let until = staging.join(SIGNED_UNTIL_FILE);
-    std::fs::write(&until, format!("{signed_until}\n"))
-        .map_err(|e| UpdateError::local(format!("{}: {e}", until.display())))?;
-    crate::private_files::sync_dir(&staging)
-        .map_err(|e| UpdateError::local(format!("{}: {e}", staging.display())))?;
-    std::fs::rename(&staging, set)
-        .map_err(|e| UpdateError::local(format!("{}: {e}", set.display())))?;
-    Ok(installed)
-}
-
-/// Points `link` at `set` atomically (a new link renamed over the old one).
-fn switch_link(link: &Path, set: &Path) -> Result<(), UpdateError> {
-    let target = set
-        .file_name()
-        .ok_or_else(|| UpdateError::local(format!("{} has no name", set.display())))?;
-    if std::fs::read_link(link).is_ok_and(|current| current == Path::new(target)) {
-        return Ok(());
-    }
-    let fresh = link.with_extension("new");
-    let _ = std::fs::remove_file(&fresh);
-    let io = |e: std::io::Error| UpdateError::local(format!("{}: {e}", link.display()));
-    std::os::unix::fs::symlink(target, &fresh).map_err(io)?;
-    std::fs::rename(&fresh, link).map_err(io)?;
-    if let Some(parent) = link.parent() {
-        crate::private_files::sync_dir(parent).map_err(io)?;
-    }
-    Ok(())
+    Ok((files, report))
 }

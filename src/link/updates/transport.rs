@@ -1,8 +1,8 @@
 //! How tough reaches the data centre's repository: a [`tough::Transport`] over the link's
 //! HTTP client that sends a path to each Internet endpoint in turn. tough builds its URLs on
-//! [`BASE`], whose `.invalid` host is never resolved: only the path is sent. A 404 is "no
-//! such file" (how TUF learns there is no newer root); anything else that is not a 200 is a
-//! failure of that endpoint, and the next is tried.
+//! [`BASE`], whose `.invalid` host is never resolved: only the path is sent. A 404 from every
+//! endpoint is "no such file" (how TUF learns there is no newer root); anything else that is
+//! not a 200 is a failure of that endpoint, and the next is tried.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,11 +11,15 @@ use futures_util::stream;
 use reqwest::Url;
 use tough::{Transport, TransportError, TransportErrorKind, TransportStream};
 
+use crate::protocol::updates::METADATA_PATH;
+
 /// The base tough joins the repository's paths to.
 pub const BASE: &str = "https://data-centre.invalid";
 
-/// The most one file may be: a counter build is some tens of MB.
+/// The most one target may be: a counter build is some tens of MB.
 const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// The most one metadata file may be (tough's own limits are smaller still).
+const MAX_METADATA_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct EndpointTransport {
@@ -37,17 +41,20 @@ impl Transport for EndpointTransport {
     async fn fetch(&self, url: Url) -> Result<TransportStream, TransportError> {
         let path = url.path().to_string();
         let mut failures = Vec::new();
+        let mut not_found = 0;
         for endpoint in &self.endpoints {
             match self.fetch_from(endpoint, &path).await {
                 Ok(bytes) => {
                     let item: Result<tough::Bytes, TransportError> = Ok(bytes);
                     return Ok(Box::pin(stream::once(async move { item })));
                 }
-                Err(Failure::NotFound) => {
-                    return Err(TransportError::new(TransportErrorKind::FileNotFound, path));
-                }
+                // Another endpoint (a newer build, another mirror) may have it.
+                Err(Failure::NotFound) => not_found += 1,
                 Err(Failure::Other(why)) => failures.push(format!("{endpoint}: {why}")),
             }
+        }
+        if not_found == self.endpoints.len() {
+            return Err(TransportError::new(TransportErrorKind::FileNotFound, path));
         }
         Err(TransportError::new_with_cause(
             TransportErrorKind::Other,
@@ -70,7 +77,7 @@ enum Failure {
 
 impl EndpointTransport {
     async fn fetch_from(&self, endpoint: &str, path: &str) -> Result<tough::Bytes, Failure> {
-        let response = self
+        let mut response = self
             .http
             .get(format!("{endpoint}{path}"))
             .send()
@@ -82,16 +89,25 @@ impl EndpointTransport {
             404 => return Err(Failure::NotFound),
             status => return Err(Failure::Other(format!("HTTP {status}"))),
         }
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_FILE_BYTES as u64)
-        {
-            return Err(Failure::Other(format!("over {MAX_FILE_BYTES} bytes")));
-        }
-        let bytes = response
-            .bytes()
+        // Metadata is small; a target may be a counter build. Read no further than that,
+        // whatever the length the answer announces (or not).
+        let most = if path.starts_with(METADATA_PATH) {
+            MAX_METADATA_BYTES
+        } else {
+            MAX_FILE_BYTES
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| Failure::Other(e.to_string()))?;
+            .map_err(|e| Failure::Other(e.to_string()))?
+        {
+            if bytes.len() + chunk.len() > most {
+                return Err(Failure::Other(format!("over {most} bytes")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let bytes = tough::Bytes::from(bytes);
         let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         self.traffic.body_bytes.fetch_add(length, Ordering::Relaxed);
         Ok(bytes)

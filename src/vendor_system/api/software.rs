@@ -32,15 +32,32 @@ async fn metadata(State(vendor): State<Arc<Vendor>>, Path(file): Path<String>) -
         );
     }
     let dir = vendor.rates().repository().metadata_dir();
-    serve_file(dir.join(&file), &file, "application/json").await
+    let mut answer = serve_file(dir.join(&file), &file, "application/json").await;
+    // `timestamp.json` and `root.json` change in place: no cache may keep an old one.
+    answer
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    answer
 }
 
 async fn target(State(vendor): State<Arc<Vendor>>, Path(file): Path<String>) -> Response {
-    if !is_target_name(&file) {
+    if !is_target_file_name(&file) {
         return not_found(&file, "<sha256 hex>.<target name>");
     }
     let dir = vendor.rates().repository().targets_dir();
     serve_file(dir.join(&file), &file, "application/octet-stream").await
+}
+
+/// Whether `file` is a target's file name: its SHA-256 (64 lower-case hex digits), a dot,
+/// and a target name as published.
+fn is_target_file_name(file: &str) -> bool {
+    file.split_once('.').is_some_and(|(hash, name)| {
+        hash.len() == 64
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && is_target_name(name)
+    })
 }
 
 /// Whether `file` names a metadata file of a repository with consistent snapshots.
@@ -87,7 +104,27 @@ fn not_found(file: &str, accepted: &str) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_metadata_name;
+    use super::{is_metadata_name, is_target_file_name};
+
+    #[test]
+    fn a_target_file_is_its_hash_and_a_target_name_of_any_allowed_length() {
+        let hash = "ab".repeat(32);
+        let long = format!("rates-{}.toml", "x".repeat(89));
+        assert_eq!(long.len(), 100);
+        assert!(is_target_file_name(&format!("{hash}.{long}")));
+        assert!(is_target_file_name(&format!(
+            "{hash}.rates-usps-commercial-2027-01-18.toml"
+        )));
+        for bad in [
+            "rates.toml".to_string(),
+            format!("{}.x.toml", "AB".repeat(32)),
+            format!("{hash}..lock"),
+            format!("{hash}./etc"),
+            format!("{}.x.toml", "ab".repeat(31)),
+        ] {
+            assert!(!is_target_file_name(&bad), "{bad}");
+        }
+    }
 
     #[test]
     fn only_the_files_of_a_consistent_snapshot_repository_are_named() {

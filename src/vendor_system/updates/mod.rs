@@ -10,26 +10,36 @@
 //! so a station that is served a frozen copy sees it run out within a day.
 //!
 //! - `keys`: the four role keys; `metadata`: reading and signing roles;
-//!   `repository`: making, publishing, refreshing; `lock`: the writers' lock;
-//!   `published_rates`: the tables the data centre prices with.
+//!   `repository`: making, publishing, refreshing (writers hold [`crate::file_lock`]);
+//!   `rate_files`: what may be published, and reading it back; `published_rates`: the
+//!   tables the data centre prices with.
+
+use std::path::{Path, PathBuf};
 
 pub mod keys;
-mod lock;
 pub mod metadata;
 mod published_rates;
+mod rate_files;
 mod repository;
 
 pub use published_rates::PublishedRates;
-pub use repository::{Lifetimes, RateTarget, UpdateRepository};
+pub use rate_files::RateTarget;
+pub use repository::{Lifetimes, UpdateRepository};
 
-use std::path::PathBuf;
-
-/// The repository of the data centre whose key store is `keys_dir`: its sibling `updates`.
-pub fn repository_dir(keys_dir: &Path) -> PathBuf {
-    keys_dir.parent().unwrap_or(keys_dir).join("updates")
+/// The repository of the data centre whose key store is `keys_dir`: its sibling `updates`
+/// (a key store with no parent folder has none: never inside the key store itself).
+pub fn repository_dir(keys_dir: &Path) -> Result<PathBuf, RepositoryError> {
+    keys_dir
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .map(|parent| parent.join("updates"))
+        .ok_or_else(|| {
+            RepositoryError::io(
+                keys_dir,
+                "has no parent folder for the update repository".into(),
+            )
+        })
 }
-
-use std::path::Path;
 
 /// What went wrong with the repository.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

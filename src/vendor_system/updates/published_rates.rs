@@ -149,8 +149,10 @@ mod tests {
             .publish("staged.toml", staged.as_bytes(), published, 1_000)
             .await
             .unwrap();
-        // A purchase within the second prices as before; the look a second later (no sleep:
-        // the clock of looks is moved back instead) finds the new tables.
+        // A purchase within the second of a look prices as before; the look a second later
+        // finds the new tables (no sleep: the clock of looks is moved instead).
+        let just_now = u64::try_from(rates.started.elapsed().as_millis()).unwrap();
+        rates.looked_ms.store(just_now.max(1), Ordering::Relaxed);
         assert_eq!(rates.book().price_tables().len(), before);
         rates.started -= std::time::Duration::from_millis(LOOK_EVERY_MS + 1);
         let book = rates.book();

@@ -10,10 +10,11 @@ use tough::schema::{RoleKeys, RoleType, Root, Snapshot, Target, Targets, Timesta
 
 use super::RepositoryError;
 use super::keys;
-use super::lock::WriteLock;
 use super::metadata::{Current, expiry, hashes, metafile, read_current, sign, versioned};
+use super::rate_files::rates_published;
+use crate::file_lock::FileLock;
 use crate::keys::key_file::{Placement, write_file_atomically};
-use crate::protocol::updates::{CUSTOM_KEY, Published, RATES_PREFIX, is_target_name};
+use crate::protocol::updates::{CUSTOM_KEY, Published, is_target_name};
 use crate::rates::RateBook;
 
 const SPEC_VERSION: &str = "1.0.0";
@@ -40,14 +41,6 @@ impl Default for Lifetimes {
     }
 }
 
-/// A rate file the repository lists, read back and checked against its hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RateTarget {
-    /// The rate file's own name (the target name without `rates-`).
-    pub file_name: String,
-    pub text: String,
-}
-
 /// The repository in a folder, signing with the update keys of a key store.
 #[derive(Clone, Debug)]
 pub struct UpdateRepository {
@@ -72,6 +65,15 @@ impl UpdateRepository {
 
     pub fn targets_dir(&self) -> PathBuf {
         self.dir.join("targets")
+    }
+
+    /// Whether the repository was made (its first timestamp written).
+    pub fn exists(&self) -> bool {
+        self.metadata_dir().join("timestamp.json").exists()
+    }
+
+    fn lock(&self) -> Result<FileLock, RepositoryError> {
+        FileLock::take(&self.dir).map_err(|e| RepositoryError::io(&self.dir, e.to_string()))
     }
 
     pub fn current(&self) -> Result<Current, RepositoryError> {
@@ -103,8 +105,8 @@ impl UpdateRepository {
             crate::private_files::private_dir(&dir)
                 .map_err(|e| RepositoryError::io(&dir, e.to_string()))?;
         }
-        let _lock = WriteLock::take(&self.dir)?;
-        if self.metadata_dir().join("timestamp.json").exists() {
+        let _lock = self.lock()?;
+        if self.exists() {
             return Ok(());
         }
         let root = self.sign_new_root(now_unix_ms).await?;
@@ -167,23 +169,11 @@ impl UpdateRepository {
         published: Published,
         now_unix_ms: i64,
     ) -> Result<String, RepositoryError> {
-        let _lock = WriteLock::take(&self.dir)?;
+        let _lock = self.lock()?;
         let current = self.current()?;
         let published = match published {
             Published::Rates { .. } => {
-                let text = std::str::from_utf8(bytes).map_err(|_| {
-                    RepositoryError::refused(format!("{file_name:?} is not UTF-8 text"))
-                })?;
-                let mut files = self.rate_files_of(&current)?;
-                files.retain(|f| f.file_name != file_name);
-                let mut all: Vec<(&str, &str)> = files
-                    .iter()
-                    .map(|f| (f.file_name.as_str(), f.text.as_str()))
-                    .collect();
-                all.push((file_name, text));
-                let checked = RateBook::from_files(&all)
-                    .map_err(|e| RepositoryError::refused(e.to_string()))?;
-                rates_published(&checked, file_name)?
+                self.checked_rates(&current, file_name, bytes, now_unix_ms)?
             }
             software => software,
         };
@@ -200,7 +190,7 @@ impl UpdateRepository {
     /// Re-signs what would run out within half its lifetime (the timestamp daily, the
     /// snapshot monthly, targets yearly); answers whether anything was signed.
     pub async fn refresh(&self, now_unix_ms: i64) -> Result<bool, RepositoryError> {
-        let _lock = WriteLock::take(&self.dir)?;
+        let _lock = self.lock()?;
         let current = self.current()?;
         let ms_left = |expires: jiff::Timestamp| expires.as_millisecond() - now_unix_ms;
         let due = ms_left(current.timestamp.signed.expires) < self.lifetimes.timestamp_ms / 2
@@ -215,53 +205,79 @@ impl UpdateRepository {
         Ok(true)
     }
 
-    /// Signs and writes a new version of targets, snapshot and timestamp, the timestamp
-    /// last. Targets are re-signed only when they changed or run out within half their life.
+    /// Signs and writes what is due, the timestamp always and last: targets when they
+    /// changed or run out within half their life, the snapshot when targets were signed or it
+    /// runs out within half its life. A timestamp alone leaves stations nothing to fetch.
     async fn write_set(
         &self,
         root: &Root,
-        mut targets: Targets,
+        targets: Targets,
         current: Option<&Current>,
         now_unix_ms: i64,
     ) -> Result<(), RepositoryError> {
-        let dir = self.metadata_dir();
         let l = self.lifetimes;
-        let unchanged = current.filter(|c| {
-            c.targets.signed.targets == targets.targets
-                && c.targets.signed.expires.as_millisecond() - now_unix_ms >= l.targets_ms / 2
+        let (targets_version, targets_bytes, targets_signed) = self
+            .targets_due(root, targets, current, now_unix_ms)
+            .await?;
+        let keep_snapshot = current.filter(|c| {
+            !targets_signed
+                && c.snapshot.signed.expires.as_millisecond() - now_unix_ms >= l.snapshot_ms / 2
         });
-        let (targets_version, targets_bytes) = match unchanged {
-            Some(c) => (c.targets.signed.version, c.targets_bytes.clone()),
+        let (snapshot_version, snapshot_bytes) = match keep_snapshot {
+            Some(c) => (c.snapshot.signed.version, c.snapshot_bytes.clone()),
             None => {
-                targets.version = next(current.map(|c| c.targets.signed.version));
-                targets.expires = expiry(now_unix_ms, l.targets_ms)?;
-                let key = keys::load(&self.keys_dir, RoleType::Targets)?;
-                let bytes = sign(targets.clone(), root, &key).await?;
-                write_file(&versioned(&dir, targets.version, "targets"), &bytes)?;
-                (targets.version, bytes)
+                let version = next(current.map(|c| c.snapshot.signed.version));
+                let expires = expiry(now_unix_ms, l.snapshot_ms)?;
+                let mut snapshot = Snapshot::new(SPEC_VERSION.into(), version, expires);
+                let targets_meta = metafile(targets_version, &targets_bytes);
+                snapshot.meta.insert("targets.json".into(), targets_meta);
+                let key = keys::load(&self.keys_dir, RoleType::Snapshot)?;
+                let bytes = sign(snapshot, root, &key).await?;
+                write_file(
+                    &versioned(&self.metadata_dir(), version, "snapshot"),
+                    &bytes,
+                )?;
+                (version, bytes)
             }
         };
-        let version = next(current.map(|c| c.snapshot.signed.version));
-        let mut snapshot = Snapshot::new(
-            SPEC_VERSION.into(),
-            version,
-            expiry(now_unix_ms, l.snapshot_ms)?,
-        );
-        let targets_meta = metafile(targets_version, &targets_bytes);
-        snapshot.meta.insert("targets.json".into(), targets_meta);
-        let key = keys::load(&self.keys_dir, RoleType::Snapshot)?;
-        let snapshot_bytes = sign(snapshot, root, &key).await?;
-        write_file(&versioned(&dir, version, "snapshot"), &snapshot_bytes)?;
         let mut timestamp = Timestamp::new(
             SPEC_VERSION.into(),
             next(current.map(|c| c.timestamp.signed.version)),
             expiry(now_unix_ms, l.timestamp_ms)?,
         );
-        let snapshot_meta = metafile(version, &snapshot_bytes);
+        let snapshot_meta = metafile(snapshot_version, &snapshot_bytes);
         timestamp.meta.insert("snapshot.json".into(), snapshot_meta);
         let key = keys::load(&self.keys_dir, RoleType::Timestamp)?;
         let bytes = sign(timestamp, root, &key).await?;
-        write_file(&dir.join("timestamp.json"), &bytes)
+        write_file(&self.metadata_dir().join("timestamp.json"), &bytes)
+    }
+
+    /// Targets as they stand, or signed anew (written as the next version) when they changed
+    /// or run out within half their life: their version, bytes, and whether they were signed.
+    async fn targets_due(
+        &self,
+        root: &Root,
+        mut targets: Targets,
+        current: Option<&Current>,
+        now_unix_ms: i64,
+    ) -> Result<(NonZeroU64, Vec<u8>, bool), RepositoryError> {
+        let l = self.lifetimes;
+        let unchanged = current.filter(|c| {
+            c.targets.signed.targets == targets.targets
+                && c.targets.signed.expires.as_millisecond() - now_unix_ms >= l.targets_ms / 2
+        });
+        if let Some(c) = unchanged {
+            return Ok((c.targets.signed.version, c.targets_bytes.clone(), false));
+        }
+        targets.version = next(current.map(|c| c.targets.signed.version));
+        targets.expires = expiry(now_unix_ms, l.targets_ms)?;
+        let key = keys::load(&self.keys_dir, RoleType::Targets)?;
+        let bytes = sign(targets.clone(), root, &key).await?;
+        write_file(
+            &versioned(&self.metadata_dir(), targets.version, "targets"),
+            &bytes,
+        )?;
+        Ok((targets.version, bytes, true))
     }
 
     /// Writes `bytes` as a target (`<sha256>.<name>`) and lists it in `targets`.
@@ -296,59 +312,6 @@ impl UpdateRepository {
         targets.targets.insert(key, target);
         Ok(name)
     }
-
-    /// Every rate file the current targets list, read back and checked against its hash.
-    pub fn rate_files(&self) -> Result<Vec<RateTarget>, RepositoryError> {
-        self.rate_files_of(&self.current()?)
-    }
-
-    /// The rate files `current` lists.
-    pub fn rate_files_of(&self, current: &Current) -> Result<Vec<RateTarget>, RepositoryError> {
-        let mut files = Vec::new();
-        for (name, target) in &current.targets.signed.targets {
-            let Some(file_name) = name.raw().strip_prefix(RATES_PREFIX) else {
-                continue;
-            };
-            let hex = crate::hex::encode(&target.hashes.sha256);
-            let path = self.targets_dir().join(format!("{hex}.{}", name.raw()));
-            let bytes =
-                std::fs::read(&path).map_err(|e| RepositoryError::io(&path, e.to_string()))?;
-            if hashes(&bytes).sha256 != target.hashes.sha256 {
-                return Err(RepositoryError::corrupt(format!(
-                    "{} does not match the hash its targets metadata lists",
-                    path.display()
-                )));
-            }
-            let text = String::from_utf8(bytes).map_err(|_| {
-                RepositoryError::corrupt(format!("{} is not UTF-8", path.display()))
-            })?;
-            files.push(RateTarget {
-                file_name: file_name.to_string(),
-                text,
-            });
-        }
-        files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-        Ok(files)
-    }
-}
-
-/// What a checked rate file is published as: its earliest table's effective date.
-fn rates_published(book: &RateBook, file_name: &str) -> Result<Published, RepositoryError> {
-    let infos = book
-        .price_tables()
-        .iter()
-        .map(|t| &t.info)
-        .chain(book.service_tables().iter().map(|t| &t.info))
-        .chain(book.dimensional_rules().iter().map(|r| &r.info))
-        .chain(book.country_tables().iter().map(|c| &c.info));
-    let effective = infos
-        .filter(|info| info.file == file_name)
-        .map(|info| info.effective)
-        .min()
-        .ok_or_else(|| RepositoryError::refused(format!("{file_name:?} holds no table")))?;
-    Ok(Published::Rates {
-        effective: effective.to_string(),
-    })
 }
 
 fn next(version: Option<NonZeroU64>) -> NonZeroU64 {

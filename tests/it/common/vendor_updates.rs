@@ -20,6 +20,6 @@ impl TestVendor {
 
     pub fn update_repository(&self) -> UpdateRepository {
         let keys = self.keys_dir();
-        UpdateRepository::at(&repository_dir(&keys), &keys)
+        UpdateRepository::at(&repository_dir(&keys).unwrap(), &keys)
     }
 }

@@ -1,0 +1,29 @@
+//! An exclusive lock on a folder's `.lock` file (`flock`), for writers in different
+//! processes that must take turns: the data centre's update repository (vendor processes and
+//! `admin`), a station's installed updates (its counter screen and `updates check`). The lock
+//! goes with the process: a writer killed mid-way leaves it free, and what it wrote is whole
+//! or absent (each writer writes atomically).
+
+use std::fs::{File, OpenOptions};
+use std::path::Path;
+
+use rustix::fs::{FlockOperation, flock};
+
+/// Held while writing; dropped, the lock is released.
+pub struct FileLock {
+    _file: File,
+}
+
+impl FileLock {
+    /// Waits for the lock of the folder `dir` (which must exist). The wait is a blocking
+    /// call: writers hold it for milliseconds.
+    pub fn take(dir: &Path) -> std::io::Result<FileLock> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(".lock"))?;
+        flock(&file, FlockOperation::LockExclusive)?;
+        Ok(FileLock { _file: file })
+    }
+}
