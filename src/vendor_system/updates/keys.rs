@@ -1,8 +1,8 @@
 //! The update keys: one P-256 key per TUF role, owner-only PEM files in the key store's
 //! `updates` folder, made when the repository is made. The root key signs nothing but
-//! `root.json` (when the repository is made, and by `admin` when keys change); the targets
-//! key signs what `admin` publishes; the snapshot and timestamp keys are the ones a running
-//! data centre uses, to re-sign its metadata before it expires.
+//! `root.json`, once, when the repository is made (no command rotates keys yet); the targets
+//! key signs what `admin` publishes and, yearly, targets again; the snapshot and timestamp
+//! keys are the ones a running data centre uses, to re-sign its metadata before it expires.
 //!
 //! The keys sign for tough's metadata types through [`UpdateKey`], which gives tough the
 //! public key as TUF's `ecdsa` / `ecdsa-sha2-nistp256` key (PEM) and signs with ECDSA P-256

@@ -23,11 +23,11 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 /// How long each role's metadata holds once signed. A role is re-signed when less than half
 /// of its lifetime is left.
 #[derive(Clone, Copy, Debug)]
-pub struct Lifetimes {
-    pub root_ms: i64,
-    pub targets_ms: i64,
-    pub snapshot_ms: i64,
-    pub timestamp_ms: i64,
+struct Lifetimes {
+    root_ms: i64,
+    targets_ms: i64,
+    snapshot_ms: i64,
+    timestamp_ms: i64,
 }
 
 impl Default for Lifetimes {
