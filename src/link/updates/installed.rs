@@ -4,7 +4,6 @@
 //! in use. A set found again is checked against the hashes the repository lists before it
 //! is used, so a crash mid-way is repaired by the next check, never trusted.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -12,6 +11,7 @@ use tough::{IntoVec, TargetName};
 
 use super::{UpdateError, updates_dir};
 use crate::date::Date;
+use crate::keys::key_file::{Placement, write_file_atomically};
 
 /// The file in an installed set that holds the last day its signature holds.
 const SIGNED_UNTIL_FILE: &str = "signed-until";
@@ -104,11 +104,10 @@ pub(super) async fn install(
             .map_err(UpdateError::of_tough)?
             .ok_or_else(|| UpdateError::local(format!("target {} vanished", file.target.raw())))?;
         let bytes = stream.into_vec().await.map_err(UpdateError::of_tough)?;
-        write_synced(&staging.join(&file.file), &bytes).map_err(|e| local(&staging, e))?;
+        write_synced(&staging.join(&file.file), &bytes)?;
     }
     let until = format!("{signed_until}\n");
-    write_synced(&staging.join(SIGNED_UNTIL_FILE), until.as_bytes())
-        .map_err(|e| local(&staging, e))?;
+    write_synced(&staging.join(SIGNED_UNTIL_FILE), until.as_bytes())?;
     crate::private_files::sync_dir(&staging).map_err(|e| local(&staging, e))?;
     if set.exists() {
         std::fs::remove_dir_all(set).map_err(|e| local(set, e))?;
@@ -117,10 +116,10 @@ pub(super) async fn install(
     Ok(files.iter().map(|f| f.file.clone()).collect())
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+/// The project's one durable write: synced, renamed into place, its folder synced.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
+    write_file_atomically(path, bytes, 0o600, Placement::Replace)
+        .map_err(|e| UpdateError::local(e.to_string()))
 }
 
 /// Points the link `rates` in `dir` at `set` atomically (a new link renamed over the old
