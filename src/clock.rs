@@ -46,7 +46,6 @@ fn system_unix_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// The first millisecond of a UTC day.
 /// `2026-12-06 05:39 UTC`: a time as people read it in a message.
 pub fn format_unix_ms(unix_ms: i64) -> String {
     let day = day_of_unix_ms(unix_ms);
@@ -58,6 +57,7 @@ pub fn format_unix_ms(unix_ms: i64) -> String {
     )
 }
 
+/// The first millisecond of a UTC day.
 pub fn start_of_day_unix_ms(day: Date) -> i64 {
     (i64::from(day.days_since_2000()) + DAYS_FROM_1970_TO_2000) * 86_400_000
 }

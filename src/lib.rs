@@ -25,8 +25,8 @@
 //!   printer; [`scan`] and [`verify_input`] read a printed indicium back.
 //! - [`scale`]: serial scales and the clerk's typed weight.
 //! - [`durable_sqlite`], [`private_files`] (owner-only folders and databases), [`file_lock`],
-//!   [`clock`],
-//!   [`log_file`].
+//!   [`clock`], [`log_file`]; [`migrations`] (the station's stores, readable by the release
+//!   before).
 //!
 //! **The data centre**
 //! - [`vendor_system`]: the postage vendor system's API, its services (postage, funds,
@@ -36,6 +36,8 @@
 //! - [`link`]: the counter's side of the protocol: endpoints, failover, the offline fallback.
 //! - [`station`]: what a counter opens from its config (first run, the in-process vendor).
 //! - [`sale`]: price, issue and print below the user interface.
+//! - [`release`]: the counter's own software updates: staged, switched at a quiet moment,
+//!   run on trial by a launcher, rolled back by themselves.
 //! - [`kiosk`]: the counter screen (state, flow, view, edge, style).
 //!
 //! **Edges**
@@ -59,6 +61,7 @@ pub mod link;
 pub mod local_time;
 pub mod log_file;
 pub mod measure;
+pub mod migrations;
 pub mod modem;
 pub mod money;
 pub mod payment;
@@ -68,6 +71,7 @@ pub mod private_files;
 pub mod protocol;
 pub mod psd;
 pub mod rates;
+pub mod release;
 pub mod sale;
 pub mod scale;
 pub mod scan;

@@ -148,7 +148,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .command
         .unwrap_or(Command::Kiosk(kiosk::KioskArgs::default()))
     {
-        Command::Kiosk(args) => runtime.block_on(kiosk::run(config, args)),
+        Command::Kiosk(args) => kiosk::run(config, args, runtime),
         Command::Sell(args) => runtime.block_on(sell::run(config, args)),
         Command::Quote(args) => quote::run(&config, &args),
         Command::Void { serial } => runtime.block_on(psd::void(config, &serial)),

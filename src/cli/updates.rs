@@ -1,6 +1,8 @@
 //! `postcounter updates check`: the station's update check on demand, as its monitor runs
 //! it when the data centre's agenda says the repository has something newer: the repository
-//! verified (TUF) against the root the station trusts, and its rate files installed.
+//! verified (TUF) against the root the station trusts, its rate files installed and a newer
+//! release staged; and the station's releases: their status, and a supervisor's
+//! postponement of the one waiting.
 
 use super::output::out;
 use std::process::ExitCode;
@@ -9,16 +11,30 @@ use clap::Subcommand;
 
 use super::terminal_safe;
 use crate::config::Config;
+use crate::release::{ReleaseVersion, store, this_platform};
 use crate::station::Station;
 
 #[derive(Subcommand, Debug)]
 pub enum UpdatesCommand {
-    /// Check the data centre's update repository now and install its rate files.
+    /// Check the data centre's update repository now: install its rate files, and stage a
+    /// newer release of the counter for a quiet moment.
     Check,
+    /// The counter's releases: which runs, which waits, which is on trial, which failed.
+    Status,
+    /// Put off switching to the waiting release (a supervisor's decision, a bounded number of
+    /// times: updates.postpone_max, each by updates.postpone_minutes).
+    Postpone,
 }
 
 pub async fn run(config: Config, command: UpdatesCommand) -> anyhow::Result<ExitCode> {
-    let UpdatesCommand::Check = command;
+    match command {
+        UpdatesCommand::Check => check(config).await,
+        UpdatesCommand::Status => status(&config),
+        UpdatesCommand::Postpone => postpone(&config),
+    }
+}
+
+async fn check(config: Config) -> anyhow::Result<ExitCode> {
     let station = Station::open(config).await?;
     let link = station
         .link
@@ -43,5 +59,68 @@ pub async fn run(config: Config, command: UpdatesCommand) -> anyhow::Result<Exit
             terminal_safe(platform)
         )?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(config: &Config) -> anyhow::Result<ExitCode> {
+    let releases = store::read(&config.data_dir)?;
+    let installed = ReleaseVersion::of_this_build();
+    let text = |version: Option<ReleaseVersion>| {
+        version.map_or("the installed build".to_string(), |v| {
+            format!("release {v}")
+        })
+    };
+    out!("installed build  {installed} for {}", this_platform())?;
+    out!("runs             {}", text(releases.current))?;
+    if let Some(previous) = releases.previous {
+        out!("rolls back to    release {previous}")?;
+    }
+    if let Some(trial) = &releases.trial {
+        out!(
+            "on trial         release {} until {}",
+            trial.version,
+            crate::clock::format_unix_ms(trial.deadline_unix_ms)
+        )?;
+    }
+    if let Some(staged) = releases.staged {
+        out!("waiting          release {staged}, for a quiet moment")?;
+    }
+    if let Some(postponed) = &releases.postponed {
+        out!(
+            "postponed        release {} until {} ({} of {} times)",
+            postponed.version,
+            crate::clock::format_unix_ms(postponed.until_unix_ms),
+            postponed.times,
+            config.updates.postpone_max
+        )?;
+    }
+    for refusal in &releases.refused {
+        out!(
+            "rolled back      release {} at {}: it {}",
+            refusal.version,
+            crate::clock::format_unix_ms(refusal.at_unix_ms),
+            terminal_safe(&refusal.reason)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn postpone(config: &Config) -> anyhow::Result<ExitCode> {
+    let settings = &config.updates;
+    let now = crate::clock::Clock::system().now_unix_ms();
+    let for_ms =
+        i64::try_from(settings.postpone_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
+    let postponed = store::change(&config.data_dir, |releases| {
+        releases
+            .postpone(now, for_ms, settings.postpone_max)
+            .cloned()
+    })??;
+    out!(
+        "release {} postponed until {} ({} of {} times)",
+        postponed.version,
+        crate::clock::format_unix_ms(postponed.until_unix_ms),
+        postponed.times,
+        settings.postpone_max
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -61,6 +61,7 @@ pub struct Config {
     pub label: LabelSettings,
     pub scale: ScaleSettings,
     pub counter: CounterSettings,
+    pub updates: UpdateSettings,
     pub vendor: VendorConfig,
     pub link: LinkConfig,
 }
@@ -125,6 +126,23 @@ pub struct CounterSettings {
     /// What takes cash at a self-service kiosk: `none` (the kiosk takes card and account).
     #[serde(deserialize_with = "parsed")]
     pub cash_acceptor: CashAcceptorKind,
+}
+
+/// How the counter takes a new release of itself (see [`crate::release`]).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSettings {
+    /// A release on trial must pass its health check within this many seconds.
+    #[serde(deserialize_with = "number_or_text")]
+    pub health_check_s: u64,
+    /// The start screen left alone this long is a quiet moment to switch releases.
+    #[serde(deserialize_with = "number_or_text")]
+    pub quiet_s: u64,
+    /// How many times a supervisor may postpone one release, and by how long each time.
+    #[serde(deserialize_with = "number_or_text")]
+    pub postpone_max: u32,
+    #[serde(deserialize_with = "number_or_text")]
+    pub postpone_minutes: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -78,6 +78,11 @@ pub enum Action {
     LinkChanged(crate::link::LinkStatus),
     /// The data centre's update installed rate tables; the context now prices with them.
     RatesChanged,
+    /// A verified release of the counter waits to be switched in (`None`: none does, or a
+    /// supervisor postponed it).
+    ReleaseDue(Option<String>),
+    /// This release is on trial and did not pass its health check in time.
+    HealthCheckMissed,
     /// A reading from the connected scale, or the kind of failure (the detail is in the log).
     ScaleRead(Result<Reading, ScaleErrorKind>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).

@@ -20,7 +20,7 @@ use super::flow::{Context, Timeouts, update};
 use super::input::action_for_key;
 use super::pin::SupervisorPin;
 use super::pin_gate;
-use super::state::{Mode, State};
+use super::state::{Leave, Mode, State};
 use super::style::{Keymap, KeymapMode, Theme};
 use super::view::render;
 use crate::address::ZipCode;
@@ -92,8 +92,13 @@ async fn open_payments(station: &Arc<Station>) -> anyhow::Result<Payments> {
     })
 }
 
-/// Runs the counter until the clerk quits.
-pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> anyhow::Result<()> {
+/// Runs the counter until the clerk quits (`None`), or until it leaves at a quiet moment for
+/// the launcher to switch releases or roll this one back.
+pub async fn run(
+    station: Station,
+    rates: RateBook,
+    options: KioskOptions,
+) -> anyhow::Result<Option<Leave>> {
     let started = Instant::now();
     let themes = load_themes(options.theme.as_deref())?;
     let keymap = match &options.keymap {
@@ -121,6 +126,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         timeouts: Timeouts {
             done_ms: settings.done_timeout_s.saturating_mul(1000),
             inactivity_ms: settings.inactivity_timeout_s.saturating_mul(1000),
+            quiet_ms: station.config.updates.quiet_s.saturating_mul(1000),
         },
     };
     let local_time = station.config.time_zone.clone();
@@ -143,6 +149,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
     let (rates_installed, mut installed_rates) = mpsc::unbounded_channel();
     edge.watch_link(link_interval, rates_installed);
     edge.settle_open_charges();
+    edge.watch_release();
     match scale.kind {
         ScaleKind::None => {}
         ScaleKind::Nci => {
@@ -183,7 +190,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
                 Some(Ok(Event::Key(key))) => action_for_key(key, keys),
                 Some(Ok(_)) => None, // resize and others: redraw
                 Some(Err(error)) => break Err(error.into()),
-                None => break Ok(()),
+                None => break Ok(None),
             },
             Some(result) = results.recv() => Some(result),
             Some(rates) = installed_rates.recv() => {
@@ -213,7 +220,7 @@ pub async fn run(station: Station, rates: RateBook, options: KioskOptions) -> an
         needs_draw =
             before.is_none_or(|(step, sale_id)| step != state.step || sale_id != state.sale_id);
         if state.quit {
-            break Ok(());
+            break Ok(state.left_for);
         }
     };
     ratatui::restore();

@@ -11,9 +11,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use crate::migrations::{Change, Step};
 use sqlx::sqlite::SqlitePool;
-use sqlx::{SqlSafeStr, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use super::error::PaymentError;
 pub use crate::clock::Clock;
@@ -30,32 +30,20 @@ pub struct PaymentStore {
     clock: Clock,
 }
 
-fn migrator() -> Migrator {
-    let steps = [
-        (
-            "accounts",
-            include_str!("../../migrations/accounts/0001_accounts.sql"),
-        ),
-        (
-            "pin hash",
-            include_str!("../../migrations/accounts/0002_pin_hash.sql"),
-        ),
-    ];
-    Migrator::with_migrations(
-        (1..)
-            .zip(steps)
-            .map(|(version, (name, sql))| {
-                Migration::new(
-                    version,
-                    name.into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
-}
+/// The store's migrations, in order (see [`crate::migrations`]). The PIN hash one drops the
+/// salted-SHA-256 columns builds before it read: a contract migration.
+pub const MIGRATIONS: [Step; 2] = [
+    Step {
+        name: "accounts",
+        sql: include_str!("../../migrations/accounts/0001_accounts.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "pin hash",
+        sql: include_str!("../../migrations/accounts/0002_pin_hash.sql"),
+        change: Change::Contract,
+    },
+];
 
 impl PaymentStore {
     /// Opens (creating the file and its folders if needed) the store at `path`.
@@ -83,8 +71,7 @@ impl PaymentStore {
             clock,
         };
         store.check_durability().await?;
-        migrator()
-            .run(&store.pool)
+        crate::migrations::run(&store.pool, &MIGRATIONS)
             .await
             .map_err(|e| store.storage(e))?;
         Ok(store)

@@ -11,16 +11,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::tmux::Tmux;
-use common::vendor::{PSD_A1, StoreKind, VendorFixture};
-use common::vendor_process::VendorProcess;
+use common::vendor::PSD_A1;
+use common::vendor_process::{VendorProcess, enrolled, free_address};
 use postcounter::modem::simulator::{LineSettings, PhoneLine};
 use postcounter::vendor_system::store::VendorStore;
-
-/// A loopback address nothing listens on now, for a vendor that must come back on it.
-fn free_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
-}
 
 /// `postcounter verify --json` of a label capture, with the trust the station in `data_dir`
 /// holds or the keys in `keys`: the serial.
@@ -50,22 +44,6 @@ fn exported_keys(data_centre: &Path, store: &str, out: &Path) {
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
-}
-
-/// A data centre's store with one enrollment code for account A1, at 02134.
-fn enrolled(runtime: &tokio::runtime::Runtime, code: &str) -> VendorFixture {
-    let fixture = runtime
-        .block_on(VendorFixture::create(StoreKind::Sqlite))
-        .unwrap();
-    runtime
-        .block_on(fixture.store.create_enrollment(
-            code,
-            "A1",
-            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
-            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
-        ))
-        .unwrap();
-    fixture
 }
 
 fn sell_a_letter_for_cash(tmux: &Tmux, zip: &str, place: &str) {

@@ -8,6 +8,7 @@ mod charge_journal;
 mod payment;
 mod printing;
 mod recovery;
+mod release;
 mod supervisor;
 
 pub use charge_journal::{ChargeJournal, ChargedTo, OpenCharge};
@@ -291,8 +292,10 @@ impl Edge {
             };
             let psd = &edge.station.psd;
             let poll_after_ms = i64::try_from(poll_after.as_millis()).unwrap_or(i64::MAX);
+            // A release on trial reaches its data centre at once: its health check.
+            let mut on_trial = crate::release::running_release().is_some();
             loop {
-                let outcome = if link.poll_due(poll_after_ms) {
+                let outcome = if std::mem::take(&mut on_trial) || link.poll_due(poll_after_ms) {
                     let polled = match link.poll(psd).await {
                         Ok(received) => link.carry_out(psd, &received, true).await,
                         Err(error) => Err(error),
@@ -310,6 +313,7 @@ impl Edge {
                 };
                 match outcome {
                     Ok(items) => {
+                        release::contact_made(&edge.station.config.data_dir);
                         for item in items.iter().filter(|item| item.result.is_err()) {
                             log::warn!("agenda item {}: {:?}", item.work, item.result);
                         }

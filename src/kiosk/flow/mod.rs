@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use super::action::{Action, Effect};
 use super::pin::SupervisorPin;
-use super::state::{Mode, Notice, State, Step};
+use super::state::{Leave, Mode, Notice, State, Step};
 use crate::rates::RateBook;
 
 /// How long screens wait before moving on by themselves.
@@ -33,6 +33,8 @@ pub struct Timeouts {
     pub done_ms: u64,
     /// Self-service: an unpaid sale left alone this long is dropped for the welcome screen.
     pub inactivity_ms: u64,
+    /// The start screen left alone this long is a quiet moment to switch releases.
+    pub quiet_ms: u64,
 }
 
 /// Read-only data the flow needs: the rate tables in force, the receipt's fixed lines, the
@@ -132,7 +134,23 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
     match action {
         Action::Tick(now_ms) => {
             state.now_ms = state.now_ms.max(now_ms);
-            return timeouts(state, context);
+            let effects = timeouts(state, context);
+            if state.leave.is_some() && quiet(state, context) {
+                state.left_for = state.leave;
+                state.quit = true;
+            }
+            return effects;
+        }
+        Action::ReleaseDue(version) => {
+            state.release_due = version;
+            if state.leave != Some(Leave::Unhealthy) {
+                state.leave = state.release_due.as_ref().map(|_| Leave::Switch);
+            }
+            return Vec::new();
+        }
+        Action::HealthCheckMissed => {
+            state.leave = Some(Leave::Unhealthy);
+            return Vec::new();
         }
         Action::ScaleRead(reading) => {
             // A scale that has settled answers the error about it ("not stable yet"): the
@@ -216,6 +234,23 @@ fn may_quit(state: &State) -> bool {
         Mode::Kiosk => state.supervisor.as_ref().is_some_and(|s| s.unlocked),
     };
     state.in_flight == 0 && !state.payment.pending && sale_settled && staff
+}
+
+/// A quiet moment to leave the counter for another release: the start screen, left alone
+/// for the quiet time, with nothing typed, in the basket, paid or in flight. A sale is never
+/// cut short for an update.
+fn quiet(state: &State, context: &Context) -> bool {
+    let idle_ms = state.now_ms.saturating_sub(state.last_input_ms);
+    matches!(state.step, Step::Weigh | Step::Welcome)
+        && idle_ms >= context.timeouts.quiet_ms
+        && state.basket.is_empty()
+        && state.draft.is_blank()
+        && state.in_flight == 0
+        && !state.payment.accepted
+        && !state.payment.pending
+        && state.print_problem.is_none()
+        && state.confirming.is_none()
+        && state.supervisor.as_ref().is_none_or(|s| !s.unlocked)
 }
 
 /// The done screen's return to the start, and the self-service inactivity timeout.

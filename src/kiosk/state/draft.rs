@@ -110,6 +110,23 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// Nothing typed or chosen for a piece (a scale's reading aside: a pan left empty).
+    pub fn is_blank(&self) -> bool {
+        [
+            &self.weight_text,
+            &self.dimensions_text,
+            &self.zip_text,
+            &self.recipient_name,
+            &self.recipient_street,
+            &self.recipient_town,
+            &self.declared_value_text,
+        ]
+        .iter()
+        .all(|text| text.is_empty())
+            && self.destination.is_none()
+            && self.customs == CustomsDraft::default()
+    }
+
     /// Whether the piece goes abroad: its destination is a country, or the destination field
     /// holds letters (a ZIP code has none).
     pub fn abroad(&self) -> bool {

@@ -63,6 +63,16 @@ impl std::str::FromStr for Mode {
     }
 }
 
+/// Why the counter leaves at its next quiet moment, for the launcher to act on (see
+/// [`crate::release::launcher`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leave {
+    /// A verified release waits to be switched in.
+    Switch,
+    /// This release is on trial and its health check's deadline passed.
+    Unhealthy,
+}
+
 /// A line under the screen's title: what just went wrong or right.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -175,6 +185,12 @@ pub struct State {
     /// The next day a rate table takes effect, while one is staged: the header says "New
     /// prices from" it until that midnight.
     pub price_change: Option<Date>,
+    /// A release of the counter that waits for a quiet moment (the clerk's header says so).
+    pub release_due: Option<String>,
+    /// Set while the counter must leave at its next quiet moment.
+    pub leave: Option<Leave>,
+    /// Set when it does: the counter stops and the launcher takes over.
+    pub left_for: Option<Leave>,
     pub origin: ZipCode,
     /// The idempotency prefix of this sale: every indicium request carries it.
     pub sale_id: String,
@@ -247,6 +263,9 @@ impl State {
             mode,
             today,
             price_change: None,
+            release_due: None,
+            leave: None,
+            left_for: None,
             origin,
             sale_id,
             draft: Draft::default(),
@@ -290,6 +309,8 @@ impl State {
         next.printers = self.printers.clone();
         next.link = self.link.clone();
         next.price_change = self.price_change;
+        next.release_due = self.release_due.clone();
+        next.leave = self.leave;
         next.now_ms = self.now_ms;
         next.last_input_ms = self.now_ms;
         next.theme_index = self.theme_index;

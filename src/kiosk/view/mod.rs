@@ -194,11 +194,18 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let prices = state
         .price_change
         .map(|day| Span::styled(format!(" · New prices from {day}"), theme.header.bar));
+    // A release waiting for a quiet moment: the clerk's business, not the customer's.
+    let release = state
+        .release_due
+        .as_ref()
+        .filter(|_| state.mode == Mode::Counter)
+        .map(|version| Span::styled(format!(" · Update {version} waiting"), theme.header.bar));
     let width = usize::from(area.width);
     let fits = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>() <= width;
     let mut spans = vec![title.clone(), step.clone(), mode.clone(), date.clone()];
     spans.extend(link.clone());
     spans.extend(prices);
+    spans.extend(release);
     if !fits(&spans) {
         spans = vec![title.clone(), step.clone(), mode, date.clone()];
         spans.extend(link.clone());

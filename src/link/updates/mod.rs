@@ -16,6 +16,7 @@
 //! first update it prices with the tables built into it.
 
 mod installed;
+mod software;
 pub mod transport;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use crate::protocol::updates::{
 };
 use installed::RateFile;
 pub use installed::{installed_rates_dir, installed_signed_until, installed_snapshot_version};
+use software::ReleaseFile;
 use transport::{BASE, EndpointTransport};
 
 /// Why an update check did not complete.
@@ -111,6 +113,8 @@ pub struct UpdateReport {
     pub rates_listed: Vec<(String, Date)>,
     /// Software releases listed, as (version, platform).
     pub releases: Vec<(String, String)>,
+    /// The release this check verified and staged, to be switched in at a quiet moment.
+    pub release_staged: Option<String>,
     /// Files asked for (a 404 included: how TUF learns there is no newer root).
     pub requests: u64,
     /// Their body bytes.
@@ -125,7 +129,15 @@ impl UpdateReport {
         } else {
             format!("installed rate files {}", self.rates_installed.join(", "))
         };
-        format!("update snapshot {}: {installed}", self.snapshot_version)
+        let staged = self
+            .release_staged
+            .as_ref()
+            .map(|version| format!("; release {version} staged"))
+            .unwrap_or_default();
+        format!(
+            "update snapshot {}: {installed}{staged}",
+            self.snapshot_version
+        )
     }
 }
 
@@ -190,7 +202,7 @@ pub async fn check(
             ),
         });
     }
-    let (files, mut report) = listing(&repository, snapshot_version)?;
+    let (files, releases, mut report) = listing(&repository, snapshot_version)?;
     let set = installed::set_dir(&dir, snapshot_version);
     if !installed::set_is_whole(&set, &files) {
         // The last whole day the targets metadata that lists these files holds.
@@ -199,6 +211,8 @@ pub async fn check(
         report.rates_installed = installed::install(&repository, &files, &set, last_day).await?;
     }
     installed::switch_to(&dir, &set)?;
+    let staged = software::stage_newest(data_dir, &repository, &releases).await?;
+    report.release_staged = staged.map(|version| version.to_string());
     report.requests = traffic.requests.load(Ordering::Relaxed);
     report.body_bytes = traffic.body_bytes.load(Ordering::Relaxed);
     Ok(report)
@@ -236,22 +250,26 @@ async fn load(
     Ok(repository)
 }
 
-/// What the snapshot lists: the rate files to install, and the report's listing. A rate
-/// target whose name or description this build cannot take fails the check: an incomplete
-/// set of tables would price some products with older ones.
+/// What the snapshot lists: the rate files to install, the builds, and the report's
+/// listing. A rate target whose name or description this build cannot take fails the check:
+/// an incomplete set of tables would price some products with older ones. A build this one
+/// cannot read is passed over (with a line in the log): a later release may describe
+/// builds in a way this one does not know.
 fn listing(
     repository: &tough::Repository,
     snapshot_version: u64,
-) -> Result<(Vec<RateFile>, UpdateReport), UpdateError> {
+) -> Result<(Vec<RateFile>, Vec<ReleaseFile>, UpdateReport), UpdateError> {
     let mut report = UpdateReport {
         snapshot_version,
         rates_installed: Vec::new(),
         rates_listed: Vec::new(),
         releases: Vec::new(),
+        release_staged: None,
         requests: 0,
         body_bytes: 0,
     };
     let mut files = Vec::new();
+    let mut builds = Vec::new();
     for (name, target) in repository.all_targets() {
         let refused = |why: String| UpdateError {
             kind: UpdateErrorKind::Refused,
@@ -273,6 +291,14 @@ fn listing(
                 });
             }
             (None, Some(Ok(Published::Software { version, platform }))) => {
+                match version.parse() {
+                    Ok(parsed) => builds.push(ReleaseFile {
+                        target: name.clone(),
+                        version: parsed,
+                        platform: platform.clone(),
+                    }),
+                    Err(e) => log::warn!("target {}: {e}", name.raw()),
+                }
                 report.releases.push((version, platform))
             }
             (Some(_), _) => return Err(refused("a rate file not described as one".into())),
@@ -282,5 +308,5 @@ fn listing(
     }
     report.rates_listed.sort();
     report.releases.sort();
-    Ok((files, report))
+    Ok((files, builds, report))
 }

@@ -110,6 +110,7 @@ impl Driver {
             timeouts: Timeouts {
                 done_ms: 20_000,
                 inactivity_ms: 90_000,
+                quiet_ms: 30_000,
             },
         };
         let state = State::new(

@@ -21,13 +21,13 @@ mod withdrawal;
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::Row;
 use sqlx::sqlite::SqlitePool;
-use sqlx::{Row, SqlSafeStr};
 
 use super::error::PsdError;
 use super::registers::Registers;
 use crate::date::Date;
+use crate::migrations::{Change, Step};
 use crate::money::Money;
 
 pub use audit::Audit;
@@ -57,52 +57,44 @@ pub struct PsdState {
     pub locked_reason: Option<String>,
 }
 
-fn migrator() -> Migrator {
-    let steps = [
-        (
-            "ledger",
-            include_str!("../../../migrations/psd/0001_ledger.sql"),
-        ),
-        (
-            "link",
-            include_str!("../../../migrations/psd/0002_link.sql"),
-        ),
-        (
-            "vendor pieces",
-            include_str!("../../../migrations/psd/0003_vendor_pieces.sql"),
-        ),
-        (
-            "grants",
-            include_str!("../../../migrations/psd/0004_grants.sql"),
-        ),
-        (
-            "piece label",
-            include_str!("../../../migrations/psd/0005_piece_label.sql"),
-        ),
-        (
-            "withdrawal",
-            include_str!("../../../migrations/psd/0006_withdrawal.sql"),
-        ),
-        (
-            "contact log",
-            include_str!("../../../migrations/psd/0007_contact_log.sql"),
-        ),
-    ];
-    Migrator::with_migrations(
-        (1..)
-            .zip(steps)
-            .map(|(version, (name, sql))| {
-                Migration::new(
-                    version,
-                    name.into(),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect(),
-    )
-}
+/// The ledger's migrations, in order: every one so far only adds (see [`crate::migrations`]).
+pub const MIGRATIONS: [Step; 7] = [
+    Step {
+        name: "ledger",
+        sql: include_str!("../../../migrations/psd/0001_ledger.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "link",
+        sql: include_str!("../../../migrations/psd/0002_link.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "vendor pieces",
+        sql: include_str!("../../../migrations/psd/0003_vendor_pieces.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "grants",
+        sql: include_str!("../../../migrations/psd/0004_grants.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "piece label",
+        sql: include_str!("../../../migrations/psd/0005_piece_label.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "withdrawal",
+        sql: include_str!("../../../migrations/psd/0006_withdrawal.sql"),
+        change: Change::Expand,
+    },
+    Step {
+        name: "contact log",
+        sql: include_str!("../../../migrations/psd/0007_contact_log.sql"),
+        change: Change::Expand,
+    },
+];
 
 impl Ledger {
     /// Opens (creating if needed) the ledger at `path` and checks that it is durable and sound.
@@ -125,8 +117,7 @@ impl Ledger {
         };
         ledger.check_durability().await?;
         ledger.check_integrity().await?;
-        migrator()
-            .run(&ledger.pool)
+        crate::migrations::run(&ledger.pool, &MIGRATIONS)
             .await
             .map_err(|e| ledger.storage(e))?;
         ledger.load_time_floor().await?;

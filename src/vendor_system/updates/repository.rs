@@ -288,6 +288,16 @@ impl UpdateRepository {
         bytes: &[u8],
         published: &Published,
     ) -> Result<String, RepositoryError> {
+        if let Published::Software { version, platform } = published {
+            version
+                .parse::<crate::release::ReleaseVersion>()
+                .map_err(RepositoryError::refused)?;
+            if !crate::release::version::is_platform(platform) {
+                return Err(RepositoryError::refused(format!(
+                    "{platform:?} is not a platform: an architecture and a system in lower case, like x86_64-linux"
+                )));
+            }
+        }
         let name = published.target_name(file_name);
         if !is_target_name(&name) {
             return Err(RepositoryError::refused(format!(

@@ -24,6 +24,7 @@ pub fn context() -> Context {
         timeouts: Timeouts {
             done_ms: 20_000,
             inactivity_ms: 90_000,
+            quiet_ms: 30_000,
         },
     }
 }

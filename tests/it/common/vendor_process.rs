@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use super::vendor::{StoreKind, VendorFixture};
+
 pub struct VendorProcess {
     pub child: Child,
     pub url: String,
@@ -86,4 +88,26 @@ impl Drop for VendorProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A loopback address nothing listens on now, for a vendor that must come back on it.
+pub fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// A data centre's store with one enrollment code for account A1, at 02134.
+pub fn enrolled(runtime: &tokio::runtime::Runtime, code: &str) -> VendorFixture {
+    let fixture = runtime
+        .block_on(VendorFixture::create(StoreKind::Sqlite))
+        .unwrap();
+    runtime
+        .block_on(fixture.store.create_enrollment(
+            code,
+            "A1",
+            &postcounter::vendor_system::store::counters::check_location("02134").unwrap(),
+            postcounter::clock::Clock::system().now_unix_ms() + 3_600_000,
+        ))
+        .unwrap();
+    fixture
 }

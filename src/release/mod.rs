@@ -1,0 +1,66 @@
+//! The counter's own software updates: a build the data centre publishes in its TUF
+//! repository (see [`crate::link::updates`]) is verified and kept in `<data dir>/releases`,
+//! switched in at a quiet moment, run on trial, and rolled back by itself when it fails its
+//! health check: it must start, open its ledger and reach its data centre within
+//! `updates.health_check_s`.
+//!
+//! Who does what:
+//! - the station's monitor stages a release when the repository lists a newer one for this
+//!   platform ([`store::stage`]);
+//! - the counter screen leaves at a quiet moment (the start screen left alone, nothing paid
+//!   or in flight) with [`launcher::SWITCH_EXIT`], and marks its release healthy after its
+//!   first contact with the data centre ([`mark_healthy`]);
+//! - the launcher ([`launcher::supervise`]) switches, runs and watches the counter, and rolls
+//!   back a release that fails on trial;
+//! - a supervisor may postpone a waiting release a bounded number of times.
+//!
+//! The stores a release opens stay readable by the release before it: a migration that only
+//! adds (expand) leaves them so; one that removes or renames (contract) is marked as such, and
+//! an older build then refuses the store with a clear message instead of misreading it (see
+//! [`crate::migrations`]).
+
+pub mod launcher;
+pub mod state;
+pub mod store;
+pub mod version;
+
+use std::path::Path;
+
+pub use state::{PostponeRefused, Releases};
+pub use store::{ReleaseError, ReleaseErrorKind};
+pub use version::{ReleaseVersion, this_platform};
+
+/// Whether this process is a counter run by the launcher.
+pub fn supervised() -> bool {
+    std::env::var_os(launcher::SUPERVISED_ENV).is_some_and(|v| v == "1")
+}
+
+/// The release this process runs as, when the launcher started it from one.
+pub fn running_release() -> Option<ReleaseVersion> {
+    std::env::var(launcher::RELEASE_ENV)
+        .ok()
+        .and_then(|text| text.parse().ok())
+}
+
+/// The version this process runs as: its release's, else this build's.
+pub fn running_version() -> ReleaseVersion {
+    running_release().unwrap_or_else(ReleaseVersion::of_this_build)
+}
+
+/// Whether the counter screen must be run by the launcher: a release newer than this build
+/// is current, or one waits to be switched in (at start nothing is mid-sale).
+pub fn launch_needed(data_dir: &Path, now_unix_ms: i64) -> Result<bool, ReleaseError> {
+    let releases = store::read(data_dir)?;
+    let installed = ReleaseVersion::of_this_build();
+    let newer = |version: Option<ReleaseVersion>| version.is_some_and(|v| v > installed);
+    Ok(newer(releases.current) || newer(releases.due(now_unix_ms)))
+}
+
+/// The release this process runs passed its health check: it started, opened its ledger
+/// and reached its data centre. True when this took it off trial.
+pub fn mark_healthy(data_dir: &Path) -> Result<bool, ReleaseError> {
+    match running_release() {
+        Some(version) => store::change(data_dir, |releases| releases.healthy(version)),
+        None => Ok(false),
+    }
+}

@@ -1,0 +1,241 @@
+//! What a station knows of its software releases, as plain data with its transitions: which
+//! release runs, which one a rollback returns to, which one waits to be switched in, which
+//! one is on trial and until when, which ones failed and are never taken again, and a
+//! supervisor's postponements. The store ([`super::store`]) reads and writes it whole.
+//!
+//! `current: None` means the build installed on the machine (the one started by hand or by
+//! the operating system); a release is only ever run when it is newer than that build.
+
+use serde::{Deserialize, Serialize};
+
+use super::version::ReleaseVersion;
+
+/// A switched-in release that has not yet passed its health check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trial {
+    pub version: ReleaseVersion,
+    /// It must start, open its ledger and reach the data centre before this moment.
+    pub deadline_unix_ms: i64,
+}
+
+/// A release that failed its health check, with why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    pub version: ReleaseVersion,
+    pub reason: String,
+    pub at_unix_ms: i64,
+}
+
+/// How often the staged release was put off, and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Postponement {
+    pub version: ReleaseVersion,
+    pub times: u32,
+    pub until_unix_ms: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Releases {
+    pub current: Option<ReleaseVersion>,
+    pub previous: Option<ReleaseVersion>,
+    pub staged: Option<ReleaseVersion>,
+    pub trial: Option<Trial>,
+    pub refused: Vec<Refusal>,
+    pub postponed: Option<Postponement>,
+}
+
+/// Why a supervisor's postponement was not taken.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PostponeRefused {
+    #[error("no release is waiting to be installed")]
+    NothingStaged,
+    #[error(
+        "release {version} was postponed {times} time(s) already, the most allowed: it installs at the next quiet moment"
+    )]
+    LimitReached { version: ReleaseVersion, times: u32 },
+}
+
+impl Releases {
+    /// The version that runs: the current release, else the installed build's.
+    pub fn running(&self, installed: ReleaseVersion) -> ReleaseVersion {
+        self.current
+            .map_or(installed, |current| current.max(installed))
+    }
+
+    /// Whether `candidate` is worth fetching: newer than what runs and what waits, and never
+    /// one that failed here.
+    pub fn wants(&self, candidate: ReleaseVersion, installed: ReleaseVersion) -> bool {
+        candidate > self.running(installed)
+            && self.staged.is_none_or(|staged| candidate > staged)
+            && !self.refused.iter().any(|r| r.version == candidate)
+    }
+
+    /// A verified release's files are in place: it waits for a quiet moment.
+    pub fn stage(&mut self, version: ReleaseVersion) {
+        self.staged = Some(version);
+    }
+
+    /// The staged release, unless a postponement holds it back at `now_unix_ms`.
+    pub fn due(&self, now_unix_ms: i64) -> Option<ReleaseVersion> {
+        let staged = self.staged?;
+        let held = self
+            .postponed
+            .as_ref()
+            .is_some_and(|p| p.version == staged && now_unix_ms < p.until_unix_ms);
+        (!held).then_some(staged)
+    }
+
+    /// Switches the due release in: it becomes current, on trial until `now + health_ms`,
+    /// and the release it replaces is kept to return to.
+    pub fn switch(&mut self, now_unix_ms: i64, health_ms: i64) -> Option<ReleaseVersion> {
+        let version = self.due(now_unix_ms)?;
+        self.staged = None;
+        self.postponed = None;
+        self.previous = self.current;
+        self.current = Some(version);
+        self.trial = Some(Trial {
+            version,
+            deadline_unix_ms: now_unix_ms.saturating_add(health_ms),
+        });
+        Some(version)
+    }
+
+    /// A release on trial starts again (its counter was closed before its check passed):
+    /// its health check is counted from this start.
+    pub fn restart_trial(&mut self, now_unix_ms: i64, health_ms: i64) {
+        if let Some(trial) = &mut self.trial {
+            trial.deadline_unix_ms = now_unix_ms.saturating_add(health_ms);
+        }
+    }
+
+    /// `version` passed its health check: it stays.
+    pub fn healthy(&mut self, version: ReleaseVersion) -> bool {
+        let on_trial = self.trial.as_ref().is_some_and(|t| t.version == version);
+        if on_trial {
+            self.trial = None;
+        }
+        on_trial
+    }
+
+    /// The release on trial failed: it is refused from now on and the one before it runs
+    /// again. Returns the refused version.
+    pub fn roll_back(&mut self, reason: String, now_unix_ms: i64) -> Option<ReleaseVersion> {
+        let trial = self.trial.take()?;
+        self.refused.push(Refusal {
+            version: trial.version,
+            reason,
+            at_unix_ms: now_unix_ms,
+        });
+        self.current = self.previous.take();
+        Some(trial.version)
+    }
+
+    /// A supervisor puts the staged release off by `for_ms`, at most `max_times` times.
+    pub fn postpone(
+        &mut self,
+        now_unix_ms: i64,
+        for_ms: i64,
+        max_times: u32,
+    ) -> Result<&Postponement, PostponeRefused> {
+        let version = self.staged.ok_or(PostponeRefused::NothingStaged)?;
+        let times = match &self.postponed {
+            Some(p) if p.version == version => p.times,
+            _ => 0,
+        };
+        if times >= max_times {
+            return Err(PostponeRefused::LimitReached { version, times });
+        }
+        Ok(self.postponed.insert(Postponement {
+            version,
+            times: times + 1,
+            until_unix_ms: now_unix_ms.saturating_add(for_ms),
+        }))
+    }
+
+    /// The releases whose files must be kept: the others are removed.
+    pub fn kept(&self) -> Vec<ReleaseVersion> {
+        [self.current, self.previous, self.staged]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> ReleaseVersion {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_release_is_staged_switched_and_kept_once_healthy() {
+        let installed = v("0.1.0");
+        let mut releases = Releases::default();
+        assert!(releases.wants(v("0.2.0"), installed));
+        assert!(!releases.wants(v("0.1.0"), installed));
+        releases.stage(v("0.2.0"));
+        assert!(!releases.wants(v("0.2.0"), installed), "staged already");
+        assert_eq!(releases.switch(1_000, 300), Some(v("0.2.0")));
+        assert_eq!(releases.current, Some(v("0.2.0")));
+        assert_eq!(releases.previous, None);
+        assert_eq!(releases.trial.as_ref().unwrap().deadline_unix_ms, 1_300);
+        releases.restart_trial(2_000, 300);
+        assert_eq!(releases.trial.as_ref().unwrap().deadline_unix_ms, 2_300);
+        assert!(!releases.healthy(v("0.1.0")));
+        assert!(releases.healthy(v("0.2.0")));
+        assert_eq!(releases.trial, None);
+        assert_eq!(releases.running(installed), v("0.2.0"));
+        assert_eq!(releases.switch(3_000, 300), None, "nothing staged");
+    }
+
+    #[test]
+    fn a_failed_release_is_rolled_back_and_never_taken_again() {
+        let installed = v("0.1.0");
+        let mut releases = Releases::default();
+        releases.stage(v("0.2.0"));
+        releases.switch(0, 10);
+        releases.healthy(v("0.2.0"));
+        releases.stage(v("0.3.0"));
+        releases.switch(20, 10);
+        assert_eq!(releases.previous, Some(v("0.2.0")));
+        assert_eq!(releases.kept(), vec![v("0.3.0"), v("0.2.0")]);
+        let refused = releases.roll_back("exited with status 3".into(), 25);
+        assert_eq!(refused, Some(v("0.3.0")));
+        assert_eq!(releases.current, Some(v("0.2.0")));
+        assert_eq!(releases.trial, None);
+        assert!(!releases.wants(v("0.3.0"), installed));
+        assert!(releases.wants(v("0.3.1"), installed));
+        assert_eq!(releases.roll_back("again".into(), 30), None, "no trial");
+        assert_eq!(releases.refused.len(), 1);
+    }
+
+    #[test]
+    fn postponements_are_bounded_and_hold_the_switch_until_they_run_out() {
+        let mut releases = Releases::default();
+        assert_eq!(
+            releases.postpone(0, 100, 2),
+            Err(PostponeRefused::NothingStaged)
+        );
+        releases.stage(v("0.2.0"));
+        assert_eq!(releases.postpone(0, 100, 2).unwrap().times, 1);
+        assert_eq!(releases.due(50), None);
+        assert_eq!(releases.switch(50, 10), None);
+        assert_eq!(releases.due(100), Some(v("0.2.0")));
+        assert_eq!(releases.postpone(100, 100, 2).unwrap().times, 2);
+        assert_eq!(
+            releases.postpone(150, 100, 2),
+            Err(PostponeRefused::LimitReached {
+                version: v("0.2.0"),
+                times: 2
+            })
+        );
+        assert_eq!(releases.switch(200, 10), Some(v("0.2.0")));
+        assert_eq!(releases.postponed, None);
+    }
+}
