@@ -71,7 +71,9 @@ fn status(config: &Config) -> anyhow::Result<ExitCode> {
         })
     };
     out!("installed build  {installed} for {}", this_platform())?;
-    out!("runs             {}", text(releases.current))?;
+    // A release no newer than the installed build is not run (see `release::launcher`).
+    let running = releases.current.filter(|current| *current > installed);
+    out!("runs             {}", text(running))?;
     if let Some(previous) = releases.previous {
         out!("rolls back to    release {previous}")?;
     }

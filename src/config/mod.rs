@@ -23,9 +23,11 @@ use crate::tracking::MailerId;
 mod kinds;
 mod layers;
 mod link;
+mod updates;
 mod values;
 
 pub use link::{LinkConfig, ModemConfig};
+pub use updates::UpdateSettings;
 
 pub use kinds::{
     CardGatewayKind, CashAcceptorKind, CryptoModuleKind, ScaleKind, VendorGatewayKind,
@@ -126,23 +128,6 @@ pub struct CounterSettings {
     /// What takes cash at a self-service kiosk: `none` (the kiosk takes card and account).
     #[serde(deserialize_with = "parsed")]
     pub cash_acceptor: CashAcceptorKind,
-}
-
-/// How the counter takes a new release of itself (see [`crate::release`]).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateSettings {
-    /// A release on trial must pass its health check within this many seconds.
-    #[serde(deserialize_with = "number_or_text")]
-    pub health_check_s: u64,
-    /// The start screen left alone this long is a quiet moment to switch releases.
-    #[serde(deserialize_with = "number_or_text")]
-    pub quiet_s: u64,
-    /// How many times a supervisor may postpone one release, and by how long each time.
-    #[serde(deserialize_with = "number_or_text")]
-    pub postpone_max: u32,
-    #[serde(deserialize_with = "number_or_text")]
-    pub postpone_minutes: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -248,6 +233,7 @@ impl Config {
         if config.data_dir.as_os_str().is_empty() {
             config.data_dir = default_data_dir();
         }
+        config.updates.check()?;
         Ok(config)
     }
 }
@@ -286,6 +272,20 @@ mod tests {
         assert_eq!(defaults.printer.label.transport, TransportSetting::Virtual);
         assert_eq!(defaults.scale.kind, ScaleKind::None);
         assert_eq!(defaults.counter.mode, Mode::Counter);
+    }
+
+    #[test]
+    fn update_settings_outside_their_range_are_refused_with_the_range() {
+        let error = load(&[("POSTCOUNTER_UPDATES__HEALTH_CHECK_S", "0")], None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "configuration: updates.health_check_s = 0 is not accepted: from 10 to 86400"
+        );
+        let error = load(&[], Some("[updates]\nquiet_s = 0\n")).unwrap_err();
+        assert!(error.to_string().contains("updates.quiet_s = 0"), "{error}");
+        let fine = load(&[("POSTCOUNTER_UPDATES__QUIET_S", "1")], None).unwrap();
+        assert_eq!(fine.updates.quiet_s, 1);
+        assert_eq!(fine.updates.health_check_s, 300);
     }
 
     #[test]

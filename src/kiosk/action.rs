@@ -83,6 +83,8 @@ pub enum Action {
     ReleaseDue(Option<String>),
     /// This release is on trial and did not pass its health check in time.
     HealthCheckMissed,
+    /// It passed after all, before the counter left: it stays.
+    HealthCheckPassed,
     /// A reading from the connected scale, or the kind of failure (the detail is in the log).
     ScaleRead(Result<Reading, ScaleErrorKind>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).

@@ -31,7 +31,8 @@ pub struct PaymentStore {
 }
 
 /// The store's migrations, in order (see [`crate::migrations`]). The PIN hash one drops the
-/// salted-SHA-256 columns builds before it read: a contract migration.
+/// salted-SHA-256 columns builds before it read: a contract migration, which only builds
+/// that know it read past.
 pub const MIGRATIONS: [Step; 2] = [
     Step {
         name: "accounts",
@@ -41,7 +42,7 @@ pub const MIGRATIONS: [Step; 2] = [
     Step {
         name: "pin hash",
         sql: include_str!("../../migrations/accounts/0002_pin_hash.sql"),
-        change: Change::Contract,
+        change: Change::Contract { readers_know: 2 },
     },
 ];
 

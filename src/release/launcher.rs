@@ -2,9 +2,9 @@
 //!
 //! It switches a staged release in only when no counter runs (at its own start, or after the
 //! counter left at a quiet moment with [`SWITCH_EXIT`]), runs it as a child on the same
-//! terminal, and rolls it back by itself when it fails its health check: it exits with any
-//! other error before the check passed, leaves with [`UNHEALTHY_EXIT`] after its deadline,
-//! or is still running with the check not passed a grace period after it (a build that hangs).
+//! terminal, and rolls it back by itself when it fails on trial: it exits with an error or a
+//! signal, cannot be started, leaves at a quiet moment with [`UNHEALTHY_EXIT`] because its
+//! health check's deadline passed, or shows no sign of life for as long as the check (hung).
 //! The failed release is refused from then on and the one before it runs again, so a broken
 //! update costs a station one restart, never its service.
 //!
@@ -14,9 +14,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, ExitStatus};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::state::Trial;
 use super::store::{self, ReleaseError};
 use super::version::ReleaseVersion;
 use crate::clock::Clock;
@@ -36,7 +35,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(100);
 /// How one run of the counter ended.
 #[derive(Debug, PartialEq, Eq)]
 enum Ending {
-    /// The clerk quit (or the counter failed, not on trial): the launcher exits with this.
+    /// The clerk quit: the launcher exits with this.
     Exit(u8),
     /// Left for a staged release.
     Switch,
@@ -55,16 +54,14 @@ pub fn supervise(
     let health_ms = i64::try_from(health_check.as_millis()).unwrap_or(i64::MAX);
     loop {
         let now = Clock::system().now_unix_ms();
-        let (release, trial) = store::change(data_dir, |releases| {
-            if releases.switch(now, health_ms).is_none() {
+        let (release, on_trial) = store::change(data_dir, |releases| {
+            if releases.switch(now, health_ms, installed).is_none() {
                 releases.restart_trial(now, health_ms);
             }
-            (
-                releases.current.filter(|current| *current > installed),
-                releases.trial.clone(),
-            )
+            let release = releases.current.filter(|current| *current > installed);
+            let on_trial = releases.trial.as_ref().map(|t| t.version);
+            (release, release.is_some() && on_trial == release)
         })?;
-        let trial = trial.filter(|t| Some(t.version) == release);
         let binary = match release {
             Some(version) => store::binary_path(data_dir, version),
             None => this_binary()?,
@@ -77,30 +74,41 @@ pub fn supervise(
             binary.display()
         );
         let ending = match start(&binary, release, args) {
-            Ok(child) => watch(child, data_dir, trial.as_ref(), health_ms)?,
+            Ok(child) => watch(child, data_dir, on_trial.then_some(health_check)),
             Err(e) => Ending::Failed {
                 reason: format!("could not be started: {e}"),
                 code: 1,
             },
         };
-        match ending {
+        let still_on_trial = || {
+            store::read(data_dir)
+                .map(|r| release.is_some() && r.trial.map(|t| t.version) == release)
+        };
+        let (reason, code) = match ending {
             Ending::Exit(code) => return Ok(ExitCode::from(code)),
-            Ending::Switch => {}
-            Ending::Failed { reason, code } => {
-                let now = Clock::system().now_unix_ms();
-                let rolled_back = store::change(data_dir, |releases| {
-                    let on_trial = releases.trial.as_ref().map(|t| t.version);
-                    (on_trial.is_some() && on_trial == release)
-                        .then(|| releases.roll_back(reason.clone(), now))
-                        .flatten()
-                })?;
-                match rolled_back {
-                    Some(version) => log::error!("release {version} rolled back: it {reason}"),
-                    None => {
-                        log::error!("the counter {reason}");
-                        return Ok(ExitCode::from(code));
-                    }
-                }
+            // Nothing is due while a release is on trial: one that leaves "for a switch"
+            // then is misbehaving.
+            Ending::Switch if still_on_trial()? => (
+                "left for a release switch while on trial".to_string(),
+                SWITCH_EXIT,
+            ),
+            Ending::Switch => continue,
+            Ending::Failed { reason, code } => (reason, code),
+        };
+        let now = Clock::system().now_unix_ms();
+        let rolled_back = store::change(data_dir, |releases| {
+            let on_trial = releases.trial.as_ref().map(|t| t.version);
+            (on_trial.is_some() && on_trial == release)
+                .then(|| releases.roll_back(reason.clone(), now))
+                .flatten()
+        })?;
+        match rolled_back {
+            Some(version) => log::error!("release {version} rolled back: it {reason}"),
+            // It left to be rolled back, but passed its check meanwhile: it runs again.
+            None if code == UNHEALTHY_EXIT => log::warn!("the counter {reason}; it passed since"),
+            None => {
+                log::error!("the counter {reason}");
+                return Ok(ExitCode::from(code));
             }
         }
     }
@@ -124,36 +132,44 @@ fn start(
     command.spawn()
 }
 
-/// Waits for the counter to end; one on trial that is still running a grace period (as long
-/// as the check itself) after its deadline without having passed is ended.
-fn watch(
-    mut child: Child,
-    data_dir: &Path,
-    trial: Option<&Trial>,
-    health_ms: i64,
-) -> Result<Ending, ReleaseError> {
-    let give_up_at = trial.map(|t| t.deadline_unix_ms.saturating_add(health_ms));
+/// Waits for the counter to end. One on trial (`hang_after`: its health check's length)
+/// that shows no sign of life for that long (its heartbeat, see [`store::heartbeat`]) is
+/// hung, and ended: a live one is never ended, even mid-check, because it may be mid-sale.
+/// Times are the launcher's monotonic clock, so a clock set at boot ends nothing early.
+fn watch(child: Child, data_dir: &Path, hang_after: Option<Duration>) -> Ending {
+    let pid = child.id();
+    let ending = watch_until_ended(child, data_dir, hang_after);
+    store::forget_heartbeat(data_dir, pid);
+    ending
+}
+
+fn watch_until_ended(mut child: Child, data_dir: &Path, hang_after: Option<Duration>) -> Ending {
+    let pid = child.id();
+    let mut last_beat = store::read_heartbeat(data_dir, pid);
+    let mut alive_at = Instant::now();
     loop {
-        let status = child
-            .try_wait()
-            .map_err(|e| ReleaseError::io_of("the counter process", e))?;
-        if let Some(status) = status {
-            return Ok(ending_of(status));
+        match child.try_wait() {
+            Ok(Some(status)) => return ending_of(status),
+            Ok(None) => {}
+            Err(e) => log::error!("the counter process: {e}"),
         }
-        if let Some(give_up_at) = give_up_at
-            && Clock::system().now_unix_ms() >= give_up_at
-            && store::read(data_dir)?.trial.is_some()
+        let beat = store::read_heartbeat(data_dir, pid);
+        if beat != last_beat {
+            last_beat = beat;
+            alive_at = Instant::now();
+        }
+        if let Some(hang_after) = hang_after
+            && alive_at.elapsed() >= hang_after
         {
-            // Killed, not asked: it did not leave by itself when its deadline passed.
             let _ = child.kill();
             let _ = child.wait();
-            return Ok(Ending::Failed {
+            return Ending::Failed {
                 reason: format!(
-                    "did not pass its health check (start, open its ledger, reach the data centre) within {} s",
-                    health_ms / 1000
+                    "showed no sign of life for {} s on trial (hung)",
+                    hang_after.as_secs()
                 ),
                 code: 1,
-            });
+            };
         }
         std::thread::sleep(WATCH_EVERY);
     }

@@ -5,6 +5,9 @@
 //!
 //! `current: None` means the build installed on the machine (the one started by hand or by
 //! the operating system); a release is only ever run when it is newer than that build.
+//!
+//! The record is read by the installed build (the launcher) and written by releases newer
+//! than it, so it takes fields it does not know rather than refusing them.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +15,6 @@ use super::version::ReleaseVersion;
 
 /// A switched-in release that has not yet passed its health check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Trial {
     pub version: ReleaseVersion,
     /// It must start, open its ledger and reach the data centre before this moment.
@@ -21,7 +23,6 @@ pub struct Trial {
 
 /// A release that failed its health check, with why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Refusal {
     pub version: ReleaseVersion,
     pub reason: String,
@@ -30,7 +31,6 @@ pub struct Refusal {
 
 /// How often the staged release was put off, and until when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Postponement {
     pub version: ReleaseVersion,
     pub times: u32,
@@ -38,7 +38,6 @@ pub struct Postponement {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Releases {
     pub current: Option<ReleaseVersion>,
     pub previous: Option<ReleaseVersion>,
@@ -79,8 +78,13 @@ impl Releases {
         self.staged = Some(version);
     }
 
-    /// The staged release, unless a postponement holds it back at `now_unix_ms`.
+    /// The staged release, unless a postponement holds it back at `now_unix_ms`, or a
+    /// release is on trial (switching then would make an unproven release the one a
+    /// rollback returns to).
     pub fn due(&self, now_unix_ms: i64) -> Option<ReleaseVersion> {
+        if self.trial.is_some() {
+            return None;
+        }
         let staged = self.staged?;
         let held = self
             .postponed
@@ -90,9 +94,20 @@ impl Releases {
     }
 
     /// Switches the due release in: it becomes current, on trial until `now + health_ms`,
-    /// and the release it replaces is kept to return to.
-    pub fn switch(&mut self, now_unix_ms: i64, health_ms: i64) -> Option<ReleaseVersion> {
+    /// and the release it replaces is kept to return to. A staged release no newer than the
+    /// build installed meanwhile is dropped instead.
+    pub fn switch(
+        &mut self,
+        now_unix_ms: i64,
+        health_ms: i64,
+        installed: ReleaseVersion,
+    ) -> Option<ReleaseVersion> {
         let version = self.due(now_unix_ms)?;
+        if version <= installed {
+            self.staged = None;
+            self.postponed = None;
+            return None;
+        }
         self.staged = None;
         self.postponed = None;
         self.previous = self.current;
@@ -181,7 +196,7 @@ mod tests {
         assert!(!releases.wants(v("0.1.0"), installed));
         releases.stage(v("0.2.0"));
         assert!(!releases.wants(v("0.2.0"), installed), "staged already");
-        assert_eq!(releases.switch(1_000, 300), Some(v("0.2.0")));
+        assert_eq!(releases.switch(1_000, 300, installed), Some(v("0.2.0")));
         assert_eq!(releases.current, Some(v("0.2.0")));
         assert_eq!(releases.previous, None);
         assert_eq!(releases.trial.as_ref().unwrap().deadline_unix_ms, 1_300);
@@ -191,7 +206,19 @@ mod tests {
         assert!(releases.healthy(v("0.2.0")));
         assert_eq!(releases.trial, None);
         assert_eq!(releases.running(installed), v("0.2.0"));
-        assert_eq!(releases.switch(3_000, 300), None, "nothing staged");
+        assert_eq!(
+            releases.switch(3_000, 300, installed),
+            None,
+            "nothing staged"
+        );
+        releases.stage(v("0.3.0"));
+        assert_eq!(
+            releases.switch(3_000, 300, v("0.3.0")),
+            None,
+            "a build as new was installed meanwhile"
+        );
+        assert_eq!(releases.staged, None);
+        assert_eq!(releases.current, Some(v("0.2.0")));
     }
 
     #[test]
@@ -199,10 +226,13 @@ mod tests {
         let installed = v("0.1.0");
         let mut releases = Releases::default();
         releases.stage(v("0.2.0"));
-        releases.switch(0, 10);
+        releases.switch(0, 10, installed);
+        releases.stage(v("0.2.5"));
+        assert_eq!(releases.due(5), None, "nothing switches during a trial");
+        assert_eq!(releases.switch(5, 10, installed), None);
         releases.healthy(v("0.2.0"));
         releases.stage(v("0.3.0"));
-        releases.switch(20, 10);
+        releases.switch(20, 10, installed);
         assert_eq!(releases.previous, Some(v("0.2.0")));
         assert_eq!(releases.kept(), vec![v("0.3.0"), v("0.2.0")]);
         let refused = releases.roll_back("exited with status 3".into(), 25);
@@ -225,7 +255,7 @@ mod tests {
         releases.stage(v("0.2.0"));
         assert_eq!(releases.postpone(0, 100, 2).unwrap().times, 1);
         assert_eq!(releases.due(50), None);
-        assert_eq!(releases.switch(50, 10), None);
+        assert_eq!(releases.switch(50, 10, v("0.1.0")), None);
         assert_eq!(releases.due(100), Some(v("0.2.0")));
         assert_eq!(releases.postpone(100, 100, 2).unwrap().times, 2);
         assert_eq!(
@@ -235,7 +265,7 @@ mod tests {
                 times: 2
             })
         );
-        assert_eq!(releases.switch(200, 10), Some(v("0.2.0")));
+        assert_eq!(releases.switch(200, 10, v("0.1.0")), Some(v("0.2.0")));
         assert_eq!(releases.postponed, None);
     }
 }

@@ -16,6 +16,7 @@ use crate::file_lock::FileLock;
 use crate::keys::key_file::{Placement, write_file_atomically};
 
 const STATE_FILE: &str = "state.json";
+const PARTIAL_SUFFIX: &str = ".partial";
 /// The file name of a release's build in its folder.
 pub const BINARY_NAME: &str = "postcounter";
 
@@ -88,11 +89,56 @@ pub fn change<T>(
     data_dir: &Path,
     change: impl FnOnce(&mut Releases) -> T,
 ) -> Result<T, ReleaseError> {
+    locked(data_dir, |_, releases| Ok(change(releases)))
+}
+
+/// Keeps `bytes` (verified by the caller against the repository's hash) as release
+/// `version`'s build and records it as staged, if it is still wanted by a station that runs
+/// `running`: all under the folder's lock, so two checks that fetched the same release, or a
+/// rollback meanwhile, never stage a refused release again or touch one in use. Returns
+/// whether it was staged.
+pub fn stage(
+    data_dir: &Path,
+    version: ReleaseVersion,
+    bytes: &[u8],
+    running: ReleaseVersion,
+) -> Result<bool, ReleaseError> {
+    locked(data_dir, |dir, releases| {
+        if !releases.wants(version, running) {
+            return Ok(false);
+        }
+        // Not current, previous or staged (wanted means newer than all of them): a folder
+        // of that name is a leftover.
+        let folder = dir.join(version.to_string());
+        let partial = dir.join(format!(".{version}{PARTIAL_SUFFIX}"));
+        let io = |path: &Path, e: std::io::Error| ReleaseError::storage(path, e);
+        for leftover in [&partial, &folder] {
+            if leftover.exists() {
+                std::fs::remove_dir_all(leftover).map_err(|e| io(leftover, e))?;
+            }
+        }
+        crate::private_files::private_dir(&partial).map_err(|e| io(&partial, e))?;
+        let binary = partial.join(BINARY_NAME);
+        write_file_atomically(&binary, bytes, 0o700, Placement::Replace)
+            .map_err(|e| ReleaseError::storage(&binary, e))?;
+        std::fs::rename(&partial, &folder).map_err(|e| io(&folder, e))?;
+        crate::private_files::sync_dir(dir).map_err(|e| io(dir, e))?;
+        releases.stage(version);
+        Ok(true)
+    })
+}
+
+/// Runs `work` on the record with the folder's lock held, writes the record back if `work`
+/// changed it, and removes the files of releases it no longer names.
+fn locked<T>(
+    data_dir: &Path,
+    work: impl FnOnce(&Path, &mut Releases) -> Result<T, ReleaseError>,
+) -> Result<T, ReleaseError> {
     let dir = open_dir(data_dir)?;
     let _turn = FileLock::take(&dir).map_err(|e| ReleaseError::storage(&dir, e))?;
     let mut releases = read(data_dir)?;
     let before = releases.clone();
-    let answer = change(&mut releases);
+    let answer = work(&dir, &mut releases)?;
     if releases != before {
         let path = dir.join(STATE_FILE);
         let bytes =
@@ -104,26 +150,36 @@ pub fn change<T>(
     Ok(answer)
 }
 
-/// Keeps `bytes` (verified by the caller against the repository's hash) as release
-/// `version`'s build, then records it as staged. A folder left by a crash is replaced.
-pub fn stage(data_dir: &Path, version: ReleaseVersion, bytes: &[u8]) -> Result<(), ReleaseError> {
+/// The file a counter run by the launcher beats in (its process id names it).
+fn heartbeat_path(data_dir: &Path, pid: u32) -> PathBuf {
+    releases_dir(data_dir).join(format!("heartbeat-{pid}"))
+}
+
+/// A sign of life from this counter for its launcher: `beat` (a count) written to its
+/// heartbeat file. Not synced: it means nothing after a crash.
+pub fn heartbeat(data_dir: &Path, beat: u64) -> Result<(), ReleaseError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
     let dir = open_dir(data_dir)?;
-    let folder = dir.join(version.to_string());
-    let partial = dir.join(format!(".{version}.partial"));
-    let io = |path: &Path, e: std::io::Error| ReleaseError::storage(path, e);
-    if partial.exists() {
-        std::fs::remove_dir_all(&partial).map_err(|e| io(&partial, e))?;
-    }
-    crate::private_files::private_dir(&partial).map_err(|e| io(&partial, e))?;
-    let binary = partial.join(BINARY_NAME);
-    write_file_atomically(&binary, bytes, 0o700, Placement::Replace)
-        .map_err(|e| ReleaseError::storage(&binary, e))?;
-    if folder.exists() {
-        std::fs::remove_dir_all(&folder).map_err(|e| io(&folder, e))?;
-    }
-    std::fs::rename(&partial, &folder).map_err(|e| io(&folder, e))?;
-    crate::private_files::sync_dir(&dir).map_err(|e| io(&dir, e))?;
-    change(data_dir, |releases| releases.stage(version))
+    let path = dir.join(format!("heartbeat-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(beat.to_string().as_bytes()))
+        .map_err(|e| ReleaseError::storage(&path, e))
+}
+
+/// The last beat of counter `pid`, if it beat at all.
+pub fn read_heartbeat(data_dir: &Path, pid: u32) -> Option<String> {
+    std::fs::read_to_string(heartbeat_path(data_dir, pid)).ok()
+}
+
+/// Removes counter `pid`'s heartbeat file once it has ended.
+pub fn forget_heartbeat(data_dir: &Path, pid: u32) {
+    let _ = std::fs::remove_file(heartbeat_path(data_dir, pid));
 }
 
 fn open_dir(data_dir: &Path) -> Result<PathBuf, ReleaseError> {
@@ -132,7 +188,8 @@ fn open_dir(data_dir: &Path) -> Result<PathBuf, ReleaseError> {
     Ok(dir)
 }
 
-/// Removes the folders of releases the record no longer names (and partial ones).
+/// Removes the folders of releases the record no longer names, and partial ones (under the
+/// lock, a partial folder is a dead writer's: every writer holds the lock while it has one).
 fn prune(dir: &Path, releases: &Releases) {
     let kept: Vec<String> = releases.kept().iter().map(ToString::to_string).collect();
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -142,10 +199,9 @@ fn prune(dir: &Path, releases: &Releases) {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let release_folder = name.parse::<ReleaseVersion>().is_ok();
-        if release_folder
-            && !kept.iter().any(|k| k == name)
-            && let Err(e) = std::fs::remove_dir_all(entry.path())
-        {
+        let stale =
+            name.ends_with(PARTIAL_SUFFIX) || (release_folder && !kept.iter().any(|k| k == name));
+        if stale && let Err(e) = std::fs::remove_dir_all(entry.path()) {
             log::warn!("{}: {e}", entry.path().display());
         }
     }

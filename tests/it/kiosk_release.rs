@@ -110,3 +110,45 @@ fn a_clerk_who_quits_leaves_for_nothing() {
     assert!(state.quit);
     assert_eq!(state.left_for, None);
 }
+
+#[test]
+fn a_piece_on_the_scale_is_someone_at_the_counter() {
+    use postcounter::scale::{Reading, ReadingSource, ReadingStatus};
+    use postcounter::weight::Weight;
+    let reading = |ounces| {
+        Action::ScaleRead(Ok(Reading {
+            weight: Some(Weight::from_ounces(ounces)),
+            status: ReadingStatus::Moving,
+            source: ReadingSource::Scale,
+            unit: None,
+        }))
+    };
+    let context = context();
+    let mut state = new_state();
+    send(
+        &mut state,
+        &context,
+        [Action::ReleaseDue(Some("0.2.0".into()))],
+    );
+    // Readings are not keys: the idle time runs on, but the pan is not empty.
+    send(&mut state, &context, [reading(3)]);
+    wait(&mut state, &context, 120_000);
+    assert!(!state.quit);
+    send(&mut state, &context, [reading(0)]);
+    wait(&mut state, &context, 1_000);
+    assert_eq!(state.left_for, Some(Leave::Switch));
+}
+
+#[test]
+fn a_health_check_passed_late_keeps_the_release() {
+    let context = context();
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::HealthCheckMissed]);
+    // The data centre answered before the sale ended: nothing to leave for.
+    send(&mut state, &context, [Action::HealthCheckPassed]);
+    assert_eq!(state.leave, None);
+    pay_cash_and_print(&mut state, &context, "5");
+    wait(&mut state, &context, 120_000);
+    assert!(!state.quit);
+}

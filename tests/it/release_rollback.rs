@@ -18,12 +18,9 @@ fn v(text: &str) -> ReleaseVersion {
 
 /// `script` kept as release `version`'s build, as the monitor keeps a verified one.
 fn stage_script(data_dir: &Path, version: &str, script: &str) {
-    store::stage(
-        data_dir,
-        v(version),
-        format!("#!/bin/sh\n{script}\n").as_bytes(),
-    )
-    .unwrap();
+    let build = format!("#!/bin/sh\n{script}\n");
+    let staged = store::stage(data_dir, v(version), build.as_bytes(), v("0.1.0")).unwrap();
+    assert!(staged);
 }
 
 /// A station running release 0.2.0 (healthy: it records that it ran, and exits 0 as a clerk
@@ -36,7 +33,7 @@ fn station_with_a_failing_release(data_dir: &Path, failing: &str) {
         &format!("echo \"$POSTCOUNTER_RELEASE $*\" >> '{}'", ran.display()),
     );
     store::change(data_dir, |releases| {
-        releases.switch(0, 1);
+        releases.switch(0, 1, v("0.1.0"));
         releases.healthy(v("0.2.0"));
     })
     .unwrap();
@@ -84,16 +81,48 @@ fn a_release_that_exits_with_an_error_on_trial_is_rolled_back_by_itself() {
 }
 
 #[test]
-fn a_release_that_hangs_past_its_health_check_is_ended_and_rolled_back() {
+fn a_release_that_hangs_on_trial_is_ended_and_rolled_back() {
     let dir = tempfile::tempdir().unwrap();
+    // It never beats (a counter beats every five seconds while it runs).
     station_with_a_failing_release(dir.path(), "exec sleep 600");
     let started = Instant::now();
     launch(dir.path(), Duration::from_secs(1));
     let took = started.elapsed();
-    assert_rolled_back(dir.path(), "did not pass its health check");
-    // Ended after the check and its grace period, not left to run.
-    assert!(took >= Duration::from_secs(2), "{took:?}");
+    assert_rolled_back(dir.path(), "showed no sign of life for 1 s on trial (hung)");
+    // Ended once silent for the check's length, not left to run.
+    assert!(took >= Duration::from_secs(1), "{took:?}");
     assert!(took < Duration::from_secs(60), "{took:?}");
+}
+
+#[test]
+fn a_release_that_beats_is_not_ended_and_one_that_leaves_for_a_switch_on_trial_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    // Beats (a count in its heartbeat file, as the counter writes it) for three seconds,
+    // three times the check's length, then leaves as if for a switch, which nothing on
+    // trial does: nothing is due while a release is on trial.
+    station_with_a_failing_release(
+        dir.path(),
+        "for n in 1 2 3 4 5 6; do echo $n > \"$(dirname \"$0\")/../heartbeat-$$\"; sleep 0.5; done; exit 75",
+    );
+    let started = Instant::now();
+    launch(dir.path(), Duration::from_secs(1));
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "it was left to run"
+    );
+    assert_rolled_back(dir.path(), "left for a release switch while on trial");
+    assert!(
+        !dir.path()
+            .join("releases")
+            .read_dir()
+            .unwrap()
+            .any(|entry| entry
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("heartbeat-")),
+        "the launcher removes an ended counter's heartbeat"
+    );
 }
 
 #[test]
@@ -123,4 +152,23 @@ fn a_release_killed_on_trial_is_rolled_back_and_a_healthy_one_that_fails_is_not(
     let releases = store::read(dir.path()).unwrap();
     assert_eq!(releases.current, Some(v("0.2.0")));
     assert_eq!(releases.refused.len(), 1);
+}
+
+#[test]
+fn a_release_is_staged_once_and_never_one_that_was_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    station_with_a_failing_release(dir.path(), "exit 3");
+    let installed = v("0.1.0");
+    // A second check that fetched the same release meanwhile stages nothing.
+    assert!(!store::stage(dir.path(), v("0.3.0"), b"#!/bin/sh\n", installed).unwrap());
+    launch(dir.path(), Duration::from_secs(60));
+    // Nor does one that finishes its download after the rollback.
+    assert!(!store::stage(dir.path(), v("0.3.0"), b"#!/bin/sh\n", installed).unwrap());
+    assert!(!store::stage(dir.path(), v("0.2.0"), b"#!/bin/sh\n", installed).unwrap());
+    assert!(!store::binary_path(dir.path(), v("0.3.0")).exists());
+    let releases = store::read(dir.path()).unwrap();
+    assert_eq!(releases.staged, None);
+    // A newer one is.
+    assert!(store::stage(dir.path(), v("0.3.1"), b"#!/bin/sh\n", installed).unwrap());
+    assert_eq!(store::read(dir.path()).unwrap().staged, Some(v("0.3.1")));
 }

@@ -49,7 +49,7 @@ fn a_store_past_a_contract_migration_is_refused_by_a_build_before_it() {
         let store_steps = &postcounter::payment::store::MIGRATIONS;
         assert_eq!(
             store_steps[1].change,
-            Change::Contract,
+            Change::Contract { readers_know: 2 },
             "the PIN hash one drops columns"
         );
         let pool = pool(&path).await;
@@ -67,7 +67,8 @@ fn a_store_past_a_contract_migration_is_refused_by_a_build_before_it() {
 
 #[test]
 fn expand_steps_of_a_newer_build_are_kept_and_contract_ones_recorded() {
-    const STEPS: [Step; 3] = [
+    // Two brings in y, which replaces x; three drops x, once a release knows two.
+    const STEPS: [Step; 4] = [
         Step {
             name: "one",
             sql: "CREATE TABLE a (x INTEGER);",
@@ -80,8 +81,13 @@ fn expand_steps_of_a_newer_build_are_kept_and_contract_ones_recorded() {
         },
         Step {
             name: "three",
-            sql: "ALTER TABLE a DROP COLUMN y;",
-            change: Change::Contract,
+            sql: "ALTER TABLE a DROP COLUMN x;",
+            change: Change::Contract { readers_know: 2 },
+        },
+        Step {
+            name: "four",
+            sql: "ALTER TABLE a RENAME COLUMN y TO z;",
+            change: Change::Contract { readers_know: 4 },
         },
     ];
     let runtime = common::runtime();
@@ -91,17 +97,26 @@ fn expand_steps_of_a_newer_build_are_kept_and_contract_ones_recorded() {
         migrations::run(&pool, &STEPS[..2]).await.unwrap();
         // The build before two writes and reads as it did.
         migrations::run(&pool, &STEPS[..1]).await.unwrap();
-        sqlx::query("INSERT INTO a (x) VALUES (1)")
+        sqlx::query("INSERT INTO a (x, y) VALUES (1, 1)")
             .execute(&pool)
             .await
             .unwrap();
-        // Three contracts: from then on a build that does not know it is refused, whether
-        // it knows two or only one.
+        // Three drops x: the release before it (which knows two, and reads y) still opens
+        // the store, as a rollback needs; one that knows only one does not.
+        migrations::run(&pool, &STEPS[..3]).await.unwrap();
+        migrations::run(&pool, &STEPS[..2]).await.unwrap();
+        let error = migrations::run(&pool, &STEPS[..1]).await.unwrap_err();
+        assert!(
+            matches!(error, MigrationError::TooNew { needed: 2 }),
+            "{error:?}"
+        );
+        assert_eq!(error.kind(), migrations::MigrationErrorKind::TooNew);
+        // Four renames what two and three read: only builds that know four open it after.
         migrations::run(&pool, &STEPS).await.unwrap();
-        for known in [2, 1] {
+        for known in [3, 2, 1] {
             let error = migrations::run(&pool, &STEPS[..known]).await.unwrap_err();
             assert!(
-                matches!(error, MigrationError::TooNew { needed: 3 }),
+                matches!(error, MigrationError::TooNew { needed: 4 }),
                 "{error:?}"
             );
         }

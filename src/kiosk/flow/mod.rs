@@ -152,6 +152,10 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
             state.leave = Some(Leave::Unhealthy);
             return Vec::new();
         }
+        Action::HealthCheckPassed => {
+            state.leave = state.release_due.as_ref().map(|_| Leave::Switch);
+            return Vec::new();
+        }
         Action::ScaleRead(reading) => {
             // A scale that has settled answers the error about it ("not stable yet"): the
             // weigh screen's error goes when no weight is typed, the scale's being the one.
@@ -245,12 +249,23 @@ fn quiet(state: &State, context: &Context) -> bool {
         && idle_ms >= context.timeouts.quiet_ms
         && state.basket.is_empty()
         && state.draft.is_blank()
+        && pan_empty(state)
         && state.in_flight == 0
         && !state.payment.accepted
         && !state.payment.pending
         && state.print_problem.is_none()
         && state.confirming.is_none()
         && state.supervisor.as_ref().is_none_or(|s| !s.unlocked)
+}
+
+/// No weight on the scale (or no scale): a piece on the pan means someone is at the counter.
+fn pan_empty(state: &State) -> bool {
+    match &state.scale {
+        Some(Ok(reading)) => reading
+            .weight
+            .is_none_or(|weight| weight == crate::weight::Weight::ZERO),
+        None | Some(Err(_)) => true,
+    }
 }
 
 /// The done screen's return to the start, and the self-service inactivity timeout.

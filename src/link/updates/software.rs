@@ -40,11 +40,18 @@ pub(super) async fn stage_newest(
         .map_err(UpdateError::of_tough)?
         .ok_or_else(|| UpdateError::local(format!("target {} vanished", file.target.raw())))?;
     let bytes = stream.into_vec().await.map_err(UpdateError::of_tough)?;
-    store::stage(data_dir, file.version, &bytes).map_err(|e| UpdateError::local(e.to_string()))?;
-    log::info!(
-        "release {} for {platform} verified and staged ({} bytes)",
-        file.version,
-        bytes.len()
-    );
-    Ok(Some(file.version))
+    let size = bytes.len();
+    let version = file.version;
+    // Written and synced whole off the async threads: the counter's screen runs on them.
+    let dir = data_dir.to_path_buf();
+    let staged = tokio::task::spawn_blocking(move || store::stage(&dir, version, &bytes, running))
+        .await
+        .map_err(|e| UpdateError::local(format!("staging release {version}: {e}")))?
+        .map_err(|e| UpdateError::local(e.to_string()))?;
+    if !staged {
+        // Staged or refused by another check meanwhile.
+        return Ok(None);
+    }
+    log::info!("release {version} for {platform} verified and staged ({size} bytes)");
+    Ok(Some(version))
 }

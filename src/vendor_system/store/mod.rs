@@ -116,7 +116,7 @@ fn migrator(backend: Backend) -> Migrator {
         "withdrawal",
         "mail scans",
     ];
-    Migrator::with_migrations(
+    let mut migrator = Migrator::with_migrations(
         (1..)
             .zip(names.into_iter().zip(steps))
             .map(|(version, (name, sql))| {
@@ -129,7 +129,13 @@ fn migrator(backend: Backend) -> Migrator {
                 )
             })
             .collect(),
-    )
+    );
+    // Every vendor migration so far only adds (see `crate::migrations`): a build that does
+    // not know the newest ones (a counter's in-process data centre after its release was
+    // rolled back, or a vendor process not yet upgraded beside one that is) uses the store
+    // as before.
+    migrator.set_ignore_missing(true);
+    migrator
 }
 
 /// Every SQLite connection: WAL with full sync (checked at open), foreign keys, and a
