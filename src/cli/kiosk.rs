@@ -64,7 +64,7 @@ pub fn run(
     // Every task, store and device of this counter is closed before another one runs.
     drop(runtime);
     match (left, supervised) {
-        (None, _) => Ok(ExitCode::SUCCESS),
+        (None | Some(Leave::LauncherGone), _) => Ok(ExitCode::SUCCESS),
         (Some(Leave::Switch), true) => Ok(ExitCode::from(SWITCH_EXIT)),
         (Some(Leave::Unhealthy), true) => Ok(ExitCode::from(UNHEALTHY_EXIT)),
         (Some(_), false) => launch(&data_dir, health_check),

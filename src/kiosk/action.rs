@@ -85,6 +85,8 @@ pub enum Action {
     HealthCheckMissed,
     /// It passed after all, before the counter left: it stays.
     HealthCheckPassed,
+    /// The launcher that runs this counter has gone.
+    LauncherGone,
     /// A reading from the connected scale, or the kind of failure (the detail is in the log).
     ScaleRead(Result<Reading, ScaleErrorKind>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).

@@ -29,7 +29,7 @@ pub struct Refusal {
     pub at_unix_ms: i64,
 }
 
-/// How often the staged release was put off, and until when.
+/// How often the waiting release was put off since the last switch, and until when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Postponement {
     pub version: ReleaseVersion,
@@ -86,10 +86,12 @@ impl Releases {
             return None;
         }
         let staged = self.staged?;
+        // A postponement holds whatever waits: a newer release published meanwhile does
+        // not overrule the supervisor.
         let held = self
             .postponed
             .as_ref()
-            .is_some_and(|p| p.version == staged && now_unix_ms < p.until_unix_ms);
+            .is_some_and(|p| now_unix_ms < p.until_unix_ms);
         (!held).then_some(staged)
     }
 
@@ -149,7 +151,8 @@ impl Releases {
         Some(trial.version)
     }
 
-    /// A supervisor puts the staged release off by `for_ms`, at most `max_times` times.
+    /// A supervisor puts the staged release off by `for_ms` (from now, or from the end of
+    /// the postponement that holds), at most `max_times` times.
     pub fn postpone(
         &mut self,
         now_unix_ms: i64,
@@ -157,17 +160,19 @@ impl Releases {
         max_times: u32,
     ) -> Result<&Postponement, PostponeRefused> {
         let version = self.staged.ok_or(PostponeRefused::NothingStaged)?;
-        let times = match &self.postponed {
-            Some(p) if p.version == version => p.times,
-            _ => 0,
-        };
+        // Counted from the last switch, whichever release waits: the bound is the station's.
+        let (times, held_until) = self
+            .postponed
+            .as_ref()
+            .map_or((0, now_unix_ms), |p| (p.times, p.until_unix_ms));
         if times >= max_times {
             return Err(PostponeRefused::LimitReached { version, times });
         }
+        // A postponement while one holds adds to it: pressing twice is twice as long.
         Ok(self.postponed.insert(Postponement {
             version,
             times: times + 1,
-            until_unix_ms: now_unix_ms.saturating_add(for_ms),
+            until_unix_ms: held_until.max(now_unix_ms).saturating_add(for_ms),
         }))
     }
 
@@ -254,10 +259,20 @@ mod tests {
         );
         releases.stage(v("0.2.0"));
         assert_eq!(releases.postpone(0, 100, 2).unwrap().times, 1);
+        assert_eq!(
+            releases.clone().postpone(10, 100, 2).unwrap().until_unix_ms,
+            200,
+            "a second one while the first holds adds to it"
+        );
         assert_eq!(releases.due(50), None);
+        let mut newer = releases.clone();
+        newer.stage(v("0.3.0"));
+        assert_eq!(newer.due(50), None, "a newer release is held as well");
+        assert_eq!(newer.due(100), Some(v("0.3.0")));
         assert_eq!(releases.switch(50, 10, v("0.1.0")), None);
         assert_eq!(releases.due(100), Some(v("0.2.0")));
-        assert_eq!(releases.postpone(100, 100, 2).unwrap().times, 2);
+        let second = releases.postpone(100, 100, 2).unwrap();
+        assert_eq!((second.times, second.until_unix_ms), (2, 200));
         assert_eq!(
             releases.postpone(150, 100, 2),
             Err(PostponeRefused::LimitReached {

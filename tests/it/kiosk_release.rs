@@ -152,3 +152,22 @@ fn a_health_check_passed_late_keeps_the_release() {
     wait(&mut state, &context, 120_000);
     assert!(!state.quit);
 }
+
+#[test]
+fn a_counter_whose_launcher_is_gone_stops_at_its_next_quiet_moment() {
+    let context = context();
+    let mut state = new_state();
+    add_letter(&mut state, &context, "1oz", "90210");
+    send(&mut state, &context, [Action::LauncherGone]);
+    // A release announced meanwhile does not make it a switch: nothing would run it.
+    send(
+        &mut state,
+        &context,
+        [Action::ReleaseDue(Some("0.2.0".into()))],
+    );
+    wait(&mut state, &context, 120_000);
+    assert!(!state.quit, "never in the middle of a sale");
+    pay_cash_and_print(&mut state, &context, "5");
+    wait(&mut state, &context, 120_000);
+    assert_eq!(state.left_for, Some(Leave::LauncherGone));
+}

@@ -36,6 +36,7 @@ impl Edge {
                 told_due: None,
                 told_missed: false,
                 told_error: None,
+                launcher: crate::release::supervised().then(std::os::unix::process::parent_id),
             };
             let supervised = crate::release::supervised();
             for beat in 0_u64.. {
@@ -65,11 +66,23 @@ struct ReleaseWatch {
     told_due: Option<ReleaseVersion>,
     told_missed: bool,
     told_error: Option<String>,
+    /// The launcher's process id, when one runs this counter (taken at start).
+    launcher: Option<u32>,
 }
 
 impl ReleaseWatch {
     /// The actions one reading of the record calls for.
     fn look(&mut self, record: Result<Releases, ReleaseError>) -> Vec<Action> {
+        // A child outlives its parent under a new one (init or a subreaper).
+        if let Some(launcher) = self.launcher
+            && std::os::unix::process::parent_id() != launcher
+        {
+            self.launcher = None;
+            log::error!(
+                "the launcher (process {launcher}) is gone: the counter stops at its next quiet moment"
+            );
+            return vec![Action::LauncherGone];
+        }
         let releases = match record {
             Ok(releases) => releases,
             Err(error) => {

@@ -143,7 +143,7 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
         }
         Action::ReleaseDue(version) => {
             state.release_due = version;
-            if state.leave != Some(Leave::Unhealthy) {
+            if matches!(state.leave, None | Some(Leave::Switch)) {
                 state.leave = state.release_due.as_ref().map(|_| Leave::Switch);
             }
             return Vec::new();
@@ -152,7 +152,11 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
             state.leave = Some(Leave::Unhealthy);
             return Vec::new();
         }
-        Action::HealthCheckPassed => {
+        Action::LauncherGone => {
+            state.leave = Some(Leave::LauncherGone);
+            return Vec::new();
+        }
+        Action::HealthCheckPassed if state.leave == Some(Leave::Unhealthy) => {
             state.leave = state.release_due.as_ref().map(|_| Leave::Switch);
             return Vec::new();
         }

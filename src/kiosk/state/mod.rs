@@ -71,6 +71,9 @@ pub enum Leave {
     Switch,
     /// This release is on trial and its health check's deadline passed.
     Unhealthy,
+    /// The launcher that ran this counter is gone: nothing would watch a switch or a
+    /// rollback, and whatever restarts the launcher would run a second counter beside it.
+    LauncherGone,
 }
 
 /// A line under the screen's title: what just went wrong or right.
