@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use tough::{IntoVec, TargetName};
+use tough::TargetName;
 
 use super::{UpdateError, updates_dir};
 use crate::date::Date;
@@ -98,12 +98,7 @@ pub(super) async fn install(
     let _ = std::fs::remove_dir_all(&staging);
     crate::private_files::private_dir(&staging).map_err(|e| local(&staging, e))?;
     for file in files {
-        let stream = repository
-            .read_target(&file.target)
-            .await
-            .map_err(UpdateError::of_tough)?
-            .ok_or_else(|| UpdateError::local(format!("target {} vanished", file.target.raw())))?;
-        let bytes = stream.into_vec().await.map_err(UpdateError::of_tough)?;
+        let bytes = super::read_verified(repository, &file.target).await?;
         write_synced(&staging.join(&file.file), &bytes)?;
     }
     let until = format!("{signed_until}\n");

@@ -90,6 +90,21 @@ impl UpdateError {
     }
 }
 
+/// The whole of `target`, as tough reads it: its length and hash checked against the signed
+/// targets metadata as it streams, so bytes that do not match never come out.
+async fn read_verified(
+    repository: &tough::Repository,
+    target: &tough::TargetName,
+) -> Result<Vec<u8>, UpdateError> {
+    use tough::IntoVec;
+    let stream = repository
+        .read_target(target)
+        .await
+        .map_err(UpdateError::of_tough)?
+        .ok_or_else(|| UpdateError::local(format!("target {} vanished", target.raw())))?;
+    stream.into_vec().await.map_err(UpdateError::of_tough)
+}
+
 /// Whether `error` comes from no endpoint serving a file at all.
 fn unreachable(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);

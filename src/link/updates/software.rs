@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use tough::{IntoVec, TargetName};
+use tough::TargetName;
 
 use super::UpdateError;
 use crate::release::{ReleaseVersion, store, this_platform};
@@ -34,12 +34,7 @@ pub(super) async fn stage_newest(
     let Some(file) = newest else {
         return Ok(None);
     };
-    let stream = repository
-        .read_target(&file.target)
-        .await
-        .map_err(UpdateError::of_tough)?
-        .ok_or_else(|| UpdateError::local(format!("target {} vanished", file.target.raw())))?;
-    let bytes = stream.into_vec().await.map_err(UpdateError::of_tough)?;
+    let bytes = super::read_verified(repository, &file.target).await?;
     let size = bytes.len();
     let version = file.version;
     // Written and synced whole off the async threads: the counter's screen runs on them.
