@@ -60,6 +60,9 @@ pub fn run(
         drop(runtime);
         return launch(&data_dir, health_check);
     }
+    if supervised {
+        crate::release::beat_while_starting(data_dir.clone(), health_check);
+    }
     let left = runtime.block_on(run_screen(config, args))?;
     // Every task, store and device of this counter is closed before another one runs.
     drop(runtime);
@@ -75,7 +78,14 @@ pub fn run(
 fn launch(data_dir: &Path, health_check: Duration) -> anyhow::Result<ExitCode> {
     crate::log_file::start(data_dir, log::LevelFilter::Info)?;
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    Ok(supervise(data_dir, health_check, &args)?)
+    let ended = supervise(data_dir, health_check, &args)?;
+    if let Some(failure) = ended.failure {
+        eprintln!(
+            "postcounter: the counter {}",
+            super::terminal_safe(&failure)
+        );
+    }
+    Ok(ExitCode::from(ended.code))
 }
 
 async fn run_screen(config: Config, args: KioskArgs) -> anyhow::Result<Option<Leave>> {

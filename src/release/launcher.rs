@@ -13,7 +13,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use super::store::{self, ReleaseError};
@@ -28,6 +28,8 @@ pub const UNHEALTHY_EXIT: u8 = 76;
 pub const SUPERVISED_ENV: &str = "POSTCOUNTER_SUPERVISED";
 /// The release a supervised counter runs as (absent: the installed build).
 pub const RELEASE_ENV: &str = "POSTCOUNTER_RELEASE";
+/// The launcher's process id, so a counter knows it is gone when its parent changes.
+pub const LAUNCHER_ENV: &str = "POSTCOUNTER_LAUNCHER_PID";
 
 /// How often the launcher looks at its counter.
 const WATCH_EVERY: Duration = Duration::from_millis(100);
@@ -43,18 +45,28 @@ enum Ending {
     Failed { reason: String, code: u8 },
 }
 
+/// How the launcher ended: the exit code to pass on, and, when the counter failed (not on
+/// trial), why, for the terminal that is the launcher's again (or a counter that cannot
+/// start would end without a word).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub code: u8,
+    pub failure: Option<String>,
+}
+
 /// Runs the counter screen (`args`, this process's own arguments) from the station's
 /// current release until the clerk quits, switching releases in and rolling failed ones back.
 pub fn supervise(
     data_dir: &Path,
     health_check: Duration,
     args: &[OsString],
-) -> Result<ExitCode, ReleaseError> {
+) -> Result<Ended, ReleaseError> {
     let installed = ReleaseVersion::of_this_build();
     let health_ms = i64::try_from(health_check.as_millis()).unwrap_or(i64::MAX);
     loop {
         let now = Clock::system().now_unix_ms();
         let (release, on_trial) = store::change(data_dir, |releases| {
+            releases.forget_older_than(installed);
             if releases.switch(now, health_ms, installed).is_none() {
                 releases.restart_trial(now, health_ms);
             }
@@ -74,7 +86,7 @@ pub fn supervise(
             binary.display()
         );
         let ending = match start(&binary, release, args) {
-            Ok(child) => watch(child, data_dir, on_trial.then_some(health_check)),
+            Ok(child) => watch(child, data_dir, release, on_trial.then_some(health_check)),
             Err(e) => Ending::Failed {
                 reason: format!("could not be started: {e}"),
                 code: 1,
@@ -85,7 +97,12 @@ pub fn supervise(
                 .map(|r| release.is_some() && r.trial.map(|t| t.version) == release)
         };
         let (reason, code) = match ending {
-            Ending::Exit(code) => return Ok(ExitCode::from(code)),
+            Ending::Exit(code) => {
+                return Ok(Ended {
+                    code,
+                    failure: None,
+                });
+            }
             // Nothing is due while a release is on trial: one that leaves "for a switch"
             // then is misbehaving.
             Ending::Switch if still_on_trial()? => (
@@ -105,10 +122,15 @@ pub fn supervise(
         match rolled_back {
             Some(version) => log::error!("release {version} rolled back: it {reason}"),
             // It left to be rolled back, but passed its check meanwhile: it runs again.
-            None if code == UNHEALTHY_EXIT => log::warn!("the counter {reason}; it passed since"),
+            None if code == UNHEALTHY_EXIT && on_trial => {
+                log::warn!("the counter {reason}; it passed since")
+            }
             None => {
                 log::error!("the counter {reason}");
-                return Ok(ExitCode::from(code));
+                return Ok(Ended {
+                    code,
+                    failure: Some(reason),
+                });
             }
         }
     }
@@ -124,7 +146,10 @@ fn start(
     args: &[OsString],
 ) -> std::io::Result<Child> {
     let mut command = Command::new(binary);
-    command.args(args).env(SUPERVISED_ENV, "1");
+    command
+        .args(args)
+        .env(SUPERVISED_ENV, "1")
+        .env(LAUNCHER_ENV, std::process::id().to_string());
     match release {
         Some(version) => command.env(RELEASE_ENV, version.to_string()),
         None => command.env_remove(RELEASE_ENV),
@@ -136,14 +161,24 @@ fn start(
 /// that shows no sign of life for that long (its heartbeat, see [`store::heartbeat`]) is
 /// hung, and ended: a live one is never ended, even mid-check, because it may be mid-sale.
 /// Times are the launcher's monotonic clock, so a clock set at boot ends nothing early.
-fn watch(child: Child, data_dir: &Path, hang_after: Option<Duration>) -> Ending {
+fn watch(
+    child: Child,
+    data_dir: &Path,
+    release: Option<ReleaseVersion>,
+    hang_after: Option<Duration>,
+) -> Ending {
     let pid = child.id();
-    let ending = watch_until_ended(child, data_dir, hang_after);
+    let ending = watch_until_ended(child, data_dir, release, hang_after);
     store::forget_heartbeat(data_dir, pid);
     ending
 }
 
-fn watch_until_ended(mut child: Child, data_dir: &Path, hang_after: Option<Duration>) -> Ending {
+fn watch_until_ended(
+    mut child: Child,
+    data_dir: &Path,
+    release: Option<ReleaseVersion>,
+    mut hang_after: Option<Duration>,
+) -> Ending {
     let pid = child.id();
     let mut last_beat = store::read_heartbeat(data_dir, pid);
     let mut alive_at = Instant::now();
@@ -152,6 +187,11 @@ fn watch_until_ended(mut child: Child, data_dir: &Path, hang_after: Option<Durat
             Ok(Some(status)) => return ending_of(status),
             Ok(None) => {}
             Err(e) => log::error!("the counter process: {e}"),
+        }
+        // Once it passed its check it is watched no more (a disk that stops taking its
+        // heartbeat must not end a healthy counter mid-sale).
+        if hang_after.is_some() && passed(data_dir, release) {
+            hang_after = None;
         }
         let beat = store::read_heartbeat(data_dir, pid);
         if beat != last_beat {
@@ -173,6 +213,12 @@ fn watch_until_ended(mut child: Child, data_dir: &Path, hang_after: Option<Durat
         }
         std::thread::sleep(WATCH_EVERY);
     }
+}
+
+/// Whether the record no longer has `release` on trial (a record that cannot be read says
+/// nothing: the watch goes on).
+fn passed(data_dir: &Path, release: Option<ReleaseVersion>) -> bool {
+    store::read(data_dir).is_ok_and(|r| r.trial.map(|t| t.version) != release)
 }
 
 fn ending_of(status: ExitStatus) -> Ending {

@@ -24,7 +24,9 @@ pub mod state;
 pub mod store;
 pub mod version;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 pub use state::{PostponeRefused, Releases};
 pub use store::{ReleaseError, ReleaseErrorKind};
@@ -57,10 +59,51 @@ pub fn launch_needed(data_dir: &Path, now_unix_ms: i64) -> Result<bool, ReleaseE
 }
 
 /// The release this process runs passed its health check: it started, opened its ledger
-/// and reached its data centre. True when this took it off trial.
+/// and reached its data centre. True when this took it off trial. The record is read first
+/// without its lock: after the trial, a contact takes no lock at all.
 pub fn mark_healthy(data_dir: &Path) -> Result<bool, ReleaseError> {
-    match running_release() {
-        Some(version) => store::change(data_dir, |releases| releases.healthy(version)),
-        None => Ok(false),
+    let Some(version) = running_release() else {
+        return Ok(false);
+    };
+    let on_trial = |r: &Releases| r.trial.as_ref().is_some_and(|t| t.version == version);
+    if !on_trial(&store::read(data_dir)?) {
+        return Ok(false);
     }
+    store::change(data_dir, |releases| releases.healthy(version))
+}
+
+/// The launcher that runs this counter, as it named itself.
+pub fn launcher_pid() -> Option<u32> {
+    std::env::var(launcher::LAUNCHER_ENV)
+        .ok()
+        .and_then(|text| text.parse().ok())
+}
+
+/// Set once the counter screen's edge beats for the launcher (see
+/// [`beat_while_starting`]).
+static SCREEN_BEATS: AtomicBool = AtomicBool::new(false);
+
+/// A counter run by the launcher beats from its first moment: a thread does it while the
+/// station opens (an enrollment over a modem, a migration of a large ledger take a while),
+/// until the screen's edge takes over ([`screen_beats`]), so a slow start is not taken for a
+/// hang; but for `at_most` (the health check's length) only, so a start that never ends is.
+/// A hang of the screen itself then stops the beats.
+pub fn beat_while_starting(data_dir: PathBuf, at_most: Duration) {
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        for beat in 0_u64.. {
+            if SCREEN_BEATS.load(Ordering::Relaxed) || started.elapsed() >= at_most {
+                return;
+            }
+            if let Err(error) = store::heartbeat(&data_dir, beat) {
+                log::error!("the launcher's heartbeat: {error}");
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+}
+
+/// The screen's edge beats from now on: the starting thread stops.
+pub fn screen_beats() {
+    SCREEN_BEATS.store(true, Ordering::Relaxed);
 }

@@ -176,6 +176,19 @@ impl Releases {
         }))
     }
 
+    /// A build at least as new as these releases was installed: they are never run again,
+    /// and a trial of one of them ends (nothing would pass or fail it).
+    pub fn forget_older_than(&mut self, installed: ReleaseVersion) {
+        let older = |version: &Option<ReleaseVersion>| version.is_some_and(|v| v <= installed);
+        if older(&self.current) {
+            self.current = None;
+            self.trial = None;
+        }
+        if older(&self.previous) {
+            self.previous = None;
+        }
+    }
+
     /// The releases whose files must be kept: the others are removed.
     pub fn kept(&self) -> Vec<ReleaseVersion> {
         [self.current, self.previous, self.staged]
@@ -248,6 +261,24 @@ mod tests {
         assert!(releases.wants(v("0.3.1"), installed));
         assert_eq!(releases.roll_back("again".into(), 30), None, "no trial");
         assert_eq!(releases.refused.len(), 1);
+    }
+
+    #[test]
+    fn releases_no_newer_than_an_installed_build_are_forgotten_with_their_trial() {
+        let mut releases = Releases::default();
+        releases.stage(v("0.2.0"));
+        releases.switch(0, 10, v("0.1.0"));
+        releases.stage(v("0.3.0"));
+        releases.forget_older_than(v("0.1.0"));
+        assert_eq!(releases.current, Some(v("0.2.0")), "still newer");
+        // The operating system installs 0.2.0 itself while 0.2.0 is on trial.
+        releases.forget_older_than(v("0.2.0"));
+        assert_eq!((releases.current, releases.trial.clone()), (None, None));
+        assert_eq!(releases.due(20), Some(v("0.3.0")), "updates go on");
+        // The first release rolled back returns to the installed build.
+        releases.switch(20, 10, v("0.2.0"));
+        assert_eq!(releases.roll_back("failed".into(), 25), Some(v("0.3.0")));
+        assert_eq!((releases.current, releases.previous), (None, None));
     }
 
     #[test]

@@ -204,5 +204,14 @@ fn prune(dir: &Path, releases: &Releases) {
         if stale && let Err(e) = std::fs::remove_dir_all(entry.path()) {
             log::warn!("{}: {e}", entry.path().display());
         }
+        // A heartbeat of a process that no longer runs (a launcher killed before it
+        // removed it).
+        let dead = name
+            .strip_prefix("heartbeat-")
+            .and_then(|pid| pid.parse::<u32>().ok())
+            .is_some_and(|pid| !Path::new("/proc").join(pid.to_string()).exists());
+        if dead {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }

@@ -106,6 +106,13 @@ fn a_postponed_release_holds_and_a_missed_health_check_leaves_at_a_quiet_moment(
 fn a_clerk_who_quits_leaves_for_nothing() {
     let context = context();
     let mut state = new_state();
+    // A release waits: quitting is still quitting, not leaving for it.
+    send(
+        &mut state,
+        &context,
+        [Action::ReleaseDue(Some("0.2.0".into()))],
+    );
+    assert_eq!(state.leave, Some(Leave::Switch));
     send(&mut state, &context, [Action::Quit]);
     assert!(state.quit);
     assert_eq!(state.left_for, None);
@@ -159,12 +166,18 @@ fn a_counter_whose_launcher_is_gone_stops_at_its_next_quiet_moment() {
     let mut state = new_state();
     add_letter(&mut state, &context, "1oz", "90210");
     send(&mut state, &context, [Action::LauncherGone]);
-    // A release announced meanwhile does not make it a switch: nothing would run it.
+    // Neither a release announced meanwhile nor a health check missed and passed changes
+    // why it leaves: nothing would run a switch or a rollback.
     send(
         &mut state,
         &context,
-        [Action::ReleaseDue(Some("0.2.0".into()))],
+        [
+            Action::ReleaseDue(Some("0.2.0".into())),
+            Action::HealthCheckMissed,
+            Action::HealthCheckPassed,
+        ],
     );
+    assert_eq!(state.leave, Some(Leave::LauncherGone));
     wait(&mut state, &context, 120_000);
     assert!(!state.quit, "never in the middle of a sale");
     pay_cash_and_print(&mut state, &context, "5");

@@ -6,10 +6,9 @@
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use postcounter::release::launcher::supervise;
+use postcounter::release::launcher::{Ended, supervise};
 use postcounter::release::{ReleaseVersion, store};
 
 fn v(text: &str) -> ReleaseVersion {
@@ -23,9 +22,20 @@ fn stage_script(data_dir: &Path, version: &str, script: &str) {
     assert!(staged);
 }
 
+/// The releases here must be newer than this build, or the launcher would run the build
+/// (this test binary) instead.
+fn assert_releases_are_newer() {
+    assert!(
+        v("0.2.0") > ReleaseVersion::of_this_build(),
+        "bump the test releases above {}",
+        ReleaseVersion::of_this_build()
+    );
+}
+
 /// A station running release 0.2.0 (healthy: it records that it ran, and exits 0 as a clerk
 /// quitting does), with `failing` staged as 0.3.0.
 fn station_with_a_failing_release(data_dir: &Path, failing: &str) {
+    assert_releases_are_newer();
     let ran = data_dir.join("0.2.0-ran");
     stage_script(
         data_dir,
@@ -40,7 +50,7 @@ fn station_with_a_failing_release(data_dir: &Path, failing: &str) {
     stage_script(data_dir, "0.3.0", failing);
 }
 
-fn launch(data_dir: &Path, health_check: Duration) -> ExitCode {
+fn launch(data_dir: &Path, health_check: Duration) -> Ended {
     let args: Vec<OsString> = vec!["--data-dir".into(), data_dir.as_os_str().into()];
     supervise(data_dir, health_check, &args).unwrap()
 }
@@ -71,10 +81,13 @@ fn assert_rolled_back(data_dir: &Path, reason: &str) {
 fn a_release_that_exits_with_an_error_on_trial_is_rolled_back_by_itself() {
     let dir = tempfile::tempdir().unwrap();
     station_with_a_failing_release(dir.path(), "exit 3");
-    let code = launch(dir.path(), Duration::from_secs(60));
+    let ended = launch(dir.path(), Duration::from_secs(60));
     assert_eq!(
-        code,
-        ExitCode::SUCCESS,
+        ended,
+        Ended {
+            code: 0,
+            failure: None
+        },
         "the release before quit as a clerk does"
     );
     assert_rolled_back(dir.path(), "exited with status 3");
@@ -147,8 +160,15 @@ fn a_release_killed_on_trial_is_rolled_back_and_a_healthy_one_that_fails_is_not(
     // code) and keeps it, rather than rolling back to a build older than the last good one.
     let build = store::binary_path(dir.path(), v("0.2.0"));
     std::fs::write(&build, "#!/bin/sh\nexit 4\n").unwrap();
-    let code = launch(dir.path(), Duration::from_secs(60));
-    assert_eq!(code, ExitCode::from(4));
+    let ended = launch(dir.path(), Duration::from_secs(60));
+    assert_eq!(
+        ended,
+        Ended {
+            code: 4,
+            failure: Some("exited with status 4".into())
+        },
+        "the reason goes to the terminal"
+    );
     let releases = store::read(dir.path()).unwrap();
     assert_eq!(releases.current, Some(v("0.2.0")));
     assert_eq!(releases.refused.len(), 1);
@@ -171,4 +191,58 @@ fn a_release_is_staged_once_and_never_one_that_was_refused() {
     // A newer one is.
     assert!(store::stage(dir.path(), v("0.3.1"), b"#!/bin/sh\n", installed).unwrap());
     assert_eq!(store::read(dir.path()).unwrap().staged, Some(v("0.3.1")));
+}
+
+#[test]
+fn a_current_release_whose_build_is_gone_is_reported_not_run_blind() {
+    let dir = tempfile::tempdir().unwrap();
+    station_with_a_failing_release(dir.path(), "exit 3");
+    launch(dir.path(), Duration::from_secs(60));
+    std::fs::remove_dir_all(store::binary_path(dir.path(), v("0.2.0")).parent().unwrap()).unwrap();
+    let ended = launch(dir.path(), Duration::from_secs(60));
+    assert_eq!(ended.code, 1);
+    let failure = ended.failure.unwrap();
+    assert!(failure.starts_with("could not be started:"), "{failure}");
+    // Past its trial, it is not refused: the operator decides (the record says which).
+    assert_eq!(store::read(dir.path()).unwrap().refused.len(), 1);
+}
+
+#[test]
+fn a_release_that_passed_its_check_is_not_ended_when_it_stops_beating() {
+    let dir = tempfile::tempdir().unwrap();
+    // It passes its check (as the counter marks itself healthy, here by editing the
+    // record), then stays silent for three times the check's length, and quits.
+    let record = store::releases_dir(dir.path()).join("state.json");
+    station_with_a_failing_release(
+        dir.path(),
+        &format!(
+            "python3 -c \"import json; p='{}'; r=json.load(open(p)); r['trial']=None; json.dump(r, open(p, 'w'))\"; sleep 3; exit 0",
+            record.display()
+        ),
+    );
+    let started = Instant::now();
+    let ended = launch(dir.path(), Duration::from_secs(1));
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    assert_eq!(
+        ended,
+        Ended {
+            code: 0,
+            failure: None
+        }
+    );
+    let releases = store::read(dir.path()).unwrap();
+    assert_eq!(releases.current, Some(v("0.3.0")), "{releases:?}");
+    assert!(releases.refused.is_empty());
+}
+
+#[test]
+fn a_release_past_its_trial_that_leaves_as_unhealthy_is_reported_not_restarted() {
+    let dir = tempfile::tempdir().unwrap();
+    station_with_a_failing_release(dir.path(), "exit 3");
+    launch(dir.path(), Duration::from_secs(60));
+    let build = store::binary_path(dir.path(), v("0.2.0"));
+    std::fs::write(&build, "#!/bin/sh\nexit 76\n").unwrap();
+    let ended = launch(dir.path(), Duration::from_secs(60));
+    assert_eq!(ended.code, 76);
+    assert!(ended.failure.is_some());
 }

@@ -313,7 +313,8 @@ impl Edge {
                 };
                 match outcome {
                     Ok(items) => {
-                        release::contact_made(&edge.station.config.data_dir);
+                        let data_dir = edge.station.config.data_dir.clone();
+                        tokio::task::spawn_blocking(move || release::contact_made(&data_dir));
                         for item in items.iter().filter(|item| item.result.is_err()) {
                             log::warn!("agenda item {}: {:?}", item.work, item.result);
                         }

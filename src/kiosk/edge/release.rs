@@ -30,15 +30,18 @@ impl Edge {
             let mut watch = ReleaseWatch {
                 running: running_version(),
                 on_trial_as: running_release(),
-                // From this process's start, on its monotonic clock: a clock set at boot
+                // From the counter's start, on its monotonic clock: a clock set at boot
                 // moves no deadline.
                 trial_ends: Instant::now() + health_check,
                 told_due: None,
                 told_missed: false,
                 told_error: None,
-                launcher: crate::release::supervised().then(std::os::unix::process::parent_id),
+                launcher: crate::release::launcher_pid(),
             };
             let supervised = crate::release::supervised();
+            if supervised {
+                crate::release::screen_beats();
+            }
             for beat in 0_u64.. {
                 if supervised
                     && beat % BEAT_EVERY == 0
@@ -126,5 +129,88 @@ pub(super) fn contact_made(data_dir: &std::path::Path) {
         Ok(true) => log::info!("release {} passed its health check", running_version()),
         Ok(false) => {}
         Err(error) => log::error!("the release record: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::state::Trial;
+
+    fn v(text: &str) -> ReleaseVersion {
+        text.parse().unwrap()
+    }
+
+    fn watch(on_trial_as: Option<&str>, trial_ends: Instant) -> ReleaseWatch {
+        ReleaseWatch {
+            running: v(on_trial_as.unwrap_or("0.1.0")),
+            on_trial_as: on_trial_as.map(v),
+            trial_ends,
+            told_due: None,
+            told_missed: false,
+            told_error: None,
+            launcher: None,
+        }
+    }
+
+    #[test]
+    fn a_due_release_is_told_once_and_only_when_newer_than_what_runs() {
+        let mut watch = watch(None, Instant::now());
+        let mut releases = Releases::default();
+        assert_eq!(watch.look(Ok(releases.clone())), vec![]);
+        releases.stage(v("0.1.0"));
+        assert_eq!(watch.look(Ok(releases.clone())), vec![], "not newer");
+        releases.stage(v("0.2.0"));
+        assert_eq!(
+            watch.look(Ok(releases.clone())),
+            vec![Action::ReleaseDue(Some("0.2.0".into()))]
+        );
+        assert_eq!(watch.look(Ok(releases.clone())), vec![], "told already");
+        releases
+            .postpone(Clock::system().now_unix_ms(), 60_000, 3)
+            .unwrap();
+        assert_eq!(watch.look(Ok(releases)), vec![Action::ReleaseDue(None)]);
+    }
+
+    #[test]
+    fn a_trial_past_its_deadline_is_missed_and_a_late_pass_is_told() {
+        let ended = Instant::now() - Duration::from_secs(1);
+        let mut watch = watch(Some("0.2.0"), ended);
+        let on_trial = Releases {
+            current: Some(v("0.2.0")),
+            trial: Some(Trial {
+                version: v("0.2.0"),
+                deadline_unix_ms: 0,
+            }),
+            ..Releases::default()
+        };
+        assert_eq!(
+            watch.look(Ok(on_trial.clone())),
+            vec![Action::HealthCheckMissed]
+        );
+        assert_eq!(watch.look(Ok(on_trial.clone())), vec![]);
+        let passed = Releases {
+            trial: None,
+            ..on_trial
+        };
+        assert_eq!(
+            watch.look(Ok(passed.clone())),
+            vec![Action::HealthCheckPassed]
+        );
+        assert_eq!(watch.look(Ok(passed)), vec![]);
+    }
+
+    #[test]
+    fn a_launcher_that_is_not_this_process_parent_is_gone() {
+        let mut watch = watch(None, Instant::now());
+        watch.launcher = Some(std::os::unix::process::parent_id());
+        assert_eq!(watch.look(Ok(Releases::default())), vec![]);
+        // Process 0 is never a parent.
+        watch.launcher = Some(0);
+        assert_eq!(
+            watch.look(Ok(Releases::default())),
+            vec![Action::LauncherGone]
+        );
+        assert_eq!(watch.look(Ok(Releases::default())), vec![], "told once");
     }
 }

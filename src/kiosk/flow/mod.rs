@@ -149,7 +149,10 @@ fn dispatch(state: &mut State, context: &Context, action: Action) -> Vec<Effect>
             return Vec::new();
         }
         Action::HealthCheckMissed => {
-            state.leave = Some(Leave::Unhealthy);
+            // Leaving because the launcher is gone stays: nothing would roll back.
+            if state.leave != Some(Leave::LauncherGone) {
+                state.leave = Some(Leave::Unhealthy);
+            }
             return Vec::new();
         }
         Action::LauncherGone => {
