@@ -275,20 +275,6 @@ mod tests {
     }
 
     #[test]
-    fn update_settings_outside_their_range_are_refused_with_the_range() {
-        let error = load(&[("POSTCOUNTER_UPDATES__HEALTH_CHECK_S", "0")], None).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "configuration: updates.health_check_s = 0 is not accepted: from 10 to 86400"
-        );
-        let error = load(&[], Some("[updates]\nquiet_s = 0\n")).unwrap_err();
-        assert!(error.to_string().contains("updates.quiet_s = 0"), "{error}");
-        let fine = load(&[("POSTCOUNTER_UPDATES__QUIET_S", "1")], None).unwrap();
-        assert_eq!(fine.updates.quiet_s, 1);
-        assert_eq!(fine.updates.health_check_s, 300);
-    }
-
-    #[test]
     fn environment_keys_nest_and_zip_codes_stay_text() {
         let config = load(
             &[

@@ -62,3 +62,44 @@ impl UpdateSettings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_settings_outside_their_range_are_refused_with_the_range() {
+        let defaults = UpdateSettings {
+            health_check_s: 300,
+            quiet_s: 30,
+            postpone_max: 3,
+            postpone_minutes: 60,
+        };
+        assert!(defaults.check().is_ok());
+        let error = UpdateSettings {
+            health_check_s: 0,
+            ..defaults.clone()
+        }
+        .check()
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "configuration: updates.health_check_s = 0 is not accepted: from 10 to 86400"
+        );
+        let error = UpdateSettings {
+            quiet_s: 0,
+            ..defaults.clone()
+        }
+        .check()
+        .unwrap_err();
+        assert!(error.to_string().contains("updates.quiet_s = 0"), "{error}");
+        assert!(
+            UpdateSettings {
+                quiet_s: 1,
+                ..defaults
+            }
+            .check()
+            .is_ok()
+        );
+    }
+}
