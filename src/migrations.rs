@@ -34,6 +34,17 @@ pub struct Step {
     pub change: Change,
 }
 
+impl Step {
+    /// A migration that only adds.
+    pub const fn expand(name: &'static str, sql: &'static str) -> Step {
+        Step {
+            name,
+            sql,
+            change: Change::Expand,
+        }
+    }
+}
+
 /// Why a store's migrations did not run.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {

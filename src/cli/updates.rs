@@ -71,9 +71,10 @@ fn status(config: &Config) -> anyhow::Result<ExitCode> {
         })
     };
     out!("installed build  {installed} for {}", this_platform())?;
-    // A release no newer than the installed build is not run (see `release::launcher`).
-    let running = releases.current.filter(|current| *current > installed);
-    out!("runs             {}", text(running))?;
+    out!(
+        "runs             {}",
+        text(releases.release_to_run(installed))
+    )?;
     if let Some(previous) = releases.previous {
         out!("rolls back to    release {previous}")?;
     }
@@ -89,11 +90,9 @@ fn status(config: &Config) -> anyhow::Result<ExitCode> {
     }
     if let Some(postponed) = &releases.postponed {
         out!(
-            "postponed        release {} until {} ({} of {} times)",
+            "postponed        release {} {}",
             postponed.version,
-            crate::clock::format_unix_ms(postponed.until_unix_ms),
-            postponed.times,
-            config.updates.postpone_max
+            postponement(postponed, config.updates.postpone_max)
         )?;
     }
     for refusal in &releases.refused {
@@ -118,11 +117,18 @@ fn postpone(config: &Config) -> anyhow::Result<ExitCode> {
             .cloned()
     })??;
     out!(
-        "release {} postponed until {} ({} of {} times)",
+        "release {} postponed {}",
         postponed.version,
-        crate::clock::format_unix_ms(postponed.until_unix_ms),
-        postponed.times,
-        settings.postpone_max
+        postponement(&postponed, settings.postpone_max)
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `until 2026-12-07 20:41 UTC (1 of 3 times)`: how a postponement is shown.
+fn postponement(postponed: &crate::release::state::Postponement, max_times: u32) -> String {
+    format!(
+        "until {} ({} of {max_times} times)",
+        crate::clock::format_unix_ms(postponed.until_unix_ms),
+        postponed.times
+    )
 }

@@ -34,11 +34,10 @@ pub struct PaymentStore {
 /// salted-SHA-256 columns builds before it read: a contract migration, which only builds
 /// that know it read past.
 pub const MIGRATIONS: [Step; 2] = [
-    Step {
-        name: "accounts",
-        sql: include_str!("../../migrations/accounts/0001_accounts.sql"),
-        change: Change::Expand,
-    },
+    Step::expand(
+        "accounts",
+        include_str!("../../migrations/accounts/0001_accounts.sql"),
+    ),
     Step {
         name: "pin hash",
         sql: include_str!("../../migrations/accounts/0002_pin_hash.sql"),

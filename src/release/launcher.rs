@@ -70,7 +70,7 @@ pub fn supervise(
             if releases.switch(now, health_ms, installed).is_none() {
                 releases.restart_trial(now, health_ms);
             }
-            let release = releases.current.filter(|current| *current > installed);
+            let release = releases.release_to_run(installed);
             let on_trial = releases.trial.as_ref().map(|t| t.version);
             (release, release.is_some() && on_trial == release)
         })?;

@@ -54,8 +54,8 @@ pub fn running_version() -> ReleaseVersion {
 pub fn launch_needed(data_dir: &Path, now_unix_ms: i64) -> Result<bool, ReleaseError> {
     let releases = store::read(data_dir)?;
     let installed = ReleaseVersion::of_this_build();
-    let newer = |version: Option<ReleaseVersion>| version.is_some_and(|v| v > installed);
-    Ok(newer(releases.current) || newer(releases.due(now_unix_ms)))
+    let due_newer = releases.due(now_unix_ms).is_some_and(|v| v > installed);
+    Ok(releases.release_to_run(installed).is_some() || due_newer)
 }
 
 /// The release this process runs passed its health check: it started, opened its ledger

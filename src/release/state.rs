@@ -59,6 +59,12 @@ pub enum PostponeRefused {
 }
 
 impl Releases {
+    /// The release the launcher runs: the current one, when it is newer than the installed
+    /// build (a build installed since takes precedence).
+    pub fn release_to_run(&self, installed: ReleaseVersion) -> Option<ReleaseVersion> {
+        self.current.filter(|current| *current > installed)
+    }
+
     /// The version that runs: the current release, else the installed build's.
     pub fn running(&self, installed: ReleaseVersion) -> ReleaseVersion {
         self.current

@@ -27,7 +27,7 @@ use sqlx::sqlite::SqlitePool;
 use super::error::PsdError;
 use super::registers::Registers;
 use crate::date::Date;
-use crate::migrations::{Change, Step};
+use crate::migrations::Step;
 use crate::money::Money;
 
 pub use audit::Audit;
@@ -59,41 +59,34 @@ pub struct PsdState {
 
 /// The ledger's migrations, in order: every one so far only adds (see [`crate::migrations`]).
 pub const MIGRATIONS: [Step; 7] = [
-    Step {
-        name: "ledger",
-        sql: include_str!("../../../migrations/psd/0001_ledger.sql"),
-        change: Change::Expand,
-    },
-    Step {
-        name: "link",
-        sql: include_str!("../../../migrations/psd/0002_link.sql"),
-        change: Change::Expand,
-    },
-    Step {
-        name: "vendor pieces",
-        sql: include_str!("../../../migrations/psd/0003_vendor_pieces.sql"),
-        change: Change::Expand,
-    },
-    Step {
-        name: "grants",
-        sql: include_str!("../../../migrations/psd/0004_grants.sql"),
-        change: Change::Expand,
-    },
-    Step {
-        name: "piece label",
-        sql: include_str!("../../../migrations/psd/0005_piece_label.sql"),
-        change: Change::Expand,
-    },
-    Step {
-        name: "withdrawal",
-        sql: include_str!("../../../migrations/psd/0006_withdrawal.sql"),
-        change: Change::Expand,
-    },
-    Step {
-        name: "contact log",
-        sql: include_str!("../../../migrations/psd/0007_contact_log.sql"),
-        change: Change::Expand,
-    },
+    Step::expand(
+        "ledger",
+        include_str!("../../../migrations/psd/0001_ledger.sql"),
+    ),
+    Step::expand(
+        "link",
+        include_str!("../../../migrations/psd/0002_link.sql"),
+    ),
+    Step::expand(
+        "vendor pieces",
+        include_str!("../../../migrations/psd/0003_vendor_pieces.sql"),
+    ),
+    Step::expand(
+        "grants",
+        include_str!("../../../migrations/psd/0004_grants.sql"),
+    ),
+    Step::expand(
+        "piece label",
+        include_str!("../../../migrations/psd/0005_piece_label.sql"),
+    ),
+    Step::expand(
+        "withdrawal",
+        include_str!("../../../migrations/psd/0006_withdrawal.sql"),
+    ),
+    Step::expand(
+        "contact log",
+        include_str!("../../../migrations/psd/0007_contact_log.sql"),
+    ),
 ];
 
 impl Ledger {
