@@ -129,6 +129,11 @@ impl Vendor {
         repository
             .create_unless_exists(rate_seed, clock.now_unix_ms())
             .await?;
+        if repository.root_key_online() {
+            log::warn!(
+                "the update root key is in the key store: keep it offline with `postcounter admin update-root-offline --to FOLDER`"
+            );
+        }
         let rates = PublishedRates::load(repository)?;
         let rows = store.processing_servers().await?;
         let pool = ProcessingPool::start(&rows, module, Box::new(RoundRobin::default()))

@@ -61,6 +61,7 @@ mod store_migrations;
 mod style;
 mod tracking;
 mod tui_bench;
+mod update_root;
 mod updates;
 mod updates_prices;
 mod vendor_api;

@@ -20,7 +20,7 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 const LONG_NAME: &str = "usps-retail-and-commercial-prices-notice-123-edition-of-2027-07-12.toml";
 
 /// A rate file like the current one, effective on `date` (YYYY-MM-DD).
-fn rate_file_from(date: &str) -> String {
+pub(crate) fn rate_file_from(date: &str) -> String {
     let (_, text) = EMBEDDED_FILES
         .iter()
         .find(|(name, _)| name.contains("2026-07-12"))
@@ -28,7 +28,12 @@ fn rate_file_from(date: &str) -> String {
     text.replace("effective = 2026-07-12", &format!("effective = {date}"))
 }
 
-async fn publish(repository: &UpdateRepository, name: &str, text: &str, now_unix_ms: i64) {
+pub(crate) async fn publish(
+    repository: &UpdateRepository,
+    name: &str,
+    text: &str,
+    now_unix_ms: i64,
+) {
     let rates = Published::Rates {
         effective: String::new(),
     };
@@ -38,7 +43,7 @@ async fn publish(repository: &UpdateRepository, name: &str, text: &str, now_unix
         .unwrap();
 }
 
-fn installed_files(dir: &Path) -> Vec<String> {
+pub(crate) fn installed_files(dir: &Path) -> Vec<String> {
     let rates = installed_rates_dir(dir)
         .unwrap()
         .expect("rate files are installed");
@@ -104,27 +109,7 @@ async fn the_served_repository_verifies_with_tough_and_with_python_tuf() {
         .iter()
         .map(|(name, _)| format!("rates-{name}"))
         .collect();
-    let mut command = std::process::Command::new(python);
-    command
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/tuf_ngclient_check.py"
-        ))
-        .arg(&vendor.url)
-        .arg(&root)
-        .arg(out.path())
-        .args(&names);
-    // Off the runtime's one thread: the vendor answers python on it meanwhile.
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "python-tuf refused the repository: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = ngclient(&python, &vendor.url, &root, out.path(), &names).await;
     for (name, text) in EMBEDDED_FILES {
         let downloaded = out.path().join("targets").join(format!("rates-{name}"));
         assert_eq!(std::fs::read_to_string(downloaded).unwrap(), *text);
@@ -136,9 +121,42 @@ async fn the_served_repository_verifies_with_tough_and_with_python_tuf() {
     assert!(stdout.contains(r#""kind": "rates""#), "{stdout}");
 }
 
+/// python-tuf's ngclient, started from `root`, reads the repository at `url` and downloads
+/// `names` into `out`; answers what it printed, and fails the test if it refused anything.
+pub(crate) async fn ngclient(
+    python: &Path,
+    url: &str,
+    root: &Path,
+    out: &Path,
+    names: &[String],
+) -> String {
+    let mut command = std::process::Command::new(python);
+    command
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tuf_ngclient_check.py"
+        ))
+        .arg(url)
+        .arg(root)
+        .arg(out)
+        .args(names);
+    // Off the runtime's one thread: the vendor answers python on it meanwhile.
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "python-tuf refused the repository: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
 /// python-tuf's interpreter: `POSTCOUNTER_TUF_PYTHON`, else the virtual environment `.ci/run`
 /// makes in `target/tuf-venv`. Missing, the check is skipped, except in CI where it fails.
-fn tuf_python() -> Option<std::path::PathBuf> {
+pub(crate) fn tuf_python() -> Option<std::path::PathBuf> {
     let path = std::env::var_os("POSTCOUNTER_TUF_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {

@@ -24,7 +24,7 @@ mod repository;
 
 pub use published_rates::PublishedRates;
 pub use rate_files::RateTarget;
-pub use repository::UpdateRepository;
+pub use repository::{KeyRotation, RotationReport, UpdateRepository};
 
 /// The repository of the data centre whose key store is `keys_dir`: its sibling `updates`
 /// (a key store with no parent folder has none: never inside the key store itself).

@@ -17,6 +17,9 @@ use crate::keys::key_file::{Placement, write_file_atomically};
 use crate::protocol::updates::{CUSTOM_KEY, Published, is_target_name};
 use crate::rates::RateBook;
 
+mod rotation;
+pub use rotation::{KeyRotation, RotationReport};
+
 const SPEC_VERSION: &str = "1.0.0";
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -118,7 +121,8 @@ impl UpdateRepository {
             let published = rates_published(&checked, file_name)?;
             self.add_target(&mut targets, file_name, text.as_bytes(), &published)?;
         }
-        self.write_set(&root, targets, None, now_unix_ms).await?;
+        self.write_set(&root, targets, None, Resign::Due, now_unix_ms)
+            .await?;
         log::info!("made the update repository in {}", self.dir.display());
         Ok(())
     }
@@ -181,7 +185,8 @@ impl UpdateRepository {
         let name = self.add_target(&mut targets, file_name, bytes, &published)?;
         // Published again as it was: nothing new for a station to fetch.
         if targets.targets != current.targets.signed.targets {
-            self.write_set(&current.root.signed, targets, Some(&current), now_unix_ms)
+            let root = &current.root.signed;
+            self.write_set(root, targets, Some(&current), Resign::Due, now_unix_ms)
                 .await?;
         }
         Ok(name)
@@ -200,27 +205,31 @@ impl UpdateRepository {
             return Ok(false);
         }
         let targets = current.targets.signed.clone();
-        self.write_set(&current.root.signed, targets, Some(&current), now_unix_ms)
+        let root = &current.root.signed;
+        self.write_set(root, targets, Some(&current), Resign::Due, now_unix_ms)
             .await?;
         Ok(true)
     }
 
     /// Signs and writes what is due, the timestamp always and last: targets when they
     /// changed or run out within half their life, the snapshot when targets were signed or it
-    /// runs out within half its life. A timestamp alone leaves stations nothing to fetch.
+    /// runs out within half its life (all of them after a rotation: their keys changed). A
+    /// timestamp alone leaves stations nothing to fetch.
     async fn write_set(
         &self,
         root: &Root,
         targets: Targets,
         current: Option<&Current>,
+        resign: Resign,
         now_unix_ms: i64,
     ) -> Result<(), RepositoryError> {
         let l = self.lifetimes;
         let (targets_version, targets_bytes, targets_signed) = self
-            .targets_due(root, targets, current, now_unix_ms)
+            .targets_due(root, targets, current, resign, now_unix_ms)
             .await?;
         let keep_snapshot = current.filter(|c| {
             !targets_signed
+                && resign == Resign::Due
                 && c.snapshot.signed.expires.as_millisecond() - now_unix_ms >= l.snapshot_ms / 2
         });
         let (snapshot_version, snapshot_bytes) = match keep_snapshot {
@@ -259,11 +268,13 @@ impl UpdateRepository {
         root: &Root,
         mut targets: Targets,
         current: Option<&Current>,
+        resign: Resign,
         now_unix_ms: i64,
     ) -> Result<(NonZeroU64, Vec<u8>, bool), RepositoryError> {
         let l = self.lifetimes;
         let unchanged = current.filter(|c| {
-            c.targets.signed.targets == targets.targets
+            resign == Resign::Due
+                && c.targets.signed.targets == targets.targets
                 && c.targets.signed.expires.as_millisecond() - now_unix_ms >= l.targets_ms / 2
         });
         if let Some(c) = unchanged {
@@ -322,6 +333,15 @@ impl UpdateRepository {
         targets.targets.insert(key, target);
         Ok(name)
     }
+}
+
+/// Which roles a write signs anew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resign {
+    /// What changed or runs out within half its life, and the timestamp.
+    Due,
+    /// Every role but the root: their keys, or the root that lists them, changed.
+    All,
 }
 
 fn next(version: Option<NonZeroU64>) -> NonZeroU64 {
