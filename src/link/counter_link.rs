@@ -81,7 +81,7 @@ pub struct LinkSettings {
 }
 
 pub struct CounterLink {
-    client: VendorClient,
+    client: Arc<VendorClient>,
     settings: LinkSettings,
     clock: Clock,
     signer: tokio::sync::Mutex<Option<Arc<(RequestSigner, Registration)>>>,
@@ -106,6 +106,7 @@ pub struct CounterLink {
 impl CounterLink {
     pub fn new(client: VendorClient, settings: LinkSettings, clock: Clock) -> CounterLink {
         let detail = format!("not yet in touch with {}", client.endpoints().join(", "));
+        let client = Arc::new(client);
         CounterLink {
             client,
             settings,

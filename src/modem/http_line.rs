@@ -4,13 +4,15 @@
 //! shows as the modem's `NO CARRIER` where a message should be, or as nothing before the
 //! deadline.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::serial_port::SerialPort;
 
 /// The most bytes a message's head may take, and its body (the API's own limit is 256 KiB).
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
+/// 9,600 bit/s with a start and a stop bit per byte: the slowest line a body is given time for.
+const SLOWEST_LINE_BYTES_PER_S: u64 = 960;
 
 /// Why no message came.
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +63,10 @@ pub fn write_message(
     message: &Message,
     deadline: Instant,
 ) -> Result<(), LineError> {
-    port.write_all_until(&message.to_bytes(), deadline)
+    let bytes = message.to_bytes();
+    // A long message gets the time the slowest line needs to carry it.
+    let deadline = deadline.max(Instant::now() + time_to_carry(bytes.len()));
+    port.write_all_until(&bytes, deadline)
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::TimedOut => LineError::TimedOut,
             _ => LineError::Io(e),
@@ -122,11 +127,24 @@ pub fn read_message(
     message
         .headers
         .retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
+    // The deadline is for the answer to come; its body then gets the time the slowest line
+    // it may cross needs: a rate file of 130 KB takes half a minute at 33.6 kbit/s.
+    let body_deadline = deadline.max(Instant::now() + time_to_carry(length));
     while pending.len() < length {
-        fill(port, pending, deadline)?;
+        fill(port, pending, body_deadline)?;
     }
     message.body = pending.drain(..length).collect();
     Ok(message)
+}
+
+/// How long `bytes` take on the slowest line a message is given time for.
+fn time_to_carry(bytes: usize) -> Duration {
+    Duration::from_millis(
+        u64::try_from(bytes)
+            .unwrap_or(u64::MAX)
+            .saturating_mul(1000)
+            / SLOWEST_LINE_BYTES_PER_S,
+    )
 }
 
 /// Appends what the line has to `pending`, waiting until `deadline`.

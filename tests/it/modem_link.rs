@@ -12,6 +12,7 @@ use crate::common::payment::card_charge;
 use crate::common::priced_letter;
 use crate::common::vendor::{StoreKind, VendorFixture};
 use crate::common::vendor_process::VendorProcess;
+use crate::updates::publish;
 use postcounter::clock::Clock;
 use postcounter::link::client::Interface;
 use postcounter::link::{CounterLink, VendorClient};
@@ -20,14 +21,18 @@ use postcounter::modem::dialer::{Modem, ModemSettings};
 use postcounter::modem::dialer::{read_result, reset_line};
 use postcounter::modem::simulator::{LineSettings, PhoneLine};
 use postcounter::payment::PaymentGateway;
+use postcounter::protocol::updates::Published;
 use postcounter::psd::Psd;
+use postcounter::release::this_platform;
 use postcounter::serial_port::{FlowControl, SerialPort};
+use postcounter::vendor_system::from_config::keys_dir;
+use postcounter::vendor_system::updates::{UpdateRepository, repository_dir};
 
 struct OverModem {
     line: PhoneLine,
     network: Network,
     vendor: VendorProcess,
-    _fixture: VendorFixture,
+    fixture: VendorFixture,
     _dir: tempfile::TempDir,
     link: CounterLink,
     psd: Psd,
@@ -70,7 +75,7 @@ async fn station_with_a_modem() -> OverModem {
         line,
         network,
         vendor,
-        _fixture: fixture,
+        fixture,
         _dir: dir,
         link,
         psd,
@@ -156,6 +161,80 @@ async fn a_sale_completes_over_the_modem_when_every_internet_endpoint_is_down() 
     station.vendor.kill();
 }
 
+/// With the Internet down, an update check runs over the call: a rate table published
+/// meanwhile is verified and installed; a build waits for the Internet, where it is staged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet() {
+    let mut station = station_with_a_modem().await;
+    station.link.check_updates(None).await.unwrap();
+    let keys = keys_dir(station.fixture.dir.path());
+    let repository = UpdateRepository::at(&repository_dir(&keys).unwrap(), &keys);
+    let now = Clock::system().now_unix_ms();
+    // One table, as small as a notice of a single new price is: 33.6 kbit/s carries 4 KB/s.
+    let name = "letters-2027-01-18.toml";
+    publish(&repository, name, &letter_prices_from("2027-01-18"), now).await;
+    let build = Published::Software {
+        version: "0.99.0".into(),
+        platform: this_platform(),
+    };
+    let bytes = vec![0x7f; 600 * 1024];
+    repository
+        .publish("postcounter", &bytes, build, now)
+        .await
+        .unwrap();
+    station.network.set(Relay::Down);
+    let started = Instant::now();
+    let report = station.link.check_updates(None).await.unwrap();
+    eprintln!(
+        "modem: an update check with one new table took {} ms at 33.6 kbit/s: {} files, {} body bytes",
+        started.elapsed().as_millis(),
+        report.requests,
+        report.body_bytes
+    );
+    assert!(
+        report.rates_installed.contains(&name.to_string()),
+        "{report:?}"
+    );
+    assert_eq!(report.releases, [("0.99.0".to_string(), this_platform())]);
+    assert_eq!(report.release_staged, None, "{report:?}");
+    assert!(report.over_modem && station.modem.bytes_exchanged().1 > 0);
+    assert_eq!(
+        report.rates_installed,
+        [name],
+        "only the new table crossed the line"
+    );
+    station.network.set(Relay::Up);
+    let report = station.link.check_updates(None).await.unwrap();
+    assert!(!report.over_modem, "{report:?}");
+    assert_eq!(
+        report.release_staged.as_deref(),
+        Some("0.99.0"),
+        "{report:?}"
+    );
+    station.vendor.kill();
+}
+
+/// A rate file of one table: metered letters from `date`.
+fn letter_prices_from(date: &str) -> String {
+    format!(
+        r#"schema = "postcounter-rates/1"
+
+[tables.fcm_letter_metered]
+product = "fcm-letter"
+postage = "metered"
+effective = {date}
+status = "derived"
+source = "a test: metered letters 76c, 29c per added ounce"
+rows = [
+  {{ max = "1oz", price = 760 }},
+  {{ max = "2oz", price = 1050 }},
+  {{ max = "3oz", price = 1340 }},
+  {{ max = "3.5oz", price = 1630 }},
+]
+"#
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn busy_and_no_carrier_are_dialed_again_and_past_the_limit_the_embedded_psd_issues() {
     let mut station = station_with_a_modem().await;
@@ -211,15 +290,15 @@ async fn a_remote_access_server_restarted_mid_call_answers_the_next_call() {
     assert!(!first.offline);
     station.vendor.kill();
     let mut restarted = VendorProcess::spawn_with(
-        station._fixture.dir.path(),
-        &station._fixture.location,
+        station.fixture.dir.path(),
+        &station.fixture.location,
         "127.0.0.1:0",
         &[],
         &["--modem", &station.line.centre_path],
     );
     // The restarted server answers calls once it has reset its modem (its log says so a
     // second time); under a loaded machine that can outlast a request's time limit.
-    let log_path = postcounter::log_file::log_path(station._fixture.dir.path());
+    let log_path = postcounter::log_file::log_path(station.fixture.dir.path());
     let answering = || {
         std::fs::read_to_string(&log_path)
             .unwrap_or_default()

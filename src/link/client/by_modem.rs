@@ -95,6 +95,21 @@ impl VendorClient {
         })
     }
 
+    /// `path` fetched over the modem as a plain GET: a file of the update repository, whose
+    /// signatures its reader checks whatever carried it. `None` when the link has no modem.
+    pub async fn get_by_modem(&self, path: &str) -> Option<Result<Reply, String>> {
+        let modem = self.modem.as_ref()?;
+        let request = SignedRequest {
+            method: "GET",
+            path,
+            idempotency_key: None,
+            body: b"",
+            seal: None,
+        };
+        let answer = self.send_by_modem(modem, &request, None).await;
+        Some(answer.map_err(|(why, _)| why))
+    }
+
     /// An Internet endpoint answered: a modem call still up is hung up (off the runtime).
     pub(super) fn internet_is_back(&self) {
         if self.over_modem.swap(false, Ordering::Relaxed)

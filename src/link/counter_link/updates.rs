@@ -7,7 +7,7 @@ use reqwest::Method;
 
 use super::CounterLink;
 use crate::link::LinkError;
-use crate::link::updates::transport::EndpointTransport;
+use crate::link::updates::transport::{ByModem, EndpointTransport};
 use crate::link::updates::{
     self, UpdateError, UpdateErrorKind, UpdateReport, trust_root, trusted_root,
 };
@@ -27,6 +27,7 @@ impl CounterLink {
             http: self.client.http().clone(),
             endpoints: self.client.endpoints().to_vec(),
             traffic: Default::default(),
+            modem: Some(ByModem(self.client.clone())),
         };
         updates::check(data_dir, transport, at_least)
             .await

@@ -84,12 +84,16 @@ pub(super) fn set_is_whole(set: &Path, files: &[RateFile]) -> bool {
         })
 }
 
-/// Writes each rate file, verified by tough as it is read, into `set` (a set there that is
-/// not whole is replaced): written and synced under a temporary name, then renamed.
+/// Writes each rate file into `set` (a set there that is not whole is replaced): taken from
+/// `previous` (the set in use) when its bytes have the hash the repository lists, else read
+/// through tough, verified as it streams; each written and synced under a temporary name,
+/// then renamed. Answers the files that were fetched: over a modem, an unchanged table costs
+/// nothing.
 pub(super) async fn install(
     repository: &tough::Repository,
     files: &[RateFile],
     set: &Path,
+    previous: Option<&Path>,
     signed_until: Date,
 ) -> Result<Vec<String>, UpdateError> {
     let local =
@@ -97,8 +101,18 @@ pub(super) async fn install(
     let staging = set.with_extension("staging");
     let _ = std::fs::remove_dir_all(&staging);
     crate::private_files::private_dir(&staging).map_err(|e| local(&staging, e))?;
+    let mut fetched = Vec::new();
     for file in files {
-        let bytes = super::read_verified(repository, &file.target).await?;
+        let kept = previous
+            .and_then(|dir| std::fs::read(dir.join(&file.file)).ok())
+            .filter(|bytes| *Sha256::digest(bytes) == *file.sha256);
+        let bytes = match kept {
+            Some(bytes) => bytes,
+            None => {
+                fetched.push(file.file.clone());
+                super::read_verified(repository, &file.target).await?
+            }
+        };
         write_synced(&staging.join(&file.file), &bytes)?;
     }
     let until = format!("{signed_until}\n");
@@ -108,7 +122,7 @@ pub(super) async fn install(
         std::fs::remove_dir_all(set).map_err(|e| local(set, e))?;
     }
     std::fs::rename(&staging, set).map_err(|e| local(set, e))?;
-    Ok(files.iter().map(|f| f.file.clone()).collect())
+    Ok(fetched)
 }
 
 /// The project's one durable write: synced, renamed into place, its folder synced.

@@ -134,6 +134,8 @@ pub struct UpdateReport {
     pub requests: u64,
     /// Their body bytes.
     pub body_bytes: u64,
+    /// Whether they came over the backup modem (a release then waits for the Internet).
+    pub over_modem: bool,
 }
 
 impl UpdateReport {
@@ -149,8 +151,13 @@ impl UpdateReport {
             .as_ref()
             .map(|version| format!("; release {version} staged"))
             .unwrap_or_default();
+        let line = if self.over_modem {
+            " (over the modem)"
+        } else {
+            ""
+        };
         format!(
-            "update snapshot {}: {installed}{staged}",
+            "update snapshot {}{line}: {installed}{staged}",
             self.snapshot_version
         )
     }
@@ -223,13 +230,27 @@ pub async fn check(
         // The last whole day the targets metadata that lists these files holds.
         let expires = repository.targets().signed.expires.as_millisecond();
         let last_day = crate::clock::day_of_unix_ms(expires).add_days(-1);
-        report.rates_installed = installed::install(&repository, &files, &set, last_day).await?;
+        let previous = installed_rates_dir(data_dir).ok().flatten();
+        report.rates_installed =
+            installed::install(&repository, &files, &set, previous.as_deref(), last_day).await?;
     }
     installed::switch_to(&dir, &set)?;
-    let staged = software::stage_newest(data_dir, &repository, &releases).await?;
+    // A build is tens of megabytes: hours on a 33.6 kbit/s line that purchases need. It
+    // waits for a check over the Internet.
+    let staged = if traffic.over_modem.load(Ordering::Relaxed) {
+        if !releases.is_empty() {
+            log::info!(
+                "software releases are not fetched over the modem: they wait for the Internet"
+            );
+        }
+        None
+    } else {
+        software::stage_newest(data_dir, &repository, &releases).await?
+    };
     report.release_staged = staged.map(|version| version.to_string());
     report.requests = traffic.requests.load(Ordering::Relaxed);
     report.body_bytes = traffic.body_bytes.load(Ordering::Relaxed);
+    report.over_modem = traffic.over_modem.load(Ordering::Relaxed);
     Ok(report)
 }
 
@@ -282,6 +303,7 @@ fn listing(
         release_staged: None,
         requests: 0,
         body_bytes: 0,
+        over_modem: false,
     };
     let mut files = Vec::new();
     let mut builds = Vec::new();
