@@ -95,6 +95,15 @@ fn status(config: &Config) -> anyhow::Result<ExitCode> {
             postponement(postponed, config.updates.postpone_max)
         )?;
     }
+    if let Some(failed) = crate::link::updates::progress::failed_release(&config.data_dir) {
+        out!(
+            "download failed  release {} {} time(s), last: {}; tried again from {}",
+            terminal_safe(&failed.version),
+            failed.failures,
+            terminal_safe(&failed.reason),
+            crate::clock::format_unix_ms(failed.next_try_unix_ms)
+        )?;
+    }
     for refusal in &releases.refused {
         out!(
             "rolled back      release {} at {}: it {}",

@@ -195,6 +195,11 @@ impl VendorClient {
         &self.http
     }
 
+    /// How long one attempt may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     pub fn endpoints(&self) -> &[String] {
         &self.endpoints
     }

@@ -8,6 +8,7 @@
 //! A record that does not read stops everything that needs it, loudly: guessing which build
 //! to run could run one that failed before.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::state::Releases;
@@ -92,15 +93,16 @@ pub fn change<T>(
     locked(data_dir, |_, releases| Ok(change(releases)))
 }
 
-/// Keeps `bytes` (verified by the caller against the repository's hash) as release
-/// `version`'s build and records it as staged, if it is still wanted by a station that runs
+/// Keeps the file `build` (written and synced by the caller, on the same file system, and
+/// verified against the repository's hash) as release `version`'s build, moved into its
+/// folder, and records it as staged, if it is still wanted by a station that runs
 /// `running`: all under the folder's lock, so two checks that fetched the same release, or a
 /// rollback meanwhile, never stage a refused release again or touch one in use. Returns
-/// whether it was staged.
+/// whether it was staged; a build not staged is left where it was.
 pub fn stage(
     data_dir: &Path,
     version: ReleaseVersion,
-    bytes: &[u8],
+    build: &Path,
     running: ReleaseVersion,
 ) -> Result<bool, ReleaseError> {
     locked(data_dir, |dir, releases| {
@@ -119,8 +121,10 @@ pub fn stage(
         }
         crate::private_files::private_dir(&partial).map_err(|e| io(&partial, e))?;
         let binary = partial.join(BINARY_NAME);
-        write_file_atomically(&binary, bytes, 0o700, Placement::Replace)
-            .map_err(|e| ReleaseError::storage(&binary, e))?;
+        std::fs::set_permissions(build, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io(build, e))?;
+        std::fs::rename(build, &binary).map_err(|e| io(&binary, e))?;
+        crate::private_files::sync_dir(&partial).map_err(|e| io(&partial, e))?;
         std::fs::rename(&partial, &folder).map_err(|e| io(&folder, e))?;
         crate::private_files::sync_dir(dir).map_err(|e| io(dir, e))?;
         releases.stage(version);

@@ -46,6 +46,7 @@ mod rates;
 mod rates_data;
 mod rates_international;
 mod refill_grants;
+mod release_download;
 mod release_rollback;
 mod release_switch;
 mod sale;

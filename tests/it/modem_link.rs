@@ -15,6 +15,7 @@ use crate::common::vendor_process::VendorProcess;
 use crate::updates::publish;
 use postcounter::clock::Clock;
 use postcounter::link::client::Interface;
+use postcounter::link::updates::progress::handled_snapshot_version;
 use postcounter::link::{CounterLink, VendorClient};
 use postcounter::modem::ResultCode;
 use postcounter::modem::dialer::{Modem, ModemSettings};
@@ -33,7 +34,7 @@ struct OverModem {
     network: Network,
     vendor: VendorProcess,
     fixture: VendorFixture,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     link: CounterLink,
     psd: Psd,
     modem: Arc<Modem>,
@@ -76,7 +77,7 @@ async fn station_with_a_modem() -> OverModem {
         network,
         vendor,
         fixture,
-        _dir: dir,
+        dir,
         link,
         psd,
         modem,
@@ -197,6 +198,10 @@ async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet()
     );
     assert_eq!(report.releases, [("0.99.0".to_string(), this_platform())]);
     assert_eq!(report.release_staged, None, "{report:?}");
+    let waits = report.release_waits.clone().unwrap_or_default();
+    assert!(waits.contains("waits for the Internet"), "{report:?}");
+    let data_dir = station.dir.path().to_path_buf();
+    assert!(handled_snapshot_version(&data_dir) < Some(report.snapshot_version));
     assert!(report.over_modem && station.modem.bytes_exchanged().1 > 0);
     assert_eq!(
         report.rates_installed,

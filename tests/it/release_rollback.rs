@@ -18,8 +18,21 @@ fn v(text: &str) -> ReleaseVersion {
 /// `script` kept as release `version`'s build, as the monitor keeps a verified one.
 fn stage_script(data_dir: &Path, version: &str, script: &str) {
     let build = format!("#!/bin/sh\n{script}\n");
-    let staged = store::stage(data_dir, v(version), build.as_bytes(), v("0.1.0")).unwrap();
-    assert!(staged);
+    assert!(stage(data_dir, version, build.as_bytes(), v("0.1.0")));
+}
+
+/// `bytes`, downloaded as the update check downloads a build (a file in the data folder),
+/// offered to the store as release `version`; whether it was staged.
+fn stage(data_dir: &Path, version: &str, bytes: &[u8], running: ReleaseVersion) -> bool {
+    let download = data_dir.join(format!("{version}.download"));
+    std::fs::write(&download, bytes).unwrap();
+    let staged = store::stage(data_dir, v(version), &download, running).unwrap();
+    assert_eq!(
+        download.exists(),
+        !staged,
+        "a staged build is moved in, no other"
+    );
+    staged
 }
 
 /// The releases here must be newer than this build, or the launcher would run the build
@@ -180,16 +193,16 @@ fn a_release_is_staged_once_and_never_one_that_was_refused() {
     station_with_a_failing_release(dir.path(), "exit 3");
     let installed = v("0.1.0");
     // A second check that fetched the same release meanwhile stages nothing.
-    assert!(!store::stage(dir.path(), v("0.3.0"), b"#!/bin/sh\n", installed).unwrap());
+    assert!(!stage(dir.path(), "0.3.0", b"#!/bin/sh\n", installed));
     launch(dir.path(), Duration::from_secs(60));
     // Nor does one that finishes its download after the rollback.
-    assert!(!store::stage(dir.path(), v("0.3.0"), b"#!/bin/sh\n", installed).unwrap());
-    assert!(!store::stage(dir.path(), v("0.2.0"), b"#!/bin/sh\n", installed).unwrap());
+    assert!(!stage(dir.path(), "0.3.0", b"#!/bin/sh\n", installed));
+    assert!(!stage(dir.path(), "0.2.0", b"#!/bin/sh\n", installed));
     assert!(!store::binary_path(dir.path(), v("0.3.0")).exists());
     let releases = store::read(dir.path()).unwrap();
     assert_eq!(releases.staged, None);
     // A newer one is.
-    assert!(store::stage(dir.path(), v("0.3.1"), b"#!/bin/sh\n", installed).unwrap());
+    assert!(stage(dir.path(), "0.3.1", b"#!/bin/sh\n", installed));
     assert_eq!(store::read(dir.path()).unwrap().staged, Some(v("0.3.1")));
 }
 

@@ -185,7 +185,8 @@ impl CounterLink {
             }
         };
         let updates = Some(
-            crate::link::updates::installed_snapshot_version(&self.settings.data_dir).unwrap_or(0),
+            crate::link::updates::progress::handled_snapshot_version(&self.settings.data_dir)
+                .unwrap_or(0),
         );
         self.client.state_station(&StationState {
             status_list,

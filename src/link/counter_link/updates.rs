@@ -28,6 +28,7 @@ impl CounterLink {
             endpoints: self.client.endpoints().to_vec(),
             traffic: Default::default(),
             modem: Some(ByModem(self.client.clone())),
+            idle: self.client.timeout(),
         };
         updates::check(data_dir, transport, at_least)
             .await

@@ -16,6 +16,7 @@
 //! first update it prices with the tables built into it.
 
 mod installed;
+pub mod progress;
 mod software;
 pub mod transport;
 
@@ -31,7 +32,7 @@ use crate::protocol::updates::{
 };
 use installed::RateFile;
 pub use installed::{installed_rates_dir, installed_signed_until, installed_snapshot_version};
-use software::ReleaseFile;
+use software::{ReleaseFile, ReleaseOutcome};
 use transport::{BASE, EndpointTransport};
 
 /// Why an update check did not complete.
@@ -130,6 +131,9 @@ pub struct UpdateReport {
     pub releases: Vec<(String, String)>,
     /// The release this check verified and staged, to be switched in at a quiet moment.
     pub release_staged: Option<String>,
+    /// Why a release this station wants was not fetched by this check (over the modem, or
+    /// waiting out a back-off after failed downloads).
+    pub release_waits: Option<String>,
     /// Files asked for (a 404 included: how TUF learns there is no newer root).
     pub requests: u64,
     /// Their body bytes.
@@ -150,6 +154,7 @@ impl UpdateReport {
             .release_staged
             .as_ref()
             .map(|version| format!("; release {version} staged"))
+            .or_else(|| self.release_waits.as_ref().map(|why| format!("; {why}")))
             .unwrap_or_default();
         let line = if self.over_modem {
             " (over the modem)"
@@ -235,19 +240,17 @@ pub async fn check(
             installed::install(&repository, &files, &set, previous.as_deref(), last_day).await?;
     }
     installed::switch_to(&dir, &set)?;
-    // A build is tens of megabytes: hours on a 33.6 kbit/s line that purchases need. It
-    // waits for a check over the Internet.
-    let staged = if traffic.over_modem.load(Ordering::Relaxed) {
-        if !releases.is_empty() {
-            log::info!(
-                "software releases are not fetched over the modem: they wait for the Internet"
-            );
-        }
-        None
-    } else {
-        software::stage_newest(data_dir, &repository, &releases).await?
-    };
-    report.release_staged = staged.map(|version| version.to_string());
+    let over_modem = traffic.over_modem.load(Ordering::Relaxed);
+    match software::stage_newest(data_dir, &repository, &releases, over_modem).await? {
+        ReleaseOutcome::NoneWanted => {}
+        ReleaseOutcome::Staged(version) => report.release_staged = Some(version.to_string()),
+        ReleaseOutcome::Waits(why) => report.release_waits = Some(why),
+    }
+    // Stated to the data centre from now on: a snapshot with a build left behind is not
+    // handled, and the data centre's agenda asks for it again at the next contact.
+    if report.release_waits.is_none() {
+        progress::set_handled(data_dir, snapshot_version)?;
+    }
     report.requests = traffic.requests.load(Ordering::Relaxed);
     report.body_bytes = traffic.body_bytes.load(Ordering::Relaxed);
     report.over_modem = traffic.over_modem.load(Ordering::Relaxed);
@@ -301,6 +304,7 @@ fn listing(
         rates_listed: Vec::new(),
         releases: Vec::new(),
         release_staged: None,
+        release_waits: None,
         requests: 0,
         body_bytes: 0,
         over_modem: false,
@@ -333,6 +337,7 @@ fn listing(
                         target: name.clone(),
                         version: parsed,
                         platform: platform.clone(),
+                        sha256: target.hashes.sha256.to_vec(),
                     }),
                     Err(e) => log::warn!("target {}: {e}", name.raw()),
                 }

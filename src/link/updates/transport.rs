@@ -22,6 +22,8 @@ pub const BASE: &str = "https://data-centre.invalid";
 
 /// The most one target may be: a counter build is some tens of MB.
 const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// The longest a target's download may take in all: a build over a slow line.
+const TARGET_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
 /// The most one metadata file may be (tough's own limits are smaller still).
 const MAX_METADATA_BYTES: usize = 4 * 1024 * 1024;
 
@@ -33,6 +35,8 @@ pub struct EndpointTransport {
     pub traffic: Arc<Traffic>,
     /// The link, for its backup modem.
     pub modem: Option<ByModem>,
+    /// The longest wait for the next chunk of a target (the link's timeout).
+    pub idle: std::time::Duration,
 }
 
 /// The link whose modem carries a check no Internet endpoint answers.
@@ -62,13 +66,13 @@ impl Transport for EndpointTransport {
         // Once the Internet failed this check, the rest of it goes straight to the modem.
         if !self.traffic.over_modem.load(Ordering::Relaxed) {
             match self.fetch_from_endpoints(&path, &mut failures).await {
-                Ok(bytes) => return Ok(whole(bytes)),
+                Ok(fetched) => return Ok(fetched.into_stream()),
                 Err(Failure::NotFound) => return Err(not_found(path)),
                 Err(Failure::Other(_)) => {}
             }
         }
         match self.fetch_by_modem(&path).await {
-            Some(Ok(bytes)) => return Ok(whole(bytes)),
+            Some(Ok(bytes)) => return Ok(Fetched::Whole(bytes).into_stream()),
             Some(Err(Failure::NotFound)) => return Err(not_found(path)),
             Some(Err(Failure::Other(why))) => failures.push(why),
             None => {}
@@ -81,9 +85,24 @@ impl Transport for EndpointTransport {
     }
 }
 
-fn whole(bytes: tough::Bytes) -> TransportStream {
-    let item: Result<tough::Bytes, TransportError> = Ok(bytes);
-    Box::pin(stream::once(async move { item }))
+/// A file as an endpoint served it.
+enum Fetched {
+    /// Read whole (metadata; anything over the modem).
+    Whole(tough::Bytes),
+    /// Coming as it is read (a target over the Internet).
+    Streaming(TransportStream),
+}
+
+impl Fetched {
+    fn into_stream(self) -> TransportStream {
+        match self {
+            Fetched::Whole(bytes) => {
+                let item: Result<tough::Bytes, TransportError> = Ok(bytes);
+                Box::pin(stream::once(async move { item }))
+            }
+            Fetched::Streaming(stream) => stream,
+        }
+    }
 }
 
 fn not_found(path: String) -> TransportError {
@@ -108,7 +127,7 @@ impl EndpointTransport {
         &self,
         path: &str,
         failures: &mut Vec<String>,
-    ) -> Result<tough::Bytes, Failure> {
+    ) -> Result<Fetched, Failure> {
         let mut not_found = 0;
         for endpoint in &self.endpoints {
             match self.fetch_from(endpoint, path).await {
@@ -143,10 +162,15 @@ impl EndpointTransport {
         })
     }
 
-    async fn fetch_from(&self, endpoint: &str, path: &str) -> Result<tough::Bytes, Failure> {
-        let mut response = self
-            .http
-            .get(format!("{endpoint}{path}"))
+    async fn fetch_from(&self, endpoint: &str, path: &str) -> Result<Fetched, Failure> {
+        let metadata = path.starts_with(METADATA_PATH);
+        let mut request = self.http.get(format!("{endpoint}{path}"));
+        if !metadata {
+            // A build takes as long as the line needs: the link's timeout (for a purchase)
+            // bounds each wait for the next chunk instead.
+            request = request.timeout(TARGET_TIMEOUT);
+        }
+        let mut response = request
             .send()
             .await
             .map_err(|e| Failure::Other(e.to_string()))?;
@@ -156,27 +180,59 @@ impl EndpointTransport {
             404 => return Err(Failure::NotFound),
             status => return Err(Failure::Other(format!("HTTP {status}"))),
         }
-        // Metadata is small; a target may be a counter build. Read no further than that,
-        // whatever the length the answer announces (or not).
-        let most = if path.starts_with(METADATA_PATH) {
-            MAX_METADATA_BYTES
-        } else {
-            MAX_FILE_BYTES
-        };
+        if !metadata {
+            return Ok(Fetched::Streaming(self.body_stream(response, path)));
+        }
+        // Metadata is small: read whole (no further than its limit, whatever the length the
+        // answer announces, or not), so a failure mid-way tries the next endpoint.
         let mut bytes = Vec::new();
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|e| Failure::Other(e.to_string()))?
         {
-            if bytes.len() + chunk.len() > most {
-                return Err(Failure::Other(format!("over {most} bytes")));
+            if bytes.len() + chunk.len() > MAX_METADATA_BYTES {
+                return Err(Failure::Other(format!("over {MAX_METADATA_BYTES} bytes")));
             }
             bytes.extend_from_slice(&chunk);
         }
-        let bytes = tough::Bytes::from(bytes);
         let length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         self.traffic.body_bytes.fetch_add(length, Ordering::Relaxed);
-        Ok(bytes)
+        Ok(Fetched::Whole(tough::Bytes::from(bytes)))
+    }
+
+    /// A target's body as it comes, chunk by chunk: no more than [`MAX_FILE_BYTES`], and no
+    /// wait for a chunk longer than the link's timeout. A failure mid-way is the network's
+    /// (the check is tried again at the next contact); tough checks what came.
+    fn body_stream(&self, response: reqwest::Response, path: &str) -> TransportStream {
+        let (traffic, idle, path) = (self.traffic.clone(), self.idle, path.to_string());
+        let chunks = stream::unfold(Some((response, 0usize)), move |state| {
+            let (traffic, path) = (traffic.clone(), path.clone());
+            async move {
+                let (mut response, read) = state?;
+                let failed = |why: String| {
+                    let error = TransportError::new_with_cause(
+                        TransportErrorKind::Other,
+                        path,
+                        EndpointsFailed(why),
+                    );
+                    Some((Err(error), None))
+                };
+                let chunk = match tokio::time::timeout(idle, response.chunk()).await {
+                    Err(_) => return failed(format!("nothing came for {idle:?}")),
+                    Ok(Err(e)) => return failed(e.to_string()),
+                    Ok(Ok(None)) => return None,
+                    Ok(Ok(Some(chunk))) => chunk,
+                };
+                let read = read + chunk.len();
+                if read > MAX_FILE_BYTES {
+                    return failed(format!("over {MAX_FILE_BYTES} bytes"));
+                }
+                let length = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+                traffic.body_bytes.fetch_add(length, Ordering::Relaxed);
+                Some((Ok(chunk), Some((response, read))))
+            }
+        });
+        Box::pin(chunks)
     }
 }
