@@ -186,6 +186,13 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .await?;
         }
         None => {
+            use axum::serve::ListenerExt;
+            // Answers go out as they are written, not held for the last segment's ACK.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    log::info!("TCP_NODELAY: {e}");
+                }
+            });
             axum::serve(listener, router)
                 .with_graceful_shutdown(interrupted)
                 .await?;

@@ -92,6 +92,11 @@ fn checked_endpoint(endpoint: &str) -> Result<String, LinkError> {
     }
 }
 
+/// What one HTTP/2 stream (a download) may have in flight.
+const STREAM_WINDOW_BYTES: u32 = 256 * 1024;
+/// What the whole connection may: room for the other services beside a download.
+const CONNECTION_WINDOW_BYTES: u32 = 1024 * 1024;
+
 fn http_client(
     builder: reqwest::ClientBuilder,
     timeout: Duration,
@@ -99,6 +104,12 @@ fn http_client(
     builder
         .timeout(timeout)
         .connect_timeout(timeout)
+        // One HTTP/2 connection carries every service. What a download may have in flight
+        // (unread by the station) is what a purchase's answer may queue behind on a slow
+        // line: small windows keep that to a few milliseconds, and still fill a line with a
+        // round trip of 30 ms at 60 Mbit/s (see docs/measurements.md).
+        .http2_initial_stream_window_size(STREAM_WINDOW_BYTES)
+        .http2_initial_connection_window_size(CONNECTION_WINDOW_BYTES)
         .build()
         .map_err(|e| LinkError::Local(format!("the HTTP client: {e}")))
 }

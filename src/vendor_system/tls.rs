@@ -91,6 +91,10 @@ async fn accept_loop(
                 continue;
             }
         };
+        // Answers go out as they are written, not held for the last segment's ACK.
+        if let Err(e) = stream.set_nodelay(true) {
+            log::info!("TCP_NODELAY for {peer}: {e}");
+        }
         let acceptor = acceptor.clone();
         let sender = sender.clone();
         tokio::spawn(async move {

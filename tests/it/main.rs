@@ -31,6 +31,7 @@ mod kiosk_screens_supervisor;
 mod kiosk_unfinished_sale;
 mod kiosk_vendor_e2e;
 mod lease_certificates;
+mod link_http2;
 mod local_date;
 mod mail_scans;
 mod modem_link;

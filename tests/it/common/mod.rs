@@ -12,6 +12,7 @@ pub mod payment;
 pub mod postgres;
 pub mod screen;
 pub mod softhsm;
+pub mod throttle;
 pub mod tmux;
 pub mod vendor;
 pub mod vendor_counter;
