@@ -9,6 +9,7 @@
 //! retry limit; [`simulator`] is a phone line between two pseudo-terminals for the tests and
 //! for trying the product by hand.
 
+pub mod compression;
 pub mod dialer;
 pub mod http_line;
 pub mod simulator;

@@ -14,6 +14,10 @@
 //!   bodies.
 //! - [`refusal`]: the kinds of refusal and their one body shape.
 
+/// The header the data centre answers each request's id in: the key to its request log,
+/// which the station writes beside each exchange in its own.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
 pub mod agenda;
 pub mod counters;
 pub mod funds;

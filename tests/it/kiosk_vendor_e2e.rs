@@ -93,6 +93,23 @@ fn the_counter_sells_through_a_separate_vendor_and_offline_when_it_stops() {
     let done = tmux.wait_for("Sale complete");
     assert!(done.contains(&format!("{PSD_A1}-0000001")), "{done}");
     tmux.keys(&["Enter"]);
+    // The counter's log names the data centre's id for each exchange, which its request
+    // log carries too: the purchase is found on both sides.
+    let counter_log = std::fs::read_to_string(postcounter::log_file::log_path(&data_dir)).unwrap();
+    let purchase = counter_log
+        .lines()
+        .find(|line| line.contains("POST /postage/v1/") && line.contains(": 200 in "))
+        .unwrap_or_else(|| panic!("no purchase in the counter's log: {counter_log}"));
+    let id = purchase.rsplit("request id ").next().unwrap().trim();
+    assert_eq!(id.len(), 16, "{purchase}");
+    let vendor_log =
+        std::fs::read_to_string(postcounter::log_file::log_path(fixture.dir.path())).unwrap();
+    assert!(
+        vendor_log
+            .lines()
+            .any(|l| l.contains(id) && l.contains("/postage/v1/")),
+        "{id} is not in the data centre's request log"
+    );
 
     // The vendor dies mid-session: the next sale is issued by the embedded PSD.
     vendor.kill();

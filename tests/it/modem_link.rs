@@ -12,7 +12,7 @@ use crate::common::payment::card_charge;
 use crate::common::priced_letter;
 use crate::common::vendor::{StoreKind, VendorFixture};
 use crate::common::vendor_process::VendorProcess;
-use crate::updates::publish;
+use crate::updates::{publish, rate_file_from};
 use postcounter::clock::Clock;
 use postcounter::link::client::Interface;
 use postcounter::link::updates::progress::handled_snapshot_version;
@@ -171,9 +171,10 @@ async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet()
     let keys = keys_dir(station.fixture.dir.path());
     let repository = UpdateRepository::at(&repository_dir(&keys).unwrap(), &keys);
     let now = Clock::system().now_unix_ms();
-    // One table, as small as a notice of a single new price is: 33.6 kbit/s carries 4 KB/s.
-    let name = "letters-2027-01-18.toml";
-    publish(&repository, name, &letter_prices_from("2027-01-18"), now).await;
+    // A whole price list (130 KB of TOML): 31 s at 33.6 kbit/s as it is, a few gzipped.
+    let name = "usps-retail-2027-01-18.toml";
+    let text = rate_file_from("2027-01-18");
+    publish(&repository, name, &text, now).await;
     let build = Published::Software {
         version: "0.99.0".into(),
         platform: this_platform(),
@@ -185,13 +186,18 @@ async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet()
         .unwrap();
     station.network.set(Relay::Down);
     let started = Instant::now();
+    let received_before = station.modem.bytes_exchanged().1;
     let report = station.link.check_updates(None).await.unwrap();
+    let on_the_line = station.modem.bytes_exchanged().1 - received_before;
     eprintln!(
-        "modem: an update check with one new table took {} ms at 33.6 kbit/s: {} files, {} body bytes",
+        "modem: an update check with a new {} KB price list took {} ms at 33.6 kbit/s (with the dial): {} files, {} body bytes, {} bytes received on the line",
+        text.len() / 1024,
         started.elapsed().as_millis(),
         report.requests,
-        report.body_bytes
+        report.body_bytes,
+        on_the_line
     );
+    assert!(on_the_line < report.body_bytes / 4, "gzipped on the line");
     assert!(
         report.rates_installed.contains(&name.to_string()),
         "{report:?}"
@@ -217,27 +223,6 @@ async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet()
         "{report:?}"
     );
     station.vendor.kill();
-}
-
-/// A rate file of one table: metered letters from `date`.
-fn letter_prices_from(date: &str) -> String {
-    format!(
-        r#"schema = "postcounter-rates/1"
-
-[tables.fcm_letter_metered]
-product = "fcm-letter"
-postage = "metered"
-effective = {date}
-status = "derived"
-source = "a test: metered letters 76c, 29c per added ounce"
-rows = [
-  {{ max = "1oz", price = 760 }},
-  {{ max = "2oz", price = 1050 }},
-  {{ max = "3oz", price = 1340 }},
-  {{ max = "3.5oz", price = 1630 }},
-]
-"#
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

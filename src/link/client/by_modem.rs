@@ -6,8 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::envelope::{Envelope, WireAnswer};
+use super::transport::log_exchange;
 use super::{Reply, VendorClient, error_message};
+use crate::modem::compression::{ACCEPT_ENCODING, inflate};
 use crate::modem::dialer::Modem;
+use crate::protocol::REQUEST_ID_HEADER;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
 use crate::protocol::security::{ANSWER_SIGNATURE_HEADER, SEAL_HEADER};
 use crate::protocol::signature::{RequestSigner, SignedRequest};
@@ -35,12 +38,28 @@ impl VendorClient {
                 .map(|signer| signer.authorization(&envelope.request(), self.clock.now_unix_ms()));
             let message = modem_request(&mut envelope, authorization.clone(), &station)
                 .map_err(|why| (format!("{endpoint}: {why}"), false))?;
+            let started = std::time::Instant::now();
             let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
             let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
                 .await
                 .map_err(|e| (format!("{endpoint}: {e}"), true))?;
             match answered {
-                Ok(answered) => {
+                Ok(mut answered) => {
+                    // The line's own transform, undone before anything reads the answer.
+                    inflate(&mut answered).map_err(|e| (format!("{endpoint}: {e}"), true))?;
+                    let status = answered
+                        .start
+                        .split(' ')
+                        .nth(1)
+                        .and_then(|s| s.parse().ok());
+                    let id = answered.header(REQUEST_ID_HEADER);
+                    log_exchange(
+                        (request.method, request.path),
+                        &endpoint,
+                        status.unwrap_or(0),
+                        started,
+                        id,
+                    );
                     answer = Some((answered, envelope, authorization));
                     break;
                 }
@@ -148,6 +167,7 @@ fn modem_request(
     let mut headers = vec![
         ("Host".to_string(), "data-centre".to_string()),
         ("Content-Type".to_string(), "application/json".to_string()),
+        (ACCEPT_ENCODING.0.to_string(), ACCEPT_ENCODING.1.to_string()),
     ];
     if let Some(key) = request.idempotency_key {
         headers.push(("Idempotency-Key".into(), key.to_string()));

@@ -11,7 +11,7 @@ use super::super::session::OpenFailure;
 use super::envelope::{Envelope, WireAnswer};
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
 use crate::protocol::security::{ANSWER_SIGNATURE_HEADER, SEAL_HEADER};
-use crate::protocol::{ErrorBody, ErrorDetail};
+use crate::protocol::{ErrorBody, ErrorDetail, REQUEST_ID_HEADER};
 use reqwest::header::CONTENT_TYPE;
 
 /// One answer as it came: its status, body and agenda header, and whether it was signed
@@ -33,6 +33,7 @@ pub(in crate::link) async fn send_once(
     station: Option<&str>,
 ) -> Result<RawAnswer, OpenFailure> {
     let request = envelope.request();
+    let (method_name, path) = (request.method.to_string(), request.path.to_string());
     let method = Method::from_bytes(request.method.as_bytes())
         .map_err(|e| OpenFailure::Protocol(e.to_string()))?;
     let mut builder = http
@@ -51,6 +52,7 @@ pub(in crate::link) async fn send_once(
         builder = builder.header(STATION_HEADER, station);
     }
     let body = envelope.wire_body().map_err(OpenFailure::Protocol)?;
+    let started = std::time::Instant::now();
     let response = builder
         .body(body)
         .send()
@@ -67,7 +69,15 @@ pub(in crate::link) async fn send_once(
     let agenda = header(AGENDA_HEADER);
     let signature = header(ANSWER_SIGNATURE_HEADER);
     let content_type = header(CONTENT_TYPE.as_str());
+    let request_id = header(REQUEST_ID_HEADER);
     let body = response.bytes().await.map_err(OpenFailure::Transport)?;
+    log_exchange(
+        (&method_name, &path),
+        endpoint,
+        status,
+        started,
+        request_id.as_deref(),
+    );
     let body = envelope
         .open(
             authorization.as_deref(),
@@ -87,6 +97,20 @@ pub(in crate::link) async fn send_once(
         agenda,
         signed: signature.is_some(),
     })
+}
+
+/// One line in the station's log per exchange, with the data centre's id for it: what an
+/// operator looks up in the data centre's request log.
+pub(super) fn log_exchange(
+    (method, path): (&str, &str),
+    endpoint: &str,
+    status: u16,
+    started: std::time::Instant,
+    request_id: Option<&str>,
+) {
+    let id = request_id.unwrap_or("none");
+    let ms = started.elapsed().as_millis();
+    log::info!("{method} {path} at {endpoint}: {status} in {ms} ms, request id {id}");
 }
 
 /// The refusal a body carries, if it is one.

@@ -85,7 +85,8 @@ pub(super) fn set_is_whole(set: &Path, files: &[RateFile]) -> bool {
 }
 
 /// Writes each rate file into `set` (a set there that is not whole is replaced): taken from
-/// `previous` (the set in use) when its bytes have the hash the repository lists, else read
+/// `previous` (the set in use) or the tables built in (the repository's first seed) when
+/// its bytes have the hash the repository lists, else read
 /// through tough, verified as it streams; each written and synced under a temporary name,
 /// then renamed. Answers the files that were fetched: over a modem, an unchanged table costs
 /// nothing.
@@ -105,6 +106,7 @@ pub(super) async fn install(
     for file in files {
         let kept = previous
             .and_then(|dir| std::fs::read(dir.join(&file.file)).ok())
+            .or_else(|| built_in(&file.file))
             .filter(|bytes| *Sha256::digest(bytes) == *file.sha256);
         let bytes = match kept {
             Some(bytes) => bytes,
@@ -123,6 +125,14 @@ pub(super) async fn install(
     }
     std::fs::rename(&staging, set).map_err(|e| local(set, e))?;
     Ok(fetched)
+}
+
+/// The built-in rate file named `file`, if there is one.
+fn built_in(file: &str) -> Option<Vec<u8>> {
+    crate::rates::book::EMBEDDED_FILES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, text)| text.as_bytes().to_vec())
 }
 
 /// The project's one durable write: synced, renamed into place, its folder synced.

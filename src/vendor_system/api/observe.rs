@@ -18,8 +18,7 @@ use crate::vendor_system::error::RefusalKind;
 use crate::vendor_system::service::Vendor;
 use crate::vendor_system::validate;
 
-/// The header a request's id is answered in.
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+pub use crate::protocol::REQUEST_ID_HEADER;
 
 /// Request ids: a random start per process, then one more per request, as 16 hex digits.
 fn next_request_id() -> String {

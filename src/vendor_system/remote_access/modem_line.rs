@@ -13,6 +13,7 @@ use axum::body::Body;
 use tower::ServiceExt;
 
 use crate::modem::ResultCode;
+use crate::modem::compression::{ACCEPT_ENCODING, compress_for};
 use crate::modem::dialer::{read_result, reset_line};
 use crate::modem::http_line::{LineError, MAX_BODY_BYTES, Message, read_message, write_message};
 use crate::serial_port::{FlowControl, SerialPort};
@@ -133,6 +134,7 @@ fn serve_call(
 async fn answer(router: &Router, request: Message) -> Message {
     let mut parts = request.start.splitn(3, ' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let accept_encoding = request.header(ACCEPT_ENCODING.0).map(str::to_string);
     let mut builder = axum::http::Request::builder().method(method).uri(target);
     for (name, value) in &request.headers {
         builder = builder.header(name.as_str(), value.as_str());
@@ -153,7 +155,7 @@ async fn answer(router: &Router, request: Message) -> Message {
         .filter(|(name, _)| *name != axum::http::header::CONTENT_LENGTH)
         .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_string())))
         .collect();
-    Message {
+    let mut answer = Message {
         start: format!(
             "HTTP/1.1 {} {}",
             parts.status.as_u16(),
@@ -161,7 +163,9 @@ async fn answer(router: &Router, request: Message) -> Message {
         ),
         headers,
         body,
-    }
+    };
+    compress_for(accept_encoding.as_deref(), &mut answer);
+    answer
 }
 
 fn plain(status: u16, text: &str) -> Message {
