@@ -92,7 +92,7 @@ fn status(config: &Config) -> anyhow::Result<ExitCode> {
         out!(
             "postponed        release {} {}",
             postponed.version,
-            postponement(postponed, config.updates.postpone_max)
+            crate::release::postponement_text(postponed, config.updates.postpone_max)
         )?;
     }
     if let Some(failed) = crate::link::updates::progress::failed_release(&config.data_dir) {
@@ -116,28 +116,12 @@ fn status(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 fn postpone(config: &Config) -> anyhow::Result<ExitCode> {
-    let settings = &config.updates;
     let now = crate::clock::Clock::system().now_unix_ms();
-    let for_ms =
-        i64::try_from(settings.postpone_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
-    let postponed = store::change(&config.data_dir, |releases| {
-        releases
-            .postpone(now, for_ms, settings.postpone_max)
-            .cloned()
-    })??;
+    let postponed = crate::release::postpone(&config.data_dir, &config.updates, now)?;
     out!(
         "release {} postponed {}",
         postponed.version,
-        postponement(&postponed, settings.postpone_max)
+        crate::release::postponement_text(&postponed, config.updates.postpone_max)
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `until 2026-12-07 20:41 UTC (1 of 3 times)`: how a postponement is shown.
-fn postponement(postponed: &crate::release::state::Postponement, max_times: u32) -> String {
-    format!(
-        "until {} ({} of {max_times} times)",
-        crate::clock::format_unix_ms(postponed.until_unix_ms),
-        postponed.times
-    )
 }

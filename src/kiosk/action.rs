@@ -51,6 +51,8 @@ pub enum Action {
     Reprint,
     /// After a print failure: void the issued indicium for a refund.
     VoidIssued,
+    /// Put off the waiting release (the unlocked supervisor screen).
+    PostponeRelease,
     /// Results of effects.
     ZipLooked {
         zip: ZipCode,
@@ -87,6 +89,8 @@ pub enum Action {
     HealthCheckPassed,
     /// The launcher that runs this counter has gone.
     LauncherGone,
+    /// What became of a postponement: what now holds, or why none was made.
+    ReleasePostponed(Result<String, String>),
     /// A reading from the connected scale, or the kind of failure (the detail is in the log).
     ScaleRead(Result<Reading, ScaleErrorKind>),
     /// The app's monotonic clock, in milliseconds since it started (timeouts).
@@ -133,6 +137,7 @@ impl Action {
                 | Action::Quit
                 | Action::Reprint
                 | Action::VoidIssued
+                | Action::PostponeRelease
                 | Action::Help
                 | Action::Pay
         )
@@ -206,6 +211,7 @@ pub enum Effect {
         device_id: u32,
         piece_serial: u32,
     },
+    PostponeRelease,
 }
 
 /// Why the data centre, a payment processor or the counter's own records did not do what

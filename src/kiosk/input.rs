@@ -87,6 +87,7 @@ pub fn action_for_user_action(action: UserAction) -> Option<Action> {
         UserAction::RemoveItem => Action::Remove,
         UserAction::Reprint => Action::Reprint,
         UserAction::Void => Action::VoidIssued,
+        UserAction::PostponeUpdate => Action::PostponeRelease,
         UserAction::Quit => Action::Quit,
         UserAction::Help => Action::Help,
         _ => return None,

@@ -72,6 +72,42 @@ pub fn mark_healthy(data_dir: &Path) -> Result<bool, ReleaseError> {
     store::change(data_dir, |releases| releases.healthy(version))
 }
 
+/// Why a postponement was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PostponeError {
+    #[error(transparent)]
+    Refused(#[from] state::PostponeRefused),
+    #[error(transparent)]
+    Record(#[from] ReleaseError),
+}
+
+/// Puts the waiting release off by `settings.postpone_minutes`, at most
+/// `settings.postpone_max` times between two switches (`updates postpone`, and the
+/// supervisor's key on the counter); what now holds.
+pub fn postpone(
+    data_dir: &Path,
+    settings: &crate::config::UpdateSettings,
+    now_unix_ms: i64,
+) -> Result<state::Postponement, PostponeError> {
+    let for_ms =
+        i64::try_from(settings.postpone_minutes.saturating_mul(60_000)).unwrap_or(i64::MAX);
+    let postponed = store::change(data_dir, |releases| {
+        releases
+            .postpone(now_unix_ms, for_ms, settings.postpone_max)
+            .cloned()
+    })??;
+    Ok(postponed)
+}
+
+/// `until 2026-12-07 20:41 UTC (1 of 3 times)`: how a postponement is shown.
+pub fn postponement_text(postponed: &state::Postponement, max_times: u32) -> String {
+    format!(
+        "until {} ({} of {max_times} times)",
+        crate::clock::format_unix_ms(postponed.until_unix_ms),
+        postponed.times
+    )
+}
+
 /// The launcher that runs this counter, as it named itself.
 pub fn launcher_pid() -> Option<u32> {
     std::env::var(launcher::LAUNCHER_ENV)

@@ -134,3 +134,50 @@ fn a_release_waits_for_the_sale_switches_in_and_a_broken_one_rolls_back_by_itsel
         "{text}"
     );
 }
+
+/// The supervisor puts a waiting release off from the counter's own screen (F8), within the
+/// bound: the header stops announcing it and the record holds the postponement (that it
+/// holds at a quiet moment is `kiosk_release`'s).
+#[test]
+fn a_supervisor_puts_a_waiting_release_off_from_the_counter() {
+    let runtime = common::runtime();
+    let code = "postpone-enrollment-code";
+    let fixture = enrolled(&runtime, code);
+    let address = free_address();
+    let _vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    common::set_supervisor_pin(&data_dir, "2468");
+    let environment = format!(
+        "POSTCOUNTER_LINK__ENDPOINTS=http://{address} POSTCOUNTER_LINK__ENROLLMENT_CODE={code} \
+         POSTCOUNTER_LINK__TIMEOUT_MS=2000 POSTCOUNTER_LINK__POLL_AFTER_S=1 \
+         POSTCOUNTER_UPDATES__QUIET_S=1 POSTCOUNTER_UPDATES__POSTPONE_MAX=1"
+    );
+    let tmux = Tmux::start_with(&data_dir, &environment, "postpone");
+    tmux.wait_for("vendor online");
+    // A letter in the basket: no quiet moment while the supervisor gets there.
+    tmux.basket_a_letter_to_90210();
+    let build = script(dir.path(), "postcounter-0.2.0", "exit 0");
+    publish_release(fixture.dir.path(), &fixture.location, &build, "0.2.0");
+    tmux.wait_for("Update 0.2.0 waiting");
+    tmux.keys(&["F7"]);
+    tmux.wait_for("PIN");
+    tmux.keys(&["2468", "Enter"]);
+    tmux.wait_for("Scale   none");
+    tmux.keys(&["F8"]);
+    let postponed = tmux.wait_for("update 0.2.0 postponed until");
+    assert!(postponed.contains("(1 of 1 times)"), "{postponed}");
+    let releases = store::read(&data_dir).unwrap();
+    assert_eq!(releases.postponed.map(|p| p.times), Some(1));
+    // The bound holds on the screen as on the command line.
+    tmux.keys(&["F8"]);
+    tmux.wait_for("not postponed: release 0.2.0 was postponed 1 time(s) already");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Basket: 1 piece(s)");
+    let screen = tmux.screen();
+    assert!(!screen.contains("Update 0.2.0"), "{screen}");
+    pay_cash_and_finish(&tmux);
+    tmux.wait_for("Weigh the piece");
+    assert_eq!(store::read(&data_dir).unwrap().current, None);
+    tmux.quit();
+}

@@ -351,7 +351,7 @@ fn an_action_a_keymap_cannot_bind_is_refused_with_the_actions_it_can() {
          \"open_cash_drawer\" is not an action a keymap can bind: expected one of confirm, back, \
          up, down, left, right, select, add_to_basket, remove_item, pay, pay_cash, pay_card, \
          pay_account, reprint, void, supervisor, help, quit, next_field, previous_field, \
-         zero_scale, next_theme"
+         zero_scale, next_theme, postpone_update"
     );
 }
 

@@ -191,6 +191,7 @@ impl Edge {
                 device_id,
                 piece_serial,
             } => self.void_recent(device_id, piece_serial),
+            Effect::PostponeRelease => self.postpone_release(),
         }
     }
 

@@ -61,6 +61,25 @@ impl Edge {
     }
 }
 
+impl Edge {
+    /// Puts the waiting release off, as `updates postpone` does, off the screen's threads.
+    pub(super) fn postpone_release(&self) {
+        let edge = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let config = &edge.station.config;
+            let now = Clock::system().now_unix_ms();
+            let max = config.updates.postpone_max;
+            let result = crate::release::postpone(&config.data_dir, &config.updates, now)
+                .map(|held| {
+                    let until = crate::release::postponement_text(&held, max);
+                    format!("update {} postponed {until}", held.version)
+                })
+                .map_err(|e| e.to_string());
+            edge.send(Action::ReleasePostponed(result));
+        });
+    }
+}
+
 /// What the watch has told the flow so far.
 struct ReleaseWatch {
     running: ReleaseVersion,

@@ -201,6 +201,23 @@ fn unlocked_screen(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
         }
+        // The record decides, as for `updates postpone`: a release put off already may be
+        // put off again, within the bound.
+        Action::PostponeRelease if !supervisor.busy => {
+            supervisor.busy = true;
+            return vec![Effect::PostponeRelease];
+        }
+        Action::ReleasePostponed(result) => {
+            supervisor.busy = false;
+            state.notice = Some(match result {
+                Ok(holds) => {
+                    // Put off: no longer announced (the release watch agrees within a second).
+                    state.release_due = None;
+                    Notice::Info(holds)
+                }
+                Err(why) => Notice::Error(format!("not postponed: {why}")),
+            });
+        }
         Action::Refilled(result) => {
             supervisor.busy = true;
             state.notice = Some(match result {

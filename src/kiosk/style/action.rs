@@ -41,11 +41,13 @@ pub enum UserAction {
     ZeroScale,
     /// Switch to the next built-in theme.
     NextTheme,
+    /// Put off the counter's waiting update (supervisor).
+    PostponeUpdate,
 }
 
 impl UserAction {
     /// Every bindable action, in the order help screens list them.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 23] = [
         Self::Confirm,
         Self::Back,
         Self::Up,
@@ -68,6 +70,7 @@ impl UserAction {
         Self::PreviousField,
         Self::ZeroScale,
         Self::NextTheme,
+        Self::PostponeUpdate,
     ];
 
     /// The name used in keymap files.
@@ -109,6 +112,7 @@ impl UserAction {
             Self::PreviousField => ("previous_field", "previous field"),
             Self::ZeroScale => ("zero_scale", "zero scale"),
             Self::NextTheme => ("next_theme", "theme"),
+            Self::PostponeUpdate => ("postpone_update", "postpone update"),
         }
     }
 }

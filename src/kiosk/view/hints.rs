@@ -71,6 +71,9 @@ pub fn hint_actions(state: &State) -> Vec<UserAction> {
         Step::Issuing if state.in_flight == 0 => vec![Confirm, Back],
         Step::Issuing => vec![Confirm],
         Step::Done => vec![Confirm],
+        Step::Supervisor if unlocked && state.release_due.is_some() => {
+            vec![Up, Down, Void, PostponeUpdate, NextField, Back, Quit]
+        }
         Step::Supervisor if unlocked => vec![Up, Down, Void, NextField, NextTheme, Back, Quit],
         Step::Supervisor => vec![Confirm, Back],
     }

@@ -179,9 +179,11 @@ impl Driver {
                 result: Ok(()),
             }),
             Effect::PrintReceipt(_) => Some(Action::ReceiptPrinted(Ok(()))),
+            // The benchmark's scenes never put an update off.
             Effect::OpenDrawer
             | Effect::RehashSupervisorPin { .. }
-            | Effect::KeepPinGate { .. } => None,
+            | Effect::KeepPinGate { .. }
+            | Effect::PostponeRelease => None,
             Effect::ChargeCard {
                 charge_id, amount, ..
             } => Some(Action::Charged(Ok(PaidBy {
