@@ -18,12 +18,27 @@ impl FileLock {
     /// Waits for the lock of the folder `dir` (which must exist). The wait is a blocking
     /// call: writers hold it for milliseconds.
     pub fn take(dir: &Path) -> std::io::Result<FileLock> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(".lock"))?;
+        let file = open(dir)?;
         flock(&file, FlockOperation::LockExclusive)?;
         Ok(FileLock { _file: file })
     }
+
+    /// The lock of `dir` if no one holds it; `None` if someone does (for work held for
+    /// minutes, like a download, that a second comer skips rather than waits for).
+    pub fn try_take(dir: &Path) -> std::io::Result<Option<FileLock>> {
+        let file = open(dir)?;
+        match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(Some(FileLock { _file: file })),
+            Err(rustix::io::Errno::WOULDBLOCK) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn open(dir: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".lock"))
 }

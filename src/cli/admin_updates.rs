@@ -58,15 +58,7 @@ pub async fn run(config: &Config, command: UpdatesCommand) -> anyhow::Result<()>
     let repository = UpdateRepository::at(&repository_dir(&keys)?, &keys);
     let now = Clock::system().now_unix_ms();
     let (file, published) = match command {
-        UpdatesCommand::UpdateRootOffline { to } => {
-            let path = repository.take_root_key_offline(&to)?;
-            out!(
-                "the update root key is now only in {}: keep it offline; `admin update-root-rotate --root-key {}` needs it",
-                path.display(),
-                path.display()
-            )?;
-            return Ok(());
-        }
+        UpdatesCommand::UpdateRootOffline { to } => return root_offline(&repository, &to),
         UpdatesCommand::UpdateRootRotate {
             root_key,
             new_root_key,
@@ -77,27 +69,7 @@ pub async fn run(config: &Config, command: UpdatesCommand) -> anyhow::Result<()>
                 new_root_key,
                 roles: rotate,
             };
-            let report = repository.rotate(&rotation, now).await?;
-            let roles: Vec<String> = report
-                .roles_replaced
-                .iter()
-                .map(|r| r.to_string())
-                .collect();
-            out!(
-                "update root version {} written: root key {}, keys replaced: {}; stations take it at their next check",
-                report.root_version,
-                if report.root_key_replaced {
-                    "replaced"
-                } else {
-                    "kept"
-                },
-                if roles.is_empty() {
-                    "none".to_string()
-                } else {
-                    roles.join(", ")
-                }
-            )?;
-            return Ok(());
+            return rotate_root(&repository, &rotation, now).await;
         }
         UpdatesCommand::PublishRates { file } => (
             file,
@@ -126,6 +98,44 @@ pub async fn run(config: &Config, command: UpdatesCommand) -> anyhow::Result<()>
         bytes.len(),
         current.targets.signed.version,
         current.snapshot.signed.version
+    )?;
+    Ok(())
+}
+
+fn root_offline(repository: &UpdateRepository, to: &Path) -> anyhow::Result<()> {
+    let path = repository.take_root_key_offline(to)?;
+    out!(
+        "the update root key is now only in {}: keep it offline; `admin update-root-rotate --root-key {}` needs it",
+        path.display(),
+        path.display()
+    )?;
+    Ok(())
+}
+
+async fn rotate_root(
+    repository: &UpdateRepository,
+    rotation: &KeyRotation,
+    now_unix_ms: i64,
+) -> anyhow::Result<()> {
+    let report = repository.rotate(rotation, now_unix_ms).await?;
+    let roles: Vec<String> = report
+        .roles_replaced
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    out!(
+        "update root version {} written: root key {}, keys replaced: {}; stations take it at their next check",
+        report.root_version,
+        if report.root_key_replaced {
+            "replaced"
+        } else {
+            "kept"
+        },
+        if roles.is_empty() {
+            "none".to_string()
+        } else {
+            roles.join(", ")
+        }
     )?;
     Ok(())
 }

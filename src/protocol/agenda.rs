@@ -8,8 +8,8 @@
 //! ```text
 //! Postcounter-Station: status-list=3; control-total-mills=200000; updates=7
 //! ```
-//! (`updates` is the snapshot version of the update repository the station holds, 0 for
-//! none.)
+//! (`updates` is the snapshot version of the update repository the station handled whole:
+//! its rate files installed and the build it wants staged; 0 for none.)
 //! Keys it does not know are ignored (a newer station may say more); a value that is not a
 //! number is refused. The answer carries the agenda as hex in `Postcounter-Agenda` when any
 //! service has work (the poll `GET /contact/v1/agenda` always answers one). Its bytes are
@@ -61,7 +61,7 @@ pub struct StationState {
     pub status_list: Option<u32>,
     /// Its embedded PSD's control total: every refill it has credited.
     pub control_total_mills: Option<i64>,
-    /// The snapshot version of the update repository it holds (0: none yet).
+    /// The snapshot version of the update repository it handled whole (0: none yet).
     pub updates: Option<u64>,
 }
 

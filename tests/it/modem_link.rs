@@ -199,7 +199,7 @@ async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet()
     );
     assert!(on_the_line < report.body_bytes / 4, "gzipped on the line");
     assert!(
-        report.rates_installed.contains(&name.to_string()),
+        report.rates_fetched.contains(&name.to_string()),
         "{report:?}"
     );
     assert_eq!(report.releases, [("0.99.0".to_string(), this_platform())]);
@@ -210,7 +210,7 @@ async fn rate_updates_come_over_the_modem_and_a_release_waits_for_the_internet()
     assert!(handled_snapshot_version(&data_dir) < Some(report.snapshot_version));
     assert!(report.over_modem && station.modem.bytes_exchanged().1 > 0);
     assert_eq!(
-        report.rates_installed,
+        report.rates_fetched,
         [name],
         "only the new table crossed the line"
     );

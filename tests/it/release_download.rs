@@ -7,6 +7,7 @@
 use crate::common::vendor::{StoreKind, TestVendor};
 use postcounter::clock::Clock;
 use postcounter::link::LinkError;
+use postcounter::link::updates::Builds;
 use postcounter::link::updates::progress::{failed_release, handled_snapshot_version};
 use postcounter::protocol::updates::Published;
 use postcounter::release::{store, this_platform};
@@ -53,11 +54,11 @@ async fn a_build_that_does_not_verify_is_not_staged_and_waits_out_a_back_off() {
     assert!(failed.next_try_unix_ms >= now + 5 * 60 * 1000);
     assert_eq!(store::read(dir.path()).unwrap().staged, None);
     let downloads = dir.path().join("updates/downloads");
-    assert_eq!(
-        std::fs::read_dir(&downloads).unwrap().count(),
-        0,
-        "nothing left"
-    );
+    let left = std::fs::read_dir(&downloads)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("download".as_ref()))
+        .count();
+    assert_eq!(left, 0, "nothing left");
 
     // The next contact fetches metadata only: the build waits, and the snapshot stays
     // unhandled, so the data centre's agenda keeps asking.
@@ -98,4 +99,47 @@ async fn a_build_that_does_not_verify_is_not_staged_and_waits_out_a_back_off() {
         handled_snapshot_version(dir.path()),
         Some(staged.snapshot_version)
     );
+}
+
+/// In a contact a build downloads in the background: the check returns with the rate files
+/// installed, and the build, once verified and staged, marks its snapshot handled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_contact_a_build_downloads_after_the_check_returns() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let repository = vendor.update_repository();
+    let dir = tempfile::tempdir().unwrap();
+    let link = vendor.station(dir.path(), Clock::system()).await;
+    link.check_updates(None).await.unwrap();
+    let bytes = vec![0x5a; 2_000_000];
+    let now = Clock::system().now_unix_ms();
+    repository
+        .publish("postcounter", &bytes, build("0.96.0"), now)
+        .await
+        .unwrap();
+    let report = link
+        .check_updates_with(None, Builds::Background)
+        .await
+        .unwrap();
+    assert_eq!(report.release_staged, None);
+    let waits = report.release_waits.clone().unwrap_or_default();
+    assert!(
+        waits.contains("release 0.96.0 is downloading"),
+        "{report:?}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while store::read(dir.path()).unwrap().staged.is_none() {
+        assert!(std::time::Instant::now() < deadline, "never staged");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        store::read(dir.path()).unwrap().staged,
+        Some("0.96.0".parse().unwrap())
+    );
+    let binary = store::binary_path(dir.path(), "0.96.0".parse().unwrap());
+    assert_eq!(std::fs::read(binary).unwrap(), bytes);
+    // Handled as the download finishes (just after it staged).
+    while handled_snapshot_version(dir.path()) != Some(report.snapshot_version) {
+        assert!(std::time::Instant::now() < deadline, "never handled");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

@@ -12,6 +12,7 @@ use crate::updates::{installed_files, ngclient, publish, rate_file_from, tuf_pyt
 use postcounter::clock::Clock;
 use postcounter::link::LinkError;
 use postcounter::link::updates::trusted_root;
+use postcounter::protocol::updates::Published;
 use postcounter::vendor_system::updates::keys;
 use postcounter::vendor_system::updates::metadata::{expiry, metafile, sign};
 use postcounter::vendor_system::updates::{KeyRotation, RepositoryErrorKind};
@@ -141,7 +142,7 @@ async fn a_rotation_reaches_a_station_that_trusted_the_old_root_and_retires_the_
     let name = "usps-retail-2027-01-18.toml";
     publish(&repository, name, &rate_file_from("2027-01-18"), now).await;
     let report = link.check_updates(None).await.unwrap();
-    assert_eq!(report.rates_installed, [name], "{report:?}");
+    assert_eq!(report.rates_fetched, [name], "{report:?}");
     let trusted = trusted_root(dir.path()).unwrap().unwrap();
     assert_eq!(root_version(&trusted), 2);
 
@@ -154,28 +155,92 @@ async fn a_rotation_reaches_a_station_that_trusted_the_old_root_and_retires_the_
         assert!(stdout.contains(name), "{stdout}");
     }
 
-    // An attacker holding the retired timestamp key signs a newer timestamp.
+    // An attacker holding the retired timestamp key signs a newer timestamp of the current
+    // snapshot; the same signed with the key in force is taken (the control).
+    let current = repository.current().unwrap();
     let metadata = repository.metadata_dir();
-    let mut forged = Timestamp::new(
-        "1.0.0".into(),
-        current.timestamp.signed.version.saturating_add(5),
-        expiry(now, 24 * 3600 * 1000).unwrap(),
-    );
-    let snapshot = &current.snapshot.signed;
-    let snapshot_bytes =
-        std::fs::read(metadata.join(format!("{}.snapshot.json", snapshot.version)));
-    forged.meta.insert(
-        "snapshot.json".into(),
-        metafile(snapshot.version, &snapshot_bytes.unwrap()),
-    );
-    // Signed under root 1, which listed that key (root 2 does not).
-    let root_1: Signed<Root> = serde_json::from_slice(&root_1).unwrap();
-    let bytes = sign(forged, &root_1.signed, &retired_timestamp)
+    let timestamp = |bump: u64| {
+        let mut timestamp = Timestamp::new(
+            "1.0.0".into(),
+            current.timestamp.signed.version.saturating_add(bump),
+            expiry(now, 24 * 3600 * 1000).unwrap(),
+        );
+        let snapshot = current.snapshot.signed.version;
+        let meta = metafile(snapshot, &current.snapshot_bytes);
+        timestamp.meta.insert("snapshot.json".into(), meta);
+        timestamp
+    };
+    let key_in_force = keys::load(&vendor.keys_dir(), RoleType::Timestamp).unwrap();
+    let genuine = sign(timestamp(5), &current.root.signed, &key_in_force)
         .await
         .unwrap();
-    std::fs::write(metadata.join("timestamp.json"), bytes).unwrap();
+    std::fs::write(metadata.join("timestamp.json"), genuine).unwrap();
+    link.check_updates(None).await.unwrap();
+    // Signed under root 1, which listed that key (root 2 does not).
+    let root_1: Signed<Root> = serde_json::from_slice(&root_1).unwrap();
+    let forged = sign(timestamp(6), &root_1.signed, &retired_timestamp)
+        .await
+        .unwrap();
+    std::fs::write(metadata.join("timestamp.json"), forged).unwrap();
     let installed = installed_files(dir.path());
     let error = link.check_updates(None).await.unwrap_err();
     assert!(matches!(error, LinkError::Protocol(_)), "{error:?}");
+    assert!(error.to_string().contains("threshold"), "{error}");
     assert_eq!(installed_files(dir.path()), installed);
+}
+
+/// A rotation cut short after its new root was written, before the new keys took their
+/// place: the data centre would sign with keys the root no longer lists. Run again (with the
+/// new root key, which the message names), it puts them in place and stations follow.
+#[tokio::test]
+async fn a_rotation_cut_short_is_finished_by_running_it_again() {
+    let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
+    let repository = vendor.update_repository();
+    let dir = tempfile::tempdir().unwrap();
+    let link = vendor.station(dir.path(), Clock::system()).await;
+    link.check_updates(None).await.unwrap();
+    let timestamp_key = keys::key_path(&vendor.keys_dir(), RoleType::Timestamp);
+    let old_timestamp = std::fs::read(&timestamp_key).unwrap();
+    let media = tempfile::tempdir().unwrap();
+    let root_key = repository.take_root_key_offline(media.path()).unwrap();
+    let new_root_key = media.path().join("root-2.key.pem");
+    let rotation = KeyRotation {
+        root_key: root_key.clone(),
+        new_root_key: Some(new_root_key.clone()),
+        roles: vec![RoleType::Timestamp],
+    };
+    let now = Clock::system().now_unix_ms();
+    repository.rotate(&rotation, now).await.unwrap();
+    // As if the power went after root 2 was written: the new key still beside the old.
+    let next = timestamp_key.with_extension("pem.next");
+    std::fs::rename(&timestamp_key, &next).unwrap();
+    std::fs::write(&timestamp_key, &old_timestamp).unwrap();
+    let owner_only = std::fs::Permissions::from_mode(0o600);
+    std::fs::set_permissions(&timestamp_key, owner_only).unwrap();
+    // Nothing can be signed meanwhile (the key in place is not the one root 2 lists), and
+    // nothing a station reads changes.
+    let name = "usps-retail-2027-01-18.toml";
+    let rates = Published::Rates {
+        effective: String::new(),
+    };
+    let text = rate_file_from("2027-01-18");
+    let unsigned = repository.publish(name, text.as_bytes(), rates, now).await;
+    assert_eq!(unsigned.unwrap_err().kind(), RepositoryErrorKind::Signing);
+
+    let with_old_root = repository.rotate(&rotation, now).await.unwrap_err();
+    assert!(
+        with_old_root.to_string().contains("the new root key signs"),
+        "{with_old_root}"
+    );
+    let again = KeyRotation {
+        root_key: new_root_key,
+        new_root_key: None,
+        roles: Vec::new(),
+    };
+    let report = repository.rotate(&again, now).await.unwrap();
+    assert_eq!(report.root_version.get(), 3);
+    assert!(!next.exists());
+    publish(&repository, name, &text, now).await;
+    let checked = link.check_updates(None).await.unwrap();
+    assert_eq!(checked.rates_fetched, [name]);
 }

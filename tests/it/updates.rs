@@ -68,14 +68,14 @@ async fn the_served_repository_verifies_with_tough_and_with_python_tuf() {
     let report = link.check_updates(None).await.unwrap();
     assert_eq!(report.snapshot_version, 1);
     // The repository's seed is the tables built in: installed without fetching them.
-    assert!(report.rates_installed.is_empty(), "{report:?}");
+    assert!(report.rates_fetched.is_empty(), "{report:?}");
     for (name, text) in EMBEDDED_FILES {
         let installed = installed_rates_dir(dir.path()).unwrap().unwrap().join(name);
         assert_eq!(std::fs::read_to_string(installed).unwrap(), *text, "{name}");
     }
     assert_eq!(installed_snapshot_version(dir.path()), Some(1));
     let again = link.check_updates(None).await.unwrap();
-    assert!(again.rates_installed.is_empty(), "nothing new: {again:?}");
+    assert!(again.rates_fetched.is_empty(), "nothing new: {again:?}");
     // A set cut short (power lost as it was written) is not trusted: the next check
     // installs it whole again, from bytes that match the signed hashes.
     let (name, text) = EMBEDDED_FILES[0];
@@ -213,7 +213,7 @@ async fn rollback_freeze_mix_and_match_and_an_altered_target_are_refused() {
     .await;
     let report = link.check_updates(None).await.unwrap();
     assert_eq!(report.snapshot_version, 2);
-    assert_eq!(report.rates_installed, ["usps-retail-2027-01-18.toml"]);
+    assert_eq!(report.rates_fetched, ["usps-retail-2027-01-18.toml"]);
     let installed = installed_files(dir.path());
 
     let refused = |result: Result<_, LinkError>, what: &str, says: &str| {

@@ -10,10 +10,15 @@ use super::transport::log_exchange;
 use super::{Reply, VendorClient, error_message};
 use crate::modem::compression::{ACCEPT_ENCODING, inflate};
 use crate::modem::dialer::Modem;
+use crate::modem::http_line::Message;
 use crate::protocol::REQUEST_ID_HEADER;
 use crate::protocol::agenda::{AGENDA_HEADER, STATION_HEADER};
 use crate::protocol::security::{ANSWER_SIGNATURE_HEADER, SEAL_HEADER};
 use crate::protocol::signature::{RequestSigner, SignedRequest};
+
+/// An answer read off the call: the message, its status, the request's envelope (to open
+/// the answer with) and its authorization.
+type Exchanged<'a> = (Message, u16, Envelope<'a>, Option<String>);
 
 impl VendorClient {
     /// `request` over the modem (dialing if no call is up), signed on its own; or why not,
@@ -24,62 +29,11 @@ impl VendorClient {
         request: &SignedRequest<'_>,
         signer: Option<&RequestSigner>,
     ) -> Result<Reply, (String, bool)> {
-        let number = modem.settings().number.clone();
-        let endpoint = format!("modem {number}");
-        // A call that drops (or goes silent) under a request is dialed again once, and the
-        // request sent again under the same idempotency key, freshly signed.
-        let mut delivered = false;
-        let mut answer = None;
+        let endpoint = format!("modem {}", modem.settings().number);
         let station = self.station_header();
-        for attempt in 0..2 {
-            let mut envelope = Envelope::new(*request, self.held_service_keys())
-                .map_err(|why| (format!("{endpoint}: {why}"), false))?;
-            let authorization = signer
-                .map(|signer| signer.authorization(&envelope.request(), self.clock.now_unix_ms()));
-            let message = modem_request(&mut envelope, authorization.clone(), &station)
-                .map_err(|why| (format!("{endpoint}: {why}"), false))?;
-            let started = std::time::Instant::now();
-            let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
-            let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
-                .await
-                .map_err(|e| (format!("{endpoint}: {e}"), true))?;
-            match answered {
-                Ok(mut answered) => {
-                    // The line's own transform, undone before anything reads the answer.
-                    inflate(&mut answered).map_err(|e| (format!("{endpoint}: {e}"), true))?;
-                    let status = answered
-                        .start
-                        .split(' ')
-                        .nth(1)
-                        .and_then(|s| s.parse().ok());
-                    let id = answered.header(REQUEST_ID_HEADER);
-                    log_exchange(
-                        (request.method, request.path),
-                        &endpoint,
-                        status.unwrap_or(0),
-                        started,
-                        id,
-                    );
-                    answer = Some((answered, envelope, authorization));
-                    break;
-                }
-                Err(e) => {
-                    delivered |= e.maybe_delivered();
-                    if attempt == 1 || !e.maybe_delivered() {
-                        return Err((format!("{endpoint}: {e}"), delivered));
-                    }
-                    log::warn!("{endpoint}: {e}; dialing again");
-                }
-            }
-        }
-        let (answer, envelope, authorization) =
-            answer.ok_or_else(|| (format!("{endpoint}: no answer after two calls"), delivered))?;
-        let status = answer
-            .start
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse::<u16>().ok())
-            .ok_or_else(|| (format!("{endpoint}: answered {:?}", answer.start), true))?;
+        let (answer, status, envelope, authorization) = self
+            .exchange_redialing(modem, request, signer, &endpoint, &station)
+            .await?;
         let body = envelope
             .open(
                 authorization.as_deref(),
@@ -127,6 +81,64 @@ impl VendorClient {
         };
         let answer = self.send_by_modem(modem, &request, None).await;
         Some(answer.map_err(|(why, _)| why))
+    }
+
+    /// Sends `request` on the call and reads its answer (inflated), with its status: a call
+    /// that drops (or goes silent) under a request is dialed again once, and the request
+    /// sent again under the same idempotency key, freshly signed.
+    async fn exchange_redialing<'a>(
+        &self,
+        modem: &Arc<Modem>,
+        request: &SignedRequest<'a>,
+        signer: Option<&RequestSigner>,
+        endpoint: &str,
+        station: &str,
+    ) -> Result<Exchanged<'a>, (String, bool)> {
+        let mut delivered = false;
+        for attempt in 0..2 {
+            let mut envelope = Envelope::new(*request, self.held_service_keys())
+                .map_err(|why| (format!("{endpoint}: {why}"), false))?;
+            let authorization = signer
+                .map(|signer| signer.authorization(&envelope.request(), self.clock.now_unix_ms()));
+            let message = modem_request(&mut envelope, authorization.clone(), station)
+                .map_err(|why| (format!("{endpoint}: {why}"), false))?;
+            let started = std::time::Instant::now();
+            let (line, timeout) = (modem.clone(), self.timeout.saturating_mul(10));
+            let answered = tokio::task::spawn_blocking(move || line.exchange(&message, timeout))
+                .await
+                .map_err(|e| (format!("{endpoint}: {e}"), true))?;
+            match answered {
+                Ok(mut answered) => {
+                    // The line's own transform, undone before anything reads the answer.
+                    inflate(&mut answered).map_err(|e| (format!("{endpoint}: {e}"), true))?;
+                    let status = answered
+                        .start
+                        .split(' ')
+                        .nth(1)
+                        .and_then(|s| s.parse().ok());
+                    let status = status.ok_or_else(|| {
+                        (format!("{endpoint}: answered {:?}", answered.start), true)
+                    })?;
+                    let id = answered.header(REQUEST_ID_HEADER);
+                    log_exchange(
+                        (request.method, request.path),
+                        endpoint,
+                        status,
+                        started,
+                        id,
+                    );
+                    return Ok((answered, status, envelope, authorization));
+                }
+                Err(e) => {
+                    delivered |= e.maybe_delivered();
+                    if attempt == 1 || !e.maybe_delivered() {
+                        return Err((format!("{endpoint}: {e}"), delivered));
+                    }
+                    log::warn!("{endpoint}: {e}; dialing again");
+                }
+            }
+        }
+        Err((format!("{endpoint}: no answer after two calls"), delivered))
     }
 
     /// An Internet endpoint answered: a modem call still up is hung up (off the runtime).

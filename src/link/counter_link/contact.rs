@@ -14,6 +14,7 @@ use reqwest::Method;
 
 use super::{CounterLink, local};
 use crate::link::LinkError;
+use crate::link::updates::Builds;
 use crate::protocol::agenda::{Agenda, AgendaResponse, StationState, Work};
 use crate::psd::Psd;
 use crate::psd::ledger::contact_log::ContactEntryKind;
@@ -268,7 +269,8 @@ impl CounterLink {
             match update {
                 Some(version) => Some(outcome(
                     "update",
-                    self.check_updates(Some(version))
+                    // A build's download goes on after the contact: it takes minutes.
+                    self.check_updates_with(Some(version), Builds::Background)
                         .await
                         .map(|report| report.summary()),
                 )),

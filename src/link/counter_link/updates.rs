@@ -9,14 +9,24 @@ use super::CounterLink;
 use crate::link::LinkError;
 use crate::link::updates::transport::{ByModem, EndpointTransport};
 use crate::link::updates::{
-    self, UpdateError, UpdateErrorKind, UpdateReport, trust_root, trusted_root,
+    self, Builds, UpdateError, UpdateErrorKind, UpdateReport, trust_root, trusted_root,
 };
 use crate::protocol::updates::{UPDATE_ROOT_PATH, UpdateRootResponse};
 
 impl CounterLink {
-    /// Checks the data centre's update repository and installs its rate files; `at_least`
-    /// is the snapshot the data centre's agenda named, when an agenda asked.
+    /// Checks the data centre's update repository, installs its rate files and stages the
+    /// build this station wants; `at_least` is the snapshot the data centre's agenda named,
+    /// when an agenda asked.
     pub async fn check_updates(&self, at_least: Option<u64>) -> Result<UpdateReport, LinkError> {
+        self.check_updates_with(at_least, Builds::Await).await
+    }
+
+    /// [`CounterLink::check_updates`], with a build's download awaited or left running.
+    pub async fn check_updates_with(
+        &self,
+        at_least: Option<u64>,
+        builds: Builds,
+    ) -> Result<UpdateReport, LinkError> {
         let data_dir = &self.settings.data_dir;
         if trusted_root(data_dir).map_err(link_error)?.is_none() {
             let answer: UpdateRootResponse =
@@ -30,7 +40,7 @@ impl CounterLink {
             modem: Some(ByModem(self.client.clone())),
             idle: self.client.timeout(),
         };
-        updates::check(data_dir, transport, at_least)
+        updates::check(data_dir, transport, at_least, builds)
             .await
             .map_err(link_error)
     }

@@ -32,6 +32,7 @@ use crate::protocol::updates::{
 };
 use installed::RateFile;
 pub use installed::{installed_rates_dir, installed_signed_until, installed_snapshot_version};
+pub use software::Builds;
 use software::{ReleaseFile, ReleaseOutcome};
 use transport::{BASE, EndpointTransport};
 
@@ -123,8 +124,9 @@ fn unreachable(error: &(dyn std::error::Error + 'static)) -> bool {
 pub struct UpdateReport {
     /// The snapshot version the station now holds.
     pub snapshot_version: u64,
-    /// Rate files installed by this check (empty when they were already the current ones).
-    pub rates_installed: Vec<String>,
+    /// Rate files fetched by this check (those the station held already, in the set in use
+    /// or built in, are copied, not fetched; empty when nothing was new).
+    pub rates_fetched: Vec<String>,
     /// Each rate file listed, with its earliest effective date.
     pub rates_listed: Vec<(String, Date)>,
     /// Software releases listed, as (version, platform).
@@ -145,10 +147,13 @@ pub struct UpdateReport {
 impl UpdateReport {
     /// One line for the contact log and the clerk.
     pub fn summary(&self) -> String {
-        let installed = if self.rates_installed.is_empty() {
+        let installed = if self.rates_fetched.is_empty() {
             "rate files up to date".to_string()
         } else {
-            format!("installed rate files {}", self.rates_installed.join(", "))
+            format!(
+                "fetched and installed rate files {}",
+                self.rates_fetched.join(", ")
+            )
         };
         let staged = self
             .release_staged
@@ -206,6 +211,7 @@ pub async fn check(
     data_dir: &Path,
     transport: EndpointTransport,
     at_least: Option<u64>,
+    builds: Builds,
 ) -> Result<UpdateReport, UpdateError> {
     let dir = updates_dir(data_dir);
     let datastore = dir.join("datastore");
@@ -213,8 +219,13 @@ pub async fn check(
         crate::private_files::private_dir(folder)
             .map_err(|e| UpdateError::local(format!("{}: {e}", folder.display())))?;
     }
-    let _one_check =
-        FileLock::take(&dir).map_err(|e| UpdateError::local(format!("{}: {e}", dir.display())))?;
+    // Waited for off the async threads: another check (`updates check` beside the counter)
+    // may hold it for as long as its files take.
+    let lock_dir = dir.clone();
+    let _one_check = tokio::task::spawn_blocking(move || FileLock::take(&lock_dir))
+        .await
+        .map_err(|e| UpdateError::local(format!("{}: {e}", dir.display())))?
+        .map_err(|e| UpdateError::local(format!("{}: {e}", dir.display())))?;
     let traffic = transport.traffic.clone();
     let repository = load(data_dir, &datastore, transport).await?;
     let snapshot_version = repository.snapshot().signed.version.get();
@@ -236,12 +247,20 @@ pub async fn check(
         let expires = repository.targets().signed.expires.as_millisecond();
         let last_day = crate::clock::day_of_unix_ms(expires).add_days(-1);
         let previous = installed_rates_dir(data_dir).ok().flatten();
-        report.rates_installed =
+        report.rates_fetched =
             installed::install(&repository, &files, &set, previous.as_deref(), last_day).await?;
     }
     installed::switch_to(&dir, &set)?;
     let over_modem = traffic.over_modem.load(Ordering::Relaxed);
-    match software::stage_newest(data_dir, &repository, &releases, over_modem).await? {
+    let staged = software::stage_newest(
+        data_dir,
+        repository,
+        &releases,
+        over_modem,
+        snapshot_version,
+        builds,
+    );
+    match staged.await? {
         ReleaseOutcome::NoneWanted => {}
         ReleaseOutcome::Staged(version) => report.release_staged = Some(version.to_string()),
         ReleaseOutcome::Waits(why) => report.release_waits = Some(why),
@@ -300,7 +319,7 @@ fn listing(
 ) -> Result<(Vec<RateFile>, Vec<ReleaseFile>, UpdateReport), UpdateError> {
     let mut report = UpdateReport {
         snapshot_version,
-        rates_installed: Vec::new(),
+        rates_fetched: Vec::new(),
         rates_listed: Vec::new(),
         releases: Vec::new(),
         release_staged: None,

@@ -27,7 +27,12 @@ pub fn handled_snapshot_version(data_dir: &Path) -> Option<u64> {
     text.trim().parse().ok()
 }
 
+/// Records `snapshot_version` handled, unless a newer one was (a download that ends after
+/// a later check).
 pub(super) fn set_handled(data_dir: &Path, snapshot_version: u64) -> Result<(), UpdateError> {
+    if handled_snapshot_version(data_dir).is_some_and(|handled| handled >= snapshot_version) {
+        return Ok(());
+    }
     let path = updates_dir(data_dir).join(HANDLED_FILE);
     write_file_atomically(
         &path,

@@ -4,6 +4,11 @@
 //! signed targets metadata as it streams) into `updates/downloads/`, a chunk at a time, and
 //! handed to [`crate::release::store::stage`] once it verified whole. A build of 159 MB
 //! costs the station a buffer, not 159 MB of memory.
+//!
+//! One download at a time (the downloads folder's lock, which a second comer skips rather
+//! than waits for). In a contact it runs in the background ([`Builds::Background`]): a
+//! download of minutes must not hold up the contact's other work (credits, trust, polls);
+//! the check returns, and the download, once staged, marks its snapshot handled.
 
 use std::path::{Path, PathBuf};
 
@@ -13,14 +18,25 @@ use tough::TargetName;
 
 use super::{UpdateError, progress, updates_dir};
 use crate::clock::Clock;
+use crate::file_lock::FileLock;
 use crate::release::{ReleaseVersion, store, this_platform};
 
 /// A build the repository lists.
+#[derive(Clone)]
 pub(super) struct ReleaseFile {
     pub target: TargetName,
     pub version: ReleaseVersion,
     pub platform: String,
     pub sha256: Vec<u8>,
+}
+
+/// Whether a check waits for a build's download, or leaves it running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builds {
+    /// `updates check`, and tests: the check returns once the build is staged.
+    Await,
+    /// A contact: the download goes on after the check returns.
+    Background,
 }
 
 /// What became of the builds a check found.
@@ -30,19 +46,29 @@ pub(super) enum ReleaseOutcome {
     NoneWanted,
     /// This check verified and staged it.
     Staged(ReleaseVersion),
-    /// One is wanted and not fetched this time: why.
+    /// One is wanted and not staged by this check: why (over the modem, a back-off after
+    /// failed downloads, a download under way).
     Waits(String),
 }
 
+/// A download this check may make: the build, the downloads folder's lock, and the
+/// snapshot that listed it.
+struct Download {
+    data_dir: PathBuf,
+    file: ReleaseFile,
+    snapshot_version: u64,
+    _lock: FileLock,
+}
+
 /// Stages the newest wanted release for this platform, unless the check came over the
-/// modem or that build failed lately and waits out its back-off. A download that fails is
-/// recorded (see [`super::progress`]) and fails the check. The caller holds the station's
-/// update lock: one download at a time.
+/// modem, that build failed lately and waits out its back-off, or another download runs.
 pub(super) async fn stage_newest(
     data_dir: &Path,
-    repository: &tough::Repository,
+    repository: tough::Repository,
     files: &[ReleaseFile],
     over_modem: bool,
+    snapshot_version: u64,
+    builds: Builds,
 ) -> Result<ReleaseOutcome, UpdateError> {
     let platform = this_platform();
     let releases = store::read(data_dir).map_err(|e| UpdateError::local(e.to_string()))?;
@@ -61,9 +87,8 @@ pub(super) async fn stage_newest(
             "release {version} waits for the Internet (not fetched over the modem)"
         )));
     }
-    let sha256 = crate::hex::encode(&file.sha256);
     let now = Clock::system().now_unix_ms();
-    if let Some(failed) = progress::wait_for(data_dir, &sha256, now) {
+    if let Some(failed) = progress::wait_for(data_dir, &crate::hex::encode(&file.sha256), now) {
         return Ok(ReleaseOutcome::Waits(format!(
             "release {version} failed {} time(s), last: {}; tried again from {}",
             failed.failures,
@@ -71,66 +96,104 @@ pub(super) async fn stage_newest(
             crate::clock::format_unix_ms(failed.next_try_unix_ms)
         )));
     }
-    let download = match download(data_dir, repository, file).await {
-        Ok(download) => download,
-        Err(error) => {
-            let reason = error.to_string();
-            let failed =
-                progress::record_failure(data_dir, version.to_string(), sha256, reason, now)?;
-            log::warn!("release {version}: {error} (failure {})", failed.failures);
+    let folder = downloads_dir(data_dir);
+    let local = |e: std::io::Error| UpdateError::local(format!("{}: {e}", folder.display()));
+    crate::private_files::private_dir(&folder).map_err(local)?;
+    let Some(lock) = FileLock::try_take(&folder).map_err(local)? else {
+        return Ok(ReleaseOutcome::Waits(format!(
+            "release {version}: a download is under way"
+        )));
+    };
+    let download = Download {
+        data_dir: data_dir.to_path_buf(),
+        file: file.clone(),
+        snapshot_version,
+        _lock: lock,
+    };
+    match builds {
+        Builds::Await => download.run(&repository).await,
+        Builds::Background => {
+            tokio::spawn(async move {
+                if let Err(error) = download.run(&repository).await {
+                    log::warn!("release {version}: {error}");
+                }
+            });
+            Ok(ReleaseOutcome::Waits(format!(
+                "release {version} is downloading"
+            )))
+        }
+    }
+}
+
+fn downloads_dir(data_dir: &Path) -> PathBuf {
+    updates_dir(data_dir).join("downloads")
+}
+
+impl Download {
+    /// Downloads, verifies and stages the build; a failure is recorded for the back-off.
+    /// Staged, its snapshot is handled: nothing of it is left to fetch.
+    async fn run(self, repository: &tough::Repository) -> Result<ReleaseOutcome, UpdateError> {
+        let version = self.file.version;
+        let staged = self.download_and_stage(repository).await;
+        match &staged {
+            Ok(true) => {
+                progress::forget_failure(&self.data_dir);
+                progress::set_handled(&self.data_dir, self.snapshot_version)?;
+                log::info!("release {version} verified and staged");
+            }
+            // Staged or refused by another check meanwhile: not wanted any more.
+            Ok(false) => progress::forget_failure(&self.data_dir),
+            Err(error) => {
+                let sha256 = crate::hex::encode(&self.file.sha256);
+                let (reason, now) = (error.to_string(), Clock::system().now_unix_ms());
+                let failed = progress::record_failure(
+                    &self.data_dir,
+                    version.to_string(),
+                    sha256,
+                    reason,
+                    now,
+                )?;
+                log::warn!("release {version}: {error} (failure {})", failed.failures);
+            }
+        }
+        Ok(match staged? {
+            true => ReleaseOutcome::Staged(version),
+            false => ReleaseOutcome::NoneWanted,
+        })
+    }
+
+    async fn download_and_stage(
+        &self,
+        repository: &tough::Repository,
+    ) -> Result<bool, UpdateError> {
+        let (version, running) = (self.file.version, crate::release::running_version());
+        let path = downloads_dir(&self.data_dir).join(format!("{version}.download"));
+        // What a download cut short left (this one holds the folder's lock).
+        let _ = tokio::fs::remove_file(&path).await;
+        let written = write_verified(repository, &self.file.target, &path).await;
+        if let Err(error) = written {
+            let _ = tokio::fs::remove_file(&path).await;
             return Err(error);
         }
-    };
-    // Moved in and synced off the async threads: the counter's screen runs on them.
-    let dir = data_dir.to_path_buf();
-    let build = download.clone();
-    let staged = tokio::task::spawn_blocking(move || store::stage(&dir, version, &build, running))
-        .await
-        .map_err(|e| UpdateError::local(format!("staging release {version}: {e}")))?
-        .map_err(|e| UpdateError::local(e.to_string()));
-    // Staged, it was moved; refused or staged by another check meanwhile, it is not wanted.
-    let _ = std::fs::remove_file(&download);
-    progress::forget_failure(data_dir);
-    if !staged? {
-        return Ok(ReleaseOutcome::NoneWanted);
+        // Moved in and synced off the async threads: the counter's screen runs on them.
+        let (dir, build) = (self.data_dir.clone(), path.clone());
+        let staged =
+            tokio::task::spawn_blocking(move || store::stage(&dir, version, &build, running))
+                .await
+                .map_err(|e| UpdateError::local(format!("staging release {version}: {e}")))?
+                .map_err(|e| UpdateError::local(e.to_string()));
+        // Staged, it was moved; not staged, it is not wanted.
+        let _ = std::fs::remove_file(&path);
+        staged
     }
-    log::info!("release {version} for {platform} verified and staged");
-    Ok(ReleaseOutcome::Staged(version))
 }
 
-/// The build of `file`, verified whole, in a synced file of `updates/downloads/`; nothing is
-/// left there when it fails.
-async fn download(
-    data_dir: &Path,
-    repository: &tough::Repository,
-    file: &ReleaseFile,
-) -> Result<PathBuf, UpdateError> {
-    let folder = updates_dir(data_dir).join("downloads");
-    let local =
-        |path: &Path, e: std::io::Error| UpdateError::local(format!("{}: {e}", path.display()));
-    // What a check cut short left (this check holds the lock: no other writes here).
-    let _ = tokio::fs::remove_dir_all(&folder).await;
-    crate::private_files::private_dir(&folder).map_err(|e| local(&folder, e))?;
-    let path = folder.join(format!("{}.download", file.version));
-    let written = write_verified(repository, &file.target, &path).await;
-    if written.is_err() {
-        let _ = tokio::fs::remove_file(&path).await;
-    }
-    written.map(|size| {
-        log::info!(
-            "release {} downloaded and verified ({size} bytes)",
-            file.version
-        );
-        path
-    })
-}
-
-/// Streams `target` through tough into `path` (owner-only) and syncs it; its size.
+/// Streams `target` through tough into `path` (owner-only) and syncs it.
 async fn write_verified(
     repository: &tough::Repository,
     target: &TargetName,
     path: &Path,
-) -> Result<u64, UpdateError> {
+) -> Result<(), UpdateError> {
     let local = |e: std::io::Error| UpdateError::local(format!("{}: {e}", path.display()));
     let mut stream = repository
         .read_target(target)
@@ -144,13 +207,10 @@ async fn write_verified(
         .open(path)
         .await
         .map_err(local)?;
-    let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
         // tough fails the last chunk when the whole does not match its length and hash.
         let chunk = chunk.map_err(UpdateError::of_tough)?;
         out.write_all(&chunk).await.map_err(local)?;
-        size += chunk.len() as u64;
     }
-    out.sync_all().await.map_err(local)?;
-    Ok(size)
+    out.sync_all().await.map_err(local)
 }

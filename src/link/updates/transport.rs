@@ -15,7 +15,7 @@ use reqwest::Url;
 use tough::{Transport, TransportError, TransportErrorKind, TransportStream};
 
 use crate::link::VendorClient;
-use crate::protocol::updates::METADATA_PATH;
+use crate::protocol::updates::{METADATA_PATH, RATES_PREFIX, TARGETS_PATH};
 
 /// The base tough joins the repository's paths to.
 pub const BASE: &str = "https://data-centre.invalid";
@@ -71,7 +71,13 @@ impl Transport for EndpointTransport {
                 Err(Failure::Other(_)) => {}
             }
         }
-        match self.fetch_by_modem(&path).await {
+        // Metadata and rate files only: a build, tens of megabytes, waits for the Internet.
+        let by_modem = if modem_may_carry(&path) {
+            self.fetch_by_modem(&path).await
+        } else {
+            None
+        };
+        match by_modem {
             Some(Ok(bytes)) => return Ok(Fetched::Whole(bytes).into_stream()),
             Some(Err(Failure::NotFound)) => return Err(not_found(path)),
             Some(Err(Failure::Other(why))) => failures.push(why),
@@ -83,6 +89,17 @@ impl Transport for EndpointTransport {
             EndpointsFailed(failures.join("; ")),
         ))
     }
+}
+
+/// Whether the modem may carry `path`: the repository's metadata and its rate files.
+fn modem_may_carry(path: &str) -> bool {
+    if path.starts_with(METADATA_PATH) {
+        return true;
+    }
+    // `<sha256>.<target name>`
+    path.strip_prefix(TARGETS_PATH)
+        .and_then(|file| file.split_once('.'))
+        .is_some_and(|(_, name)| name.starts_with(RATES_PREFIX))
 }
 
 /// A file as an endpoint served it.
@@ -114,6 +131,12 @@ fn not_found(path: String) -> TransportError {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct EndpointsFailed(String);
+
+/// What an endpoint served that no TUF file can be (too long): refused, not retried as a
+/// network failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ServedWrongly(String);
 
 enum Failure {
     NotFound,
@@ -170,9 +193,10 @@ impl EndpointTransport {
             // bounds each wait for the next chunk instead.
             request = request.timeout(TARGET_TIMEOUT);
         }
-        let mut response = request
-            .send()
+        // The answer's head within the link's timeout, whatever its body may take.
+        let mut response = tokio::time::timeout(self.idle, request.send())
             .await
+            .map_err(|_| Failure::Other(format!("no answer in {:?}", self.idle)))?
             .map_err(|e| Failure::Other(e.to_string()))?;
         self.traffic.requests.fetch_add(1, Ordering::Relaxed);
         match response.status().as_u16() {
@@ -213,7 +237,7 @@ impl EndpointTransport {
                 let failed = |why: String| {
                     let error = TransportError::new_with_cause(
                         TransportErrorKind::Other,
-                        path,
+                        path.clone(),
                         EndpointsFailed(why),
                     );
                     Some((Err(error), None))
@@ -226,7 +250,11 @@ impl EndpointTransport {
                 };
                 let read = read + chunk.len();
                 if read > MAX_FILE_BYTES {
-                    return failed(format!("over {MAX_FILE_BYTES} bytes"));
+                    // Served, and wrong: not the network's failure.
+                    let why = ServedWrongly(format!("over {MAX_FILE_BYTES} bytes"));
+                    let error =
+                        TransportError::new_with_cause(TransportErrorKind::Other, path, why);
+                    return Some((Err(error), None));
                 }
                 let length = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
                 traffic.body_bytes.fetch_add(length, Ordering::Relaxed);

@@ -68,10 +68,17 @@ impl UpdateRepository {
             .map_err(|e| RepositoryError::io(to, e.to_string()))?;
         let offline = to.join("root.key.pem");
         key.write_exclusive(&offline)?;
-        if keys::load_file(&offline)?.key_id()? != key.key_id()? {
+        // Media that cannot keep a file owner-only (FAT, exFAT) fail here: the copy goes,
+        // and the key store keeps the key.
+        let read_back = keys::load_file(&offline).and_then(|copy| copy.key_id());
+        if read_back.as_ref().ok() != Some(&key.key_id()?) {
+            let _ = std::fs::remove_file(&offline);
             return Err(RepositoryError::keys(format!(
-                "{} does not read back as the root key: the key store keeps it",
-                offline.display()
+                "{} does not read back as the root key ({}): the key store keeps it; use media with a Unix file system",
+                offline.display(),
+                read_back
+                    .err()
+                    .map_or_else(|| "another key".to_string(), |e| e.to_string())
             )));
         }
         std::fs::remove_file(&online).map_err(|e| RepositoryError::io(&online, e.to_string()))?;
@@ -89,6 +96,7 @@ impl UpdateRepository {
     ) -> Result<RotationReport, RepositoryError> {
         let _lock = self.lock()?;
         let current = self.current()?;
+        self.finish_cut_short(&current.root.signed)?;
         let root_key = keys::load_file(&rotation.root_key)?;
         is_the_root_key(&current.root.signed, &root_key, &rotation.root_key)?;
         let new_root_key = match &rotation.new_root_key {
@@ -144,6 +152,31 @@ impl UpdateRepository {
     }
 }
 
+impl UpdateRepository {
+    /// Puts in place the new keys of a rotation cut short after its root was written: those
+    /// `<role>.key.pem.next` whose key `root` lists for their role.
+    fn finish_cut_short(&self, root: &Root) -> Result<(), RepositoryError> {
+        for role in [RoleType::Targets, RoleType::Snapshot, RoleType::Timestamp] {
+            let next_path = next_key_path(&self.keys_dir, role);
+            if !next_path.exists() {
+                continue;
+            }
+            let id = keys::load_file(&next_path)?.key_id()?;
+            let listed = root
+                .roles
+                .get(&role)
+                .is_some_and(|r| r.keyids.contains(&id));
+            if listed {
+                let path = keys::key_path(&self.keys_dir, role);
+                std::fs::rename(&next_path, &path)
+                    .map_err(|e| RepositoryError::io(&next_path, e.to_string()))?;
+                log::warn!("the new {role} key of a rotation cut short is in place now");
+            }
+        }
+        sync_folder(&keys::keys_folder(&self.keys_dir))
+    }
+}
+
 /// Refuses `key` (read from `path`) unless it is the one `root` lists for the root role.
 fn is_the_root_key(root: &Root, key: &UpdateKey, path: &Path) -> Result<(), RepositoryError> {
     let id = key.key_id()?;
@@ -155,7 +188,7 @@ fn is_the_root_key(root: &Root, key: &UpdateKey, path: &Path) -> Result<(), Repo
         return Ok(());
     }
     Err(RepositoryError::refused(format!(
-        "{} is not this repository's update root key (its key id is {}; root version {} lists another)",
+        "{} is not this repository's update root key (its key id is {}; root version {} lists another: after a rotation, the new root key signs)",
         path.display(),
         crate::hex::encode(&id),
         root.version
