@@ -94,6 +94,21 @@ async fn a_staged_table_is_announced_then_priced_from_its_midnight_and_expired_t
     assert_eq!(state.price_change, Some(effective));
     let shown = header(&state);
     assert!(shown.contains("New prices from 2027-01-18"), "{shown}");
+    // With the clerk's link shown and an update waiting too, 120 columns hold not all of it:
+    // the price change gives way, the clerk's update stays.
+    let online = postcounter::link::LinkStatus {
+        online: true,
+        interface: postcounter::link::client::Interface::Internet,
+        detail: String::new(),
+    };
+    let mut crowded = state.clone();
+    let due = Action::ReleaseDue(Some("0.2.0".into()));
+    send(&mut crowded, &context, [Action::LinkChanged(online), due]);
+    let shown = header(&crowded);
+    assert!(
+        shown.contains("vendor online · Update 0.2.0 waiting"),
+        "{shown}"
+    );
     assert_eq!(state.basket[0].priced.offer.postage, Money::from_mills(780));
 
     // Midnight: the unpaid basket is priced again with the staged table, no restart.

@@ -167,8 +167,9 @@ fn step_title(state: &State) -> &'static str {
 }
 
 /// The header's parts, most needed last to go: where postage comes from (a clerk's only),
-/// the date and the step stay; a coming price change, the mode's name, then the product's,
-/// give way on a narrow screen, and whatever still does not fit ends in an ellipsis.
+/// the date and the step stay; a coming price change, then a waiting update, the mode's
+/// name, then the product's, give way on a narrow screen, and whatever still does not fit
+/// ends in an ellipsis.
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mode = match state.mode {
         Mode::Counter => "counter",
@@ -205,7 +206,13 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut spans = vec![title.clone(), step.clone(), mode.clone(), date.clone()];
     spans.extend(link.clone());
     spans.extend(prices);
-    spans.extend(release);
+    spans.extend(release.clone());
+    if !fits(&spans) {
+        // The price change gives way first: a waiting update is the clerk's to know.
+        spans = vec![title.clone(), step.clone(), mode.clone(), date.clone()];
+        spans.extend(link.clone());
+        spans.extend(release);
+    }
     if !fits(&spans) {
         spans = vec![title.clone(), step.clone(), mode, date.clone()];
         spans.extend(link.clone());
