@@ -113,10 +113,9 @@ pub(super) async fn stage_newest(
     match builds {
         Builds::Await => download.run(&repository).await,
         Builds::Background => {
+            // What became of it is in the log (`run` writes it) and in the release record.
             tokio::spawn(async move {
-                if let Err(error) = download.run(&repository).await {
-                    log::warn!("release {version}: {error}");
-                }
+                let _ = download.run(&repository).await;
             });
             Ok(ReleaseOutcome::Waits(format!(
                 "release {version} is downloading"
@@ -138,22 +137,34 @@ impl Download {
         match &staged {
             Ok(true) => {
                 progress::forget_failure(&self.data_dir);
-                progress::set_handled(&self.data_dir, self.snapshot_version)?;
                 log::info!("release {version} verified and staged");
+                if let Err(e) = progress::set_handled(&self.data_dir, self.snapshot_version) {
+                    // The data centre asks again; the next check finds it staged.
+                    log::error!(
+                        "snapshot {} not recorded as handled: {e}",
+                        self.snapshot_version
+                    );
+                }
             }
             // Staged or refused by another check meanwhile: not wanted any more.
             Ok(false) => progress::forget_failure(&self.data_dir),
             Err(error) => {
+                log::warn!("release {version}: {error}");
                 let sha256 = crate::hex::encode(&self.file.sha256);
                 let (reason, now) = (error.to_string(), Clock::system().now_unix_ms());
-                let failed = progress::record_failure(
+                let recorded = progress::record_failure(
                     &self.data_dir,
                     version.to_string(),
                     sha256,
                     reason,
                     now,
-                )?;
-                log::warn!("release {version}: {error} (failure {})", failed.failures);
+                );
+                match recorded {
+                    Ok(failed) => {
+                        log::info!("release {version}: failure {} recorded", failed.failures)
+                    }
+                    Err(e) => log::error!("release {version}: the failure was not recorded: {e}"),
+                }
             }
         }
         Ok(match staged? {
