@@ -107,9 +107,7 @@ async fn a_build_that_does_not_verify_is_not_staged_and_waits_out_a_back_off() {
 async fn in_a_contact_a_build_downloads_after_the_check_returns() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let repository = vendor.update_repository();
-    let dir = tempfile::tempdir().unwrap();
-    let link = vendor.station(dir.path(), Clock::system()).await;
-    link.check_updates(None).await.unwrap();
+    let (dir, link) = vendor.checked_station().await;
     let bytes = vec![0x5a; 2_000_000];
     let now = Clock::system().now_unix_ms();
     repository

@@ -67,22 +67,53 @@ fn pay_cash_and_finish(tmux: &Tmux) -> String {
     done
 }
 
-#[test]
-fn a_release_waits_for_the_sale_switches_in_and_a_broken_one_rolls_back_by_itself() {
+/// A counter in tmux (its data in `data_dir`), enrolled at a separate `vendor serve`.
+struct Beside {
+    fixture: common::vendor::VendorFixture,
+    _vendor: VendorProcess,
+    dir: tempfile::TempDir,
+    data_dir: std::path::PathBuf,
+    tmux: Tmux,
+}
+
+/// [`Beside`], named `name`, with a supervisor `pin` and `settings` (environment
+/// assignments) beside a quiet time of one second.
+fn beside_a_data_centre(name: &str, pin: Option<&str>, settings: &str) -> Beside {
     let runtime = common::runtime();
-    let code = "release-enrollment-code";
-    let fixture = enrolled(&runtime, code);
+    let code = format!("{name}-enrollment-code");
+    let fixture = enrolled(&runtime, &code);
     let address = free_address();
-    let _vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
+    let vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
+    if let Some(pin) = pin {
+        common::set_supervisor_pin(&data_dir, pin);
+    }
     let environment = format!(
         "POSTCOUNTER_LINK__ENDPOINTS=http://{address} POSTCOUNTER_LINK__ENROLLMENT_CODE={code} \
          POSTCOUNTER_LINK__TIMEOUT_MS=2000 POSTCOUNTER_LINK__POLL_AFTER_S=1 \
-         POSTCOUNTER_UPDATES__QUIET_S=1 POSTCOUNTER_UPDATES__HEALTH_CHECK_S=60"
+         POSTCOUNTER_UPDATES__QUIET_S=1 {settings}"
     );
-    let tmux = Tmux::start_with(&data_dir, &environment, "release");
+    let tmux = Tmux::start_with(&data_dir, &environment, name);
     tmux.wait_for("vendor online");
+    Beside {
+        fixture,
+        _vendor: vendor,
+        dir,
+        data_dir,
+        tmux,
+    }
+}
+
+#[test]
+fn a_release_waits_for_the_sale_switches_in_and_a_broken_one_rolls_back_by_itself() {
+    let Beside {
+        fixture,
+        _vendor,
+        dir,
+        data_dir,
+        tmux,
+    } = beside_a_data_centre("release", None, "POSTCOUNTER_UPDATES__HEALTH_CHECK_S=60");
     tmux.basket_a_letter_to_90210();
 
     // Published mid-sale: verified and staged, announced, and the sale goes on.
@@ -140,21 +171,17 @@ fn a_release_waits_for_the_sale_switches_in_and_a_broken_one_rolls_back_by_itsel
 /// holds at a quiet moment is `kiosk_release`'s).
 #[test]
 fn a_supervisor_puts_a_waiting_release_off_from_the_counter() {
-    let runtime = common::runtime();
-    let code = "postpone-enrollment-code";
-    let fixture = enrolled(&runtime, code);
-    let address = free_address();
-    let _vendor = VendorProcess::spawn_at(fixture.dir.path(), &fixture.location, &address);
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path().join("data");
-    common::set_supervisor_pin(&data_dir, "2468");
-    let environment = format!(
-        "POSTCOUNTER_LINK__ENDPOINTS=http://{address} POSTCOUNTER_LINK__ENROLLMENT_CODE={code} \
-         POSTCOUNTER_LINK__TIMEOUT_MS=2000 POSTCOUNTER_LINK__POLL_AFTER_S=1 \
-         POSTCOUNTER_UPDATES__QUIET_S=1 POSTCOUNTER_UPDATES__POSTPONE_MAX=1"
+    let Beside {
+        fixture,
+        _vendor,
+        dir,
+        data_dir,
+        tmux,
+    } = beside_a_data_centre(
+        "postpone",
+        Some("2468"),
+        "POSTCOUNTER_UPDATES__POSTPONE_MAX=1",
     );
-    let tmux = Tmux::start_with(&data_dir, &environment, "postpone");
-    tmux.wait_for("vendor online");
     // A letter in the basket: no quiet moment while the supervisor gets there.
     tmux.basket_a_letter_to_90210();
     let build = script(dir.path(), "postcounter-0.2.0", "exit 0");

@@ -101,9 +101,7 @@ async fn the_root_key_goes_offline_and_the_data_centre_goes_on_without_it() {
 async fn a_rotation_reaches_a_station_that_trusted_the_old_root_and_retires_the_old_keys() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let repository = vendor.update_repository();
-    let dir = tempfile::tempdir().unwrap();
-    let link = vendor.station(dir.path(), Clock::system()).await;
-    link.check_updates(None).await.unwrap();
+    let (dir, link) = vendor.checked_station().await;
     let root_1 = repository.root_json().unwrap();
     let retired_timestamp = keys::load(&vendor.keys_dir(), RoleType::Timestamp).unwrap();
     let media = tempfile::tempdir().unwrap();
@@ -196,9 +194,7 @@ async fn a_rotation_reaches_a_station_that_trusted_the_old_root_and_retires_the_
 async fn a_rotation_cut_short_is_finished_by_running_it_again() {
     let vendor = TestVendor::start(StoreKind::Sqlite).await.unwrap();
     let repository = vendor.update_repository();
-    let dir = tempfile::tempdir().unwrap();
-    let link = vendor.station(dir.path(), Clock::system()).await;
-    link.check_updates(None).await.unwrap();
+    let (_dir, link) = vendor.checked_station().await;
     let timestamp_key = keys::key_path(&vendor.keys_dir(), RoleType::Timestamp);
     let old_timestamp = std::fs::read(&timestamp_key).unwrap();
     let media = tempfile::tempdir().unwrap();

@@ -2,10 +2,12 @@
 //! HTTP client that sends a path to each Internet endpoint in turn. tough builds its URLs on
 //! [`BASE`], whose `.invalid` host is never resolved: only the path is sent. A 404 from every
 //! endpoint is "no such file" (how TUF learns there is no newer root); anything else that is
-//! not a 200 is a failure of that endpoint, and the next is tried. When none answers, the
-//! file comes over the link's backup modem, like any request (see
-//! [`crate::link::client::VendorClient::get_by_modem`]), and the rest of the check follows
-//! it there: TUF checks what the line carried as it checks what TLS carried.
+//! not a 200 is a failure of that endpoint, and the next is tried. Metadata is read whole;
+//! a target streams as it comes, each wait bounded by the link's timeout. When no endpoint
+//! answers, metadata and rate files come over the link's backup modem, like any request
+//! (see [`crate::link::client::VendorClient::get_by_modem`]), and the rest of the check
+//! follows them there (TUF checks what the line carried as it checks what TLS carried); a
+//! build waits for the Internet.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -18,6 +18,15 @@ impl TestVendor {
             .0
     }
 
+    /// A station in a folder of its own that checked the repository once (it trusts its
+    /// root and holds its rate files).
+    pub async fn checked_station(&self) -> (tempfile::TempDir, CounterLink) {
+        let dir = tempfile::tempdir().unwrap();
+        let link = self.station(dir.path(), Clock::system()).await;
+        link.check_updates(None).await.unwrap();
+        (dir, link)
+    }
+
     pub fn update_repository(&self) -> UpdateRepository {
         let keys = self.keys_dir();
         UpdateRepository::at(&repository_dir(&keys).unwrap(), &keys)
