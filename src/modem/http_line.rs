@@ -127,11 +127,15 @@ pub fn read_message(
     message
         .headers
         .retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
-    // The deadline is for the answer to come; its body then gets the time the slowest line
-    // it may cross needs: a rate file of 130 KB takes half a minute at 33.6 kbit/s.
-    let body_deadline = deadline.max(Instant::now() + time_to_carry(length));
+    // The deadline is for the message to come; each byte of its body that does come buys
+    // the time the slowest line needs for it. A rate file of 130 KB takes half a minute at
+    // 33.6 kbit/s and gets it, as it comes; a caller who trickles a large body in to hold
+    // the line gets no more than the bytes he sends.
+    let mut body_deadline = deadline;
     while pending.len() < length {
+        let before = pending.len();
         fill(port, pending, body_deadline)?;
+        body_deadline += time_to_carry(pending.len() - before);
     }
     message.body = pending.drain(..length).collect();
     Ok(message)
@@ -195,5 +199,50 @@ mod tests {
             read_message(&mut port, &mut pending, deadline),
             Err(LineError::NoCarrier)
         ));
+    }
+
+    /// A head announcing `length` bytes of body, then the body at `bytes_per_s`, read with a
+    /// deadline 300 ms away: the read's outcome and how long it took.
+    fn body_at(length: usize, bytes_per_s: u64) -> (Result<Message, LineError>, Duration) {
+        let terminal = crate::scale::pty::PseudoTerminal::open().unwrap();
+        let mut port = SerialPort::open(&terminal.slave_path, 115_200, FlowControl::None).unwrap();
+        let mut master = terminal.master;
+        let head = format!("POST /x HTTP/1.1\r\nContent-Length: {length}\r\n\r\n");
+        master.write_all(head.as_bytes()).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let sender = std::thread::spawn(move || {
+            let chunk = 64;
+            let pause = Duration::from_secs_f64(chunk as f64 / bytes_per_s as f64);
+            for _ in 0..length.div_ceil(chunk) {
+                let ended = stopped.load(std::sync::atomic::Ordering::Relaxed);
+                if ended || master.write_all(&vec![b'x'; chunk]).is_err() {
+                    return;
+                }
+                std::thread::sleep(pause);
+            }
+        });
+        let started = Instant::now();
+        let read = read_message(
+            &mut port,
+            &mut Vec::new(),
+            started + Duration::from_millis(300),
+        );
+        let took = started.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = sender.join();
+        (read, took)
+    }
+
+    #[test]
+    fn a_body_gets_the_time_its_bytes_need_and_a_trickle_gets_no_more() {
+        // 4,200 bytes at 33.6 kbit/s: a second, past the 300 ms deadline, and read whole.
+        let (read, _) = body_at(4_200, 4_200);
+        assert_eq!(read.unwrap().body.len(), 4_200);
+        // 100,000 bytes announced and trickled at 640 bytes a second: 300 ms and what the
+        // bytes that came bought, not the 104 s the announced length would.
+        let (read, took) = body_at(100_000, 640);
+        assert!(matches!(read, Err(LineError::TimedOut)), "{read:?}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
     }
 }
