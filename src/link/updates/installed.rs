@@ -135,8 +135,8 @@ fn built_in(file: &str) -> Option<Vec<u8>> {
         .map(|(_, text)| text.as_bytes().to_vec())
 }
 
-/// The project's one durable write: synced, renamed into place, its folder synced.
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
+/// The project's one durable write: synced, renamed into place, its folder synced (owner-only).
+pub(super) fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
     write_file_atomically(path, bytes, 0o600, Placement::Replace)
         .map_err(|e| UpdateError::local(e.to_string()))
 }

@@ -193,14 +193,7 @@ pub fn trust_root(data_dir: &Path, root_json: &[u8]) -> Result<(), UpdateError> 
     let dir = updates_dir(data_dir);
     crate::private_files::private_dir(&dir)
         .map_err(|e| UpdateError::local(format!("{}: {e}", dir.display())))?;
-    let path = dir.join("root.json");
-    crate::keys::key_file::write_file_atomically(
-        &path,
-        root_json,
-        0o600,
-        crate::keys::key_file::Placement::Replace,
-    )
-    .map_err(|e| UpdateError::local(e.to_string()))
+    installed::write_synced(&dir.join("root.json"), root_json)
 }
 
 /// Checks the repository through `transport` against the root trusted in `data_dir`, and

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::installed::write_synced;
 use super::{UpdateError, updates_dir};
-use crate::keys::key_file::{Placement, write_file_atomically};
 
 const HANDLED_FILE: &str = "handled";
 const FAILED_FILE: &str = "release-failed.json";
@@ -34,13 +34,7 @@ pub(super) fn set_handled(data_dir: &Path, snapshot_version: u64) -> Result<(), 
         return Ok(());
     }
     let path = updates_dir(data_dir).join(HANDLED_FILE);
-    write_file_atomically(
-        &path,
-        format!("{snapshot_version}\n").as_bytes(),
-        0o600,
-        Placement::Replace,
-    )
-    .map_err(|e| UpdateError::local(e.to_string()))
+    write_synced(&path, format!("{snapshot_version}\n").as_bytes())
 }
 
 /// A build whose download failed: which (by its hash), how often, and when it may be tried
@@ -89,8 +83,7 @@ pub(super) fn record_failure(
     let path = updates_dir(data_dir).join(FAILED_FILE);
     let bytes =
         serde_json::to_vec_pretty(&failed).map_err(|e| UpdateError::local(e.to_string()))?;
-    write_file_atomically(&path, &bytes, 0o600, Placement::Replace)
-        .map_err(|e| UpdateError::local(e.to_string()))?;
+    write_synced(&path, &bytes)?;
     Ok(failed)
 }
 

@@ -67,10 +67,10 @@ impl Transport for EndpointTransport {
         let mut failures = Vec::new();
         // Once the Internet failed this check, the rest of it goes straight to the modem.
         if !self.traffic.over_modem.load(Ordering::Relaxed) {
-            match self.fetch_from_endpoints(&path, &mut failures).await {
+            match self.fetch_from_endpoints(&path).await {
                 Ok(fetched) => return Ok(fetched.into_stream()),
                 Err(Failure::NotFound) => return Err(not_found(path)),
-                Err(Failure::Other(_)) => {}
+                Err(Failure::Other(why)) => failures.push(why),
             }
         }
         // Metadata and rate files only: a build, tens of megabytes, waits for the Internet.
@@ -148,12 +148,8 @@ enum Failure {
 impl EndpointTransport {
     /// `path` from the first Internet endpoint that has it; `NotFound` when every one
     /// answered that it has not.
-    async fn fetch_from_endpoints(
-        &self,
-        path: &str,
-        failures: &mut Vec<String>,
-    ) -> Result<Fetched, Failure> {
-        let mut not_found = 0;
+    async fn fetch_from_endpoints(&self, path: &str) -> Result<Fetched, Failure> {
+        let (mut not_found, mut failures) = (0, Vec::new());
         for endpoint in &self.endpoints {
             match self.fetch_from(endpoint, path).await {
                 Ok(bytes) => return Ok(bytes),

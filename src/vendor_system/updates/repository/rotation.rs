@@ -256,7 +256,5 @@ fn next_key_path(keys_dir: &Path, role: RoleType) -> PathBuf {
 }
 
 fn sync_folder(dir: &Path) -> Result<(), RepositoryError> {
-    std::fs::File::open(dir)
-        .and_then(|folder| folder.sync_all())
-        .map_err(|e| RepositoryError::io(dir, e.to_string()))
+    crate::private_files::sync_dir(dir).map_err(|e| RepositoryError::io(dir, e.to_string()))
 }
