@@ -77,6 +77,7 @@ pub mod scale;
 pub mod scan;
 pub mod serial_port;
 pub mod station;
+pub mod tickets;
 pub mod tracking;
 pub mod vendor_system;
 pub mod verify_input;

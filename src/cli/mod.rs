@@ -7,10 +7,12 @@ mod account;
 mod admin;
 mod admin_accounts;
 mod admin_keys;
+mod admin_lottery;
 mod admin_mail_scans;
 mod admin_updates;
 mod keys;
 mod kiosk;
+mod lottery;
 mod output;
 mod piece_args;
 mod psd;
@@ -65,6 +67,9 @@ enum Command {
         /// The serial on the label: PSD, a dash, the piece.
         serial: String,
     },
+    /// Lottery tickets: sell, cancel, reprint, pay a winning ticket, look one up.
+    #[command(subcommand)]
+    Lottery(lottery::LotteryCommand),
     /// Check an indicium from a PNG image, an ESC/POS capture, or raw bytes (hex or binary).
     Verify(verify::VerifyArgs),
     /// Keys and certificates.
@@ -153,6 +158,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Quote(args) => quote::run(&config, &args),
         Command::Void { serial } => runtime.block_on(psd::void(config, &serial)),
         Command::Verify(args) => verify::run(&config, &args),
+        Command::Lottery(command) => runtime.block_on(lottery::run(config, command)),
         Command::Keys(command) => runtime.block_on(keys::run(config, command)),
         Command::Psd(command) => runtime.block_on(psd::run(config, command)),
         Command::Updates(command) => runtime.block_on(updates::run(config, command)),

@@ -13,6 +13,7 @@ mod cards;
 mod central;
 mod contact;
 mod grants;
+mod lottery;
 mod offline;
 mod reconcile;
 mod updates;

@@ -16,6 +16,7 @@ pub mod encoder;
 mod error;
 pub mod escpos_commands;
 pub mod label;
+pub mod lottery_ticket;
 pub mod printer;
 pub mod profile;
 pub mod raster;

@@ -176,7 +176,7 @@ fn tender_label(tender: &Tender) -> String {
 
 /// `left` and `right` on one line of `columns` characters, `right` flush right; a `left`
 /// too long for one line wraps onto indented lines below.
-fn rows(left: &str, right: &str, columns: usize) -> Vec<String> {
+pub(super) fn rows(left: &str, right: &str, columns: usize) -> Vec<String> {
     let right = fit(right, columns);
     let right_len = right.chars().count();
     // A leading indent (an extra service under its piece) is kept on the first line.
@@ -206,12 +206,12 @@ fn rows(left: &str, right: &str, columns: usize) -> Vec<String> {
 }
 
 /// One row that fits (for short labels such as CHANGE).
-fn row(left: &str, right: &str, columns: usize) -> String {
+pub(super) fn row(left: &str, right: &str, columns: usize) -> String {
     rows(left, right, columns).join(" ")
 }
 
 /// `text` wrapped two spaces in.
-fn indented(text: &str, columns: usize) -> Vec<String> {
+pub(super) fn indented(text: &str, columns: usize) -> Vec<String> {
     wrap(text, columns.saturating_sub(2).max(1))
         .into_iter()
         .map(|line| format!("  {line}"))
@@ -220,7 +220,7 @@ fn indented(text: &str, columns: usize) -> Vec<String> {
 
 /// `text` without control characters, broken at spaces into lines of at most `width`
 /// characters; a word longer than a line is broken inside.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let clean: String = text.chars().filter(|c| !c.is_control()).collect();
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -254,7 +254,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// `text` without control characters (the encoder would drop them anyway, and they take no
 /// cell), cut to `columns` characters: for a line that is never long (a date and time).
-fn fit(text: &str, columns: usize) -> String {
+pub(super) fn fit(text: &str, columns: usize) -> String {
     text.chars()
         .filter(|character| !character.is_control())
         .take(columns)

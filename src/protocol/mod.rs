@@ -23,6 +23,7 @@ pub mod counters;
 pub mod funds;
 pub mod health;
 pub mod keys;
+pub mod lottery;
 pub mod payments;
 pub mod postage;
 pub mod reconciliation;

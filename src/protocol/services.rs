@@ -24,16 +24,19 @@ pub enum Service {
     Accounts,
     /// Software and rate updates: the data centre's TUF repository.
     Software,
+    /// Draw games: wagers recorded before they print, cancellations, claims paid once.
+    Lottery,
 }
 
 impl Service {
-    pub const ALL: [Service; 6] = [
+    pub const ALL: [Service; 7] = [
         Service::Contact,
         Service::Postage,
         Service::Keys,
         Service::Funds,
         Service::Accounts,
         Service::Software,
+        Service::Lottery,
     ];
 
     /// The service's name: the first segment of its paths and its OpenAPI tag.
@@ -45,6 +48,7 @@ impl Service {
             Service::Funds => "funds",
             Service::Accounts => "accounts",
             Service::Software => "software",
+            Service::Lottery => "lottery",
         }
     }
 
@@ -56,7 +60,8 @@ impl Service {
             | Service::Keys
             | Service::Funds
             | Service::Accounts
-            | Service::Software => 1,
+            | Service::Software
+            | Service::Lottery => 1,
         }
     }
 
@@ -81,6 +86,9 @@ impl Service {
             // Software and rate tables: signed by the update keys (TUF), whatever carries
             // them; requests are not authenticated, so any TUF client can check them.
             Service::Software => SecurityLevel::UpdateSigned,
+            // A ticket, a cancellation's refund and a prize move value: a forged answer
+            // must not print a ticket the data centre never recorded or pay a prize.
+            Service::Lottery => SecurityLevel::SignedAnswer,
         }
     }
 

@@ -2,3 +2,4 @@
 //! non-interactive `postcounter sell` and the counter's flow share them; pricing is
 //! `rates::pricing`.
 pub mod documents;
+pub mod lottery;

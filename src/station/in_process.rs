@@ -94,6 +94,14 @@ pub(super) async fn start(config: &Config) -> Result<Started, StationError> {
             "first run: created the central PSD {psd_id} (certificate {serial}) for account {LOCAL_ACCOUNT}"
         ));
     }
+    let demo_game = crate::tickets::game::Game::from_toml(crate::tickets::game::PICK3_TOML)
+        .map_err(|e| StationError::Setup(format!("the demo game: {e}")))?;
+    if store.lottery_games().await?.is_empty() && store.put_lottery_game(&demo_game, now).await? {
+        notes.push(format!(
+            "first run: set up the demo draw game {} ({}); `postcounter admin lottery-game --file FILE` adds real ones",
+            demo_game.game_id, demo_game.name
+        ));
+    }
     let registered = identity::saved_registration(&config.data_dir)
         .map_err(|e| StationError::Setup(e.to_string()))?
         .is_some();

@@ -19,6 +19,7 @@ pub mod error;
 pub mod from_config;
 pub mod funds;
 pub mod keys;
+pub mod lottery;
 pub mod mail_scans;
 pub mod metrics;
 pub mod monitor;

@@ -62,6 +62,8 @@ pub struct Vendor {
     pub(super) metrics: Arc<super::metrics::Metrics>,
     /// What signs answers and opens sealed requests (see [`crate::protocol::security`]).
     pub(super) service_keys: super::keys::service_keys::ServiceKeyring,
+    /// What numbers lottery tickets (see [`super::lottery`]).
+    pub(super) lottery_key: crate::tickets::validation_number::ScrambleKey,
 }
 
 /// Processing servers a new store starts with, one per core of a small machine.
@@ -123,6 +125,7 @@ impl Vendor {
         // that lists a revocation whose signing was cut short.
         super::keys::status_list_in_step(&store, &keys, &clock).await?;
         let service_keys = super::keys::service_keys::ServiceKeyring::load_or_create(&keys_dir)?;
+        let lottery_key = super::lottery::load_or_create_scramble_key(&keys_dir)?;
         // The update repository, made on the first start with `rate_seed`; its rate tables
         // are the ones the data centre prices with from then on.
         let repository = UpdateRepository::at(&repository_dir(&keys_dir)?, &keys_dir);
@@ -166,6 +169,7 @@ impl Vendor {
             monitor: super::monitor::Monitor::default(),
             metrics,
             service_keys,
+            lottery_key,
         });
         // Card refunds recorded before a stop and not confirmed by the gateway.
         let pending = vendor.clone();

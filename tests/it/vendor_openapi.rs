@@ -7,6 +7,10 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
+use postcounter::protocol::lottery::{
+    CancellationResponse, ClaimResponse, GameOnSale, GamesResponse, LotteryTicket, PlayRequest,
+    TicketDraw, TicketPlay, TicketRequest, WagerRequest, Win,
+};
 use postcounter::protocol::services::Service;
 use postcounter::protocol::{
     CardDetails, CardPaymentRequest, CardPaymentResponse, CardReceipt, CardRefundRequest,
@@ -18,13 +22,15 @@ use postcounter::protocol::{
     RegistersView, ReportedRegisters, TrustBundle, VoidRequest, VoidResponse,
     WithdrawalConfirmation, WithdrawalConfirmed, WithdrawalRequest, WithdrawalResponse,
 };
+use postcounter::tickets::draw_schedule::DrawSchedule;
+use postcounter::tickets::game::{Game, PrizeTier};
 use postcounter::vendor_system::RefusalKind;
 use serde_json::Value;
 
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 21] = [
+const ROUTES: [(&str, &str); 27] = [
     ("get", "/contact/v1/health"),
     ("get", "/contact/v1/service-keys"),
     ("get", "/openapi.json"),
@@ -49,6 +55,12 @@ const ROUTES: [(&str, &str); 21] = [
     ),
     ("post", "/accounts/v1/card-payments"),
     ("post", "/accounts/v1/card-payments/{charge_id}/refunds"),
+    ("get", "/lottery/v1/games"),
+    ("post", "/lottery/v1/wagers"),
+    ("post", "/lottery/v1/cancellations"),
+    ("post", "/lottery/v1/reprints"),
+    ("post", "/lottery/v1/claims"),
+    ("get", "/lottery/v1/tickets/{validation}"),
 ];
 
 /// The keys of a path item that are operations (the others are shared fields).
@@ -57,7 +69,7 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 12] = [
+const REQUEST_BODIES: [&str; 14] = [
     "OpenSessionRequest",
     "PurchaseRequest",
     "VoidRequest",
@@ -70,6 +82,8 @@ const REQUEST_BODIES: [&str; 12] = [
     "CardRefundRequest",
     "WithdrawalRequest",
     "WithdrawalConfirmation",
+    "WagerRequest",
+    "TicketRequest",
 ];
 
 fn document() -> Value {
@@ -325,6 +339,9 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, CardRefundRequest);
     assert_request_example!(&doc, WithdrawalRequest);
     assert_request_example!(&doc, WithdrawalConfirmation);
+    assert_request_example!(&doc, WagerRequest);
+    assert_request_example!(&doc, PlayRequest);
+    assert_request_example!(&doc, TicketRequest);
 }
 
 #[test]
@@ -351,6 +368,17 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, WithdrawalResponse);
     assert_response_example!(&doc, WithdrawalConfirmed);
     assert_response_example!(&doc, ErrorBody);
+    assert_response_example!(&doc, GamesResponse);
+    assert_response_example!(&doc, GameOnSale);
+    assert_response_example!(&doc, Game);
+    assert_response_example!(&doc, DrawSchedule);
+    assert_response_example!(&doc, PrizeTier);
+    assert_response_example!(&doc, LotteryTicket);
+    assert_response_example!(&doc, TicketPlay);
+    assert_response_example!(&doc, TicketDraw);
+    assert_response_example!(&doc, CancellationResponse);
+    assert_response_example!(&doc, ClaimResponse);
+    assert_response_example!(&doc, Win);
 }
 
 #[test]

@@ -30,6 +30,7 @@ mod contact;
 mod funds;
 pub mod guard;
 mod keys;
+mod lottery;
 pub mod observe;
 mod postage;
 mod software;
@@ -47,6 +48,7 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
     let router = funds::routes(router);
     let router = accounts::routes(router);
     let router = software::routes(router);
+    let router = lottery::routes(router);
     router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

@@ -17,6 +17,7 @@ pub mod embedded;
 mod funds;
 pub(crate) mod idempotency;
 pub mod keys;
+pub mod lottery;
 pub mod mail_scans;
 mod psds;
 pub mod purchase;
@@ -88,6 +89,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0009_label_sheets.sql"),
             include_str!("../../../migrations/vendor-sqlite/0010_withdrawal.sql"),
             include_str!("../../../migrations/vendor-sqlite/0011_mail_scans.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0012_lottery.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -101,6 +103,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0009_label_sheets.sql"),
             include_str!("../../../migrations/vendor-postgres/0010_withdrawal.sql"),
             include_str!("../../../migrations/vendor-postgres/0011_mail_scans.sql"),
+            include_str!("../../../migrations/vendor-postgres/0012_lottery.sql"),
         ],
     };
     let names = [
@@ -115,6 +118,7 @@ fn migrator(backend: Backend) -> Migrator {
         "label sheets",
         "withdrawal",
         "mail scans",
+        "lottery",
     ];
     let mut migrator = Migrator::with_migrations(
         (1..)

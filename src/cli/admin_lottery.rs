@@ -1,0 +1,112 @@
+//! `postcounter admin lottery-*`: the data centre's draw games, and the results of their
+//! draws (entered after each draw, by the data centre's clock, once: results are final).
+
+use super::output::out;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::clock::{Clock, format_unix_ms};
+use crate::date::Date;
+use crate::money::Money;
+use crate::tickets::game::Game;
+use crate::vendor_system::lottery::enter_draw_result;
+use crate::vendor_system::store::VendorStore;
+
+#[derive(Subcommand, Debug)]
+pub enum LotteryCommand {
+    /// Add a draw game from its TOML definition (see tickets/pick3.toml); the same file again
+    /// changes nothing, another definition under the same id is refused.
+    #[command(name = "lottery-game")]
+    Game {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// List the games, their prices and their next draws.
+    #[command(name = "lottery-games")]
+    Games,
+    /// Enter the winning numbers of a game's draw, after the draw: final, and reported with
+    /// the draw's tickets, winners and prizes.
+    #[command(name = "lottery-draw")]
+    Draw {
+        #[arg(long)]
+        game: String,
+        /// The draw's local date, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// The winning numbers, e.g. 4,0,7 (in the drawn order for an ordered game).
+        #[arg(long, value_delimiter = ',')]
+        numbers: Vec<u8>,
+    },
+}
+
+pub async fn run(store: &VendorStore, command: LotteryCommand) -> anyhow::Result<()> {
+    let now = Clock::system().now_unix_ms();
+    match command {
+        LotteryCommand::Game { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let game =
+                Game::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let created = store.put_lottery_game(&game, now).await?;
+            out!(
+                "game {} ({}) {}",
+                game.game_id,
+                game.name,
+                if created {
+                    "added"
+                } else {
+                    "exists already, unchanged"
+                }
+            )?;
+        }
+        LotteryCommand::Games => {
+            for game in store.lottery_games().await? {
+                let next = game
+                    .schedule
+                    .open_draws(now, 1)
+                    .first()
+                    .map(|d| {
+                        format!(
+                            "next draw {} (sales close {})",
+                            d.date,
+                            format_unix_ms(d.cutoff_unix_ms)
+                        )
+                    })
+                    .unwrap_or_else(|| "no draw ahead".into());
+                out!(
+                    "{}  {}  {} numbers {}-{}  {} a play  {next}",
+                    game.game_id,
+                    game.name,
+                    game.picks,
+                    game.lowest,
+                    game.highest,
+                    Money::from_mills(game.price_per_play_mills)
+                )?;
+            }
+        }
+        LotteryCommand::Draw {
+            game,
+            date,
+            numbers,
+        } => {
+            let date = Date::parse(&date)?;
+            let report = enter_draw_result(store, &game, date, &numbers, now).await?;
+            let shown: Vec<String> = numbers.iter().map(u8::to_string).collect();
+            out!(
+                "{game} draw of {date}: {} {}; {} tickets ({} cancelled), {} winning, prizes {}",
+                shown.join(","),
+                if report.newly_entered {
+                    "entered"
+                } else {
+                    "was entered already"
+                },
+                report.tickets,
+                report.cancelled,
+                report.winning,
+                Money::from_mills(report.prizes_mills)
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! `postcounter lottery ...`: draw-game tickets without the counter screen, for scripts and
+//! tests. A ticket prints only once the data centre recorded its wager and answered it; a
+//! cancellation prints its slip and a paid prize its receipt, on the receipt printer. Full
+//! validation numbers appear only on tickets: what this command prints shows the last four
+//! digits of an unpaid ticket's number.
+
+use super::output::out;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use super::open_station;
+use super::sell_checks::open_printer;
+use crate::config::Config;
+use crate::link::CounterLink;
+use crate::money::Money;
+use crate::print::lottery_ticket::{slip_document, ticket_document};
+use crate::print::printer::Printer;
+use crate::print::receipt::{ReceiptContent, ReceiptItem, Tender, receipt_document};
+use crate::protocol::lottery::{LotteryTicket, PlayRequest, WagerRequest};
+use crate::sale::lottery::{Letterhead, cancellation_slip, masked, prize_receipt, ticket_content};
+use crate::station::{PrinterRole, Station};
+use crate::tickets::validation_number::ValidationNumber;
+
+#[derive(Subcommand, Debug)]
+pub enum LotteryCommand {
+    /// The games on sale and their next draws.
+    Games,
+    /// Sell a ticket: the data centre records the wager, then it prints.
+    Sell(SellArgs),
+    /// Cancel a ticket sold here today, before its draw's cut-off: the slip prints and the
+    /// price goes back.
+    Cancel { validation: String },
+    /// Pay a winning ticket (at any station, once): the prize receipt prints.
+    Claim { validation: String },
+    /// Print a ticket sold here again, marked as a reprint with its count.
+    Reprint { validation: String },
+    /// Look a ticket up at the data centre.
+    Check { validation: String },
+}
+
+#[derive(Args, Debug)]
+pub struct SellArgs {
+    #[arg(long)]
+    game: String,
+    /// A play's numbers, e.g. 4,0,7; give it again for more plays.
+    #[arg(long)]
+    numbers: Vec<String>,
+    /// Quick pick: the data centre draws the numbers.
+    #[arg(long)]
+    quick_pick: bool,
+    /// How many quick-pick plays.
+    #[arg(long, default_value_t = 1, requires = "quick_pick")]
+    plays: u8,
+    /// How many consecutive draws.
+    #[arg(long, default_value_t = 1)]
+    draws: u8,
+    /// The first draw's date (YYYY-MM-DD); default the next draw on sale.
+    #[arg(long)]
+    first_draw: Option<String>,
+    /// Cash tendered (default: the exact amount).
+    #[arg(long)]
+    cash: Option<Money>,
+    /// The customer confirmed a ticket above the confirmation amount.
+    #[arg(long)]
+    yes: bool,
+    /// The request id: selling again under it prints the same ticket, marked as a reprint.
+    #[arg(long, value_parser = super::request_id)]
+    request_id: Option<String>,
+    /// Do not print a sale receipt besides the ticket.
+    #[arg(long)]
+    no_receipt: bool,
+}
+
+pub async fn run(config: Config, command: LotteryCommand) -> anyhow::Result<ExitCode> {
+    let station = open_station(config).await?;
+    let link = station
+        .link
+        .as_ref()
+        .context("the lottery needs the data centre: this station has no link")?;
+    match command {
+        LotteryCommand::Games => games(link).await?,
+        LotteryCommand::Sell(args) => sell(&station, link, args).await?,
+        LotteryCommand::Cancel { validation } => {
+            let number = parse_number(&validation)?;
+            let mut printer = open_printer(&station, PrinterRole::Receipt)?;
+            let answer = link.cancel_wager(&number).await?;
+            out!(
+                "cancelled {} {}: refund {}",
+                answer.ticket.game_name,
+                masked(&answer.ticket.validation),
+                Money::from_mills(answer.refund_mills)
+            )?;
+            let slip = slip_document(
+                &cancellation_slip(&answer, &letterhead(&station)),
+                &printer.profile,
+            );
+            print_files(&mut printer, &slip, "slip").context(
+                "the ticket is cancelled at the data centre, but its slip did not print",
+            )?;
+        }
+        LotteryCommand::Claim { validation } => {
+            let number = parse_number(&validation)?;
+            let mut printer = open_printer(&station, PrinterRole::Receipt)?;
+            let answer = link.claim_wager(&number).await?;
+            out!(
+                "paid {} {}: prize {}",
+                answer.ticket.game_name,
+                number.grouped(),
+                Money::from_mills(answer.prize_mills)
+            )?;
+            let receipt = prize_receipt(&answer, &letterhead(&station));
+            let document = slip_document(&receipt, &printer.profile);
+            print_files(&mut printer, &document, "receipt")
+                .context("the prize is paid at the data centre, but its receipt did not print")?;
+        }
+        LotteryCommand::Reprint { validation } => {
+            let number = parse_number(&validation)?;
+            let mut printer = open_printer(&station, PrinterRole::Receipt)?;
+            let reprint_id = format!(
+                "reprint-{}",
+                crate::hex::encode(&rand::random::<[u8; 12]>())
+            );
+            let ticket = link.reprint_wager(&number, &reprint_id).await?;
+            print_ticket(&station, link, &mut printer, &ticket).await?;
+        }
+        LotteryCommand::Check { validation } => {
+            let number = parse_number(&validation)?;
+            let ticket = link.lottery_ticket(&number).await?;
+            let shown = if ticket.status == "paid" {
+                number.grouped()
+            } else {
+                number.masked()
+            };
+            out!(
+                "{} {shown}: {}, {}, sold {} at {}",
+                ticket.game_name,
+                ticket.status,
+                Money::from_mills(ticket.price_mills),
+                crate::clock::format_unix_ms(ticket.issued_unix_ms),
+                ticket.counter_id
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_number(text: &str) -> anyhow::Result<ValidationNumber> {
+    Ok(ValidationNumber::parse(text)?)
+}
+
+fn letterhead(station: &Station) -> Letterhead<'_> {
+    Letterhead {
+        header_lines: &station.config.receipt.header,
+        time_zone: &station.config.time_zone,
+    }
+}
+
+async fn games(link: &CounterLink) -> anyhow::Result<()> {
+    for offer in link.lottery_games().await?.games {
+        let game = &offer.game;
+        let next = offer
+            .open_draws
+            .first()
+            .map(|d| {
+                format!(
+                    "next draw {} (sales close {})",
+                    d.date,
+                    crate::clock::format_unix_ms(d.cutoff_unix_ms)
+                )
+            })
+            .unwrap_or_else(|| "no draw on sale".into());
+        out!(
+            "{}  {}  {} numbers {}-{}  {} a play  {next}",
+            game.game_id,
+            game.name,
+            game.picks,
+            game.lowest,
+            game.highest,
+            Money::from_mills(game.price_per_play_mills)
+        )?;
+    }
+    Ok(())
+}
+
+/// The wager the arguments ask for.
+fn wager_of(args: &SellArgs) -> anyhow::Result<WagerRequest> {
+    let mut plays = Vec::new();
+    for text in &args.numbers {
+        let numbers = text
+            .split([',', '-', ' ', '/'])
+            .filter(|n| !n.is_empty())
+            .map(|n| {
+                n.trim().parse::<u8>().map_err(|_| {
+                    anyhow::anyhow!("--numbers {text:?}: {n:?} is not a number from 0 to 99")
+                })
+            })
+            .collect::<anyhow::Result<Vec<u8>>>()?;
+        plays.push(PlayRequest {
+            numbers,
+            quick_pick: false,
+        });
+    }
+    if args.quick_pick {
+        plays.extend((0..args.plays).map(|_| PlayRequest {
+            numbers: Vec::new(),
+            quick_pick: true,
+        }));
+    }
+    if plays.is_empty() {
+        anyhow::bail!("give --numbers N,N,N or --quick-pick; nothing was sold");
+    }
+    Ok(WagerRequest {
+        game: args.game.clone(),
+        plays,
+        draws: args.draws,
+        first_draw: args.first_draw.clone(),
+    })
+}
+
+async fn sell(station: &Station, link: &CounterLink, args: SellArgs) -> anyhow::Result<()> {
+    let wager = wager_of(&args)?;
+    let games = link.lottery_games().await?;
+    let offer = games
+        .games
+        .iter()
+        .find(|o| o.game.game_id == wager.game)
+        .with_context(|| {
+            format!(
+                "there is no game {:?} on sale: see `postcounter lottery games`; nothing was sold",
+                wager.game
+            )
+        })?;
+    let total = Money::from_mills(offer.game.price_per_play_mills)
+        .checked_mul(i64::try_from(wager.plays.len()).unwrap_or(i64::MAX) * i64::from(wager.draws))
+        .context("the total overflows")?;
+    let tickets = &station.config.tickets;
+    if total > tickets.confirm_above && !args.yes {
+        let again = if total > tickets.confirm_again_above {
+            " (and again: it is above {})"
+        } else {
+            ""
+        };
+        anyhow::bail!(
+            "the ticket costs {total}, above {}{}: confirm with the customer and add --yes; nothing was sold",
+            tickets.confirm_above,
+            again.replace("{}", &tickets.confirm_again_above.to_string())
+        );
+    }
+    let tendered = args.cash.unwrap_or(total);
+    let change = tendered
+        .checked_sub(total)
+        .filter(|c| !c.is_negative())
+        .with_context(|| {
+            format!("cash {tendered} does not cover the total {total}; nothing was sold")
+        })?;
+    let mut printer = open_printer(station, PrinterRole::Receipt)?;
+    let request_id = args.request_id.clone().unwrap_or_else(|| {
+        format!(
+            "lottery-{}",
+            crate::hex::encode(&rand::random::<[u8; 16]>())
+        )
+    });
+    out!(
+        "request id: {request_id} (sell again with --request-id {request_id} to print the same ticket as a reprint)"
+    )?;
+    let ticket = link.sell_wager(&request_id, &wager).await?;
+    if ticket.price_mills != total.mills() {
+        anyhow::bail!(
+            "the data centre recorded ticket {} at {}, not the {total} asked: take {} and report this",
+            masked(&ticket.validation),
+            Money::from_mills(ticket.price_mills),
+            Money::from_mills(ticket.price_mills)
+        );
+    }
+    out!(
+        "sold {} {}: {}{}",
+        ticket.game_name,
+        masked(&ticket.validation),
+        total,
+        if ticket.reprint > 0 {
+            format!(
+                " (already sold under this request id: reprint {})",
+                ticket.reprint
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    print_ticket(station, link, &mut printer, &ticket).await.with_context(|| {
+        format!(
+            "the wager is recorded at the data centre but its ticket did not print; sell again with --request-id {request_id} to print it (marked as a reprint)"
+        )
+    })?;
+    if !args.no_receipt {
+        let content = ReceiptContent {
+            header_lines: station.config.receipt.header.clone(),
+            issued_at: Some(
+                station
+                    .config
+                    .time_zone
+                    .date_time_text(ticket.issued_unix_ms),
+            ),
+            transaction: request_id.clone(),
+            items: vec![ReceiptItem {
+                description: format!("{} ticket {}", ticket.game_name, masked(&ticket.validation)),
+                quantity: 1,
+                amount: total,
+                notes: Vec::new(),
+            }],
+            total,
+            tenders: vec![Tender::cash(tendered)],
+            change: Some(change),
+            indicium_serials: Vec::new(),
+            footer_lines: station.config.receipt.footer.clone(),
+            open_drawer: false,
+        };
+        let document = receipt_document(&content, &printer.profile);
+        print_files(&mut printer, &document, "receipt")
+            .context("the ticket printed, but the sale receipt did not")?;
+        out!("cash {tendered}, change {change}")?;
+    }
+    Ok(())
+}
+
+/// Prints `ticket` on `printer`, laid out by its game from the data centre's list.
+async fn print_ticket(
+    station: &Station,
+    link: &CounterLink,
+    printer: &mut Printer,
+    ticket: &LotteryTicket,
+) -> anyhow::Result<()> {
+    let games = link.lottery_games().await?;
+    let game = games
+        .games
+        .iter()
+        .find(|o| o.game.game_id == ticket.game)
+        .map(|o| &o.game)
+        .with_context(|| {
+            format!(
+                "the data centre lists no game {:?} to print the ticket with",
+                ticket.game
+            )
+        })?;
+    let content = ticket_content(ticket, game, &letterhead(station));
+    let document = ticket_document(&content, &printer.profile);
+    print_files(printer, &document, "ticket")
+}
+
+fn print_files(
+    printer: &mut Printer,
+    document: &crate::print::Document,
+    what: &str,
+) -> anyhow::Result<()> {
+    let printed = printer.print(document)?;
+    for file in printed.file_paths() {
+        out!("  {what}: {file}")?;
+    }
+    Ok(())
+}
