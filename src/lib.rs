@@ -51,6 +51,7 @@ pub mod customs;
 pub mod date;
 pub mod durable_sqlite;
 pub mod file_lock;
+pub mod gate;
 pub mod grants;
 pub mod hex;
 pub mod indicium;

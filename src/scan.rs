@@ -40,8 +40,9 @@ pub enum ScanError {
         height: u32,
         actual: usize,
     },
-    #[error("no Data Matrix symbol found in the {width} x {height} image ({detail})")]
+    #[error("no {symbology} symbol found in the {width} x {height} image ({detail})")]
     NoSymbolFound {
+        symbology: &'static str,
         width: u32,
         height: u32,
         detail: String,
@@ -125,7 +126,7 @@ pub fn find_data_matrix(image: &LumaImage) -> Result<Vec<u8>, ScanError> {
     let mut detail = String::new();
     for hints in &attempts {
         let source = Luma8LuminanceSource::new(image.pixels.clone(), width, height)
-            .map_err(|error| no_symbol(image, error.to_string()))?;
+            .map_err(|error| no_symbol(image, "Data Matrix", error.to_string()))?;
         let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
         match DataMatrixReader.decode_with_hints(&mut bitmap, hints) {
             Ok(result) => {
@@ -135,11 +136,49 @@ pub fn find_data_matrix(image: &LumaImage) -> Result<Vec<u8>, ScanError> {
             Err(error) => detail = error.to_string(),
         }
     }
-    Err(no_symbol(image, detail))
+    Err(no_symbol(image, "Data Matrix", detail))
 }
 
-fn no_symbol(image: &LumaImage, detail: String) -> ScanError {
+/// Finds and decodes one QR code in `image`: an event ticket's code is ASCII text.
+pub fn find_qr(image: &LumaImage) -> Result<String, ScanError> {
+    if image.width == 0 || image.height == 0 {
+        return Err(ScanError::EmptyImage {
+            width: image.width,
+            height: image.height,
+        });
+    }
+    let attempts = [
+        DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(true)),
+        DecodeHints::default().with(rxing::DecodeHintValue::PureBarcode(true)),
+    ];
+    let mut detail = String::new();
+    for hints in &attempts {
+        let source = Luma8LuminanceSource::new(image.pixels.clone(), image.width, image.height)
+            .map_err(|error| no_symbol(image, "QR", error.to_string()))?;
+        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        match rxing::qrcode::QRCodeReader.decode_with_hints(&mut bitmap, hints) {
+            Ok(result) => return Ok(result.getText().to_string()),
+            Err(error) => detail = error.to_string(),
+        }
+    }
+    Err(no_symbol(image, "QR", detail))
+}
+
+/// Finds and decodes one Code 128 barcode in `image` (a lottery ticket's validation number).
+pub fn find_code128(image: &LumaImage) -> Result<String, ScanError> {
+    let source = Luma8LuminanceSource::new(image.pixels.clone(), image.width, image.height)
+        .map_err(|error| no_symbol(image, "Code 128", error.to_string()))?;
+    let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+    let hints = DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(true));
+    rxing::oned::Code128Reader::default()
+        .decode_with_hints(&mut bitmap, &hints)
+        .map(|result| result.getText().to_string())
+        .map_err(|error| no_symbol(image, "Code 128", error.to_string()))
+}
+
+fn no_symbol(image: &LumaImage, symbology: &'static str, detail: String) -> ScanError {
     ScanError::NoSymbolFound {
+        symbology,
         width: image.width,
         height: image.height,
         detail,

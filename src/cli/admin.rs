@@ -49,7 +49,7 @@ enum AdminCommand {
     #[command(flatten)]
     Updates(super::admin_updates::UpdatesCommand),
     #[command(flatten)]
-    Lottery(super::admin_lottery::LotteryCommand),
+    Tickets(super::admin_tickets::TicketsCommand),
     /// Show a PSD's registers and audit them against its pieces.
     PsdShow { psd_id: u32 },
     /// Clear a PSD's lock (central or embedded) after looking into its reason.
@@ -152,7 +152,9 @@ pub async fn run(config: Config, args: AdminArgs) -> anyhow::Result<ExitCode> {
         }
         AdminCommand::Keys(command) => super::admin_keys::run(&config, &store, command).await?,
         AdminCommand::Updates(command) => super::admin_updates::run(&config, command).await?,
-        AdminCommand::Lottery(command) => super::admin_lottery::run(&store, command).await?,
+        AdminCommand::Tickets(command) => {
+            super::admin_tickets::run(&config, &store, command).await?
+        }
         AdminCommand::PsdShow { psd_id } => {
             let psd = store.psd(psd_id).await?;
             let r = &psd.registers;

@@ -7,9 +7,11 @@ mod account;
 mod admin;
 mod admin_accounts;
 mod admin_keys;
-mod admin_lottery;
 mod admin_mail_scans;
+mod admin_tickets;
 mod admin_updates;
+mod events;
+mod gate;
 mod keys;
 mod kiosk;
 mod lottery;
@@ -70,6 +72,12 @@ enum Command {
     /// Lottery tickets: sell, cancel, reprint, pay a winning ticket, look one up.
     #[command(subcommand)]
     Lottery(lottery::LotteryCommand),
+    /// Event tickets: events, seat maps, sales and refunds.
+    #[command(subcommand)]
+    Event(events::EventCommand),
+    /// A gate at an event: scan tickets (offline too), sync the queue.
+    #[command(subcommand)]
+    Gate(gate::GateCommand),
     /// Check an indicium from a PNG image, an ESC/POS capture, or raw bytes (hex or binary).
     Verify(verify::VerifyArgs),
     /// Keys and certificates.
@@ -159,6 +167,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Void { serial } => runtime.block_on(psd::void(config, &serial)),
         Command::Verify(args) => verify::run(&config, &args),
         Command::Lottery(command) => runtime.block_on(lottery::run(config, command)),
+        Command::Event(command) => runtime.block_on(events::run(config, command)),
+        Command::Gate(command) => runtime.block_on(gate::run(config, command)),
         Command::Keys(command) => runtime.block_on(keys::run(config, command)),
         Command::Psd(command) => runtime.block_on(psd::run(config, command)),
         Command::Updates(command) => runtime.block_on(updates::run(config, command)),

@@ -12,6 +12,7 @@
 mod cards;
 mod central;
 mod contact;
+mod events;
 mod grants;
 mod lottery;
 mod offline;

@@ -4,6 +4,7 @@
 //! without decoding bytes, and so that the same document can go to any printer profile. Text
 //! is kept as Unicode here; the encoder sanitizes it for the profile's code page.
 
+use super::qr::QrSymbol;
 use super::{DataMatrixSymbol, Raster};
 
 /// Horizontal placement on the line.
@@ -85,6 +86,14 @@ pub enum Block {
         dots_per_module: u32,
         quiet_zone_modules: u32,
     },
+    /// A QR code (model 2, level M) with square modules of `dots_per_module` dots inside a
+    /// light quiet zone of `quiet_zone_modules` modules.
+    Qr {
+        symbol: QrSymbol,
+        align: Align,
+        dots_per_module: u32,
+        quiet_zone_modules: u32,
+    },
     /// A pulse to the cash drawer connected to the printer.
     OpenDrawer,
     /// Feed to the cutter and cut the paper.
@@ -160,6 +169,16 @@ impl Document {
             align,
             dots_per_module,
             quiet_zone_modules,
+        })
+    }
+
+    /// A QR code of `symbol`, with the 4-module quiet zone the standard asks for.
+    pub fn qr(self, symbol: QrSymbol, dots_per_module: u32, align: Align) -> Document {
+        self.push(Block::Qr {
+            symbol,
+            align,
+            dots_per_module,
+            quiet_zone_modules: 4,
         })
     }
 

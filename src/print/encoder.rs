@@ -34,6 +34,7 @@ use escpos::printer::Printer;
 use escpos::utils::{JustifyMode, PageCode, Protocol};
 
 use super::document::TextStyle;
+use super::qr::QrSymbol;
 use super::sanitize::sanitize;
 use super::{Align, Block, CodePage, Document, PrintError, PrinterProfile, Raster};
 use super::{DataMatrixSymbol, escpos_commands};
@@ -99,6 +100,19 @@ fn encode_block(
             *align,
             *dots_per_module,
             *quiet_zone_modules,
+            profile,
+        )?,
+        Block::Qr {
+            symbol,
+            align,
+            dots_per_module,
+            quiet_zone_modules,
+        } => encode_qr(
+            printer,
+            raw,
+            symbol,
+            *align,
+            (*dots_per_module, *quiet_zone_modules),
             profile,
         )?,
         Block::OpenDrawer => {
@@ -201,6 +215,30 @@ fn encode_data_matrix(
     }
     let width_dots =
         symbol.side_dots(symbol.width_modules(), dots_per_module, quiet_zone_modules)?;
+    let left_dots = left_offset_dots(align, free_dots(width_dots, profile)?);
+    let band = symbol.to_raster_in_band(
+        dots_per_module,
+        quiet_zone_modules,
+        profile.dots_per_line,
+        left_dots,
+    )?;
+    emit_band(printer, raw, &band)
+}
+
+fn encode_qr(
+    printer: &mut Printer<MemoryDriver>,
+    raw: &MemoryDriver,
+    symbol: &QrSymbol,
+    align: Align,
+    (dots_per_module, quiet_zone_modules): (u32, u32),
+    profile: &PrinterProfile,
+) -> Result<(), PrintError> {
+    if profile.native_qr {
+        let bytes = escpos_commands::native_qr(symbol, dots_per_module)?;
+        printer.justify(justify_mode(align))?.custom(&bytes)?;
+        return Ok(());
+    }
+    let width_dots = symbol.side_dots(dots_per_module, quiet_zone_modules)?;
     let left_dots = left_offset_dots(align, free_dots(width_dots, profile)?);
     let band = symbol.to_raster_in_band(
         dots_per_module,

@@ -8,6 +8,7 @@
 //! - `ESC p`: the crate sends `ESC p m` without the two pulse-time bytes, so the printer would
 //!   take the next two bytes of the job as pulse times.
 
+use super::qr::QrSymbol;
 use super::{DataMatrixSymbol, PrintError, Raster};
 
 const ESC: u8 = 0x1B;
@@ -158,6 +159,30 @@ pub fn native_data_matrix(
     out.extend_from_slice(&[GS, b'(', b'k', p_low, p_high, 54, 80, 48]);
     out.extend_from_slice(payload);
     out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 54, 81, 48]);
+    Ok(out)
+}
+
+/// QR code drawn by the printer (model 2, level M, the printer's own encoding of the text):
+/// `GS ( k 4 0 49 65 50 0` (model 2), `GS ( k 3 0 49 67 n` (module size `n` dots),
+/// `GS ( k 3 0 49 69 49` (error correction M), `GS ( k pL pH 49 80 48 text` (store,
+/// pL + 256 pH = len + 3), `GS ( k 3 0 49 81 48` (print).
+pub fn native_qr(symbol: &QrSymbol, dots_per_module: u32) -> Result<Vec<u8>, PrintError> {
+    let module = u8::try_from(dots_per_module)
+        .ok()
+        .filter(|dots| (1..=16).contains(dots))
+        .ok_or(PrintError::DotsPerModule {
+            dots: dots_per_module,
+        })?;
+    let text = symbol.text().as_bytes();
+    let stored_len = u16::try_from(text.len() + 3)
+        .map_err(|_| PrintError::SymbolTooLarge { len: text.len() })?;
+    let [p_low, p_high] = stored_len.to_le_bytes();
+    let mut out = vec![GS, b'(', b'k', 4, 0, 49, 65, 50, 0];
+    out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 67, module]);
+    out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 69, 49]);
+    out.extend_from_slice(&[GS, b'(', b'k', p_low, p_high, 49, 80, 48]);
+    out.extend_from_slice(text);
+    out.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 81, 48]);
     Ok(out)
 }
 

@@ -56,6 +56,9 @@ pub struct PrinterProfile {
     /// Whether the printer draws Data Matrix itself (`GS ( k`, cn 54); if not, the symbol is
     /// sent as a raster image.
     pub native_datamatrix: bool,
+    /// Whether the printer draws QR codes itself (`GS ( k`, cn 49); if not, a ticket's QR
+    /// code is sent as a raster image.
+    pub native_qr: bool,
     /// Width of one font A character cell in dots (12 on nearly all ESC/POS printers).
     pub font_a_width_dots: u32,
     /// Dots per Data Matrix module: a whole number, so every module prints the same size.
@@ -104,6 +107,8 @@ struct ProfileFile {
     dpi: u32,
     code_page: String,
     native_datamatrix: bool,
+    #[serde(default)]
+    native_qr: bool,
     #[serde(default = "default_font_a_width_dots")]
     font_a_width_dots: u32,
     matrix_dots_per_module: u32,
@@ -235,6 +240,7 @@ fn check(file: ProfileFile) -> Result<PrinterProfile, String> {
         dpi: file.dpi,
         code_page,
         native_datamatrix: file.native_datamatrix,
+        native_qr: file.native_qr,
         font_a_width_dots: file.font_a_width_dots,
         matrix_dots_per_module: file.matrix_dots_per_module,
         cuts: file.cuts,

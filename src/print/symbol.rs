@@ -87,12 +87,7 @@ impl DataMatrixSymbol {
         dots_per_module: u32,
         quiet_zone_modules: u32,
     ) -> Result<u32, PrintError> {
-        if !(1..=MAX_DOTS_PER_MODULE).contains(&dots_per_module) {
-            return Err(PrintError::DotsPerModule {
-                dots: dots_per_module,
-            });
-        }
-        Ok((modules + 2 * quiet_zone_modules).saturating_mul(dots_per_module))
+        side_dots(modules, dots_per_module, quiet_zone_modules)
     }
 
     /// The symbol drawn `left_dots` from the left of a white band `band_width_dots` wide, in
@@ -105,35 +100,65 @@ impl DataMatrixSymbol {
         band_width_dots: u32,
         left_dots: u32,
     ) -> Result<Raster, PrintError> {
-        let width_dots = self.side_dots(self.width_modules, dots_per_module, quiet_zone_modules)?;
-        let height_dots =
-            self.side_dots(self.height_modules, dots_per_module, quiet_zone_modules)?;
-        if left_dots.saturating_add(width_dots) > band_width_dots {
-            return Err(PrintError::TooWide {
-                width_dots: left_dots.saturating_add(width_dots),
-                dots_per_line: band_width_dots,
-                profile: "data matrix band".into(),
-            });
-        }
-        let mut raster = Raster::blank(band_width_dots, height_dots)?;
-        let stride = raster.bytes_per_row();
-        // Draw each module row once as a row of dots, then repeat it `dots_per_module` times.
-        let mut dot_row = vec![0u8; stride];
-        for y in 0..self.height_modules {
-            dot_row.fill(0);
-            for x in (0..self.width_modules).filter(|&x| self.is_dark(x, y)) {
-                let first_dot = left_dots + (x + quiet_zone_modules) * dots_per_module;
-                for dot in first_dot..first_dot + dots_per_module {
-                    dot_row[(dot / 8) as usize] |= 0x80 >> (dot % 8);
-                }
-            }
-            let first_row = ((y + quiet_zone_modules) * dots_per_module) as usize;
-            for row in first_row..first_row + dots_per_module as usize {
-                raster.row_mut(row).copy_from_slice(&dot_row);
-            }
-        }
-        Ok(raster)
+        draw_modules(
+            (self.width_modules, self.height_modules),
+            |x, y| self.is_dark(x, y),
+            (dots_per_module, quiet_zone_modules),
+            (band_width_dots, left_dots),
+        )
     }
+}
+
+/// Width (or height) in dots of `modules` modules with their quiet zone on both sides.
+pub(super) fn side_dots(
+    modules: u32,
+    dots_per_module: u32,
+    quiet_zone_modules: u32,
+) -> Result<u32, PrintError> {
+    if !(1..=MAX_DOTS_PER_MODULE).contains(&dots_per_module) {
+        return Err(PrintError::DotsPerModule {
+            dots: dots_per_module,
+        });
+    }
+    Ok((modules + 2 * quiet_zone_modules).saturating_mul(dots_per_module))
+}
+
+/// A grid of `width` x `height` modules (dark where `is_dark`) drawn with square modules of
+/// `dots_per_module` dots inside a quiet zone, `left_dots` from the left of a white band
+/// `band_width_dots` wide: a 2-D symbol (Data Matrix, QR) as a printer without it prints it.
+pub(super) fn draw_modules(
+    (width_modules, height_modules): (u32, u32),
+    is_dark: impl Fn(u32, u32) -> bool,
+    (dots_per_module, quiet_zone_modules): (u32, u32),
+    (band_width_dots, left_dots): (u32, u32),
+) -> Result<Raster, PrintError> {
+    let width_dots = side_dots(width_modules, dots_per_module, quiet_zone_modules)?;
+    let height_dots = side_dots(height_modules, dots_per_module, quiet_zone_modules)?;
+    if left_dots.saturating_add(width_dots) > band_width_dots {
+        return Err(PrintError::TooWide {
+            width_dots: left_dots.saturating_add(width_dots),
+            dots_per_line: band_width_dots,
+            profile: "2-D symbol band".into(),
+        });
+    }
+    let mut raster = Raster::blank(band_width_dots, height_dots)?;
+    let stride = raster.bytes_per_row();
+    // Draw each module row once as a row of dots, then repeat it `dots_per_module` times.
+    let mut dot_row = vec![0u8; stride];
+    for y in 0..height_modules {
+        dot_row.fill(0);
+        for x in (0..width_modules).filter(|&x| is_dark(x, y)) {
+            let first_dot = left_dots + (x + quiet_zone_modules) * dots_per_module;
+            for dot in first_dot..first_dot + dots_per_module {
+                dot_row[(dot / 8) as usize] |= 0x80 >> (dot % 8);
+            }
+        }
+        let first_row = ((y + quiet_zone_modules) * dots_per_module) as usize;
+        for row in first_row..first_row + dots_per_module as usize {
+            raster.row_mut(row).copy_from_slice(&dot_row);
+        }
+    }
+    Ok(raster)
 }
 
 #[cfg(test)]

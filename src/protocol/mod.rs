@@ -20,6 +20,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 pub mod agenda;
 pub mod counters;
+pub mod events;
 pub mod funds;
 pub mod health;
 pub mod keys;

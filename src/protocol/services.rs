@@ -26,10 +26,12 @@ pub enum Service {
     Software,
     /// Draw games: wagers recorded before they print, cancellations, claims paid once.
     Lottery,
+    /// Event tickets: seats held and booked once, signed tickets, entries redeemed once.
+    Events,
 }
 
 impl Service {
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Service::Contact,
         Service::Postage,
         Service::Keys,
@@ -37,6 +39,7 @@ impl Service {
         Service::Accounts,
         Service::Software,
         Service::Lottery,
+        Service::Events,
     ];
 
     /// The service's name: the first segment of its paths and its OpenAPI tag.
@@ -49,6 +52,7 @@ impl Service {
             Service::Accounts => "accounts",
             Service::Software => "software",
             Service::Lottery => "lottery",
+            Service::Events => "events",
         }
     }
 
@@ -61,7 +65,8 @@ impl Service {
             | Service::Funds
             | Service::Accounts
             | Service::Software
-            | Service::Lottery => 1,
+            | Service::Lottery
+            | Service::Events => 1,
         }
     }
 
@@ -89,6 +94,9 @@ impl Service {
             // A ticket, a cancellation's refund and a prize move value: a forged answer
             // must not print a ticket the data centre never recorded or pay a prize.
             Service::Lottery => SecurityLevel::SignedAnswer,
+            // Tickets are signed themselves; bookings, refunds and entries move value and
+            // the revocation list decides who enters, so the answers are signed too.
+            Service::Events => SecurityLevel::SignedAnswer,
         }
     }
 

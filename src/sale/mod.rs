@@ -2,4 +2,5 @@
 //! non-interactive `postcounter sell` and the counter's flow share them; pricing is
 //! `rates::pricing`.
 pub mod documents;
+pub mod events;
 pub mod lottery;

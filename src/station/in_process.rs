@@ -102,6 +102,16 @@ pub(super) async fn start(config: &Config) -> Result<Started, StationError> {
             demo_game.game_id, demo_game.name
         ));
     }
+    let demo_event = crate::tickets::event::demo_event(now)
+        .map_err(|e| StationError::Setup(format!("the demo event: {e}")))?;
+    if store.events(now).await?.is_empty() && store.put_event(&demo_event, now).await? {
+        notes.push(format!(
+            "first run: set up the demo event {} ({}, {} places); `postcounter admin event --file FILE` adds real ones",
+            demo_event.event_id,
+            demo_event.name,
+            demo_event.places().len()
+        ));
+    }
     let registered = identity::saved_registration(&config.data_dir)
         .map_err(|e| StationError::Setup(e.to_string()))?
         .is_some();

@@ -6,8 +6,11 @@
 //! - [`quick_pick`]: numbers from the operating system's random source, without bias.
 //! - [`validation_number`] and [`check_digit`]: a wager's number, scrambled and checked.
 
+pub mod base32;
 pub mod check_digit;
 pub mod draw_schedule;
+pub mod event;
+pub mod event_code;
 pub mod game;
 pub mod quick_pick;
 pub mod validation_number;

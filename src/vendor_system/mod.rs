@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod api;
 pub mod error;
+pub mod events;
 pub mod from_config;
 pub mod funds;
 pub mod keys;

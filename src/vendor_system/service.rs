@@ -64,6 +64,8 @@ pub struct Vendor {
     pub(super) service_keys: super::keys::service_keys::ServiceKeyring,
     /// What numbers lottery tickets (see [`super::lottery`]).
     pub(super) lottery_key: crate::tickets::validation_number::ScrambleKey,
+    /// What signs event tickets (see [`super::events`]).
+    pub(super) events_key: p256::ecdsa::SigningKey,
 }
 
 /// Processing servers a new store starts with, one per core of a small machine.
@@ -126,6 +128,7 @@ impl Vendor {
         super::keys::status_list_in_step(&store, &keys, &clock).await?;
         let service_keys = super::keys::service_keys::ServiceKeyring::load_or_create(&keys_dir)?;
         let lottery_key = super::lottery::load_or_create_scramble_key(&keys_dir)?;
+        let events_key = super::events::load_or_create_events_key(&keys_dir)?;
         // The update repository, made on the first start with `rate_seed`; its rate tables
         // are the ones the data centre prices with from then on.
         let repository = UpdateRepository::at(&repository_dir(&keys_dir)?, &keys_dir);
@@ -170,6 +173,7 @@ impl Vendor {
             metrics,
             service_keys,
             lottery_key,
+            events_key,
         });
         // Card refunds recorded before a stop and not confirmed by the gateway.
         let pending = vendor.clone();

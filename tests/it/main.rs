@@ -15,6 +15,8 @@ mod counter_voids;
 mod crash;
 mod crypto_module;
 mod embedded_funds;
+mod events;
+mod gate_cli;
 mod indicium;
 mod key_management;
 mod keys;

@@ -7,6 +7,7 @@ use super::error::InterpretError;
 use super::font::{GlyphStyle, render_glyph};
 use super::interpreter::Interpreter;
 use super::paper::Justification;
+use super::qr_code::QR_CN;
 use super::raster::read_raster;
 
 const GS: u8 = 0x1D;
@@ -142,7 +143,7 @@ impl Interpreter<'_> {
         line
     }
 
-    /// `GS ( k pL pH cn fn ...`: only cn = 54 (Data Matrix).
+    /// `GS ( k pL pH cn fn ...`: cn = 54 (Data Matrix) and cn = 49 (QR code).
     fn two_dimensional_code(&mut self, offset: usize) -> Result<(), InterpretError> {
         if self.reader.byte(offset)? != b'k' {
             let bytes = self.reader.since(offset);
@@ -156,14 +157,14 @@ impl Interpreter<'_> {
         }
         let body = self.reader.take(length, offset)?;
         let (code, function, params) = (body[0], body[1], &body[2..]);
-        if code != DATA_MATRIX_CN {
-            let reason = format!("2-D code cn {code} (accepted: 54 = Data Matrix)");
-            return Err(self.bad_parameter(offset, reason));
+        let printed = match code {
+            DATA_MATRIX_CN => self.data_matrix.apply(function, params),
+            QR_CN => self.qr.apply(function, params),
+            _ => Err(format!(
+                "2-D code cn {code} (accepted: 54 = Data Matrix, 49 = QR code)"
+            )),
         }
-        let printed = self
-            .data_matrix
-            .apply(function, params)
-            .map_err(|reason| self.bad_parameter(offset, reason))?;
+        .map_err(|reason| self.bad_parameter(offset, reason))?;
         if let Some(symbol) = printed {
             self.require_empty_line(offset)?;
             if symbol.width() > self.paper.width_dots() {

@@ -11,6 +11,7 @@ use super::error::InterpretError;
 use super::font::{GlyphStyle, render_glyph};
 use super::line::LineBuffer;
 use super::paper::{Justification, Paper};
+use super::qr_code::QrState;
 use super::reader::ByteReader;
 use super::{Bitmap, Rendered};
 
@@ -71,6 +72,7 @@ pub(crate) struct Interpreter<'a> {
     pub(crate) line: LineBuffer,
     pub(crate) barcode: BarcodeSettings,
     pub(crate) data_matrix: DataMatrixState,
+    pub(crate) qr: QrState,
     pub(crate) text_lines: Vec<String>,
     pub(crate) cuts: u32,
     pub(crate) drawer_kicks: u32,
@@ -92,6 +94,7 @@ pub fn render(escpos: &[u8], paper_width_dots: u32) -> Result<Rendered, Interpre
         line: LineBuffer::default(),
         barcode: BarcodeSettings::default(),
         data_matrix: DataMatrixState::default(),
+        qr: QrState::default(),
         text_lines: Vec::new(),
         cuts: 0,
         drawer_kicks: 0,
@@ -212,6 +215,7 @@ impl Interpreter<'_> {
         self.line.clear();
         self.barcode = BarcodeSettings::default();
         self.data_matrix = DataMatrixState::default();
+        self.qr = QrState::default();
     }
 }
 

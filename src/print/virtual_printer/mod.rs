@@ -47,6 +47,7 @@ mod interpreter;
 mod job;
 mod line;
 mod paper;
+mod qr_code;
 mod raster;
 mod reader;
 

@@ -27,6 +27,7 @@ use crate::protocol::signature::SignedRequest;
 
 mod accounts;
 mod contact;
+mod events;
 mod funds;
 pub mod guard;
 mod keys;
@@ -49,6 +50,7 @@ pub fn router(vendor: Arc<Vendor>) -> Router {
     let router = accounts::routes(router);
     let router = software::routes(router);
     let router = lottery::routes(router);
+    let router = events::routes(router);
     router
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

@@ -14,6 +14,8 @@ pub mod card_payments;
 pub mod counters;
 mod dialect;
 pub mod embedded;
+pub mod event_entries;
+pub mod events;
 mod funds;
 pub(crate) mod idempotency;
 pub mod keys;
@@ -90,6 +92,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-sqlite/0010_withdrawal.sql"),
             include_str!("../../../migrations/vendor-sqlite/0011_mail_scans.sql"),
             include_str!("../../../migrations/vendor-sqlite/0012_lottery.sql"),
+            include_str!("../../../migrations/vendor-sqlite/0013_events.sql"),
         ],
         Backend::Postgres => [
             include_str!("../../../migrations/vendor-postgres/0001_vendor.sql"),
@@ -104,6 +107,7 @@ fn migrator(backend: Backend) -> Migrator {
             include_str!("../../../migrations/vendor-postgres/0010_withdrawal.sql"),
             include_str!("../../../migrations/vendor-postgres/0011_mail_scans.sql"),
             include_str!("../../../migrations/vendor-postgres/0012_lottery.sql"),
+            include_str!("../../../migrations/vendor-postgres/0013_events.sql"),
         ],
     };
     let names = [
@@ -119,6 +123,7 @@ fn migrator(backend: Backend) -> Migrator {
         "withdrawal",
         "mail scans",
         "lottery",
+        "events",
     ];
     let mut migrator = Migrator::with_migrations(
         (1..)

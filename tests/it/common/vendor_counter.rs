@@ -278,7 +278,7 @@ impl TestCounter {
         self.try_send_to(&self.url, method, path, key, body).await
     }
 
-    async fn try_send_to(
+    pub async fn try_send_to(
         &self,
         url: &str,
         method: &str,

@@ -1,5 +1,6 @@
-//! `postcounter admin lottery-*`: the data centre's draw games, and the results of their
-//! draws (entered after each draw, by the data centre's clock, once: results are final).
+//! `postcounter admin lottery-*` and `admin event*`: the data centre's draw games and the
+//! results of their draws (entered after each draw, by the data centre's clock, once: results
+//! are final), its events with their seat maps, and the events key gates check tickets with.
 
 use super::output::out;
 use std::path::PathBuf;
@@ -7,14 +8,18 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use crate::clock::{Clock, format_unix_ms};
+use crate::config::Config;
 use crate::date::Date;
 use crate::money::Money;
+use crate::tickets::event::Event;
 use crate::tickets::game::Game;
+use crate::vendor_system::events::load_or_create_events_key;
+use crate::vendor_system::from_config::keys_dir;
 use crate::vendor_system::lottery::enter_draw_result;
 use crate::vendor_system::store::VendorStore;
 
 #[derive(Subcommand, Debug)]
-pub enum LotteryCommand {
+pub enum TicketsCommand {
     /// Add a draw game from its TOML definition (see tickets/pick3.toml); the same file again
     /// changes nothing, another definition under the same id is refused.
     #[command(name = "lottery-game")]
@@ -27,6 +32,23 @@ pub enum LotteryCommand {
     Games,
     /// Enter the winning numbers of a game's draw, after the draw: final, and reported with
     /// the draw's tickets, winners and prizes.
+    /// Add an event from its TOML definition (see tickets/demo-event.toml): its seat map
+    /// becomes places on sale; the same file again changes nothing.
+    #[command(name = "event")]
+    Event {
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// List the events and how many places each has on sale.
+    #[command(name = "events")]
+    Events,
+    /// Write the events key's public half (PEM), which gates and third parties check ticket
+    /// codes with.
+    #[command(name = "events-key")]
+    EventsKey {
+        #[arg(long)]
+        out: PathBuf,
+    },
     #[command(name = "lottery-draw")]
     Draw {
         #[arg(long)]
@@ -40,10 +62,14 @@ pub enum LotteryCommand {
     },
 }
 
-pub async fn run(store: &VendorStore, command: LotteryCommand) -> anyhow::Result<()> {
+pub async fn run(
+    config: &Config,
+    store: &VendorStore,
+    command: TicketsCommand,
+) -> anyhow::Result<()> {
     let now = Clock::system().now_unix_ms();
     match command {
-        LotteryCommand::Game { file } => {
+        TicketsCommand::Game { file } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let game =
@@ -60,7 +86,7 @@ pub async fn run(store: &VendorStore, command: LotteryCommand) -> anyhow::Result
                 }
             )?;
         }
-        LotteryCommand::Games => {
+        TicketsCommand::Games => {
             for game in store.lottery_games().await? {
                 let next = game
                     .schedule
@@ -85,7 +111,43 @@ pub async fn run(store: &VendorStore, command: LotteryCommand) -> anyhow::Result
                 )?;
             }
         }
-        LotteryCommand::Draw {
+        TicketsCommand::Event { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let event =
+                Event::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let created = store.put_event(&event, now).await?;
+            out!(
+                "event {} ({}, {} places) {}",
+                event.event_id,
+                event.name,
+                event.places().len(),
+                if created {
+                    "added"
+                } else {
+                    "exists already, unchanged"
+                }
+            )?;
+        }
+        TicketsCommand::Events => {
+            for (event, available) in store.events(now).await? {
+                let zone = crate::local_time::LocalTime::from_setting(&event.time_zone)?;
+                out!(
+                    "{}  {}  {}  {}  {available} of {} places on sale",
+                    event.event_id,
+                    event.name,
+                    event.venue,
+                    zone.date_time_text(event.starts_unix_ms),
+                    event.places().len()
+                )?;
+            }
+        }
+        TicketsCommand::EventsKey { out: path } => {
+            let key = load_or_create_events_key(&keys_dir(&config.data_dir))?;
+            crate::keys::key_file::write_public_key(&path, key.verifying_key())?;
+            out!("the events key's public half: {}", path.display())?;
+        }
+        TicketsCommand::Draw {
             game,
             date,
             numbers,
