@@ -20,6 +20,7 @@ pub enum InputKind {
     EscPosCapture,
     RawBinary,
     RawHex,
+    Text,
 }
 
 impl fmt::Display for InputKind {
@@ -29,6 +30,7 @@ impl fmt::Display for InputKind {
             InputKind::EscPosCapture => "ESC/POS capture",
             InputKind::RawBinary => "raw indicium bytes",
             InputKind::RawHex => "hex indicium bytes",
+            InputKind::Text => "text",
         })
     }
 }
@@ -112,7 +114,7 @@ pub fn ticket_code(input: &[u8]) -> Result<(InputKind, TicketCode), InputError> 
     } else {
         let text = String::from_utf8_lossy(input);
         return text_ticket_code(&text)
-            .map(|code| (InputKind::RawHex, code))
+            .map(|code| (InputKind::Text, code))
             .ok_or(InputError::NoTicket(input.len()));
     };
     match find_qr(&image) {

@@ -14,7 +14,7 @@ use crate::indicium::{VerifiedIndicium, verify};
 use crate::keys::{AscendingRange, CertificateStatusList, Trust};
 use crate::psd::Keyring;
 use crate::rates::{ExtraServices, Product};
-use crate::verify_input::{INPUT_MAX_BYTES, indicium_bytes};
+use crate::verify_input::{INPUT_MAX_BYTES, TicketCode, indicium_bytes, ticket_code};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -28,6 +28,10 @@ pub struct VerifyArgs {
     /// A certificate status list (PEM) newer than the folder's, to check revocations with.
     #[arg(long, value_name = "FILE")]
     status: Option<PathBuf>,
+    /// The events key (PEM, as `postcounter admin events-key` writes it), to check an event
+    /// ticket's signature with (default: the key this station's gate last fetched).
+    #[arg(long, value_name = "FILE")]
+    events_key: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -39,6 +43,12 @@ pub fn run(config: &Config, args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| Keyring::dir_in(&config.data_dir).join("trust"));
     let input = read_bounded(&args.file)?;
+    // Not an indicium: perhaps a ticket (its QR code or Code 128, or its code as text).
+    if indicium_bytes(&input).is_err()
+        && let Ok((kind, code)) = ticket_code(&input)
+    {
+        return verify_ticket(config, args, &kind.to_string(), code);
+    }
     let outcome = indicium_bytes(&input)
         .map_err(|e| e.to_string())
         .and_then(|(kind, bytes)| {
@@ -201,5 +211,61 @@ fn verified_json(verified: &VerifiedIndicium, source: &str) -> serde_json::Value
         "label_binding": hex::encode(&data.label_binding),
         "software_id": data.software_id,
         "fingerprint": hex::encode(&verified.fingerprint),
+    })
+}
+
+/// The events key to check event tickets with: `--events-key`, else the gate's last one.
+fn events_key(
+    config: &Config,
+    args: &VerifyArgs,
+) -> anyhow::Result<Option<p256::ecdsa::VerifyingKey>> {
+    if let Some(path) = &args.events_key {
+        return Ok(Some(crate::keys::key_file::read_public_key(path)?));
+    }
+    let Some(keys) = crate::gate::Gate::open(&config.data_dir)?.keys()? else {
+        return Ok(None);
+    };
+    Ok(crate::hex::decode(&keys.key)
+        .and_then(|bytes| p256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes).ok()))
+}
+
+/// Checks a ticket as a third party can: an event ticket's signature with the events key, a
+/// lottery ticket's check digit (its number shown as screens show it, last four digits).
+fn verify_ticket(
+    config: &Config,
+    args: &VerifyArgs,
+    kind: &str,
+    code: TicketCode,
+) -> anyhow::Result<ExitCode> {
+    let (valid, said) = match code {
+        TicketCode::Lottery(digits) => match crate::tickets::validation_number::ValidationNumber::parse(&digits) {
+            Ok(number) => (true, format!("VALID lottery ticket {}: the check digit checks (its wager is looked up at the data centre: `postcounter lottery check`)", number.masked())),
+            Err(error) => (false, format!("INVALID: {error}")),
+        },
+        TicketCode::Event(text) => match events_key(config, args)? {
+            None => (false, "INVALID: no events key to check the signature with: give --events-key FILE (`postcounter admin events-key --out FILE`)".to_string()),
+            Some(key) => match crate::tickets::event_code::EventTicketCode::verify(&text, &key) {
+                Ok(t) => (true, format!(
+                    "VALID event ticket {} version {}: {} seat {} ({}), issued {}",
+                    t.ticket_id, t.version, t.event_id, t.seat, t.price_class,
+                    crate::clock::format_unix_ms(t.issued_unix_ms)
+                )),
+                Err(error) => (false, format!("INVALID: {error}")),
+            },
+        },
+    };
+    let said = super::terminal_safe(&said);
+    if args.json {
+        out!(
+            "{}",
+            json!({ "valid": valid, "input": kind, "result": said })
+        )?;
+    } else {
+        out!("{said} (from {kind})")?;
+    }
+    Ok(if valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     })
 }

@@ -82,3 +82,48 @@ pub fn place_text(seat: &str) -> String {
         _ => seat.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::virtual_printer::render;
+    use crate::scan::{LumaImage, find_qr};
+
+    fn content(code: &str) -> EventTicketContent {
+        EventTicketContent {
+            header_lines: vec!["MAIN ST POST".into()],
+            event_name: "Demo Concert".into(),
+            venue: "Town Hall".into(),
+            starts_at: "2027-01-06 20:00 EST".into(),
+            place: place_text("A-1-1"),
+            price_class: "stalls".into(),
+            price: Money::from_mills(40_000),
+            ticket_id: 1,
+            issued_at: "2026-12-07 20:27 EST".into(),
+            terminal: "C5475c48dd6".into(),
+            retailer: "local".into(),
+            code: code.into(),
+        }
+    }
+
+    #[test]
+    fn the_qr_code_reads_back_whether_the_printer_draws_it_or_a_raster_carries_it() {
+        let code = format!("PCE1:{}", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".repeat(5));
+        for name in ["receipt-80mm", "receipt-58mm", "receipt-80mm-native-dm"] {
+            let profile = PrinterProfile::embedded(name).unwrap();
+            let document = event_ticket_document(&content(&code), &profile).unwrap();
+            let bytes = crate::print::encode(&document, &profile).unwrap();
+            // A native printer gets the text itself (GS ( k, cn 49), the others a picture.
+            let native = bytes.windows(code.len()).any(|w| w == code.as_bytes());
+            assert_eq!(native, profile.native_qr, "{name}");
+            let rendered = render(&bytes, profile.dots_per_line).unwrap();
+            let image = LumaImage {
+                width: rendered.bitmap.width,
+                height: rendered.bitmap.height,
+                pixels: rendered.bitmap.pixels,
+            };
+            assert_eq!(find_qr(&image).unwrap(), code, "{name}");
+        }
+        assert_eq!(place_text("GA-17"), "GA 17");
+    }
+}

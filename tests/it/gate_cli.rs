@@ -137,6 +137,23 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
         said.contains("ADMITTED") && said.contains("A-1-2"),
         "{said}"
     );
+    // A third party checks the ticket with the published events key and the documented format.
+    let key_file = dir.path().join("events.pub.pem");
+    centre.command(&["admin", "events-key", "--out", key_file.to_str().unwrap()]);
+    let verified = std::process::Command::new(env!("CARGO_BIN_EXE_postcounter"))
+        .args([
+            "--data-dir",
+            dir.path().join("inspector").to_str().unwrap(),
+            "verify",
+            capture.to_str().unwrap(),
+        ])
+        .args(["--events-key", key_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&verified).contains("VALID event ticket 1 version 1: demo seat A-1-1"),
+        "{verified:?}"
+    );
     // A forged code (the right fields, another key) is refused offline, before any queue.
     let (fields, _) = postcounter::tickets::event_code::EventTicketCode::read(&code).unwrap();
     let forger = {

@@ -7,6 +7,11 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
+use postcounter::protocol::events::{
+    BookingResponse, EntriesRequest, EntriesResponse, EntryResult, EventOnSale, EventTicket,
+    EventsResponse, FirstEntry, GateScan, HoldRef, HoldRequest, HoldResponse, RefundRequest,
+    RefundResponse, ReleaseResponse, RevocationsResponse, RevokedTicket, SeatState, SeatsResponse,
+};
 use postcounter::protocol::lottery::{
     CancellationResponse, ClaimResponse, GameOnSale, GamesResponse, LotteryTicket, PlayRequest,
     TicketDraw, TicketPlay, TicketRequest, WagerRequest, Win,
@@ -23,6 +28,7 @@ use postcounter::protocol::{
     WithdrawalConfirmation, WithdrawalConfirmed, WithdrawalRequest, WithdrawalResponse,
 };
 use postcounter::tickets::draw_schedule::DrawSchedule;
+use postcounter::tickets::event::{Event, GeneralAdmission, PriceClass, Section};
 use postcounter::tickets::game::{Game, PrizeTier};
 use postcounter::vendor_system::RefusalKind;
 use serde_json::Value;
@@ -30,7 +36,7 @@ use serde_json::Value;
 const DOCUMENT: &str = include_str!("../../docs/vendor-api.openapi.json");
 
 /// Mirrors `postcounter::vendor_system::api::router`: every (method, path) the vendor serves.
-const ROUTES: [(&str, &str); 27] = [
+const ROUTES: [(&str, &str); 35] = [
     ("get", "/contact/v1/health"),
     ("get", "/contact/v1/service-keys"),
     ("get", "/openapi.json"),
@@ -61,6 +67,14 @@ const ROUTES: [(&str, &str); 27] = [
     ("post", "/lottery/v1/reprints"),
     ("post", "/lottery/v1/claims"),
     ("get", "/lottery/v1/tickets/{validation}"),
+    ("get", "/events/v1/events"),
+    ("get", "/events/v1/events/{event_id}/seats"),
+    ("post", "/events/v1/holds"),
+    ("post", "/events/v1/releases"),
+    ("post", "/events/v1/bookings"),
+    ("post", "/events/v1/refunds"),
+    ("post", "/events/v1/entries"),
+    ("get", "/events/v1/revocations"),
 ];
 
 /// The keys of a path item that are operations (the others are shared fields).
@@ -69,7 +83,7 @@ const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// The request bodies the server parses, by schema name.
-const REQUEST_BODIES: [&str; 14] = [
+const REQUEST_BODIES: [&str; 18] = [
     "OpenSessionRequest",
     "PurchaseRequest",
     "VoidRequest",
@@ -84,6 +98,10 @@ const REQUEST_BODIES: [&str; 14] = [
     "WithdrawalConfirmation",
     "WagerRequest",
     "TicketRequest",
+    "HoldRequest",
+    "HoldRef",
+    "RefundRequest",
+    "EntriesRequest",
 ];
 
 fn document() -> Value {
@@ -342,6 +360,11 @@ fn request_examples_are_accepted_by_the_server_types() {
     assert_request_example!(&doc, WagerRequest);
     assert_request_example!(&doc, PlayRequest);
     assert_request_example!(&doc, TicketRequest);
+    assert_request_example!(&doc, HoldRequest);
+    assert_request_example!(&doc, HoldRef);
+    assert_request_example!(&doc, RefundRequest);
+    assert_request_example!(&doc, EntriesRequest);
+    assert_request_example!(&doc, GateScan);
 }
 
 #[test]
@@ -379,6 +402,24 @@ fn response_examples_match_the_wire_types() {
     assert_response_example!(&doc, CancellationResponse);
     assert_response_example!(&doc, ClaimResponse);
     assert_response_example!(&doc, Win);
+    assert_response_example!(&doc, EventsResponse);
+    assert_response_example!(&doc, EventOnSale);
+    assert_response_example!(&doc, Event);
+    assert_response_example!(&doc, PriceClass);
+    assert_response_example!(&doc, Section);
+    assert_response_example!(&doc, GeneralAdmission);
+    assert_response_example!(&doc, SeatsResponse);
+    assert_response_example!(&doc, SeatState);
+    assert_response_example!(&doc, HoldResponse);
+    assert_response_example!(&doc, ReleaseResponse);
+    assert_response_example!(&doc, BookingResponse);
+    assert_response_example!(&doc, EventTicket);
+    assert_response_example!(&doc, RefundResponse);
+    assert_response_example!(&doc, EntriesResponse);
+    assert_response_example!(&doc, EntryResult);
+    assert_response_example!(&doc, FirstEntry);
+    assert_response_example!(&doc, RevocationsResponse);
+    assert_response_example!(&doc, RevokedTicket);
 }
 
 #[test]
