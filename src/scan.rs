@@ -170,7 +170,7 @@ pub fn find_code128(image: &LumaImage) -> Result<String, ScanError> {
         .map_err(|error| no_symbol(image, "Code 128", error.to_string()))?;
     let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
     let hints = DecodeHints::default().with(rxing::DecodeHintValue::TryHarder(true));
-    rxing::oned::Code128Reader::default()
+    rxing::oned::Code128Reader
         .decode_with_hints(&mut bitmap, &hints)
         .map(|result| result.getText().to_string())
         .map_err(|error| no_symbol(image, "Code 128", error.to_string()))

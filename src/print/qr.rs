@@ -108,7 +108,7 @@ mod tests {
         let symbol = QrSymbol::encode(&code).unwrap();
         let side = symbol.side_modules();
         assert!(
-            (21..=177).contains(&side) && (side - 17) % 4 == 0,
+            (21..=177).contains(&side) && (side - 17).is_multiple_of(4),
             "side {side}"
         );
         // The three finder patterns: dark 7x7 corners with a light ring inside.

@@ -11,6 +11,7 @@
 //! With PKCS#11 each run generates a key per PSD in every token; they stay there.
 
 mod counters;
+mod tickets;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -65,6 +66,10 @@ pub struct LoadtestArgs {
     /// ps-1 and ps-2, in --pkcs11-library).
     #[arg(long, value_delimiter = ',', default_value = "software", value_parser = ["software", "pkcs11"])]
     modules: Vec<String>,
+    /// Then, on the same vendor and store, sell lottery wagers and book event seats for
+    /// --seconds each, and report them beside the postage figure.
+    #[arg(long)]
+    tickets: bool,
     /// The PKCS#11 library for `--modules pkcs11`.
     #[arg(long, default_value = "/usr/lib/softhsm/libsofthsm2.so")]
     pkcs11_library: std::path::PathBuf,
@@ -79,6 +84,7 @@ struct ModuleReport {
     indicia_per_s: f64,
     p99_ms: f64,
     ceiling_per_s: f64,
+    tickets: Option<tickets::TicketFigures>,
     clean: bool,
 }
 
@@ -123,6 +129,18 @@ pub async fn run(args: LoadtestArgs) -> anyhow::Result<ExitCode> {
                 " (REFUSALS OR AUDIT PROBLEMS)"
             }
         );
+        if let Some(tickets) = &report.tickets {
+            println!(
+                "  {:<8} {:>7.0} wagers/s, p50 {:.1} ms, p99 {:.1} ms; {:.0} seat bookings/s, p50 {:.1} ms, p99 {:.1} ms",
+                "",
+                tickets.wagers_per_s,
+                tickets.wager_ms.0,
+                tickets.wager_ms.1,
+                tickets.bookings_per_s,
+                tickets.booking_ms.0,
+                tickets.booking_ms.1
+            );
+        }
     }
     Ok(if reports.iter().all(|report| report.clean) {
         ExitCode::SUCCESS
@@ -267,13 +285,24 @@ async fn load(
         ms(summary.max)
     );
     let audit_clean = audit(&store, &psd_ids).await?;
+    let tickets = if args.tickets {
+        tickets::set_up(&store, clock.now_unix_ms()).await?;
+        let mut counters = Vec::with_capacity(args.counters);
+        for account in accounts.iter().cycle().take(args.counters) {
+            counters.push(Arc::new(enroll(&store, &url, account, &clock).await?));
+        }
+        Some(tickets::measure(&store, counters, args.seconds).await?)
+    } else {
+        None
+    };
     store.close().await;
     Ok(ModuleReport {
         module: module.describe(),
         indicia_per_s,
         p99_ms: ms(summary.p99),
         ceiling_per_s: ceiling,
-        clean: audit_clean && refused == 0,
+        clean: audit_clean && refused == 0 && tickets.as_ref().is_none_or(|t| t.clean),
+        tickets,
     })
 }
 
