@@ -154,6 +154,16 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
         stdout(&verified).contains("VALID event ticket 1 version 1: demo seat A-1-1"),
         "{verified:?}"
     );
+    // And from the README's table alone, with Python's `cryptography`, not the project's code.
+    if let Some(python) = crate::updates::tuf_python() {
+        let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_ticket.py");
+        let checked = std::process::Command::new(python)
+            .arg(&tool)
+            .args(["event", &code_in(&capture), key_file.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(stdout(&checked).contains("VALID ticket 1 version 1 event demo seat A-1-1"), "{checked:?}");
+    }
     // A forged code (the right fields, another key) is refused offline, before any queue.
     let (fields, _) = postcounter::tickets::event_code::EventTicketCode::read(&code).unwrap();
     let forger = {
