@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use p256::ecdsa::VerifyingKey;
 
+use crate::file_lock::FileLock;
 use crate::keys::key_file::{Placement, write_file_atomically};
 use crate::protocol::events::{GateScan, RevocationsResponse};
 use crate::tickets::event_code::EventTicketCode;
@@ -52,6 +53,14 @@ pub enum Refusal {
         "this gate has never fetched the events key: it checks no ticket until it reaches the data centre once"
     )]
     NoKey,
+    #[error(
+        "ticket {ticket_id} is for event {found}, and this gate admits to {event}: not admitted"
+    )]
+    WrongEvent {
+        ticket_id: u64,
+        found: String,
+        event: String,
+    },
 }
 
 pub struct Gate {
@@ -108,11 +117,12 @@ impl Gate {
         }
     }
 
-    /// `code`'s ticket, if the events key signed it and it is not revoked or queued here.
+    /// `code`'s ticket, if the events key signed it for `event` and it is not revoked or
+    /// queued here.
     pub fn check(
         &self,
         keys: Option<&RevocationsResponse>,
-        code: &str,
+        (code, event): (&str, &str),
     ) -> Result<Result<EventTicketCode, Refusal>, GateError> {
         let Some(keys) = keys else {
             return Ok(Err(Refusal::NoKey));
@@ -128,6 +138,14 @@ impl Gate {
             Err(error) => return Ok(Err(Refusal::NotSigned(error.to_string()))),
         };
         let (ticket_id, seat) = (fields.ticket_id, fields.seat.clone());
+        if fields.event_id != event {
+            let (found, event) = (fields.event_id.clone(), event.to_string());
+            return Ok(Err(Refusal::WrongEvent {
+                ticket_id,
+                found,
+                event,
+            }));
+        }
         if keys
             .revoked
             .iter()
@@ -150,8 +168,23 @@ impl Gate {
         Ok(Ok(fields))
     }
 
+    /// The queue's lock: an append and the rewrite after a sync take turns, so no scan
+    /// appended while a sync runs is lost.
+    fn queue_lock(&self) -> Result<FileLock, GateError> {
+        FileLock::take(&self.dir).map_err(io(&self.dir))
+    }
+
+    /// The sync's own lock, if no other sync holds it: two syncs at once would each drop
+    /// what the other sent.
+    pub fn try_sync_lock(&self) -> Result<Option<FileLock>, GateError> {
+        let dir = self.dir.join("sync");
+        crate::private_files::private_dir(&dir).map_err(io(&dir))?;
+        FileLock::try_take(&dir).map_err(io(&dir))
+    }
+
     /// Appends `scan` to the queue, synced before it returns.
     pub fn queue(&self, scan: &GateScan) -> Result<(), GateError> {
+        let _lock = self.queue_lock()?;
         let path = self.queue_path();
         let mut line = serde_json::to_vec(scan).map_err(|e| GateError::Damaged {
             path: path.clone(),
@@ -190,6 +223,7 @@ impl Gate {
 
     /// Drops the first `count` queued scans, which the data centre has answered.
     pub fn forget_first(&self, count: usize) -> Result<(), GateError> {
+        let _lock = self.queue_lock()?;
         let path = self.queue_path();
         let rest: Vec<GateScan> = self.queued()?.into_iter().skip(count).collect();
         let mut text = Vec::new();

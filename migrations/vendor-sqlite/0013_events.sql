@@ -65,3 +65,5 @@ CREATE TABLE event_duplicate_scan (
     scanned_unix_ms      INTEGER NOT NULL,
     recorded_unix_ms     INTEGER NOT NULL
 ) STRICT;
+
+CREATE UNIQUE INDEX event_duplicate_scan_once ON event_duplicate_scan (ticket_id, counter_id, gate, scanned_unix_ms);

@@ -29,6 +29,9 @@ pub enum GateCommand {
     /// Check and redeem a ticket: its code (PCE1:...), or a PNG, ESC/POS capture or text file.
     Scan {
         ticket: String,
+        /// The event this gate admits to: a ticket for another is refused.
+        #[arg(long)]
+        event: String,
         /// This gate's name, as the central record keeps it.
         #[arg(long, default_value = "main")]
         gate: String,
@@ -48,7 +51,11 @@ pub async fn run(config: Config, command: GateCommand) -> anyhow::Result<ExitCod
         .context("a gate needs its data centre once: this station has no link")?;
     let gate = Gate::open(&data_dir)?;
     match command {
-        GateCommand::Scan { ticket, gate: name } => scan(&gate, link, &ticket, &name).await,
+        GateCommand::Scan {
+            ticket,
+            event,
+            gate: name,
+        } => scan(&gate, link, &ticket, (&event, &name)).await,
         GateCommand::Sync => sync(&gate, link).await,
         GateCommand::Status => {
             refresh_keys(&gate, link).await?;
@@ -56,7 +63,7 @@ pub async fn run(config: Config, command: GateCommand) -> anyhow::Result<ExitCod
             match keys {
                 Some(keys) => out!(
                     "events key {}, {} revoked tickets, as of {}",
-                    &keys.key[..16],
+                    keys.key.get(..16).unwrap_or(&keys.key),
                     keys.revoked.len(),
                     crate::clock::format_unix_ms(keys.as_of_unix_ms)
                 )?,
@@ -80,9 +87,14 @@ async fn refresh_keys(gate: &Gate, link: &CounterLink) -> anyhow::Result<bool> {
     }
 }
 
-fn batch_id(scans: &[GateScan]) -> String {
-    let text = serde_json::to_vec(scans).unwrap_or_default();
-    format!("gate-{}", crate::hex::encode(&Sha256::digest(&text)[..16]))
+/// The key of a batch of scans: their digest, so the same batch sent again after a lost
+/// answer is answered the same.
+fn batch_id(scans: &[GateScan]) -> anyhow::Result<String> {
+    let text = serde_json::to_vec(scans)?;
+    Ok(format!(
+        "gate-{}",
+        crate::hex::encode(&Sha256::digest(&text)[..16])
+    ))
 }
 
 fn said(result: &EntryResult) -> String {
@@ -97,11 +109,11 @@ async fn scan(
     gate: &Gate,
     link: &CounterLink,
     ticket: &str,
-    name: &str,
+    (event, name): (&str, &str),
 ) -> anyhow::Result<ExitCode> {
     let code = read_event_code(ticket)?;
     let online = refresh_keys(gate, link).await?;
-    let fields = match gate.check(gate.keys()?.as_ref(), &code)? {
+    let fields = match gate.check(gate.keys()?.as_ref(), (&code, event))? {
         Ok(fields) => fields,
         Err(refusal) => {
             out!("REFUSED  {refusal}")?;
@@ -111,12 +123,13 @@ async fn scan(
     let name: String = super::terminal_safe(name).chars().take(32).collect();
     let scan = GateScan {
         code,
+        event: event.to_string(),
         gate: name,
         scanned_unix_ms: crate::clock::Clock::system().now_unix_ms(),
     };
     let answer = if online {
         link.redeem(
-            &batch_id(std::slice::from_ref(&scan)),
+            &batch_id(std::slice::from_ref(&scan))?,
             std::slice::from_ref(&scan),
         )
         .await
@@ -154,10 +167,13 @@ async fn scan(
 }
 
 async fn sync(gate: &Gate, link: &CounterLink) -> anyhow::Result<ExitCode> {
+    let Some(_sync) = gate.try_sync_lock()? else {
+        anyhow::bail!("another `gate sync` is running on this station: let it finish");
+    };
     let queued = gate.queued()?;
     let mut duplicates = 0;
     for batch in queued.chunks(SYNC_BATCH) {
-        let answer = link.redeem(&batch_id(batch), batch).await?;
+        let answer = link.redeem(&batch_id(batch)?, batch).await?;
         for result in &answer.results {
             duplicates += usize::from(result.outcome != "admitted");
             out!("{}", said(result))?;

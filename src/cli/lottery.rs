@@ -17,9 +17,13 @@ use crate::link::CounterLink;
 use crate::money::Money;
 use crate::print::lottery_ticket::{slip_document, ticket_document};
 use crate::print::printer::Printer;
-use crate::print::receipt::{ReceiptContent, ReceiptItem, Tender, receipt_document};
+use crate::print::receipt::receipt_document;
 use crate::protocol::lottery::{LotteryTicket, PlayRequest, WagerRequest};
-use crate::sale::lottery::{Letterhead, cancellation_slip, masked, prize_receipt, ticket_content};
+use crate::sale::lottery::{
+    Letterhead, cancellation_slip, confirmations_needed, masked, prize_receipt, ticket_content,
+    wager_total,
+};
+use crate::sale::ticket_receipt::{TicketSale, ticket_receipt};
 use crate::station::{PrinterRole, Station};
 use crate::tickets::validation_number::ValidationNumber;
 
@@ -31,13 +35,32 @@ pub enum LotteryCommand {
     Sell(SellArgs),
     /// Cancel a ticket sold here today, before its draw's cut-off: the slip prints and the
     /// price goes back.
-    Cancel { validation: String },
+    Cancel(TicketArgs),
     /// Pay a winning ticket (at any station, once): the prize receipt prints.
-    Claim { validation: String },
+    Claim(TicketArgs),
     /// Print a ticket sold here again, marked as a reprint with its count.
     Reprint { validation: String },
     /// Look a ticket up at the data centre.
     Check { validation: String },
+}
+
+/// A ticket to cancel or pay, and the request's id.
+#[derive(Args, Debug)]
+pub struct TicketArgs {
+    validation: String,
+    /// The request id: asking again under it (after an interrupted attempt) gets the first
+    /// answer. Default: a new one, so a second claim or cancellation of a ticket is refused.
+    #[arg(long, value_parser = super::request_id)]
+    request_id: Option<String>,
+}
+
+/// The id of a new request of `kind`, unless one was given.
+fn request_id_for(kind: &str, given: &Option<String>) -> anyhow::Result<String> {
+    let id = given
+        .clone()
+        .unwrap_or_else(|| format!("{kind}-{}", crate::hex::encode(&rand::random::<[u8; 16]>())));
+    out!("request id: {id} ({kind} again with --request-id {id} if this one is interrupted)")?;
+    Ok(id)
 }
 
 #[derive(Args, Debug)]
@@ -82,39 +105,8 @@ pub async fn run(config: Config, command: LotteryCommand) -> anyhow::Result<Exit
     match command {
         LotteryCommand::Games => games(link).await?,
         LotteryCommand::Sell(args) => sell(&station, link, args).await?,
-        LotteryCommand::Cancel { validation } => {
-            let number = parse_number(&validation)?;
-            let mut printer = open_printer(&station, PrinterRole::Receipt)?;
-            let answer = link.cancel_wager(&number).await?;
-            out!(
-                "cancelled {} {}: refund {}",
-                answer.ticket.game_name,
-                masked(&answer.ticket.validation),
-                Money::from_mills(answer.refund_mills)
-            )?;
-            let slip = slip_document(
-                &cancellation_slip(&answer, &letterhead(&station)),
-                &printer.profile,
-            );
-            print_files(&mut printer, &slip, "slip").context(
-                "the ticket is cancelled at the data centre, but its slip did not print",
-            )?;
-        }
-        LotteryCommand::Claim { validation } => {
-            let number = parse_number(&validation)?;
-            let mut printer = open_printer(&station, PrinterRole::Receipt)?;
-            let answer = link.claim_wager(&number).await?;
-            out!(
-                "paid {} {}: prize {}",
-                answer.ticket.game_name,
-                number.grouped(),
-                Money::from_mills(answer.prize_mills)
-            )?;
-            let receipt = prize_receipt(&answer, &letterhead(&station));
-            let document = slip_document(&receipt, &printer.profile);
-            print_files(&mut printer, &document, "receipt")
-                .context("the prize is paid at the data centre, but its receipt did not print")?;
-        }
+        LotteryCommand::Cancel(args) => cancel(&station, link, &args).await?,
+        LotteryCommand::Claim(args) => claim(&station, link, &args).await?,
         LotteryCommand::Reprint { validation } => {
             let number = parse_number(&validation)?;
             let mut printer = open_printer(&station, PrinterRole::Receipt)?;
@@ -144,6 +136,42 @@ pub async fn run(config: Config, command: LotteryCommand) -> anyhow::Result<Exit
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn cancel(station: &Station, link: &CounterLink, args: &TicketArgs) -> anyhow::Result<()> {
+    let number = parse_number(&args.validation)?;
+    let mut printer = open_printer(station, PrinterRole::Receipt)?;
+    let request_id = request_id_for("cancel", &args.request_id)?;
+    let answer = link.cancel_wager(&number, &request_id).await?;
+    out!(
+        "cancelled {} {}: refund {}",
+        answer.ticket.game_name,
+        masked(&answer.ticket.validation),
+        Money::from_mills(answer.refund_mills)
+    )?;
+    let slip = slip_document(
+        &cancellation_slip(&answer, &letterhead(station)),
+        &printer.profile,
+    );
+    print_files(&mut printer, &slip, "slip")
+        .context("the ticket is cancelled at the data centre, but its slip did not print")
+}
+
+async fn claim(station: &Station, link: &CounterLink, args: &TicketArgs) -> anyhow::Result<()> {
+    let number = parse_number(&args.validation)?;
+    let mut printer = open_printer(station, PrinterRole::Receipt)?;
+    let request_id = request_id_for("claim", &args.request_id)?;
+    let answer = link.claim_wager(&number, &request_id).await?;
+    out!(
+        "paid {} {}: prize {}",
+        answer.ticket.game_name,
+        number.grouped(),
+        Money::from_mills(answer.prize_mills)
+    )?;
+    let receipt = prize_receipt(&answer, &letterhead(station));
+    let document = slip_document(&receipt, &printer.profile);
+    print_files(&mut printer, &document, "receipt")
+        .context("the prize is paid at the data centre, but its receipt did not print")
 }
 
 fn parse_number(text: &str) -> anyhow::Result<ValidationNumber> {
@@ -219,42 +247,49 @@ fn wager_of(args: &SellArgs) -> anyhow::Result<WagerRequest> {
     })
 }
 
-async fn sell(station: &Station, link: &CounterLink, args: SellArgs) -> anyhow::Result<()> {
-    let wager = wager_of(&args)?;
+/// The wager's total, refused before anything is sold when the customer has not confirmed
+/// a ticket above the confirmation amounts or the cash does not cover it.
+async fn checked_total(
+    station: &Station,
+    link: &CounterLink,
+    args: &SellArgs,
+    wager: &WagerRequest,
+) -> anyhow::Result<(Money, Money)> {
     let games = link.lottery_games().await?;
-    let offer = games
+    let game = games
         .games
         .iter()
         .find(|o| o.game.game_id == wager.game)
+        .map(|o| &o.game)
         .with_context(|| {
             format!(
                 "there is no game {:?} on sale: see `postcounter lottery games`; nothing was sold",
                 wager.game
             )
         })?;
-    let total = Money::from_mills(offer.game.price_per_play_mills)
-        .checked_mul(i64::try_from(wager.plays.len()).unwrap_or(i64::MAX) * i64::from(wager.draws))
-        .context("the total overflows")?;
+    let total = wager_total(game, wager).context("the total overflows")?;
     let tickets = &station.config.tickets;
-    if total > tickets.confirm_above && !args.yes {
-        let again = if total > tickets.confirm_again_above {
-            " (and again: it is above {})"
+    if confirmations_needed(total, tickets) > 0 && !args.yes {
+        let again = if confirmations_needed(total, tickets) > 1 {
+            format!(" (and again: it is above {})", tickets.confirm_again_above)
         } else {
-            ""
+            String::new()
         };
         anyhow::bail!(
-            "the ticket costs {total}, above {}{}: confirm with the customer and add --yes; nothing was sold",
+            "the ticket costs {total}, above {}{again}: confirm with the customer and add --yes; nothing was sold",
             tickets.confirm_above,
-            again.replace("{}", &tickets.confirm_again_above.to_string())
         );
     }
     let tendered = args.cash.unwrap_or(total);
-    let change = tendered
-        .checked_sub(total)
-        .filter(|c| !c.is_negative())
-        .with_context(|| {
-            format!("cash {tendered} does not cover the total {total}; nothing was sold")
-        })?;
+    if tendered < total {
+        anyhow::bail!("cash {tendered} does not cover the total {total}; nothing was sold");
+    }
+    Ok((total, tendered))
+}
+
+async fn sell(station: &Station, link: &CounterLink, args: SellArgs) -> anyhow::Result<()> {
+    let wager = wager_of(&args)?;
+    let (total, tendered) = checked_total(station, link, &args, &wager).await?;
     let mut printer = open_printer(station, PrinterRole::Receipt)?;
     let request_id = args.request_id.clone().unwrap_or_else(|| {
         format!(
@@ -274,19 +309,14 @@ async fn sell(station: &Station, link: &CounterLink, args: SellArgs) -> anyhow::
             Money::from_mills(ticket.price_mills)
         );
     }
+    let again = match ticket.reprint {
+        0 => String::new(),
+        n => format!(" (already sold under this request id: reprint {n})"),
+    };
     out!(
-        "sold {} {}: {}{}",
+        "sold {} {}: {total}{again}",
         ticket.game_name,
-        masked(&ticket.validation),
-        total,
-        if ticket.reprint > 0 {
-            format!(
-                " (already sold under this request id: reprint {})",
-                ticket.reprint
-            )
-        } else {
-            String::new()
-        }
+        masked(&ticket.validation)
     )?;
     print_ticket(station, link, &mut printer, &ticket).await.with_context(|| {
         format!(
@@ -294,32 +324,28 @@ async fn sell(station: &Station, link: &CounterLink, args: SellArgs) -> anyhow::
         )
     })?;
     if !args.no_receipt {
-        let content = ReceiptContent {
+        let sale = TicketSale {
             header_lines: station.config.receipt.header.clone(),
-            issued_at: Some(
-                station
-                    .config
-                    .time_zone
-                    .date_time_text(ticket.issued_unix_ms),
-            ),
-            transaction: request_id.clone(),
-            items: vec![ReceiptItem {
-                description: format!("{} ticket {}", ticket.game_name, masked(&ticket.validation)),
-                quantity: 1,
-                amount: total,
-                notes: Vec::new(),
-            }],
-            total,
-            tenders: vec![Tender::cash(tendered)],
-            change: Some(change),
-            indicium_serials: Vec::new(),
             footer_lines: station.config.receipt.footer.clone(),
-            open_drawer: false,
+            issued_at: station
+                .config
+                .time_zone
+                .date_time_text(ticket.issued_unix_ms),
+            transaction: request_id.clone(),
+            items: vec![(
+                format!("{} ticket {}", ticket.game_name, masked(&ticket.validation)),
+                total,
+            )],
+            tendered,
         };
+        let content = ticket_receipt(sale).context("the cash does not cover the total")?;
         let document = receipt_document(&content, &printer.profile);
         print_files(&mut printer, &document, "receipt")
             .context("the ticket printed, but the sale receipt did not")?;
-        out!("cash {tendered}, change {change}")?;
+        out!(
+            "cash {tendered}, change {}",
+            content.change.unwrap_or(Money::ZERO)
+        )?;
     }
     Ok(())
 }
@@ -343,7 +369,7 @@ async fn print_ticket(
                 ticket.game
             )
         })?;
-    let content = ticket_content(ticket, game, &letterhead(station));
+    let content = ticket_content(ticket, game, &letterhead(station))?;
     let document = ticket_document(&content, &printer.profile);
     print_files(printer, &document, "ticket")
 }

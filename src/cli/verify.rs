@@ -225,8 +225,12 @@ fn events_key(
     let Some(keys) = crate::gate::Gate::open(&config.data_dir)?.keys()? else {
         return Ok(None);
     };
-    Ok(crate::hex::decode(&keys.key)
-        .and_then(|bytes| p256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes).ok()))
+    let key = crate::hex::decode(&keys.key)
+        .and_then(|bytes| p256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes).ok())
+        .context(
+            "the gate's events key is damaged: fetch it again with `postcounter gate status`",
+        )?;
+    Ok(Some(key))
 }
 
 /// Checks a ticket as a third party can: an event ticket's signature with the events key, a

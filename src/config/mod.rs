@@ -23,10 +23,12 @@ use crate::tracking::MailerId;
 mod kinds;
 mod layers;
 mod link;
+mod tickets;
 mod updates;
 mod values;
 
 pub use link::{LinkConfig, ModemConfig};
+pub use tickets::TicketSettings;
 pub use updates::UpdateSettings;
 
 pub use kinds::{
@@ -161,18 +163,6 @@ pub struct PrinterSetting {
     /// `virtual`, `file:/dev/usb/lp0`, or `tcp:HOST:PORT` (port 9100 when left out).
     #[serde(deserialize_with = "parsed")]
     pub transport: TransportSetting,
-}
-
-/// Lottery and event tickets at this counter.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TicketSettings {
-    /// A lottery ticket above this amount is confirmed before it is sold.
-    #[serde(deserialize_with = "money")]
-    pub confirm_above: Money,
-    /// Above this amount it is confirmed a second time.
-    #[serde(deserialize_with = "money")]
-    pub confirm_again_above: Money,
 }
 
 #[derive(Clone, Debug, Deserialize)]

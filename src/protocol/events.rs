@@ -120,6 +120,8 @@ pub struct EntriesRequest {
 #[serde(deny_unknown_fields)]
 pub struct GateScan {
     pub code: String,
+    /// The event the gate admits to: a ticket for another is refused.
+    pub event: String,
     pub gate: String,
     /// When the gate scanned it, by the gate's clock.
     pub scanned_unix_ms: i64,
@@ -133,8 +135,9 @@ pub struct EntriesResponse {
 /// What the central redemption record made of one scan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryResult {
-    /// `admitted`, `duplicate` (entered before: see `first_entry`), `revoked` (refunded or
-    /// reissued) or `invalid` (not a ticket of this data centre).
+    /// `admitted`, `duplicate` (entered twice: see `first_entry`, the earliest scan),
+    /// `revoked` (refunded or reissued) or `invalid` (not a ticket of this data centre, or
+    /// of another event).
     pub outcome: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<u64>,

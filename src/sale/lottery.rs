@@ -41,13 +41,12 @@ pub fn ticket_content(
     ticket: &LotteryTicket,
     game: &Game,
     letterhead: &Letterhead,
-) -> TicketContent {
+) -> Result<TicketContent, crate::local_time::TimeZoneError> {
     let zone = letterhead.time_zone;
-    let game_zone =
-        LocalTime::from_setting(&game.schedule.time_zone).unwrap_or_else(|_| zone.clone());
+    let game_zone = LocalTime::from_setting(&game.schedule.time_zone)?;
     let highest = game.highest;
     let plays = ticket.plays.len().max(1) * ticket.draws.len().max(1);
-    TicketContent {
+    Ok(TicketContent {
         header_lines: letterhead.header_lines.to_vec(),
         game_name: ticket.game_name.clone(),
         reprint: ticket.reprint,
@@ -70,7 +69,7 @@ pub fn ticket_content(
         validation_digits: ticket.validation.clone(),
         // The receipt's footer speaks of postage: a ticket carries its own.
         footer_lines: vec!["Prizes are paid at any station after the draw.".into()],
-    }
+    })
 }
 
 pub fn cancellation_slip(answer: &CancellationResponse, letterhead: &Letterhead) -> SlipContent {
@@ -111,4 +110,19 @@ pub fn prize_receipt(answer: &ClaimResponse, letterhead: &Letterhead) -> SlipCon
         at: letterhead.time_zone.date_time_text(answer.paid_unix_ms),
         terminal: answer.paid_by.clone(),
     }
+}
+
+/// What `wager` costs in `game`: plays × draws × the price per play (`None` if it overflows).
+/// The station shows it and checks the data centre's answer against it; the data centre
+/// prices the sale itself.
+pub fn wager_total(game: &Game, wager: &crate::protocol::lottery::WagerRequest) -> Option<Money> {
+    let plays = i64::try_from(wager.plays.len()).ok()?;
+    Money::from_mills(game.price_per_play_mills)
+        .checked_mul(plays.checked_mul(i64::from(wager.draws))?)
+}
+
+/// How many times the customer confirms a ticket of `total` before it is sold: none up to
+/// `confirm_above`, once above it, twice above `confirm_again_above`.
+pub fn confirmations_needed(total: Money, settings: &crate::config::TicketSettings) -> u8 {
+    u8::from(total > settings.confirm_above) + u8::from(total > settings.confirm_again_above)
 }

@@ -4,3 +4,4 @@
 pub mod documents;
 pub mod events;
 pub mod lottery;
+pub mod ticket_receipt;

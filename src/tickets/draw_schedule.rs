@@ -134,11 +134,12 @@ impl DrawSchedule {
             .collect()
     }
 
-    /// The local date of `unix_ms` in the game's zone (a cancellation's "same day").
-    pub fn local_date(&self, unix_ms: i64) -> Date {
+    /// The local date of `unix_ms` in the game's zone (a cancellation's "same day"); `None`
+    /// when the zone is not known (a definition the check would have refused).
+    pub fn local_date(&self, unix_ms: i64) -> Option<Date> {
         crate::local_time::LocalTime::from_setting(&self.time_zone)
-            .unwrap_or_else(|_| crate::local_time::LocalTime::utc())
-            .date_of(unix_ms)
+            .ok()
+            .map(|zone| zone.date_of(unix_ms))
     }
 }
 

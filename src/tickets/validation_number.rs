@@ -92,8 +92,17 @@ pub enum ValidationError {
 impl ValidationNumber {
     /// A number as typed or scanned: digits, with dashes and spaces ignored.
     pub fn parse(input: &str) -> Result<ValidationNumber, ValidationError> {
-        let shown =
-            || crate::cli::terminal_safe(input.chars().take(40).collect::<String>().as_str());
+        // A number one digit off is its own number given the check digit: an input that long
+        // is quoted by its last four characters only.
+        let shown = || {
+            let chars: Vec<char> = input.trim().chars().collect();
+            let quoted: String = if chars.len() > 8 {
+                format!("...{}", chars[chars.len() - 4..].iter().collect::<String>())
+            } else {
+                chars.iter().collect()
+            };
+            crate::cli::terminal_safe(&quoted)
+        };
         let mut digits = [0u8; DIGITS];
         let mut count = 0;
         for c in input.trim().chars().filter(|c| *c != '-' && *c != ' ') {

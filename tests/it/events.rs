@@ -61,7 +61,8 @@ pub async fn book(counter: &TestCounter, hold_id: &str) -> (u16, Value) {
 }
 
 pub async fn enter(counter: &TestCounter, key: &str, code: &str, gate: &str, at: i64) -> Value {
-    let body = json!({"scans": [{"code": code, "gate": gate, "scanned_unix_ms": at}]});
+    let body =
+        json!({"scans": [{"code": code, "event": "demo", "gate": gate, "scanned_unix_ms": at}]});
     let (status, answer) = counter.post("/events/v1/entries", key, &body).await;
     assert_eq!(status, 200, "{answer}");
     answer["results"][0].clone()
@@ -147,6 +148,19 @@ fn a_copied_ticket_is_admitted_once_and_a_refund_revokes() {
         // The copy, at another gate a minute later: refused with the first entry.
         let copy = enter(&south, "e-2", &code, "south", now + 60_000).await;
         assert_eq!(copy["outcome"], "duplicate", "{copy}");
+        // Sent again (an answer lost): answered the same, recorded once.
+        let resent = enter(&south, "e-2b", &code, "south", now + 60_000).await;
+        assert_eq!(resent, copy);
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event_duplicate_scan")
+            .fetch_one(events.vendor.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(kept, 1);
+        // A gate admitting to another event refuses it.
+        let body = json!({"scans": [{"code": code, "event": "gala", "gate": "north", "scanned_unix_ms": now}]});
+        let (_, answer) = north.post("/events/v1/entries", "e-wrong", &body).await;
+        assert_eq!(answer["results"][0]["outcome"], "invalid", "{answer}");
+        assert!(answer["results"][0]["message"].as_str().unwrap().contains("admits to gala"), "{answer}");
         assert_eq!(
             (
                 copy["first_entry"]["gate"].as_str(),

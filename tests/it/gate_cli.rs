@@ -61,7 +61,15 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
     let dead = runtime.block_on(dead_endpoint());
     let said = ok(north.command(
         &dead,
-        &["gate", "scan", png.to_str().unwrap(), "--gate", "north"],
+        &[
+            "gate",
+            "scan",
+            png.to_str().unwrap(),
+            "--event",
+            "demo",
+            "--gate",
+            "north",
+        ],
     ));
     assert!(
         said.starts_with("QUEUED") && !said.contains("ADMITTED"),
@@ -69,13 +77,29 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
     );
     let said = ok(south.command(
         &dead,
-        &["gate", "scan", capture.to_str().unwrap(), "--gate", "south"],
+        &[
+            "gate",
+            "scan",
+            capture.to_str().unwrap(),
+            "--event",
+            "demo",
+            "--gate",
+            "south",
+        ],
     ));
     assert!(said.starts_with("QUEUED"), "{said}");
     // The same ticket again at the same offline gate: refused there and then.
     let again = north.command(
         &dead,
-        &["gate", "scan", png.to_str().unwrap(), "--gate", "north"],
+        &[
+            "gate",
+            "scan",
+            png.to_str().unwrap(),
+            "--event",
+            "demo",
+            "--gate",
+            "north",
+        ],
     );
     assert_eq!(again.status.code(), Some(3), "{again:?}");
     assert!(
@@ -99,7 +123,15 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
     // Online, the copy is refused with the first entry's gate.
     let copy = south.command(
         &south.endpoint,
-        &["gate", "scan", png.to_str().unwrap(), "--gate", "south"],
+        &[
+            "gate",
+            "scan",
+            png.to_str().unwrap(),
+            "--event",
+            "demo",
+            "--gate",
+            "south",
+        ],
     );
     assert_eq!(copy.status.code(), Some(3), "{copy:?}");
     assert!(
@@ -129,6 +161,8 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
             "gate",
             "scan",
             zint_png.to_str().unwrap(),
+            "--event",
+            "demo",
             "--gate",
             "south",
         ],
@@ -162,8 +196,29 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
             .args(["event", &code_in(&capture), key_file.to_str().unwrap()])
             .output()
             .unwrap();
-        assert!(stdout(&checked).contains("VALID ticket 1 version 1 event demo seat A-1-1"), "{checked:?}");
+        assert!(
+            stdout(&checked).contains("VALID ticket 1 version 1 event demo seat A-1-1"),
+            "{checked:?}"
+        );
     }
+    // A gate admitting to another event refuses the ticket before anything is asked.
+    let elsewhere = north.command(
+        &dead,
+        &[
+            "gate",
+            "scan",
+            png.to_str().unwrap(),
+            "--event",
+            "gala",
+            "--gate",
+            "north",
+        ],
+    );
+    assert_eq!(elsewhere.status.code(), Some(3), "{elsewhere:?}");
+    assert!(
+        stdout(&elsewhere).contains("admits to gala"),
+        "{elsewhere:?}"
+    );
     // A forged code (the right fields, another key) is refused offline, before any queue.
     let (fields, _) = postcounter::tickets::event_code::EventTicketCode::read(&code).unwrap();
     let forger = {
@@ -171,7 +226,12 @@ fn offline_gates_queue_a_ticket_and_the_later_sync_reports_the_duplicate() {
         p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng())
     };
     let forged = fields.sign(&forger).unwrap();
-    let refused = north.command(&dead, &["gate", "scan", &forged, "--gate", "north"]);
+    let refused = north.command(
+        &dead,
+        &[
+            "gate", "scan", &forged, "--event", "demo", "--gate", "north",
+        ],
+    );
     assert_eq!(refused.status.code(), Some(3), "{refused:?}");
     assert!(stdout(&refused).contains("REFUSED"), "{refused:?}");
 }

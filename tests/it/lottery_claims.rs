@@ -124,9 +124,15 @@ fn a_winning_ticket_is_paid_once_at_any_station_after_its_draw() {
             (Some(500_000), Some(payer.id()))
         );
         assert_eq!(paid["wins"][0]["play"], 1);
-        // The same station retrying gets the same answer; a second station is refused.
+        // The same request retried (its answer lost) gets the same answer; a new claim of the
+        // same ticket, at the same station (a photocopy) or another, is refused.
         let (status, again) = about(&payer, "claims", "k-1", &winner).await;
         assert_eq!((status, &again), (200, &paid));
+        let (status, refused) = about(&payer, "claims", "k-1b", &winner).await;
+        assert!(
+            status == 422 && message_of(&refused).contains("paid already"),
+            "{refused}"
+        );
         let (status, refused) = about(&seller, "claims", "k-2", &winner).await;
         assert_eq!((status, kind_of(&refused)), (422, "refused"), "{refused}");
         let message = message_of(&refused);

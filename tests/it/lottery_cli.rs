@@ -83,14 +83,28 @@ fn a_wager_is_recorded_before_its_ticket_prints_and_a_retry_prints_it_as_a_repri
     );
     // Its check digit, by the README's rule alone (Python, not the project's code).
     let tool = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check_ticket.py");
-    let checked = Command::new("python3").arg(&tool).args(["lottery", &validation]).output().unwrap();
-    assert!(checked.status.success() && text(&checked.stdout).starts_with("VALID"), "{checked:?}");
+    let checked = Command::new("python3")
+        .arg(&tool)
+        .args(["lottery", &validation])
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success() && text(&checked.stdout).starts_with("VALID"),
+        "{checked:?}"
+    );
     let mut typo: Vec<char> = validation.chars().collect();
     typo.swap(0, 1);
     if typo[0] != typo[1] {
         let typo: String = typo.into_iter().collect();
-        let checked = Command::new("python3").arg(&tool).args(["lottery", &typo]).output().unwrap();
-        assert!(!checked.status.success(), "a transposition passes: {checked:?}");
+        let checked = Command::new("python3")
+            .arg(&tool)
+            .args(["lottery", &typo])
+            .output()
+            .unwrap();
+        assert!(
+            !checked.status.success(),
+            "a transposition passes: {checked:?}"
+        );
     }
     // Again under the same id, on a working printer: the same ticket, marked.
     let (ok, stdout, stderr) = lottery(dir.path(), "virtual", &sell);

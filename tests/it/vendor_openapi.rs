@@ -66,7 +66,7 @@ const ROUTES: [(&str, &str); 35] = [
     ("post", "/lottery/v1/cancellations"),
     ("post", "/lottery/v1/reprints"),
     ("post", "/lottery/v1/claims"),
-    ("get", "/lottery/v1/tickets/{validation}"),
+    ("post", "/lottery/v1/lookups"),
     ("get", "/events/v1/events"),
     ("get", "/events/v1/events/{event_id}/seats"),
     ("post", "/events/v1/holds"),

@@ -3,11 +3,9 @@
 //! that name a ticket. There is no offline path: a ticket the data centre has not recorded
 //! is not a ticket.
 //!
-//! A request about a ticket travels under an idempotency key derived from the hash of its
-//! validation number, never the number itself: keys are kept in the station's log.
-
-use reqwest::Method;
-use sha2::{Digest, Sha256};
+//! A request about a ticket travels under the key its caller chose for that one action (a
+//! retry of it sends the same), never one made from the number: a second claim of the same
+//! ticket at the same station is a new request, which the data centre refuses as paid.
 
 use super::{CounterLink, json_body};
 use crate::link::LinkError;
@@ -15,12 +13,7 @@ use crate::protocol::lottery::{
     CancellationResponse, ClaimResponse, GamesResponse, LotteryTicket, TicketRequest, WagerRequest,
 };
 use crate::tickets::validation_number::ValidationNumber;
-
-/// The key of a request of `kind` about ticket `number`.
-fn ticket_key(kind: &str, number: &ValidationNumber) -> String {
-    let digest = Sha256::digest(number.digits().as_bytes());
-    format!("lottery-{kind}-{}", crate::hex::encode(&digest[..12]))
-}
+use reqwest::Method;
 
 impl CounterLink {
     pub async fn lottery_games(&self) -> Result<GamesResponse, LinkError> {
@@ -39,9 +32,11 @@ impl CounterLink {
             .await
     }
 
+    /// Cancels ticket `number` under `request_id`.
     pub async fn cancel_wager(
         &self,
         number: &ValidationNumber,
+        request_id: &str,
     ) -> Result<CancellationResponse, LinkError> {
         let body = json_body(&TicketRequest {
             validation: number.digits(),
@@ -49,7 +44,7 @@ impl CounterLink {
         self.signed(
             Method::POST,
             "/lottery/v1/cancellations",
-            Some(&ticket_key("cancel", number)),
+            Some(request_id),
             &body,
         )
         .await
@@ -73,29 +68,29 @@ impl CounterLink {
         .await
     }
 
-    pub async fn claim_wager(&self, number: &ValidationNumber) -> Result<ClaimResponse, LinkError> {
+    /// Claims ticket `number`'s prize under `request_id`.
+    pub async fn claim_wager(
+        &self,
+        number: &ValidationNumber,
+        request_id: &str,
+    ) -> Result<ClaimResponse, LinkError> {
         let body = json_body(&TicketRequest {
             validation: number.digits(),
         })?;
-        self.signed(
-            Method::POST,
-            "/lottery/v1/claims",
-            Some(&ticket_key("claim", number)),
-            &body,
-        )
-        .await
+        self.signed(Method::POST, "/lottery/v1/claims", Some(request_id), &body)
+            .await
     }
 
+    /// The ticket as the data centre holds it: the number goes in the body (a path is
+    /// logged at both ends).
     pub async fn lottery_ticket(
         &self,
         number: &ValidationNumber,
     ) -> Result<LotteryTicket, LinkError> {
-        self.signed(
-            Method::GET,
-            &format!("/lottery/v1/tickets/{}", number.digits()),
-            None,
-            "",
-        )
-        .await
+        let body = json_body(&TicketRequest {
+            validation: number.digits(),
+        })?;
+        self.signed(Method::POST, "/lottery/v1/lookups", None, &body)
+            .await
     }
 }

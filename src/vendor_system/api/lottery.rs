@@ -1,11 +1,11 @@
 //! The lottery service's routes: the games on sale, wagers, cancellations, reprints,
-//! claims, and a ticket looked up by its validation number.
+//! claims, and a ticket looked up by its validation number (in the body: paths are logged).
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 
@@ -22,7 +22,7 @@ pub(super) fn routes(router: Router<Arc<Vendor>>) -> Router<Arc<Vendor>> {
         .route(&format!("{prefix}/cancellations"), post(cancel))
         .route(&format!("{prefix}/reprints"), post(reprint))
         .route(&format!("{prefix}/claims"), post(claim))
-        .route(&format!("{prefix}/tickets/{{validation}}"), get(ticket))
+        .route(&format!("{prefix}/lookups"), post(lookup))
 }
 
 async fn games(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
@@ -60,14 +60,9 @@ async fn claim(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Re
     .await
 }
 
-async fn ticket(
-    State(vendor): State<Arc<Vendor>>,
-    Path(validation): Path<String>,
-    call: Call,
-    body: Bytes,
-) -> Response {
+async fn lookup(State(vendor): State<Arc<Vendor>>, call: Call, body: Bytes) -> Response {
     read(&vendor, &call, &body, |context| {
-        vendor.lottery_ticket(context, &validation)
+        vendor.lottery_ticket(context, &body)
     })
     .await
 }

@@ -226,6 +226,12 @@ impl Vendor {
                 ))
             })?;
         let event = self.event_of(&event_id).await?;
+        if context.now_unix_ms >= event.starts_unix_ms {
+            return Err(VendorError::refused(format!(
+                "{} has started: a hold is no longer booked",
+                event.name
+            )));
+        }
         let sha = digest("events-book", body);
         self.store
             .book_hold(
@@ -293,6 +299,7 @@ impl Vendor {
                 Err(reason) => ScanCheck::Invalid(reason),
                 Ok(fields) => ScanCheck::Signed {
                     fields,
+                    event: scan.event.clone(),
                     gate: super::validate::shown(&scan.gate)
                         .chars()
                         .take(32)

@@ -12,7 +12,8 @@ use std::path::Path;
 use super::error::{RefusalKind, VendorError};
 use super::service::{Vendor, digest, parse_body};
 use super::store::VendorStore;
-use super::store::lottery::{NewWager, WagerChange};
+use super::store::lottery::NewWager;
+use super::store::lottery_wagers::WagerChange;
 use super::store::void_refill::{Answer, RequestContext};
 use crate::keys::key_file::{Placement, write_file_atomically};
 use crate::protocol::lottery::{
@@ -42,6 +43,21 @@ pub fn load_or_create_scramble_key(keys_dir: &Path) -> Result<ScrambleKey, Vendo
         {
             return Err(VendorError::storage(error));
         }
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&path)
+            .map_err(|e| VendorError::storage(format!("{}: {e}", path.display())))?
+            .permissions(),
+    );
+    if mode & 0o077 != 0 {
+        return Err(VendorError::new(
+            RefusalKind::Unavailable,
+            format!(
+                "{}: readable by group or others (mode {:o}); the validation numbers' key must be owner-only: chmod 600 it",
+                path.display(),
+                mode & 0o777
+            ),
+        ));
     }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| VendorError::storage(format!("{}: {e}", path.display())))?;
@@ -119,14 +135,14 @@ impl Vendor {
             &mut SystemRandom::default(),
         ) {
             Ok(planned) => planned,
-            // A retry of a wager sold just before its cut-off gets its ticket.
+            // A retry of a wager sold just before its cut-off gets its ticket, as a reprint.
             Err(refusal) => {
                 return match self
                     .store
                     .stored_answer(&context, &key, &request_sha256)
                     .await?
                 {
-                    Some(answer) => Ok(answer),
+                    Some(answer) => self.as_reprint(answer).await,
                     None => Err(refusal),
                 };
             }
@@ -144,8 +160,13 @@ impl Vendor {
         if !replayed {
             return Ok(answer);
         }
-        // The same request again: the station prints the ticket again, and no one can tell
-        // whether the first answer printed, so this print is marked as a reprint.
+        self.as_reprint(answer).await
+    }
+
+    /// A wager's first answer given again: the station prints the ticket again, and no one
+    /// can tell whether the first answer printed, so this print is counted and marked as a
+    /// reprint.
+    async fn as_reprint(&self, answer: Answer) -> Result<Answer, VendorError> {
         let mut ticket: LotteryTicket =
             serde_json::from_str(&answer.body).map_err(VendorError::storage)?;
         ticket.reprint = self.store.count_reprint(&ticket.validation).await?;
@@ -245,15 +266,14 @@ impl Vendor {
             .await
     }
 
-    /// `GET /lottery/v1/tickets/{validation}`: a ticket as the data centre holds it.
+    /// `POST /lottery/v1/lookups`: a ticket as the data centre holds it.
     pub async fn lottery_ticket(
         &self,
         _context: RequestContext,
-        validation: &str,
+        body: &[u8],
     ) -> Result<LotteryTicket, VendorError> {
-        let validation = checked_validation(&TicketRequest {
-            validation: validation.to_string(),
-        })?;
+        let request: TicketRequest = parse_body(body, TICKET_BODY)?;
+        let validation = checked_validation(&request)?;
         let wager = self
             .store
             .lottery_wager(&validation)

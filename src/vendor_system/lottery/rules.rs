@@ -10,7 +10,7 @@ use crate::tickets::draw_schedule::Draw;
 use crate::tickets::game::Game;
 use crate::tickets::quick_pick::{RandomSource, quick_pick};
 use crate::vendor_system::error::{RefusalKind, VendorError};
-use crate::vendor_system::store::lottery::{StoredWager, masked, paid_already};
+use crate::vendor_system::store::lottery_wagers::{StoredWager, masked, paid_already};
 
 /// A wager checked against its game: its plays (quick picks drawn), draws and price.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,10 +158,18 @@ pub fn check_cancellation(
         )));
     }
     let schedule = &wager.game.schedule;
-    if schedule.local_date(wager.issued_unix_ms) != schedule.local_date(now_unix_ms) {
+    let day = |unix_ms| {
+        schedule.local_date(unix_ms).ok_or_else(|| {
+            VendorError::storage(format!(
+                "game {} names an unknown time zone {:?}",
+                wager.game.game_id, schedule.time_zone
+            ))
+        })
+    };
+    let sold_on = day(wager.issued_unix_ms)?;
+    if sold_on != day(now_unix_ms)? {
         return Err(VendorError::refused(format!(
-            "ticket {shown} was sold on {}: a ticket is cancelled only on the day it was sold",
-            schedule.local_date(wager.issued_unix_ms)
+            "ticket {shown} was sold on {sold_on}: a ticket is cancelled only on the day it was sold"
         )));
     }
     let cutoff = wager.draws.first().map_or(0, |d| d.cutoff_unix_ms);

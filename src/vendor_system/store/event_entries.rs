@@ -7,6 +7,7 @@
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
+use super::event_redeem::{Scan, redeem};
 use super::void_refill::{Answer, Begun, RequestContext, finish};
 use super::{Dialect, VendorStore, int, text};
 use crate::protocol::events::{
@@ -32,6 +33,8 @@ pub enum ScanCheck {
     Invalid(String),
     Signed {
         fields: EventTicketCode,
+        /// The event the gate admits to.
+        event: String,
         gate: String,
         scanned_unix_ms: i64,
     },
@@ -57,7 +60,9 @@ fn ticket_of(row: &AnyRow, event: &Event) -> Result<EventTicket, VendorError> {
         issued_unix_ms: int(row, "issued_unix_ms")?,
         counter_id: text(row, "counter_id")?,
         retailer: text(row, "account_id")?,
-        code: sqlx::Row::try_get::<Option<String>, _>(row, "code")?.unwrap_or_default(),
+        // Written in the booking's own transaction: a committed ticket has its code.
+        code: sqlx::Row::try_get::<Option<String>, _>(row, "code")?
+            .ok_or_else(|| VendorError::storage("a sold ticket has no code"))?,
     })
 }
 
@@ -79,7 +84,7 @@ async fn entry_of(
 }
 
 /// Ticket `ticket_id` with its event, locked on PostgreSQL when `lock`.
-async fn stored_ticket(
+pub(super) async fn stored_ticket(
     conn: &mut AnyConnection,
     ticket_id: u64,
     lock: bool,
@@ -170,23 +175,39 @@ impl VendorStore {
             Begun::Replay(answer) => return Ok(answer),
             Begun::Fresh { tx, .. } => tx,
         };
-        let mut results = Vec::with_capacity(scans.len());
-        for scan in scans {
-            results.push(match scan {
+        // Redeemed in ticket order, so two gates syncing overlapping queues lock the
+        // tickets in the same order (no deadlock on PostgreSQL); answered in the scans' order.
+        let mut order: Vec<usize> = (0..scans.len()).collect();
+        order.sort_by_key(|&at| match &scans[at] {
+            ScanCheck::Invalid(_) => 0,
+            ScanCheck::Signed { fields, .. } => fields.ticket_id,
+        });
+        let mut answered: Vec<Option<EntryResult>> = vec![None; scans.len()];
+        for at in order {
+            answered[at] = Some(match &scans[at] {
                 ScanCheck::Invalid(message) => EntryResult {
                     outcome: "invalid".into(),
                     ticket_id: None,
                     seat: None,
                     first_entry: None,
-                    message,
+                    message: message.clone(),
                 },
                 ScanCheck::Signed {
                     fields,
+                    event,
                     gate,
                     scanned_unix_ms,
-                } => redeem(&mut tx, context, &fields, (&gate, scanned_unix_ms)).await?,
+                } => {
+                    let scan = Scan {
+                        gate: gate.clone(),
+                        counter_id: context.counter_id.clone(),
+                        scanned_unix_ms: *scanned_unix_ms,
+                    };
+                    redeem(&mut tx, context.now_unix_ms, (fields, event), scan).await?
+                }
             });
         }
+        let results = answered.into_iter().flatten().collect();
         finish(tx, context, key, 200, &EntriesResponse { results }).await
     }
 
@@ -205,123 +226,4 @@ impl VendorStore {
             })
             .collect()
     }
-}
-
-fn result(
-    outcome: &str,
-    fields: &EventTicketCode,
-    first_entry: Option<FirstEntry>,
-    message: String,
-) -> EntryResult {
-    EntryResult {
-        outcome: outcome.into(),
-        ticket_id: Some(fields.ticket_id),
-        seat: Some(fields.seat.clone()),
-        first_entry,
-        message,
-    }
-}
-
-/// One signed scan against the central record.
-async fn redeem(
-    conn: &mut AnyConnection,
-    context: &RequestContext,
-    fields: &EventTicketCode,
-    (gate, scanned_unix_ms): (&str, i64),
-) -> Result<EntryResult, VendorError> {
-    let Some(stored) = stored_ticket(conn, fields.ticket_id, true).await? else {
-        return Ok(result(
-            "invalid",
-            fields,
-            None,
-            format!("ticket {} was never sold", fields.ticket_id),
-        ));
-    };
-    if stored.ticket.event != fields.event_id || stored.ticket.seat != fields.seat {
-        return Ok(result(
-            "invalid",
-            fields,
-            None,
-            "the code does not match the ticket sold under its id".into(),
-        ));
-    }
-    if stored.status != "valid" || stored.ticket.version != fields.version {
-        return Ok(result(
-            "revoked",
-            fields,
-            None,
-            format!(
-                "ticket {} ({}) is refunded or reissued: not admitted",
-                fields.ticket_id, fields.seat
-            ),
-        ));
-    }
-    let id = i64::try_from(fields.ticket_id).map_err(VendorError::storage)?;
-    let inserted = sqlx::query(
-        "INSERT INTO event_entry (ticket_id, gate, counter_id, scanned_unix_ms, recorded_unix_ms) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (ticket_id) DO NOTHING",
-    )
-    .bind(id)
-    .bind(gate)
-    .bind(&context.counter_id)
-    .bind(scanned_unix_ms)
-    .bind(context.now_unix_ms)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
-        let message = format!("admitted: {} {}", fields.event_id, fields.seat);
-        return Ok(result("admitted", fields, None, message));
-    }
-    let first = entry_of(conn, id)
-        .await?
-        .ok_or_else(|| VendorError::storage("an entry vanished"))?;
-    if first.gate == gate && first.scanned_unix_ms == scanned_unix_ms {
-        // The same scan sent again (an offline gate's queue after a lost answer): recorded.
-        let message = format!("admitted: {} {}", fields.event_id, fields.seat);
-        return Ok(result("admitted", fields, None, message));
-    }
-    // The earliest scan is the entry; the other is the duplicate.
-    let (entry, duplicate) = if scanned_unix_ms < first.scanned_unix_ms {
-        sqlx::query("UPDATE event_entry SET gate = $1, counter_id = $2, scanned_unix_ms = $3 WHERE ticket_id = $4")
-            .bind(gate)
-            .bind(&context.counter_id)
-            .bind(scanned_unix_ms)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        (
-            FirstEntry {
-                gate: gate.into(),
-                scanned_unix_ms,
-            },
-            first.clone(),
-        )
-    } else {
-        (
-            first.clone(),
-            FirstEntry {
-                gate: gate.into(),
-                scanned_unix_ms,
-            },
-        )
-    };
-    sqlx::query(
-        "INSERT INTO event_duplicate_scan (ticket_id, gate, counter_id, scanned_unix_ms, recorded_unix_ms) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(&duplicate.gate)
-    .bind(&context.counter_id)
-    .bind(duplicate.scanned_unix_ms)
-    .bind(context.now_unix_ms)
-    .execute(&mut *conn)
-    .await?;
-    let message = format!(
-        "ticket {} ({}) entered already: at gate {} at {}",
-        fields.ticket_id,
-        fields.seat,
-        entry.gate,
-        crate::clock::format_unix_ms(entry.scanned_unix_ms)
-    );
-    Ok(result("duplicate", fields, Some(entry), message))
 }

@@ -93,7 +93,8 @@ impl VendorStore {
         .await?;
         rows.iter()
             .map(|row| {
-                let available = u32::try_from(int(row, "available")?).unwrap_or(u32::MAX);
+                let available =
+                    u32::try_from(int(row, "available")?).map_err(VendorError::storage)?;
                 Ok((json_of(&text(row, "definition")?)?, available))
             })
             .collect()
@@ -217,7 +218,7 @@ impl VendorStore {
         .rows_affected();
         let answer = ReleaseResponse {
             hold_id: hold_id.to_string(),
-            released: u32::try_from(released).unwrap_or(u32::MAX),
+            released: u32::try_from(released).map_err(VendorError::storage)?,
         };
         finish(tx, context, key, 200, &answer).await
     }
