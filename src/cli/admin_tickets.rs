@@ -30,8 +30,6 @@ pub enum TicketsCommand {
     /// List the games, their prices and their next draws.
     #[command(name = "lottery-games")]
     Games,
-    /// Enter the winning numbers of a game's draw, after the draw: final, and reported with
-    /// the draw's tickets, winners and prizes.
     /// Add an event from its TOML definition (see tickets/demo-event.toml): its seat map
     /// becomes places on sale; the same file again changes nothing.
     #[command(name = "event")]
@@ -49,6 +47,8 @@ pub enum TicketsCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Enter the winning numbers of a game's draw, after the draw: final, and reported with
+    /// the draw's tickets, winners and prizes.
     #[command(name = "lottery-draw")]
     Draw {
         #[arg(long)]
@@ -70,78 +70,25 @@ pub async fn run(
     let now = Clock::system().now_unix_ms();
     match command {
         TicketsCommand::Game { file } => {
-            let text = std::fs::read_to_string(&file)
+            let game = Game::from_toml(&read(&file)?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let game =
-                Game::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let created = store.put_lottery_game(&game, now).await?;
-            out!(
-                "game {} ({}) {}",
-                game.game_id,
-                game.name,
-                if created {
-                    "added"
-                } else {
-                    "exists already, unchanged"
-                }
-            )?;
+            out!("game {} ({}) {}", game.game_id, game.name, added(created))?;
         }
-        TicketsCommand::Games => {
-            for game in store.lottery_games().await? {
-                let next = game
-                    .schedule
-                    .open_draws(now, 1)
-                    .first()
-                    .map(|d| {
-                        format!(
-                            "next draw {} (sales close {})",
-                            d.date,
-                            format_unix_ms(d.cutoff_unix_ms)
-                        )
-                    })
-                    .unwrap_or_else(|| "no draw ahead".into());
-                out!(
-                    "{}  {}  {} numbers {}-{}  {} a play  {next}",
-                    game.game_id,
-                    game.name,
-                    game.picks,
-                    game.lowest,
-                    game.highest,
-                    Money::from_mills(game.price_per_play_mills)
-                )?;
-            }
-        }
+        TicketsCommand::Games => list_games(store, now).await?,
         TicketsCommand::Event { file } => {
-            let text = std::fs::read_to_string(&file)
+            let event = Event::from_toml(&read(&file)?)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let event =
-                Event::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let created = store.put_event(&event, now).await?;
+            let places = event.places().len();
             out!(
-                "event {} ({}, {} places) {}",
+                "event {} ({}, {places} places) {}",
                 event.event_id,
                 event.name,
-                event.places().len(),
-                if created {
-                    "added"
-                } else {
-                    "exists already, unchanged"
-                }
+                added(created)
             )?;
         }
-        TicketsCommand::Events => {
-            for (event, available) in store.events(now).await? {
-                let zone = crate::local_time::LocalTime::from_setting(&event.time_zone)?;
-                out!(
-                    "{}  {}  {}  {}  {available} of {} places on sale",
-                    event.event_id,
-                    event.name,
-                    event.venue,
-                    zone.date_time_text(event.starts_unix_ms),
-                    event.places().len()
-                )?;
-            }
-        }
+        TicketsCommand::Events => list_events(store, now).await?,
         TicketsCommand::EventsKey { out: path } => {
             let key = load_or_create_events_key(&keys_dir(&config.data_dir))?;
             crate::keys::key_file::write_public_key(&path, key.verifying_key())?;
@@ -155,20 +102,70 @@ pub async fn run(
             let date = Date::parse(&date)?;
             let report = enter_draw_result(store, &game, date, &numbers, now).await?;
             let shown: Vec<String> = numbers.iter().map(u8::to_string).collect();
+            let entered = if report.newly_entered {
+                "entered"
+            } else {
+                "was entered already"
+            };
             out!(
-                "{game} draw of {date}: {} {}; {} tickets ({} cancelled), {} winning, prizes {}",
+                "{game} draw of {date}: {} {entered}; {} tickets ({} cancelled), {} winning, prizes {}",
                 shown.join(","),
-                if report.newly_entered {
-                    "entered"
-                } else {
-                    "was entered already"
-                },
                 report.tickets,
                 report.cancelled,
                 report.winning,
                 Money::from_mills(report.prizes_mills)
             )?;
         }
+    }
+    Ok(())
+}
+
+fn read(file: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+}
+
+fn added(created: bool) -> &'static str {
+    if created {
+        "added"
+    } else {
+        "exists already, unchanged"
+    }
+}
+
+async fn list_games(store: &VendorStore, now: i64) -> anyhow::Result<()> {
+    for game in store.lottery_games().await? {
+        let next = match game.schedule.open_draws(now, 1).first() {
+            Some(draw) => format!(
+                "next draw {} (sales close {})",
+                draw.date,
+                format_unix_ms(draw.cutoff_unix_ms)
+            ),
+            None => "no draw ahead".into(),
+        };
+        out!(
+            "{}  {}  {} numbers {}-{}  {} a play  {next}",
+            game.game_id,
+            game.name,
+            game.picks,
+            game.lowest,
+            game.highest,
+            Money::from_mills(game.price_per_play_mills)
+        )?;
+    }
+    Ok(())
+}
+
+async fn list_events(store: &VendorStore, now: i64) -> anyhow::Result<()> {
+    for (event, available) in store.events(now).await? {
+        let zone = crate::local_time::LocalTime::from_setting(&event.time_zone)?;
+        out!(
+            "{}  {}  {}  {}  {available} of {} places on sale",
+            event.event_id,
+            event.name,
+            event.venue,
+            zone.date_time_text(event.starts_unix_ms),
+            event.places().len()
+        )?;
     }
     Ok(())
 }

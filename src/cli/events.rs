@@ -18,8 +18,10 @@ use crate::money::Money;
 use crate::print::event_ticket::event_ticket_document;
 use crate::print::lottery_ticket::{SlipContent, slip_document};
 use crate::print::printer::Printer;
+use crate::print::receipt::receipt_document;
 use crate::protocol::events::{HoldRequest, SeatState};
 use crate::sale::events::event_ticket_content;
+use crate::sale::ticket_receipt::{TicketSale, ticket_receipt};
 use crate::station::{PrinterRole, Station};
 use crate::verify_input::TicketCode;
 
@@ -228,6 +230,30 @@ async fn sell(station: &Station, link: &CounterLink, args: SellArgs) -> anyhow::
             format!("the tickets are sold at the data centre but did not print; sell again with --request-id {request_id} to print them")
         })?;
     }
+    let sale = TicketSale {
+        header_lines: station.config.receipt.header.clone(),
+        footer_lines: station.config.receipt.footer.clone(),
+        issued_at: station
+            .config
+            .time_zone
+            .date_time_text(crate::clock::Clock::system().now_unix_ms()),
+        transaction: request_id.clone(),
+        items: booked
+            .tickets
+            .iter()
+            .map(|t| {
+                (
+                    format!("{} {} ticket {}", t.event_name, t.seat, t.ticket_id),
+                    Money::from_mills(t.price_mills),
+                )
+            })
+            .collect(),
+        tendered,
+    };
+    let content = ticket_receipt(sale).context("the cash does not cover the total")?;
+    let document = receipt_document(&content, &printer.profile);
+    print_files(&mut printer, &document, "receipt")
+        .context("the tickets printed, but the sale receipt did not")?;
     out!("cash {tendered}, change {change}")?;
     Ok(())
 }

@@ -94,24 +94,7 @@ pub(super) async fn start(config: &Config) -> Result<Started, StationError> {
             "first run: created the central PSD {psd_id} (certificate {serial}) for account {LOCAL_ACCOUNT}"
         ));
     }
-    let demo_game = crate::tickets::game::Game::from_toml(crate::tickets::game::PICK3_TOML)
-        .map_err(|e| StationError::Setup(format!("the demo game: {e}")))?;
-    if store.lottery_games().await?.is_empty() && store.put_lottery_game(&demo_game, now).await? {
-        notes.push(format!(
-            "first run: set up the demo draw game {} ({}); `postcounter admin lottery-game --file FILE` adds real ones",
-            demo_game.game_id, demo_game.name
-        ));
-    }
-    let demo_event = crate::tickets::event::demo_event(now)
-        .map_err(|e| StationError::Setup(format!("the demo event: {e}")))?;
-    if store.events(now).await?.is_empty() && store.put_event(&demo_event, now).await? {
-        notes.push(format!(
-            "first run: set up the demo event {} ({}, {} places); `postcounter admin event --file FILE` adds real ones",
-            demo_event.event_id,
-            demo_event.name,
-            demo_event.places().len()
-        ));
-    }
+    notes.extend(set_up_demo_tickets(&store, now).await?);
     let registered = identity::saved_registration(&config.data_dir)
         .map_err(|e| StationError::Setup(e.to_string()))?
         .is_some();
@@ -185,4 +168,32 @@ async fn never_funded(store: &VendorStore) -> Result<bool, VendorError> {
     Ok(psds
         .iter()
         .all(|psd| psd.registers.control_total.mills() == 0))
+}
+
+/// The demo draw game and event a first run sets up, as it sets up demo funds; the notes
+/// say what it made.
+async fn set_up_demo_tickets(
+    store: &crate::vendor_system::store::VendorStore,
+    now: i64,
+) -> Result<Vec<String>, StationError> {
+    let mut notes = Vec::new();
+    let demo_game = crate::tickets::game::Game::from_toml(crate::tickets::game::PICK3_TOML)
+        .map_err(|e| StationError::Setup(format!("the demo game: {e}")))?;
+    if store.lottery_games().await?.is_empty() && store.put_lottery_game(&demo_game, now).await? {
+        notes.push(format!(
+            "first run: set up the demo draw game {} ({}); `postcounter admin lottery-game --file FILE` adds real ones",
+            demo_game.game_id, demo_game.name
+        ));
+    }
+    let demo_event = crate::tickets::event::demo_event(now)
+        .map_err(|e| StationError::Setup(format!("the demo event: {e}")))?;
+    if store.events(now).await?.is_empty() && store.put_event(&demo_event, now).await? {
+        notes.push(format!(
+            "first run: set up the demo event {} ({}, {} places); `postcounter admin event --file FILE` adds real ones",
+            demo_event.event_id,
+            demo_event.name,
+            demo_event.places().len()
+        ));
+    }
+    Ok(notes)
 }

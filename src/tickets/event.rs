@@ -166,6 +166,12 @@ impl Event {
                 ));
             }
         }
+        self.check_places()
+    }
+
+    /// Refuses sections and areas that could not be named, priced or stored.
+    fn check_places(&self) -> Result<(), EventError> {
+        let bad = |reason: String| Err(EventError(reason));
         let mut areas: Vec<(&str, &str)> = self
             .sections
             .iter()

@@ -83,6 +83,7 @@ mod vendor_link;
 mod vendor_metrics;
 mod vendor_midnight;
 mod vendor_openapi;
+mod vendor_openapi_tickets;
 mod vendor_reconcile;
 mod vendor_sessions;
 mod vendor_tls;

@@ -286,12 +286,8 @@ async fn load(
     );
     let audit_clean = audit(&store, &psd_ids).await?;
     let tickets = if args.tickets {
-        tickets::set_up(&store, clock.now_unix_ms()).await?;
-        let mut counters = Vec::with_capacity(args.counters);
-        for account in accounts.iter().cycle().take(args.counters) {
-            counters.push(Arc::new(enroll(&store, &url, account, &clock).await?));
-        }
-        Some(tickets::measure(&store, counters, args.seconds).await?)
+        let counters = accounts.iter().cycle().take(args.counters);
+        Some(tickets::run(&store, &url, counters, &clock, args.seconds).await?)
     } else {
         None
     };

@@ -204,9 +204,26 @@ fn report(what: &str, tally: &CounterTally, elapsed_s: f64) -> (f64, (f64, f64))
     (per_s, (ms(summary.p50), ms(summary.p99)))
 }
 
+/// Sets the game and event up, registers a counter for each of `accounts`, and measures.
+pub async fn run(
+    store: &VendorStore,
+    url: &str,
+    accounts: impl Iterator<Item = &String>,
+    clock: &crate::clock::Clock,
+    seconds: u64,
+) -> anyhow::Result<TicketFigures> {
+    set_up(store, clock.now_unix_ms()).await?;
+    let mut counters = Vec::new();
+    for account in accounts {
+        let registered = super::counters::enroll(store, url, account, clock).await?;
+        counters.push(std::sync::Arc::new(registered));
+    }
+    measure(store, counters, seconds).await
+}
+
 /// Wagers, then seat bookings, by `counters` (each a registered counter and its link) for
 /// `seconds` each.
-pub async fn measure(
+async fn measure(
     store: &VendorStore,
     counters: Vec<Counter>,
     seconds: u64,

@@ -107,6 +107,38 @@ async fn keep_duplicate(
     Ok(())
 }
 
+/// Why `fields`' ticket is not admitted at a gate admitting to `event`, if it is not: the
+/// refusal's outcome and message.
+async fn refusal(
+    conn: &mut AnyConnection,
+    (fields, event): (&EventTicketCode, &str),
+) -> Result<Option<(&'static str, String)>, VendorError> {
+    let (id, seat) = (fields.ticket_id, &fields.seat);
+    if fields.event_id != event {
+        let found = &fields.event_id;
+        let message = format!(
+            "ticket {id} is for event {found}, and this gate admits to {event}: not admitted"
+        );
+        return Ok(Some(("invalid", message)));
+    }
+    let Some(stored) = stored_ticket(conn, id, true).await? else {
+        return Ok(Some(("invalid", format!("ticket {id} was never sold"))));
+    };
+    if stored.ticket.event != fields.event_id || stored.ticket.seat != *seat {
+        return Ok(Some((
+            "invalid",
+            "the code does not match the ticket sold under its id".into(),
+        )));
+    }
+    if stored.status != "valid" || stored.ticket.version != fields.version {
+        return Ok(Some((
+            "revoked",
+            format!("ticket {id} ({seat}) is refunded or reissued: not admitted"),
+        )));
+    }
+    Ok(None)
+}
+
 /// What the record makes of `scan` of the ticket `fields` names, at a gate admitting to
 /// `event`: refused when it is not this event's or not valid, else entered, or answered as a
 /// duplicate with the first entry (the earliest scan).
@@ -116,35 +148,8 @@ pub async fn redeem(
     (fields, event): (&EventTicketCode, &str),
     scan: Scan,
 ) -> Result<EntryResult, VendorError> {
-    if fields.event_id != event {
-        let message = format!(
-            "ticket {} is for event {}, and this gate admits to {event}: not admitted",
-            fields.ticket_id, fields.event_id
-        );
-        return Ok(result("invalid", fields, None, message));
-    }
-    let Some(stored) = stored_ticket(conn, fields.ticket_id, true).await? else {
-        return Ok(result(
-            "invalid",
-            fields,
-            None,
-            format!("ticket {} was never sold", fields.ticket_id),
-        ));
-    };
-    if stored.ticket.event != fields.event_id || stored.ticket.seat != fields.seat {
-        return Ok(result(
-            "invalid",
-            fields,
-            None,
-            "the code does not match the ticket sold under its id".into(),
-        ));
-    }
-    if stored.status != "valid" || stored.ticket.version != fields.version {
-        let message = format!(
-            "ticket {} ({}) is refunded or reissued: not admitted",
-            fields.ticket_id, fields.seat
-        );
-        return Ok(result("revoked", fields, None, message));
+    if let Some((outcome, message)) = refusal(conn, (fields, event)).await? {
+        return Ok(result(outcome, fields, None, message));
     }
     let id = i64::try_from(fields.ticket_id).map_err(VendorError::storage)?;
     let inserted = sqlx::query(
@@ -159,16 +164,12 @@ pub async fn redeem(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let admitted = |fields: &EventTicketCode| {
-        result(
-            "admitted",
-            fields,
-            None,
-            format!("admitted: {} {}", fields.event_id, fields.seat),
-        )
+    let admitted = || {
+        let message = format!("admitted: {} {}", fields.event_id, fields.seat);
+        Ok(result("admitted", fields, None, message))
     };
     if inserted == 1 {
-        return Ok(admitted(fields));
+        return admitted();
     }
     let first = entry(conn, id)
         .await?
@@ -176,30 +177,9 @@ pub async fn redeem(
     let others = duplicates(conn, id).await?;
     if first == scan && others.is_empty() {
         // The entry's own scan sent again: answered as the first time.
-        return Ok(admitted(fields));
+        return admitted();
     }
-    let (first, second) = if scan.scanned_unix_ms < first.scanned_unix_ms && !others.contains(&scan)
-    {
-        // An earlier scan reported late (an offline gate's): it becomes the entry.
-        sqlx::query("UPDATE event_entry SET gate = $1, counter_id = $2, scanned_unix_ms = $3 WHERE ticket_id = $4")
-            .bind(&scan.gate)
-            .bind(&scan.counter_id)
-            .bind(scan.scanned_unix_ms)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        keep_duplicate(conn, id, &first, now_unix_ms).await?;
-        (scan, first)
-    } else if first == scan {
-        let second = others
-            .into_iter()
-            .next()
-            .ok_or_else(|| VendorError::storage("a duplicate vanished"))?;
-        (first, second)
-    } else {
-        keep_duplicate(conn, id, &scan, now_unix_ms).await?;
-        (first, scan)
-    };
+    let (first, second) = both_scans(conn, (id, now_unix_ms), first, others, scan).await?;
     let message = format!(
         "ticket {} ({}) entered twice: first at {}, again at {}",
         fields.ticket_id,
@@ -208,4 +188,36 @@ pub async fn redeem(
         second.shown()
     );
     Ok(result("duplicate", fields, Some(&first), message))
+}
+
+/// The entry and a second scan of a ticket entered twice, with `scan` recorded: as the entry
+/// when it came earlier than the one held (an offline gate's scan reported late), else kept
+/// beside it once.
+async fn both_scans(
+    conn: &mut AnyConnection,
+    (id, now_unix_ms): (i64, i64),
+    first: Scan,
+    others: Vec<Scan>,
+    scan: Scan,
+) -> Result<(Scan, Scan), VendorError> {
+    if first == scan {
+        let second = others
+            .into_iter()
+            .next()
+            .ok_or_else(|| VendorError::storage("a duplicate vanished"))?;
+        return Ok((first, second));
+    }
+    if scan.scanned_unix_ms < first.scanned_unix_ms && !others.contains(&scan) {
+        sqlx::query("UPDATE event_entry SET gate = $1, counter_id = $2, scanned_unix_ms = $3 WHERE ticket_id = $4")
+            .bind(&scan.gate)
+            .bind(&scan.counter_id)
+            .bind(scan.scanned_unix_ms)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        keep_duplicate(conn, id, &first, now_unix_ms).await?;
+        return Ok((scan, first));
+    }
+    keep_duplicate(conn, id, &scan, now_unix_ms).await?;
+    Ok((first, scan))
 }
