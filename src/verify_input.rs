@@ -37,7 +37,7 @@ impl fmt::Display for InputKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{0}")]
+    #[error(transparent)]
     Scan(#[from] ScanError),
     #[error("the ESC/POS capture does not print: {0}")]
     Capture(String),
