@@ -7,15 +7,17 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use crate::clock::{Clock, format_unix_ms};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::date::Date;
 use crate::money::Money;
+use crate::sale::lottery::game_line;
 use crate::tickets::event::Event;
 use crate::tickets::game::Game;
 use crate::vendor_system::events::load_or_create_events_key;
 use crate::vendor_system::from_config::keys_dir;
 use crate::vendor_system::lottery::enter_draw_result;
+use crate::vendor_system::lottery::rules::ticket_draw;
 use crate::vendor_system::store::VendorStore;
 
 #[derive(Subcommand, Debug)]
@@ -134,23 +136,8 @@ fn added(created: bool) -> &'static str {
 
 async fn list_games(store: &VendorStore, now: i64) -> anyhow::Result<()> {
     for game in store.lottery_games().await? {
-        let next = match game.schedule.open_draws(now, 1).first() {
-            Some(draw) => format!(
-                "next draw {} (sales close {})",
-                draw.date,
-                format_unix_ms(draw.cutoff_unix_ms)
-            ),
-            None => "no draw ahead".into(),
-        };
-        out!(
-            "{}  {}  {} numbers {}-{}  {} a play  {next}",
-            game.game_id,
-            game.name,
-            game.picks,
-            game.lowest,
-            game.highest,
-            Money::from_mills(game.price_per_play_mills)
-        )?;
+        let next = game.schedule.open_draws(now, 1).first().map(ticket_draw);
+        out!("{}", game_line(&game, next.as_ref()))?;
     }
     Ok(())
 }

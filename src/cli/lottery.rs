@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use super::events::print_files;
 use super::open_station;
 use super::sell_checks::open_printer;
 use crate::config::Config;
@@ -20,8 +21,8 @@ use crate::print::printer::Printer;
 use crate::print::receipt::receipt_document;
 use crate::protocol::lottery::{LotteryTicket, PlayRequest, WagerRequest};
 use crate::sale::lottery::{
-    Letterhead, cancellation_slip, confirmations_needed, masked, prize_receipt, ticket_content,
-    wager_total,
+    Letterhead, cancellation_slip, confirmations_needed, game_line, masked, prize_receipt,
+    ticket_content, wager_total,
 };
 use crate::sale::ticket_receipt::{TicketSale, ticket_receipt};
 use crate::station::{PrinterRole, Station};
@@ -187,27 +188,7 @@ fn letterhead(station: &Station) -> Letterhead<'_> {
 
 async fn games(link: &CounterLink) -> anyhow::Result<()> {
     for offer in link.lottery_games().await?.games {
-        let game = &offer.game;
-        let next = offer
-            .open_draws
-            .first()
-            .map(|d| {
-                format!(
-                    "next draw {} (sales close {})",
-                    d.date,
-                    crate::clock::format_unix_ms(d.cutoff_unix_ms)
-                )
-            })
-            .unwrap_or_else(|| "no draw on sale".into());
-        out!(
-            "{}  {}  {} numbers {}-{}  {} a play  {next}",
-            game.game_id,
-            game.name,
-            game.picks,
-            game.lowest,
-            game.highest,
-            Money::from_mills(game.price_per_play_mills)
-        )?;
+        out!("{}", game_line(&offer.game, offer.open_draws.first()))?;
     }
     Ok(())
 }
@@ -372,16 +353,4 @@ async fn print_ticket(
     let content = ticket_content(ticket, game, &letterhead(station))?;
     let document = ticket_document(&content, &printer.profile);
     print_files(printer, &document, "ticket")
-}
-
-fn print_files(
-    printer: &mut Printer,
-    document: &crate::print::Document,
-    what: &str,
-) -> anyhow::Result<()> {
-    let printed = printer.print(document)?;
-    for file in printed.file_paths() {
-        out!("  {what}: {file}")?;
-    }
-    Ok(())
 }

@@ -126,3 +126,25 @@ pub fn wager_total(game: &Game, wager: &crate::protocol::lottery::WagerRequest) 
 pub fn confirmations_needed(total: Money, settings: &crate::config::TicketSettings) -> u8 {
     u8::from(total > settings.confirm_above) + u8::from(total > settings.confirm_again_above)
 }
+
+/// A game on one line, as the clerk's and the administrator's lists show it: its id, name,
+/// numbers, price and next draw on sale (with its cut-off, in UTC) if any.
+pub fn game_line(game: &Game, next_draw: Option<&crate::protocol::lottery::TicketDraw>) -> String {
+    let next = match next_draw {
+        Some(draw) => format!(
+            "next draw {} (sales close {})",
+            draw.date,
+            crate::clock::format_unix_ms(draw.cutoff_unix_ms)
+        ),
+        None => "no draw on sale".into(),
+    };
+    format!(
+        "{}  {}  {} numbers {}-{}  {} a play  {next}",
+        game.game_id,
+        game.name,
+        game.picks,
+        game.lowest,
+        game.highest,
+        Money::from_mills(game.price_per_play_mills)
+    )
+}
