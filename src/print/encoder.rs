@@ -215,14 +215,27 @@ fn encode_data_matrix(
     }
     let width_dots =
         symbol.side_dots(symbol.width_modules(), dots_per_module, quiet_zone_modules)?;
+    emit_symbol_band(printer, raw, (align, width_dots), profile, |left_dots| {
+        symbol.to_raster_in_band(
+            dots_per_module,
+            quiet_zone_modules,
+            profile.dots_per_line,
+            left_dots,
+        )
+    })
+}
+
+/// A 2-D symbol `width_dots` wide as a raster, aligned on the line: `draw` makes the
+/// line-wide band with the symbol starting at the left offset it is given.
+fn emit_symbol_band(
+    printer: &mut Printer<MemoryDriver>,
+    raw: &MemoryDriver,
+    (align, width_dots): (Align, u32),
+    profile: &PrinterProfile,
+    draw: impl FnOnce(u32) -> Result<Raster, PrintError>,
+) -> Result<(), PrintError> {
     let left_dots = left_offset_dots(align, free_dots(width_dots, profile)?);
-    let band = symbol.to_raster_in_band(
-        dots_per_module,
-        quiet_zone_modules,
-        profile.dots_per_line,
-        left_dots,
-    )?;
-    emit_band(printer, raw, &band)
+    emit_band(printer, raw, &draw(left_dots)?)
 }
 
 fn encode_qr(
@@ -239,14 +252,14 @@ fn encode_qr(
         return Ok(());
     }
     let width_dots = symbol.side_dots(dots_per_module, quiet_zone_modules)?;
-    let left_dots = left_offset_dots(align, free_dots(width_dots, profile)?);
-    let band = symbol.to_raster_in_band(
-        dots_per_module,
-        quiet_zone_modules,
-        profile.dots_per_line,
-        left_dots,
-    )?;
-    emit_band(printer, raw, &band)
+    emit_symbol_band(printer, raw, (align, width_dots), profile, |left_dots| {
+        symbol.to_raster_in_band(
+            dots_per_module,
+            quiet_zone_modules,
+            profile.dots_per_line,
+            left_dots,
+        )
+    })
 }
 
 fn justify_mode(align: Align) -> JustifyMode {

@@ -187,7 +187,7 @@ async fn set_up_demo_tickets(
     }
     let demo_event = crate::tickets::event::demo_event(now)
         .map_err(|e| StationError::Setup(format!("the demo event: {e}")))?;
-    if store.events(now).await?.is_empty() && store.put_event(&demo_event, now).await? {
+    if !store.has_events().await? && store.put_event(&demo_event, now).await? {
         notes.push(format!(
             "first run: set up the demo event {} ({}, {} places); `postcounter admin event --file FILE` adds real ones",
             demo_event.event_id,

@@ -81,6 +81,14 @@ impl VendorStore {
             .transpose()
     }
 
+    /// Whether the store holds any event (a first run's demo event is added only when not).
+    pub async fn has_events(&self) -> Result<bool, VendorError> {
+        let found: Option<String> = sqlx::query_scalar("SELECT event_id FROM event LIMIT 1")
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// Every event, with how many of its places are available at `now_unix_ms`.
     pub async fn events(&self, now_unix_ms: i64) -> Result<Vec<(Event, u32)>, VendorError> {
         let rows = sqlx::query(
